@@ -1,0 +1,1 @@
+"""Adapters: the outside world (files, formats, databases, crypto) behind plain interfaces."""

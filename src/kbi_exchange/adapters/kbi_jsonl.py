@@ -1,0 +1,169 @@
+"""Reading one line of the KBI dossier import format (SPEC §5) into domain facts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+import fastjsonschema
+
+from kbi_exchange.domain.dossier import (
+    Aanmelding,
+    Attest,
+    AttestSoort,
+    Contract,
+    Doelgroep,
+    DoelgroepType,
+    DossierRegel,
+    Feit,
+    Inbreuk,
+    UitstelAanmelding,
+    UitstelOndertekening,
+    Vrijstelling,
+    inhoud_id,
+)
+from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.domain.periods import Periode
+from kbi_exchange.schemas import validator
+
+
+class OngeldigeRegel(ValueError):
+    """A line that is not a valid dossier: names the field and the reason, never the value."""
+
+    def __init__(self, veld: str, reden: str) -> None:
+        super().__init__(f"{veld}: {reden}")
+        self.veld = veld
+        self.reden = reden
+
+
+def _dag(ruw: Any, veld: str) -> date:
+    try:
+        return date.fromisoformat(ruw)
+    except (TypeError, ValueError):
+        raise OngeldigeRegel(veld, "not a valid date (YYYY-MM-DD)") from None
+
+
+def _optionele_dag(ruw: Any, veld: str) -> date | None:
+    return None if ruw is None else _dag(ruw, veld)
+
+
+def _moment(ruw: Any, veld: str, nu: datetime) -> datetime | None:
+    if ruw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(ruw)
+    except (TypeError, ValueError):
+        raise OngeldigeRegel(veld, "not a valid RFC 3339 timestamp") from None
+    if moment.tzinfo is None:
+        raise OngeldigeRegel(veld, "timestamp lacks its UTC offset")
+    if moment > nu:
+        raise OngeldigeRegel(veld, "lies in the future")
+    return moment
+
+
+def _periode(ruw: dict[str, Any], veld: str) -> Periode:
+    begin = _dag(ruw["begin"], f"{veld}.begin")
+    einde = _optionele_dag(ruw.get("einde"), f"{veld}.einde")
+    if einde is not None and einde < begin:
+        raise OngeldigeRegel(f"{veld}.einde", "lies before begin")
+    return Periode(begin, einde)
+
+
+def _insz(ruw: str, veld: str) -> str:
+    try:
+        return Insz.parse(ruw).cijfers
+    except OngeldigInsz as fout:
+        raise OngeldigeRegel(veld, str(fout)) from None
+
+
+_Maker = Callable[[dict[str, Any], str, dict[str, Any]], Feit]
+
+_MAKERS: dict[str, _Maker] = {
+    "doelgroep": lambda r, v, m: Doelgroep(
+        type=DoelgroepType(r["type"]), periode=_periode(r, v), **m
+    ),
+    "vrijstellingen": lambda r, v, m: Vrijstelling(reden=r["reden"], periode=_periode(r, v), **m),
+    "aanmeldingen": lambda r, v, m: Aanmelding(datum=_dag(r["datum"], f"{v}.datum"), **m),
+    "uitstel_aanmelding": lambda r, v, m: UitstelAanmelding(
+        periode=_periode(r, v), reden=r.get("reden"), **m
+    ),
+    "contracten": lambda r, v, m: Contract(
+        datum_ondertekening=_dag(r["datum_ondertekening"], f"{v}.datum_ondertekening"), **m
+    ),
+    "uitstel_ondertekening": lambda r, v, m: UitstelOndertekening(
+        periode=_periode(r, v), reden=r.get("reden"), **m
+    ),
+    "attesten": lambda r, v, m: Attest(
+        soort=AttestSoort(r["soort"]), datum=_dag(r["datum"], f"{v}.datum"), **m
+    ),
+    "inbreuken": lambda r, v, m: Inbreuk(
+        type=r.get("type"),
+        datum_vaststelling=_dag(r["datum_vaststelling"], f"{v}.datum_vaststelling"),
+        datum_rechtzetting=_optionele_dag(r.get("datum_rechtzetting"), f"{v}.datum_rechtzetting"),
+        **m,
+    ),
+}
+
+
+def _feit(soort: str, ruw: dict[str, Any], veld: str, nu: datetime) -> Feit:
+    geregistreerd = _moment(ruw.get("geregistreerd_op"), f"{veld}.geregistreerd_op", nu)
+    ingetrokken = _moment(ruw.get("ingetrokken_op"), f"{veld}.ingetrokken_op", nu)
+    if geregistreerd and ingetrokken and ingetrokken < geregistreerd:
+        raise OngeldigeRegel(f"{veld}.ingetrokken_op", "lies before geregistreerd_op")
+    meta = {
+        "id": ruw.get("id") or "",
+        "geregistreerd_op": geregistreerd,
+        "ingetrokken_op": ingetrokken,
+    }
+    feit = _MAKERS[soort](ruw, veld, meta)
+    return feit if feit.id else replace(feit, id=inhoud_id(feit))
+
+
+def _veldnaam(pad: list[str]) -> str:
+    """``['doelgroep', '0', 'begin']`` → ``doelgroep[0].begin``; the whole line when empty."""
+    naam = ""
+    for deel in pad:
+        naam += f"[{deel}]" if deel.isdigit() else (f".{deel}" if naam else deel)
+    return naam or "line"
+
+
+def _schemareden(fout: fastjsonschema.JsonSchemaValueException) -> str:
+    return fout.message.removeprefix(fout.name or "").strip() or fout.message
+
+
+def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
+    """Validate a decoded line against the schema and the rules of SPEC §5, then convert it.
+
+    ``nu`` is the import moment: no registration or withdrawal may lie after it.
+    """
+    try:
+        validator("kbi-dossier")(ruw)
+    except fastjsonschema.JsonSchemaValueException as fout:
+        raise OngeldigeRegel(_veldnaam(fout.path[1:]), _schemareden(fout)) from None
+    insz = _insz(ruw["insz"], "insz")
+    feiten: list[Feit] = []
+    for soort in _MAKERS:
+        for index, item in enumerate(ruw.get(soort, ())):
+            feiten.append(_feit(soort, item, f"{soort}[{index}]", nu))
+    velden: dict[str, object] = {}
+    if "vervangen_door" in ruw:
+        door = ruw["vervangen_door"]
+        velden["vervangen_door"] = None if door is None else _insz(door, "vervangen_door")
+        if velden["vervangen_door"] == insz:
+            raise OngeldigeRegel("vervangen_door", "an INSZ cannot replace itself")
+    for veld in ("overlijdensdatum", "geboortedatum"):
+        if veld in ruw:
+            velden[veld] = _optionele_dag(ruw[veld], veld)
+    return DossierRegel(insz=insz, feiten=tuple(feiten), velden=velden)
+
+
+def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:
+    """Decode and convert one JSON line."""
+    try:
+        ruw = json.loads(tekst)
+    except (json.JSONDecodeError, UnicodeDecodeError) as fout:
+        raise OngeldigeRegel("line", f"not valid JSON ({fout.__class__.__name__})") from None
+    return lees_object(ruw, nu=nu)

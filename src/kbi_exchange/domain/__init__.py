@@ -1,0 +1,1 @@
+"""The pure core: INSZ, dossiers, periods, decisions and the rules. No I/O, no clock."""

@@ -1,0 +1,266 @@
+"""A KBI dossier: dated facts, each with its registration and withdrawal time (SPEC §4–§5)."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from kbi_exchange.domain.periods import Periode
+
+
+class DoelgroepType(StrEnum):
+    PLICHT = "PLICHT"
+    RECHT = "RECHT"
+
+
+class AttestSoort(StrEnum):
+    INBURGERINGSATTEST = "INBURGERINGSATTEST"
+    VERKLARING_INSPANNING = "VERKLARING_INSPANNING"
+    B1_MONDELING = "B1_MONDELING"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feit(ABC):
+    """A fact as the KBI registered it.
+
+    ``geregistreerd_op`` is when the KBI learned it; ``None`` means the source gave no time and
+    the fact belongs to the dossier's base record (known from the start, see docs/rules.md).
+    ``ingetrokken_op`` is when it was withdrawn; ``opgenomen_op`` when this system stored it.
+    """
+
+    id: str
+    geregistreerd_op: datetime | None = None
+    ingetrokken_op: datetime | None = None
+    opgenomen_op: datetime | None = None
+
+    def gekend(self, gekend_op: datetime) -> bool:
+        """Registered at or before ``gekend_op`` and not withdrawn at or before it."""
+        if self.geregistreerd_op is not None and self.geregistreerd_op > gekend_op:
+            return False
+        return self.ingetrokken_op is None or self.ingetrokken_op > gekend_op
+
+    @abstractmethod
+    def inhoud(self) -> tuple[object, ...]:
+        """The fact's content without id and timestamps: its identity when it has no id."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Doelgroep(Feit):
+    type: DoelgroepType
+    periode: Periode
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("doelgroep", self.type, self.periode.begin, self.periode.einde)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vrijstelling(Feit):
+    reden: str
+    periode: Periode
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("vrijstelling", self.reden, self.periode.begin, self.periode.einde)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Aanmelding(Feit):
+    datum: date
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("aanmelding", self.datum)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UitstelAanmelding(Feit):
+    periode: Periode
+    reden: str | None = None
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("uitstel_aanmelding", self.periode.begin, self.periode.einde, self.reden)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contract(Feit):
+    datum_ondertekening: date
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("contract", self.datum_ondertekening)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UitstelOndertekening(Feit):
+    periode: Periode
+    reden: str | None = None
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("uitstel_ondertekening", self.periode.begin, self.periode.einde, self.reden)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attest(Feit):
+    soort: AttestSoort
+    datum: date
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("attest", self.soort, self.datum)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inbreuk(Feit):
+    type: str | None
+    datum_vaststelling: date
+    datum_rechtzetting: date | None = None
+
+    def inhoud(self) -> tuple[object, ...]:
+        return ("inbreuk", self.type, self.datum_vaststelling, self.datum_rechtzetting)
+
+
+def inhoud_id(feit: Feit) -> str:
+    """A stable id derived from a fact's content, for facts the source gave no id."""
+    sleutel = "|".join("" if v is None else str(v) for v in feit.inhoud())
+    return "h:" + hashlib.sha256(sleutel.encode()).hexdigest()[:24]
+
+
+T = TypeVar("T")
+_BEGIN = datetime(1, 1, 2, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class VeldVersie(Generic[T]):
+    """One recorded value of a dossier-level field and when this system recorded it."""
+
+    waarde: T
+    opgenomen_op: datetime
+
+
+def waarde_op(versies: tuple[VeldVersie[T], ...], gekend_op: datetime) -> T | None:
+    """The value recorded last at or before ``gekend_op``; ``None`` when none was recorded yet."""
+    gevonden: T | None = None
+    for versie in versies:
+        if versie.opgenomen_op <= gekend_op:
+            gevonden = versie.waarde
+    return gevonden
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """A person's KBI dossier: facts grouped by kind, dossier-level fields versioned."""
+
+    insz: str
+    doelgroepen: tuple[Doelgroep, ...] = ()
+    vrijstellingen: tuple[Vrijstelling, ...] = ()
+    aanmeldingen: tuple[Aanmelding, ...] = ()
+    uitstel_aanmelding: tuple[UitstelAanmelding, ...] = ()
+    contracten: tuple[Contract, ...] = ()
+    uitstel_ondertekening: tuple[UitstelOndertekening, ...] = ()
+    attesten: tuple[Attest, ...] = ()
+    inbreuken: tuple[Inbreuk, ...] = ()
+    vervangen_door: tuple[VeldVersie[str | None], ...] = field(default=())
+    overlijdensdatum: tuple[VeldVersie[date | None], ...] = field(default=())
+    geboortedatum: tuple[VeldVersie[date | None], ...] = field(default=())
+    # From this moment on every fact is known and none withdrawn (None: some fact is withdrawn),
+    # so that evaluation can skip filtering by knowledge time for most questions.
+    alles_gekend_vanaf: datetime | None = field(init=False, compare=False, repr=False)
+    feit_ids: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        vanaf: datetime | None = _BEGIN
+        for feit in self.feiten():
+            if feit.ingetrokken_op is not None:
+                vanaf = None
+            elif vanaf is not None and feit.geregistreerd_op is not None:
+                vanaf = max(vanaf, feit.geregistreerd_op)
+        object.__setattr__(self, "alles_gekend_vanaf", vanaf)
+        object.__setattr__(self, "feit_ids", tuple(feit.id for feit in self.feiten()))
+
+    def alles_gekend(self, gekend_op: datetime) -> bool:
+        """True when every fact is known at ``gekend_op`` and none is withdrawn."""
+        return self.alles_gekend_vanaf is not None and self.alles_gekend_vanaf <= gekend_op
+
+    def feiten(self) -> Iterator[Feit]:
+        yield from self.doelgroepen
+        yield from self.vrijstellingen
+        yield from self.aanmeldingen
+        yield from self.uitstel_aanmelding
+        yield from self.contracten
+        yield from self.uitstel_ondertekening
+        yield from self.attesten
+        yield from self.inbreuken
+
+    def vervangen_door_op(self, gekend_op: datetime) -> str | None:
+        return waarde_op(self.vervangen_door, gekend_op)
+
+    def overlijdensdatum_op(self, gekend_op: datetime) -> date | None:
+        return waarde_op(self.overlijdensdatum, gekend_op)
+
+
+_GROEP: dict[type[Feit], str] = {
+    Doelgroep: "doelgroepen",
+    Vrijstelling: "vrijstellingen",
+    Aanmelding: "aanmeldingen",
+    UitstelAanmelding: "uitstel_aanmelding",
+    Contract: "contracten",
+    UitstelOndertekening: "uitstel_ondertekening",
+    Attest: "attesten",
+    Inbreuk: "inbreuken",
+}
+
+VELDEN = ("vervangen_door", "overlijdensdatum", "geboortedatum")
+
+
+class StrijdigFeit(ValueError):
+    """A fact id that is already registered with other content."""
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRegel:
+    """One import line: facts to add and the dossier-level fields the line states."""
+
+    insz: str
+    feiten: tuple[Feit, ...] = ()
+    velden: dict[str, object] = field(default_factory=dict)
+
+
+def pas_toe(dossier: Dossier | None, regel: DossierRegel, opgenomen_op: datetime) -> Dossier:
+    """Add an import line to a dossier as SPEC §5 says: only add, never overwrite.
+
+    A known fact repeated with ``ingetrokken_op`` withdraws it; repeated otherwise it is ignored;
+    a known id with other content is refused. Changed dossier-level fields get a new version.
+    """
+    huidig = dossier if dossier is not None else Dossier(insz=regel.insz)
+    groepen: dict[str, list[Feit]] = {naam: list(getattr(huidig, naam)) for naam in _GROEP.values()}
+    bekend: dict[str, tuple[str, int]] = {}
+    for naam, feiten in groepen.items():
+        for index, feit in enumerate(feiten):
+            bekend[feit.id] = (naam, index)
+    for nieuw in regel.feiten:
+        naam = _GROEP[type(nieuw)]
+        if nieuw.id not in bekend:
+            groepen[naam].append(replace(nieuw, opgenomen_op=opgenomen_op))
+            bekend[nieuw.id] = (naam, len(groepen[naam]) - 1)
+            continue
+        bestaande_groep, index = bekend[nieuw.id]
+        oud = groepen[bestaande_groep][index]
+        if bestaande_groep != naam or oud.inhoud() != nieuw.inhoud():
+            raise StrijdigFeit(f"fact id {nieuw.id!r} is already registered with other content")
+        if nieuw.ingetrokken_op is not None and oud.ingetrokken_op is None:
+            groepen[naam][index] = replace(oud, ingetrokken_op=nieuw.ingetrokken_op)
+    velden: dict[str, object] = {}
+    for veld in VELDEN:
+        versies: tuple[VeldVersie[object], ...] = getattr(huidig, veld)
+        if veld in regel.velden:
+            laatste = versies[-1].waarde if versies else None
+            waarde = regel.velden[veld]
+            if not versies or laatste != waarde:
+                versies = (*versies, VeldVersie(waarde, opgenomen_op))
+        velden[veld] = versies
+    return Dossier(
+        huidig.insz,
+        **{naam: tuple(feiten) for naam, feiten in groepen.items()},  # type: ignore[arg-type]
+        **velden,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,1 @@
+"""Entry points: command line, web API and pages. Thin: parse, call a service, present."""

@@ -1,0 +1,63 @@
+"""The shipped parameter files, loaded into a `ParameterSet` whose version is their digest."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from kbi_exchange.domain.parameters import Parameter, ParameterSet, ParameterWaarde
+
+
+class OngeldigeParameters(ValueError):
+    """A parameter file that does not say what the rules need."""
+
+
+def _waarde(naam: str, ruw: dict[str, Any]) -> ParameterWaarde:
+    for verplicht in ("vanaf", "waarde", "bron"):
+        if verplicht not in ruw:
+            raise OngeldigeParameters(f"parameter {naam!r}: a value lacks {verplicht!r}")
+    if not isinstance(ruw["vanaf"], date):
+        raise OngeldigeParameters(f"parameter {naam!r}: 'vanaf' must be a date")
+    return ParameterWaarde(
+        vanaf=ruw["vanaf"],
+        waarde=ruw["waarde"],
+        bron=str(ruw["bron"]).strip(),
+        publieke_bron=bool(ruw.get("publieke_bron", True)),
+    )
+
+
+def parse_parameters(bestanden: dict[str, str]) -> ParameterSet:
+    """Build a parameter set from YAML texts (file name → text)."""
+    parameters: dict[str, Parameter] = {}
+    digest = hashlib.sha256()
+    for naam_bestand in sorted(bestanden):
+        tekst = bestanden[naam_bestand]
+        digest.update(naam_bestand.encode() + b"\0" + tekst.encode() + b"\0")
+        inhoud = yaml.safe_load(tekst) or {}
+        for naam, ruw in inhoud.items():
+            if naam in parameters:
+                raise OngeldigeParameters(f"parameter {naam!r} is defined twice")
+            waarden = tuple(
+                sorted((_waarde(naam, w) for w in ruw["waarden"]), key=lambda w: w.vanaf)
+            )
+            if not waarden:
+                raise OngeldigeParameters(f"parameter {naam!r} has no values")
+            parameters[naam] = Parameter(naam, str(ruw.get("omschrijving", "")).strip(), waarden)
+    return ParameterSet(parameters, versie=digest.hexdigest()[:16])
+
+
+@cache
+def standaard_parameters() -> ParameterSet:
+    """The parameters shipped with this version of the product."""
+    map_ = resources.files(__package__)
+    bestanden = {
+        bestand.name: bestand.read_text(encoding="utf-8")
+        for bestand in map_.iterdir()
+        if bestand.name.endswith(".yaml")
+    }
+    return parse_parameters(bestanden)

@@ -1,0 +1,193 @@
+"""Realistic synthetic KBI dossiers: valid unique INSZ and a mix in which every rule occurs.
+
+Deterministic per seed and streaming: dossiers are yielded one by one as import-format dicts.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from kbi_exchange.domain.periods import plus_maanden
+
+# The profiles and their weights: each exercises one rule or boundary of SPEC §4.
+PROFIELEN: tuple[tuple[str, int], ...] = (
+    ("recht", 20),
+    ("vrijgesteld", 6),
+    ("r2013_in_orde", 12),
+    ("r2013_geen_contract", 4),
+    ("r2013_uitstel_ondertekening", 2),
+    ("r2013_attest", 4),
+    ("niet_aangemeld", 6),
+    ("uitstel_aanmelding", 3),
+    ("r2022_in_orde", 12),
+    ("r2022_b1_ontbreekt", 5),
+    ("r2022_verklaring", 3),
+    ("inbreuk_open", 4),
+    ("inbreuk_rechtgezet", 3),
+    ("plicht_beeindigd", 5),
+    ("overleden", 2),
+    ("nieuwe_plichtperiode", 3),
+    ("correctie", 3),
+    ("vervangen", 3),
+)
+_NAMEN = [naam for naam, _ in PROFIELEN]
+_GEWICHTEN = [gewicht for _, gewicht in PROFIELEN]
+REGIME_2022 = date(2022, 3, 1)
+
+
+def _controle(basis: str, na_2000: bool) -> str:
+    getal = int(("2" if na_2000 else "") + basis)
+    return f"{97 - getal % 97:02d}"
+
+
+class InszGenerator:
+    """Unique valid INSZ: national and BIS numbers, born before and after 2000."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._gezien: set[str] = set()
+
+    def nieuw(self) -> str:
+        while True:
+            geboren = date(1940, 1, 1) + timedelta(days=self._rng.randrange(365 * 66))
+            bis = self._rng.random() < 0.15
+            maand = geboren.month + (self._rng.choice((20, 40)) if bis else 0)
+            teller = self._rng.randrange(1, 998)
+            basis = f"{geboren.year % 100:02d}{maand:02d}{geboren.day:02d}{teller:03d}"
+            nummer = basis + _controle(basis, geboren.year >= 2000)
+            if nummer not in self._gezien:
+                self._gezien.add(nummer)
+                return nummer
+
+
+def _tijdstip(dag: date, rng: random.Random) -> str:
+    moment = datetime(dag.year, dag.month, dag.day, tzinfo=UTC) + timedelta(
+        seconds=rng.randrange(8 * 3600, 18 * 3600)
+    )
+    return moment.isoformat()
+
+
+def _dag(rng: random.Random, van: date, tot: date) -> date:
+    return van + timedelta(days=rng.randrange(max(1, (tot - van).days)))
+
+
+def _dossier(profiel: str, insz: str, rng: random.Random, tot: date) -> dict[str, Any]:
+    """One dossier of a profile; ``tot`` is the latest date any fact may carry."""
+    r2013 = profiel.startswith("r2013") or profiel in {"niet_aangemeld", "plicht_beeindigd"}
+    begin = (
+        _dag(rng, date(2016, 1, 1), REGIME_2022 - timedelta(days=1))
+        if r2013
+        else _dag(rng, REGIME_2022, min(tot, date(2025, 6, 1)))
+    )
+    d: dict[str, Any] = {
+        "insz": insz,
+        "doelgroep": [{"type": "PLICHT", "begin": begin.isoformat()}],
+    }
+    aanmelding = begin + timedelta(days=rng.randrange(10, 85))
+    attest = plus_maanden(aanmelding, rng.randrange(8, 16))
+    iso = date.isoformat
+
+    def voeg(veld: str, **feit: Any) -> None:
+        d.setdefault(veld, []).append(feit)
+
+    if profiel == "recht":
+        d["doelgroep"] = [{"type": "RECHT", "begin": iso(begin)}]
+    elif profiel == "vrijgesteld":
+        voeg(
+            "vrijstellingen", reden=rng.choice(["MEDISCH", "DIPLOMA", "LEEFTIJD"]), begin=iso(begin)
+        )
+    elif profiel == "niet_aangemeld":
+        pass
+    elif profiel == "uitstel_aanmelding":
+        termijn = plus_maanden(begin, 3)
+        voeg(
+            "uitstel_aanmelding",
+            begin=iso(termijn - timedelta(days=20)),
+            einde=iso(termijn + timedelta(days=rng.randrange(30, 200))),
+            reden="ziekte",
+        )
+    else:
+        voeg("aanmeldingen", datum=iso(aanmelding))
+    if profiel in {"r2013_in_orde", "plicht_beeindigd", "correctie"} and r2013:
+        voeg(
+            "contracten", datum_ondertekening=iso(aanmelding + timedelta(days=rng.randrange(5, 80)))
+        )
+    if profiel == "r2013_uitstel_ondertekening":
+        voeg(
+            "uitstel_ondertekening",
+            begin=iso(plus_maanden(aanmelding, 2)),
+            einde=iso(plus_maanden(aanmelding, rng.randrange(6, 60))),
+        )
+    if profiel in {"r2013_attest", "r2022_in_orde", "r2022_b1_ontbreekt", "inbreuk_rechtgezet"}:
+        voeg("attesten", soort="INBURGERINGSATTEST", datum=iso(attest))
+    if profiel == "r2022_in_orde" and plus_maanden(attest, 12) < tot:
+        voeg(
+            "attesten", soort="B1_MONDELING", datum=iso(plus_maanden(attest, rng.randrange(3, 23)))
+        )
+    if profiel == "r2022_verklaring":
+        voeg("attesten", soort="VERKLARING_INSPANNING", datum=iso(attest))
+    if profiel in {"inbreuk_open", "inbreuk_rechtgezet"}:
+        vastgesteld = plus_maanden(begin, rng.randrange(4, 12))
+        inbreuk: dict[str, Any] = {
+            "id": f"ib-{insz[-6:]}",
+            "type": rng.choice(
+                ["NIET_AANGEMELD", "ONREGELMATIGE_AANWEZIGHEID", "WEIGERING_CONTRACT"]
+            ),
+            "datum_vaststelling": iso(vastgesteld),
+            # backdated: the KBI learns of an infringement days or weeks after establishing it
+            "geregistreerd_op": _tijdstip(vastgesteld + timedelta(days=rng.randrange(1, 40)), rng),
+        }
+        if profiel == "inbreuk_rechtgezet":
+            inbreuk["datum_rechtzetting"] = iso(plus_maanden(vastgesteld, rng.randrange(1, 6)))
+        d["inbreuken"] = [inbreuk]
+    if profiel == "plicht_beeindigd":
+        d["doelgroep"][0]["einde"] = iso(plus_maanden(begin, rng.randrange(12, 48)))
+    if profiel == "overleden":
+        d["overlijdensdatum"] = iso(_dag(rng, begin, tot))
+    if profiel == "nieuwe_plichtperiode":
+        einde = plus_maanden(begin, 6)
+        d["doelgroep"] = [
+            {"type": "PLICHT", "begin": iso(begin), "einde": iso(einde)},
+            {"type": "PLICHT", "begin": iso(einde + timedelta(days=1))},
+        ]
+    return d
+
+
+def synth_dossiers(
+    count: int, seed: int, *, tot: date = date(2025, 12, 31)
+) -> Iterator[dict[str, Any]]:
+    """Yield ``count`` import lines (a correction and a replacement take an extra line)."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, deterministic per seed, no secrets
+    inszen = InszGenerator(rng)
+    for _ in range(count):
+        profiel = rng.choices(_NAMEN, _GEWICHTEN)[0]
+        insz = inszen.nieuw()
+        dossier = _dossier(profiel, insz, rng, tot)
+        if profiel == "correctie":
+            # a wrong aanmelding date, withdrawn later and re-registered correctly (SPEC §5)
+            fout = dict(dossier["aanmeldingen"][0], id=f"am-{insz[-6:]}")
+            fout["geregistreerd_op"] = _tijdstip(date.fromisoformat(fout["datum"]), rng)
+            dossier["aanmeldingen"] = [fout]
+            yield dossier
+            correctie_op = _tijdstip(date.fromisoformat(fout["datum"]) + timedelta(days=30), rng)
+            juist = date.fromisoformat(fout["datum"]) + timedelta(days=rng.randrange(1, 60))
+            yield {
+                "insz": insz,
+                "aanmeldingen": [
+                    dict(fout, ingetrokken_op=correctie_op),
+                    {
+                        "id": f"am2-{insz[-6:]}",
+                        "datum": juist.isoformat(),
+                        "geregistreerd_op": correctie_op,
+                    },
+                ],
+            }
+        elif profiel == "vervangen":
+            nieuw = inszen.nieuw()
+            yield dict(dossier, insz=nieuw)
+            yield {"insz": insz, "vervangen_door": nieuw}
+        else:
+            yield dossier

@@ -1,0 +1,82 @@
+"""The domain is pure: it imports no I/O library and never reads the clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import kbi_exchange.domain
+
+DOMAIN = Path(kbi_exchange.domain.__file__).parent
+VERBODEN_MODULES = {
+    "os",
+    "sys",
+    "io",
+    "pathlib",
+    "shutil",
+    "socket",
+    "subprocess",
+    "sqlite3",
+    "time",
+    "random",
+    "secrets",
+    "logging",
+    "urllib",
+    "http",
+    "requests",
+    "httpx",
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "typer",
+    "rich",
+    "yaml",
+    "json",
+    "importlib",
+    "kbi_exchange.adapters",
+    "kbi_exchange.services",
+    "kbi_exchange.entrypoints",
+    "kbi_exchange.parameters",
+}
+KLOK = {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}
+VERBODEN_AANROEPEN = {"open", "input", "print", "exec", "eval"}
+
+
+def overtredingen(bron: str, naam: str = "<src>") -> list[str]:
+    """Every forbidden import, clock read or I/O call in one module's source."""
+    gevonden = []
+    for knoop in ast.walk(ast.parse(bron)):
+        modules: list[str] = []
+        if isinstance(knoop, ast.Import):
+            modules = [alias.name for alias in knoop.names]
+        elif isinstance(knoop, ast.ImportFrom) and knoop.module:
+            modules = [knoop.module]
+        for module in modules:
+            if any(module == v or module.startswith(v + ".") for v in VERBODEN_MODULES):
+                gevonden.append(f"{naam}:{getattr(knoop, 'lineno', 0)} imports {module}")
+        if isinstance(knoop, ast.Call):
+            functie = knoop.func
+            if isinstance(functie, ast.Attribute) and functie.attr in KLOK:
+                gevonden.append(f"{naam}:{knoop.lineno} reads the clock ({functie.attr})")
+            if isinstance(functie, ast.Name) and functie.id in VERBODEN_AANROEPEN:
+                gevonden.append(f"{naam}:{knoop.lineno} calls {functie.id}()")
+    return gevonden
+
+
+def test_the_domain_imports_no_io_and_reads_no_clock() -> None:
+    gevonden = [
+        fout
+        for pad in sorted(DOMAIN.rglob("*.py"))
+        for fout in overtredingen(pad.read_text(encoding="utf-8"), str(pad.relative_to(DOMAIN)))
+    ]
+    assert gevonden == []
+
+
+def test_the_check_catches_io_imports_and_clock_reads() -> None:
+    slecht = (
+        "import os\nfrom sqlalchemy import select\nfrom datetime import datetime\n"
+        "x = datetime.now()\ny = date.today()\nopen('f')\n"
+    )
+    assert len(overtredingen(slecht)) == 5

@@ -1,0 +1,31 @@
+"""Every command of the command line is documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer.main
+
+from kbi_exchange.entrypoints.cli import app
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def _commands(groep: typer.Typer, prefix: str = "kbi") -> list[str]:
+    click_groep = typer.main.get_group(groep)
+    namen = []
+    for naam in click_groep.commands:
+        namen.append(f"{prefix} {naam}")
+    return namen
+
+
+def test_every_command_is_in_the_readme() -> None:
+    tekst = README.read_text(encoding="utf-8")
+    for command in _commands(app):
+        assert f"`{command}" in tekst, f"{command} is not documented in README.md"
+
+
+def test_the_readme_opens_with_the_two_commands() -> None:
+    begin = README.read_text(encoding="utf-8")[:400]
+    assert "make run" in begin
+    assert "make test" in begin
