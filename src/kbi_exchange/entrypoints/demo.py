@@ -18,13 +18,13 @@ DEMO_DATUMS = (date(2022, 1, 1), date(2023, 6, 1), date(2024, 10, 1))
 
 def _uitleg(antwoord: Antwoord) -> str:
     if antwoord.beslissing is None:
-        return "; ".join(f"{u.identificatie} {u.diagnose}" for u in antwoord.uitzonderingen)
+        return "\n".join(f"  ✖ {u.identificatie} {u.diagnose}" for u in antwoord.uitzonderingen)
     regels = [
-        f"{'✔' if s.geldt else '·'} {s.naam}: {s.toelichting}"
+        f"  {'✔' if s.geldt else '·'} {s.naam}: {s.toelichting}"
         for s in antwoord.beslissing.uitleg
         if s.geldt or s.naam == "doelgroep_plicht"
     ]
-    regels += [f"⚠ {u.identificatie} {u.diagnose}" for u in antwoord.uitzonderingen]
+    regels += [f"  ⚠ {u.identificatie} {u.diagnose}" for u in antwoord.uitzonderingen]
     return "\n".join(regels)
 
 
@@ -39,27 +39,27 @@ def run_demo(console: Console, *, nu: datetime) -> int:
         f"({len(kbi)} dossiers), decided as known on {nu:%Y-%m-%d %H:%M %Z}."
     )
     for datum in DEMO_DATUMS:
-        tabel = Table(
-            title=f"Advice on {datum.isoformat()} (purpose ZORGBUDGET)",
-            show_lines=True,
-            expand=True,
-        )
-        tabel.add_column("INSZ", no_wrap=True)
-        tabel.add_column("Status", no_wrap=True)
-        tabel.add_column("Advies", no_wrap=True)
-        tabel.add_column("Reden", no_wrap=True)
-        tabel.add_column("Uitleg (rules that held, and the key ones)")
+        tabel = Table(title=f"Advice on {datum.isoformat()} (purpose ZORGBUDGET)")
+        for kolom in ("INSZ", "Status", "Advies", "Reden"):
+            tabel.add_column(kolom)
+        uitleg: list[tuple[str, str]] = []
         for dossier in kbi:
             antwoord = decide(Vraag(dossier.insz, datum), zoek=kbi.zoek, nu=nu)
             advies = antwoord.advies.value if antwoord.advies else "—"
             kleur = {"OK": "green", "NOK": "red"}.get(advies, "yellow")
             reden = antwoord.beslissing.reden if antwoord.beslissing else None
+            insz = Insz(dossier.insz).opgemaakt()
             tabel.add_row(
-                Insz(dossier.insz).opgemaakt(),
+                insz,
                 antwoord.status.value if antwoord.status else "refused",
                 f"[{kleur}]{advies}[/]",
                 reden.code.value if reden else "",
-                _uitleg(antwoord),
             )
+            uitleg.append((insz, _uitleg(antwoord)))
         console.print(tabel)
+        console.print(f"[bold]Uitleg on {datum.isoformat()}[/] (✔ rule held, · did not)")
+        for insz, tekst in uitleg:
+            console.print(f"[cyan]{insz}[/]")
+            console.print(tekst, soft_wrap=False)
+        console.print()
     return 0
