@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from kbi_exchange.adapters.memory import InMemoryKbi
+from kbi_exchange.bootstrap import init_home, sluit_engines
+from kbi_exchange.entrypoints.cli import main
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "examples"
@@ -41,3 +48,88 @@ def assert_matches_expected(antwoord: dict[str, Any], verwacht: dict[str, Any]) 
             assert set(waarde) <= set(antwoord["uitzonderingen"]), veld
         else:
             assert antwoord[veld] == waarde, veld
+
+
+# --- databases: every store test runs on SQLite and on PostgreSQL -------------------------
+
+PG_SERVER = os.environ.get("KBI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def _pg_beheer() -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        PG_SERVER.replace("postgresql+psycopg", "postgresql") + "/test",
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+def pg_beschikbaar() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    try:
+        with _pg_beheer():
+            return None
+    except Exception as fout:
+        return f"{type(fout).__name__}: {fout}"
+
+
+def vereis_pg() -> None:
+    """Under CI a missing PostgreSQL fails the test; locally it skips with the reason."""
+    reden = pg_beschikbaar()
+    if reden is None:
+        return
+    bericht = f"PostgreSQL at {PG_SERVER} is needed: {reden}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(bericht)
+    pytest.skip(bericht)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    vereis_pg()
+    naam = f"kbi_test_{uuid.uuid4().hex[:12]}"
+    with _pg_beheer() as verbinding:
+        verbinding.execute(f'CREATE DATABASE "{naam}"')
+    try:
+        yield f"{PG_SERVER}/{naam}"
+    finally:
+        sluit_engines()
+        with _pg_beheer() as verbinding:
+            verbinding.execute(f'DROP DATABASE IF EXISTS "{naam}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'aii.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def home(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An initialised home whose AII database is the parametrised one."""
+    pad = tmp_path / "home"
+    monkeypatch.setenv("KBI_HOME", str(pad))
+    monkeypatch.setenv("KBI_AII_DATABASE_URL", database_url)
+    init_home(pad)
+    yield pad
+    sluit_engines()
+
+
+@dataclass
+class Uitvoer:
+    code: int
+    out: str
+    err: str
+
+
+def kbi(capsys: pytest.CaptureFixture[str], *args: str) -> Uitvoer:
+    """Run the `kbi` command line in-process, as a user would, and capture what it says."""
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as einde:
+        code = int(einde.code or 0)
+    uit = capsys.readouterr()
+    return Uitvoer(code, uit.out, uit.err)

@@ -167,3 +167,68 @@ def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:
     except (json.JSONDecodeError, UnicodeDecodeError) as fout:
         raise OngeldigeRegel("line", f"not valid JSON ({fout.__class__.__name__})") from None
     return lees_object(ruw, nu=nu)
+
+
+def _iso(dag: date | None) -> str | None:
+    return None if dag is None else dag.isoformat()
+
+
+def feit_inhoud(feit: Feit) -> tuple[str, dict[str, Any]]:
+    """A fact as its import-format field and item, without id and timestamps (for storage)."""
+    match feit:
+        case Doelgroep():
+            return "doelgroep", {
+                "type": feit.type.value,
+                "begin": _iso(feit.periode.begin),
+                "einde": _iso(feit.periode.einde),
+            }
+        case Vrijstelling():
+            return "vrijstellingen", {
+                "reden": feit.reden,
+                "begin": _iso(feit.periode.begin),
+                "einde": _iso(feit.periode.einde),
+            }
+        case Aanmelding():
+            return "aanmeldingen", {"datum": _iso(feit.datum)}
+        case UitstelAanmelding():
+            return "uitstel_aanmelding", {
+                "begin": _iso(feit.periode.begin),
+                "einde": _iso(feit.periode.einde),
+                "reden": feit.reden,
+            }
+        case Contract():
+            return "contracten", {"datum_ondertekening": _iso(feit.datum_ondertekening)}
+        case UitstelOndertekening():
+            return "uitstel_ondertekening", {
+                "begin": _iso(feit.periode.begin),
+                "einde": _iso(feit.periode.einde),
+                "reden": feit.reden,
+            }
+        case Attest():
+            return "attesten", {"soort": feit.soort.value, "datum": _iso(feit.datum)}
+        case Inbreuk():
+            return "inbreuken", {
+                "type": feit.type,
+                "datum_vaststelling": _iso(feit.datum_vaststelling),
+                "datum_rechtzetting": _iso(feit.datum_rechtzetting),
+            }
+    raise TypeError(f"unknown kind of fact: {type(feit).__name__}")
+
+
+def feit_uit_opslag(
+    soort: str,
+    inhoud: dict[str, Any],
+    *,
+    feit_id: str,
+    geregistreerd_op: datetime | None,
+    ingetrokken_op: datetime | None,
+    opgenomen_op: datetime | None,
+) -> Feit:
+    """Rebuild a stored fact (the inverse of `feit_inhoud`)."""
+    meta = {
+        "id": feit_id,
+        "geregistreerd_op": geregistreerd_op,
+        "ingetrokken_op": ingetrokken_op,
+        "opgenomen_op": opgenomen_op,
+    }
+    return _MAKERS[soort](inhoud, soort, meta)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from kbi_exchange.domain.periods import Periode
 
@@ -213,6 +213,18 @@ _GROEP: dict[type[Feit], str] = {
 VELDEN = ("vervangen_door", "overlijdensdatum", "geboortedatum")
 
 
+def bouw_dossier(
+    insz: str, feiten: Iterable[Feit], velden: Mapping[str, Sequence[VeldVersie[Any]]]
+) -> Dossier:
+    """A dossier from its facts (in registration order) and its fields' versions."""
+    groepen: dict[str, list[Feit]] = {}
+    for feit in feiten:
+        groepen.setdefault(_GROEP[type(feit)], []).append(feit)
+    delen: dict[str, Any] = {naam: tuple(lijst) for naam, lijst in groepen.items()}
+    delen.update((veld, tuple(velden[veld])) for veld in VELDEN if veld in velden)
+    return Dossier(insz, **delen)
+
+
 class StrijdigFeit(ValueError):
     """A fact id that is already registered with other content."""
 
@@ -250,17 +262,45 @@ def pas_toe(dossier: Dossier | None, regel: DossierRegel, opgenomen_op: datetime
             raise StrijdigFeit(f"fact id {nieuw.id!r} is already registered with other content")
         if nieuw.ingetrokken_op is not None and oud.ingetrokken_op is None:
             groepen[naam][index] = replace(oud, ingetrokken_op=nieuw.ingetrokken_op)
-    velden: dict[str, object] = {}
+    velden: dict[str, tuple[VeldVersie[Any], ...]] = {}
     for veld in VELDEN:
-        versies: tuple[VeldVersie[object], ...] = getattr(huidig, veld)
+        versies: tuple[VeldVersie[Any], ...] = getattr(huidig, veld)
         if veld in regel.velden:
             laatste = versies[-1].waarde if versies else None
             waarde = regel.velden[veld]
             if not versies or laatste != waarde:
                 versies = (*versies, VeldVersie(waarde, opgenomen_op))
         velden[veld] = versies
-    return Dossier(
-        huidig.insz,
-        **{naam: tuple(feiten) for naam, feiten in groepen.items()},  # type: ignore[arg-type]
-        **velden,  # type: ignore[arg-type]
-    )
+    return bouw_dossier(huidig.insz, (f for lijst in groepen.values() for f in lijst), velden)
+
+
+@dataclass(frozen=True, slots=True)
+class Wijzigingen:
+    """What applying import lines added to a dossier: the rows a store must append."""
+
+    nieuwe_feiten: tuple[Feit, ...]
+    intrekkingen: tuple[Feit, ...]
+    nieuwe_velden: tuple[tuple[str, VeldVersie[object]], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.nieuwe_feiten or self.intrekkingen or self.nieuwe_velden)
+
+
+def wijzigingen(oud: Dossier | None, nieuw: Dossier) -> Wijzigingen:
+    """The difference between a dossier before and after `pas_toe`: only additions exist."""
+    oude = {f.id: f for f in oud.feiten()} if oud else {}
+    nieuwe_feiten: list[Feit] = []
+    intrekkingen: list[Feit] = []
+    for feit in nieuw.feiten():
+        vorig = oude.get(feit.id)
+        if vorig is None:
+            nieuwe_feiten.append(feit)
+            if feit.ingetrokken_op is not None:
+                intrekkingen.append(feit)
+        elif vorig.ingetrokken_op is None and feit.ingetrokken_op is not None:
+            intrekkingen.append(feit)
+    velden: list[tuple[str, VeldVersie[object]]] = []
+    for veld in VELDEN:
+        al = len(getattr(oud, veld)) if oud else 0
+        velden.extend((veld, versie) for versie in getattr(nieuw, veld)[al:])
+    return Wijzigingen(tuple(nieuwe_feiten), tuple(intrekkingen), tuple(velden))

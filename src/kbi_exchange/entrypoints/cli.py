@@ -1,23 +1,53 @@
-"""The `kbi` command line (SPEC §14)."""
+"""The `kbi` command line (SPEC §14). Every error ends in one line and a non-zero exit."""
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
+from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.rules import REGELS
+from kbi_exchange.entrypoints import cli_aii, cli_synth
 from kbi_exchange.entrypoints.demo import run_demo
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.kbi_import import ImportGeweigerd
+from kbi_exchange.settings import NietGeinitialiseerd
 
 app = typer.Typer(
     help="kbi-exchange: the KBI → VSB civic-integration data exchange (AII and VSB nodes).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+app.add_typer(cli_aii.app, name="aii")
+app.add_typer(cli_synth.app, name="synth")
 console = Console()
+
+
+@app.callback()
+def hoofd(
+    home: Annotated[
+        Path | None, typer.Option(help="The home (default: $KBI_HOME or ./var).")
+    ] = None,
+) -> None:
+    """kbi-exchange: the KBI → VSB civic-integration data exchange."""
+    if home is not None:
+        os.environ["KBI_HOME"] = str(home)
+
+
+@app.command()
+def init() -> None:
+    """Create KBI_HOME: settings and migrated databases. Rerunning it changes nothing."""
+    settings = init_home()
+    typer.echo(f"home ready: {settings.home}")
 
 
 @app.command()
@@ -55,5 +85,24 @@ def rules() -> None:
     console.print(tabel)
 
 
-def main() -> None:
-    app()
+# Errors an operator can act on: one line, exit 1. Anything else is a bug and shows its trace.
+BEKENDE_FOUTEN = (NietGeinitialiseerd, ImportGeweigerd, OSError, SQLAlchemyError)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; usage errors exit 2, refused work 1, each with one line."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except typer.Exit as einde:
+        code = einde.exit_code
+    except typer.Abort:
+        print("kbi: aborted", file=sys.stderr)
+        code = 130
+    except typer.TyperException as fout:  # usage errors carry exit code 2
+        soort = "usage error" if fout.exit_code == 2 else "error"
+        print(f"kbi: {soort}: {fout.format_message()}", file=sys.stderr)
+        code = fout.exit_code
+    except BEKENDE_FOUTEN as fout:
+        print(f"kbi: error: {fout}", file=sys.stderr)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

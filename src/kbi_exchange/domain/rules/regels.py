@@ -6,7 +6,7 @@ from kbi_exchange.domain.decision import Regel, Regime
 
 __all__ = ["REGELS", "Regel"]
 
-DECREET_2013 = "Decreet 7 juni 2013 betreffende het Vlaamse integratie- en inburgeringsbeleid"
+DECREET_2013 = "Decreet 7 juni 2013 (integratie- en inburgeringsbeleid)"
 DECREET_2021 = "decreet 9 juli 2021"
 
 DOELGROEP_PLICHT = Regel(

@@ -1,0 +1,85 @@
+"""The AII node's tables: the KBI store. Rows are only ever added (SPEC §4–§5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kbi_exchange.adapters.db.types import Sleutel, UtcDateTime, metadata
+
+
+class AiiBase(DeclarativeBase):
+    metadata = metadata()
+
+
+class ImportRij(AiiBase):
+    """One import of a dossier file: who, what, when, and what it changed."""
+
+    __tablename__ = "kbi_import"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    bestand: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    door: Mapped[str] = mapped_column(String(100))
+    gestart_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    voltooid_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    regels: Mapped[int]
+    feiten_toegevoegd: Mapped[int]
+    feiten_ingetrokken: Mapped[int]
+    velden_gewijzigd: Mapped[int]
+    regels_geweigerd: Mapped[int]
+
+
+class PersoonRij(AiiBase):
+    """Every INSZ the KBI holds a dossier for, with when this system first stored it."""
+
+    __tablename__ = "persoon"
+
+    insz: Mapped[str] = mapped_column(String(11), primary_key=True)
+    opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FeitRij(AiiBase):
+    """A fact as registered by the KBI; its content is the import format's item, as JSON."""
+
+    __tablename__ = "feit"
+    __table_args__ = (UniqueConstraint("insz", "feit_id"),)
+
+    id: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
+    insz: Mapped[str] = mapped_column(String(11), ForeignKey("persoon.insz"))
+    feit_id: Mapped[str] = mapped_column(String(64))
+    soort: Mapped[str] = mapped_column(String(32))
+    inhoud: Mapped[str] = mapped_column(Text)
+    geregistreerd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))
+
+
+class IntrekkingRij(AiiBase):
+    """The withdrawal of a fact: a new row, the fact itself is never changed."""
+
+    __tablename__ = "feit_intrekking"
+    __table_args__ = (UniqueConstraint("insz", "feit_id"),)
+
+    id: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
+    insz: Mapped[str] = mapped_column(String(11), ForeignKey("persoon.insz"))
+    feit_id: Mapped[str] = mapped_column(String(64))
+    ingetrokken_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))
+
+
+class VeldRij(AiiBase):
+    """One recorded value of a dossier-level field (vervangen_door, overlijdensdatum, ...)."""
+
+    __tablename__ = "dossierveld"
+    __table_args__ = (Index(None, "insz", "id"),)
+
+    id: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
+    insz: Mapped[str] = mapped_column(String(11), ForeignKey("persoon.insz"))
+    veld: Mapped[str] = mapped_column(String(32))
+    waarde: Mapped[str | None] = mapped_column(String(32))
+    opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))

@@ -1,0 +1,214 @@
+"""The KBI store on SQL: dossiers read back from add-only rows, and rows appended in bulk."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.aii_models import (
+    FeitRij,
+    ImportRij,
+    IntrekkingRij,
+    PersoonRij,
+    VeldRij,
+)
+from kbi_exchange.adapters.kbi_jsonl import feit_inhoud, feit_uit_opslag
+from kbi_exchange.domain.dossier import (
+    Dossier,
+    Feit,
+    VeldVersie,
+    Wijzigingen,
+    bouw_dossier,
+)
+
+# SQLite allows 32 766 bound parameters per statement; stay well below.
+IN_BLOK = 5_000
+
+
+def _veldwaarde(veld: str, tekst: str | None) -> object:
+    if tekst is None:
+        return None
+    return tekst if veld == "vervangen_door" else date.fromisoformat(tekst)
+
+
+def _veldtekst(waarde: object) -> str | None:
+    if waarde is None:
+        return None
+    return waarde.isoformat() if isinstance(waarde, date) else str(waarde)
+
+
+class SqlKbi:
+    """Dossiers of the KBI in a node's database, within one session (never commits)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def dossiers(self, inszen: Collection[str]) -> dict[str, Dossier]:
+        """The dossiers of these INSZ that exist, read in a few queries."""
+        resultaat: dict[str, Dossier] = {}
+        lijst = list(inszen)
+        for start in range(0, len(lijst), IN_BLOK):
+            resultaat.update(self._blok(lijst[start : start + IN_BLOK]))
+        return resultaat
+
+    def _blok(self, inszen: list[str]) -> dict[str, Dossier]:
+        intrekkingen = {
+            (insz, feit_id): moment
+            for insz, feit_id, moment in self.session.execute(
+                select(
+                    IntrekkingRij.insz, IntrekkingRij.feit_id, IntrekkingRij.ingetrokken_op
+                ).where(IntrekkingRij.insz.in_(inszen))
+            )
+        }
+        feiten: dict[str, list[Feit]] = defaultdict(list)
+        for rij in self.session.execute(
+            select(
+                FeitRij.insz,
+                FeitRij.feit_id,
+                FeitRij.soort,
+                FeitRij.inhoud,
+                FeitRij.geregistreerd_op,
+                FeitRij.opgenomen_op,
+            )
+            .where(FeitRij.insz.in_(inszen))
+            .order_by(FeitRij.id)
+        ):
+            feiten[rij.insz].append(
+                feit_uit_opslag(
+                    rij.soort,
+                    json.loads(rij.inhoud),
+                    feit_id=rij.feit_id,
+                    geregistreerd_op=rij.geregistreerd_op,
+                    ingetrokken_op=intrekkingen.get((rij.insz, rij.feit_id)),
+                    opgenomen_op=rij.opgenomen_op,
+                )
+            )
+        velden: dict[str, dict[str, list[VeldVersie[object]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for insz, veld, waarde, opgenomen_op in self.session.execute(
+            select(VeldRij.insz, VeldRij.veld, VeldRij.waarde, VeldRij.opgenomen_op)
+            .where(VeldRij.insz.in_(inszen))
+            .order_by(VeldRij.id)
+        ):
+            velden[insz][veld].append(VeldVersie(_veldwaarde(veld, waarde), opgenomen_op))
+        bekend = set(
+            self.session.scalars(select(PersoonRij.insz).where(PersoonRij.insz.in_(inszen)))
+        )
+        return {
+            insz: bouw_dossier(insz, feiten.get(insz, ()), velden.get(insz, {})) for insz in bekend
+        }
+
+    def zoek(self, insz: str) -> Dossier | None:
+        return self.dossiers([insz]).get(insz)
+
+    def inszen(self, blok: int = 1_000) -> Iterator[list[str]]:
+        """Every INSZ held, in order, a block at a time (streaming over the whole KBI)."""
+        vorige = ""
+        while True:
+            volgende = list(
+                self.session.scalars(
+                    select(PersoonRij.insz)
+                    .where(PersoonRij.insz > vorige)
+                    .order_by(PersoonRij.insz)
+                    .limit(blok)
+                )
+            )
+            if not volgende:
+                return
+            yield volgende
+            vorige = volgende[-1]
+
+    def aantal_personen(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(PersoonRij)) or 0
+
+    def aantal_feiten(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(FeitRij)) or 0
+
+    def begin_import(self, rij: dict[str, Any]) -> None:
+        self.session.execute(insert(ImportRij), [rij])
+
+    def sluit_import(self, import_id: str, **tellers: Any) -> None:
+        self.session.execute(update(ImportRij).where(ImportRij.id == import_id).values(**tellers))
+
+    def voeg_toe(
+        self,
+        veranderd: dict[str, tuple[bool, Wijzigingen]],
+        *,
+        opgenomen_op: datetime,
+        import_id: str,
+    ) -> None:
+        """Append the rows for the changes of a batch; `True` marks a person new to the KBI."""
+        personen: list[dict[str, Any]] = []
+        feiten: list[dict[str, Any]] = []
+        intrekkingen: list[dict[str, Any]] = []
+        velden: list[dict[str, Any]] = []
+        for insz, (nieuw, w) in veranderd.items():
+            if nieuw:
+                personen.append({"insz": insz, "opgenomen_op": opgenomen_op})
+            for feit in w.nieuwe_feiten:
+                soort, inhoud = feit_inhoud(feit)
+                feiten.append(
+                    {
+                        "insz": insz,
+                        "feit_id": feit.id,
+                        "soort": soort,
+                        "inhoud": json.dumps(inhoud, separators=(",", ":")),
+                        "geregistreerd_op": feit.geregistreerd_op,
+                        "opgenomen_op": opgenomen_op,
+                        "import_id": import_id,
+                    }
+                )
+            intrekkingen.extend(
+                {
+                    "insz": insz,
+                    "feit_id": feit.id,
+                    "ingetrokken_op": feit.ingetrokken_op,
+                    "opgenomen_op": opgenomen_op,
+                    "import_id": import_id,
+                }
+                for feit in w.intrekkingen
+            )
+            velden.extend(
+                {
+                    "insz": insz,
+                    "veld": veld,
+                    "waarde": _veldtekst(versie.waarde),
+                    "opgenomen_op": versie.opgenomen_op,
+                    "import_id": import_id,
+                }
+                for veld, versie in w.nieuwe_velden
+            )
+        for model, rijen in (
+            (PersoonRij, personen),
+            (FeitRij, feiten),
+            (IntrekkingRij, intrekkingen),
+            (VeldRij, velden),
+        ):
+            if rijen:
+                self.session.execute(insert(model), rijen)
+
+
+class SqlUnitOfWork:
+    """One transaction on a node's database: commit once, roll back on any error."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.kbi = SqlKbi(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()

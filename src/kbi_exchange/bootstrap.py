@@ -1,0 +1,59 @@
+"""Wiring a home: settings, engines and migrated databases for the nodes present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from kbi_exchange.adapters.db.engine import maak_engine
+from kbi_exchange.adapters.db.kbi_store import SqlUnitOfWork
+from kbi_exchange.adapters.db.migrate import is_actueel, migreer
+from kbi_exchange.settings import (
+    DEFAULT_SETTINGS,
+    NietGeinitialiseerd,
+    Settings,
+    home_from_env,
+    load_settings,
+)
+
+
+def init_home(home: Path | None = None) -> Settings:
+    """Create the home (settings, migrated databases); rerunning it changes nothing."""
+    pad = home_from_env(home)
+    pad.mkdir(parents=True, exist_ok=True, mode=0o700)
+    bestand = pad / "settings.toml"
+    if not bestand.exists():
+        tijdelijk = bestand.with_suffix(".toml.tmp")
+        tijdelijk.write_text(DEFAULT_SETTINGS, encoding="utf-8")
+        os.replace(tijdelijk, bestand)
+    settings = load_settings(pad)
+    migreer(aii_engine(settings.aii_database_url), "aii")
+    return settings
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def aii_engine(url: str) -> Engine:
+    """One engine per database URL for the life of the process."""
+    if url not in _ENGINES:
+        _ENGINES[url] = maak_engine(url)
+    return _ENGINES[url]
+
+
+def sluit_engines() -> None:
+    """Close every pooled connection (tests, and before a database is dropped)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
+def aii_uow(settings: Settings) -> SqlUnitOfWork:
+    """A unit of work on the AII node's database, refused when it is not migrated."""
+    engine = aii_engine(settings.aii_database_url)
+    if not is_actueel(engine, "aii"):
+        raise NietGeinitialiseerd(
+            "the AII database is not at the newest schema: run `kbi init` first"
+        )
+    return SqlUnitOfWork(engine)

@@ -1,0 +1,215 @@
+"""Importing KBI dossier files (SPEC §5): validated, add-only, all or nothing, streaming."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, Self
+
+from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
+from kbi_exchange.domain.dossier import (
+    Dossier,
+    DossierRegel,
+    StrijdigFeit,
+    Wijzigingen,
+    pas_toe,
+    wijzigingen,
+)
+
+BATCH = 2_000
+GETOONDE_FOUTEN = 20
+
+
+class KbiOpslag(Protocol):
+    def dossiers(self, inszen: list[str]) -> dict[str, Dossier]: ...
+    def begin_import(self, rij: dict[str, object]) -> None: ...
+    def sluit_import(self, import_id: str, **tellers: object) -> None: ...
+    def voeg_toe(
+        self,
+        veranderd: dict[str, tuple[bool, Wijzigingen]],
+        *,
+        opgenomen_op: datetime,
+        import_id: str,
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def kbi(self) -> KbiOpslag: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RegelFout:
+    """A refused line: its number, the field and the reason (never the line's content)."""
+
+    regel: int
+    veld: str
+    reden: str
+
+    def __str__(self) -> str:
+        return f"line {self.regel}: {self.veld}: {self.reden}"
+
+
+@dataclass
+class ImportResultaat:
+    import_id: str
+    regels: int = 0
+    feiten_toegevoegd: int = 0
+    feiten_ingetrokken: int = 0
+    velden_gewijzigd: int = 0
+    fouten: list[RegelFout] = field(default_factory=list)
+    aantal_fouten: int = 0
+
+    @property
+    def regels_geweigerd(self) -> int:
+        return self.aantal_fouten
+
+
+class ImportGeweigerd(Exception):
+    """The file has bad lines and skipping them was not asked: nothing was stored."""
+
+    def __init__(self, resultaat: ImportResultaat) -> None:
+        eerste = resultaat.fouten[0]
+        meer = resultaat.aantal_fouten - 1
+        super().__init__(
+            f"{eerste}"
+            + (f" (and {meer} more bad lines)" if meer else "")
+            + "; nothing was imported"
+        )
+        self.resultaat = resultaat
+
+
+@dataclass
+class _Lopend:
+    resultaat: ImportResultaat
+    skip_bad: bool
+    rejects: object | None  # an open binary file, or None
+    batch: list[tuple[int, DossierRegel, bytes]] = field(default_factory=list)
+
+    @property
+    def weigert(self) -> bool:
+        """After a bad line without --skip-bad, only validate the rest, store nothing more."""
+        return self.resultaat.aantal_fouten > 0 and not self.skip_bad
+
+    def fout(self, nummer: int, veld: str, reden: str, ruw: bytes) -> None:
+        self.resultaat.aantal_fouten += 1
+        if len(self.resultaat.fouten) < GETOONDE_FOUTEN:
+            self.resultaat.fouten.append(RegelFout(nummer, veld, reden))
+        if self.rejects is not None:
+            self.rejects.write(ruw if ruw.endswith(b"\n") else ruw + b"\n")  # type: ignore[attr-defined]
+
+
+def _verwerk(lopend: _Lopend, uow: UnitOfWork, nu: datetime, import_id: str) -> None:
+    batch, lopend.batch = lopend.batch, []
+    if lopend.weigert or not batch:
+        return
+    bestaand = uow.kbi.dossiers(list({regel.insz for _, regel, _ in batch}))
+    huidig = dict(bestaand)
+    for nummer, regel, ruw in batch:
+        try:
+            huidig[regel.insz] = pas_toe(huidig.get(regel.insz), regel, nu)
+        except StrijdigFeit as fout:
+            lopend.fout(nummer, "id", str(fout), ruw)
+            if lopend.weigert:
+                return
+    veranderd: dict[str, tuple[bool, Wijzigingen]] = {}
+    r = lopend.resultaat
+    for insz, dossier in huidig.items():
+        w = wijzigingen(bestaand.get(insz), dossier)
+        if w or insz not in bestaand:
+            veranderd[insz] = (insz not in bestaand, w)
+            r.feiten_toegevoegd += len(w.nieuwe_feiten)
+            r.feiten_ingetrokken += len(w.intrekkingen)
+            r.velden_gewijzigd += len(w.nieuwe_velden)
+    uow.kbi.voeg_toe(veranderd, opgenomen_op=nu, import_id=import_id)
+
+
+def import_dossiers(
+    *,
+    uow: UnitOfWork,
+    bestand: Path,
+    door: str,
+    nu: datetime,
+    skip_bad: bool = False,
+    rejects: Path | None = None,
+    voortgang: Callable[[int], None] | None = None,
+) -> ImportResultaat:
+    """Import a JSON Lines file of dossiers in one transaction, as SPEC §5 says.
+
+    Raises `ImportGeweigerd` (nothing stored) when a line is bad and `skip_bad` is not set;
+    with `skip_bad` the bad lines are written, as they were, to ``rejects``.
+    """
+    import_id = str(uuid.uuid4())
+    resultaat = ImportResultaat(import_id)
+    digest = hashlib.sha256()
+    tijdelijk = rejects.with_name(f".{rejects.name}.{import_id}.tmp") if rejects else None
+    afwijzingen = (
+        os.fdopen(os.open(tijdelijk, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+        if tijdelijk
+        else None
+    )
+    lopend = _Lopend(resultaat, skip_bad, afwijzingen)
+    try:
+        with uow, bestand.open("rb") as invoer:
+            uow.kbi.begin_import(
+                {
+                    "id": import_id,
+                    "bestand": bestand.name[:255],
+                    "sha256": "",
+                    "door": door[:100],
+                    "gestart_op": nu,
+                    "voltooid_op": nu,
+                    "regels": 0,
+                    "feiten_toegevoegd": 0,
+                    "feiten_ingetrokken": 0,
+                    "velden_gewijzigd": 0,
+                    "regels_geweigerd": 0,
+                }
+            )
+            for nummer, ruw in enumerate(invoer, start=1):
+                digest.update(ruw)
+                if voortgang:
+                    voortgang(len(ruw))
+                if not ruw.strip():
+                    continue
+                resultaat.regels += 1
+                try:
+                    regel = lees_regel(ruw, nu=nu)
+                except OngeldigeRegel as fout:
+                    lopend.fout(nummer, fout.veld, fout.reden, ruw)
+                    continue
+                lopend.batch.append((nummer, regel, ruw))
+                if len(lopend.batch) >= BATCH:
+                    _verwerk(lopend, uow, nu, import_id)
+            _verwerk(lopend, uow, nu, import_id)
+            if lopend.weigert:
+                raise ImportGeweigerd(resultaat)
+            uow.kbi.sluit_import(
+                import_id,
+                sha256=digest.hexdigest(),
+                voltooid_op=nu,
+                regels=resultaat.regels,
+                feiten_toegevoegd=resultaat.feiten_toegevoegd,
+                feiten_ingetrokken=resultaat.feiten_ingetrokken,
+                velden_gewijzigd=resultaat.velden_gewijzigd,
+                regels_geweigerd=resultaat.aantal_fouten,
+            )
+            uow.commit()
+        if afwijzingen is not None and tijdelijk is not None and rejects is not None:
+            afwijzingen.close()
+            os.replace(tijdelijk, rejects)
+    finally:
+        if afwijzingen is not None:
+            afwijzingen.close()
+        if tijdelijk is not None and tijdelijk.exists():
+            tijdelijk.unlink()
+    return resultaat

@@ -1,0 +1,231 @@
+"""The KBI store through the command line, on SQLite and on PostgreSQL (SPEC §5, §14)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from kbi_exchange.adapters.db.aii_models import (
+    AiiBase,
+    FeitRij,
+    ImportRij,
+    IntrekkingRij,
+    PersoonRij,
+    VeldRij,
+)
+from kbi_exchange.bootstrap import aii_engine
+from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
+
+Cap = pytest.CaptureFixture[str]
+
+
+def _tellingen(url: str) -> dict[str, int]:
+    with aii_engine(url).connect() as verbinding:
+        return {
+            model.__tablename__: verbinding.scalar(select(func.count()).select_from(model)) or 0
+            for model in (PersoonRij, FeitRij, IntrekkingRij, VeldRij, ImportRij)
+        }
+
+
+def _schrijf(pad: Path, *regels: dict[str, Any] | str) -> Path:
+    pad.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in regels),
+        encoding="utf-8",
+    )
+    return pad
+
+
+@pytest.mark.usefixtures("home")
+def test_every_example_answers_as_expected_through_import_and_decide(capsys: Cap) -> None:
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    for geval in example_cases():
+        vraag = geval["vraag"]
+        args = ["aii", "decide", "--insz", vraag["insz"], "--date", vraag["datum"], "--json"]
+        if "gekend_op" in vraag:
+            args += ["--known-at", vraag["gekend_op"]]
+        uit = kbi(capsys, *args)
+        verwacht = geval["verwacht"]
+        assert uit.code == (1 if verwacht.get("advies", "x") is None else 0), uit
+        assert_matches_expected(json.loads(uit.out), verwacht)
+
+
+def test_importing_the_same_file_twice_changes_nothing(
+    home: Path, database_url: str, capsys: Cap
+) -> None:
+    bestand = str(EXAMPLES / "dossiers.jsonl")
+    assert kbi(capsys, "aii", "import", bestand).code == 0
+    na_eerste = _tellingen(database_url)
+    uit = kbi(capsys, "aii", "import", bestand, "--json")
+    assert uit.code == 0
+    resultaat = json.loads(uit.out)
+    assert (resultaat["feiten_toegevoegd"], resultaat["velden_gewijzigd"]) == (0, 0)
+    na_tweede = _tellingen(database_url)
+    assert {k: v for k, v in na_tweede.items() if k != "kbi_import"} == {
+        k: v for k, v in na_eerste.items() if k != "kbi_import"
+    }
+    assert na_tweede["kbi_import"] == na_eerste["kbi_import"] + 1
+
+
+def test_a_file_with_one_bad_line_names_line_and_field_and_stores_nothing(
+    home: Path, database_url: str, tmp_path: Path, capsys: Cap
+) -> None:
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    voor = _tellingen(database_url)
+    bestand = _schrijf(
+        tmp_path / "bad.jsonl",
+        {"insz": "85073004021", "doelgroep": [{"type": "PLICHT", "begin": "2022-01-01"}]},
+        {"insz": "85073004120", "aanmeldingen": [{"datum": "2022-13-01"}]},
+        {"insz": "85073004219", "doelgroep": [{"type": "PLICHT", "begin": "2022-01-01"}]},
+    )
+    uit = kbi(capsys, "aii", "import", str(bestand))
+    assert uit.code == 1
+    assert "line 2" in uit.err
+    assert "aanmeldingen[0].datum" in uit.err
+    assert "nothing was imported" in uit.err
+    assert _tellingen(database_url) == voor
+
+
+def test_skip_bad_imports_the_good_lines_and_writes_the_bad_ones_to_the_rejects_file(
+    home: Path, database_url: str, tmp_path: Path, capsys: Cap
+) -> None:
+    slecht = '{"insz": "85073004120", "aanmeldingen": [{"datum": "2022-13-01"}]}'
+    bestand = _schrijf(
+        tmp_path / "mixed.jsonl",
+        {"insz": "85073004021", "doelgroep": [{"type": "PLICHT", "begin": "2022-01-01"}]},
+        slecht,
+        "{not json",
+    )
+    afgewezen = tmp_path / "rejects.jsonl"
+    uit = kbi(capsys, "aii", "import", str(bestand), "--skip-bad", "--rejects", str(afgewezen))
+    assert uit.code == 0, uit
+    assert "2 lines rejected" in uit.out
+    assert "line 3: line: not valid JSON" in uit.err
+    assert afgewezen.read_text(encoding="utf-8") == slecht + "\n{not json\n"
+    assert _tellingen(database_url)["persoon"] == 1
+
+
+def test_skip_bad_without_a_rejects_file_is_a_usage_error(home: Path, capsys: Cap) -> None:
+    uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--skip-bad")
+    assert uit.code == 2
+    assert "--rejects" in uit.err
+
+
+def test_a_withdrawal_is_a_new_row_and_the_fact_itself_stays(
+    home: Path, database_url: str, tmp_path: Path, capsys: Cap
+) -> None:
+    feit = {
+        "id": "ib-1",
+        "datum_vaststelling": "2023-01-01",
+        "geregistreerd_op": "2023-01-02T10:00:00+01:00",
+    }
+    basis = {
+        "insz": "85073004021",
+        "doelgroep": [{"type": "PLICHT", "begin": "2022-05-01"}],
+        "aanmeldingen": [{"datum": "2022-06-01"}],
+        "inbreuken": [feit],
+    }
+    assert kbi(capsys, "aii", "import", str(_schrijf(tmp_path / "a.jsonl", basis))).code == 0
+    intrekking = {
+        "insz": "85073004021",
+        "inbreuken": [dict(feit, ingetrokken_op="2023-06-01T09:00:00+02:00")],
+    }
+    assert kbi(capsys, "aii", "import", str(_schrijf(tmp_path / "b.jsonl", intrekking))).code == 0
+    tellingen = _tellingen(database_url)
+    assert (tellingen["feit"], tellingen["feit_intrekking"]) == (3, 1)
+
+    def advies(known_at: str) -> Any:
+        uit = kbi(
+            capsys,
+            "aii",
+            "decide",
+            "--insz",
+            "85073004021",
+            "--date",
+            "2023-03-01",
+            "--known-at",
+            known_at,
+            "--json",
+        )
+        return json.loads(uit.out)["advies"]
+
+    assert advies("2023-05-31") == "NOK"
+    assert advies("2023-06-02") == "OK"
+
+
+def test_a_decision_known_at_t_does_not_change_when_facts_registered_after_t_arrive(
+    home: Path, tmp_path: Path, capsys: Cap
+) -> None:
+    basis = {
+        "insz": "85073004021",
+        "doelgroep": [{"type": "PLICHT", "begin": "2022-05-01"}],
+        "aanmeldingen": [{"datum": "2022-06-01"}],
+    }
+    assert kbi(capsys, "aii", "import", str(_schrijf(tmp_path / "a.jsonl", basis))).code == 0
+    vraag = [
+        "aii",
+        "decide",
+        "--insz",
+        "85073004021",
+        "--date",
+        "2023-06-01",
+        "--known-at",
+        "2023-04-01T00:00:00+02:00",
+        "--json",
+    ]
+    voor = kbi(capsys, *vraag).out
+    later = {
+        "insz": "85073004021",
+        "inbreuken": [
+            {"datum_vaststelling": "2023-03-01", "geregistreerd_op": "2023-04-01T00:00:01+02:00"}
+        ],
+    }
+    assert kbi(capsys, "aii", "import", str(_schrijf(tmp_path / "b.jsonl", later))).code == 0
+    assert kbi(capsys, *vraag).out == voor
+    nu = json.loads(kbi(capsys, *vraag[:-3], "--json").out)
+    assert nu["reden"] == "INBREUK_VASTGESTELD"
+
+
+def test_who_imported_what_and_when_is_recorded(home: Path, database_url: str, capsys: Cap) -> None:
+    uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--json")
+    import_id = json.loads(uit.out)["id"]
+    with aii_engine(database_url).connect() as verbinding:
+        rij = verbinding.execute(select(ImportRij).where(ImportRij.id == import_id)).one()
+    assert rij.door.startswith("os:")
+    assert rij.bestand == "dossiers.jsonl"
+    assert rij.regels == 11
+    assert len(rij.sha256) == 64
+
+
+def test_a_dossier_field_change_is_a_new_version(
+    home: Path, database_url: str, tmp_path: Path, capsys: Cap
+) -> None:
+    regel = {"insz": "85073004021", "doelgroep": [{"type": "PLICHT", "begin": "2022-05-01"}]}
+    assert kbi(capsys, "aii", "import", str(_schrijf(tmp_path / "a.jsonl", regel))).code == 0
+    dood = {"insz": "85073004021", "overlijdensdatum": "2023-02-01"}
+    assert kbi(capsys, "aii", "import", str(_schrijf(tmp_path / "b.jsonl", dood))).code == 0
+    assert _tellingen(database_url)["dossierveld"] == 1
+    uit = kbi(capsys, "aii", "decide", "--insz", "85073004021", "--date", "2023-03-01", "--json")
+    assert json.loads(uit.out)["status"] == "NIET_VERPLICHT"
+
+
+def test_the_migrations_build_exactly_the_models_schema(home: Path, database_url: str) -> None:
+    with aii_engine(database_url).connect() as verbinding:
+        verschil = compare_metadata(MigrationContext.configure(verbinding), AiiBase.metadata)
+    assert verschil == []
+
+
+def test_a_command_on_an_uninitialised_home_says_so_in_one_line(
+    tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBI_HOME", str(tmp_path / "nowhere"))
+    monkeypatch.delenv("KBI_AII_DATABASE_URL", raising=False)
+    uit = kbi(capsys, "aii", "decide", "--insz", "85073003328", "--date", "2023-01-01")
+    assert uit.code == 1
+    assert uit.err.count("\n") == 1
+    assert "kbi init" in uit.err
