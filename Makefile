@@ -22,11 +22,13 @@ test: $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-## make bench: the benchmarks under benchmarks/.
+## make bench: the benchmarks under benchmarks/ (the import one takes a few minutes).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rules.py
+	$(BIN)/python benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

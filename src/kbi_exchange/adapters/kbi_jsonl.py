@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import fastjsonschema
+import orjson
 
 from kbi_exchange.domain.dossier import (
     Aanmelding,
@@ -117,9 +116,14 @@ def _feit(soort: str, ruw: dict[str, Any], veld: str, nu: datetime) -> Feit:
         "id": ruw.get("id") or "",
         "geregistreerd_op": geregistreerd,
         "ingetrokken_op": ingetrokken,
+        "opgenomen_op": nu,
     }
     feit = _MAKERS[soort](ruw, veld, meta)
-    return feit if feit.id else replace(feit, id=inhoud_id(feit))
+    if not feit.id:
+        # The fact was made here and is not shared yet: fill in its content id in place
+        # (dataclasses.replace would double the cost of reading a line).
+        object.__setattr__(feit, "id", inhoud_id(feit))
+    return feit
 
 
 def _veldnaam(pad: list[str]) -> str:
@@ -163,9 +167,9 @@ def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
 def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:
     """Decode and convert one JSON line."""
     try:
-        ruw = json.loads(tekst)
-    except (json.JSONDecodeError, UnicodeDecodeError) as fout:
-        raise OngeldigeRegel("line", f"not valid JSON ({fout.__class__.__name__})") from None
+        ruw = orjson.loads(tekst)
+    except orjson.JSONDecodeError:
+        raise OngeldigeRegel("line", "not valid JSON (or not UTF-8)") from None
     return lees_object(ruw, nu=nu)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from stdnum.be import ssn
+from stdnum.be import nn, ssn
 from stdnum.exceptions import (
     InvalidChecksum,
     InvalidComponent,
@@ -50,6 +50,11 @@ class Insz:
         if not tekst or not tekst.strip():
             raise OngeldigInsz(InszFout.LEEG)
         try:
+            # stdnum's ssn tries the BIS rules first and falls back to the national number;
+            # asking the right module first (by the month field) halves the cost of a check.
+            cijfers = tekst if len(tekst) == 11 else nn.compact(tekst)
+            if len(cijfers) == 11 and cijfers.isdigit() and int(cijfers[2:4]) <= 12:
+                return cls(nn.validate(cijfers))
             return cls(ssn.validate(tekst))
         except InvalidLength:
             raise OngeldigInsz(InszFout.LENGTE) from None

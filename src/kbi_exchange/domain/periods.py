@@ -18,6 +18,10 @@ class Periode:
         if self.einde is not None and self.einde < self.begin:
             raise ValueError("a period cannot end before it begins")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # positional rebuild: the default for slotted dataclasses looks up fields() per object
+        return (Periode, (self.begin, self.einde))
+
     def dekt(self, dag: date) -> bool:
         """True when ``dag`` lies in the period, both ends included."""
         return self.begin <= dag and (self.einde is None or dag <= self.einde)

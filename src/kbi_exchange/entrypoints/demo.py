@@ -1,19 +1,29 @@
-"""`kbi demo`: the rules engine on the example dossiers, on a few dates, with explanations."""
+"""`kbi demo`: a home, the examples and a synthetic population imported, decisions shown."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from importlib import resources
 
+import orjson
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
-from kbi_exchange.adapters.memory import InMemoryKbi
+from kbi_exchange.bootstrap import aii_uow, init_home
 from kbi_exchange.domain.advies import Antwoord, Vraag
+from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz
+from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
 from kbi_exchange.services.advice import decide
+from kbi_exchange.services.kbi_import import import_dossiers
+from kbi_exchange.settings import Settings
 
 DEMO_DATUMS = (date(2022, 1, 1), date(2023, 6, 1), date(2024, 10, 1))
+SAMENVATTING_DATUM = date(2025, 1, 1)
+SYNTHETISCH = 3_000
+ZAAD = 2026
 
 
 def _uitleg(antwoord: Antwoord) -> str:
@@ -28,38 +38,90 @@ def _uitleg(antwoord: Antwoord) -> str:
     return "\n".join(regels)
 
 
+def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: datetime) -> None:
+    """The example dossiers on a few dates, with the rules that held."""
+    with aii_uow(settings) as uow:
+        for datum in DEMO_DATUMS:
+            tabel = Table(title=f"Advice on {datum.isoformat()} (purpose ZORGBUDGET)")
+            for kolom in ("INSZ", "Status", "Advies", "Reden"):
+                tabel.add_column(kolom)
+            uitleg: list[tuple[str, str]] = []
+            for insz in inszen:
+                antwoord = decide(Vraag(insz, datum), zoek=uow.kbi.zoek, nu=nu)
+                advies = antwoord.advies.value if antwoord.advies else "—"
+                kleur = {"OK": "green", "NOK": "red"}.get(advies, "yellow")
+                reden = antwoord.beslissing.reden if antwoord.beslissing else None
+                opgemaakt = Insz(insz).opgemaakt()
+                tabel.add_row(
+                    opgemaakt,
+                    antwoord.status.value if antwoord.status else "refused",
+                    f"[{kleur}]{advies}[/]",
+                    reden.code.value if reden else "",
+                )
+                uitleg.append((opgemaakt, _uitleg(antwoord)))
+            console.print(tabel)
+            console.print(f"[bold]Uitleg on {datum.isoformat()}[/] (✔ rule held, · did not)")
+            for opgemaakt, tekst in uitleg:
+                console.print(f"[cyan]{opgemaakt}[/]")
+                console.print(tekst, soft_wrap=False, markup=False)
+            console.print()
+
+
 def run_demo(console: Console, *, nu: datetime) -> int:
-    """Evaluate the shipped example dossiers on the demo dates and print the answers."""
-    kbi = InMemoryKbi()
-    bron = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
-    with bron.open(encoding="utf-8") as regels:
-        aantal = kbi.laad_jsonl(regels, opgenomen_op=nu)
-    console.print(
-        f"[bold]kbi-exchange demo[/] — {aantal} example dossier lines loaded "
-        f"({len(kbi)} dossiers), decided as known on {nu:%Y-%m-%d %H:%M %Z}."
-    )
-    for datum in DEMO_DATUMS:
-        tabel = Table(title=f"Advice on {datum.isoformat()} (purpose ZORGBUDGET)")
-        for kolom in ("INSZ", "Status", "Advies", "Reden"):
-            tabel.add_column(kolom)
-        uitleg: list[tuple[str, str]] = []
-        for dossier in kbi:
-            antwoord = decide(Vraag(dossier.insz, datum), zoek=kbi.zoek, nu=nu)
-            advies = antwoord.advies.value if antwoord.advies else "—"
-            kleur = {"OK": "green", "NOK": "red"}.get(advies, "yellow")
-            reden = antwoord.beslissing.reden if antwoord.beslissing else None
-            insz = Insz(dossier.insz).opgemaakt()
-            tabel.add_row(
-                insz,
-                antwoord.status.value if antwoord.status else "refused",
-                f"[{kleur}]{advies}[/]",
-                reden.code.value if reden else "",
+    """Set up a home, import the examples and a synthetic population, and show decisions."""
+    settings = init_home()
+    console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
+    voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
+    synthetisch = settings.home / "demo" / f"synthetic-{SYNTHETISCH}-{ZAAD}.jsonl"
+    synthetisch.parent.mkdir(exist_ok=True)
+    if not synthetisch.exists():
+        schrijf_dossiers(SYNTHETISCH, ZAAD, synthetisch)
+    with resources.as_file(voorbeelden) as voorbeeldbestand:
+        for bestand in (voorbeeldbestand, synthetisch):
+            resultaat = import_dossiers(uow=aii_uow(settings), bestand=bestand, door="demo", nu=nu)
+            console.print(
+                f"imported {bestand.name}: {resultaat.regels} lines, "
+                f"{resultaat.feiten_toegevoegd} new facts (a rerun adds none)"
             )
-            uitleg.append((insz, _uitleg(antwoord)))
-        console.print(tabel)
-        console.print(f"[bold]Uitleg on {datum.isoformat()}[/] (✔ rule held, · did not)")
-        for insz, tekst in uitleg:
-            console.print(f"[cyan]{insz}[/]")
-            console.print(tekst, soft_wrap=False)
-        console.print()
+        inszen = sorted(
+            {
+                orjson.loads(regel)["insz"]
+                for regel in voorbeeldbestand.read_bytes().splitlines()
+                if regel.strip()
+            }
+        )
+    _voorbeelden(console, settings, inszen, nu)
+    _samenvatting(console, settings, nu)
     return 0
+
+
+def _samenvatting(console: Console, settings: Settings, nu: datetime) -> None:
+    """Every dossier in the store decided on one date: how many comply, and why not."""
+    statussen: Counter[str] = Counter()
+    redenen: Counter[str] = Counter()
+    with aii_uow(settings) as uow, Progress(console=console, transient=True) as voortgang:
+        taak = voortgang.add_task("deciding", total=uow.kbi.aantal_personen())
+        for blok in uow.kbi.inszen():
+            dossiers = uow.kbi.dossiers(blok)
+
+            def zoek(insz: str, dossiers: dict[str, Dossier] = dossiers) -> Dossier | None:
+                # a replaced number may point outside this block
+                return dossiers.get(insz) or uow.kbi.zoek(insz)
+
+            for insz in blok:
+                antwoord = decide(Vraag(insz, SAMENVATTING_DATUM), zoek=zoek, nu=nu)
+                statussen[antwoord.status.value if antwoord.status else "refused"] += 1
+                if antwoord.beslissing and antwoord.beslissing.reden:
+                    redenen[antwoord.beslissing.reden.code.value] += 1
+            voortgang.advance(taak, len(blok))
+    tabel = Table(
+        title=f"All {sum(statussen.values())} dossiers on "
+        f"{SAMENVATTING_DATUM.isoformat()}, as known now"
+    )
+    tabel.add_column("Status / reported reason")
+    tabel.add_column("Persons", justify="right")
+    for naam, aantal in statussen.most_common():
+        tabel.add_row(naam, str(aantal))
+    for naam, aantal in redenen.most_common():
+        tabel.add_row(f"  NOK: {naam}", str(aantal))
+    console.print(tabel)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, Self
+from typing import Any, BinaryIO, Protocol, Self
 
-from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
+from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers
 from kbi_exchange.domain.dossier import (
     Dossier,
     DossierRegel,
@@ -133,6 +133,29 @@ def _verwerk(lopend: _Lopend, uow: UnitOfWork, nu: datetime, import_id: str) -> 
     uow.kbi.voeg_toe(veranderd, opgenomen_op=nu, import_id=import_id)
 
 
+def _blokken(
+    invoer: BinaryIO,
+    digest: Any,
+    resultaat: ImportResultaat,
+    voortgang: Callable[[int], None] | None,
+) -> Iterator[Blok]:
+    """The file's non-blank lines with their numbers, a block at a time; digest as it goes."""
+    blok: Blok = []
+    for nummer, ruw in enumerate(invoer, start=1):
+        digest.update(ruw)
+        if voortgang:
+            voortgang(len(ruw))
+        if not ruw.strip():
+            continue
+        resultaat.regels += 1
+        blok.append((nummer, ruw))
+        if len(blok) >= BATCH:
+            yield blok
+            blok = []
+    if blok:
+        yield blok
+
+
 def import_dossiers(
     *,
     uow: UnitOfWork,
@@ -142,16 +165,22 @@ def import_dossiers(
     skip_bad: bool = False,
     rejects: Path | None = None,
     voortgang: Callable[[int], None] | None = None,
+    werkers: int | None = None,
 ) -> ImportResultaat:
     """Import a JSON Lines file of dossiers in one transaction, as SPEC §5 says.
 
     Raises `ImportGeweigerd` (nothing stored) when a line is bad and `skip_bad` is not set;
-    with `skip_bad` the bad lines are written, as they were, to ``rejects``.
+    with `skip_bad` the bad lines are written, as they were, to ``rejects``. ``werkers`` is
+    the number of processes that parse lines (default: none for small files, else one per
+    spare core).
     """
     import_id = str(uuid.uuid4())
     resultaat = ImportResultaat(import_id)
     digest = hashlib.sha256()
     tijdelijk = rejects.with_name(f".{rejects.name}.{import_id}.tmp") if rejects else None
+    if rejects is not None:  # what a killed earlier run left behind under a temporary name
+        for oud in rejects.parent.glob(f".{rejects.name}.*.tmp"):
+            oud.unlink(missing_ok=True)
     afwijzingen = (
         os.fdopen(os.open(tijdelijk, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
         if tijdelijk
@@ -175,21 +204,17 @@ def import_dossiers(
                     "regels_geweigerd": 0,
                 }
             )
-            for nummer, ruw in enumerate(invoer, start=1):
-                digest.update(ruw)
-                if voortgang:
-                    voortgang(len(ruw))
-                if not ruw.strip():
-                    continue
-                resultaat.regels += 1
-                try:
-                    regel = lees_regel(ruw, nu=nu)
-                except OngeldigeRegel as fout:
-                    lopend.fout(nummer, fout.veld, fout.reden, ruw)
-                    continue
-                lopend.batch.append((nummer, regel, ruw))
-                if len(lopend.batch) >= BATCH:
-                    _verwerk(lopend, uow, nu, import_id)
+            blokken = _blokken(invoer, digest, resultaat, voortgang)
+            aantal = bestand.stat().st_size
+            for blok in lees(
+                blokken, nu=nu, werkers=standaard_werkers(aantal) if werkers is None else werkers
+            ):
+                for nummer, ruw, gelezen in blok:
+                    if isinstance(gelezen, tuple):
+                        lopend.fout(nummer, *gelezen, ruw)
+                    else:
+                        lopend.batch.append((nummer, gelezen, ruw))
+                _verwerk(lopend, uow, nu, import_id)
             _verwerk(lopend, uow, nu, import_id)
             if lopend.weigert:
                 raise ImportGeweigerd(resultaat)

@@ -138,7 +138,9 @@ def _dossier(profiel: str, insz: str, rng: random.Random, tot: date) -> dict[str
             ),
             "datum_vaststelling": iso(vastgesteld),
             # backdated: the KBI learns of an infringement days or weeks after establishing it
-            "geregistreerd_op": _tijdstip(vastgesteld + timedelta(days=rng.randrange(1, 40)), rng),
+            "geregistreerd_op": _tijdstip(
+                min(tot, vastgesteld + timedelta(days=rng.randrange(1, 40))), rng
+            ),
         }
         if profiel == "inbreuk_rechtgezet":
             inbreuk["datum_rechtzetting"] = iso(plus_maanden(vastgesteld, rng.randrange(1, 6)))
@@ -172,7 +174,9 @@ def synth_dossiers(
             fout["geregistreerd_op"] = _tijdstip(date.fromisoformat(fout["datum"]), rng)
             dossier["aanmeldingen"] = [fout]
             yield dossier
-            correctie_op = _tijdstip(date.fromisoformat(fout["datum"]) + timedelta(days=30), rng)
+            correctie_op = _tijdstip(
+                min(tot, date.fromisoformat(fout["datum"]) + timedelta(days=30)), rng
+            )
             juist = date.fromisoformat(fout["datum"]) + timedelta(days=rng.randrange(1, 60))
             yield {
                 "insz": insz,

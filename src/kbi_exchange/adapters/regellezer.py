@@ -1,0 +1,65 @@
+"""Reading import lines in blocks, parsed in worker processes when the file is large.
+
+Parsing a line (JSON, schema, INSZ check, conversion) costs about as much as storing it; on a
+machine with a second core the two overlap. Blocks come back in file order, and at most a few
+blocks are in flight, so memory stays bounded whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+
+from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
+from kbi_exchange.domain.dossier import DossierRegel
+
+# A line read: the dossier line, or (field, reason) when it is bad.
+Gelezen = DossierRegel | tuple[str, str]
+Blok = list[tuple[int, bytes]]
+IN_VLUCHT = 4
+
+
+def lees_blok(regels: list[bytes], nu: datetime) -> list[Gelezen]:
+    """Parse the lines of one block; a bad line becomes (field, reason), never an exception."""
+    gelezen: list[Gelezen] = []
+    for ruw in regels:
+        try:
+            gelezen.append(lees_regel(ruw, nu=nu))
+        except OngeldigeRegel as fout:
+            gelezen.append((fout.veld, fout.reden))
+    return gelezen
+
+
+def standaard_werkers(grootte: int) -> int:
+    """No workers for small files (starting one costs more); else one per spare core, up to 3."""
+    if grootte < 4 * 2**20:
+        return 0
+    return max(1, min(3, (os.cpu_count() or 1) - 1))
+
+
+def lees(
+    blokken: Iterator[Blok], *, nu: datetime, werkers: int
+) -> Iterator[list[tuple[int, bytes, Gelezen]]]:
+    """Each block's lines with what they parse to, in order; in ``werkers`` processes if > 0."""
+    if werkers <= 0:
+        for blok in blokken:
+            gelezen = lees_blok([ruw for _, ruw in blok], nu)
+            yield [(n, ruw, g) for (n, ruw), g in zip(blok, gelezen, strict=True)]
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=werkers, mp_context=context) as pool:
+        wachtrij: deque[tuple[Blok, Future[list[Gelezen]]]] = deque()
+        for blok in blokken:
+            wachtrij.append((blok, pool.submit(lees_blok, [ruw for _, ruw in blok], nu)))
+            if len(wachtrij) >= IN_VLUCHT * werkers:
+                yield _klaar(*wachtrij.popleft())
+        while wachtrij:
+            yield _klaar(*wachtrij.popleft())
+
+
+def _klaar(blok: Blok, toekomst: Future[list[Gelezen]]) -> list[tuple[int, bytes, Gelezen]]:
+    return [(n, ruw, g) for (n, ruw), g in zip(blok, toekomst.result(), strict=True)]
