@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from kbi_exchange.adapters.db.engine import maak_engine
-from kbi_exchange.adapters.db.kbi_store import SqlUnitOfWork
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
+from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.domain.toegang import Node
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
     NietGeinitialiseerd,
@@ -29,14 +30,15 @@ def init_home(home: Path | None = None) -> Settings:
         tijdelijk.write_text(DEFAULT_SETTINGS, encoding="utf-8")
         os.replace(tijdelijk, bestand)
     settings = load_settings(pad)
-    migreer(aii_engine(settings.aii_database_url), "aii")
+    for node in Node:
+        migreer(engine(settings.database_url(node)), node.value)
     return settings
 
 
 _ENGINES: dict[str, Engine] = {}
 
 
-def aii_engine(url: str) -> Engine:
+def engine(url: str) -> Engine:
     """One engine per database URL for the life of the process."""
     if url not in _ENGINES:
         _ENGINES[url] = maak_engine(url)
@@ -49,11 +51,16 @@ def sluit_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
-def aii_uow(settings: Settings) -> SqlUnitOfWork:
-    """A unit of work on the AII node's database, refused when it is not migrated."""
-    engine = aii_engine(settings.aii_database_url)
-    if not is_actueel(engine, "aii"):
+def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
+    """A unit of work on a node's database, refused when it is not migrated."""
+    db = engine(settings.database_url(node))
+    if not is_actueel(db, node.value):
         raise NietGeinitialiseerd(
-            "the AII database is not at the newest schema: run `kbi init` first"
+            f"the {node.value.upper()} database is not at the newest schema: run `kbi init` first"
         )
-    return SqlUnitOfWork(engine)
+    return SqlUnitOfWork(db, node)
+
+
+def aii_uow(settings: Settings) -> SqlUnitOfWork:
+    """A unit of work on the AII node's database."""
+    return uow(settings, Node.AII)

@@ -39,6 +39,9 @@ class Settings:
     aii_database_url: str
     vsb_database_url: str
 
+    def database_url(self, node: str) -> str:
+        return self.aii_database_url if node == "aii" else self.vsb_database_url
+
     @property
     def settings_file(self) -> Path:
         return self.home / SETTINGS_FILE

@@ -19,14 +19,15 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRij,
     VeldRij,
 )
-from kbi_exchange.bootstrap import aii_engine
+from kbi_exchange.bootstrap import engine
+from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
 from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
 
 Cap = pytest.CaptureFixture[str]
 
 
 def _tellingen(url: str) -> dict[str, int]:
-    with aii_engine(url).connect() as verbinding:
+    with engine(url).connect() as verbinding:
         return {
             model.__tablename__: verbinding.scalar(select(func.count()).select_from(model)) or 0
             for model in (PersoonRij, FeitRij, IntrekkingRij, VeldRij, ImportRij)
@@ -194,7 +195,7 @@ def test_a_decision_known_at_t_does_not_change_when_facts_registered_after_t_arr
 def test_who_imported_what_and_when_is_recorded(home: Path, database_url: str, capsys: Cap) -> None:
     uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--json")
     import_id = json.loads(uit.out)["id"]
-    with aii_engine(database_url).connect() as verbinding:
+    with engine(database_url).connect() as verbinding:
         rij = verbinding.execute(select(ImportRij).where(ImportRij.id == import_id)).one()
     assert rij.door.startswith("os:")
     assert rij.bestand == "dossiers.jsonl"
@@ -215,7 +216,7 @@ def test_a_dossier_field_change_is_a_new_version(
 
 
 def test_the_migrations_build_exactly_the_models_schema(home: Path, database_url: str) -> None:
-    with aii_engine(database_url).connect() as verbinding:
+    with engine(database_url).connect() as verbinding:
         verschil = compare_metadata(MigrationContext.configure(verbinding), AiiBase.metadata)
     assert verschil == []
 
@@ -229,3 +230,39 @@ def test_a_command_on_an_uninitialised_home_says_so_in_one_line(
     assert uit.code == 1
     assert uit.err.count("\n") == 1
     assert "kbi init" in uit.err
+
+
+def test_parsing_in_a_worker_process_gives_the_same_import(
+    home: Path, database_url: str, tmp_path: Path, capsys: Cap
+) -> None:
+    bestand = tmp_path / "mixed.jsonl"
+    schrijf_dossiers(3_000, seed=8, out=bestand)
+    with bestand.open("a", encoding="utf-8") as f:
+        f.write('{"insz": "85073003329"}\n')
+    slechte_regel = len(bestand.read_text(encoding="utf-8").splitlines())
+    afgewezen = tmp_path / "rejects.jsonl"
+    uitkomsten = []
+    for workers in ("0", "1"):
+        uit = kbi(
+            capsys,
+            "aii",
+            "import",
+            str(bestand),
+            "--skip-bad",
+            "--rejects",
+            str(afgewezen),
+            "--workers",
+            workers,
+            "--json",
+        )
+        assert uit.code == 0, uit
+        resultaat = json.loads(uit.out)
+        uitkomsten.append((resultaat["regels"], resultaat["regels_geweigerd"]))
+        assert f"line {slechte_regel}: insz" in uit.err
+        if workers == "0":
+            eerste = _tellingen(database_url)
+            assert resultaat["feiten_toegevoegd"] > 6_000
+        else:
+            assert resultaat["feiten_toegevoegd"] == 0
+    assert uitkomsten[0] == uitkomsten[1]
+    assert _tellingen(database_url)["feit"] == eerste["feit"]

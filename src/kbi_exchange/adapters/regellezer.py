@@ -7,11 +7,15 @@ blocks are in flight, so memory stays bounded whatever the file's size.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 
 from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
@@ -21,6 +25,7 @@ from kbi_exchange.domain.dossier import DossierRegel
 Gelezen = DossierRegel | tuple[str, str]
 Blok = list[tuple[int, bytes]]
 IN_VLUCHT = 4
+_PR_SET_PDEATHSIG = 1
 
 
 def lees_blok(regels: list[bytes], nu: datetime) -> list[Gelezen]:
@@ -41,24 +46,51 @@ def standaard_werkers(grootte: int) -> int:
     return max(1, min(3, (os.cpu_count() or 1) - 1))
 
 
+def _sterf_met_ouder(ouder: int) -> None:
+    """A worker dies with the import that started it, also when that one is SIGKILLed."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != ouder:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+@contextmanager
+def werkers(aantal: int) -> Iterator[Executor | None]:
+    """Worker processes for parsing, or None. Start them before opening a database.
+
+    Forked, not spawned through a fork server: a fork server and its resource tracker outlive
+    a killed parent, while forked workers are bound to it by the parent-death signal.
+    """
+    if aantal <= 0:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=aantal,
+        mp_context=context,
+        initializer=_sterf_met_ouder,
+        initargs=(os.getpid(),),
+    ) as pool:
+        yield pool
+
+
 def lees(
-    blokken: Iterator[Blok], *, nu: datetime, werkers: int
+    blokken: Iterator[Blok], *, nu: datetime, pool: Executor | None
 ) -> Iterator[list[tuple[int, bytes, Gelezen]]]:
-    """Each block's lines with what they parse to, in order; in ``werkers`` processes if > 0."""
-    if werkers <= 0:
+    """Each block's lines with what they parse to, in file order; in the pool when given."""
+    if pool is None:
         for blok in blokken:
             gelezen = lees_blok([ruw for _, ruw in blok], nu)
             yield [(n, ruw, g) for (n, ruw), g in zip(blok, gelezen, strict=True)]
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=werkers, mp_context=context) as pool:
-        wachtrij: deque[tuple[Blok, Future[list[Gelezen]]]] = deque()
-        for blok in blokken:
-            wachtrij.append((blok, pool.submit(lees_blok, [ruw for _, ruw in blok], nu)))
-            if len(wachtrij) >= IN_VLUCHT * werkers:
-                yield _klaar(*wachtrij.popleft())
-        while wachtrij:
+    wachtrij: deque[tuple[Blok, Future[list[Gelezen]]]] = deque()
+    for blok in blokken:
+        wachtrij.append((blok, pool.submit(lees_blok, [ruw for _, ruw in blok], nu)))
+        if len(wachtrij) >= IN_VLUCHT:
             yield _klaar(*wachtrij.popleft())
+    while wachtrij:
+        yield _klaar(*wachtrij.popleft())
 
 
 def _klaar(blok: Blok, toekomst: Future[list[Gelezen]]) -> list[tuple[int, bytes, Gelezen]]:

@@ -15,9 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.rules import REGELS
-from kbi_exchange.entrypoints import cli_aii, cli_synth
+from kbi_exchange.entrypoints import cli_aii, cli_synth, cli_users
 from kbi_exchange.entrypoints.demo import run_demo
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.gebruikers import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.services.kbi_import import ImportGeweigerd
 from kbi_exchange.settings import NietGeinitialiseerd
 
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(cli_aii.app, name="aii")
 app.add_typer(cli_synth.app, name="synth")
+app.add_typer(cli_users.app, name="users")
 console = Console()
 
 
@@ -86,7 +88,15 @@ def rules() -> None:
 
 
 # Errors an operator can act on: one line, exit 1. Anything else is a bug and shows its trace.
-BEKENDE_FOUTEN = (NietGeinitialiseerd, ImportGeweigerd, OSError, SQLAlchemyError)
+BEKENDE_FOUTEN = (
+    NietGeinitialiseerd,
+    ImportGeweigerd,
+    GebruikerFout,
+    AuthenticatieMislukt,
+    NietToegestaan,
+    OSError,
+    SQLAlchemyError,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

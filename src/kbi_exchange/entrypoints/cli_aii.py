@@ -17,6 +17,8 @@ from kbi_exchange.bootstrap import aii_uow
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.insz import Insz, is_geldig
 from kbi_exchange.domain.tijd import OngeldigeTijd, moment_uit_tekst
+from kbi_exchange.domain.toegang import Node, Permissie
+from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.advice import antwoord_json, decide
 from kbi_exchange.services.kbi_import import ImportGeweigerd, import_dossiers
 from kbi_exchange.settings import load_settings
@@ -43,12 +45,30 @@ def import_(
     ] = False,
     rejects: Annotated[Path | None, typer.Option(help="Where --skip-bad writes bad lines.")] = None,
     json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    als_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="Import as this person (an aii-operator); else as the OS account."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=16,
+            help="Processes that parse lines (default: 0 below 4 MiB, else one per spare core).",
+        ),
+    ] = None,
 ) -> None:
     """Import KBI dossiers: validated, add-only, all or nothing unless --skip-bad."""
     if skip_bad and rejects is None:
         raise typer.BadParameter("--skip-bad needs --rejects FILE", param_hint="--rejects")
     settings = load_settings()
-    door = f"os:{getpass.getuser()}"
+    door = (
+        als(als_, Node.AII, Permissie.KBI_DOSSIER_IMPORTEER).naam
+        if als_
+        else f"os:{getpass.getuser()}"
+    )
     nu = datetime.now(UTC)
     with Progress(
         "[progress.description]{task.description}",
@@ -69,6 +89,7 @@ def import_(
                 skip_bad=skip_bad,
                 rejects=rejects,
                 voortgang=lambda n: progress.advance(taak, n),
+                aantal_werkers=workers,
             )
         except ImportGeweigerd as geweigerd:
             for fout in geweigerd.resultaat.fouten:
@@ -82,6 +103,8 @@ def import_(
         "velden_gewijzigd": resultaat.velden_gewijzigd,
         "regels_geweigerd": resultaat.regels_geweigerd,
     }
+    for fout in resultaat.fouten:
+        fouten.print(f"  {fout}", markup=False, highlight=False)
     if json_uit:
         console.print_json(json.dumps(samenvatting))
         return
@@ -93,8 +116,6 @@ def import_(
         + (f" (written to {rejects})" if resultaat.regels_geweigerd else ""),
         highlight=False,
     )
-    for fout in resultaat.fouten:
-        fouten.print(f"  {fout}", markup=False, highlight=False)
 
 
 def _toon(antwoord: Antwoord, gekend_op: datetime) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, Self
 
-from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers
+from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers, werkers
 from kbi_exchange.domain.dossier import (
     Dossier,
     DossierRegel,
@@ -165,12 +165,12 @@ def import_dossiers(
     skip_bad: bool = False,
     rejects: Path | None = None,
     voortgang: Callable[[int], None] | None = None,
-    werkers: int | None = None,
+    aantal_werkers: int | None = None,
 ) -> ImportResultaat:
     """Import a JSON Lines file of dossiers in one transaction, as SPEC §5 says.
 
     Raises `ImportGeweigerd` (nothing stored) when a line is bad and `skip_bad` is not set;
-    with `skip_bad` the bad lines are written, as they were, to ``rejects``. ``werkers`` is
+    with `skip_bad` the bad lines are written, as they were, to ``rejects``. ``aantal_werkers`` is
     the number of processes that parse lines (default: none for small files, else one per
     spare core).
     """
@@ -188,7 +188,12 @@ def import_dossiers(
     )
     lopend = _Lopend(resultaat, skip_bad, afwijzingen)
     try:
-        with uow, bestand.open("rb") as invoer:
+        aantal = standaard_werkers(bestand.stat().st_size)
+        with (
+            werkers(aantal if aantal_werkers is None else aantal_werkers) as pool,
+            uow,
+            bestand.open("rb") as invoer,
+        ):
             uow.kbi.begin_import(
                 {
                     "id": import_id,
@@ -205,10 +210,7 @@ def import_dossiers(
                 }
             )
             blokken = _blokken(invoer, digest, resultaat, voortgang)
-            aantal = bestand.stat().st_size
-            for blok in lees(
-                blokken, nu=nu, werkers=standaard_werkers(aantal) if werkers is None else werkers
-            ):
+            for blok in lees(blokken, nu=nu, pool=pool):
                 for nummer, ruw, gelezen in blok:
                     if isinstance(gelezen, tuple):
                         lopend.fout(nummer, *gelezen, ruw)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kbi_exchange.adapters.db.types import Sleutel, UtcDateTime, metadata
+from kbi_exchange.adapters.db.types import GebruikerKolommen, Sleutel, UtcDateTime, metadata
 
 
 class AiiBase(DeclarativeBase):
@@ -83,3 +83,7 @@ class VeldRij(AiiBase):
     waarde: Mapped[str | None] = mapped_column(String(32))
     opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))
+
+
+class AiiGebruikerRij(GebruikerKolommen, AiiBase):
+    """A person on the AII node."""

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
@@ -215,22 +215,3 @@ def _voeg_rijen_toe(verbinding: Connection, tabel: Any, rijen: list[tuple[Any, .
         f"VALUES ({', '.join(plaats for _ in kolommen)})"
     )
     verbinding.exec_driver_sql(sql, rijen)
-
-
-class SqlUnitOfWork:
-    """One transaction on a node's database: commit once, roll back on any error."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def __enter__(self) -> SqlUnitOfWork:
-        self.session = Session(self.engine, expire_on_commit=False)
-        self.kbi = SqlKbi(self.session)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.session.rollback()
-        self.session.close()
-
-    def commit(self) -> None:
-        self.session.commit()

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-NODES = ("aii",)
+NODES = ("aii", "vsb")
 
 
 def alembic_config(node: str, engine: Engine | None = None) -> Config:

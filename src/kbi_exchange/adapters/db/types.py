@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, String
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -44,3 +45,17 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class GebruikerKolommen:
+    """The people of a node (SPEC §11): the same table in each node's own database."""
+
+    __tablename__ = "gebruiker"
+
+    naam: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rol: Mapped[str] = mapped_column(String(32))
+    zorgkas: Mapped[str | None] = mapped_column(String(16))
+    wachtwoord_hash: Mapped[str] = mapped_column(String(255))
+    mislukte_pogingen: Mapped[int] = mapped_column(default=0)
+    geblokkeerd_tot: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,91 @@
+"""Roles and permissions (SPEC §11): who may do what, with the reason for every refusal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Node(StrEnum):
+    AII = "aii"
+    VSB = "vsb"
+
+
+class Rol(StrEnum):
+    AII_OPERATOR = "aii-operator"
+    AII_APPROVER = "aii-approver"
+    AII_DPO = "aii-dpo"
+    VSB_OPERATOR = "vsb-operator"
+    VSB_DPO = "vsb-dpo"
+    ZORGKAS_HANDLER = "zorgkas-handler"
+    AUDITOR = "auditor"
+
+
+class Permissie(StrEnum):
+    """Named ``scope:resource:action``, as audit events are."""
+
+    KBI_DOSSIER_IMPORTEER = "kbi:dossier:import"
+    KBI_ADVIES_BEKIJK = "kbi:advies:view"
+    KBI_LIJST_MAAK = "kbi:lijst:make"
+    KBI_LIJST_KEUR_GOED = "kbi:lijst:approve"
+    KBI_AUDIT_ZOEK = "kbi:audit:search"
+    VSB_LEDEN_IMPORTEER = "vsb:leden:import"
+    VSB_LIJST_ONTVANG = "vsb:lijst:ingest"
+    VSB_AANVRAAG_BEHANDEL = "vsb:aanvraag:handle"
+    VSB_AUDIT_ZOEK = "vsb:audit:search"
+    AUDIT_VERIFIEER = "audit:log:verify"
+
+
+ROLLEN_VAN_NODE: dict[Node, frozenset[Rol]] = {
+    Node.AII: frozenset({Rol.AII_OPERATOR, Rol.AII_APPROVER, Rol.AII_DPO, Rol.AUDITOR}),
+    Node.VSB: frozenset({Rol.VSB_OPERATOR, Rol.VSB_DPO, Rol.ZORGKAS_HANDLER, Rol.AUDITOR}),
+}
+
+# Separation of duties: whoever changes KBI data cannot approve a list, and the other way round.
+PERMISSIES: dict[Rol, frozenset[Permissie]] = {
+    Rol.AII_OPERATOR: frozenset(
+        {
+            Permissie.KBI_DOSSIER_IMPORTEER,
+            Permissie.KBI_ADVIES_BEKIJK,
+            Permissie.KBI_LIJST_MAAK,
+        }
+    ),
+    Rol.AII_APPROVER: frozenset({Permissie.KBI_LIJST_KEUR_GOED}),
+    Rol.AII_DPO: frozenset(
+        {Permissie.KBI_AUDIT_ZOEK, Permissie.KBI_ADVIES_BEKIJK, Permissie.AUDIT_VERIFIEER}
+    ),
+    Rol.VSB_OPERATOR: frozenset({Permissie.VSB_LEDEN_IMPORTEER, Permissie.VSB_LIJST_ONTVANG}),
+    Rol.VSB_DPO: frozenset({Permissie.VSB_AUDIT_ZOEK, Permissie.AUDIT_VERIFIEER}),
+    Rol.ZORGKAS_HANDLER: frozenset({Permissie.VSB_AANVRAAG_BEHANDEL}),
+    Rol.AUDITOR: frozenset({Permissie.AUDIT_VERIFIEER}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Gebruiker:
+    """A person with one role on one node; a zorgkas handler is bound to one zorgkas."""
+
+    naam: str
+    node: Node
+    rol: Rol
+    zorgkas: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Toestemming:
+    """A permission decision and its reason."""
+
+    toegestaan: bool
+    reden: str
+
+    def __bool__(self) -> bool:
+        return self.toegestaan
+
+
+def mag(gebruiker: Gebruiker, permissie: Permissie) -> Toestemming:
+    """Whether the person may do this, and why (not)."""
+    if permissie in PERMISSIES[gebruiker.rol]:
+        return Toestemming(True, f"role {gebruiker.rol} grants {permissie}")
+    return Toestemming(
+        False, f"{gebruiker.naam} has role {gebruiker.rol}, which does not grant {permissie}"
+    )

@@ -1,0 +1,129 @@
+"""People of a node: adding them, and authenticating `--as NAME` (SPEC §11)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+from typing import Protocol, Self
+
+import yaml
+
+from kbi_exchange.adapters.db.types import GebruikerKolommen
+from kbi_exchange.adapters.wachtwoord import controleer, hash_wachtwoord, moet_herhasht
+from kbi_exchange.domain.toegang import (
+    ROLLEN_VAN_NODE,
+    Gebruiker,
+    Node,
+    Permissie,
+    Rol,
+    mag,
+)
+
+MIN_LENGTE = 12
+MAX_POGINGEN = 5
+BLOKKERING = timedelta(minutes=15)
+_NAAM = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+class GebruikerFout(ValueError):
+    """A person cannot be added as asked."""
+
+
+class AuthenticatieMislukt(PermissionError):
+    """Wrong name or password, or a locked account: the message never says which."""
+
+
+class NietToegestaan(PermissionError):
+    """Authenticated, but the role does not allow this."""
+
+
+class Gebruikers(Protocol):
+    node: Node
+
+    def rij(self, naam: str) -> GebruikerKolommen | None: ...
+    def gebruiker(self, rij: GebruikerKolommen) -> Gebruiker: ...
+    def voeg_toe(
+        self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def gebruikers(self) -> Gebruikers: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+@cache
+def zorgkas_codes() -> frozenset[str]:
+    """The codes of the six zorgkassen (schemas/zorgkassen.yaml)."""
+    tekst = resources.files("kbi_exchange.schemas").joinpath("zorgkassen.yaml").read_text("utf-8")
+    return frozenset(str(z["code"]) for z in yaml.safe_load(tekst))
+
+
+def voeg_gebruiker_toe(
+    *, uow: UnitOfWork, naam: str, rol: str, zorgkas: str | None, wachtwoord: str, nu: datetime
+) -> Gebruiker:
+    """Add a person with one role on the unit of work's node; the password is hashed (Argon2id)."""
+    with uow:
+        node = uow.gebruikers.node
+        if not _NAAM.match(naam):
+            raise GebruikerFout(
+                "a name is 2–64 of a-z, 0-9, '.', '_' or '-', starting alphanumeric"
+            )
+        try:
+            rol_ = Rol(rol)
+        except ValueError:
+            raise GebruikerFout(f"unknown role {rol!r}; roles: {', '.join(Rol)}") from None
+        if rol_ not in ROLLEN_VAN_NODE[node]:
+            toegelaten = ", ".join(sorted(ROLLEN_VAN_NODE[node]))
+            raise GebruikerFout(f"role {rol_} does not exist on the {node} node ({toegelaten})")
+        if (rol_ is Rol.ZORGKAS_HANDLER) != (zorgkas is not None):
+            raise GebruikerFout("--zorgkas is required for, and only for, a zorgkas-handler")
+        if zorgkas is not None and zorgkas not in zorgkas_codes():
+            raise GebruikerFout(
+                f"unknown zorgkas {zorgkas!r}; codes: {', '.join(sorted(zorgkas_codes()))}"
+            )
+        if len(wachtwoord) < MIN_LENGTE:
+            raise GebruikerFout(f"a password has at least {MIN_LENGTE} characters")
+        if uow.gebruikers.rij(naam) is not None:
+            raise GebruikerFout(f"{naam} already exists on the {node} node")
+        gebruiker = Gebruiker(naam, node, rol_, zorgkas)
+        uow.gebruikers.voeg_toe(gebruiker, hash_wachtwoord(wachtwoord), nu)
+        uow.commit()
+    return gebruiker
+
+
+def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -> Gebruiker:
+    """Check a person's password; after repeated failures the account is locked for a while."""
+    with uow:
+        rij = uow.gebruikers.rij(naam)
+        geblokkeerd = (
+            rij is not None and rij.geblokkeerd_tot is not None and rij.geblokkeerd_tot > nu
+        )
+        juist = controleer(rij.wachtwoord_hash if rij else None, wachtwoord)
+        if rij is None or geblokkeerd or not juist:
+            if rij is not None and not geblokkeerd:
+                rij.mislukte_pogingen += 1
+                if rij.mislukte_pogingen >= MAX_POGINGEN:
+                    rij.geblokkeerd_tot = nu + BLOKKERING
+                    rij.mislukte_pogingen = 0
+                uow.commit()
+            raise AuthenticatieMislukt(f"authentication failed for {naam}")
+        rij.mislukte_pogingen = 0
+        if moet_herhasht(rij.wachtwoord_hash):
+            rij.wachtwoord_hash = hash_wachtwoord(wachtwoord)
+        gebruiker = uow.gebruikers.gebruiker(rij)
+        uow.commit()
+    return gebruiker
+
+
+def vereis(gebruiker: Gebruiker, permissie: Permissie) -> None:
+    """Refuse, with the reason, when the person's role does not grant the permission."""
+    toestemming = mag(gebruiker, permissie)
+    if not toestemming:
+        raise NietToegestaan(toestemming.reden)

@@ -1,0 +1,158 @@
+"""People of a node: adding them, passwords, lockout and `--as` (SPEC §11, §14)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kbi_exchange.adapters.db.aii_models import AiiGebruikerRij, ImportRij
+from kbi_exchange.bootstrap import engine, uow
+from kbi_exchange.domain.toegang import Node
+from kbi_exchange.services.gebruikers import (
+    MAX_POGINGEN,
+    AuthenticatieMislukt,
+    authenticeer,
+)
+from kbi_exchange.settings import load_settings
+from tests.conftest import EXAMPLES, kbi
+
+Cap = pytest.CaptureFixture[str]
+WACHTWOORD = "correct horse battery"
+
+
+@pytest.fixture
+def met_wachtwoord(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KBI_PASSWORD", WACHTWOORD)
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+def test_a_person_is_added_with_an_argon2id_hash_and_listed(database_url: str, capsys: Cap) -> None:
+    uit = kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator", "--json")
+    assert uit.code == 0, uit
+    assert json.loads(uit.out)["id"] == "olga"
+    with engine(database_url).connect() as verbinding:
+        opgeslagen = verbinding.scalar(select(AiiGebruikerRij.wachtwoord_hash))
+    assert opgeslagen is not None
+    assert opgeslagen.startswith("$argon2id$")
+    assert WACHTWOORD not in opgeslagen
+    assert "olga" in kbi(capsys, "users", "list", "--node", "aii").out
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+@pytest.mark.parametrize(
+    ("args", "reden"),
+    [
+        (["olga", "--node", "aii", "--role", "vsb-operator"], "does not exist on the aii node"),
+        (["olga", "--node", "aii", "--role", "chef"], "unknown role"),
+        (["zoe", "--node", "vsb", "--role", "zorgkas-handler"], "--zorgkas is required"),
+        (
+            ["zoe", "--node", "vsb", "--role", "zorgkas-handler", "--zorgkas", "XX"],
+            "unknown zorgkas",
+        ),
+        (["Olga!", "--node", "aii", "--role", "aii-operator"], "a name is"),
+    ],
+)
+def test_a_person_that_cannot_exist_is_refused_in_one_line(
+    args: list[str], reden: str, capsys: Cap
+) -> None:
+    uit = kbi(capsys, "users", "add", *args)
+    assert uit.code == 1
+    assert reden in uit.err
+    assert uit.err.count("\n") == 1
+
+
+@pytest.mark.usefixtures("home")
+def test_a_short_password_and_a_duplicate_are_refused(
+    capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBI_PASSWORD", "kort")
+    assert (
+        "at least 12"
+        in kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator").err
+    )
+    monkeypatch.setenv("KBI_PASSWORD", WACHTWOORD)
+    assert kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator").code == 0
+    assert (
+        "already exists"
+        in kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-approver").err
+    )
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+def test_a_zorgkas_handler_lives_on_the_vsb_node_bound_to_one_zorgkas(capsys: Cap) -> None:
+    uit = kbi(
+        capsys,
+        "users",
+        "add",
+        "zoe",
+        "--node",
+        "vsb",
+        "--role",
+        "zorgkas-handler",
+        "--zorgkas",
+        "CM",
+        "--json",
+    )
+    assert json.loads(uit.out)["zorgkas"] == "CM"
+    assert "zoe" not in kbi(capsys, "users", "list", "--node", "aii").out
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+def test_repeated_failures_lock_the_account_even_for_the_right_password(capsys: Cap) -> None:
+    assert kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator").code == 0
+    settings = load_settings()
+    nu = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    for _ in range(MAX_POGINGEN):
+        with pytest.raises(AuthenticatieMislukt):
+            authenticeer(uow=uow(settings, Node.AII), naam="olga", wachtwoord="wrong", nu=nu)
+    with pytest.raises(AuthenticatieMislukt):
+        authenticeer(uow=uow(settings, Node.AII), naam="olga", wachtwoord=WACHTWOORD, nu=nu)
+    later = nu + timedelta(minutes=16)
+    gebruiker = authenticeer(
+        uow=uow(settings, Node.AII), naam="olga", wachtwoord=WACHTWOORD, nu=later
+    )
+    assert gebruiker.naam == "olga"
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+def test_an_unknown_person_fails_like_a_wrong_password() -> None:
+    with pytest.raises(AuthenticatieMislukt, match="authentication failed for niemand"):
+        authenticeer(
+            uow=uow(load_settings(), Node.AII),
+            naam="niemand",
+            wachtwoord=WACHTWOORD,
+            nu=datetime.now(UTC),
+        )
+
+
+@pytest.mark.usefixtures("met_wachtwoord")
+def test_import_as_an_operator_records_the_person(
+    home: Path, database_url: str, capsys: Cap
+) -> None:
+    assert kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator").code == 0
+    uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--as", "olga", "--json")
+    assert uit.code == 0, uit
+    with engine(database_url).connect() as verbinding:
+        assert verbinding.scalar(select(ImportRij.door)) == "olga"
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+def test_import_as_an_approver_is_refused_with_the_reason(capsys: Cap) -> None:
+    assert kbi(capsys, "users", "add", "anna", "--node", "aii", "--role", "aii-approver").code == 0
+    uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--as", "anna")
+    assert uit.code == 1
+    assert "does not grant kbi:dossier:import" in uit.err
+
+
+@pytest.mark.usefixtures("home")
+def test_without_a_terminal_or_kbi_password_the_command_says_how(
+    capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KBI_PASSWORD", raising=False)
+    uit = kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator")
+    assert uit.code == 2
+    assert "KBI_PASSWORD" in uit.err

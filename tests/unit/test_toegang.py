@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from kbi_exchange.domain.toegang import (
+    PERMISSIES,
+    ROLLEN_VAN_NODE,
+    Gebruiker,
+    Node,
+    Permissie,
+    Rol,
+    mag,
+)
+
+
+def test_no_role_both_changes_kbi_data_and_approves_a_list() -> None:
+    for rol, permissies in PERMISSIES.items():
+        assert not (
+            Permissie.KBI_DOSSIER_IMPORTEER in permissies
+            and Permissie.KBI_LIJST_KEUR_GOED in permissies
+        ), rol
+        assert not (
+            Permissie.KBI_LIJST_MAAK in permissies and Permissie.KBI_LIJST_KEUR_GOED in permissies
+        ), rol
+
+
+def test_every_role_lives_on_a_node_and_has_permissions() -> None:
+    op_een_node = set().union(*ROLLEN_VAN_NODE.values())
+    assert op_een_node == set(Rol)
+    assert set(PERMISSIES) == set(Rol)
+
+
+def test_a_refusal_says_which_role_lacks_which_permission() -> None:
+    anna = Gebruiker("anna", Node.AII, Rol.AII_APPROVER)
+    besluit = mag(anna, Permissie.KBI_DOSSIER_IMPORTEER)
+    assert not besluit
+    assert "aii-approver" in besluit.reden
+    assert "kbi:dossier:import" in besluit.reden
+    assert mag(anna, Permissie.KBI_LIJST_KEUR_GOED)
