@@ -19,8 +19,10 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRij,
     VeldRij,
 )
+from kbi_exchange.adapters.db.vsb_models import VsbBase
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
+from kbi_exchange.settings import load_settings
 from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -266,3 +268,10 @@ def test_parsing_in_a_worker_process_gives_the_same_import(
             assert resultaat["feiten_toegevoegd"] == 0
     assert uitkomsten[0] == uitkomsten[1]
     assert _tellingen(database_url)["feit"] == eerste["feit"]
+
+
+def test_the_vsb_migrations_build_exactly_the_vsb_models_schema(home: Path) -> None:
+    url = load_settings().vsb_database_url
+    with engine(url).connect() as verbinding:
+        verschil = compare_metadata(MigrationContext.configure(verbinding), VsbBase.metadata)
+    assert verschil == []
