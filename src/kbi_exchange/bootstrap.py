@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.toegang import Node
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
@@ -32,7 +33,13 @@ def init_home(home: Path | None = None) -> Settings:
     settings = load_settings(pad)
     for node in Node:
         migreer(engine(settings.database_url(node)), node.value)
+        Sleutels.van(settings.home, node.value).maak_aan()
     return settings
+
+
+def sleutels(settings: Settings, node: Node = Node.AII) -> Sleutels:
+    """A node's keys, kept in the home beside (never in) its database."""
+    return Sleutels.van(settings.home, node.value)
 
 
 _ENGINES: dict[str, Engine] = {}

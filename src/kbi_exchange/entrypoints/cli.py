@@ -15,9 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.rules import REGELS
-from kbi_exchange.entrypoints import cli_aii, cli_synth, cli_users
+from kbi_exchange.entrypoints import cli_aii, cli_audit, cli_clients, cli_synth, cli_users
+from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import run_demo
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.gebruikers import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.services.kbi_import import ImportGeweigerd
 from kbi_exchange.settings import NietGeinitialiseerd
@@ -31,6 +33,8 @@ app = typer.Typer(
 app.add_typer(cli_aii.app, name="aii")
 app.add_typer(cli_synth.app, name="synth")
 app.add_typer(cli_users.app, name="users")
+app.add_typer(cli_audit.app, name="audit")
+cli_aii.app.add_typer(cli_clients.app, name="clients")
 console = Console()
 
 
@@ -94,6 +98,8 @@ BEKENDE_FOUTEN = (
     GebruikerFout,
     AuthenticatieMislukt,
     NietToegestaan,
+    AuditGeschonden,
+    ClientFout,
     OSError,
     SQLAlchemyError,
 )

@@ -87,3 +87,80 @@ class VeldRij(AiiBase):
 
 class AiiGebruikerRij(GebruikerKolommen, AiiBase):
     """A person on the AII node."""
+
+
+class ClientRij(AiiBase):
+    """A machine client of the advice service: its token only as a SHA-256 hash (SPEC §7)."""
+
+    __tablename__ = "client"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    doelen: Mapped[str] = mapped_column(String(200))
+    afzender: Mapped[str] = mapped_column(String(100))
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    ingetrokken_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class BeslissingRij(AiiBase):
+    """An answer given (or a refusal), with what it rested on, so that it can be replayed."""
+
+    __tablename__ = "beslissing"
+    __table_args__ = (UniqueConstraint("client", "referte"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    referte: Mapped[str] = mapped_column(String(36))
+    vraag_sha256: Mapped[str] = mapped_column(String(64))
+    insz: Mapped[str] = mapped_column(String(32))
+    datum: Mapped[str] = mapped_column(String(32))
+    doel: Mapped[str] = mapped_column(String(32))
+    gekend_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    gegeven_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    antwoord: Mapped[str] = mapped_column(Text)
+    feit_ids: Mapped[str] = mapped_column(Text)
+    parameterversie: Mapped[str] = mapped_column(String(32))
+
+
+class AuditRij(AiiBase):
+    """One entry of the hash-chained audit log; only ever appended (SPEC §11).
+
+    ``inhoud`` may be purged at the end of its retention; ``inhoud_sha256`` stays, so that the
+    chain still verifies.
+    """
+
+    __tablename__ = "audit"
+
+    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
+    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
+    gebeurtenis: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(100))
+    insz_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    inhoud: Mapped[str | None] = mapped_column(Text)
+    inhoud_sha256: Mapped[str] = mapped_column(String(64))
+    vorige_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpointRij(AiiBase):
+    """A signed statement of the chain's head at one entry."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
+    sleutel_id: Mapped[str] = mapped_column(String(16))
+    handtekening: Mapped[str] = mapped_column(String(200))
+
+
+class AuditKopRij(AiiBase):
+    """The head of the audit chain: one row, updated first in every writing transaction, so
+    that writers (threads, processes, both databases) append one after another."""
+
+    __tablename__ = "audit_kop"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Sleutel)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from kbi_exchange.adapters.db.audit_store import SqlAudit
 from kbi_exchange.adapters.db.gebruikers import SqlGebruikers
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
 from kbi_exchange.domain.toegang import Node
@@ -28,6 +29,13 @@ class SqlUnitOfWork:
         if self.node is not Node.AII:
             raise RuntimeError("the KBI store lives on the AII node only")
         return SqlKbi(self.session)
+
+    @property
+    def audit(self) -> SqlAudit:
+        """The audit log of this node."""
+        if self.node is not Node.AII:
+            raise RuntimeError("the VSB node's audit log is not there yet")
+        return SqlAudit(self.session)
 
     def __exit__(self, *exc: object) -> None:
         self.session.rollback()

@@ -1,0 +1,119 @@
+"""Keys kept beside, never in, a node's database: the INSZ hashing key and the checkpoint key.
+
+`$KBI_HOME/keys/<node>/`:
+- ``insz-hmac-<id>.key`` — 32 random bytes for the keyed hash of INSZ in the audit log. The
+  newest is current; older ones stay so that a DPO can still search older entries (rotation).
+- ``audit-checkpoint.key`` / ``.pub`` — Ed25519 key pair that signs audit checkpoints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+
+def _schrijf_geheim(pad: Path, inhoud: bytes) -> None:
+    """Write a secret atomically, readable by the owner only."""
+    tijdelijk = pad.with_name(f".{pad.name}.tmp")
+    fd = os.open(tijdelijk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as uit:
+        uit.write(inhoud)
+    os.replace(tijdelijk, pad)
+
+
+@dataclass(frozen=True)
+class InszSleutel:
+    id: str
+    geheim: bytes
+
+    def hash(self, insz: str) -> str:
+        """The keyed hash (HMAC-SHA-256) under which an INSZ appears in the audit log."""
+        return hmac.new(self.geheim, insz.encode(), hashlib.sha256).hexdigest()
+
+
+class Sleutels:
+    """A node's keys in its home."""
+
+    def __init__(self, map_: Path) -> None:
+        self.map = map_
+        self._insz: list[InszSleutel] | None = None
+
+    @classmethod
+    def van(cls, home: Path, node: str) -> Sleutels:
+        return cls(home / "keys" / node)
+
+    def maak_aan(self) -> None:
+        """Create the keys that do not exist yet; existing keys are never replaced."""
+        self.map.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not list(self.map.glob("insz-hmac-*.key")):
+            self.roteer_insz_sleutel(datetime.now(UTC))
+        privaat = self.map / "audit-checkpoint.key"
+        if not privaat.exists():
+            sleutel = Ed25519PrivateKey.generate()
+            _schrijf_geheim(
+                privaat,
+                sleutel.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ),
+            )
+            (self.map / "audit-checkpoint.pub").write_bytes(
+                sleutel.public_key().public_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PublicFormat.SubjectPublicKeyInfo,
+                )
+            )
+
+    def roteer_insz_sleutel(self, nu: datetime) -> InszSleutel:
+        """Make a new current INSZ key; the old ones are kept for searching."""
+        self.map.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _schrijf_geheim(self.map / f"insz-hmac-{nu:%Y%m%d%H%M%S}.key", secrets.token_bytes(32))
+        self._insz = None
+        return self.insz_sleutels()[0]
+
+    def insz_sleutels(self) -> list[InszSleutel]:
+        """All INSZ keys, the current one first (read once per process)."""
+        if self._insz is None:
+            self._insz = self._lees_insz_sleutels()
+        return self._insz
+
+    def _lees_insz_sleutels(self) -> list[InszSleutel]:
+        bestanden = sorted(self.map.glob("insz-hmac-*.key"), reverse=True)
+        if not bestanden:
+            raise FileNotFoundError(f"no INSZ key in {self.map}: run `kbi init`")
+        return [InszSleutel(b.stem.removeprefix("insz-hmac-"), b.read_bytes()) for b in bestanden]
+
+    def onderteken(self, gegevens: bytes) -> tuple[str, str]:
+        """Sign with the checkpoint key; returns (key id, signature in hex)."""
+        privaat = serialization.load_pem_private_key(
+            (self.map / "audit-checkpoint.key").read_bytes(), password=None
+        )
+        if not isinstance(privaat, Ed25519PrivateKey):
+            raise TypeError("the checkpoint key is not an Ed25519 key")
+        return self.checkpoint_sleutel_id(), privaat.sign(gegevens).hex()
+
+    def checkpoint_sleutel_id(self) -> str:
+        publiek = (self.map / "audit-checkpoint.pub").read_bytes()
+        return hashlib.sha256(publiek).hexdigest()[:16]
+
+    def controleer_handtekening(self, gegevens: bytes, handtekening: str) -> bool:
+        publiek = serialization.load_pem_public_key(
+            (self.map / "audit-checkpoint.pub").read_bytes()
+        )
+        if not isinstance(publiek, Ed25519PublicKey):
+            raise TypeError("the checkpoint public key is not an Ed25519 key")
+        try:
+            publiek.verify(bytes.fromhex(handtekening), gegevens)
+        except (InvalidSignature, ValueError):
+            return False
+        return True

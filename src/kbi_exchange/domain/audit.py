@@ -1,0 +1,107 @@
+"""The audit log's chain (SPEC §11): what an entry's hash covers, and how a chain is checked."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+BEGIN_HASH = "0" * 64
+
+
+class AuditGebeurtenis(StrEnum):
+    """Audit event names, ``scope:resource:action``."""
+
+    ADVIES_GEGEVEN = "kbi:advies:answer"
+    ADVIES_GEWEIGERD = "kbi:advies:refuse"
+    ADVIES_HERHAALD = "kbi:advies:repeat"
+    CLIENT_TOEGEVOEGD = "kbi:client:add"
+    CLIENT_INGETROKKEN = "kbi:client:revoke"
+    DOSSIERS_GEIMPORTEERD = "kbi:dossier:import"
+    AUDIT_GEZOCHT = "kbi:audit:search"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRegel:
+    """An entry as stored. ``inhoud`` is None once purged; ``inhoud_sha256`` then still holds."""
+
+    seq: int
+    tijdstip: datetime
+    gebeurtenis: str
+    actor: str
+    insz_hash: str | None
+    inhoud: str | None
+    inhoud_sha256: str
+    vorige_hash: str
+    hash: str
+
+
+def inhoud_hash(inhoud: str) -> str:
+    return hashlib.sha256(inhoud.encode()).hexdigest()
+
+
+def keten_hash(
+    vorige: str,
+    seq: int,
+    tijdstip: datetime,
+    gebeurtenis: str,
+    actor: str,
+    insz_hash: str | None,
+    inhoud_sha256: str,
+) -> str:
+    """The hash of an entry: over the previous hash and everything the entry says."""
+    delen = (
+        vorige,
+        str(seq),
+        tijdstip.isoformat(),
+        gebeurtenis,
+        actor,
+        insz_hash or "",
+        inhoud_sha256,
+    )
+    return hashlib.sha256("\x1f".join(delen).encode()).hexdigest()
+
+
+def checkpoint_gegevens(seq: int, hash_: str, tijdstip: datetime) -> bytes:
+    """What a checkpoint's signature covers."""
+    return f"KBI-AUDIT-CHECKPOINT 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
+
+
+def verifieer_keten(regels: Iterable[AuditRegel], checkpoints: dict[int, str]) -> list[str]:
+    """Every problem in the chain: a changed, deleted, inserted or reordered entry, or a tail
+    cut off after a checkpoint. ``checkpoints`` maps a sequence number to its signed hash."""
+    problemen: list[str] = []
+    vorige_seq, vorige_hash = 0, BEGIN_HASH
+    for regel in regels:
+        if regel.seq != vorige_seq + 1:
+            problemen.append(
+                f"entry {regel.seq}: follows entry {vorige_seq} (entries missing or out of order)"
+            )
+        if regel.inhoud is not None and inhoud_hash(regel.inhoud) != regel.inhoud_sha256:
+            problemen.append(f"entry {regel.seq}: its content was changed")
+        if regel.vorige_hash != vorige_hash:
+            problemen.append(f"entry {regel.seq}: does not link to the entry before it")
+        verwacht = keten_hash(
+            regel.vorige_hash,
+            regel.seq,
+            regel.tijdstip,
+            regel.gebeurtenis,
+            regel.actor,
+            regel.insz_hash,
+            regel.inhoud_sha256,
+        )
+        if verwacht != regel.hash:
+            problemen.append(f"entry {regel.seq}: its hash does not match what it says")
+        if regel.seq in checkpoints and checkpoints[regel.seq] != regel.hash:
+            problemen.append(f"entry {regel.seq}: differs from its signed checkpoint")
+        vorige_seq, vorige_hash = regel.seq, regel.hash
+    for seq in sorted(checkpoints):
+        if seq > vorige_seq:
+            problemen.append(
+                f"checkpoint {seq}: the log ends at entry {vorige_seq} "
+                f"(entries after it were removed)"
+            )
+            break
+    return problemen

@@ -1,0 +1,99 @@
+"""`kbi audit ...`: check the chain; who received what about a person (SPEC §11, §14)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.domain.toegang import Node, Permissie
+from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.services.audit import schrijf_audit, verifieer_audit, zoek_audit
+from kbi_exchange.settings import load_settings
+
+
+class AuditGeschonden(Exception):
+    """The audit log was tampered with; the message names the first problem and the count."""
+
+    def __init__(self, problemen: list[str]) -> None:
+        meer = f" (and {len(problemen) - 1} more problems)" if len(problemen) > 1 else ""
+        super().__init__(f"audit log NOT intact: {problemen[0]}{meer}")
+
+
+app = typer.Typer(help="The audit log: verify the chain, search by person.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("verify")
+def verify() -> None:
+    """Check that no entry was changed, deleted, inserted or reordered (exit 1 if one was)."""
+    settings = load_settings()
+    with aii_uow(settings) as werk:
+        aantal, problemen = verifieer_audit(audit=werk.audit, sleutels=sleutels(settings))
+    if problemen:
+        raise AuditGeschonden(problemen)
+    typer.echo(f"aii audit log intact: {aantal} entries verified")
+
+
+@app.command("search")
+def search(
+    insz: Annotated[str, typer.Option(help="The person's INSZ.")],
+    als_: Annotated[
+        str | None,
+        typer.Option("--as", help="Search as this person (an aii-dpo); else as the OS account."),
+    ] = None,
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """Who received what about a person, when and why. The search itself is audited."""
+    try:
+        cijfers = Insz.parse(insz).cijfers
+    except OngeldigInsz as fout:
+        raise typer.BadParameter(str(fout), param_hint="--insz") from None
+    door = als(als_, Node.AII, Permissie.KBI_AUDIT_ZOEK).naam if als_ else f"os:{getpass.getuser()}"
+    settings = load_settings()
+    sleutel = sleutels(settings)
+    with aii_uow(settings) as werk:
+        regels = zoek_audit(audit=werk.audit, sleutels=sleutel, insz=cijfers)
+        schrijf_audit(
+            audit=werk.audit,
+            sleutels=sleutel,
+            gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT,
+            actor=door,
+            tijdstip=datetime.now(UTC),
+            insz=cijfers,
+            inhoud={"gevonden": len(regels)},
+        )
+        werk.commit()
+    rijen = [
+        {
+            "seq": r.seq,
+            "tijdstip": r.tijdstip.isoformat(),
+            "gebeurtenis": r.gebeurtenis,
+            "actor": r.actor,
+            "inhoud": json.loads(r.inhoud) if r.inhoud else None,
+        }
+        for r in regels
+    ]
+    if json_uit:
+        typer.echo(json.dumps(rijen, ensure_ascii=False))
+        return
+    tabel = Table(title=f"Audit entries about {Insz(cijfers).opgemaakt()}")
+    for kolom in ("#", "when", "event", "who", "what"):
+        tabel.add_column(kolom)
+    for rij in rijen:
+        tabel.add_row(
+            str(rij["seq"]),
+            str(rij["tijdstip"]),
+            str(rij["gebeurtenis"]),
+            str(rij["actor"]),
+            json.dumps(rij["inhoud"], ensure_ascii=False),
+        )
+    console.print(tabel)

@@ -1,0 +1,129 @@
+"""Machine clients and the audit log through the command line, on both databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from kbi_exchange.adapters.db.aii_models import AuditCheckpointRij, AuditRij, ClientRij
+from kbi_exchange.bootstrap import aii_uow, engine, sleutels
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.services.audit import onderteken_checkpoint, schrijf_audit
+from kbi_exchange.settings import load_settings
+from tests.conftest import NU, kbi
+
+Cap = pytest.CaptureFixture[str]
+INSZ = "85073003328"
+
+
+def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
+    settings = load_settings()
+    with aii_uow(settings) as werk:
+        for i in range(aantal):
+            regel = schrijf_audit(
+                audit=werk.audit,
+                sleutels=sleutels(settings),
+                gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
+                actor="vsb",
+                tijdstip=NU,
+                insz=insz,
+                inhoud={"referte": f"r-{i}", "advies": "OK"},
+            )
+        onderteken_checkpoint(audit=werk.audit, sleutels=sleutels(settings), regel=regel)
+        werk.commit()
+
+
+@pytest.mark.usefixtures("home")
+def test_a_client_gets_a_token_once_and_only_its_hash_is_kept(
+    database_url: str, capsys: Cap
+) -> None:
+    uit = kbi(capsys, "aii", "clients", "add", "vsb-node", "--purpose", "ZORGBUDGET")
+    assert uit.code == 0, uit
+    antwoord = json.loads(uit.out)
+    assert set(antwoord) == {"id", "client", "token"}
+    assert len(antwoord["token"]) >= 40
+    with engine(database_url).connect() as verbinding:
+        rij = verbinding.execute(select(ClientRij)).one()
+    assert rij.token_sha256 != antwoord["token"]
+    assert antwoord["token"] not in kbi(capsys, "aii", "clients", "list").out
+    assert kbi(capsys, "aii", "clients", "revoke", "vsb-node").out.strip() == antwoord["id"]
+
+
+@pytest.mark.usefixtures("home")
+@pytest.mark.parametrize(
+    ("args", "reden"),
+    [
+        (["x", "--purpose", "ZORGBUDGET"], "client name"),
+        (["vsb", "--purpose", "HUISVESTING"], "unknown purpose"),
+    ],
+)
+def test_a_client_that_cannot_exist_is_refused_in_one_line(
+    args: list[str], reden: str, capsys: Cap
+) -> None:
+    uit = kbi(capsys, "aii", "clients", "add", *args)
+    assert uit.code == 1
+    assert reden in uit.err
+
+
+@pytest.mark.usefixtures("home")
+def test_an_untouched_log_verifies_and_the_dpo_finds_the_person(capsys: Cap) -> None:
+    _schrijf(3)
+    _schrijf(2, insz="85073001348")
+    assert kbi(capsys, "audit", "verify").code == 0
+    gevonden = json.loads(kbi(capsys, "audit", "search", "--insz", INSZ, "--json").out)
+    assert [g["inhoud"]["referte"] for g in gevonden] == ["r-0", "r-1", "r-2"]
+    assert "entries verified" in kbi(capsys, "audit", "verify").out
+
+
+@pytest.mark.usefixtures("home")
+def test_the_insz_never_appears_in_plain_text_in_the_log(database_url: str) -> None:
+    _schrijf(3)
+    with engine(database_url).connect() as verbinding:
+        for rij in verbinding.execute(select(AuditRij)):
+            assert INSZ not in " ".join(str(v) for v in rij)
+
+
+def _sabotage(database_url: str, sql: str) -> None:
+    with engine(database_url).begin() as verbinding:
+        verbinding.execute(text(sql))
+
+
+@pytest.mark.usefixtures("home")
+@pytest.mark.parametrize(
+    ("sabotage", "melding"),
+    [
+        ('UPDATE audit SET inhoud = \'{"advies": "NOK"}\' WHERE seq = 2', "entry 2"),
+        ("UPDATE audit SET actor = 'iemand' WHERE seq = 2", "entry 2"),
+        ("DELETE FROM audit WHERE seq = 2", "entry 3"),
+        ("DELETE FROM audit WHERE seq = 4", "checkpoint 4"),
+        ("UPDATE audit SET seq = seq + 100 WHERE seq = 1", "entry 2"),
+    ],
+)
+def test_verify_detects_every_change_deletion_and_reordering(
+    database_url: str, capsys: Cap, sabotage: str, melding: str
+) -> None:
+    _schrijf(4)
+    _sabotage(database_url, sabotage)
+    uit = kbi(capsys, "audit", "verify")
+    assert uit.code == 1
+    assert "NOT intact" in uit.err
+    assert melding in uit.err
+
+
+@pytest.mark.usefixtures("home")
+def test_verify_detects_a_forged_checkpoint(database_url: str, capsys: Cap) -> None:
+    _schrijf(2)
+    with engine(database_url).begin() as verbinding:
+        verbinding.execute(update(AuditCheckpointRij).values(handtekening="00" * 64))
+    uit = kbi(capsys, "audit", "verify")
+    assert uit.code == 1
+    assert "signature does not verify" in uit.err
+
+
+def test_the_keys_live_beside_the_database_not_in_it(home: Path) -> None:
+    sleutelmap = home / "keys" / "aii"
+    assert list(sleutelmap.glob("insz-hmac-*.key"))
+    assert (sleutelmap / "audit-checkpoint.key").stat().st_mode & 0o077 == 0

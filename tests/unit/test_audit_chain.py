@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from kbi_exchange.domain.audit import (
+    BEGIN_HASH,
+    AuditRegel,
+    inhoud_hash,
+    keten_hash,
+    verifieer_keten,
+)
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _keten(n: int) -> list[AuditRegel]:
+    regels, vorige = [], BEGIN_HASH
+    for seq in range(1, n + 1):
+        inhoud = f'{{"referte": "r-{seq}"}}'
+        tijd = T0 + timedelta(seconds=seq)
+        h = keten_hash(
+            vorige, seq, tijd, "kbi:advies:answer", "vsb", "ab" * 32, inhoud_hash(inhoud)
+        )
+        regels.append(
+            AuditRegel(
+                seq,
+                tijd,
+                "kbi:advies:answer",
+                "vsb",
+                "ab" * 32,
+                inhoud,
+                inhoud_hash(inhoud),
+                vorige,
+                h,
+            )
+        )
+        vorige = h
+    return regels
+
+
+def test_an_untouched_chain_verifies() -> None:
+    keten = _keten(5)
+    assert verifieer_keten(keten, {5: keten[-1].hash}) == []
+
+
+def test_a_changed_content_is_detected() -> None:
+    keten = _keten(5)
+    keten[2] = replace(keten[2], inhoud='{"referte": "vervalst"}')
+    assert any("entry 3: its content was changed" in p for p in verifieer_keten(keten, {}))
+
+
+def test_a_changed_actor_is_detected() -> None:
+    keten = _keten(5)
+    keten[1] = replace(keten[1], actor="iemand-anders")
+    assert any("entry 2: its hash does not match" in p for p in verifieer_keten(keten, {}))
+
+
+def test_a_deleted_entry_is_detected() -> None:
+    keten = _keten(5)
+    del keten[2]
+    problemen = verifieer_keten(keten, {})
+    assert any("entry 4: follows entry 2" in p for p in problemen)
+    assert any("entry 4: does not link" in p for p in problemen)
+
+
+def test_reordered_entries_are_detected() -> None:
+    keten = _keten(5)
+    keten[1], keten[2] = keten[2], keten[1]
+    assert verifieer_keten(keten, {}) != []
+
+
+def test_entries_cut_off_after_a_checkpoint_are_detected() -> None:
+    keten = _keten(5)
+    problemen = verifieer_keten(keten[:3], {5: keten[4].hash})
+    assert any("checkpoint 5: the log ends at entry 3" in p for p in problemen)
+
+
+def test_a_chain_rewritten_from_an_entry_on_differs_from_its_signed_checkpoint() -> None:
+    keten = _keten(5)
+    checkpoint = {4: keten[3].hash}
+    herschreven = _keten(3)
+    vorige = herschreven[-1].hash
+    for seq in (4, 5):  # a forger recomputes every hash after entry 3
+        h = keten_hash(vorige, seq, T0, "kbi:advies:answer", "vals", None, inhoud_hash("{}"))
+        herschreven.append(
+            AuditRegel(
+                seq, T0, "kbi:advies:answer", "vals", None, "{}", inhoud_hash("{}"), vorige, h
+            )
+        )
+        vorige = h
+    assert any(
+        "differs from its signed checkpoint" in p for p in verifieer_keten(herschreven, checkpoint)
+    )
+
+
+def test_purged_personal_content_keeps_the_chain_verifiable() -> None:
+    keten = [replace(regel, inhoud=None) for regel in _keten(5)]
+    assert verifieer_keten(keten, {}) == []
