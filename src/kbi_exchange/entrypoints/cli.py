@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.rules import REGELS
+from kbi_exchange.domain.toegang import Node
 from kbi_exchange.entrypoints import cli_aii, cli_audit, cli_clients, cli_synth, cli_users
 from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import run_demo
@@ -22,7 +23,7 @@ from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.gebruikers import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.services.kbi_import import ImportGeweigerd
-from kbi_exchange.settings import NietGeinitialiseerd
+from kbi_exchange.settings import NietGeinitialiseerd, load_settings
 
 app = typer.Typer(
     help="kbi-exchange: the KBI → VSB civic-integration data exchange (AII and VSB nodes).",
@@ -54,6 +55,28 @@ def init() -> None:
     """Create KBI_HOME: settings and migrated databases. Rerunning it changes nothing."""
     settings = init_home()
     typer.echo(f"home ready: {settings.home}")
+
+
+@app.command()
+def serve(
+    node: Annotated[Node, typer.Option(help="The node whose web service to run.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int | None, typer.Option(help="Port (default 8000 for AII, 8001 for VSB).")
+    ] = None,
+) -> None:
+    """Run a node's web service (API and pages) until Ctrl-C."""
+    if node is not Node.AII:
+        raise typer.BadParameter("the VSB node's web service is not built yet", param_hint="--node")
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from kbi_exchange.entrypoints.api.app import maak_app  # noqa: PLC0415
+
+    settings = load_settings()
+    typer.echo(f"AII node on http://{host}:{port or 8000} (API under /api/v1, docs /api/v1/docs)")
+    uvicorn.run(
+        maak_app(settings), host=host, port=port or 8000, log_level="warning", access_log=False
+    )
 
 
 @app.command()

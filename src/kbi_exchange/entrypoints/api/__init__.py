@@ -1,0 +1,1 @@
+"""The AII node's web service: REST advice (SPEC §7), health, OpenAPI."""

@@ -1,0 +1,207 @@
+"""The FastAPI application of the AII node."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kbi_exchange import __version__
+from kbi_exchange.adapters.db.migrate import is_actueel
+from kbi_exchange.bootstrap import aii_uow, engine, sleutels
+from kbi_exchange.domain.uitzondering import Code, Uitzondering
+from kbi_exchange.entrypoints.api.schemas import (
+    AdviesAntwoord,
+    AdviesVraag,
+    BatchAntwoord,
+    BatchVraag,
+)
+from kbi_exchange.services.advies_dienst import Bericht, beantwoord_vraag, weigering
+from kbi_exchange.services.clients import client_voor_token
+from kbi_exchange.settings import Settings
+
+MAX_VRAAG = 64 * 1024
+MAX_BATCH = 4 * 2**20
+MAX_VRAGEN = 10_000
+
+# One place maps a refusal to its HTTP status (SPEC §7); an answer, also with a warning, is 200.
+HTTP_STATUS: dict[Code, int] = {
+    Code.INSZ_ONGELDIG: 400,
+    Code.ONGELDIGE_VRAAG: 400,
+    Code.GEEN_WETTELIJKE_CONTEXT: 403,
+    Code.AUTORISATIE: 403,
+    Code.BRON_ONBESCHIKBAAR: 503,
+}
+
+
+def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
+
+
+def _status(bericht: Bericht) -> int:
+    return HTTP_STATUS.get(bericht.weigering, 200) if bericht.weigering else 200
+
+
+def _niet_aangemeld(diagnose: str) -> Response:
+    bericht = weigering(None, None, None, Uitzondering.fout(Code.AUTORISATIE, diagnose))
+    return _json(bericht.body, 401, {"WWW-Authenticate": 'Bearer realm="kbi-exchange"'})
+
+
+def _ongeldig(diagnose: str, status: int = 400) -> Response:
+    return _json(
+        weigering(None, None, None, Uitzondering.fout(Code.ONGELDIGE_VRAAG, diagnose)).body, status
+    )
+
+
+async def _lees(request: Request, maximum: int) -> object | Response:
+    """The JSON body, or the refusal: too large (413) or not JSON (400)."""
+    lengte = request.headers.get("content-length")
+    if lengte is not None and lengte.isdigit() and int(lengte) > maximum:
+        return _ongeldig(f"Het verzoek is groter dan {maximum} bytes.", 413)
+    ruw = await request.body()
+    if len(ruw) > maximum:
+        return _ongeldig(f"Het verzoek is groter dan {maximum} bytes.", 413)
+    try:
+        gelezen: object = orjson.loads(ruw)
+    except orjson.JSONDecodeError:
+        return _ongeldig("Het verzoek is geen geldige JSON.")
+    return gelezen
+
+
+def _token(request: Request) -> str | None:
+    soort, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if soort.lower() == "bearer" and token.strip() else None
+
+
+class AiiApi:
+    """The handlers, on one node's settings and keys. Database work runs in worker threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sleutels = sleutels(settings)
+
+    def _beantwoord(self, token: str | None, vragen: list[object]) -> list[Bericht] | None:
+        """Answer the questions in one transaction, committed before anything leaves."""
+        nu = datetime.now(UTC)
+        with aii_uow(self.settings) as werk:
+            client = client_voor_token(werk.session, token) if token else None
+            if client is None:
+                return None
+            berichten = [
+                beantwoord_vraag(werk=werk, sleutels=self.sleutels, client=client, vraag=v, nu=nu)
+                for v in vragen
+            ]
+            werk.commit()
+        return berichten
+
+    async def advies(self, request: Request) -> Response:
+        vraag = await _lees(request, MAX_VRAAG)
+        if isinstance(vraag, Response):
+            return vraag
+        berichten = await run_in_threadpool(self._beantwoord, _token(request), [vraag])
+        if berichten is None:
+            return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
+        return _json(berichten[0].body, _status(berichten[0]))
+
+    async def batch(self, request: Request) -> Response:
+        gelezen = await _lees(request, MAX_BATCH)
+        if isinstance(gelezen, Response):
+            return gelezen
+        vragen = gelezen.get("vragen") if isinstance(gelezen, dict) else None
+        if not isinstance(vragen, list) or len(vragen) > MAX_VRAGEN:
+            fout = weigering(
+                None,
+                None,
+                None,
+                Uitzondering.fout(
+                    Code.ONGELDIGE_VRAAG,
+                    f"Een batch is een object met 'vragen': een lijst van hoogstens {MAX_VRAGEN}.",
+                ),
+            )
+            return _json({"antwoorden": [], "uitzonderingen": fout.body["uitzonderingen"]}, 400)
+        berichten = await run_in_threadpool(self._beantwoord, _token(request), vragen)
+        if berichten is None:
+            return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
+        return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
+
+    def health(self) -> Response:
+        controles: dict[str, str] = {}
+        try:
+            db = engine(self.settings.aii_database_url)
+            with db.connect() as verbinding:
+                verbinding.execute(text("SELECT 1"))
+            controles["database"] = "ok" if is_actueel(db, "aii") else "not migrated"
+        except Exception as fout:  # health reports a failure, it does not raise one
+            controles["database"] = f"unavailable: {type(fout).__name__}"
+        try:
+            self.sleutels.onderteken(b"health")
+            controles["signing_key"] = "ok"
+        except Exception as fout:
+            controles["signing_key"] = f"unavailable: {type(fout).__name__}"
+        gezond = all(v == "ok" for v in controles.values())
+        return _json(
+            {"status": "ok" if gezond else "unavailable", **controles}, 200 if gezond else 503
+        )
+
+
+def maak_app(settings: Settings) -> FastAPI:
+    """The AII node's web service on the databases and keys of ``settings``."""
+    app = FastAPI(
+        title="kbi-exchange — AII node",
+        version=__version__,
+        description=(
+            "Individual advice on the civic integration obligation (protocol KBI–VSB 2021, "
+            "flow F1). An `OK` means *no non-compliance known to the KBI*: the KBI does not "
+            "decide the Brussels obligation (ordonnantie 11 mei 2017)."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    api = AiiApi(settings)
+
+    @app.exception_handler(RequestValidationError)
+    async def _geen_422(_: Request, fout: RequestValidationError) -> Response:
+        return _ongeldig("Het verzoek is ongeldig.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, fout: StarletteHTTPException) -> Response:
+        return _json({"detail": fout.detail}, fout.status_code)
+
+    app.add_api_route(
+        "/api/v1/advies",
+        api.advies,
+        methods=["POST"],
+        summary="Does this person comply with the civic integration obligation on this date?",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": AdviesVraag.model_json_schema()}},
+            }
+        },
+        responses={code: {"model": AdviesAntwoord} for code in (200, 400, 401, 403, 413, 503)},
+    )
+    app.add_api_route(
+        "/api/v1/advies/batch",
+        api.batch,
+        methods=["POST"],
+        summary="Up to 10 000 questions, each answered or refused on its own, in order",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": BatchVraag.model_json_schema()}},
+            }
+        },
+        responses={code: {"model": BatchAntwoord} for code in (200, 400, 401, 413)},
+    )
+    app.add_api_route(
+        "/api/v1/health", api.health, methods=["GET"], summary="Database and signing key usable"
+    )
+    return app

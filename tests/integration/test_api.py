@@ -1,0 +1,219 @@
+"""The REST advice service (SPEC §7) on both databases, through its HTTP interface."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from kbi_exchange.adapters.db.aii_models import AuditRij, BeslissingRij
+from kbi_exchange.bootstrap import engine
+from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.settings import load_settings
+from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
+
+Cap = pytest.CaptureFixture[str]
+ANTWOORDVELDEN = {"referte", "insz", "datum", "advies", "reden", "uitzonderingen"}
+
+
+@pytest.fixture
+def api(home: Path, capsys: Cap) -> Iterator[tuple[TestClient, str]]:
+    """The AII node's service over the examples, and the token of a ZORGBUDGET client."""
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    token = json.loads(
+        kbi(capsys, "aii", "clients", "add", "vsb-node", "--purpose", "ZORGBUDGET").out
+    )["token"]
+    with TestClient(maak_app(load_settings())) as client:
+        yield client, token
+
+
+def _vraag(insz: str, datum: str, **extra: str) -> dict[str, str]:
+    return {
+        "insz": insz,
+        "datum": datum,
+        "doel": "ZORGBUDGET",
+        "referte": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+def _post(api: tuple[TestClient, str], pad: str, body: Any, **kw: Any) -> Any:
+    client, token = api
+    return client.post(pad, json=body, headers={"Authorization": f"Bearer {token}"}, **kw)
+
+
+def _als_decide(body: dict[str, Any]) -> dict[str, Any]:
+    """The REST body in the fields the examples compare (those of `kbi aii decide --json`)."""
+    return {
+        "advies": body["advies"],
+        "reden": body["reden"]["code"] if body["reden"] else None,
+        "uitzonderingen": [u["identificatie"] for u in body["uitzonderingen"]],
+    }
+
+
+def _verwacht_rest(verwacht: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in verwacht.items() if k in {"advies", "reden", "uitzonderingen"}}
+
+
+def test_every_example_answers_over_rest_as_expected(api: tuple[TestClient, str]) -> None:
+    for geval in example_cases():
+        if "gekend_op" in geval["vraag"]:
+            continue  # REST asks as known now; the past is asked through `decide --known-at`
+        v = geval["vraag"]
+        antwoord = _post(api, "/api/v1/advies", _vraag(v["insz"], v["datum"]))
+        body = antwoord.json()
+        assert set(body) == ANTWOORDVELDEN
+        assert_matches_expected(_als_decide(body), _verwacht_rest(geval["verwacht"]))
+        assert antwoord.status_code == (400 if geval["verwacht"]["advies"] is None else 200)
+
+
+def test_a_batch_answers_each_question_on_its_own_in_order(api: tuple[TestClient, str]) -> None:
+    gevallen = [g for g in example_cases() if "gekend_op" not in g["vraag"]]
+    vragen = [_vraag(g["vraag"]["insz"], g["vraag"]["datum"]) for g in gevallen]
+    antwoord = _post(api, "/api/v1/advies/batch", {"vragen": vragen})
+    assert antwoord.status_code == 200
+    antwoorden = antwoord.json()["antwoorden"]
+    assert [a["referte"] for a in antwoorden] == [v["referte"] for v in vragen]
+    for geval, body in zip(gevallen, antwoorden, strict=True):
+        assert_matches_expected(_als_decide(body), _verwacht_rest(geval["verwacht"]))
+
+
+def test_a_batch_of_more_than_10000_is_refused_whole(api: tuple[TestClient, str]) -> None:
+    vragen = [_vraag("85073003328", "2023-01-01")] * 10_001
+    antwoord = _post(api, "/api/v1/advies/batch", {"vragen": vragen})
+    assert antwoord.status_code == 400
+    assert antwoord.json()["antwoorden"] == []
+    assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "50000"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (_vraag("85073002537", "2023-01-01"), 400, "20002"),
+        (_vraag("85073003328", "2021-12-31"), 403, "40001"),
+        (_vraag("85073003328", "2023-01-01", doel="VERLAAGDE_PREMIE"), 403, "40006"),
+        ({"insz": "85073003328", "datum": "2023-01-01", "doel": "ZORGBUDGET"}, 400, "50000"),
+        (_vraag("85073003328", "2023-01-01", extra="x"), 400, "50000"),
+        (_vraag("85073003328", "2023-02-30"), 400, "50000"),
+        (["not", "an", "object"], 400, "50000"),
+    ],
+)
+def test_a_refused_question_gets_the_same_body_with_its_uitzondering(
+    api: tuple[TestClient, str], body: Any, status: int, code: str
+) -> None:
+    antwoord = _post(api, "/api/v1/advies", body)
+    assert antwoord.status_code == status
+    assert set(antwoord.json()) == ANTWOORDVELDEN
+    assert antwoord.json()["advies"] is None
+    assert antwoord.json()["uitzonderingen"][0]["identificatie"] == code
+
+
+def test_malformed_json_is_a_400_with_50000_never_a_framework_422(
+    api: tuple[TestClient, str],
+) -> None:
+    client, token = api
+    antwoord = client.post(
+        "/api/v1/advies",
+        content=b'{"insz": ',
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert antwoord.status_code == 400
+    assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "50000"
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(api: tuple[TestClient, str]) -> None:
+    client, token = api
+    antwoord = client.post(
+        "/api/v1/advies", content=b"x" * (65 * 1024), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert antwoord.status_code == 413
+
+
+@pytest.mark.parametrize("kop", [None, "Bearer wrong-token", "Basic dXNlcjpwdw=="])
+def test_missing_or_bad_credentials_get_401_with_40006(
+    api: tuple[TestClient, str], kop: str | None
+) -> None:
+    client, _ = api
+    headers = {"Authorization": kop} if kop else {}
+    antwoord = client.post(
+        "/api/v1/advies", json=_vraag("85073003328", "2023-01-01"), headers=headers
+    )
+    assert antwoord.status_code == 401
+    assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "40006"
+
+
+def test_a_revoked_client_is_refused_at_once(api: tuple[TestClient, str], capsys: Cap) -> None:
+    assert _post(api, "/api/v1/advies", _vraag("85073003328", "2023-01-01")).status_code == 200
+    assert kbi(capsys, "aii", "clients", "revoke", "vsb-node").code == 0
+    assert _post(api, "/api/v1/advies", _vraag("85073003328", "2023-01-01")).status_code == 401
+
+
+def test_the_same_referte_for_the_same_question_returns_the_stored_answer(
+    api: tuple[TestClient, str], database_url: str
+) -> None:
+    vraag = _vraag("85073001546", "2022-01-01")
+    eerste = _post(api, "/api/v1/advies", vraag)
+    tweede = _post(api, "/api/v1/advies", vraag)
+    assert tweede.json() == eerste.json()
+    with engine(database_url).connect() as verbinding:
+        assert verbinding.scalar(select(func.count()).select_from(BeslissingRij)) == 1
+    ander = _post(api, "/api/v1/advies", dict(vraag, datum="2023-01-01"))
+    assert ander.status_code == 400
+    assert ander.json()["uitzonderingen"][0]["identificatie"] == "50000"
+
+
+def test_an_answer_carries_nothing_about_the_person_beyond_spec_7(
+    api: tuple[TestClient, str],
+) -> None:
+    body = _post(api, "/api/v1/advies", _vraag("85073002932", "2023-01-01")).json()
+    assert set(body) == ANTWOORDVELDEN
+    assert body["insz"] == "85073002932"
+    tekst = json.dumps(body)
+    assert "85073003130" not in tekst, "the new number of a replaced INSZ must not leave"
+    for woord in ("uitleg", "feiten", "doelgroep", "aanmelding", "geboortedatum"):
+        assert woord not in tekst
+    assert body["uitzonderingen"][0]["type"] == "WAARSCHUWING"
+
+
+def test_every_answer_and_refusal_is_in_the_audit_log_when_it_arrives(
+    api: tuple[TestClient, str], database_url: str, capsys: Cap
+) -> None:
+    def aantal() -> int:
+        with engine(database_url).connect() as verbinding:
+            return verbinding.scalar(select(func.count()).select_from(AuditRij)) or 0
+
+    voor = aantal()
+    _post(api, "/api/v1/advies", _vraag("85073001546", "2022-01-01"))
+    assert aantal() == voor + 1
+    _post(api, "/api/v1/advies", _vraag("85073002537", "2022-01-01"))
+    assert aantal() == voor + 2
+    assert kbi(capsys, "audit", "verify").code == 0
+    gevonden = json.loads(kbi(capsys, "audit", "search", "--insz", "85073001546", "--json").out)
+    assert gevonden[0]["actor"] == "vsb-node"
+    assert gevonden[0]["inhoud"]["advies"] == "NOK"
+
+
+def test_the_openapi_document_describes_the_service(api: tuple[TestClient, str]) -> None:
+    client, _ = api
+    document = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/advies", "/api/v1/advies/batch", "/api/v1/health"} <= set(document["paths"])
+    vraag = document["paths"]["/api/v1/advies"]["post"]["requestBody"]
+    assert set(vraag["content"]["application/json"]["schema"]["properties"]) == {
+        "insz",
+        "datum",
+        "doel",
+        "referte",
+    }
+
+
+def test_health_checks_the_database_and_the_signing_key(api: tuple[TestClient, str]) -> None:
+    client, _ = api
+    antwoord = client.get("/api/v1/health")
+    assert antwoord.status_code == 200
+    assert antwoord.json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
