@@ -217,3 +217,72 @@ def test_health_checks_the_database_and_the_signing_key(api: tuple[TestClient, s
     antwoord = client.get("/api/v1/health")
     assert antwoord.status_code == 200
     assert antwoord.json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
+
+
+def _beslissing_id(database_url: str, referte: str) -> str:
+    with engine(database_url).connect() as verbinding:
+        return str(
+            verbinding.scalar(select(BeslissingRij.id).where(BeslissingRij.referte == referte))
+        )
+
+
+def test_a_stored_decision_replays_to_the_same_answer(
+    api: tuple[TestClient, str], database_url: str, capsys: Cap
+) -> None:
+    for insz, datum in (
+        ("85073001546", "2022-01-01"),
+        ("85073002932", "2023-01-01"),
+        ("85073002537", "2023-01-01"),
+    ):
+        vraag = _vraag(insz, datum)
+        _post(api, "/api/v1/advies", vraag)
+        uit = kbi(
+            capsys,
+            "aii",
+            "decision",
+            "show",
+            _beslissing_id(database_url, vraag["referte"]),
+            "--json",
+        )
+        assert uit.code == 0, uit
+        getoond = json.loads(uit.out)
+        assert getoond["herspeling_gelijk"] is True
+        assert getoond["herspeeld"] == getoond["antwoord"]
+
+
+def test_a_replay_ignores_facts_that_arrived_after_the_answer(
+    api: tuple[TestClient, str], database_url: str, tmp_path: Path, capsys: Cap
+) -> None:
+    vraag = _vraag("85073001348", "2023-01-01")
+    assert _post(api, "/api/v1/advies", vraag).json()["advies"] == "OK"
+    later = tmp_path / "later.jsonl"
+    later.write_text(
+        json.dumps(
+            {
+                "insz": "85073001348",
+                "inbreuken": [
+                    {
+                        "datum_vaststelling": "2022-06-01",
+                        "geregistreerd_op": "2022-06-02T10:00:00+02:00",
+                    }
+                ],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert kbi(capsys, "aii", "import", str(later)).code == 0
+    opnieuw = _post(api, "/api/v1/advies", _vraag("85073001348", "2023-01-01"))
+    assert opnieuw.json()["advies"] == "NOK", "a backdated fact changes a new answer"
+    uit = kbi(
+        capsys, "aii", "decision", "show", _beslissing_id(database_url, vraag["referte"]), "--json"
+    )
+    assert uit.code == 0
+    assert json.loads(uit.out)["herspeeld"]["advies"] == "OK"
+
+
+@pytest.mark.usefixtures("api")
+def test_an_unknown_decision_is_one_line(capsys: Cap) -> None:
+    uit = kbi(capsys, "aii", "decision", "show", "nope")
+    assert uit.code == 1
+    assert "no decision nope" in uit.err

@@ -22,6 +22,7 @@ from kbi_exchange.entrypoints.demo import run_demo
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.gebruikers import AuthenticatieMislukt, GebruikerFout, NietToegestaan
+from kbi_exchange.services.herspelen import OnbekendeBeslissing
 from kbi_exchange.services.kbi_import import ImportGeweigerd
 from kbi_exchange.settings import NietGeinitialiseerd, load_settings
 
@@ -123,6 +124,7 @@ BEKENDE_FOUTEN = (
     NietToegestaan,
     AuditGeschonden,
     ClientFout,
+    OnbekendeBeslissing,
     OSError,
     SQLAlchemyError,
 )

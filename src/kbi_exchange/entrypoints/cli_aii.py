@@ -20,6 +20,7 @@ from kbi_exchange.domain.tijd import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.advice import antwoord_json, decide
+from kbi_exchange.services.herspelen import herspeel
 from kbi_exchange.services.kbi_import import ImportGeweigerd, import_dossiers
 from kbi_exchange.settings import load_settings
 
@@ -172,3 +173,34 @@ def decide_(
     else:
         _toon(antwoord, gekend_op or nu)
     raise typer.Exit(1 if antwoord.geweigerd else 0)
+
+
+decision_app = typer.Typer(help="Stored answers of the advice service.", no_args_is_help=True)
+app.add_typer(decision_app, name="decision")
+
+
+@decision_app.command("show")
+def decision_show(
+    beslissing_id: Annotated[str, typer.Argument(metavar="ID", help="The decision's id.")],
+    json_uit: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """A stored answer, replayed on exactly its facts and knowledge time (exit 1 if it differs)."""
+    herspeling = herspeel(uow=aii_uow(load_settings()), beslissing_id=beslissing_id)
+    uitkomst = {
+        **herspeling.record,
+        "herspeeld": herspeling.opnieuw,
+        "herspeling_gelijk": herspeling.gelijk,
+        "parameters_gelijk": herspeling.parameters_gelijk,
+    }
+    if json_uit:
+        typer.echo(json.dumps(uitkomst, ensure_ascii=False))
+    else:
+        console.print_json(json.dumps(herspeling.record, ensure_ascii=False))
+        console.print(
+            "replay: [green]identical[/]"
+            if herspeling.gelijk
+            else f"replay: [red]DIFFERS[/]: {json.dumps(herspeling.opnieuw, ensure_ascii=False)}"
+        )
+        if not herspeling.parameters_gelijk:
+            console.print("note: replayed with the parameters shipped now, not those recorded")
+    raise typer.Exit(0 if herspeling.gelijk else 1)

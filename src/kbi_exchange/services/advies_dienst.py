@@ -58,7 +58,7 @@ def weigering(referte: object, insz: object, datum: object, u: Uitzondering) -> 
     )
 
 
-def _body(referte: str, antwoord: Antwoord) -> dict[str, Any]:
+def antwoord_body(referte: str, antwoord: Antwoord) -> dict[str, Any]:
     """Only what SPEC §7 allows to leave the AII node: no uitleg, no facts, no new number."""
     beslissing = antwoord.beslissing
     reden = beslissing.reden if beslissing else None
@@ -193,7 +193,7 @@ def beantwoord_vraag(
             gekend_op=nu,
             parameters=parameters,
         )
-        body = _body(referte, antwoord)
+        body = antwoord_body(referte, antwoord)
         fouten = [u.identificatie for u in antwoord.uitzonderingen if u.type.value == "FOUT"]
         bericht = Bericht(body, fouten[0] if fouten else None)
     beslissing_id = str(uuid.uuid4())
