@@ -70,8 +70,6 @@ def herspeel(*, uow: SqlUnitOfWork, beslissing_id: str) -> Herspeling:
     codes = {u["identificatie"] for u in record["antwoord"]["uitzonderingen"]}
     # a refusal for a purpose the client may not ask never reached the rules: nothing to replay
     opnieuw = (
-        record["antwoord"]
-        if Code.AUTORISATIE.value in codes
-        else antwoord_body(referte, antwoord)
+        record["antwoord"] if Code.AUTORISATIE.value in codes else antwoord_body(referte, antwoord)
     )
     return Herspeling(record, opnieuw, parameterversie == parameters.versie)
