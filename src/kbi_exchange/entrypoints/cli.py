@@ -81,9 +81,11 @@ def serve(
 
 
 @app.command()
-def demo() -> None:
-    """Run the demo: the rules engine on the example dossiers, with explanations."""
-    raise typer.Exit(run_demo(console, nu=datetime.now(UTC)))
+def demo(
+    serve: Annotated[bool, typer.Option(help="Keep serving the nodes until Ctrl-C.")] = True,
+) -> None:
+    """The main job: a complete demo home, both flows as far as built, then serve until Ctrl-C."""
+    raise typer.Exit(run_demo(console, nu=datetime.now(UTC), serveer=serve))
 
 
 @app.command()

@@ -16,6 +16,12 @@ from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
+from kbi_exchange.entrypoints.demo_server import (
+    DemoServer,
+    demo_token,
+    serveer_tot_ctrl_c,
+    vraag_over_http,
+)
 from kbi_exchange.services.advice import decide
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.settings import Settings
@@ -67,8 +73,9 @@ def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: da
             console.print()
 
 
-def run_demo(console: Console, *, nu: datetime) -> int:
-    """Set up a home, import the examples and a synthetic population, and show decisions."""
+def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
+    """Set up a home, import the examples and a synthetic population, show decisions, then
+    run the AII node, ask it over HTTP, and (unless ``serveer`` is off) serve until Ctrl-C."""
     settings = init_home()
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
     voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
@@ -92,6 +99,17 @@ def run_demo(console: Console, *, nu: datetime) -> int:
         )
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
+    server = DemoServer(settings)
+    server.start()
+    try:
+        vraag_over_http(console, server.adres, demo_token(settings))
+    except BaseException:
+        server.stop()
+        raise
+    if serveer:
+        serveer_tot_ctrl_c(console, server, settings.home)
+    else:
+        server.stop()
     return 0
 
 

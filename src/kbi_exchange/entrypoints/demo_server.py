@@ -1,0 +1,135 @@
+"""The demo's AII node: served in a thread, asked over HTTP like VSB will ask it."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.domain.insz import Insz
+from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.services.clients import voeg_client_toe
+from kbi_exchange.settings import Settings
+
+VRAGEN = (
+    ("85073001348", "2023-01-01"),
+    ("85073001546", "2022-01-01"),
+    ("85073002338", "2024-10-01"),
+    ("85073002932", "2023-01-01"),
+    ("85073002537", "2023-01-01"),
+)
+
+
+def _vrije_poort(voorkeur: int) -> int:
+    with socket.socket() as proef:
+        try:
+            proef.bind(("127.0.0.1", voorkeur))
+        except OSError:
+            proef.bind(("127.0.0.1", 0))
+        return int(proef.getsockname()[1])
+
+
+def demo_token(settings: Settings) -> str:
+    """The demo's VSB client token, made once and kept (0600) in the home."""
+    bestand = settings.home / "demo" / "vsb-client.token"
+    if bestand.exists():
+        return bestand.read_text(encoding="utf-8").strip()
+    _, token = voeg_client_toe(
+        uow=aii_uow(settings),
+        sleutels=sleutels(settings),
+        naam=f"demo-vsb-{uuid.uuid4().hex[:8]}",
+        doelen=["ZORGBUDGET", "VERLAAGDE_PREMIE"],
+        afzender="VSB",
+        nu=datetime.now(UTC),
+        door=f"os:{getpass.getuser()}",
+    )
+    bestand.parent.mkdir(exist_ok=True)
+    bestand.touch(mode=0o600)
+    bestand.write_text(token + "\n", encoding="utf-8")
+    return token
+
+
+class DemoServer:
+    """The AII node in a background thread of the demo process."""
+
+    def __init__(self, settings: Settings, poort: int = 8000) -> None:
+        self.poort = _vrije_poort(poort)
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                maak_app(settings),
+                host="127.0.0.1",
+                port=self.poort,
+                log_level="warning",
+                access_log=False,
+            )
+        )
+        self.draad = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def adres(self) -> str:
+        return f"http://127.0.0.1:{self.poort}"
+
+    def start(self) -> None:
+        self.draad.start()
+        for _ in range(100):
+            if self.server.started:
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the demo AII node did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.draad.join(timeout=5)
+
+
+def vraag_over_http(console: Console, adres: str, token: str) -> None:
+    """Ask the demo questions over REST and show the answers, as VSB receives them."""
+    tabel = Table(title=f"Advice over HTTP: POST {adres}/api/v1/advies")
+    for kolom in ("INSZ", "datum", "HTTP", "advies", "reden", "uitzonderingen"):
+        tabel.add_column(kolom)
+    with httpx.Client(base_url=adres, headers={"Authorization": f"Bearer {token}"}) as http:
+        for insz, datum in VRAGEN:
+            antwoord = http.post(
+                "/api/v1/advies",
+                json={
+                    "insz": insz,
+                    "datum": datum,
+                    "doel": "ZORGBUDGET",
+                    "referte": str(uuid.uuid4()),
+                },
+            )
+            body = antwoord.json()
+            tabel.add_row(
+                Insz(insz).opgemaakt() if body["advies"] else insz,
+                datum,
+                str(antwoord.status_code),
+                body["advies"] or "—",
+                body["reden"]["code"] if body["reden"] else "",
+                ", ".join(u["identificatie"] for u in body["uitzonderingen"]),
+            )
+    console.print(tabel)
+
+
+def serveer_tot_ctrl_c(console: Console, server: DemoServer, home: Path) -> None:
+    console.print(
+        f"\n[bold]Serving[/] the AII node at {server.adres} (docs {server.adres}/api/v1/docs, "
+        f"health {server.adres}/api/v1/health).\nDemo client token: {home}/demo/vsb-client.token "
+        "— use it as `Authorization: Bearer <token>`.\nPress Ctrl-C to stop."
+    )
+    try:
+        while server.draad.is_alive():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping")
+    finally:
+        server.stop()

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kbi_exchange.bootstrap import sluit_engines
+from kbi_exchange.entrypoints.cli import app
+
+runner = CliRunner()
+
+
+def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBI_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KBI_AII_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KBI_VSB_DATABASE_URL", raising=False)
+    resultaat = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
+    assert resultaat.exit_code == 0, resultaat.output
+    for verwacht in ("VERPLICHT_VOLDOET_NIET", "NIET_TIJDIG_AANGEMELD", "B1_NIET_AANGETOOND",
+                     "30004", "doelgroep_plicht", "Advice over HTTP", "20002"):
+        assert verwacht in resultaat.output, verwacht
+    opnieuw = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
+    assert opnieuw.exit_code == 0, opnieuw.output
+    assert "0 new facts" in opnieuw.output
+    sluit_engines()
+
+
+def test_rules_lists_every_rule_with_its_legal_basis_and_marks_assumptions() -> None:
+    resultaat = runner.invoke(app, ["rules"], env={"COLUMNS": "200"})
+    assert resultaat.exit_code == 0, resultaat.output
+    assert "contract_niet_ondertekend" in resultaat.output
+    assert "art. 27" in resultaat.output
+    assert "NO PUBLIC SOURCE" in resultaat.output
