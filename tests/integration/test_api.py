@@ -148,6 +148,17 @@ def test_missing_or_bad_credentials_get_401_with_40006(
     assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "40006"
 
 
+def test_an_unauthenticated_refusal_is_audited_too(
+    api: tuple[TestClient, str], database_url: str
+) -> None:
+    client, _ = api
+    client.post("/api/v1/advies", json=_vraag("85073003328", "2023-01-01"))
+    with engine(database_url).connect() as verbinding:
+        laatste = verbinding.execute(select(AuditRij).order_by(AuditRij.seq.desc())).first()
+    assert laatste is not None
+    assert (laatste.actor, laatste.gebeurtenis) == ("unauthenticated", "kbi:advies:refuse")
+
+
 def test_a_revoked_client_is_refused_at_once(api: tuple[TestClient, str], capsys: Cap) -> None:
     assert _post(api, "/api/v1/advies", _vraag("85073003328", "2023-01-01")).status_code == 200
     assert kbi(capsys, "aii", "clients", "revoke", "vsb-node").code == 0

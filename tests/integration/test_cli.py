@@ -19,8 +19,15 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
     monkeypatch.delenv("KBI_VSB_DATABASE_URL", raising=False)
     resultaat = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
     assert resultaat.exit_code == 0, resultaat.output
-    for verwacht in ("VERPLICHT_VOLDOET_NIET", "NIET_TIJDIG_AANGEMELD", "B1_NIET_AANGETOOND",
-                     "30004", "doelgroep_plicht", "Advice over HTTP", "20002"):
+    for verwacht in (
+        "VERPLICHT_VOLDOET_NIET",
+        "NIET_TIJDIG_AANGEMELD",
+        "B1_NIET_AANGETOOND",
+        "30004",
+        "doelgroep_plicht",
+        "Advice over HTTP",
+        "20002",
+    ):
         assert verwacht in resultaat.output, verwacht
     opnieuw = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
     assert opnieuw.exit_code == 0, opnieuw.output

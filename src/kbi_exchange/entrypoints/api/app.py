@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kbi_exchange import __version__
 from kbi_exchange.adapters.db.migrate import is_actueel
 from kbi_exchange.bootstrap import aii_uow, engine, sleutels
+from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
@@ -21,9 +22,20 @@ from kbi_exchange.entrypoints.api.schemas import (
     BatchAntwoord,
     BatchVraag,
 )
+from kbi_exchange.entrypoints.soap.dienst import (
+    MAX_BERICHT,
+    NAAM,
+    beantwoord_soap,
+    fault,
+    wsdl_tekst,
+    xsd_tekst,
+)
 from kbi_exchange.services.advies_dienst import Bericht, beantwoord_vraag, weigering
+from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.clients import client_voor_token
 from kbi_exchange.settings import Settings
+
+XML = "text/xml; charset=utf-8"
 
 MAX_VRAAG = 64 * 1024
 MAX_BATCH = 4 * 2**20
@@ -92,7 +104,16 @@ class AiiApi:
         nu = datetime.now(UTC)
         with aii_uow(self.settings) as werk:
             client = client_voor_token(werk.session, token) if token else None
-            if client is None:
+            if client is None:  # a refusal too: audited before the 401 leaves
+                schrijf_audit(
+                    audit=werk.audit,
+                    sleutels=self.sleutels,
+                    gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
+                    actor="unauthenticated",
+                    tijdstip=nu,
+                    inhoud={"kanaal": "rest", "uitzonderingen": ["40006"]},
+                )
+                werk.commit()
                 return None
             berichten = [
                 beantwoord_vraag(werk=werk, sleutels=self.sleutels, client=client, vraag=v, nu=nu)
@@ -130,6 +151,36 @@ class AiiApi:
         if berichten is None:
             return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
         return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
+
+    def _soap(self, ruw: bytes, token: str | None) -> tuple[int, bytes]:
+        with aii_uow(self.settings) as werk:
+            status, antwoord = beantwoord_soap(
+                ruw=ruw,
+                token=token,
+                werk=werk,
+                sleutels=self.sleutels,
+                eigen_identificatie=self.settings.aii_identificatie,
+                nu=datetime.now(UTC),
+            )
+            werk.commit()
+        return status, antwoord
+
+    async def soap(self, request: Request) -> Response:
+        actie = request.headers.get("soapaction")
+        if actie is not None and actie.strip('"') != NAAM:
+            return Response(fault(f"unknown SOAPAction {actie[:60]!r}"), 500, media_type=XML)
+        lengte = request.headers.get("content-length")
+        if lengte is not None and lengte.isdigit() and int(lengte) > MAX_BERICHT:
+            return Response(fault(f"message larger than {MAX_BERICHT} bytes"), 500, media_type=XML)
+        ruw = await request.body()
+        status, antwoord = await run_in_threadpool(self._soap, ruw, _token(request))
+        return Response(antwoord, status, media_type=XML)
+
+    def wsdl(self, request: Request) -> Response:
+        if "xsd" in request.query_params:
+            return Response(xsd_tekst(), media_type=XML)
+        adres = str(request.url.replace(query=""))
+        return Response(wsdl_tekst(adres), media_type=XML)
 
     def health(self) -> Response:
         controles: dict[str, str] = {}
@@ -203,5 +254,19 @@ def maak_app(settings: Settings) -> FastAPI:
     )
     app.add_api_route(
         "/api/v1/health", api.health, methods=["GET"], summary="Database and signing key usable"
+    )
+    app.add_api_route(
+        "/soap/GeefAdviesInburgeringsplicht",
+        api.soap,
+        methods=["POST"],
+        summary="MAGDA-style SOAP 1.1 service (see its WSDL)",
+        include_in_schema=False,
+    )
+    app.add_api_route(
+        "/soap/GeefAdviesInburgeringsplicht",
+        api.wsdl,
+        methods=["GET"],
+        summary="?wsdl: the WSDL; ?xsd: the XSD",
+        include_in_schema=False,
     )
     return app
