@@ -43,6 +43,9 @@ def sleutels(settings: Settings, node: Node = Node.AII) -> Sleutels:
 
 
 _ENGINES: dict[str, Engine] = {}
+# Databases found at the newest schema in this process: asking Alembic again on every unit of
+# work reads the migration scripts each time (milliseconds per request).
+_ACTUEEL: set[str] = set()
 
 
 def engine(url: str) -> Engine:
@@ -56,15 +59,18 @@ def sluit_engines() -> None:
     """Close every pooled connection (tests, and before a database is dropped)."""
     while _ENGINES:
         _ENGINES.popitem()[1].dispose()
+    _ACTUEEL.clear()
 
 
 def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
     """A unit of work on a node's database, refused when it is not migrated."""
-    db = engine(settings.database_url(node))
-    if not is_actueel(db, node.value):
+    url = settings.database_url(node)
+    db = engine(url)
+    if url not in _ACTUEEL and not is_actueel(db, node.value):
         raise NietGeinitialiseerd(
             f"the {node.value.upper()} database is not at the newest schema: run `kbi init` first"
         )
+    _ACTUEEL.add(url)
     return SqlUnitOfWork(db, node)
 
 

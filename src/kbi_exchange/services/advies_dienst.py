@@ -6,10 +6,10 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
@@ -23,6 +23,7 @@ from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.clients import Client
 
 VELDEN = ("insz", "datum", "doel", "referte")
+_BESLISSING = cast(Table, BeslissingRij.__table__)
 MAX_REFERTE = 36
 
 
@@ -140,10 +141,17 @@ def beantwoord_vraag(
     vraag = gecontroleerd
     referte, insz = vraag["referte"], vraag["insz"]
     digest = vraag_hash(vraag)
-    eerder = werk.session.scalar(
-        select(BeslissingRij).where(
-            BeslissingRij.client == client.naam, BeslissingRij.referte == referte
+    eerder = (
+        werk.session.connection()
+        .execute(
+            select(
+                _BESLISSING.c.id,
+                _BESLISSING.c.vraag_sha256,
+                _BESLISSING.c.antwoord,
+                _BESLISSING.c.insz,
+            ).where(_BESLISSING.c.client == client.naam, _BESLISSING.c.referte == referte)
         )
+        .first()
     )
     if eerder is not None:
         if eerder.vraag_sha256 != digest:
@@ -198,8 +206,8 @@ def beantwoord_vraag(
         bericht = Bericht(body, fouten[0] if fouten else None)
     beslissing_id = str(uuid.uuid4())
     beslissing = antwoord.beslissing if antwoord else None
-    werk.session.add(
-        BeslissingRij(
+    werk.session.connection().execute(
+        insert(_BESLISSING).values(
             id=beslissing_id,
             client=client.naam,
             referte=referte,

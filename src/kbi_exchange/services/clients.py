@@ -123,11 +123,31 @@ def alle_clients(session: Session) -> list[ClientRij]:
     return list(session.scalars(select(ClientRij).order_by(ClientRij.naam)))
 
 
+_CLIENT = ClientRij.__table__
+
+
 def client_voor_token(session: Session, token: str) -> Client | None:
     """The active client holding this token, or None."""
     gezocht = token_hash(token)
-    rij = session.scalar(select(ClientRij).where(ClientRij.token_sha256 == gezocht))
+    rij = (
+        session.connection()
+        .execute(
+            select(
+                _CLIENT.c.id,
+                _CLIENT.c.naam,
+                _CLIENT.c.token_sha256,
+                _CLIENT.c.doelen,
+                _CLIENT.c.afzender,
+                _CLIENT.c.ingetrokken_op,
+            ).where(_CLIENT.c.token_sha256 == gezocht)
+        )
+        .first()
+    )
     if rij is None or rij.ingetrokken_op is not None:
         return None
     # the lookup was by hash; compare again in constant time, as with any secret
-    return _client(rij) if hmac.compare_digest(rij.token_sha256, gezocht) else None
+    if not hmac.compare_digest(rij.token_sha256, gezocht):
+        return None
+    return Client(
+        rij.id, rij.naam, frozenset(Doel(d) for d in rij.doelen.split(",") if d), rij.afzender
+    )

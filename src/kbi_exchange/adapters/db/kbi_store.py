@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
@@ -27,6 +27,11 @@ from kbi_exchange.domain.dossier import (
     Wijzigingen,
     bouw_dossier,
 )
+
+_PERSOON = cast(Table, PersoonRij.__table__)
+_FEIT = cast(Table, FeitRij.__table__)
+_INTREKKING = cast(Table, IntrekkingRij.__table__)
+_VELD = cast(Table, VeldRij.__table__)
 
 # SQLite allows 32 766 bound parameters per statement; stay well below.
 IN_BLOK = 5_000
@@ -60,33 +65,35 @@ class SqlKbi:
 
     def _blok(self, gevraagd: list[str]) -> dict[str, Dossier]:
         # Persons first: a large import asks mostly for people the KBI does not hold yet,
-        # and then the three queries for their facts are not needed at all.
+        # and then the three queries for their facts are not needed at all. Core statements
+        # on the tables: the ORM's per-statement work costs more than these small queries.
+        verbinding = self.session.connection()
         bekend = set(
-            self.session.scalars(select(PersoonRij.insz).where(PersoonRij.insz.in_(gevraagd)))
+            verbinding.scalars(select(_PERSOON.c.insz).where(_PERSOON.c.insz.in_(gevraagd)))
         )
         if not bekend:
             return {}
         inszen = list(bekend)
         intrekkingen = {
             (insz, feit_id): moment
-            for insz, feit_id, moment in self.session.execute(
+            for insz, feit_id, moment in verbinding.execute(
                 select(
-                    IntrekkingRij.insz, IntrekkingRij.feit_id, IntrekkingRij.ingetrokken_op
-                ).where(IntrekkingRij.insz.in_(inszen))
+                    _INTREKKING.c.insz, _INTREKKING.c.feit_id, _INTREKKING.c.ingetrokken_op
+                ).where(_INTREKKING.c.insz.in_(inszen))
             )
         }
         feiten: dict[str, list[Feit]] = defaultdict(list)
-        for rij in self.session.execute(
+        for rij in verbinding.execute(
             select(
-                FeitRij.insz,
-                FeitRij.feit_id,
-                FeitRij.soort,
-                FeitRij.inhoud,
-                FeitRij.geregistreerd_op,
-                FeitRij.opgenomen_op,
+                _FEIT.c.insz,
+                _FEIT.c.feit_id,
+                _FEIT.c.soort,
+                _FEIT.c.inhoud,
+                _FEIT.c.geregistreerd_op,
+                _FEIT.c.opgenomen_op,
             )
-            .where(FeitRij.insz.in_(inszen))
-            .order_by(FeitRij.id)
+            .where(_FEIT.c.insz.in_(inszen))
+            .order_by(_FEIT.c.id)
         ):
             feiten[rij.insz].append(
                 feit_uit_opslag(
@@ -101,10 +108,10 @@ class SqlKbi:
         velden: dict[str, dict[str, list[VeldVersie[object]]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        for insz, veld, waarde, opgenomen_op in self.session.execute(
-            select(VeldRij.insz, VeldRij.veld, VeldRij.waarde, VeldRij.opgenomen_op)
-            .where(VeldRij.insz.in_(inszen))
-            .order_by(VeldRij.id)
+        for insz, veld, waarde, opgenomen_op in verbinding.execute(
+            select(_VELD.c.insz, _VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
+            .where(_VELD.c.insz.in_(inszen))
+            .order_by(_VELD.c.id)
         ):
             velden[insz][veld].append(VeldVersie(_veldwaarde(veld, waarde), opgenomen_op))
         return {

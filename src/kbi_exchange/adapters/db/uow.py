@@ -21,6 +21,9 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.gebruikers = SqlGebruikers(self.session, self.node)
+        self._audit: SqlAudit | None = None
+        # per-transaction memo (e.g. token → client): one snapshot, so it cannot go stale
+        self.memo: dict[object, object] = {}
         return self
 
     @property
@@ -35,11 +38,15 @@ class SqlUnitOfWork:
         """The audit log of this node."""
         if self.node is not Node.AII:
             raise RuntimeError("the VSB node's audit log is not there yet")
-        return SqlAudit(self.session)
+        if self._audit is None:
+            self._audit = SqlAudit(self.session)
+        return self._audit
 
     def __exit__(self, *exc: object) -> None:
         self.session.rollback()
         self.session.close()
 
     def commit(self) -> None:
+        if self._audit is not None:
+            self._audit.spoel()
         self.session.commit()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import queue
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, cast
 
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kbi_exchange import __version__
 from kbi_exchange.adapters.db.migrate import is_actueel
+from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.bootstrap import aii_uow, engine, sleutels
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
@@ -22,6 +26,7 @@ from kbi_exchange.entrypoints.api.schemas import (
     BatchAntwoord,
     BatchVraag,
 )
+from kbi_exchange.entrypoints.api.schrijver import GroepsSchrijver
 from kbi_exchange.entrypoints.soap.dienst import (
     MAX_BERICHT,
     NAAM,
@@ -32,7 +37,7 @@ from kbi_exchange.entrypoints.soap.dienst import (
 )
 from kbi_exchange.services.advies_dienst import Bericht, beantwoord_vraag, weigering
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.clients import client_voor_token
+from kbi_exchange.services.clients import Client, client_voor_token
 from kbi_exchange.settings import Settings
 
 XML = "text/xml; charset=utf-8"
@@ -59,6 +64,22 @@ def _json(body: object, status: int = 200, headers: dict[str, str] | None = None
 
 def _status(bericht: Bericht) -> int:
     return HTTP_STATUS.get(bericht.weigering, 200) if bericht.weigering else 200
+
+
+class Overbelast(Exception):
+    """Too many questions are waiting: answer 99996 at once instead of queueing."""
+
+
+def _overbelast() -> Response:
+    bericht = weigering(
+        None,
+        None,
+        None,
+        Uitzondering.fout(
+            Code.BRON_ONBESCHIKBAAR, "De bron is tijdelijk overbelast; probeer later opnieuw."
+        ),
+    )
+    return _json(bericht.body, 503, {"Retry-After": "1"})
 
 
 def _niet_aangemeld(diagnose: str) -> Response:
@@ -98,35 +119,55 @@ class AiiApi:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sleutels = sleutels(settings)
+        self.schrijver = GroepsSchrijver(lambda: aii_uow(settings))
 
-    def _beantwoord(self, token: str | None, vragen: list[object]) -> list[Bericht] | None:
-        """Answer the questions in one transaction, committed before anything leaves."""
+    def _beantwoord(
+        self, werk: SqlUnitOfWork, token: str | None, vragen: list[object]
+    ) -> list[Bericht] | None:
+        """Answer the questions in the writer's transaction, committed before anything leaves."""
         nu = datetime.now(UTC)
-        with aii_uow(self.settings) as werk:
-            client = client_voor_token(werk.session, token) if token else None
-            if client is None:  # a refusal too: audited before the 401 leaves
-                schrijf_audit(
-                    audit=werk.audit,
-                    sleutels=self.sleutels,
-                    gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
-                    actor="unauthenticated",
-                    tijdstip=nu,
-                    inhoud={"kanaal": "rest", "uitzonderingen": ["40006"]},
-                )
-                werk.commit()
-                return None
-            berichten = [
-                beantwoord_vraag(werk=werk, sleutels=self.sleutels, client=client, vraag=v, nu=nu)
-                for v in vragen
-            ]
-            werk.commit()
-        return berichten
+        client = self._client(werk, token)
+        if client is None:  # a refusal too: audited before the 401 leaves
+            schrijf_audit(
+                audit=werk.audit,
+                sleutels=self.sleutels,
+                gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
+                actor="unauthenticated",
+                tijdstip=nu,
+                inhoud={"kanaal": "rest", "uitzonderingen": ["40006"]},
+            )
+            return None
+        return [
+            beantwoord_vraag(werk=werk, sleutels=self.sleutels, client=client, vraag=v, nu=nu)
+            for v in vragen
+        ]
+
+    @staticmethod
+    def _client(werk: SqlUnitOfWork, token: str | None) -> Client | None:
+        """The token's client, looked up once per transaction (one snapshot: never stale)."""
+        if not token:
+            return None
+        sleutel = ("client", token)
+        if sleutel not in werk.memo:
+            werk.memo[sleutel] = client_voor_token(werk.session, token)
+        return cast(Client | None, werk.memo[sleutel])
+
+    async def _via_schrijver(self, werk: Callable[[SqlUnitOfWork], Any]) -> Any:
+        try:
+            toekomst = self.schrijver.doe(werk)
+        except queue.Full:
+            raise Overbelast from None
+        return await asyncio.wrap_future(toekomst)
 
     async def advies(self, request: Request) -> Response:
         vraag = await _lees(request, MAX_VRAAG)
         if isinstance(vraag, Response):
             return vraag
-        berichten = await run_in_threadpool(self._beantwoord, _token(request), [vraag])
+        token = _token(request)
+        try:
+            berichten = await self._via_schrijver(lambda w: self._beantwoord(w, token, [vraag]))
+        except Overbelast:
+            return _overbelast()
         if berichten is None:
             return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
         return _json(berichten[0].body, _status(berichten[0]))
@@ -147,23 +188,24 @@ class AiiApi:
                 ),
             )
             return _json({"antwoorden": [], "uitzonderingen": fout.body["uitzonderingen"]}, 400)
-        berichten = await run_in_threadpool(self._beantwoord, _token(request), vragen)
+        token = _token(request)
+        try:
+            berichten = await self._via_schrijver(lambda w: self._beantwoord(w, token, vragen))
+        except Overbelast:
+            return _overbelast()
         if berichten is None:
             return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
         return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
 
-    def _soap(self, ruw: bytes, token: str | None) -> tuple[int, bytes]:
-        with aii_uow(self.settings) as werk:
-            status, antwoord = beantwoord_soap(
-                ruw=ruw,
-                token=token,
-                werk=werk,
-                sleutels=self.sleutels,
-                eigen_identificatie=self.settings.aii_identificatie,
-                nu=datetime.now(UTC),
-            )
-            werk.commit()
-        return status, antwoord
+    def _soap(self, werk: SqlUnitOfWork, ruw: bytes, token: str | None) -> tuple[int, bytes]:
+        return beantwoord_soap(
+            ruw=ruw,
+            token=token,
+            werk=werk,
+            sleutels=self.sleutels,
+            eigen_identificatie=self.settings.aii_identificatie,
+            nu=datetime.now(UTC),
+        )
 
     async def soap(self, request: Request) -> Response:
         actie = request.headers.get("soapaction")
@@ -173,7 +215,16 @@ class AiiApi:
         if lengte is not None and lengte.isdigit() and int(lengte) > MAX_BERICHT:
             return Response(fault(f"message larger than {MAX_BERICHT} bytes"), 500, media_type=XML)
         ruw = await request.body()
-        status, antwoord = await run_in_threadpool(self._soap, ruw, _token(request))
+        token = _token(request)
+        try:
+            status, antwoord = await self._via_schrijver(lambda w: self._soap(w, ruw, token))
+        except Overbelast:
+            return Response(
+                fault("source temporarily unavailable (99996)"),
+                503,
+                media_type=XML,
+                headers={"Retry-After": "1"},
+            )
         return Response(antwoord, status, media_type=XML)
 
     def wsdl(self, request: Request) -> Response:
@@ -181,6 +232,10 @@ class AiiApi:
             return Response(xsd_tekst(), media_type=XML)
         adres = str(request.url.replace(query=""))
         return Response(wsdl_tekst(adres), media_type=XML)
+
+    async def live(self) -> Response:
+        """Liveness: the process answers (no database, no keys); the benchmarks' ceiling."""
+        return _json({"status": "live"})
 
     def health(self) -> Response:
         controles: dict[str, str] = {}
@@ -217,6 +272,7 @@ def maak_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     api = AiiApi(settings)
+    app.router.on_shutdown.append(api.schrijver.stop)
 
     @app.exception_handler(RequestValidationError)
     async def _geen_422(_: Request, fout: RequestValidationError) -> Response:
