@@ -84,6 +84,12 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=18_080)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (default: one per core)",
+    )
     args = parser.parse_args()
     wrk = wrk_pad()
     bin_ = Path(sys.executable).parent
@@ -144,6 +150,10 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     p99_ms = advies.get("P99_US", 0) / 1000
+    print(
+        f"server: kbi serve --node aii --workers {args.workers}; SQLite; wrk -t2 -c32 "
+        f"-d{args.seconds}s"
+    )
     p50_plafond = plafond.get("P50_US", 0) / 1000
     p99_plafond = plafond.get("P99_US", 0) / 1000
     print(

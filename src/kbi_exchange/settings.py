@@ -18,6 +18,9 @@ omgeving = "development"
 [aii]
 # The AII node's identification as sender (MAGDA Afzender) and list producer.
 identificatie = "AII-KBI"
+# Questions per second per client (a batch counts each question), and the burst allowed.
+advies_per_seconde_per_client = 2000
+advies_piek_per_client = 20000
 
 [vsb]
 identificatie = "VSB"
@@ -38,6 +41,8 @@ class Settings:
     vsb_identificatie: str
     aii_database_url: str
     vsb_database_url: str
+    advies_per_seconde_per_client: float = 2000
+    advies_piek_per_client: float = 20000
 
     def database_url(self, node: str) -> str:
         return self.aii_database_url if node == "aii" else self.vsb_database_url
@@ -71,4 +76,8 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         vsb_identificatie=str(data.get("vsb", {}).get("identificatie", "VSB")),
         aii_database_url=os.environ.get("KBI_AII_DATABASE_URL") or f"sqlite:///{home / 'aii.db'}",
         vsb_database_url=os.environ.get("KBI_VSB_DATABASE_URL") or f"sqlite:///{home / 'vsb.db'}",
+        advies_per_seconde_per_client=float(
+            data.get("aii", {}).get("advies_per_seconde_per_client", 2000)
+        ),
+        advies_piek_per_client=float(data.get("aii", {}).get("advies_piek_per_client", 20000)),
     )

@@ -297,3 +297,30 @@ def test_an_unknown_decision_is_one_line(capsys: Cap) -> None:
     uit = kbi(capsys, "aii", "decision", "show", "nope")
     assert uit.code == 1
     assert "no decision nope" in uit.err
+
+
+def test_a_client_over_its_rate_gets_99996_with_retry_after_at_once(
+    home: Path, capsys: Cap
+) -> None:
+    instellingen = home / "settings.toml"
+    instellingen.write_text(
+        instellingen.read_text(encoding="utf-8")
+        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 2")
+        .replace("advies_per_seconde_per_client = 2000", "advies_per_seconde_per_client = 0.01"),
+        encoding="utf-8",
+    )
+    token = json.loads(
+        kbi(capsys, "aii", "clients", "add", "traag", "--purpose", "ZORGBUDGET").out
+    )["token"]
+    with TestClient(maak_app(load_settings())) as client:
+        statussen = [
+            client.post(
+                "/api/v1/advies",
+                json=_vraag("85073003328", "2023-01-01"),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            for _ in range(3)
+        ]
+    assert [a.status_code for a in statussen] == [200, 200, 503]
+    assert statussen[2].headers["Retry-After"] == "1"
+    assert statussen[2].json()["uitzonderingen"][0]["identificatie"] == "99996"

@@ -20,10 +20,11 @@ INSZ = "85073003328"
 
 
 def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
+    """Write entries, then sign a checkpoint at the last one."""
     settings = load_settings()
     with aii_uow(settings) as werk:
         for i in range(aantal):
-            regel = schrijf_audit(
+            schrijf_audit(
                 audit=werk.audit,
                 sleutels=sleutels(settings),
                 gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
@@ -32,7 +33,10 @@ def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
                 insz=insz,
                 inhoud={"referte": f"r-{i}", "advies": "OK"},
             )
-        onderteken_checkpoint(audit=werk.audit, sleutels=sleutels(settings), regel=regel)
+        werk.commit()
+    with aii_uow(settings) as werk:
+        laatste = list(werk.audit.regels())[-1]
+        onderteken_checkpoint(audit=werk.audit, sleutels=sleutels(settings), regel=laatste)
         werk.commit()
 
 
@@ -127,3 +131,23 @@ def test_the_keys_live_beside_the_database_not_in_it(home: Path) -> None:
     sleutelmap = home / "keys" / "aii"
     assert list(sleutelmap.glob("insz-hmac-*.key"))
     assert (sleutelmap / "audit-checkpoint.key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.usefixtures("home")
+def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, capsys: Cap) -> None:
+    settings = load_settings()
+    for _ in range(2):  # across transactions: 600 + 600 entries
+        with aii_uow(settings) as werk:
+            for i in range(600):
+                schrijf_audit(
+                    audit=werk.audit,
+                    sleutels=sleutels(settings),
+                    gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
+                    actor="vsb",
+                    tijdstip=NU,
+                    inhoud={"i": i},
+                )
+            werk.commit()
+    with engine(database_url).connect() as verbinding:
+        assert list(verbinding.scalars(select(AuditCheckpointRij.seq))) == [1000]
+    assert "1200 entries verified" in kbi(capsys, "audit", "verify").out

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 BEGIN_HASH = "0" * 64
+CHECKPOINT_ELKE = 1_000
 
 
 class AuditGebeurtenis(StrEnum):
@@ -36,6 +37,49 @@ class AuditRegel:
     inhoud_sha256: str
     vorige_hash: str
     hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NieuweAuditRegel:
+    """An entry before it takes its place in the chain (at commit)."""
+
+    tijdstip: datetime
+    gebeurtenis: str
+    actor: str
+    insz_hash: str | None
+    inhoud: str
+    inhoud_sha256: str
+
+
+def keten(vorige_seq: int, vorige_hash: str, nieuwe: list[NieuweAuditRegel]) -> list[AuditRegel]:
+    """Give new entries their sequence numbers and chained hashes, after the given head."""
+    regels = []
+    for n in nieuwe:
+        vorige_seq += 1
+        h = keten_hash(
+            vorige_hash,
+            vorige_seq,
+            n.tijdstip,
+            n.gebeurtenis,
+            n.actor,
+            n.insz_hash,
+            n.inhoud_sha256,
+        )
+        regels.append(
+            AuditRegel(
+                vorige_seq,
+                n.tijdstip,
+                n.gebeurtenis,
+                n.actor,
+                n.insz_hash,
+                n.inhoud,
+                n.inhoud_sha256,
+                vorige_hash,
+                h,
+            )
+        )
+        vorige_hash = h
+    return regels
 
 
 def inhoud_hash(inhoud: str) -> str:

@@ -65,18 +65,26 @@ def serve(
     port: Annotated[
         int | None, typer.Option(help="Port (default 8000 for AII, 8001 for VSB).")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=32, help="Server processes (one per core is a good start).")
+    ] = 1,
 ) -> None:
     """Run a node's web service (API and pages) until Ctrl-C."""
     if node is not Node.AII:
         raise typer.BadParameter("the VSB node's web service is not built yet", param_hint="--node")
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
-    from kbi_exchange.entrypoints.api.app import maak_app  # noqa: PLC0415
-
-    settings = load_settings()
+    settings = load_settings()  # refuses an uninitialised home before any worker starts
+    os.environ["KBI_HOME"] = str(settings.home)
     typer.echo(f"AII node on http://{host}:{port or 8000} (API under /api/v1, docs /api/v1/docs)")
     uvicorn.run(
-        maak_app(settings), host=host, port=port or 8000, log_level="warning", access_log=False
+        "kbi_exchange.entrypoints.api.app:maak_app_uit_omgeving",
+        factory=True,
+        host=host,
+        port=port or 8000,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
@@ -206,23 +206,24 @@ def beantwoord_vraag(
         bericht = Bericht(body, fouten[0] if fouten else None)
     beslissing_id = str(uuid.uuid4())
     beslissing = antwoord.beslissing if antwoord else None
-    werk.session.connection().execute(
-        insert(_BESLISSING).values(
-            id=beslissing_id,
-            client=client.naam,
-            referte=referte,
-            vraag_sha256=digest,
-            insz=insz[:32],
-            datum=vraag["datum"][:32],
-            doel=vraag["doel"][:32],
-            gekend_op=nu,
-            gegeven_op=nu,
-            antwoord=orjson.dumps(bericht.body).decode(),
-            feit_ids=orjson.dumps(list(beslissing.feiten) if beslissing else []).decode(),
-            parameterversie=beslissing.parameterversie
+    werk.later(
+        _BESLISSING,
+        {
+            "id": beslissing_id,
+            "client": client.naam,
+            "referte": referte,
+            "vraag_sha256": digest,
+            "insz": insz[:32],
+            "datum": vraag["datum"][:32],
+            "doel": vraag["doel"][:32],
+            "gekend_op": nu,
+            "gegeven_op": nu,
+            "antwoord": orjson.dumps(bericht.body).decode(),
+            "feit_ids": orjson.dumps(list(beslissing.feiten) if beslissing else []).decode(),
+            "parameterversie": beslissing.parameterversie
             if beslissing
             else standaard_parameters().versie,
-        )
+        },
     )
     gebeurtenis = (
         AuditGebeurtenis.ADVIES_GEWEIGERD if bericht.weigering else AuditGebeurtenis.ADVIES_GEGEVEN

@@ -13,13 +13,11 @@ from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditRegel,
+    NieuweAuditRegel,
     checkpoint_gegevens,
     inhoud_hash,
-    keten_hash,
     verifieer_keten,
 )
-
-CHECKPOINT_ELKE = 1_000
 
 
 def schrijf_audit(
@@ -31,46 +29,44 @@ def schrijf_audit(
     tijdstip: datetime,
     inhoud: dict[str, Any],
     insz: str | None = None,
-) -> AuditRegel:
+) -> NieuweAuditRegel:
     """Append one entry in the caller's transaction: what it commits, the log holds.
 
-    An INSZ is stored only as its keyed hash; ``inhoud`` must not contain it.
+    An INSZ is stored only as its keyed hash; ``inhoud`` must not contain it. The entry takes
+    its place in the chain when the unit of work commits.
     """
-    seq, vorige = audit.neem_volgnummer()
-    insz_hash = sleutels.insz_sleutels()[0].hash(insz) if insz else None
     tekst = orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS).decode()
-    inhoud_sha256 = inhoud_hash(tekst)
-    regel = AuditRegel(
-        seq=seq,
+    nieuw = NieuweAuditRegel(
         tijdstip=tijdstip,
         gebeurtenis=gebeurtenis.value,
         actor=actor,
-        insz_hash=insz_hash,
+        insz_hash=sleutels.insz_sleutels()[0].hash(insz) if insz else None,
         inhoud=tekst,
-        inhoud_sha256=inhoud_sha256,
-        vorige_hash=vorige,
-        hash=keten_hash(vorige, seq, tijdstip, gebeurtenis.value, actor, insz_hash, inhoud_sha256),
+        inhoud_sha256=inhoud_hash(tekst),
     )
-    audit.voeg_toe(regel)
-    if seq % CHECKPOINT_ELKE == 0:
-        onderteken_checkpoint(audit=audit, sleutels=sleutels, regel=regel)
-    return regel
+    audit.voeg_toe(nieuw)
+    if audit.ondertekenaar is None:
+        audit.ondertekenaar = lambda regel: checkpoint(sleutels=sleutels, regel=regel)
+    return nieuw
 
 
-def onderteken_checkpoint(*, audit: SqlAudit, sleutels: Sleutels, regel: AuditRegel) -> None:
-    """Sign the chain's head at this entry with the node's checkpoint key."""
+def checkpoint(*, sleutels: Sleutels, regel: AuditRegel) -> AuditCheckpointRij:
+    """A checkpoint of the chain's head at this entry, signed with the node's key."""
     sleutel_id, handtekening = sleutels.onderteken(
         checkpoint_gegevens(regel.seq, regel.hash, regel.tijdstip)
     )
-    audit.voeg_checkpoint_toe(
-        AuditCheckpointRij(
-            seq=regel.seq,
-            hash=regel.hash,
-            tijdstip=regel.tijdstip,
-            sleutel_id=sleutel_id,
-            handtekening=handtekening,
-        )
+    return AuditCheckpointRij(
+        seq=regel.seq,
+        hash=regel.hash,
+        tijdstip=regel.tijdstip,
+        sleutel_id=sleutel_id,
+        handtekening=handtekening,
     )
+
+
+def onderteken_checkpoint(*, audit: SqlAudit, sleutels: Sleutels, regel: AuditRegel) -> None:
+    """Sign the chain's head at this entry now (besides the one every CHECKPOINT_ELKE)."""
+    audit.voeg_checkpoint_toe(checkpoint(sleutels=sleutels, regel=regel))
 
 
 def verifieer_audit(*, audit: SqlAudit, sleutels: Sleutels) -> tuple[int, list[str]]:

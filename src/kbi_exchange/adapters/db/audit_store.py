@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import cast
 
 from sqlalchemy import Table, insert, select, update
@@ -13,7 +13,7 @@ from kbi_exchange.adapters.db.aii_models import (
     AuditKopRij,
     AuditRij,
 )
-from kbi_exchange.domain.audit import AuditRegel
+from kbi_exchange.domain.audit import CHECKPOINT_ELKE, AuditRegel, NieuweAuditRegel, keten
 
 _KOLOMMEN = (
     AuditRij.seq,
@@ -35,54 +35,58 @@ _KOP = cast(Table, AuditKopRij.__table__)
 class SqlAudit:
     """The audit log of the AII node within one transaction; never commits.
 
-    The chain's head row is locked by the first entry of a transaction; entries are kept and
-    written together, with the new head, by `spoel` just before the unit of work commits.
+    Entries wait in memory until `spoel`, just before the unit of work commits: then the
+    chain's head row is locked, the entries take their sequence numbers and hashes, and all are
+    written together — so the write lock is held for a moment, not for the whole request.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._kop: tuple[int, str] | None = None
-        self._wachtend: list[dict[str, object]] = []
+        self._wachtend: list[NieuweAuditRegel] = []
+        # signs a checkpoint for an entry; set by the service that holds the node's keys
+        self.ondertekenaar: Callable[[AuditRegel], AuditCheckpointRij] | None = None
 
-    def neem_volgnummer(self) -> tuple[int, str]:
-        """The next sequence number and the previous hash; the head stays locked until commit.
+    def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
+        self._wachtend.append(nieuw)
 
-        The first call UPDATEs the head before reading it, so that a second writer (another
-        process, either database) waits here instead of reading a head about to change.
+    def spoel(self) -> list[AuditRegel]:
+        """Chain and write the waiting entries and the new head (before the commit).
+
+        The head is UPDATEd before it is read, so that a second writer (another process,
+        either database) waits here instead of reading a head that is about to change.
         """
-        if self._kop is None:
-            verbinding = self.session.connection()
-            verbinding.execute(update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq))
-            rij = verbinding.execute(select(_KOP.c.seq, _KOP.c.hash).where(_KOP.c.id == 1)).one()
-            self._kop = (int(rij.seq), str(rij.hash))
-        return self._kop[0] + 1, self._kop[1]
-
-    def voeg_toe(self, regel: AuditRegel) -> None:
-        self._wachtend.append(
-            {
-                "seq": regel.seq,
-                "tijdstip": regel.tijdstip,
-                "gebeurtenis": regel.gebeurtenis,
-                "actor": regel.actor,
-                "insz_hash": regel.insz_hash,
-                "inhoud": regel.inhoud,
-                "inhoud_sha256": regel.inhoud_sha256,
-                "vorige_hash": regel.vorige_hash,
-                "hash": regel.hash,
-            }
-        )
-        self._kop = (regel.seq, regel.hash)
-
-    def spoel(self) -> None:
-        """Write the entries kept so far and the chain's new head (before the commit)."""
-        if not self._wachtend or self._kop is None:
-            return
+        if not self._wachtend:
+            return []
         verbinding = self.session.connection()
-        verbinding.execute(insert(_AUDIT), self._wachtend)
-        verbinding.execute(
-            update(_KOP).where(_KOP.c.id == 1).values(seq=self._kop[0], hash=self._kop[1])
-        )
+        verbinding.execute(update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq))
+        kop = verbinding.execute(select(_KOP.c.seq, _KOP.c.hash).where(_KOP.c.id == 1)).one()
+        regels = keten(int(kop.seq), str(kop.hash), self._wachtend)
         self._wachtend = []
+        verbinding.execute(
+            insert(_AUDIT),
+            [
+                {
+                    "seq": r.seq,
+                    "tijdstip": r.tijdstip,
+                    "gebeurtenis": r.gebeurtenis,
+                    "actor": r.actor,
+                    "insz_hash": r.insz_hash,
+                    "inhoud": r.inhoud,
+                    "inhoud_sha256": r.inhoud_sha256,
+                    "vorige_hash": r.vorige_hash,
+                    "hash": r.hash,
+                }
+                for r in regels
+            ],
+        )
+        verbinding.execute(
+            update(_KOP).where(_KOP.c.id == 1).values(seq=regels[-1].seq, hash=regels[-1].hash)
+        )
+        if self.ondertekenaar is not None:
+            for regel in regels:
+                if regel.seq % CHECKPOINT_ELKE == 0:
+                    self.session.add(self.ondertekenaar(regel))
+        return regels
 
     def voeg_checkpoint_toe(self, rij: AuditCheckpointRij) -> None:
         self.session.add(rij)

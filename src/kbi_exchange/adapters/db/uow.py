@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from typing import Any
+
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.audit_store import SqlAudit
@@ -24,7 +26,12 @@ class SqlUnitOfWork:
         self._audit: SqlAudit | None = None
         # per-transaction memo (e.g. token → client): one snapshot, so it cannot go stale
         self.memo: dict[object, object] = {}
+        self._later: list[tuple[Table, dict[str, Any]]] = []
         return self
+
+    def later(self, tabel: Table, rij: dict[str, Any]) -> None:
+        """Insert this row at commit, with the others, to keep write transactions short."""
+        self._later.append((tabel, rij))
 
     @property
     def kbi(self) -> SqlKbi:
@@ -47,6 +54,12 @@ class SqlUnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        """Write what waits (rows, then audit entries), then commit: all or nothing."""
+        if self._later:
+            verbinding = self.session.connection()
+            for tabel in dict.fromkeys(t for t, _ in self._later):
+                verbinding.execute(insert(tabel), [r for t, r in self._later if t is tabel])
+            self._later = []
         if self._audit is not None:
             self._audit.spoel()
         self.session.commit()

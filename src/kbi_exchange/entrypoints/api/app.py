@@ -20,6 +20,7 @@ from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.bootstrap import aii_uow, engine, sleutels
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
+from kbi_exchange.entrypoints.api.begrenzer import Begrenzer
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -30,11 +31,15 @@ from kbi_exchange.entrypoints.api.schrijver import GroepsSchrijver
 from kbi_exchange.entrypoints.soap.dienst import (
     MAX_BERICHT,
     NAAM,
+    afzender,
     beantwoord_soap,
     fault,
+    lees,
+    repliek,
     wsdl_tekst,
     xsd_tekst,
 )
+from kbi_exchange.entrypoints.soap.dienst import Fout as SoapFout
 from kbi_exchange.services.advies_dienst import Bericht, beantwoord_vraag, weigering
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.clients import Client, client_voor_token
@@ -113,6 +118,20 @@ def _token(request: Request) -> str | None:
     return token.strip() if soort.lower() == "bearer" and token.strip() else None
 
 
+def _als_batch(geweigerd: Response) -> Response:
+    """A refusal of a whole batch: no answers, and the uitzondering at batch level."""
+    body = orjson.loads(geweigerd.body)
+    return _json(
+        {"antwoorden": [], "uitzonderingen": body["uitzonderingen"]},
+        geweigerd.status_code,
+        {
+            k: v
+            for k, v in geweigerd.headers.items()
+            if k.lower() in {"retry-after", "www-authenticate"}
+        },
+    )
+
+
 class AiiApi:
     """The handlers, on one node's settings and keys. Database work runs in worker threads."""
 
@@ -120,6 +139,9 @@ class AiiApi:
         self.settings = settings
         self.sleutels = sleutels(settings)
         self.schrijver = GroepsSchrijver(lambda: aii_uow(settings))
+        self.begrenzer = Begrenzer(
+            settings.advies_per_seconde_per_client, settings.advies_piek_per_client
+        )
 
     def _beantwoord(
         self, werk: SqlUnitOfWork, token: str | None, vragen: list[object]
@@ -164,6 +186,8 @@ class AiiApi:
         if isinstance(vraag, Response):
             return vraag
         token = _token(request)
+        if not self.begrenzer.mag(token):
+            return _overbelast()
         try:
             berichten = await self._via_schrijver(lambda w: self._beantwoord(w, token, [vraag]))
         except Overbelast:
@@ -175,26 +199,23 @@ class AiiApi:
     async def batch(self, request: Request) -> Response:
         gelezen = await _lees(request, MAX_BATCH)
         if isinstance(gelezen, Response):
-            return gelezen
+            return _als_batch(gelezen)
         vragen = gelezen.get("vragen") if isinstance(gelezen, dict) else None
         if not isinstance(vragen, list) or len(vragen) > MAX_VRAGEN:
-            fout = weigering(
-                None,
-                None,
-                None,
-                Uitzondering.fout(
-                    Code.ONGELDIGE_VRAAG,
-                    f"Een batch is een object met 'vragen': een lijst van hoogstens {MAX_VRAGEN}.",
-                ),
+            return _als_batch(
+                _ongeldig(
+                    f"Een batch is een object met 'vragen': een lijst van hoogstens {MAX_VRAGEN}."
+                )
             )
-            return _json({"antwoorden": [], "uitzonderingen": fout.body["uitzonderingen"]}, 400)
         token = _token(request)
+        if not self.begrenzer.mag(token, kosten=max(1, len(vragen))):
+            return _als_batch(_overbelast())
         try:
             berichten = await self._via_schrijver(lambda w: self._beantwoord(w, token, vragen))
         except Overbelast:
-            return _overbelast()
+            return _als_batch(_overbelast())
         if berichten is None:
-            return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
+            return _als_batch(_niet_aangemeld("Ontbrekende of ongeldige authenticatie."))
         return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
 
     def _soap(self, werk: SqlUnitOfWork, ruw: bytes, token: str | None) -> tuple[int, bytes]:
@@ -216,16 +237,36 @@ class AiiApi:
             return Response(fault(f"message larger than {MAX_BERICHT} bytes"), 500, media_type=XML)
         ruw = await request.body()
         token = _token(request)
+        if not self.begrenzer.mag(token):
+            return self._soap_overbelast(ruw)
         try:
             status, antwoord = await self._via_schrijver(lambda w: self._soap(w, ruw, token))
         except Overbelast:
-            return Response(
-                fault("source temporarily unavailable (99996)"),
-                503,
-                media_type=XML,
-                headers={"Retry-After": "1"},
-            )
+            return self._soap_overbelast(ruw)
         return Response(antwoord, status, media_type=XML)
+
+    def _soap_overbelast(self, ruw: bytes) -> Response:
+        """Overload: 99996 in a 200 reply (a Fault only for unparseable messages), at once.
+
+        Not audited: nothing was looked up or disclosed, and the writer is what is overloaded.
+        """
+        try:
+            vrager = afzender(lees(ruw))
+        except SoapFout as fout:
+            return Response(fault(str(fout)), 500, media_type=XML)
+        antwoord = repliek(
+            eigen_identificatie=self.settings.aii_identificatie,
+            vrager=vrager,
+            nu=datetime.now(UTC),
+            antwoorden=None,
+            uitzonderingen=[
+                Uitzondering.fout(
+                    Code.BRON_ONBESCHIKBAAR,
+                    "De bron is tijdelijk overbelast; probeer later opnieuw.",
+                )
+            ],
+        )
+        return Response(antwoord, 200, media_type=XML, headers={"Retry-After": "1"})
 
     def wsdl(self, request: Request) -> Response:
         if "xsd" in request.query_params:
@@ -326,3 +367,10 @@ def maak_app(settings: Settings) -> FastAPI:
         include_in_schema=False,
     )
     return app
+
+
+def maak_app_uit_omgeving() -> FastAPI:
+    """The app for `uvicorn --factory` worker processes: settings from KBI_HOME and the env."""
+    from kbi_exchange.settings import load_settings  # noqa: PLC0415 - only worker processes
+
+    return maak_app(load_settings())
