@@ -324,3 +324,34 @@ def test_a_client_over_its_rate_gets_99996_with_retry_after_at_once(
     assert [a.status_code for a in statussen] == [200, 200, 503]
     assert statussen[2].headers["Retry-After"] == "1"
     assert statussen[2].json()["uitzonderingen"][0]["identificatie"] == "99996"
+
+
+def test_a_referte_repeated_within_one_group_commit_is_still_answered_once(
+    api: tuple[TestClient, str], database_url: str
+) -> None:
+    from kbi_exchange.entrypoints.api.app import AiiApi  # noqa: PLC0415
+    from kbi_exchange.entrypoints.api.schrijver import Opdracht  # noqa: PLC0415
+
+    _, token = api
+    dienst = AiiApi(load_settings())
+    vraag = _vraag("85073001546", "2022-01-01")
+    anders = dict(vraag, datum="2023-01-01")
+    groep = [
+        Opdracht(lambda w, v=v: dienst._beantwoord(w, token, [v]))  # type: ignore[misc]
+        for v in (vraag, _vraag("85073001348", "2023-01-01"), vraag, anders)
+    ]
+    dienst.schrijver._voer_uit(groep)
+    dienst.schrijver.stop()
+    bodies = [opdracht.resultaat.result()[0].body for opdracht in groep]
+    assert bodies[0] == bodies[2]
+    assert bodies[1]["advies"] == "OK"
+    assert bodies[3]["uitzonderingen"][0]["identificatie"] == "50000"
+    with engine(database_url).connect() as verbinding:
+        assert (
+            verbinding.scalar(
+                select(func.count())
+                .select_from(BeslissingRij)
+                .where(BeslissingRij.referte == vraag["referte"])
+            )
+            == 1
+        )

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
@@ -23,7 +23,11 @@ from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.clients import Client
 
 VELDEN = ("insz", "datum", "doel", "referte")
+OPTIMISTISCH = "referte-optimistisch"
 _BESLISSING = cast(Table, BeslissingRij.__table__)
+_EERDER = select(
+    _BESLISSING.c.id, _BESLISSING.c.vraag_sha256, _BESLISSING.c.antwoord, _BESLISSING.c.insz
+).where(_BESLISSING.c.client == bindparam("client"), _BESLISSING.c.referte == bindparam("referte"))
 MAX_REFERTE = 36
 
 
@@ -141,16 +145,14 @@ def beantwoord_vraag(
     vraag = gecontroleerd
     referte, insz = vraag["referte"], vraag["insz"]
     digest = vraag_hash(vraag)
+    # In a group's first attempt the lookup is skipped: a repeated referte then fails the
+    # unique (client, referte) constraint at commit, and the group is answered again one by
+    # one, with the lookup (see GroepsSchrijver). Elsewhere the lookup always runs.
     eerder = (
-        werk.session.connection()
-        .execute(
-            select(
-                _BESLISSING.c.id,
-                _BESLISSING.c.vraag_sha256,
-                _BESLISSING.c.antwoord,
-                _BESLISSING.c.insz,
-            ).where(_BESLISSING.c.client == client.naam, _BESLISSING.c.referte == referte)
-        )
+        None
+        if werk.memo.get(OPTIMISTISCH)
+        else werk.session.connection()
+        .execute(_EERDER, {"client": client.naam, "referte": referte})
         .first()
     )
     if eerder is not None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
@@ -32,6 +32,31 @@ _PERSOON = cast(Table, PersoonRij.__table__)
 _FEIT = cast(Table, FeitRij.__table__)
 _INTREKKING = cast(Table, IntrekkingRij.__table__)
 _VELD = cast(Table, VeldRij.__table__)
+
+# Built once: constructing a statement costs more than running these small queries.
+_ZOEK_FEITEN = (
+    select(
+        _FEIT.c.feit_id,
+        _FEIT.c.soort,
+        _FEIT.c.inhoud,
+        _FEIT.c.geregistreerd_op,
+        _FEIT.c.opgenomen_op,
+        _INTREKKING.c.ingetrokken_op,
+    )
+    .select_from(
+        _FEIT.outerjoin(
+            _INTREKKING,
+            (_INTREKKING.c.insz == _FEIT.c.insz) & (_INTREKKING.c.feit_id == _FEIT.c.feit_id),
+        )
+    )
+    .where(_FEIT.c.insz == bindparam("insz"))
+    .order_by(_FEIT.c.id)
+)
+_ZOEK_VELDEN = (
+    select(_VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
+    .where(_VELD.c.insz == bindparam("insz"))
+    .order_by(_VELD.c.id)
+)
 
 # SQLite allows 32 766 bound parameters per statement; stay well below.
 IN_BLOK = 5_000
@@ -119,7 +144,29 @@ class SqlKbi:
         }
 
     def zoek(self, insz: str) -> Dossier | None:
-        return self.dossiers([insz]).get(insz)
+        """One person's dossier in two queries (the advice service's hot path).
+
+        A person known to the KBI without a single fact or field reads as unknown here, which
+        decides the same (NIET_VERPLICHT); the import uses `dossiers`, which tells them apart.
+        """
+        verbinding = self.session.connection()
+        feiten = [
+            feit_uit_opslag(
+                rij.soort,
+                orjson.loads(rij.inhoud),
+                feit_id=rij.feit_id,
+                geregistreerd_op=rij.geregistreerd_op,
+                ingetrokken_op=rij.ingetrokken_op,
+                opgenomen_op=rij.opgenomen_op,
+            )
+            for rij in verbinding.execute(_ZOEK_FEITEN, {"insz": insz})
+        ]
+        velden: dict[str, list[VeldVersie[object]]] = defaultdict(list)
+        for veld, waarde, opgenomen_op in verbinding.execute(_ZOEK_VELDEN, {"insz": insz}):
+            velden[veld].append(VeldVersie(_veldwaarde(veld, waarde), opgenomen_op))
+        if not feiten and not velden:
+            return None
+        return bouw_dossier(insz, feiten, velden)
 
     def inszen(self, blok: int = 1_000) -> Iterator[list[str]]:
         """Every INSZ held, in order, a block at a time (streaming over the whole KBI)."""

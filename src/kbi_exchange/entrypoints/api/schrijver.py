@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.services.advies_dienst import OPTIMISTISCH
 
 MAX_GROEP = 256
 
@@ -69,16 +70,17 @@ class GroepsSchrijver:
                 groep.append(volgende)
             self._voer_uit(groep)
 
-    def _voer_uit(self, groep: list[Opdracht]) -> None:
+    def _voer_uit(self, groep: list[Opdracht], *, optimistisch: bool = True) -> None:
         """Answer a group in one transaction; if anything fails, each on its own instead."""
         try:
             with self._uow() as werk:
+                werk.memo[OPTIMISTISCH] = optimistisch and len(groep) > 1
                 waarden = [opdracht.werk(werk) for opdracht in groep]
                 werk.commit()
         except Exception:  # one bad request must not spoil the others: retry them one by one
             if len(groep) > 1:
                 for opdracht in groep:
-                    self._voer_uit([opdracht])
+                    self._voer_uit([opdracht], optimistisch=False)
                 return
             groep[0].resultaat.set_exception(sys.exc_info()[1] or RuntimeError("failed"))
             return
