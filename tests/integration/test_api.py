@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kbi_exchange.adapters.db.aii_models import AuditRij, BeslissingRij
 from kbi_exchange.bootstrap import engine
@@ -355,3 +355,15 @@ def test_a_referte_repeated_within_one_group_commit_is_still_answered_once(
             )
             == 1
         )
+
+
+def test_an_unavailable_database_is_99996_and_nothing_leaves(
+    api: tuple[TestClient, str], database_url: str
+) -> None:
+    with engine(database_url).begin() as verbinding:
+        verbinding.execute(text("DROP TABLE beslissing"))
+    antwoord = _post(api, "/api/v1/advies", _vraag("85073001546", "2022-01-01"))
+    assert antwoord.status_code == 503
+    assert antwoord.headers["Retry-After"] == "1"
+    assert antwoord.json()["advies"] is None
+    assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "99996"

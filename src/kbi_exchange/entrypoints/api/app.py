@@ -12,6 +12,7 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kbi_exchange import __version__
@@ -175,11 +176,15 @@ class AiiApi:
         return cast(Client | None, werk.memo[sleutel])
 
     async def _via_schrijver(self, werk: Callable[[SqlUnitOfWork], Any]) -> Any:
+        """Run work in the writer; a full queue or an unavailable database is 99996."""
         try:
             toekomst = self.schrijver.doe(werk)
         except queue.Full:
             raise Overbelast from None
-        return await asyncio.wrap_future(toekomst)
+        try:
+            return await asyncio.wrap_future(toekomst)
+        except SQLAlchemyError:  # nothing was committed, so nothing was sent or disclosed
+            raise Overbelast from None
 
     async def advies(self, request: Request) -> Response:
         vraag = await _lees(request, MAX_VRAAG)
