@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,7 +42,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _client(rij: ClientRij) -> Client:
+def _client(rij: Any) -> Client:
+    """A client from its row (an ORM row or a Core row with the same columns)."""
     return Client(
         rij.id, rij.naam, frozenset(Doel(d) for d in rij.doelen.split(",") if d), rij.afzender
     )
@@ -148,6 +150,4 @@ def client_voor_token(session: Session, token: str) -> Client | None:
     # the lookup was by hash; compare again in constant time, as with any secret
     if not hmac.compare_digest(rij.token_sha256, gezocht):
         return None
-    return Client(
-        rij.id, rij.naam, frozenset(Doel(d) for d in rij.doelen.split(",") if d), rij.afzender
-    )
+    return _client(rij)
