@@ -20,7 +20,6 @@ class AuditGebeurtenis(StrEnum):
     ADVIES_HERHAALD = "kbi:advies:repeat"
     CLIENT_TOEGEVOEGD = "kbi:client:add"
     CLIENT_INGETROKKEN = "kbi:client:revoke"
-    DOSSIERS_GEIMPORTEERD = "kbi:dossier:import"
     AUDIT_GEZOCHT = "kbi:audit:search"
 
 

@@ -92,7 +92,7 @@ class ImportGeweigerd(Exception):
 class _Lopend:
     resultaat: ImportResultaat
     skip_bad: bool
-    rejects: object | None  # an open binary file, or None
+    rejects: BinaryIO | None
     batch: list[tuple[int, DossierRegel, bytes]] = field(default_factory=list)
 
     @property
@@ -105,7 +105,7 @@ class _Lopend:
         if len(self.resultaat.fouten) < GETOONDE_FOUTEN:
             self.resultaat.fouten.append(RegelFout(nummer, veld, reden))
         if self.rejects is not None:
-            self.rejects.write(ruw if ruw.endswith(b"\n") else ruw + b"\n")  # type: ignore[attr-defined]
+            self.rejects.write(ruw if ruw.endswith(b"\n") else ruw + b"\n")
 
 
 def _verwerk(lopend: _Lopend, uow: UnitOfWork, nu: datetime, import_id: str) -> None:

@@ -188,9 +188,6 @@ class SqlKbi:
     def aantal_personen(self) -> int:
         return self.session.scalar(select(func.count()).select_from(PersoonRij)) or 0
 
-    def aantal_feiten(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(FeitRij)) or 0
-
     def begin_import(self, rij: dict[str, Any]) -> None:
         self.session.execute(insert(ImportRij), [rij])
 

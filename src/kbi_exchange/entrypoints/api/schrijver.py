@@ -39,10 +39,6 @@ class GroepsSchrijver:
         self._draad = threading.Thread(target=self._lus, name="kbi-group-commit", daemon=True)
         self._draad.start()
 
-    @property
-    def wachtend(self) -> int:
-        return self._wachtrij.qsize()
-
     def doe(self, werk: Callable[[SqlUnitOfWork], Any]) -> Future[Any]:
         """Queue work; raises queue.Full at once when too much is waiting (overload)."""
         opdracht = Opdracht(werk)
