@@ -213,7 +213,9 @@ def test_every_answer_and_refusal_is_in_the_audit_log_when_it_arrives(
 def test_the_openapi_document_describes_the_service(api: tuple[TestClient, str]) -> None:
     client, _ = api
     document = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/advies", "/api/v1/advies/batch", "/api/v1/health"} <= set(document["paths"])
+    assert {"/api/v1/advies", "/api/v1/advies/batch", "/api/v1/health", "/api/v1/live"} <= set(
+        document["paths"]
+    )
     vraag = document["paths"]["/api/v1/advies"]["post"]["requestBody"]
     assert set(vraag["content"]["application/json"]["schema"]["properties"]) == {
         "insz",
@@ -228,6 +230,13 @@ def test_health_checks_the_database_and_the_signing_key(api: tuple[TestClient, s
     antwoord = client.get("/api/v1/health")
     assert antwoord.status_code == 200
     assert antwoord.json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
+
+
+def test_liveness_answers_without_touching_the_database(api: tuple[TestClient, str]) -> None:
+    """The benchmarks' ceiling: it must be a real 200, not a 404 of a missing route."""
+    client, _ = api
+    antwoord = client.get("/api/v1/live")
+    assert (antwoord.status_code, antwoord.json()) == (200, {"status": "live"})
 
 
 def _beslissing_id(database_url: str, referte: str) -> str:

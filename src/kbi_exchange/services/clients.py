@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import ClientRij
@@ -126,25 +126,21 @@ def alle_clients(session: Session) -> list[ClientRij]:
 
 
 _CLIENT = ClientRij.__table__
+# built once: every group of questions looks its caller up
+_VOOR_TOKEN = select(
+    _CLIENT.c.id,
+    _CLIENT.c.naam,
+    _CLIENT.c.token_sha256,
+    _CLIENT.c.doelen,
+    _CLIENT.c.afzender,
+    _CLIENT.c.ingetrokken_op,
+).where(_CLIENT.c.token_sha256 == bindparam("gezocht"))
 
 
 def client_voor_token(session: Session, token: str) -> Client | None:
     """The active client holding this token, or None."""
     gezocht = token_hash(token)
-    rij = (
-        session.connection()
-        .execute(
-            select(
-                _CLIENT.c.id,
-                _CLIENT.c.naam,
-                _CLIENT.c.token_sha256,
-                _CLIENT.c.doelen,
-                _CLIENT.c.afzender,
-                _CLIENT.c.ingetrokken_op,
-            ).where(_CLIENT.c.token_sha256 == gezocht)
-        )
-        .first()
-    )
+    rij = session.connection().execute(_VOOR_TOKEN, {"gezocht": gezocht}).first()
     if rij is None or rij.ingetrokken_op is not None:
         return None
     # the lookup was by hash; compare again in constant time, as with any secret

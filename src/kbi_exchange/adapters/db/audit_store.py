@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.aii_models import (
     AuditKopRij,
     AuditRij,
 )
+from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
 from kbi_exchange.domain.audit import CHECKPOINT_ELKE, AuditRegel, NieuweAuditRegel, keten
 
 _KOLOMMEN = (
@@ -30,6 +31,15 @@ _KOLOMMEN = (
 
 _AUDIT = cast(Table, AuditRij.__table__)
 _KOP = cast(Table, AuditKopRij.__table__)
+_AUDIT_KOLOMMEN = [k.key for k in _KOLOMMEN]
+# built once: every group of answers runs them
+_VERGRENDEL_KOP = update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq)
+_LEES_KOP = select(_KOP.c.seq, _KOP.c.hash).where(_KOP.c.id == 1)
+_ZET_KOP = (
+    update(_KOP)
+    .where(_KOP.c.id == 1)
+    .values(seq=bindparam("nieuw_seq"), hash=bindparam("nieuw_hash"))
+)
 
 
 class SqlAudit:
@@ -58,30 +68,31 @@ class SqlAudit:
         if not self._wachtend:
             return []
         verbinding = self.session.connection()
-        verbinding.execute(update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq))
-        kop = verbinding.execute(select(_KOP.c.seq, _KOP.c.hash).where(_KOP.c.id == 1)).one()
+        verbinding.execute(_VERGRENDEL_KOP)
+        kop = verbinding.execute(_LEES_KOP).one()
         regels = keten(int(kop.seq), str(kop.hash), self._wachtend)
+        naar_db = omzetter(verbinding)
         self._wachtend = []
-        verbinding.execute(
-            insert(_AUDIT),
+        voeg_rijen_toe(
+            verbinding,
+            _AUDIT,
+            _AUDIT_KOLOMMEN,
             [
-                {
-                    "seq": r.seq,
-                    "tijdstip": r.tijdstip,
-                    "gebeurtenis": r.gebeurtenis,
-                    "actor": r.actor,
-                    "insz_hash": r.insz_hash,
-                    "inhoud": r.inhoud,
-                    "inhoud_sha256": r.inhoud_sha256,
-                    "vorige_hash": r.vorige_hash,
-                    "hash": r.hash,
-                }
+                (
+                    r.seq,
+                    naar_db(r.tijdstip),
+                    r.gebeurtenis,
+                    r.actor,
+                    r.insz_hash,
+                    r.inhoud,
+                    r.inhoud_sha256,
+                    r.vorige_hash,
+                    r.hash,
+                )
                 for r in regels
             ],
         )
-        verbinding.execute(
-            update(_KOP).where(_KOP.c.id == 1).values(seq=regels[-1].seq, hash=regels[-1].hash)
-        )
+        verbinding.execute(_ZET_KOP, {"nieuw_seq": regels[-1].seq, "nieuw_hash": regels[-1].hash})
         if self.ondertekenaar is not None:
             for regel in regels:
                 if regel.seq % CHECKPOINT_ELKE == 0:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -18,7 +18,8 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRij,
     VeldRij,
 )
-from kbi_exchange.adapters.db.types import UtcDateTime
+from kbi_exchange.adapters.db.driver import alle_kolommen, lees_per_insz, omzetter, voeg_rijen_toe
+from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.adapters.kbi_jsonl import feit_inhoud, feit_uit_opslag
 from kbi_exchange.domain.dossier import (
     Dossier,
@@ -152,18 +153,20 @@ class SqlKbi:
         verbinding = self.session.connection()
         feiten = [
             feit_uit_opslag(
-                rij.soort,
-                orjson.loads(rij.inhoud),
-                feit_id=rij.feit_id,
-                geregistreerd_op=rij.geregistreerd_op,
-                ingetrokken_op=rij.ingetrokken_op,
-                opgenomen_op=rij.opgenomen_op,
+                soort,
+                orjson.loads(inhoud),
+                feit_id=feit_id,
+                geregistreerd_op=moment_uit_db(geregistreerd_op),
+                ingetrokken_op=moment_uit_db(ingetrokken_op),
+                opgenomen_op=moment_uit_db(opgenomen_op),
             )
-            for rij in verbinding.execute(_ZOEK_FEITEN, {"insz": insz})
+            for feit_id, soort, inhoud, geregistreerd_op, opgenomen_op, ingetrokken_op in (
+                lees_per_insz(verbinding, _ZOEK_FEITEN, insz)
+            )
         ]
         velden: dict[str, list[VeldVersie[object]]] = defaultdict(list)
-        for veld, waarde, opgenomen_op in verbinding.execute(_ZOEK_VELDEN, {"insz": insz}):
-            velden[veld].append(VeldVersie(_veldwaarde(veld, waarde), opgenomen_op))
+        for veld, waarde, opgenomen_op in lees_per_insz(verbinding, _ZOEK_VELDEN, insz):
+            velden[veld].append(VeldVersie(_veldwaarde(veld, waarde), moment_uit_db(opgenomen_op)))
         if not feiten and not velden:
             return None
         return bouw_dossier(insz, feiten, velden)
@@ -205,7 +208,7 @@ class SqlKbi:
         verbinding = self.session.connection()
         # Moments go through the column type's own conversion; the import's one recording
         # moment is converted once, not once per row.
-        naar_db = _omzetter(verbinding)
+        naar_db = omzetter(verbinding)
         opgenomen = naar_db(opgenomen_op)
         personen: list[tuple[Any, ...]] = []
         feiten: list[tuple[Any, ...]] = []
@@ -236,33 +239,14 @@ class SqlKbi:
                 (insz, veld, _veldtekst(versie.waarde), naar_db(versie.opgenomen_op), import_id)
                 for veld, versie in w.nieuwe_velden
             )
-        _voeg_rijen_toe(verbinding, PersoonRij.__table__, personen)
-        _voeg_rijen_toe(verbinding, FeitRij.__table__, feiten)
-        _voeg_rijen_toe(verbinding, IntrekkingRij.__table__, intrekkingen)
-        _voeg_rijen_toe(verbinding, VeldRij.__table__, velden)
+        _voeg_toe(verbinding, PersoonRij, personen)
+        _voeg_toe(verbinding, FeitRij, feiten)
+        _voeg_toe(verbinding, IntrekkingRij, intrekkingen)
+        _voeg_toe(verbinding, VeldRij, velden)
 
 
-def _omzetter(verbinding: Connection) -> Callable[[Any], Any]:
-    """The database form of a moment, as a `UtcDateTime` column stores it on this dialect."""
-    omzetter = UtcDateTime().dialect_impl(verbinding.dialect).bind_processor(verbinding.dialect)
-    return omzetter if omzetter is not None else (lambda waarde: waarde)
-
-
-def _voeg_rijen_toe(verbinding: Connection, tabel: Any, rijen: list[tuple[Any, ...]]) -> None:
-    """One driver-level executemany for rows already in the database's form.
-
-    SQLAlchemy's per-row parameter handling costs several times the insert itself at a million
-    dossiers. Values are in the table's column order (autoincrement keys left out); table and
-    column names come from the models, never from input.
-    """
-    if not rijen:
-        return
-    kolommen = [k.name for k in tabel.columns if not (k.primary_key and k.autoincrement is True)]
-    if len(kolommen) != len(rijen[0]):
-        raise ValueError(f"{tabel.name}: rows do not match the table's columns")
-    plaats = "?" if verbinding.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {tabel.name} ({', '.join(kolommen)}) "  # noqa: S608
-        f"VALUES ({', '.join(plaats for _ in kolommen)})"
-    )
-    verbinding.exec_driver_sql(sql, rijen)
+def _voeg_toe(verbinding: Connection, model: Any, rijen: list[tuple[Any, ...]]) -> None:
+    """Rows in the table's column order: at a million dossiers SQLAlchemy's per-row parameter
+    handling would cost several times the insert itself."""
+    tabel = cast(Table, model.__table__)
+    voeg_rijen_toe(verbinding, tabel, alle_kolommen(tabel), rijen)

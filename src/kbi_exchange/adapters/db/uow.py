@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.audit_store import SqlAudit
+from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.gebruikers import SqlGebruikers
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
 from kbi_exchange.domain.toegang import Node
@@ -58,7 +59,7 @@ class SqlUnitOfWork:
         if self._later:
             verbinding = self.session.connection()
             for tabel in dict.fromkeys(t for t, _ in self._later):
-                verbinding.execute(insert(tabel), [r for t, r in self._later if t is tabel])
+                voeg_dicts_toe(verbinding, tabel, [r for t, r in self._later if t is tabel])
             self._later = []
         if self._audit is not None:
             self._audit.spoel()

@@ -1,0 +1,92 @@
+"""Driver-level statements for the hot paths: where SQLAlchemy's per-row work costs most.
+
+The advice service answers a question with two small reads and a few appended rows; the import
+appends millions of rows. SQLAlchemy's per-execution and per-row processing (compiling, binding,
+result metadata) cost more there than the database work itself, so these helpers hand rows in
+the database's own form straight to the DBAPI cursor. Table and column names come from the
+models, never from input; values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table
+
+from kbi_exchange.adapters.db.types import UtcDateTime
+
+_GECOMPILEERD: dict[tuple[int, str], str] = {}
+
+
+def omzetter(verbinding: Connection) -> Callable[[Any], Any]:
+    """The database form of a moment, as a `UtcDateTime` column stores it on this dialect."""
+    dialect = verbinding.dialect
+    omzet = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    return omzet if omzet is not None else (lambda waarde: waarde)
+
+
+def lees_per_insz(verbinding: Connection, stmt: Select[Any], insz: str) -> Sequence[Any]:
+    """Rows of a query with one parameter, ``insz``, as the driver returns them.
+
+    The statement is compiled once per dialect; callers convert raw values themselves (moments
+    with `types.moment_uit_db`).
+    """
+    dialect = verbinding.dialect
+    sleutel = (id(stmt), dialect.name)
+    sql = _GECOMPILEERD.get(sleutel)
+    if sql is None:
+        sql = _GECOMPILEERD[sleutel] = str(stmt.compile(dialect=dialect))
+    cursor = verbinding.connection.cursor()
+    try:
+        cursor.execute(sql, (insz,) if dialect.positional else {"insz": insz})
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def voeg_rijen_toe(
+    verbinding: Connection, tabel: Table, kolommen: Sequence[str], rijen: list[tuple[Any, ...]]
+) -> None:
+    """One executemany of rows already in the database's form, values in `kolommen` order."""
+    if not rijen:
+        return
+    if len(kolommen) != len(rijen[0]):
+        raise ValueError(f"{tabel.name}: rows do not match the columns {list(kolommen)}")
+    onbekend = [k for k in kolommen if k not in tabel.c]
+    if onbekend:
+        raise ValueError(f"{tabel.name}: no such columns {onbekend}")
+    plaats = "?" if verbinding.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {tabel.name} ({', '.join(kolommen)}) "  # noqa: S608
+        f"VALUES ({', '.join(plaats for _ in kolommen)})"
+    )
+    verbinding.exec_driver_sql(sql, rijen)
+
+
+def alle_kolommen(tabel: Table) -> list[str]:
+    """A table's columns in order, without an auto-incremented key."""
+    return [k.name for k in tabel.columns if not (k.primary_key and k.autoincrement is True)]
+
+
+def voeg_dicts_toe(verbinding: Connection, tabel: Table, rijen: list[dict[str, Any]]) -> None:
+    """Rows given as dicts of Python values (all with the same keys); moments converted."""
+    if not rijen:
+        return
+    kolommen = list(rijen[0])
+    naar_db = omzetter(verbinding)
+    moment = [isinstance(tabel.c[k].type, UtcDateTime) for k in kolommen if k in tabel.c]
+    if len(moment) != len(kolommen):
+        raise ValueError(f"{tabel.name}: no such columns {set(kolommen) - set(tabel.c.keys())}")
+    voeg_rijen_toe(
+        verbinding,
+        tabel,
+        kolommen,
+        [
+            tuple(
+                naar_db(rij[k]) if m and rij[k] is not None else rij[k]
+                for k, m in zip(kolommen, moment, strict=True)
+            )
+            for rij in rijen
+        ],
+    )
