@@ -62,6 +62,15 @@ def sluit_engines() -> None:
     _ACTUEEL.clear()
 
 
+def na_fork() -> None:
+    """In a forked child: forget the parent's pooled connections without closing them.
+
+    A connection must never be used by two processes; the parent keeps using its own.
+    """
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose(close=False)
+
+
 def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
     """A unit of work on a node's database, refused when it is not migrated."""
     url = settings.database_url(node)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,7 +232,33 @@ def test_health_checks_the_database_and_the_signing_key(api: tuple[TestClient, s
     client, _ = api
     antwoord = client.get("/api/v1/health")
     assert antwoord.status_code == 200
-    assert antwoord.json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
+    assert antwoord.json() == {
+        "status": "ok",
+        "database": "ok",
+        "writer": "ok",
+        "signing_key": "ok",
+    }
+
+
+def test_a_killed_writer_answers_99996_and_is_replaced(api: tuple[TestClient, str]) -> None:
+    client, _ = api
+    schrijver = client.app.state.schrijver  # type: ignore[attr-defined]
+    assert _post(api, "/api/v1/advies", _vraag("85073001546", "2022-01-01")).status_code == 200
+    oud = schrijver.pid
+    os.kill(oud, signal.SIGKILL)
+    for _ in range(50):  # until the event loop has seen the pipe close
+        if client.get("/api/v1/health").json()["writer"] == "not running":
+            break
+        time.sleep(0.05)
+    statussen = []
+    for _ in range(3):
+        antwoord = _post(api, "/api/v1/advies", _vraag("85073001546", "2022-01-01"))
+        statussen.append(antwoord.status_code)
+        if antwoord.status_code == 200:
+            break
+        assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "99996"
+    assert statussen[-1] == 200, statussen
+    assert schrijver.pid not in (None, oud)
 
 
 def test_liveness_answers_without_touching_the_database(api: tuple[TestClient, str]) -> None:
@@ -338,20 +367,19 @@ def test_a_client_over_its_rate_gets_99996_with_retry_after_at_once(
 def test_a_referte_repeated_within_one_group_commit_is_still_answered_once(
     api: tuple[TestClient, str], database_url: str
 ) -> None:
-    from kbi_exchange.entrypoints.api.app import AiiApi  # noqa: PLC0415
-    from kbi_exchange.entrypoints.api.schrijver import Opdracht  # noqa: PLC0415
+    from kbi_exchange.bootstrap import aii_uow  # noqa: PLC0415
+    from kbi_exchange.entrypoints.api.schrijver import voer_groep_uit  # noqa: PLC0415
+    from kbi_exchange.entrypoints.api.werk import Beantwoorder, Opdracht  # noqa: PLC0415
 
     _, token = api
-    dienst = AiiApi(load_settings())
+    settings = load_settings()
     vraag = _vraag("85073001546", "2022-01-01")
     anders = dict(vraag, datum="2023-01-01")
-    groep = [
-        Opdracht(lambda w, v=v: dienst._beantwoord(w, token, [v]))  # type: ignore[misc]
-        for v in (vraag, _vraag("85073001348", "2023-01-01"), vraag, anders)
-    ]
-    dienst.schrijver._voer_uit(groep)
-    dienst.schrijver.stop()
-    bodies = [opdracht.resultaat.result()[0].body for opdracht in groep]
+    vragen: list[object] = [vraag, _vraag("85073001348", "2023-01-01"), vraag, anders]
+    groep: list[Opdracht] = [("vragen", token, vragen[i : i + 1]) for i in range(len(vragen))]
+    uitkomsten = voer_groep_uit(lambda: aii_uow(settings), Beantwoorder(settings), groep)
+    assert all(gelukt for gelukt, _ in uitkomsten)
+    bodies = [waarde[0].body for _, waarde in uitkomsten]
     assert bodies[0] == bodies[2]
     assert bodies[1]["advies"] == "OK"
     assert bodies[3]["uitzonderingen"][0]["identificatie"] == "50000"

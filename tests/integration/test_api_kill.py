@@ -23,6 +23,15 @@ from tests.conftest import EXAMPLES, kbi
 Cap = pytest.CaptureFixture[str]
 
 
+def _leeft(pid: str) -> bool:
+    """Running, not gone and not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
 def test_every_answer_received_before_a_kill_is_recorded_and_audited(
     home: Path, database_url: str, capsys: Cap
 ) -> None:
@@ -72,8 +81,15 @@ def test_every_answer_received_before_a_kill_is_recorded_and_audited(
     for draad in draden:
         draad.start()
     time.sleep(2.5)
+    kinderen = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    assert kinderen, "the server runs its writer in a child process"
     server.send_signal(signal.SIGKILL)
     server.wait()
+    for _ in range(100):  # the writer dies with the server, it is not left behind
+        if not any(_leeft(pid) for pid in kinderen):
+            break
+        time.sleep(0.05)
+    assert not any(_leeft(pid) for pid in kinderen), "an orphaned writer"
     stop.set()
     for draad in draden:
         draad.join(timeout=10)

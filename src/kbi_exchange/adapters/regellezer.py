@@ -7,11 +7,8 @@ blocks are in flight, so memory stays bounded whatever the file's size.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -19,13 +16,13 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
+from kbi_exchange.adapters.proces import sterf_met_ouder
 from kbi_exchange.domain.dossier import DossierRegel
 
 # A line read: the dossier line, or (field, reason) when it is bad.
 Gelezen = DossierRegel | tuple[str, str]
 Blok = list[tuple[int, bytes]]
 IN_VLUCHT = 4
-_PR_SET_PDEATHSIG = 1
 
 
 def lees_blok(regels: list[bytes], nu: datetime) -> list[Gelezen]:
@@ -46,15 +43,6 @@ def standaard_werkers(grootte: int) -> int:
     return max(1, min(3, (os.cpu_count() or 1) - 1))
 
 
-def _sterf_met_ouder(ouder: int) -> None:
-    """A worker dies with the import that started it, also when that one is SIGKILLed."""
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != ouder:  # the parent died before the line above took effect
-        os._exit(1)
-
-
 @contextmanager
 def werkers(aantal: int) -> Iterator[Executor | None]:
     """Worker processes for parsing, or None. Start them before opening a database.
@@ -69,7 +57,7 @@ def werkers(aantal: int) -> Iterator[Executor | None]:
     with ProcessPoolExecutor(
         max_workers=aantal,
         mp_context=context,
-        initializer=_sterf_met_ouder,
+        initializer=sterf_met_ouder,
         initargs=(os.getpid(),),
     ) as pool:
         yield pool

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import queue
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import request_response
 
 from kbi_exchange import __version__
 from kbi_exchange.adapters.db.migrate import is_actueel
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
-from kbi_exchange.bootstrap import aii_uow, engine, sleutels
-from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.bootstrap import engine, sleutels
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.begrenzer import Begrenzer
 from kbi_exchange.entrypoints.api.schemas import (
@@ -30,12 +26,12 @@ from kbi_exchange.entrypoints.api.schemas import (
     BatchAntwoord,
     BatchVraag,
 )
-from kbi_exchange.entrypoints.api.schrijver import GroepsSchrijver
+from kbi_exchange.entrypoints.api.schrijver import DatabaseFout, ProcesSchrijver
+from kbi_exchange.entrypoints.api.werk import Opdracht
 from kbi_exchange.entrypoints.soap.dienst import (
     MAX_BERICHT,
     NAAM,
     afzender,
-    beantwoord_soap,
     fault,
     lees,
     repliek,
@@ -43,9 +39,7 @@ from kbi_exchange.entrypoints.soap.dienst import (
     xsd_tekst,
 )
 from kbi_exchange.entrypoints.soap.dienst import Fout as SoapFout
-from kbi_exchange.services.advies_dienst import Bericht, beantwoord_vraag, weigering
-from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.clients import Client, client_voor_token
+from kbi_exchange.services.advies_dienst import Bericht, weigering
 from kbi_exchange.settings import Settings
 
 XML = "text/xml; charset=utf-8"
@@ -136,56 +130,23 @@ def _als_batch(geweigerd: Response) -> Response:
 
 
 class AiiApi:
-    """The handlers, on one node's settings and keys. Database work runs in worker threads."""
+    """The handlers, on one node's settings and keys. Database work runs in the writer."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sleutels = sleutels(settings)
-        self.schrijver = GroepsSchrijver(lambda: aii_uow(settings))
+        self.schrijver = ProcesSchrijver(settings)
         self.begrenzer = Begrenzer(
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
 
-    def _beantwoord(
-        self, werk: SqlUnitOfWork, token: str | None, vragen: list[object]
-    ) -> list[Bericht] | None:
-        """Answer the questions in the writer's transaction, committed before anything leaves."""
-        nu = datetime.now(UTC)
-        client = self._client(werk, token)
-        if client is None:  # a refusal too: audited before the 401 leaves
-            schrijf_audit(
-                audit=werk.audit,
-                sleutels=self.sleutels,
-                gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
-                actor="unauthenticated",
-                tijdstip=nu,
-                inhoud={"kanaal": "rest", "uitzonderingen": ["40006"]},
-            )
-            return None
-        return [
-            beantwoord_vraag(werk=werk, sleutels=self.sleutels, client=client, vraag=v, nu=nu)
-            for v in vragen
-        ]
-
-    @staticmethod
-    def _client(werk: SqlUnitOfWork, token: str | None) -> Client | None:
-        """The token's client, looked up once per transaction (one snapshot: never stale)."""
-        if not token:
-            return None
-        sleutel = ("client", token)
-        if sleutel not in werk.memo:
-            werk.memo[sleutel] = client_voor_token(werk.session, token)
-        return cast(Client | None, werk.memo[sleutel])
-
-    async def _via_schrijver(self, werk: Callable[[SqlUnitOfWork], Any]) -> Any:
+    async def _via_schrijver(self, opdracht: Opdracht) -> Any:
         """Run work in the writer; a full queue or an unavailable database is 99996."""
         try:
-            toekomst = self.schrijver.doe(werk)
+            return await self.schrijver.vraag(opdracht)
         except queue.Full:
             raise Overbelast from None
-        try:
-            return await asyncio.wrap_future(toekomst)
-        except SQLAlchemyError:  # nothing was committed, so nothing was sent or disclosed
+        except DatabaseFout:  # nothing was committed, so nothing was sent or disclosed
             raise Overbelast from None
 
     async def advies(self, request: Request) -> Response:
@@ -196,7 +157,7 @@ class AiiApi:
         if not self.begrenzer.mag(token):
             return _overbelast()
         try:
-            berichten = await self._via_schrijver(lambda w: self._beantwoord(w, token, [vraag]))
+            berichten = await self._via_schrijver(("vragen", token, [vraag]))
         except Overbelast:
             return _overbelast()
         if berichten is None:
@@ -218,22 +179,12 @@ class AiiApi:
         if not self.begrenzer.mag(token, kosten=max(1, len(vragen))):
             return _als_batch(_overbelast())
         try:
-            berichten = await self._via_schrijver(lambda w: self._beantwoord(w, token, vragen))
+            berichten = await self._via_schrijver(("vragen", token, vragen))
         except Overbelast:
             return _als_batch(_overbelast())
         if berichten is None:
             return _als_batch(_niet_aangemeld("Ontbrekende of ongeldige authenticatie."))
         return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
-
-    def _soap(self, werk: SqlUnitOfWork, ruw: bytes, token: str | None) -> tuple[int, bytes]:
-        return beantwoord_soap(
-            ruw=ruw,
-            token=token,
-            werk=werk,
-            sleutels=self.sleutels,
-            eigen_identificatie=self.settings.aii_identificatie,
-            nu=datetime.now(UTC),
-        )
 
     async def soap(self, request: Request) -> Response:
         actie = request.headers.get("soapaction")
@@ -247,7 +198,7 @@ class AiiApi:
         if not self.begrenzer.mag(token):
             return self._soap_overbelast(ruw)
         try:
-            status, antwoord = await self._via_schrijver(lambda w: self._soap(w, ruw, token))
+            status, antwoord = await self._via_schrijver(("soap", token, ruw))
         except Overbelast:
             return self._soap_overbelast(ruw)
         return Response(antwoord, status, media_type=XML)
@@ -294,6 +245,7 @@ class AiiApi:
             controles["database"] = "ok" if is_actueel(db, "aii") else "not migrated"
         except Exception as fout:  # health reports a failure, it does not raise one
             controles["database"] = f"unavailable: {type(fout).__name__}"
+        controles["writer"] = "ok" if self.schrijver.pid is not None else "not running"
         try:
             self.sleutels.onderteken(b"health")
             controles["signing_key"] = "ok"
@@ -320,6 +272,8 @@ def maak_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     api = AiiApi(settings)
+    app.state.schrijver = api.schrijver
+    app.router.on_startup.append(api.schrijver.start)
     app.router.on_shutdown.append(api.schrijver.stop)
 
     @app.exception_handler(RequestValidationError)
@@ -363,7 +317,10 @@ def maak_app(settings: Settings) -> FastAPI:
         summary="The process answers (no database, no keys)",
     )
     app.add_api_route(
-        "/api/v1/health", api.health, methods=["GET"], summary="Database and signing key usable"
+        "/api/v1/health",
+        api.health,
+        methods=["GET"],
+        summary="Database, writer process and signing key usable",
     )
     app.add_api_route(
         "/soap/GeefAdviesInburgeringsplicht",
