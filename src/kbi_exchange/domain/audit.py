@@ -21,6 +21,8 @@ class AuditGebeurtenis(StrEnum):
     CLIENT_TOEGEVOEGD = "kbi:client:add"
     CLIENT_INGETROKKEN = "kbi:client:revoke"
     AUDIT_GEZOCHT = "kbi:audit:search"
+    LIJST_GEMAAKT = "kbi:lijst:make"
+    LIJST_GOEDGEKEURD = "kbi:lijst:approve"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,17 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.bootstrap import init_home
+from kbi_exchange.domain.jaarlijst import LijstFout
 from kbi_exchange.domain.rules import REGELS
 from kbi_exchange.domain.toegang import Node
-from kbi_exchange.entrypoints import cli_aii, cli_audit, cli_clients, cli_synth, cli_users
+from kbi_exchange.entrypoints import (
+    cli_aii,
+    cli_audit,
+    cli_clients,
+    cli_lijst,
+    cli_synth,
+    cli_users,
+)
 from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import run_demo
 from kbi_exchange.parameters import standaard_parameters
@@ -37,6 +45,7 @@ app.add_typer(cli_synth.app, name="synth")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(cli_audit.app, name="audit")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
+cli_aii.app.add_typer(cli_lijst.app, name="list")
 console = Console()
 
 
@@ -135,6 +144,7 @@ BEKENDE_FOUTEN = (
     AuditGeschonden,
     ClientFout,
     OnbekendeBeslissing,
+    LijstFout,
     OSError,
     SQLAlchemyError,
 )

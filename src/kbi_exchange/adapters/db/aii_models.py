@@ -123,6 +123,31 @@ class BeslissingRij(AiiBase):
     parameterversie: Mapped[str] = mapped_column(String(32))
 
 
+class LijstRij(AiiBase):
+    """A yearly list (SPEC §8) and the steps it went through, each with who and when.
+
+    ``enig_jaar`` holds the year for a first list and is NULL for a rectification: the unique
+    constraint makes a second first list for a year impossible, also for two runs at once;
+    ``vervangt`` is unique, so a list is rectified at most once.
+    """
+
+    __tablename__ = "lijst"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    jaar: Mapped[int] = mapped_column(index=True)
+    enig_jaar: Mapped[int | None] = mapped_column(unique=True)
+    vervangt: Mapped[str | None] = mapped_column(String(36), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    aantal: Mapped[int]
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    gemaakt_door: Mapped[str] = mapped_column(String(64))
+    goedgekeurd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    goedgekeurd_door: Mapped[str | None] = mapped_column(String(64))
+    vervangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class AuditRij(AiiBase):
     """One entry of the hash-chained audit log; only ever appended (SPEC §11).
 

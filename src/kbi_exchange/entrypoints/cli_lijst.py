@@ -1,0 +1,93 @@
+"""`kbi aii list ...`: the yearly list on the AII node (SPEC §8, §14)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.domain.toegang import Node, Permissie
+from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.services.jaarlijst import Lijst, keur_goed, maak_lijst, toon_lijst
+from kbi_exchange.settings import load_settings
+
+app = typer.Typer(help="The yearly list (flow F2): make, approve, show.", no_args_is_help=True)
+console = Console(stderr=True)
+JsonOptie = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _druk(lijst: Lijst, json_uit: bool) -> None:
+    if json_uit:
+        typer.echo(json.dumps(lijst.json()))
+        return
+    tabel = Table(title=f"List {lijst.id} — {lijst.jaar}: {lijst.status}, {lijst.aantal} INSZ")
+    for kolom in ("step", "by", "at"):
+        tabel.add_column(kolom)
+    for stap in lijst.json()["stappen"]:  # type: ignore[attr-defined]
+        tabel.add_row(stap["status"], stap["door"] or "", stap["op"])
+    Console().print(tabel)
+    typer.echo(f"sha256 of the payload: {lijst.payload_sha256}")
+
+
+@app.command("make")
+def make(
+    year: Annotated[int, typer.Option(help="The list's year; reference date YEAR-01-01.")],
+    als_: Annotated[str, typer.Option("--as", help="The AII operator making the list.")],
+    rectifies: Annotated[
+        str | None, typer.Option(help="The id of the year's list this one rectifies.")
+    ] = None,
+    json_uit: JsonOptie = False,
+) -> None:
+    """Evaluate every dossier on YEAR-01-01 as known now; prints the new list's id."""
+    settings = load_settings()
+    door = als(als_, Node.AII, Permissie.KBI_LIJST_MAAK)
+    with console.status("evaluating dossiers…") as status:
+        lijst = maak_lijst(
+            uow=aii_uow(settings),
+            sleutels=sleutels(settings),
+            jaar=year,
+            door=door,
+            nu=datetime.now(UTC),
+            producent=settings.aii_identificatie,
+            ontvanger=settings.vsb_identificatie,
+            vervangt=rectifies,
+            voortgang=lambda n: status.update(f"evaluating dossiers… {n:,} done"),
+        )
+    if json_uit:
+        typer.echo(json.dumps(lijst.json()))
+    else:
+        typer.echo(lijst.id)
+        console.print(f"list for {year}: {lijst.aantal} INSZ, waiting for approval")
+
+
+@app.command("approve")
+def approve(
+    lijst_id: Annotated[str, typer.Argument(metavar="ID", help="The list to approve.")],
+    als_: Annotated[str, typer.Option("--as", help="The AII approver (not the maker).")],
+    json_uit: JsonOptie = False,
+) -> None:
+    """Approve a made list: four eyes, by another person with the approver role."""
+    settings = load_settings()
+    door = als(als_, Node.AII, Permissie.KBI_LIJST_KEUR_GOED)
+    lijst = keur_goed(
+        uow=aii_uow(settings),
+        sleutels=sleutels(settings),
+        lijst_id=lijst_id,
+        door=door,
+        nu=datetime.now(UTC),
+    )
+    _druk(lijst, json_uit)
+
+
+@app.command("show")
+def show(
+    lijst_id: Annotated[str, typer.Argument(metavar="ID", help="The list to show.")],
+    json_uit: JsonOptie = False,
+) -> None:
+    """A list's state and each step with who and when (no INSZ)."""
+    _druk(toon_lijst(uow=aii_uow(load_settings()), lijst_id=lijst_id), json_uit)

@@ -1,0 +1,231 @@
+"""The yearly list on the AII node (flow F2, SPEC §8): make, approve, show.
+
+Making evaluates every dossier with the rules engine of flow F1 (`domain.jaarlijst.op_lijst`,
+which calls the same `evaluate`), a block at a time, in one read transaction: one snapshot of
+the KBI, whatever is imported meanwhile. Nothing is stored until the whole list is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from kbi_exchange.adapters.db.aii_models import LijstRij
+from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.jaarlijst import (
+    LijstFout,
+    LijstKop,
+    LijstStatus,
+    controleer_jaar,
+    op_lijst,
+    payload,
+)
+from kbi_exchange.domain.tijd import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.toegang import PERMISSIES, Gebruiker, Permissie
+from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.gebruikers import vereis
+
+BLOK = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Lijst:
+    """A list as `show` prints it: its states with who and when; no INSZ."""
+
+    id: str
+    jaar: int
+    status: str
+    aantal: int
+    payload_sha256: str
+    vervangt: str | None
+    gemaakt_op: datetime
+    gemaakt_door: str
+    goedgekeurd_op: datetime | None
+    goedgekeurd_door: str | None
+    vervangen_op: datetime | None
+
+    def json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "jaar": self.jaar,
+            "status": self.status,
+            "aantal": self.aantal,
+            "payload_sha256": self.payload_sha256,
+            "vervangt": self.vervangt,
+            "stappen": [
+                {"status": status, "door": door, "op": op.isoformat()}
+                for status, door, op in (
+                    (LijstStatus.GEMAAKT.value, self.gemaakt_door, self.gemaakt_op),
+                    (LijstStatus.GOEDGEKEURD.value, self.goedgekeurd_door, self.goedgekeurd_op),
+                    (LijstStatus.VERVANGEN.value, None, self.vervangen_op),
+                )
+                if op is not None
+            ],
+        }
+
+
+def _lijst(rij: LijstRij) -> Lijst:
+    return Lijst(
+        id=rij.id,
+        jaar=rij.jaar,
+        status=rij.status,
+        aantal=rij.aantal,
+        payload_sha256=rij.payload_sha256,
+        vervangt=rij.vervangt,
+        gemaakt_op=rij.gemaakt_op,
+        gemaakt_door=rij.gemaakt_door,
+        goedgekeurd_op=rij.goedgekeurd_op,
+        goedgekeurd_door=rij.goedgekeurd_door,
+        vervangen_op=rij.vervangen_op,
+    )
+
+
+def _huidige(werk: SqlUnitOfWork, jaar: int) -> LijstRij | None:
+    """The list for a year that is not replaced, if any."""
+    return werk.session.scalar(
+        select(LijstRij).where(
+            LijstRij.jaar == jaar, LijstRij.status != LijstStatus.VERVANGEN.value
+        )
+    )
+
+
+def maak_lijst(
+    *,
+    uow: SqlUnitOfWork,
+    sleutels: Sleutels,
+    jaar: int,
+    door: Gebruiker,
+    nu: datetime,
+    producent: str,
+    ontvanger: str,
+    vervangt: str | None = None,
+    voortgang: Callable[[int], None] = lambda _: None,
+) -> Lijst:
+    """Make the list for ``jaar`` as known at ``nu``; refused when one exists (SPEC §8.5).
+
+    A rectification (``vervangt``) names the current list of that year; it replaces it only
+    once approved.
+    """
+    vereis(door, Permissie.KBI_LIJST_MAAK)
+    parameters = standaard_parameters()
+    controleer_jaar(jaar, vandaag=dag_in_brussel(nu), parameters=parameters)
+    with uow as werk:
+        huidige = _huidige(werk, jaar)
+        if vervangt is None and huidige is not None:
+            raise LijstFout(
+                f"year {jaar} already has list {huidige.id} ({huidige.status}); "
+                "a new one must rectify it (--rectifies)"
+            )
+        if vervangt is not None and (huidige is None or huidige.id != vervangt):
+            raise LijstFout(
+                f"--rectifies {vervangt}: not the current list of {jaar}"
+                + (f" (that is {huidige.id})" if huidige else " (there is none)")
+            )
+        inszen: list[str] = []
+        gezien = 0
+        for blok in werk.kbi.inszen(BLOK):
+            for insz, dossier in werk.kbi.dossiers(blok).items():
+                if op_lijst(dossier, jaar, gekend_op=nu, parameters=parameters):
+                    inszen.append(insz)
+            gezien += len(blok)
+            voortgang(gezien)
+        kop = LijstKop(
+            lijst_id=str(uuid.uuid4()),
+            jaar=jaar,
+            gemaakt_op=nu.astimezone(BRUSSEL),
+            producent=producent,
+            ontvanger=ontvanger,
+            vervangt=vervangt,
+            aantal=len(inszen),
+        )
+        inhoud = payload(kop, inszen)
+        rij = LijstRij(
+            id=kop.lijst_id,
+            jaar=jaar,
+            enig_jaar=None if vervangt else jaar,
+            vervangt=vervangt,
+            status=LijstStatus.GEMAAKT.value,
+            aantal=kop.aantal,
+            payload_sha256=hashlib.sha256(inhoud).hexdigest(),
+            payload=inhoud.decode("utf-8"),
+            gemaakt_op=nu,
+            gemaakt_door=door.naam,
+        )
+        werk.session.add(rij)
+        schrijf_audit(
+            audit=werk.audit,
+            sleutels=sleutels,
+            gebeurtenis=AuditGebeurtenis.LIJST_GEMAAKT,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={
+                "lijst": rij.id,
+                "jaar": jaar,
+                "aantal": rij.aantal,
+                "sha256": rij.payload_sha256,
+                "vervangt": vervangt,
+            },
+        )
+        try:
+            werk.commit()
+        except IntegrityError:  # another run made one for this year at the same time
+            raise LijstFout(f"year {jaar} already has a list (made meanwhile)") from None
+        return _lijst(rij)
+
+
+def keur_goed(
+    *, uow: SqlUnitOfWork, sleutels: Sleutels, lijst_id: str, door: Gebruiker, nu: datetime
+) -> Lijst:
+    """Four eyes: another person, an approver who may not change KBI data, approves."""
+    vereis(door, Permissie.KBI_LIJST_KEUR_GOED)
+    if Permissie.KBI_DOSSIER_IMPORTEER in PERMISSIES[door.rol]:
+        raise LijstFout(f"{door.naam} may change KBI data and so may not approve a list")
+    with uow as werk:
+        rij = werk.session.get(LijstRij, lijst_id)
+        if rij is None:
+            raise LijstFout(f"no list {lijst_id}")
+        if rij.gemaakt_door == door.naam:
+            raise LijstFout(f"{door.naam} made list {lijst_id} and so may not approve it")
+        if rij.status != LijstStatus.GEMAAKT.value:
+            if rij.status == LijstStatus.GOEDGEKEURD.value:
+                return _lijst(rij)  # a rerun changes nothing
+            raise LijstFout(f"list {lijst_id} is {rij.status}, not waiting for approval")
+        rij.status = LijstStatus.GOEDGEKEURD.value
+        rij.goedgekeurd_op = nu
+        rij.goedgekeurd_door = door.naam
+        if rij.vervangt is not None:
+            oud = werk.session.get(LijstRij, rij.vervangt)
+            if oud is not None:
+                oud.status = LijstStatus.VERVANGEN.value
+                oud.vervangen_op = nu
+                # the year's uniqueness moves to the rectification
+                oud.enig_jaar = None
+                werk.session.flush()
+                rij.enig_jaar = rij.jaar
+        schrijf_audit(
+            audit=werk.audit,
+            sleutels=sleutels,
+            gebeurtenis=AuditGebeurtenis.LIJST_GOEDGEKEURD,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"lijst": rij.id, "jaar": rij.jaar, "vervangt": rij.vervangt},
+        )
+        werk.commit()
+        return _lijst(rij)
+
+
+def toon_lijst(*, uow: SqlUnitOfWork, lijst_id: str) -> Lijst:
+    with uow as werk:
+        rij = werk.session.get(LijstRij, lijst_id)
+        if rij is None:
+            raise LijstFout(f"no list {lijst_id}")
+        return _lijst(rij)
