@@ -28,8 +28,8 @@ def _druk(lijst: Lijst, json_uit: bool) -> None:
     tabel = Table(title=f"List {lijst.id} — {lijst.jaar}: {lijst.status}, {lijst.aantal} INSZ")
     for kolom in ("step", "by", "at"):
         tabel.add_column(kolom)
-    for stap in lijst.json()["stappen"]:  # type: ignore[attr-defined]
-        tabel.add_row(stap["status"], stap["door"] or "", stap["op"])
+    for status, door, op in lijst.stappen():
+        tabel.add_row(status, door or "", op.isoformat())
     Console().print(tabel)
     typer.echo(f"sha256 of the payload: {lijst.payload_sha256}")
 

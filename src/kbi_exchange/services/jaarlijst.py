@@ -53,6 +53,18 @@ class Lijst:
     goedgekeurd_door: str | None
     vervangen_op: datetime | None
 
+    def stappen(self) -> list[tuple[str, str | None, datetime]]:
+        """Each step taken so far: (state, by whom, when)."""
+        return [
+            (status, door, op)
+            for status, door, op in (
+                (LijstStatus.GEMAAKT.value, self.gemaakt_door, self.gemaakt_op),
+                (LijstStatus.GOEDGEKEURD.value, self.goedgekeurd_door, self.goedgekeurd_op),
+                (LijstStatus.VERVANGEN.value, None, self.vervangen_op),
+            )
+            if op is not None
+        ]
+
     def json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -63,12 +75,7 @@ class Lijst:
             "vervangt": self.vervangt,
             "stappen": [
                 {"status": status, "door": door, "op": op.isoformat()}
-                for status, door, op in (
-                    (LijstStatus.GEMAAKT.value, self.gemaakt_door, self.gemaakt_op),
-                    (LijstStatus.GOEDGEKEURD.value, self.goedgekeurd_door, self.goedgekeurd_op),
-                    (LijstStatus.VERVANGEN.value, None, self.vervangen_op),
-                )
-                if op is not None
+                for status, door, op in self.stappen()
             ],
         }
 

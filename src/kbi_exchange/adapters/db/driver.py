@@ -74,10 +74,11 @@ def voeg_dicts_toe(verbinding: Connection, tabel: Table, rijen: list[dict[str, A
     if not rijen:
         return
     kolommen = list(rijen[0])
+    onbekend = [k for k in kolommen if k not in tabel.c]
+    if onbekend:
+        raise ValueError(f"{tabel.name}: no such columns {onbekend}")
     naar_db = omzetter(verbinding)
-    moment = [isinstance(tabel.c[k].type, UtcDateTime) for k in kolommen if k in tabel.c]
-    if len(moment) != len(kolommen):
-        raise ValueError(f"{tabel.name}: no such columns {set(kolommen) - set(tabel.c.keys())}")
+    moment = [isinstance(tabel.c[k].type, UtcDateTime) for k in kolommen]
     voeg_rijen_toe(
         verbinding,
         tabel,

@@ -63,12 +63,9 @@ def voer_groep_uit(
                 voer_groep_uit(uow, beantwoord, [opdracht], optimistisch=False)[0]
                 for opdracht in groep
             ]
-        return [(False, DatabaseFout(type(fout).__name__) if _is_db(fout) else fout)]
+        db = isinstance(fout, SQLAlchemyError)
+        return [(False, DatabaseFout(type(fout).__name__) if db else fout)]
     return [(True, waarde) for waarde in waarden]
-
-
-def _is_db(fout: BaseException) -> bool:
-    return isinstance(fout, SQLAlchemyError)
 
 
 class ProcesSchrijver:
