@@ -161,8 +161,13 @@ class ProcesSchrijver:
                 toekomst.set_exception(DatabaseFout("the writer process stopped"))
 
     def stop(self) -> None:
-        """Let the child answer what it holds, then end it."""
-        pijp, kind = self._pijp, self._kind
+        """Let the child answer what it holds, then end it.
+
+        The last answers and the end of file are read on the event loop that owns the pipe:
+        called from another thread while that loop runs, `stop` hands the reading to it, so
+        that the pipe is never read or closed from two threads at once.
+        """
+        pijp, kind, lus = self._pijp, self._kind, self._lus
         if pijp is None:
             return
         with contextlib.suppress(OSError):
@@ -171,8 +176,19 @@ class ProcesSchrijver:
             kind.join(timeout=10)
             if kind.is_alive():
                 kind.kill()
-        self._ontvang(pijp)  # the last answers, then the end of file
-        self._weg(pijp)
+        if lus is not None and lus.is_running() and not _draait_op(lus):
+            lus.call_soon_threadsafe(self._ontvang, pijp)
+        else:
+            self._ontvang(pijp)  # the last answers, then the end of file
+            self._weg(pijp)
+
+
+def _draait_op(lus: asyncio.AbstractEventLoop) -> bool:
+    """Whether this thread is the one running ``lus``."""
+    try:
+        return asyncio.get_running_loop() is lus
+    except RuntimeError:
+        return False
 
 
 def _kind_lus(settings: Settings, pijp: Connection, ouder: int) -> None:
