@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +14,34 @@ from typing import Any
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from kbi_exchange.adapters.crypto import pki
 from kbi_exchange.adapters.memory import InMemoryKbi
 from kbi_exchange.bootstrap import init_home, sluit_engines
 from kbi_exchange.entrypoints.cli import main
+
+_SLEUTELS: dict[str, rsa.RSAPrivateKey] = {}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _een_sleutel_per_partij() -> Iterator[None]:
+    """Every test home's development PKI reuses one RSA key per party: each costs ~60 ms.
+
+    Certificates are made per home, but with the same keys one home's CA would vouch for
+    another's: tests of trust make their own keys (see tests/unit/test_cms.py).
+    """
+    echte = pki.nieuwe_sleutel
+
+    def uit_voorraad(naam: str) -> rsa.RSAPrivateKey:
+        if naam not in _SLEUTELS:
+            _SLEUTELS[naam] = echte(naam)
+        return _SLEUTELS[naam]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pki, "nieuwe_sleutel", uit_voorraad)
+        yield
+
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "examples"
@@ -83,9 +108,8 @@ def vereis_pg() -> None:
     pytest.skip(bericht)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def _pg_database() -> Iterator[str]:
     vereis_pg()
     naam = f"kbi_test_{uuid.uuid4().hex[:12]}"
     with _pg_beheer() as verbinding:
@@ -96,6 +120,37 @@ def pg_url() -> Iterator[str]:
         sluit_engines()
         with _pg_beheer() as verbinding:
             verbinding.execute(f'DROP DATABASE IF EXISTS "{naam}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with _pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def vsb_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """The VSB node's own database, of the same kind as the AII one: never the same database."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'vsb.db'}"
+        return
+    with _pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def twee_nodes(
+    tmp_path: Path, database_url: str, vsb_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """An initialised home with both nodes, each on its own database of the parametrised kind."""
+    monkeypatch.setenv("KBI_VSB_DATABASE_URL", vsb_database_url)
+    pad = tmp_path / "home"
+    monkeypatch.setenv("KBI_HOME", str(pad))
+    monkeypatch.setenv("KBI_AII_DATABASE_URL", database_url)
+    init_home(pad)
+    yield pad
+    sluit_engines()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

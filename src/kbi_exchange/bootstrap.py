@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.postbus import Postbus
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.toegang import Node
+from kbi_exchange.services.gebruikers import zorgkas_codes
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
     NietGeinitialiseerd,
@@ -34,7 +38,33 @@ def init_home(home: Path | None = None) -> Settings:
     for node in Node:
         migreer(engine(settings.database_url(node)), node.value)
         Sleutels.van(settings.home, node.value).maak_aan()
+    Postbus(settings.postbus_map).maak_aan([stam for stam, _ in pki_partijen(settings)])
+    if settings.omgeving == "development":
+        maak_ontwikkel_pki(
+            settings.home / settings.pki_map,
+            pki_partijen(settings),
+            nu=datetime.now(UTC) - timedelta(hours=1),  # a little slack for clock skew
+        )
     return settings
+
+
+def pki_partijen(settings: Settings) -> list[tuple[str, str]]:
+    """Each party's certificate file stem and common name: AII, VSB and the zorgkassen."""
+    return [
+        ("aii", settings.aii_identificatie),
+        ("vsb", settings.vsb_identificatie),
+        *((f"zorgkas-{code}", f"Zorgkas {code}") for code in sorted(zorgkas_codes())),
+    ]
+
+
+def postbus(settings: Settings) -> Postbus:
+    """The exchange mailbox in the home; routing happens at once (the embedded set-up)."""
+    return Postbus(settings.postbus_map)
+
+
+def pki(settings: Settings) -> Pki:
+    """The certificates and keys the settings point at."""
+    return Pki(settings.pki_bestand)
 
 
 def sleutels(settings: Settings, node: Node = Node.AII) -> Sleutels:

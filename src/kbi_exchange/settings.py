@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 DEFAULT_HOME = Path("var")
@@ -21,9 +22,21 @@ identificatie = "AII-KBI"
 # Questions per second per client (a batch counts each question), and the burst allowed.
 advies_per_seconde_per_client = 2000
 advies_piek_per_client = 20000
+# The last day of the transitional period in which the yearly list travels as a file through
+# the mailbox (protocol art. 2: at most 5 years from the first list of 2022). After it, VSB
+# pulls the list from GET /api/v1/lijsten/{jaar} only.
+lijst_bestanden_tot = 2026-12-31
 
 [vsb]
 identificatie = "VSB"
+
+[pki]
+# Certificates and keys (PEM). `kbi init` makes a development PKI in this folder (relative to
+# the home): ca.crt, aii.crt/.key, vsb.crt/.key, zorgkas-<CODE>.crt/.key. In production point
+# each file at the real one in [pki.bestanden], e.g. "aii.key" = "/etc/kbi/aii.key".
+map = "pki"
+
+[pki.bestanden]
 """
 
 
@@ -43,13 +56,31 @@ class Settings:
     vsb_database_url: str
     advies_per_seconde_per_client: float = 2000
     advies_piek_per_client: float = 20000
+    lijst_bestanden_tot: date = date(2026, 12, 31)
+    pki_map: Path = Path("pki")
+    pki_bestanden: tuple[tuple[str, str], ...] = ()
+
+    def pki_bestand(self, naam: str) -> Path:
+        """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
+        gekozen = dict(self.pki_bestanden).get(naam)
+        return self.home / (gekozen or (self.pki_map / naam))
 
     def database_url(self, node: str) -> str:
         return self.aii_database_url if node == "aii" else self.vsb_database_url
 
     @property
+    def postbus_map(self) -> Path:
+        """The exchange mailbox (SPEC §2, §14): ``<party>/in/`` and ``out/``."""
+        return self.home / "mailbox"
+
+    @property
     def settings_file(self) -> Path:
         return self.home / SETTINGS_FILE
+
+
+def _datum(waarde: object) -> date:
+    """A TOML date, or a date written as a string."""
+    return waarde if isinstance(waarde, date) else date.fromisoformat(str(waarde))
 
 
 def home_from_env(home: Path | None = None) -> Path:
@@ -80,4 +111,9 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
             data.get("aii", {}).get("advies_per_seconde_per_client", 2000)
         ),
         advies_piek_per_client=float(data.get("aii", {}).get("advies_piek_per_client", 20000)),
+        lijst_bestanden_tot=_datum(data.get("aii", {}).get("lijst_bestanden_tot", "2026-12-31")),
+        pki_map=Path(str(data.get("pki", {}).get("map", "pki"))),
+        pki_bestanden=tuple(
+            (str(k), str(v)) for k, v in data.get("pki", {}).get("bestanden", {}).items()
+        ),
     )

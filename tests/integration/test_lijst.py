@@ -43,10 +43,11 @@ def _payload(database_url: str, lijst_id: str) -> str:
         return str(verbinding.scalar(select(LijstRij.payload).where(LijstRij.id == lijst_id)))
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
 def test_the_list_is_exactly_the_nok_answers_of_decide_for_every_current_dossier(
-    mensen: Path, capsys: Cap, database_url: str
+    mensen: Path, capsys: Cap, database_url: str, workers: str
 ) -> None:
-    lijst = _maak(capsys)
+    lijst = _maak(capsys, "--workers", workers)
     kop, _, romp = _payload(database_url, str(lijst["id"])).partition("\n\n")
     op_lijst = romp.splitlines()
     verwacht = set()

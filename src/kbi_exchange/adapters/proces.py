@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1
 
@@ -17,3 +21,23 @@ def sterf_met_ouder(ouder: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != ouder:  # the parent died before the line above took effect
         os._exit(1)
+
+
+@contextmanager
+def werkers(aantal: int) -> Iterator[Executor | None]:
+    """Worker processes, or None for none. They must open their own database connections.
+
+    Forked, not spawned through a fork server: a fork server and its resource tracker outlive
+    a killed parent, while forked workers are bound to it by the parent-death signal.
+    """
+    if aantal <= 0:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=aantal,
+        mp_context=context,
+        initializer=sterf_met_ouder,
+        initargs=(os.getpid(),),
+    ) as pool:
+        yield pool

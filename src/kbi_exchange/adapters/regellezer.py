@@ -7,16 +7,13 @@ blocks are in flight, so memory stays bounded whatever the file's size.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Executor, Future
 from datetime import datetime
 
 from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
-from kbi_exchange.adapters.proces import sterf_met_ouder
 from kbi_exchange.domain.dossier import DossierRegel
 
 # A line read: the dossier line, or (field, reason) when it is bad.
@@ -41,26 +38,6 @@ def standaard_werkers(grootte: int) -> int:
     if grootte < 4 * 2**20:
         return 0
     return max(1, min(3, (os.cpu_count() or 1) - 1))
-
-
-@contextmanager
-def werkers(aantal: int) -> Iterator[Executor | None]:
-    """Worker processes for parsing, or None. Start them before opening a database.
-
-    Forked, not spawned through a fork server: a fork server and its resource tracker outlive
-    a killed parent, while forked workers are bound to it by the parent-death signal.
-    """
-    if aantal <= 0:
-        yield None
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=aantal,
-        mp_context=context,
-        initializer=sterf_met_ouder,
-        initargs=(os.getpid(),),
-    ) as pool:
-        yield pool
 
 
 def lees(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,14 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-
-def _schrijf_geheim(pad: Path, inhoud: bytes) -> None:
-    """Write a secret atomically, readable by the owner only."""
-    tijdelijk = pad.with_name(f".{pad.name}.tmp")
-    fd = os.open(tijdelijk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as uit:
-        uit.write(inhoud)
-    os.replace(tijdelijk, pad)
+from kbi_exchange.adapters.bestanden import schrijf_atomisch
 
 
 @dataclass(frozen=True)
@@ -59,13 +51,14 @@ class Sleutels:
         privaat = self.map / "audit-checkpoint.key"
         if not privaat.exists():
             sleutel = Ed25519PrivateKey.generate()
-            _schrijf_geheim(
+            schrijf_atomisch(
                 privaat,
                 sleutel.private_bytes(
                     serialization.Encoding.PEM,
                     serialization.PrivateFormat.PKCS8,
                     serialization.NoEncryption(),
                 ),
+                modus=0o600,
             )
             (self.map / "audit-checkpoint.pub").write_bytes(
                 sleutel.public_key().public_bytes(
@@ -77,7 +70,9 @@ class Sleutels:
     def roteer_insz_sleutel(self, nu: datetime) -> InszSleutel:
         """Make a new current INSZ key; the old ones are kept for searching."""
         self.map.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _schrijf_geheim(self.map / f"insz-hmac-{nu:%Y%m%d%H%M%S}.key", secrets.token_bytes(32))
+        schrijf_atomisch(
+            self.map / f"insz-hmac-{nu:%Y%m%d%H%M%S}.key", secrets.token_bytes(32), modus=0o600
+        )
         self._insz = None
         return self.insz_sleutels()[0]
 

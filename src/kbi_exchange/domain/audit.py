@@ -23,6 +23,10 @@ class AuditGebeurtenis(StrEnum):
     AUDIT_GEZOCHT = "kbi:audit:search"
     LIJST_GEMAAKT = "kbi:lijst:make"
     LIJST_GOEDGEKEURD = "kbi:lijst:approve"
+    # the disclosure: one entry per list, written before the file leaves (SPEC §8.7)
+    LIJST_GELEVERD = "kbi:lijst:deliver"
+    LIJST_OPGEHAALD = "kbi:lijst:pull"
+    LIJST_ONTVANGEN = "kbi:lijst:receipt"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ class Permissie(StrEnum):
     KBI_ADVIES_BEKIJK = "kbi:advies:view"
     KBI_LIJST_MAAK = "kbi:lijst:make"
     KBI_LIJST_KEUR_GOED = "kbi:lijst:approve"
+    KBI_LIJST_LEVER = "kbi:lijst:deliver"
     KBI_AUDIT_ZOEK = "kbi:audit:search"
     VSB_LEDEN_IMPORTEER = "vsb:leden:import"
     VSB_LIJST_ONTVANG = "vsb:lijst:ingest"
@@ -48,9 +49,10 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.KBI_DOSSIER_IMPORTEER,
             Permissie.KBI_ADVIES_BEKIJK,
             Permissie.KBI_LIJST_MAAK,
+            Permissie.KBI_LIJST_LEVER,
         }
     ),
-    Rol.AII_APPROVER: frozenset({Permissie.KBI_LIJST_KEUR_GOED}),
+    Rol.AII_APPROVER: frozenset({Permissie.KBI_LIJST_KEUR_GOED, Permissie.KBI_LIJST_LEVER}),
     Rol.AII_DPO: frozenset(
         {Permissie.KBI_AUDIT_ZOEK, Permissie.KBI_ADVIES_BEKIJK, Permissie.AUDIT_VERIFIEER}
     ),

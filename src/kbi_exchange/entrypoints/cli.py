@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from kbi_exchange.adapters.crypto.cms import CmsFout
+from kbi_exchange.adapters.crypto.pki import PkiFout
+from kbi_exchange.adapters.postbus import PostbusFout
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.jaarlijst import LijstFout
 from kbi_exchange.domain.rules import REGELS
@@ -24,6 +27,7 @@ from kbi_exchange.entrypoints import (
     cli_lijst,
     cli_synth,
     cli_users,
+    cli_vsb,
 )
 from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import run_demo
@@ -44,6 +48,7 @@ app.add_typer(cli_aii.app, name="aii")
 app.add_typer(cli_synth.app, name="synth")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_vsb.app, name="vsb")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
 console = Console()
@@ -145,6 +150,9 @@ BEKENDE_FOUTEN = (
     ClientFout,
     OnbekendeBeslissing,
     LijstFout,
+    CmsFout,
+    PkiFout,
+    PostbusFout,
     OSError,
     SQLAlchemyError,
 )

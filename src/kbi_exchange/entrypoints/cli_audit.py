@@ -17,6 +17,7 @@ from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.audit import schrijf_audit, verifieer_audit, zoek_audit
+from kbi_exchange.services.jaarlijst import lijsten_met
 from kbi_exchange.settings import load_settings
 
 
@@ -61,7 +62,9 @@ def search(
     settings = load_settings()
     sleutel = sleutels(settings)
     with aii_uow(settings) as werk:
-        regels = zoek_audit(audit=werk.audit, sleutels=sleutel, insz=cijfers)
+        regels = zoek_audit(
+            audit=werk.audit, sleutels=sleutel, insz=cijfers, lijsten=lijsten_met(werk, cijfers)
+        )
         schrijf_audit(
             audit=werk.audit,
             sleutels=sleutel,

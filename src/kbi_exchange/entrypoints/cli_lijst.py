@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.adapters.crypto.cms import CmsFout
+from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
+from kbi_exchange.domain.jaarlijst import LijstFout
 from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.jaarlijst import Lijst, keur_goed, maak_lijst, toon_lijst
+from kbi_exchange.services.jaarlijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.settings import load_settings
 
-app = typer.Typer(help="The yearly list (flow F2): make, approve, show.", no_args_is_help=True)
-console = Console(stderr=True)
+app = typer.Typer(
+    help="The yearly list (flow F2): make, approve, deliver, receive, show.", no_args_is_help=True
+)
+console = Console(stderr=True, soft_wrap=True)
 JsonOptie = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -32,6 +39,8 @@ def _druk(lijst: Lijst, json_uit: bool) -> None:
         tabel.add_row(status, door or "", op.isoformat())
     Console().print(tabel)
     typer.echo(f"sha256 of the payload: {lijst.payload_sha256}")
+    if lijst.bestand_naam:
+        typer.echo(f"file: {lijst.bestand_naam} (sha256 {lijst.bestand_sha256})")
 
 
 @app.command("make")
@@ -42,6 +51,12 @@ def make(
         str | None, typer.Option(help="The id of the year's list this one rectifies.")
     ] = None,
     json_uit: JsonOptie = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Worker processes (default: one per core from 50 000 persons on)."
+        ),
+    ] = None,
 ) -> None:
     """Evaluate every dossier on YEAR-01-01 as known now; prints the new list's id."""
     settings = load_settings()
@@ -57,6 +72,7 @@ def make(
             ontvanger=settings.vsb_identificatie,
             vervangt=rectifies,
             voortgang=lambda n: status.update(f"evaluating dossiers… {n:,} done"),
+            aantal_werkers=workers,
         )
     if json_uit:
         typer.echo(json.dumps(lijst.json()))
@@ -91,3 +107,71 @@ def show(
 ) -> None:
     """A list's state and each step with who and when (no INSZ)."""
     _druk(toon_lijst(uow=aii_uow(load_settings()), lijst_id=lijst_id), json_uit)
+
+
+@app.command("deliver")
+def deliver(
+    lijst_id: Annotated[str, typer.Argument(metavar="ID", help="The approved list to deliver.")],
+    als_: Annotated[
+        str | None,
+        typer.Option("--as", help="Deliver as this AII person; else as the OS account."),
+    ] = None,
+    json_uit: JsonOptie = False,
+) -> None:
+    """Sign and encrypt an approved list for VSB and put it in the mailbox; rerunnable."""
+    settings = load_settings()
+    door = (
+        als(als_, Node.AII, Permissie.KBI_LIJST_LEVER).naam if als_ else f"os:{getpass.getuser()}"
+    )
+    lijst = lever_lijst(
+        uow=aii_uow(settings),
+        sleutels=sleutels(settings),
+        pki=pki(settings),
+        postbus=postbus(settings),
+        lijst_id=lijst_id,
+        door=door,
+        nu=datetime.now(UTC),
+        bestanden_tot=settings.lijst_bestanden_tot,
+    )
+    _druk(lijst, json_uit)
+
+
+@app.command("receive")
+def receive(
+    bestanden: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[FILE]...",
+            help="Receipts to take in; default: every receipt waiting in the mailbox's aii/in/.",
+        ),
+    ] = None,
+    json_uit: JsonOptie = False,
+) -> None:
+    """Verify VSB's signed receipts and mark their lists received."""
+    settings = load_settings()
+    bus = postbus(settings)
+    uit_postbus = not bestanden
+    lijsten, geweigerd = [], []
+    for bestand in bestanden or bus.binnen("aii", "KBI_VSB_ONTVANGST_*.p7s"):
+        try:
+            lijst = verwerk_ontvangstbewijs(
+                uow=aii_uow(settings),
+                sleutels=sleutels(settings),
+                pki=pki(settings),
+                bestand=bestand.read_bytes(),
+                nu=datetime.now(UTC),
+            )
+        except (LijstFout, CmsFout) as fout:  # the others still count; this one stays put
+            geweigerd.append(f"{bestand.name}: {fout}")
+            continue
+        if uit_postbus:
+            bestand.unlink()  # taken in: a party removes what it read from its own in/
+        lijsten.append(lijst)
+        if not json_uit:
+            console.print(f"{bestand.name}: list {lijst.id} ({lijst.jaar}) is {lijst.status}")
+    if json_uit:
+        typer.echo(json.dumps([lijst.json() for lijst in lijsten]))
+    elif not lijsten and not geweigerd:
+        console.print("no receipts waiting")
+    if geweigerd:
+        raise LijstFout(f"{len(geweigerd)} receipt(s) refused; " + "; ".join(geweigerd))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,20 @@ def verifieer_audit(*, audit: SqlAudit, sleutels: Sleutels) -> tuple[int, list[s
     return geteld, problemen
 
 
-def zoek_audit(*, audit: SqlAudit, sleutels: Sleutels, insz: str) -> list[AuditRegel]:
-    """Every entry about a person: who received what about them, when and why."""
-    return audit.over([sleutel.hash(insz) for sleutel in sleutels.insz_sleutels()])
+# A list names no one in its audit entry: the person is found on the list itself (SPEC §8.7).
+_LIJST_VERSTREKKINGEN = [
+    AuditGebeurtenis.LIJST_GELEVERD.value,
+    AuditGebeurtenis.LIJST_OPGEHAALD.value,
+]
+
+
+def zoek_audit(
+    *, audit: SqlAudit, sleutels: Sleutels, insz: str, lijsten: Sequence[str] = ()
+) -> list[AuditRegel]:
+    """Every entry about a person: who received what about them, when and why.
+
+    ``lijsten`` are the ids of the yearly lists the person is on; their disclosures count.
+    """
+    eigen = audit.over([sleutel.hash(insz) for sleutel in sleutels.insz_sleutels()])
+    via_lijst = audit.over_lijsten(_LIJST_VERSTREKKINGEN, list(lijsten))
+    return sorted(eigen + via_lijst, key=lambda regel: regel.seq)

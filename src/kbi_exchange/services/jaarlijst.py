@@ -8,8 +8,10 @@ the KBI, whatever is imported meanwhile. Nothing is stored until the whole list 
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from collections.abc import Callable
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kbi_exchange.adapters.db.aii_models import LijstRij
+from kbi_exchange.adapters.db.engine import maak_engine
+from kbi_exchange.adapters.db.kbi_stroom import grenzen, stroom_dossiers
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.proces import werkers
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.jaarlijst import (
@@ -34,7 +39,8 @@ from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.gebruikers import vereis
 
-BLOK = 2_000
+# From this many persons on, the list is evaluated in worker processes.
+GROOT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,12 @@ class Lijst:
     goedgekeurd_op: datetime | None
     goedgekeurd_door: str | None
     vervangen_op: datetime | None
+    bestand_naam: str | None = None
+    bestand_sha256: str | None = None
+    geleverd_op: datetime | None = None
+    geleverd_door: str | None = None
+    ontvangen_op: datetime | None = None
+    ontvangen_door: str | None = None
 
     def stappen(self) -> list[tuple[str, str | None, datetime]]:
         """Each step taken so far: (state, by whom, when)."""
@@ -60,6 +72,8 @@ class Lijst:
             for status, door, op in (
                 (LijstStatus.GEMAAKT.value, self.gemaakt_door, self.gemaakt_op),
                 (LijstStatus.GOEDGEKEURD.value, self.goedgekeurd_door, self.goedgekeurd_op),
+                (LijstStatus.GELEVERD.value, self.geleverd_door, self.geleverd_op),
+                (LijstStatus.ONTVANGEN.value, self.ontvangen_door, self.ontvangen_op),
                 (LijstStatus.VERVANGEN.value, None, self.vervangen_op),
             )
             if op is not None
@@ -73,6 +87,8 @@ class Lijst:
             "aantal": self.aantal,
             "payload_sha256": self.payload_sha256,
             "vervangt": self.vervangt,
+            "bestand": self.bestand_naam,
+            "bestand_sha256": self.bestand_sha256,
             "stappen": [
                 {"status": status, "door": door, "op": op.isoformat()}
                 for status, door, op in self.stappen()
@@ -80,7 +96,7 @@ class Lijst:
         }
 
 
-def _lijst(rij: LijstRij) -> Lijst:
+def lijst_van(rij: LijstRij) -> Lijst:
     return Lijst(
         id=rij.id,
         jaar=rij.jaar,
@@ -93,6 +109,12 @@ def _lijst(rij: LijstRij) -> Lijst:
         goedgekeurd_op=rij.goedgekeurd_op,
         goedgekeurd_door=rij.goedgekeurd_door,
         vervangen_op=rij.vervangen_op,
+        bestand_naam=rij.bestand_naam,
+        bestand_sha256=rij.bestand_sha256,
+        geleverd_op=rij.geleverd_op,
+        geleverd_door=rij.geleverd_door,
+        ontvangen_op=rij.ontvangen_op,
+        ontvangen_door=rij.ontvangen_door,
     )
 
 
@@ -103,6 +125,65 @@ def _huidige(werk: SqlUnitOfWork, jaar: int) -> LijstRij | None:
             LijstRij.jaar == jaar, LijstRij.status != LijstStatus.VERVANGEN.value
         )
     )
+
+
+def _deel_op_lijst(url: str, van: str, tot: str, jaar: int, nu: datetime) -> tuple[list[str], int]:
+    """In a worker: who in ``(van, tot]`` is on the list, and how many persons it held."""
+    engine = maak_engine(url)  # its own connections, never the parent's
+    parameters = standaard_parameters()
+    gevonden: list[str] = []
+    personen = 0
+    try:
+        with engine.connect() as verbinding:
+            for blok in stroom_dossiers(verbinding, van=van, tot=tot):
+                personen += len(blok)
+                gevonden.extend(
+                    d.insz for d in blok if op_lijst(d, jaar, gekend_op=nu, parameters=parameters)
+                )
+    finally:
+        engine.dispose()
+    return gevonden, personen
+
+
+def _wie_op_lijst(
+    werk: SqlUnitOfWork,
+    *,
+    jaar: int,
+    nu: datetime,
+    aantal_werkers: int | None,
+    voortgang: Callable[[int], None],
+) -> list[str]:
+    """Every dossier evaluated on Y-01-01 as known at ``nu``; the INSZ on the list, in order.
+
+    Workers read in their own transactions. That is still one consistent list: the rules see
+    only what was known at ``nu`` (knowledge time), so what is imported meanwhile counts for
+    no one.
+    """
+    verbinding = werk.session.connection()
+    personen = werk.kbi.aantal_personen()
+    if aantal_werkers is None:
+        aantal_werkers = min(4, os.cpu_count() or 1) if personen >= GROOT else 0
+    parameters = standaard_parameters()
+    if aantal_werkers == 0:
+        inszen: list[str] = []
+        gezien = 0
+        for blok in stroom_dossiers(verbinding):
+            inszen.extend(
+                d.insz for d in blok if op_lijst(d, jaar, gekend_op=nu, parameters=parameters)
+            )
+            gezien += len(blok)
+            voortgang(gezien)
+        return inszen
+    url = werk.engine.url.render_as_string(hide_password=False)
+    delen = grenzen(verbinding, aantal_werkers * 8)
+    with werkers(aantal_werkers) as pool:
+        assert pool is not None  # noqa: S101 — aantal_werkers > 0
+        taken = [pool.submit(_deel_op_lijst, url, van, tot, jaar, nu) for van, tot in delen]
+        gezien = 0
+        for taak in as_completed(taken):
+            gezien += taak.result()[1]
+            voortgang(gezien)
+        return [insz for taak in taken for insz in taak.result()[0]]
 
 
 def maak_lijst(
@@ -116,11 +197,13 @@ def maak_lijst(
     ontvanger: str,
     vervangt: str | None = None,
     voortgang: Callable[[int], None] = lambda _: None,
+    aantal_werkers: int | None = None,
 ) -> Lijst:
     """Make the list for ``jaar`` as known at ``nu``; refused when one exists (SPEC §8.5).
 
     A rectification (``vervangt``) names the current list of that year; it replaces it only
-    once approved.
+    once approved. ``aantal_werkers`` processes evaluate parts of the KBI (default: one per
+    core for a large KBI, none for a small one).
     """
     vereis(door, Permissie.KBI_LIJST_MAAK)
     parameters = standaard_parameters()
@@ -137,14 +220,9 @@ def maak_lijst(
                 f"--rectifies {vervangt}: not the current list of {jaar}"
                 + (f" (that is {huidige.id})" if huidige else " (there is none)")
             )
-        inszen: list[str] = []
-        gezien = 0
-        for blok in werk.kbi.inszen(BLOK):
-            for insz, dossier in werk.kbi.dossiers(blok).items():
-                if op_lijst(dossier, jaar, gekend_op=nu, parameters=parameters):
-                    inszen.append(insz)
-            gezien += len(blok)
-            voortgang(gezien)
+        inszen = _wie_op_lijst(
+            werk, jaar=jaar, nu=nu, aantal_werkers=aantal_werkers, voortgang=voortgang
+        )
         kop = LijstKop(
             lijst_id=str(uuid.uuid4()),
             jaar=jaar,
@@ -186,7 +264,7 @@ def maak_lijst(
             werk.commit()
         except IntegrityError:  # another run made one for this year at the same time
             raise LijstFout(f"year {jaar} already has a list (made meanwhile)") from None
-        return _lijst(rij)
+        return lijst_van(rij)
 
 
 def keur_goed(
@@ -204,7 +282,7 @@ def keur_goed(
             raise LijstFout(f"{door.naam} made list {lijst_id} and so may not approve it")
         if rij.status != LijstStatus.GEMAAKT.value:
             if rij.status == LijstStatus.GOEDGEKEURD.value:
-                return _lijst(rij)  # a rerun changes nothing
+                return lijst_van(rij)  # a rerun changes nothing
             raise LijstFout(f"list {lijst_id} is {rij.status}, not waiting for approval")
         rij.status = LijstStatus.GOEDGEKEURD.value
         rij.goedgekeurd_op = nu
@@ -227,7 +305,7 @@ def keur_goed(
             inhoud={"lijst": rij.id, "jaar": rij.jaar, "vervangt": rij.vervangt},
         )
         werk.commit()
-        return _lijst(rij)
+        return lijst_van(rij)
 
 
 def toon_lijst(*, uow: SqlUnitOfWork, lijst_id: str) -> Lijst:
@@ -235,4 +313,13 @@ def toon_lijst(*, uow: SqlUnitOfWork, lijst_id: str) -> Lijst:
         rij = werk.session.get(LijstRij, lijst_id)
         if rij is None:
             raise LijstFout(f"no list {lijst_id}")
-        return _lijst(rij)
+        return lijst_van(rij)
+
+
+def lijsten_met(werk: SqlUnitOfWork, insz: str) -> list[str]:
+    """The ids of the lists a person is on: their INSZ is a line of the stored payload."""
+    return list(
+        werk.session.scalars(
+            select(LijstRij.id).where(LijstRij.payload.contains(f"\n{insz}\n", autoescape=True))
+        )
+    )

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, Self
 
-from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers, werkers
+from kbi_exchange.adapters.proces import werkers
+from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers
 from kbi_exchange.domain.dossier import (
     Dossier,
     DossierRegel,

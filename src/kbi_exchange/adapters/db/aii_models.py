@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import GebruikerKolommen, Sleutel, UtcDateTime, metadata
@@ -146,6 +146,16 @@ class LijstRij(AiiBase):
     goedgekeurd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
     goedgekeurd_door: Mapped[str | None] = mapped_column(String(64))
     vervangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the signed and encrypted file, kept from the first delivery attempt on, so that a rerun
+    # sends the very same bytes (encryption is randomised) and the API serves them
+    bestand_naam: Mapped[str | None] = mapped_column(String(64))
+    bestand: Mapped[bytes | None] = mapped_column(LargeBinary)
+    bestand_sha256: Mapped[str | None] = mapped_column(String(64))
+    geleverd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    geleverd_door: Mapped[str | None] = mapped_column(String(64))
+    ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ontvangen_door: Mapped[str | None] = mapped_column(String(64))
+    ontvangstbewijs: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditRij(AiiBase):

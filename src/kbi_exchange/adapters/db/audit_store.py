@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
@@ -116,6 +116,22 @@ class SqlAudit:
         return list(
             self.session.scalars(select(AuditCheckpointRij).order_by(AuditCheckpointRij.seq))
         )
+
+    def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
+        """The entries of these kinds about these lists (``"lijst"`` in their content)."""
+        if not lijst_ids:
+            return []
+        self.spoel()
+        # schrijf_audit writes compact JSON with sorted keys, so the pair reads exactly so
+        over = or_(*(AuditRij.inhoud.contains(f'"lijst":"{i}"') for i in lijst_ids))
+        return [
+            AuditRegel(*rij)
+            for rij in self.session.execute(
+                select(*_KOLOMMEN)
+                .where(AuditRij.gebeurtenis.in_(gebeurtenissen), over)
+                .order_by(AuditRij.seq)
+            )
+        ]
 
     def over(self, insz_hashes: list[str]) -> list[AuditRegel]:
         """The entries about a person, under any of the keys their INSZ was hashed with."""

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, Table
 
 from kbi_exchange.adapters.db.types import UtcDateTime
 
-_GECOMPILEERD: dict[tuple[int, str], str] = {}
+_GECOMPILEERD: dict[tuple[int, str], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
 
 
 def omzetter(verbinding: Connection) -> Callable[[Any], Any]:
@@ -26,23 +26,35 @@ def omzetter(verbinding: Connection) -> Callable[[Any], Any]:
     return omzet if omzet is not None else (lambda waarde: waarde)
 
 
-def lees_per_insz(verbinding: Connection, stmt: Select[Any], insz: str) -> Sequence[Any]:
-    """Rows of a query with one parameter, ``insz``, as the driver returns them.
+def lees(verbinding: Connection, stmt: Select[Any], **waarden: Any) -> Sequence[Any]:
+    """Rows of a query with named bound parameters, as the driver returns them.
 
     The statement is compiled once per dialect; callers convert raw values themselves (moments
     with `types.moment_uit_db`).
     """
     dialect = verbinding.dialect
     sleutel = (id(stmt), dialect.name)
-    sql = _GECOMPILEERD.get(sleutel)
-    if sql is None:
-        sql = _GECOMPILEERD[sleutel] = str(stmt.compile(dialect=dialect))
+    gecompileerd = _GECOMPILEERD.get(sleutel)
+    if gecompileerd is None:
+        vorm = stmt.compile(dialect=dialect)
+        gecompileerd = _GECOMPILEERD[sleutel] = (
+            str(vorm),
+            tuple(vorm.positiontup or ()),
+            dict(vorm.params),  # values fixed in the statement, e.g. its LIMIT
+        )
+    sql, volgorde, vast = gecompileerd
+    alle = {**vast, **waarden}
     cursor = verbinding.connection.cursor()
     try:
-        cursor.execute(sql, (insz,) if dialect.positional else {"insz": insz})
+        cursor.execute(sql, tuple(alle[n] for n in volgorde) if dialect.positional else alle)
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def lees_per_insz(verbinding: Connection, stmt: Select[Any], insz: str) -> Sequence[Any]:
+    """Rows of a query with one parameter, ``insz`` (the advice service's reads)."""
+    return lees(verbinding, stmt, insz=insz)
 
 
 def voeg_rijen_toe(

@@ -63,7 +63,7 @@ _ZOEK_VELDEN = (
 IN_BLOK = 5_000
 
 
-def _veldwaarde(veld: str, tekst: str | None) -> object:
+def veldwaarde(veld: str, tekst: str | None) -> object:
     if tekst is None:
         return None
     return tekst if veld == "vervangen_door" else date.fromisoformat(tekst)
@@ -139,7 +139,7 @@ class SqlKbi:
             .where(_VELD.c.insz.in_(inszen))
             .order_by(_VELD.c.id)
         ):
-            velden[insz][veld].append(VeldVersie(_veldwaarde(veld, waarde), opgenomen_op))
+            velden[insz][veld].append(VeldVersie(veldwaarde(veld, waarde), opgenomen_op))
         return {
             insz: bouw_dossier(insz, feiten.get(insz, ()), velden.get(insz, {})) for insz in bekend
         }
@@ -166,7 +166,7 @@ class SqlKbi:
         ]
         velden: dict[str, list[VeldVersie[object]]] = defaultdict(list)
         for veld, waarde, opgenomen_op in lees_per_insz(verbinding, _ZOEK_VELDEN, insz):
-            velden[veld].append(VeldVersie(_veldwaarde(veld, waarde), moment_uit_db(opgenomen_op)))
+            velden[veld].append(VeldVersie(veldwaarde(veld, waarde), moment_uit_db(opgenomen_op)))
         if not feiten and not velden:
             return None
         return bouw_dossier(insz, feiten, velden)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import datetime
 
-from kbi_exchange.adapters.db.types import GebruikerKolommen, metadata
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kbi_exchange.adapters.db.types import GebruikerKolommen, UtcDateTime, metadata
 
 
 class VsbBase(DeclarativeBase):
@@ -13,3 +16,43 @@ class VsbBase(DeclarativeBase):
 
 class VsbGebruikerRij(GebruikerKolommen, VsbBase):
     """A person on the VSB node."""
+
+
+class VsbLijstRij(VsbBase):
+    """A yearly list VSB received (SPEC §8.6), verified before it was stored.
+
+    One list per year as on the AII side: ``enig_jaar`` is unique and moves to an approved
+    rectification (``vervangt``) when it arrives. The id is AII's lijst-id: a replay is
+    recognised by it, not by the file's bytes.
+    """
+
+    __tablename__ = "lijst"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    jaar: Mapped[int] = mapped_column(index=True)
+    enig_jaar: Mapped[int | None] = mapped_column(unique=True)
+    vervangt: Mapped[str | None] = mapped_column(String(36), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    aantal: Mapped[int]
+    gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    bestand_naam: Mapped[str] = mapped_column(String(64))
+    bestand_sha256: Mapped[str] = mapped_column(String(64))
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    ontvangen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    ontvangen_door: Mapped[str] = mapped_column(String(64))
+    # the receipt as sent (SPEC §8.6); NULL until it is in the mailbox, so a rerun sends it
+    ontvangstbewijs_naam: Mapped[str | None] = mapped_column(String(64))
+    ontvangstbewijs: Mapped[bytes | None] = mapped_column(LargeBinary)
+    ontvangstbewijs_verstuurd: Mapped[bool] = mapped_column(default=False)
+    vervangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class VsbLijstInszRij(VsbBase):
+    """One INSZ on a received list: kept until the person's death (SPEC §10)."""
+
+    __tablename__ = "lijst_insz"
+
+    lijst_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("lijst.id", ondelete="CASCADE"), primary_key=True
+    )
+    insz: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)

@@ -1,0 +1,98 @@
+"""The exchange mailbox (SPEC §2), as MAGDA's file exchange: ``<party>/out/`` and ``in/``.
+
+A party writes a file into its own ``out/``; the mailbox moves it, by the recipient its name
+implies, into that party's ``in/``. Files appear under their final name only when whole
+(written to a hidden ``.part`` name first, then renamed), and moving between folders of one
+file system is a rename, so a recipient never sees part of a file. In the embedded set-up the
+routing happens at once; `kbi mailbox serve` routes each file an FTPS client finishes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from kbi_exchange.adapters.bestanden import schrijf_atomisch
+
+AII, VSB = "aii", "vsb"
+IN, UIT = "in", "out"
+
+# Who a file is for, by its name (SPEC §8.3, §8.6): the list goes to VSB, its receipt back.
+_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"KBI_VSB_LIJST_\d{4}_\d{17}\.p7m"), VSB),
+    (re.compile(r"KBI_VSB_ONTVANGST_\d{4}_\d{17}\.p7s"), AII),
+)
+
+
+class PostbusFout(Exception):
+    """A file the mailbox cannot take or route."""
+
+
+def ontvanger_van(naam: str) -> str:
+    """The party a file is addressed to, by its name; refused when the name says no one."""
+    for patroon, partij in _ROUTES:
+        if patroon.fullmatch(naam):
+            return partij
+    raise PostbusFout(f"{naam}: the name does not say whom the file is for")
+
+
+def _zelfde(a: Path, b: Path) -> bool:
+    return hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+
+
+class Postbus:
+    """The mailbox folders under one root (``$KBI_HOME/mailbox``)."""
+
+    def __init__(self, wortel: Path) -> None:
+        self.wortel = wortel
+
+    def map(self, partij: str, richting: str) -> Path:
+        return self.wortel / partij / richting
+
+    def maak_aan(self, partijen: list[str]) -> None:
+        for partij in partijen:
+            for richting in (IN, UIT):
+                self.map(partij, richting).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def verstuur(self, afzender: str, naam: str, inhoud: bytes) -> Path:
+        """Put a whole file in the sender's ``out/`` and route it; returns where it landed."""
+        ontvanger_van(naam)  # refuse an unroutable name before writing anything
+        uit = self.map(afzender, UIT)
+        uit.mkdir(parents=True, exist_ok=True, mode=0o700)
+        schrijf_atomisch(uit / naam, inhoud, modus=0o600)
+        return self.routeer(uit / naam)
+
+    def routeer(self, bestand: Path) -> Path:
+        """Move one whole file from an ``out/`` to its recipient's ``in/``.
+
+        The same file routed twice (a rerun) lands once; a different file under a name that
+        is taken stays in ``out/`` and is refused.
+        """
+        doel_map = self.map(ontvanger_van(bestand.name), IN)
+        doel_map.mkdir(parents=True, exist_ok=True, mode=0o700)
+        doel = doel_map / bestand.name
+        if doel.exists():
+            if not _zelfde(bestand, doel):
+                raise PostbusFout(f"{bestand.name}: a different file of that name is waiting")
+            bestand.unlink()
+            return doel
+        os.replace(bestand, doel)
+        return doel
+
+    def routeer_alles(self) -> list[Path]:
+        """Route every whole file waiting in any ``out/`` (hidden ``.part`` files are not)."""
+        return [
+            self.routeer(bestand)
+            for bestand in sorted(self.wortel.glob(f"*/{UIT}/*"))
+            if bestand.is_file() and not bestand.name.startswith(".")
+        ]
+
+    def binnen(self, partij: str, patroon: str = "*") -> list[Path]:
+        """The whole files waiting in a party's ``in/``, oldest name first."""
+        return sorted(
+            p
+            for p in self.map(partij, IN).glob(patroon)
+            if p.is_file() and not p.name.startswith(".")
+        )

@@ -1,0 +1,75 @@
+"""`kbi vsb ...`: the VSB node's commands (SPEC §9, §14)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kbi_exchange.bootstrap import pki, postbus, uow
+from kbi_exchange.domain.toegang import Node, Permissie
+from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
+from kbi_exchange.settings import load_settings
+
+app = typer.Typer(help="The VSB node.", no_args_is_help=True)
+lijst_app = typer.Typer(help="Yearly lists received from AII.", no_args_is_help=True)
+app.add_typer(lijst_app, name="list")
+console = Console(stderr=True, soft_wrap=True)
+
+
+@lijst_app.command("ingest")
+def ingest(
+    bestand: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A KBI_VSB_LIJST_<jaar>_<ts>.p7m file.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    als_: Annotated[
+        str | None,
+        typer.Option("--as", help="Ingest as this VSB operator; else as the OS account."),
+    ] = None,
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Decrypt, verify and store a yearly list, then send AII the signed receipt.
+
+    A file taken from the mailbox's vsb/in/ is removed from there once it is in.
+    """
+    settings = load_settings()
+    door = (
+        als(als_, Node.VSB, Permissie.VSB_LIJST_ONTVANG).naam if als_ else f"os:{getpass.getuser()}"
+    )
+    bus = postbus(settings)
+    lijst = ontvang_lijst(
+        uow=uow(settings, Node.VSB),
+        pki=pki(settings),
+        postbus=bus,
+        bestand=bestand.read_bytes(),
+        naam=bestand.name,
+        door=door,
+        nu=datetime.now(UTC),
+        vsb=settings.vsb_identificatie,
+        aii=settings.aii_identificatie,
+    )
+    if bestand.resolve().parent == bus.map("vsb", "in").resolve():
+        bestand.unlink(missing_ok=True)
+    if json_uit:
+        typer.echo(json.dumps(lijst.json()))
+        return
+    typer.echo(lijst.id)
+    if lijst.al_ontvangen:
+        console.print(f"list {lijst.id} ({lijst.jaar}) was already in; nothing stored again")
+    else:
+        console.print(
+            f"list {lijst.id} for {lijst.jaar}: {lijst.aantal} INSZ stored; "
+            f"receipt {lijst.ontvangstbewijs} sent"
+        )
