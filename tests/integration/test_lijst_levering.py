@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 
 from kbi_exchange.adapters.crypto import cms
@@ -18,6 +20,8 @@ from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.jaarlijst import LijstKop, lijst_bestandsnaam, payload
+from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.settings import load_settings
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -310,3 +314,59 @@ def test_the_dpo_finds_every_list_a_person_was_on_and_no_other(
     assert leveringen(op_lijst[0]) == [lijst_id]
     assert leveringen(op_lijst[-1]) == [lijst_id]
     assert leveringen(niet_op_lijst) == []
+
+
+def test_vsb_clients_allowed_verlaagde_premie_pull_the_same_file_over_the_api(
+    cyclus: Path, capsys: Cap, database_url: str
+) -> None:
+    lijst_id = _gemaakt_en_goedgekeurd(capsys)
+    premie = json.loads(
+        kbi(capsys, "aii", "clients", "add", "vsb-premie", "--purpose", "VERLAAGDE_PREMIE").out
+    )
+    budget = json.loads(
+        kbi(capsys, "aii", "clients", "add", "vsb-budget", "--purpose", "ZORGBUDGET").out
+    )
+    with TestClient(maak_app(load_settings())) as client:
+
+        def haal(token: object, jaar: int = JAAR) -> Response:
+            return client.get(
+                f"/api/v1/lijsten/{jaar}", headers={"Authorization": f"Bearer {token}"}
+            )
+
+        assert haal(premie["token"]).status_code == 404, "not delivered yet"
+        geleverd = _json(capsys, "aii", "list", "deliver", lijst_id)
+        antwoord = haal(premie["token"])
+        assert antwoord.status_code == 200
+        assert antwoord.headers["content-type"] == "application/pkcs7-mime"
+        assert str(geleverd["bestand"]) in antwoord.headers["content-disposition"]
+        (bestand,) = _in(cyclus, "vsb")
+        assert antwoord.content == bestand.read_bytes()
+        assert haal(budget["token"]).status_code == 403
+        assert haal("wrong").status_code == 401
+        assert client.get(f"/api/v1/lijsten/{JAAR}").status_code == 401
+        assert haal(premie["token"], 2023).status_code == 404
+        assert (
+            client.get("/api/v1/lijsten/abc", headers={"Authorization": "Bearer x"}).status_code
+            == 400
+        )
+    with engine(database_url).connect() as verbinding:
+        actoren = list(
+            verbinding.scalars(
+                select(AuditRij.actor).where(AuditRij.gebeurtenis == "kbi:lijst:pull")
+            )
+        )
+    assert actoren == ["vsb-premie"], "each pull is audited; refusals disclose nothing"
+
+
+def test_after_the_transitional_period_the_file_no_longer_goes_through_the_mailbox(
+    cyclus: Path, capsys: Cap
+) -> None:
+    instellingen = cyclus / "settings.toml"
+    instellingen.write_text(
+        instellingen.read_text().replace(
+            "lijst_bestanden_tot = 2026-12-31", "lijst_bestanden_tot = 2024-12-31"
+        )
+    )
+    lijst_id = _gemaakt_en_goedgekeurd(capsys)
+    assert _json(capsys, "aii", "list", "deliver", lijst_id)["status"] == "geleverd"
+    assert not _in(cyclus, "vsb")

@@ -17,7 +17,7 @@ from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
 from kbi_exchange.domain.jaarlijst import LijstFout
 from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
-from kbi_exchange.services.jaarlijst import Lijst, keur_goed, maak_lijst, toon_lijst
+from kbi_exchange.services.jaarlijst import Lijst, alle_lijsten, keur_goed, maak_lijst, toon_lijst
 from kbi_exchange.services.jaarlijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.settings import load_settings
 
@@ -175,3 +175,20 @@ def receive(
         console.print("no receipts waiting")
     if geweigerd:
         raise LijstFout(f"{len(geweigerd)} receipt(s) refused; " + "; ".join(geweigerd))
+
+
+@app.command("all")
+def all_(json_uit: JsonOptie = False) -> None:
+    """Every list, newest year first, with its state (no INSZ)."""
+    lijsten = alle_lijsten(uow=aii_uow(load_settings()))
+    if json_uit:
+        typer.echo(json.dumps([lijst.json() for lijst in lijsten]))
+        return
+    tabel = Table(title="Yearly lists")
+    for kolom in ("year", "id", "state", "INSZ", "rectifies"):
+        tabel.add_column(kolom)
+    for lijst in lijsten:
+        tabel.add_row(
+            str(lijst.jaar), lijst.id, lijst.status, str(lijst.aantal), lijst.vervangt or ""
+        )
+    Console().print(tabel)

@@ -323,3 +323,14 @@ def lijsten_met(werk: SqlUnitOfWork, insz: str) -> list[str]:
             select(LijstRij.id).where(LijstRij.payload.contains(f"\n{insz}\n", autoescape=True))
         )
     )
+
+
+def alle_lijsten(*, uow: SqlUnitOfWork) -> list[Lijst]:
+    """Every list, newest year first, each with its state (no INSZ)."""
+    with uow as werk:
+        return [
+            lijst_van(rij)
+            for rij in werk.session.scalars(
+                select(LijstRij).order_by(LijstRij.jaar.desc(), LijstRij.gemaakt_op.desc())
+            )
+        ]

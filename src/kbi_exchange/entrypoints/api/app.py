@@ -17,7 +17,9 @@ from starlette.routing import request_response
 
 from kbi_exchange import __version__
 from kbi_exchange.adapters.db.migrate import is_actueel
-from kbi_exchange.bootstrap import engine, sleutels
+from kbi_exchange.bootstrap import aii_uow, engine, sleutels
+from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.jaarlijst import LijstFout
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.begrenzer import Begrenzer
 from kbi_exchange.entrypoints.api.schemas import (
@@ -40,6 +42,8 @@ from kbi_exchange.entrypoints.soap.dienst import (
 )
 from kbi_exchange.entrypoints.soap.dienst import Fout as SoapFout
 from kbi_exchange.services.advies_dienst import Bericht, weigering
+from kbi_exchange.services.clients import client_voor_token
+from kbi_exchange.services.jaarlijst_levering import haal_lijst_op
 from kbi_exchange.settings import Settings
 
 XML = "text/xml; charset=utf-8"
@@ -232,6 +236,39 @@ class AiiApi:
         adres = str(request.url.replace(query=""))
         return Response(wsdl_tekst(adres), media_type=XML)
 
+    def lijst(self, jaar: int, request: Request) -> Response:
+        """The delivered yearly list of ``jaar`` as its ``.p7m`` (SPEC §8.4), audited."""
+        token = _token(request)
+        if token is None:
+            return _niet_aangemeld("Geen of ongeldige Bearer-token.")
+        with aii_uow(self.settings) as werk:
+            client = client_voor_token(werk.session, token)
+        if client is None:
+            return _niet_aangemeld("Geen of ongeldige Bearer-token.")
+        if Doel.VERLAAGDE_PREMIE not in client.doelen:
+            bericht = weigering(
+                None,
+                None,
+                None,
+                Uitzondering.fout(Code.AUTORISATIE, "De client mag VERLAAGDE_PREMIE niet vragen."),
+            )
+            return _json(bericht.body, 403)
+        try:
+            bestand = haal_lijst_op(
+                uow=aii_uow(self.settings),
+                sleutels=self.sleutels,
+                jaar=jaar,
+                client=client.naam,
+                nu=datetime.now(UTC),
+            )
+        except LijstFout as fout:
+            return _json({"detail": str(fout)}, 404)
+        return Response(
+            bestand.inhoud,
+            media_type="application/pkcs7-mime",
+            headers={"Content-Disposition": f'attachment; filename="{bestand.naam}"'},
+        )
+
     async def live(self, _: Request) -> Response:
         """Liveness: the process answers (no database, no keys); the benchmarks' ceiling."""
         return _json({"status": "live"})
@@ -309,6 +346,19 @@ def maak_app(settings: Settings) -> FastAPI:
             }
         },
         responses={code: {"model": BatchAntwoord} for code in (200, 400, 401, 413)},
+    )
+    app.add_api_route(
+        "/api/v1/lijsten/{jaar}",
+        api.lijst,
+        methods=["GET"],
+        summary="The delivered yearly list of a year: CMS, signed by AII, encrypted for VSB",
+        response_class=Response,
+        responses={
+            200: {"content": {"application/pkcs7-mime": {}}},
+            401: {"model": AdviesAntwoord},
+            403: {"model": AdviesAntwoord},
+            404: {"description": "No delivered list for that year"},
+        },
     )
     app.add_api_route(
         "/api/v1/live",
