@@ -25,11 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-## make bench: the benchmarks under benchmarks/ (the import one takes a few minutes).
+## make bench: the benchmarks under benchmarks/ (import and list set up a million dossiers: minutes).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_advies.py
+	$(BIN)/python benchmarks/bench_lijst.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
