@@ -19,10 +19,11 @@ from kbi_exchange.adapters.bestanden import schrijf_atomisch
 AII, VSB = "aii", "vsb"
 IN, UIT = "in", "out"
 
-# Who a file is for, by its name (SPEC §8.3, §8.6): the list goes to VSB, its receipt back.
-_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"KBI_VSB_LIJST_\d{4}_\d{17}\.p7m"), VSB),
-    (re.compile(r"KBI_VSB_ONTVANGST_\d{4}_\d{17}\.p7s"), AII),
+# Who may send a file and whom it is for, by its name (SPEC §8.3, §8.6): the list goes from
+# AII to VSB, its receipt back.
+_ROUTES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"KBI_VSB_LIJST_\d{4}_\d{17}\.p7m"), AII, VSB),
+    (re.compile(r"KBI_VSB_ONTVANGST_\d{4}_\d{17}\.p7s"), VSB, AII),
 )
 
 
@@ -30,11 +31,13 @@ class PostbusFout(Exception):
     """A file the mailbox cannot take or route."""
 
 
-def ontvanger_van(naam: str) -> str:
-    """The party a file is addressed to, by its name; refused when the name says no one."""
-    for patroon, partij in _ROUTES:
+def ontvanger_van(naam: str, afzender: str) -> str:
+    """The party a file is addressed to, by its name; refused unless ``afzender`` may send it."""
+    for patroon, van, naar in _ROUTES:
         if patroon.fullmatch(naam):
-            return partij
+            if van != afzender:
+                raise PostbusFout(f"{naam}: only {van} sends such a file, not {afzender}")
+            return naar
     raise PostbusFout(f"{naam}: the name does not say whom the file is for")
 
 
@@ -58,7 +61,7 @@ class Postbus:
 
     def verstuur(self, afzender: str, naam: str, inhoud: bytes) -> Path:
         """Put a whole file in the sender's ``out/`` and route it; returns where it landed."""
-        ontvanger_van(naam)  # refuse an unroutable name before writing anything
+        ontvanger_van(naam, afzender)  # refuse an unroutable name before writing anything
         uit = self.map(afzender, UIT)
         uit.mkdir(parents=True, exist_ok=True, mode=0o700)
         schrijf_atomisch(uit / naam, inhoud, modus=0o600)
@@ -70,7 +73,10 @@ class Postbus:
         The same file routed twice (a rerun) lands once; a different file under a name that
         is taken stays in ``out/`` and is refused.
         """
-        doel_map = self.map(ontvanger_van(bestand.name), IN)
+        afzender = bestand.parent.parent.name
+        if bestand.parent != self.map(afzender, UIT):
+            raise PostbusFout(f"{bestand}: not in a party's out/ folder of this mailbox")
+        doel_map = self.map(ontvanger_van(bestand.name, afzender), IN)
         doel_map.mkdir(parents=True, exist_ok=True, mode=0o700)
         doel = doel_map / bestand.name
         if doel.exists():

@@ -25,6 +25,7 @@ from kbi_exchange.entrypoints import (
     cli_audit,
     cli_clients,
     cli_lijst,
+    cli_postbus,
     cli_synth,
     cli_users,
     cli_vsb,
@@ -49,6 +50,7 @@ app.add_typer(cli_synth.app, name="synth")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_vsb.app, name="vsb")
+app.add_typer(cli_postbus.app, name="mailbox")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
 console = Console()

@@ -1,14 +1,16 @@
 """The development PKI that `kbi init` makes (SPEC §14): one CA and an RSA certificate per party.
 
 PEM files in ``$KBI_HOME/pki/``: ``ca.crt`` (+ ``ca.key``), ``aii``, ``vsb`` and
-``zorgkas-<CODE>`` (``.crt`` and ``.key``). The extensions are those that ``openssl cms
--verify`` and pyHanko expect of an S/MIME signer and recipient: key usage, subject and
-authority key identifiers, extended key usage ``emailProtection``. Production settings point
-at real certificates instead; nothing here replaces a file that exists.
+``zorgkas-<CODE>`` (``.crt`` and ``.key``), and ``mailbox`` for the FTPS server. The
+extensions are those that ``openssl cms -verify`` and pyHanko expect of an S/MIME signer and
+recipient: key usage, subject and authority key identifiers, extended key usage
+``emailProtection`` (``serverAuth`` and the host names for the mailbox). Production settings
+point at real certificates instead; nothing here replaces a file that exists.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +29,7 @@ _T = TypeVar("_T")
 SLEUTEL_BITS = 2048
 CA_GELDIG = timedelta(days=10 * 365)
 PARTIJ_GELDIG = timedelta(days=3 * 365)
+MAILBOX = "mailbox"
 
 
 def nieuwe_sleutel(naam: str) -> rsa.RSAPrivateKey:
@@ -59,10 +62,19 @@ class Uitgever:
         *,
         van: datetime,
         tot: datetime,
+        server: tuple[str, ...] = (),
     ) -> x509.Certificate:
-        """An end-entity certificate fit to sign and to receive S/MIME (CMS) messages."""
+        """An end-entity certificate fit to sign and to receive S/MIME (CMS) messages.
+
+        With ``server`` host names it is a TLS server certificate for those names instead.
+        """
         publiek = sleutel.public_key()
-        return (
+        gebruik = (
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])
+            if server
+            else x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION])
+        )
+        bouwer = (
             x509.CertificateBuilder()
             .subject_name(_naam(gewone_naam))
             .issuer_name(self.certificaat.subject)
@@ -85,16 +97,20 @@ class Uitgever:
                 ),
                 critical=True,
             )
-            .add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-            )
+            .add_extension(gebruik, critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(publiek), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.sleutel.public_key()),
                 critical=False,
             )
-            .sign(self.sleutel, hashes.SHA256())
         )
+        if server:
+            namen: list[x509.GeneralName] = [
+                x509.IPAddress(ipaddress.ip_address(n)) if n[0].isdigit() else x509.DNSName(n)
+                for n in server
+            ]
+            bouwer = bouwer.add_extension(x509.SubjectAlternativeName(namen), critical=False)
+        return bouwer.sign(self.sleutel, hashes.SHA256())
 
 
 def maak_ca(gewone_naam: str, sleutel: rsa.RSAPrivateKey, *, van: datetime) -> Uitgever:
@@ -175,12 +191,16 @@ def maak_ontwikkel_pki(
         schrijf_atomisch(ca_key, sleutel_pem(uitgever.sleutel), modus=0o600)
         schrijf_atomisch(ca_crt, pem(uitgever.certificaat))
         gemaakt.append("ca")
-    for stam, gewone_naam in partijen:
+    # the mailbox's FTPS server, for connections on this machine
+    server = {MAILBOX: ("localhost", "127.0.0.1")}
+    for stam, gewone_naam in [*partijen, (MAILBOX, "kbi-exchange mailbox")]:
         crt, key = map_ / f"{stam}.crt", map_ / f"{stam}.key"
         if crt.exists() and key.exists():
             continue
         sleutel = maak_sleutel(stam)
-        certificaat = uitgever.geef_uit(gewone_naam, sleutel, van=nu, tot=nu + PARTIJ_GELDIG)
+        certificaat = uitgever.geef_uit(
+            gewone_naam, sleutel, van=nu, tot=nu + PARTIJ_GELDIG, server=server.get(stam, ())
+        )
         schrijf_atomisch(key, sleutel_pem(sleutel), modus=0o600)
         schrijf_atomisch(crt, pem(certificaat))
         gemaakt.append(stam)

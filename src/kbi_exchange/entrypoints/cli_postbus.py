@@ -1,0 +1,55 @@
+"""`kbi mailbox ...`: the exchange mailbox over FTPS (SPEC §2, §14)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kbi_exchange.adapters.crypto.pki import MAILBOX
+from kbi_exchange.adapters.postbus_ftps import Accounts, maak_server
+from kbi_exchange.bootstrap import pki_partijen, postbus
+from kbi_exchange.entrypoints.cli_users import wachtwoord
+from kbi_exchange.settings import load_settings
+
+app = typer.Typer(help="The exchange mailbox: FTPS accounts and server.", no_args_is_help=True)
+
+
+@app.command("account")
+def account(
+    partij: Annotated[str, typer.Argument(metavar="PARTY", help="aii, vsb or zorgkas-<CODE>.")],
+) -> None:
+    """Set a party's mailbox password (from KBI_PASSWORD or a prompt)."""
+    settings = load_settings()
+    partijen = [stam for stam, _ in pki_partijen(settings)]
+    if partij not in partijen:
+        raise typer.BadParameter(f"{partij!r} is none of {', '.join(partijen)}", param_hint="PARTY")
+    Accounts(settings.home / "keys" / "mailbox-accounts.json").zet(
+        partij, wachtwoord(f"mailbox password for {partij}", bevestig=True)
+    )
+    typer.echo(partij)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the FTPS control connection.")] = 2121,
+) -> None:
+    """Serve the mailbox over FTPS (explicit TLS) until Ctrl-C; one account per party."""
+    settings = load_settings()
+    server = maak_server(
+        postbus(settings),
+        Accounts(settings.home / "keys" / "mailbox-accounts.json"),
+        certificaat=settings.pki_bestand(f"{MAILBOX}.crt"),
+        sleutel=settings.pki_bestand(f"{MAILBOX}.key"),
+        host=host,
+        poort=port,
+    )
+    adres = server.socket.getsockname()
+    typer.echo(f"mailbox on ftps://{adres[0]}:{adres[1]} (explicit TLS); Ctrl-C stops", err=True)
+    try:
+        server.serve_forever(handle_exit=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close_all()
