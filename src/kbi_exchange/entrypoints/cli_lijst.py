@@ -15,6 +15,7 @@ from rich.table import Table
 from kbi_exchange.adapters.crypto.cms import CmsFout
 from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
 from kbi_exchange.domain.jaarlijst import LijstFout
+from kbi_exchange.domain.tijd import BRUSSEL
 from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.jaarlijst import Lijst, alle_lijsten, keur_goed, maak_lijst, toon_lijst
@@ -36,7 +37,7 @@ def _druk(lijst: Lijst, json_uit: bool) -> None:
     for kolom in ("step", "by", "at"):
         tabel.add_column(kolom)
     for status, door, op in lijst.stappen():
-        tabel.add_row(status, door or "", op.isoformat())
+        tabel.add_row(status, door or "", op.astimezone(BRUSSEL).isoformat(timespec="seconds"))
     Console().print(tabel)
     typer.echo(f"sha256 of the payload: {lijst.payload_sha256}")
     if lijst.bestand_naam:

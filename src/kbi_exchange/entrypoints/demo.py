@@ -16,6 +16,7 @@ from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
+from kbi_exchange.entrypoints.demo_lijst import jaarlijst_cyclus
 from kbi_exchange.entrypoints.demo_server import (
     DemoServer,
     demo_token,
@@ -74,8 +75,9 @@ def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: da
 
 
 def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
-    """Set up a home, import the examples and a synthetic population, show decisions, then
-    run the AII node, ask it over HTTP, and (unless ``serveer`` is off) serve until Ctrl-C."""
+    """Set up a home, import the examples and a synthetic population, show decisions, take the
+    yearly list through every state, then run the AII node, ask it over HTTP, and (unless
+    ``serveer`` is off) serve until Ctrl-C."""
     settings = init_home()
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
     voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
@@ -99,6 +101,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
         )
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
+    jaarlijst_cyclus(console, settings, nu)
     server = DemoServer(settings)
     server.start()
     try:

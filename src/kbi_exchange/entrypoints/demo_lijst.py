@@ -1,0 +1,139 @@
+"""`kbi demo`, flow F2: the yearly list made, approved, delivered, ingested and receipted.
+
+A rerun picks the year's list up where it is: it never makes a second one.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels, uow
+from kbi_exchange.domain.jaarlijst import LijstStatus
+from kbi_exchange.domain.tijd import BRUSSEL
+from kbi_exchange.domain.toegang import Gebruiker, Node
+from kbi_exchange.services.gebruikers import GebruikerFout, authenticeer, voeg_gebruiker_toe
+from kbi_exchange.services.jaarlijst import Lijst, alle_lijsten, keur_goed, maak_lijst
+from kbi_exchange.services.jaarlijst_levering import lever_lijst, verwerk_ontvangstbewijs
+from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
+from kbi_exchange.settings import Settings
+
+# (name, node, role): the people of the cycle; their password is shown at the end of the demo
+DEMO_MENSEN = (
+    ("demo-operator", Node.AII, "aii-operator"),
+    ("demo-approver", Node.AII, "aii-approver"),
+    ("demo-vsb", Node.VSB, "vsb-operator"),
+)
+DEMO_WACHTWOORD = "kbi-demo-password"
+
+
+def _persoon(settings: Settings, naam: str, node: Node, rol: str, nu: datetime) -> Gebruiker:
+    with suppress(GebruikerFout):  # made by an earlier run
+        voeg_gebruiker_toe(
+            uow=uow(settings, node),
+            naam=naam,
+            rol=rol,
+            zorgkas=None,
+            wachtwoord=DEMO_WACHTWOORD,
+            nu=nu,
+        )
+    return authenticeer(uow=uow(settings, node), naam=naam, wachtwoord=DEMO_WACHTWOORD, nu=nu)
+
+
+def _toon(console: Console, lijst: Lijst) -> None:
+    tabel = Table(title=f"Yearly list {lijst.jaar} — {lijst.aantal} INSZ — {lijst.status}")
+    for kolom in ("step", "by", "at"):
+        tabel.add_column(kolom)
+    for status, door, op in lijst.stappen():
+        tabel.add_row(status, door or "", op.astimezone(BRUSSEL).isoformat(timespec="seconds"))
+    console.print(tabel)
+
+
+def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijst:
+    """Make (or pick up) the list of this year and take it through every state."""
+    maker, keurder, vsb = (_persoon(settings, *mens, nu) for mens in DEMO_MENSEN)
+    jaar = nu.year
+    console.print(f"\n[bold]Yearly list {jaar}[/] (flow F2): reference date {jaar}-01-01")
+    huidige = [
+        lijst
+        for lijst in alle_lijsten(uow=aii_uow(settings))
+        if lijst.jaar == jaar and lijst.status != LijstStatus.VERVANGEN.value
+    ]
+    if huidige:
+        lijst = huidige[0]
+        console.print(f"the list of {jaar} exists ({lijst.status}): picking it up, no new one")
+    else:
+        with console.status("evaluating every dossier…") as status:
+            lijst = maak_lijst(
+                uow=aii_uow(settings),
+                sleutels=sleutels(settings),
+                jaar=jaar,
+                door=maker,
+                nu=nu,
+                producent=settings.aii_identificatie,
+                ontvanger=settings.vsb_identificatie,
+                voortgang=lambda n: status.update(f"evaluating every dossier… {n:,} done"),
+            )
+        console.print(f"made by {maker.naam}: {lijst.aantal} INSZ, waiting for four eyes")
+    if lijst.status == LijstStatus.GEMAAKT.value:
+        lijst = keur_goed(
+            uow=aii_uow(settings),
+            sleutels=sleutels(settings),
+            lijst_id=lijst.id,
+            door=keurder,
+            nu=nu,
+        )
+        console.print(f"approved by {keurder.naam} (not the maker, may not change KBI data)")
+    bus = postbus(settings)
+    if lijst.status == LijstStatus.GOEDGEKEURD.value:
+        lijst = lever_lijst(
+            uow=aii_uow(settings),
+            sleutels=sleutels(settings),
+            pki=pki(settings),
+            postbus=bus,
+            lijst_id=lijst.id,
+            door=maker.naam,
+            nu=nu,
+            bestanden_tot=settings.lijst_bestanden_tot,
+        )
+        console.print(
+            f"signed by AII, encrypted for VSB, delivered: {bus.map('vsb', 'in')}/"
+            f"{lijst.bestand_naam}"
+        )
+    for bestand in bus.binnen("vsb", "KBI_VSB_LIJST_*.p7m"):
+        ontvangen = ontvang_lijst(
+            uow=uow(settings, Node.VSB),
+            pki=pki(settings),
+            postbus=bus,
+            bestand=bestand.read_bytes(),
+            naam=bestand.name,
+            door=vsb.naam,
+            nu=nu,
+            vsb=settings.vsb_identificatie,
+            aii=settings.aii_identificatie,
+        )
+        bestand.unlink()
+        console.print(
+            f"VSB decrypted, verified and stored list {ontvangen.id} ({ontvangen.aantal} INSZ); "
+            f"receipt {ontvangen.ontvangstbewijs} sent"
+        )
+    for bestand in bus.binnen("aii", "KBI_VSB_ONTVANGST_*.p7s"):
+        lijst = verwerk_ontvangstbewijs(
+            uow=aii_uow(settings),
+            sleutels=sleutels(settings),
+            pki=pki(settings),
+            bestand=bestand.read_bytes(),
+            nu=nu,
+        )
+        bestand.unlink()
+        console.print(f"AII verified VSB's signed receipt: list {lijst.id} {lijst.status}")
+    _toon(console, lijst)
+    console.print(
+        "demo log-ins (`--as NAME`): "
+        + ", ".join(f"{naam} ({rol})" for naam, _, rol in DEMO_MENSEN)
+        + f"; password {DEMO_WACHTWOORD!r}"
+    )
+    return lijst
