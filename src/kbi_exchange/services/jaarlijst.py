@@ -177,7 +177,8 @@ def _wie_op_lijst(
     url = werk.engine.url.render_as_string(hide_password=False)
     delen = grenzen(verbinding, aantal_werkers * 8)
     with werkers(aantal_werkers) as pool:
-        assert pool is not None  # noqa: S101 — aantal_werkers > 0
+        if pool is None:  # cannot happen: aantal_werkers > 0
+            raise RuntimeError("no worker processes")
         taken = [pool.submit(_deel_op_lijst, url, van, tot, jaar, nu) for van, tot in delen]
         gezien = 0
         for taak in as_completed(taken):

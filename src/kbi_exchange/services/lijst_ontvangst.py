@@ -123,14 +123,15 @@ def ontvang_lijst(
     sha256 = hashlib.sha256(bestand).hexdigest()
     kop, inszen, payload_sha256 = _open(bestand, naam, pki=pki, nu=nu, vsb=vsb, aii=aii)
     with uow as werk:
-        al = werk.session.get(VsbLijstRij, kop.lijst_id)
-        if al is not None and al.bestand_sha256 != sha256:
+        rij = werk.session.get(VsbLijstRij, kop.lijst_id)
+        al_ontvangen = rij is not None
+        if rij is not None and rij.bestand_sha256 != sha256:
             raise LijstFout(
                 f"{naam}: replay — list {kop.lijst_id} was received on "
-                f"{al.ontvangen_op.astimezone(BRUSSEL):%Y-%m-%d %H:%M}; refused"
+                f"{rij.ontvangen_op.astimezone(BRUSSEL):%Y-%m-%d %H:%M}; refused"
             )
-        if al is None:
-            al = _bewaar(
+        if rij is None:
+            rij = _bewaar(
                 werk,
                 kop,
                 inszen,
@@ -141,17 +142,13 @@ def ontvang_lijst(
                 nu=nu,
                 pki=pki,
             )
-            nieuw = True
-        else:
-            nieuw = False
-        rij = al
         if not rij.ontvangstbewijs_verstuurd:
             if rij.ontvangstbewijs_naam is None or rij.ontvangstbewijs is None:
                 raise LijstFout(f"list {rij.id}: stored without its receipt")
             postbus.verstuur(VSB, rij.ontvangstbewijs_naam, rij.ontvangstbewijs)
             rij.ontvangstbewijs_verstuurd = True
             werk.commit()
-        return _ontvangen(rij, al=not nieuw)
+        return _ontvangen(rij, al=al_ontvangen)
 
 
 def _bewaar(
