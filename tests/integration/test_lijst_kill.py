@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
@@ -41,9 +41,9 @@ def _start(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def _tel(url: str, stmt: object) -> int:
+def _tel(url: str, stmt: Select[int]) -> int:
     with engine(url).connect() as verbinding:
-        waarde = verbinding.scalar(stmt)  # type: ignore[call-overload]
+        waarde = verbinding.scalar(stmt)
     sluit_engines()
     return int(waarde or 0)
 
