@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -216,11 +216,16 @@ class Pki:
     """A node's view of the PKI: files found through the settings (`Settings.pki_bestand`)."""
 
     pad: Callable[[str], Path]
+    # each file read and parsed once per Pki (ingest needs the VSB key twice, for instance)
+    _gelezen: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def _lees(self, naam: str, lezer: Callable[[Path], _T]) -> _T:
+        if naam in self._gelezen:
+            return cast(_T, self._gelezen[naam])
         pad = self.pad(naam)
         try:
-            return lezer(pad)
+            self._gelezen[naam] = gelezen = lezer(pad)
+            return gelezen
         except FileNotFoundError:
             raise PkiFout(
                 f"{naam} not found at {pad}: run `kbi init`, or name the file in [pki.bestanden]"

@@ -8,7 +8,17 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
@@ -34,25 +44,52 @@ _FEIT = cast(Table, FeitRij.__table__)
 _INTREKKING = cast(Table, IntrekkingRij.__table__)
 _VELD = cast(Table, VeldRij.__table__)
 
-# Built once: constructing a statement costs more than running these small queries.
-_ZOEK_FEITEN = (
-    select(
+
+def feiten_met_intrekking(*eerst: ColumnElement[Any]) -> Select[Any]:
+    """Facts with the moment of their withdrawal, if any: ``eerst`` columns, then the columns
+    `feit_uit_rij` takes."""
+    return select(
+        *eerst,
         _FEIT.c.feit_id,
         _FEIT.c.soort,
         _FEIT.c.inhoud,
         _FEIT.c.geregistreerd_op,
         _FEIT.c.opgenomen_op,
         _INTREKKING.c.ingetrokken_op,
-    )
-    .select_from(
+    ).select_from(
         _FEIT.outerjoin(
             _INTREKKING,
             (_INTREKKING.c.insz == _FEIT.c.insz) & (_INTREKKING.c.feit_id == _FEIT.c.feit_id),
         )
     )
-    .where(_FEIT.c.insz == bindparam("insz"))
-    .order_by(_FEIT.c.id)
-)
+
+
+def feit_uit_rij(
+    feit_id: str,
+    soort: str,
+    inhoud: str,
+    geregistreerd_op: Any,
+    opgenomen_op: Any,
+    ingetrokken_op: Any,
+) -> Feit:
+    """A fact from a driver row of `feiten_met_intrekking` (moments in the database's form)."""
+    return feit_uit_opslag(
+        soort,
+        orjson.loads(inhoud),
+        feit_id=feit_id,
+        geregistreerd_op=moment_uit_db(geregistreerd_op),
+        ingetrokken_op=moment_uit_db(ingetrokken_op),
+        opgenomen_op=moment_uit_db(opgenomen_op),
+    )
+
+
+def veld_uit_rij(veld: str, waarde: str | None, opgenomen_op: Any) -> VeldVersie[object]:
+    """A field version from a driver row (``veld``, ``waarde``, ``opgenomen_op``)."""
+    return VeldVersie(veldwaarde(veld, waarde), moment_uit_db(opgenomen_op))
+
+
+# Built once: constructing a statement costs more than running these small queries.
+_ZOEK_FEITEN = feiten_met_intrekking().where(_FEIT.c.insz == bindparam("insz")).order_by(_FEIT.c.id)
 _ZOEK_VELDEN = (
     select(_VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
     .where(_VELD.c.insz == bindparam("insz"))
@@ -151,22 +188,10 @@ class SqlKbi:
         decides the same (NIET_VERPLICHT); the import uses `dossiers`, which tells them apart.
         """
         verbinding = self.session.connection()
-        feiten = [
-            feit_uit_opslag(
-                soort,
-                orjson.loads(inhoud),
-                feit_id=feit_id,
-                geregistreerd_op=moment_uit_db(geregistreerd_op),
-                ingetrokken_op=moment_uit_db(ingetrokken_op),
-                opgenomen_op=moment_uit_db(opgenomen_op),
-            )
-            for feit_id, soort, inhoud, geregistreerd_op, opgenomen_op, ingetrokken_op in (
-                lees_per_insz(verbinding, _ZOEK_FEITEN, insz)
-            )
-        ]
+        feiten = [feit_uit_rij(*rij) for rij in lees_per_insz(verbinding, _ZOEK_FEITEN, insz)]
         velden: dict[str, list[VeldVersie[object]]] = defaultdict(list)
-        for veld, waarde, opgenomen_op in lees_per_insz(verbinding, _ZOEK_VELDEN, insz):
-            velden[veld].append(VeldVersie(veldwaarde(veld, waarde), moment_uit_db(opgenomen_op)))
+        for rij in lees_per_insz(verbinding, _ZOEK_VELDEN, insz):
+            velden[rij[0]].append(veld_uit_rij(*rij))
         if not feiten and not velden:
             return None
         return bouw_dossier(insz, feiten, velden)

@@ -13,19 +13,15 @@ from itertools import groupby
 from operator import itemgetter
 from typing import cast
 
-import orjson
 from sqlalchemy import Connection, Table, bindparam, select
 
-from kbi_exchange.adapters.db.aii_models import FeitRij, IntrekkingRij, PersoonRij, VeldRij
+from kbi_exchange.adapters.db.aii_models import FeitRij, PersoonRij, VeldRij
 from kbi_exchange.adapters.db.driver import lees
-from kbi_exchange.adapters.db.kbi_store import veldwaarde
-from kbi_exchange.adapters.db.types import moment_uit_db
-from kbi_exchange.adapters.kbi_jsonl import feit_uit_opslag
+from kbi_exchange.adapters.db.kbi_store import feit_uit_rij, feiten_met_intrekking, veld_uit_rij
 from kbi_exchange.domain.dossier import Dossier, Feit, VeldVersie, bouw_dossier
 
 _PERSOON = cast(Table, PersoonRij.__table__)
 _FEIT = cast(Table, FeitRij.__table__)
-_INTREKKING = cast(Table, IntrekkingRij.__table__)
 _VELD = cast(Table, VeldRij.__table__)
 
 # persons per block: bounded memory, few round trips
@@ -40,21 +36,7 @@ _PERSONEN = (
     .limit(BLOK)
 )
 _FEITEN = (
-    select(
-        _FEIT.c.insz,
-        _FEIT.c.feit_id,
-        _FEIT.c.soort,
-        _FEIT.c.inhoud,
-        _FEIT.c.geregistreerd_op,
-        _FEIT.c.opgenomen_op,
-        _INTREKKING.c.ingetrokken_op,
-    )
-    .select_from(
-        _FEIT.outerjoin(
-            _INTREKKING,
-            (_INTREKKING.c.insz == _FEIT.c.insz) & (_INTREKKING.c.feit_id == _FEIT.c.feit_id),
-        )
-    )
+    feiten_met_intrekking(_FEIT.c.insz)
     .where(_FEIT.c.insz > bindparam("van"), _FEIT.c.insz <= bindparam("tot"))
     .order_by(_FEIT.c.insz, _FEIT.c.id)
 )
@@ -87,28 +69,15 @@ def stroom_dossiers(
         if not personen:
             return
         grens = {"van": vorige, "tot": personen[-1]}
-        feiten: dict[str, list[Feit]] = {}
-        for insz, rijen in groupby(lees(verbinding, _FEITEN, **grens), key=_INSZ):
-            feiten[insz] = [
-                feit_uit_opslag(
-                    soort,
-                    orjson.loads(inhoud),
-                    feit_id=feit_id,
-                    geregistreerd_op=moment_uit_db(geregistreerd_op),
-                    ingetrokken_op=moment_uit_db(ingetrokken_op),
-                    opgenomen_op=moment_uit_db(opgenomen_op),
-                )
-                for _, feit_id, soort, inhoud, geregistreerd_op, opgenomen_op, ingetrokken_op in (
-                    rijen
-                )
-            ]
+        feiten: dict[str, list[Feit]] = {
+            insz: [feit_uit_rij(*rij[1:]) for rij in rijen]
+            for insz, rijen in groupby(lees(verbinding, _FEITEN, **grens), key=_INSZ)
+        }
         velden: dict[str, dict[str, list[VeldVersie[object]]]] = {}
         for insz, rijen in groupby(lees(verbinding, _VELDEN, **grens), key=_INSZ):
             per_veld: dict[str, list[VeldVersie[object]]] = defaultdict(list)
-            for _, veld, waarde, opgenomen_op in rijen:
-                per_veld[veld].append(
-                    VeldVersie(veldwaarde(veld, waarde), moment_uit_db(opgenomen_op))
-                )
+            for rij in rijen:
+                per_veld[rij[1]].append(veld_uit_rij(*rij[1:]))
             velden[insz] = per_veld
         yield [bouw_dossier(insz, feiten.get(insz, ()), velden.get(insz, {})) for insz in personen]
         vorige = personen[-1]
