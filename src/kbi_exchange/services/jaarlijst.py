@@ -15,12 +15,12 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from kbi_exchange.adapters.db.aii_models import LijstRij
 from kbi_exchange.adapters.db.engine import maak_engine
-from kbi_exchange.adapters.db.kbi_stroom import grenzen, stroom_dossiers
+from kbi_exchange.adapters.db.kbi_stroom import EINDE, grenzen, stroom_dossiers
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.proces import werkers
 from kbi_exchange.adapters.sleutels import Sleutels
@@ -127,22 +127,36 @@ def _huidige(werk: SqlUnitOfWork, jaar: int) -> LijstRij | None:
     )
 
 
-def _deel_op_lijst(url: str, van: str, tot: str, jaar: int, nu: datetime) -> tuple[list[str], int]:
-    """In a worker: who in ``(van, tot]`` is on the list, and how many persons it held."""
-    engine = maak_engine(url)  # its own connections, never the parent's
+def _op_lijst_in(
+    verbinding: Connection,
+    *,
+    jaar: int,
+    nu: datetime,
+    van: str = "",
+    tot: str = EINDE,
+    voortgang: Callable[[int], None] = lambda _: None,
+) -> tuple[list[str], int]:
+    """Who in ``(van, tot]`` is on the list, in order, and how many persons that range held."""
     parameters = standaard_parameters()
     gevonden: list[str] = []
     personen = 0
+    for blok in stroom_dossiers(verbinding, van=van, tot=tot):
+        gevonden.extend(
+            d.insz for d in blok if op_lijst(d, jaar, gekend_op=nu, parameters=parameters)
+        )
+        personen += len(blok)
+        voortgang(personen)
+    return gevonden, personen
+
+
+def _deel_op_lijst(url: str, van: str, tot: str, jaar: int, nu: datetime) -> tuple[list[str], int]:
+    """In a worker: `_op_lijst_in` for one range, on connections of its own."""
+    engine = maak_engine(url)  # never the parent's connections
     try:
         with engine.connect() as verbinding:
-            for blok in stroom_dossiers(verbinding, van=van, tot=tot):
-                personen += len(blok)
-                gevonden.extend(
-                    d.insz for d in blok if op_lijst(d, jaar, gekend_op=nu, parameters=parameters)
-                )
+            return _op_lijst_in(verbinding, jaar=jaar, nu=nu, van=van, tot=tot)
     finally:
         engine.dispose()
-    return gevonden, personen
 
 
 def _wie_op_lijst(
@@ -163,17 +177,8 @@ def _wie_op_lijst(
     personen = werk.kbi.aantal_personen()
     if aantal_werkers is None:
         aantal_werkers = min(4, os.cpu_count() or 1) if personen >= GROOT else 0
-    parameters = standaard_parameters()
     if aantal_werkers == 0:
-        inszen: list[str] = []
-        gezien = 0
-        for blok in stroom_dossiers(verbinding):
-            inszen.extend(
-                d.insz for d in blok if op_lijst(d, jaar, gekend_op=nu, parameters=parameters)
-            )
-            gezien += len(blok)
-            voortgang(gezien)
-        return inszen
+        return _op_lijst_in(verbinding, jaar=jaar, nu=nu, voortgang=voortgang)[0]
     url = werk.engine.url.render_as_string(hide_password=False)
     delen = grenzen(verbinding, aantal_werkers * 8)
     with werkers(aantal_werkers) as pool:
