@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
 from kbi_exchange.adapters.postbus import Postbus
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.toegang import Node
+from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.advies_dienst import Opdracht, gewicht, voer_groep_uit
 from kbi_exchange.services.gebruikers import zorgkas_codes
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
@@ -116,3 +121,45 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
 def aii_uow(settings: Settings) -> SqlUnitOfWork:
     """A unit of work on the AII node's database."""
     return uow(settings, Node.AII)
+
+
+def advies_schrijver(settings: Settings) -> ProcessWriter:
+    """The AII node's group-commit writer: the advice service's write groups, in a child."""
+
+    def maak_afhandelaar() -> GroupHandler:
+        na_fork()  # the child opens its own connections
+        eigen_sleutels = sleutels(settings)
+
+        def groep(opdrachten: list[Opdracht]) -> list[Any]:
+            with aii_uow(settings) as werk:
+                uitkomsten = voer_groep_uit(
+                    werk=werk,
+                    sleutels=eigen_sleutels,
+                    opdrachten=opdrachten,
+                    nu=datetime.now(UTC),
+                    parameters=standaard_parameters(),
+                )
+                werk.commit()
+            return uitkomsten
+
+        return lambda opdrachten: commit_groups(
+            groep, opdrachten, unavailable=(SQLAlchemyError, NietGeinitialiseerd)
+        )
+
+    return ProcessWriter(maak_afhandelaar, weight=gewicht)
+
+
+def database_gereed(settings: Settings, node: Node = Node.AII) -> str:
+    """``ok``, ``not migrated`` or ``unavailable``: a node's database, for health reports."""
+    url = settings.database_url(node)
+    try:
+        db = engine(url)
+        with db.connect() as verbinding:
+            verbinding.exec_driver_sql("SELECT 1")
+        if url not in _ACTUEEL:
+            if not is_actueel(db, node.value):
+                return "not migrated"
+            _ACTUEEL.add(url)
+    except Exception:  # health reports a failure, it does not raise one
+        return "unavailable"
+    return "ok"

@@ -22,6 +22,14 @@ identificatie = "AII-KBI"
 # Questions per second per client (a batch counts each question), and the burst allowed.
 advies_per_seconde_per_client = 2000
 advies_piek_per_client = 20000
+# The address at which callers reach this node's services, published in the WSDL.
+public_url = "http://127.0.0.1:8000"
+# Failed authentications allowed per source address: a burst, refilled per second. Past it the
+# address is refused (99996, Retry-After) until it has waited; valid tokens still pass.
+auth_failures_burst = 20
+auth_failures_per_second = 1
+# Failed authentications are recorded as one audit entry per address per this many seconds.
+security_event_window_seconds = 60
 # The last day of the transitional period in which the yearly list travels as a file through
 # the mailbox (protocol art. 2: at most 5 years from the first list of 2022). After it, VSB
 # pulls the list from GET /api/v1/lijsten/{jaar} only.
@@ -57,6 +65,10 @@ class Settings:
     advies_per_seconde_per_client: float = 2000
     advies_piek_per_client: float = 20000
     lijst_bestanden_tot: date = date(2026, 12, 31)
+    public_url: str = "http://127.0.0.1:8000"
+    auth_failures_burst: float = 20
+    auth_failures_per_second: float = 1
+    security_event_window_seconds: float = 60
     pki_map: Path = Path("pki")
     pki_bestanden: tuple[tuple[str, str], ...] = ()
 
@@ -100,6 +112,7 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         raise NietGeinitialiseerd(f"{home} is not initialised: run `kbi init` first")
     else:
         data = tomllib.loads(DEFAULT_SETTINGS)
+    aii = data.get("aii", {})
     return Settings(
         home=home,
         omgeving=str(data.get("omgeving", "development")),
@@ -112,6 +125,14 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         ),
         advies_piek_per_client=float(data.get("aii", {}).get("advies_piek_per_client", 20000)),
         lijst_bestanden_tot=_datum(data.get("aii", {}).get("lijst_bestanden_tot", "2026-12-31")),
+        public_url=str(aii.get("public_url", Settings.public_url)).rstrip("/"),
+        auth_failures_burst=float(aii.get("auth_failures_burst", Settings.auth_failures_burst)),
+        auth_failures_per_second=float(
+            aii.get("auth_failures_per_second", Settings.auth_failures_per_second)
+        ),
+        security_event_window_seconds=float(
+            aii.get("security_event_window_seconds", Settings.security_event_window_seconds)
+        ),
         pki_map=Path(str(data.get("pki", {}).get("map", "pki"))),
         pki_bestanden=tuple(
             (str(k), str(v)) for k, v in data.get("pki", {}).get("bestanden", {}).items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -46,5 +47,5 @@ def test_no_generated_request_gets_a_server_error_or_a_framework_body(
                 assert set(body) == {"antwoorden", "uitzonderingen"}
 
         probeer()
-    app.router.on_shutdown[0]()
+    asyncio.run(app.state.api.stop())
     assert {"/api/v1/advies", "/api/v1/advies/batch", "/api/v1/health"} <= set(geprobeerd)

@@ -6,12 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 
-from kbi_exchange.adapters.db.aii_models import AuditCheckpointRij, AuditRij, ClientRij
+from kbi_exchange.adapters.db.aii_models import (
+    AuditCheckpointRij,
+    AuditKopRij,
+    AuditRij,
+    ClientRij,
+)
 from kbi_exchange.bootstrap import aii_uow, engine, sleutels
-from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.services.audit import onderteken_checkpoint, schrijf_audit
+from kbi_exchange.domain.audit import BEGIN_HASH, AuditGebeurtenis, keten_hash
+from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.settings import load_settings
 from tests.conftest import NU, kbi
 
@@ -20,7 +25,7 @@ INSZ = "85073003328"
 
 
 def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
-    """Write entries, then sign a checkpoint at the last one."""
+    """Write entries in one transaction (which signs the chain's head)."""
     settings = load_settings()
     with aii_uow(settings) as werk:
         for i in range(aantal):
@@ -33,10 +38,6 @@ def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
                 insz=insz,
                 inhoud={"referte": f"r-{i}", "advies": "OK"},
             )
-        werk.commit()
-    with aii_uow(settings) as werk:
-        laatste = list(werk.audit.regels())[-1]
-        onderteken_checkpoint(audit=werk.audit, sleutels=sleutels(settings), regel=laatste)
         werk.commit()
 
 
@@ -102,7 +103,9 @@ def _sabotage(database_url: str, sql: str) -> None:
         ('UPDATE audit SET inhoud = \'{"advies": "NOK"}\' WHERE seq = 2', "entry 2"),
         ("UPDATE audit SET actor = 'iemand' WHERE seq = 2", "entry 2"),
         ("DELETE FROM audit WHERE seq = 2", "entry 3"),
-        ("DELETE FROM audit WHERE seq = 4", "checkpoint 4"),
+        ("DELETE FROM audit WHERE seq = 4", "entries at its end were removed"),
+        ("UPDATE audit_kop SET handtekening = NULL", "not signed"),
+        ("UPDATE audit_kop SET seq = 3", "signature does not verify"),
         ("UPDATE audit SET seq = seq + 100 WHERE seq = 1", "entry 2"),
     ],
 )
@@ -119,7 +122,7 @@ def test_verify_detects_every_change_deletion_and_reordering(
 
 @pytest.mark.usefixtures("home")
 def test_verify_detects_a_forged_checkpoint(database_url: str, capsys: Cap) -> None:
-    _schrijf(2)
+    _schrijf(1_000)
     with engine(database_url).begin() as verbinding:
         verbinding.execute(update(AuditCheckpointRij).values(handtekening="00" * 64))
     uit = kbi(capsys, "audit", "verify")
@@ -151,3 +154,71 @@ def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, caps
     with engine(database_url).connect() as verbinding:
         assert list(verbinding.scalars(select(AuditCheckpointRij.seq))) == [1000]
     assert "1200 entries verified" in kbi(capsys, "audit", "verify").out
+
+
+def _herbereken_keten(database_url: str) -> None:
+    """What a forger with write access does after deleting entries: renumber them, recompute
+    every hash, and set the head row to the new end (they cannot sign it)."""
+    with engine(database_url).begin() as verbinding:
+        rijen = list(verbinding.execute(select(AuditRij).order_by(AuditRij.seq)))
+        verbinding.execute(text("DELETE FROM audit"))
+        vorige = BEGIN_HASH
+        for nieuw_seq, rij in enumerate(rijen, start=1):
+            h = keten_hash(
+                vorige,
+                nieuw_seq,
+                rij.tijdstip,
+                rij.gebeurtenis,
+                rij.actor,
+                rij.insz_hash,
+                rij.inhoud_sha256,
+            )
+            verbinding.execute(
+                insert(AuditRij).values(
+                    seq=nieuw_seq,
+                    tijdstip=rij.tijdstip,
+                    gebeurtenis=rij.gebeurtenis,
+                    actor=rij.actor,
+                    insz_hash=rij.insz_hash,
+                    inhoud=rij.inhoud,
+                    inhoud_sha256=rij.inhoud_sha256,
+                    vorige_hash=vorige,
+                    hash=h,
+                )
+            )
+            vorige = h
+        verbinding.execute(update(AuditKopRij).values(seq=len(rijen), hash=vorige))
+
+
+@pytest.mark.usefixtures("home")
+def test_verify_detects_the_last_five_entries_deleted(database_url: str, capsys: Cap) -> None:
+    for _ in range(3):
+        _schrijf(4)
+    assert kbi(capsys, "audit", "verify").code == 0
+    _sabotage(database_url, "DELETE FROM audit WHERE seq > 7")
+    uit = kbi(capsys, "audit", "verify")
+    assert uit.code == 1
+    assert "signed at entry 12, but the log ends at entry 7" in uit.err
+
+
+@pytest.mark.usefixtures("home")
+def test_verify_detects_entries_deleted_and_the_chain_recomputed(
+    database_url: str, capsys: Cap
+) -> None:
+    for _ in range(3):
+        _schrijf(4)
+    _sabotage(database_url, "DELETE FROM audit WHERE seq IN (5, 6)")
+    _herbereken_keten(database_url)
+    uit = kbi(capsys, "audit", "verify")
+    assert uit.code == 1
+    assert "the chain's head" in uit.err
+
+
+@pytest.mark.usefixtures("home")
+def test_verify_detects_a_deleted_checkpoint(database_url: str, capsys: Cap) -> None:
+    _schrijf(1_005)
+    assert kbi(capsys, "audit", "verify").code == 0
+    _sabotage(database_url, "DELETE FROM audit_checkpoint WHERE seq = 1000")
+    uit = kbi(capsys, "audit", "verify")
+    assert uit.code == 1
+    assert "checkpoint 1000: missing" in uit.err

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
     AuditRegel,
+    GetekendeKop,
     inhoud_hash,
     keten_hash,
     verifieer_keten,
@@ -41,7 +42,7 @@ def _keten(n: int) -> list[AuditRegel]:
 
 def test_an_untouched_chain_verifies() -> None:
     keten = _keten(5)
-    assert verifieer_keten(keten, {5: keten[-1].hash}) == []
+    assert verifieer_keten(keten, {5: keten[-1].hash}, _kop(keten)) == []
 
 
 def test_a_changed_content_is_detected() -> None:
@@ -96,4 +97,35 @@ def test_a_chain_rewritten_from_an_entry_on_differs_from_its_signed_checkpoint()
 
 def test_purged_personal_content_keeps_the_chain_verifiable() -> None:
     keten = [replace(regel, inhoud=None) for regel in _keten(5)]
-    assert verifieer_keten(keten, {}) == []
+    assert verifieer_keten(keten, {}, _kop(keten)) == []
+
+
+def _kop(keten: list[AuditRegel]) -> GetekendeKop:
+    return GetekendeKop(keten[-1].seq, keten[-1].hash)
+
+
+def test_entries_cut_off_the_end_differ_from_the_signed_head() -> None:
+    keten = _keten(12)
+    problemen = verifieer_keten(keten[:7], {}, _kop(keten))
+    assert problemen == [
+        "the chain's head: signed at entry 12, but the log ends at entry 7 "
+        "(entries at its end were removed)"
+    ]
+
+
+def test_a_log_without_a_valid_signed_head_is_not_intact() -> None:
+    assert any("not signed" in p for p in verifieer_keten(_keten(3), {}, None))
+
+
+def test_an_empty_log_needs_no_signed_head() -> None:
+    assert verifieer_keten([], {}, None) == []
+
+
+def test_every_thousandth_entry_must_have_its_checkpoint() -> None:
+    keten = _keten(2_001)
+    checkpoints = {1000: keten[999].hash, 2000: keten[1999].hash}
+    assert verifieer_keten(keten, checkpoints, _kop(keten)) == []
+    del checkpoints[1000]
+    assert verifieer_keten(keten, checkpoints, _kop(keten)) == [
+        "checkpoint 1000: missing (1 of the required checkpoints, one every 1000 entries, are gone)"
+    ]

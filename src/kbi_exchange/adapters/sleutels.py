@@ -38,6 +38,8 @@ class Sleutels:
     def __init__(self, map_: Path) -> None:
         self.map = map_
         self._insz: list[InszSleutel] | None = None
+        self._privaat: Ed25519PrivateKey | None = None
+        self._sleutel_id = ""
 
     @classmethod
     def van(cls, home: Path, node: str) -> Sleutels:
@@ -88,14 +90,22 @@ class Sleutels:
             raise FileNotFoundError(f"no INSZ key in {self.map}: run `kbi init`")
         return [InszSleutel(b.stem.removeprefix("insz-hmac-"), b.read_bytes()) for b in bestanden]
 
+    def ondertekensleutel(self) -> Ed25519PrivateKey:
+        """The checkpoint key, read once per process (every group commit signs with it)."""
+        if self._privaat is None:
+            privaat = serialization.load_pem_private_key(
+                (self.map / "audit-checkpoint.key").read_bytes(), password=None
+            )
+            if not isinstance(privaat, Ed25519PrivateKey):
+                raise TypeError("the checkpoint key is not an Ed25519 key")
+            self._privaat = privaat
+            self._sleutel_id = self.checkpoint_sleutel_id()
+        return self._privaat
+
     def onderteken(self, gegevens: bytes) -> tuple[str, str]:
         """Sign with the checkpoint key; returns (key id, signature in hex)."""
-        privaat = serialization.load_pem_private_key(
-            (self.map / "audit-checkpoint.key").read_bytes(), password=None
-        )
-        if not isinstance(privaat, Ed25519PrivateKey):
-            raise TypeError("the checkpoint key is not an Ed25519 key")
-        return self.checkpoint_sleutel_id(), privaat.sign(gegevens).hex()
+        handtekening = self.ondertekensleutel().sign(gegevens).hex()
+        return self._sleutel_id, handtekening
 
     def checkpoint_sleutel_id(self) -> str:
         publiek = (self.map / "audit-checkpoint.pub").read_bytes()

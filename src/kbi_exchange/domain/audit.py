@@ -27,6 +27,8 @@ class AuditGebeurtenis(StrEnum):
     LIJST_GELEVERD = "kbi:lijst:deliver"
     LIJST_OPGEHAALD = "kbi:lijst:pull"
     LIJST_ONTVANGEN = "kbi:lijst:receipt"
+    # failed authentications, one entry per source address and window (SPEC §7)
+    AANMELDING_MISLUKT = "kbi:security:auth-failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +120,27 @@ def checkpoint_gegevens(seq: int, hash_: str, tijdstip: datetime) -> bytes:
     return f"KBI-AUDIT-CHECKPOINT 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
 
 
-def verifieer_keten(regels: Iterable[AuditRegel], checkpoints: dict[int, str]) -> list[str]:
-    """Every problem in the chain: a changed, deleted, inserted or reordered entry, or a tail
-    cut off after a checkpoint. ``checkpoints`` maps a sequence number to its signed hash."""
+def kop_gegevens(seq: int, hash_: str, tijdstip: datetime) -> bytes:
+    """What the signature of the chain's head covers (signed at every commit that appends)."""
+    return f"KBI-AUDIT-KOP 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class GetekendeKop:
+    """The chain's head as signed: the last entry's number and hash (the signature checked)."""
+
+    seq: int
+    hash: str
+
+
+def verifieer_keten(
+    regels: Iterable[AuditRegel],
+    checkpoints: dict[int, str],
+    kop: GetekendeKop | None = None,
+) -> list[str]:
+    """Every problem in the chain: a changed, deleted, inserted or reordered entry, a missing
+    checkpoint, or a tail cut off. ``checkpoints`` maps a sequence number to its signed hash;
+    ``kop`` is the signed head (None: there is none, or its signature does not verify)."""
     problemen: list[str] = []
     vorige_seq, vorige_hash = 0, BEGIN_HASH
     for regel in regels:
@@ -153,4 +173,27 @@ def verifieer_keten(regels: Iterable[AuditRegel], checkpoints: dict[int, str]) -
                 f"(entries after it were removed)"
             )
             break
+    ontbrekend = [
+        seq
+        for seq in range(CHECKPOINT_ELKE, vorige_seq + 1, CHECKPOINT_ELKE)
+        if seq not in checkpoints
+    ]
+    if ontbrekend:
+        problemen.append(
+            f"checkpoint {ontbrekend[0]}: missing ({len(ontbrekend)} of the required "
+            f"checkpoints, one every {CHECKPOINT_ELKE} entries, are gone)"
+        )
+    if kop is None:
+        if vorige_seq > 0:
+            problemen.append("the chain's head: not signed, or its signature does not verify")
+    elif kop.seq > vorige_seq:
+        problemen.append(
+            f"the chain's head: signed at entry {kop.seq}, but the log ends at entry "
+            f"{vorige_seq} (entries at its end were removed)"
+        )
+    elif (kop.seq, kop.hash) != (vorige_seq, vorige_hash):
+        problemen.append(
+            f"the chain's head: signed at entry {kop.seq}, but the log ends at entry "
+            f"{vorige_seq} with another hash (entries were added or the chain recomputed)"
+        )
     return problemen

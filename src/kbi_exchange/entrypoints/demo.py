@@ -102,10 +102,11 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
     jaarlijst_cyclus(console, settings, nu)
+    token = demo_token(settings)  # before the server starts, which reads its clients then
     server = DemoServer(settings)
     server.start()
     try:
-        vraag_over_http(console, server.adres, demo_token(settings))
+        vraag_over_http(console, server.adres, token)
     except BaseException:
         server.stop()
         raise

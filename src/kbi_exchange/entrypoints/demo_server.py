@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,7 +67,8 @@ class DemoServer:
         self.poort = _vrije_poort(poort)
         self.server = uvicorn.Server(
             uvicorn.Config(
-                maak_app(settings),
+                # its WSDL names the address it is served at: that of this demo
+                maak_app(replace(settings, public_url=self.adres)),
                 host="127.0.0.1",
                 port=self.poort,
                 log_level="warning",

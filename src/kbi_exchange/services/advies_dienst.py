@@ -1,34 +1,45 @@
-"""The advice service (F1, SPEC §7): one question in, one audited, recorded answer out."""
+"""The advice service (F1, SPEC §7): one use case for every channel — REST, batch and SOAP.
+
+A channel authenticates its caller (`services.authentication`), parses its message into plain
+questions, and hands them over as an `Opdracht`; `voer_groep_uit` answers a group of them in the
+writer's transaction: purposes checked, questions validated, referte idempotency, decided, the
+decision record and the audit entry written. The writer commits before any answer leaves.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from enum import StrEnum
+from typing import Any
 
 import orjson
-from sqlalchemy import Table, bindparam, select
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.advies import Antwoord, Doel, Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.tijd import dag_in_brussel
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
-from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.authentication import FailedAuthentications
 from kbi_exchange.services.clients import Client
 
 VELDEN = ("insz", "datum", "doel", "referte")
-OPTIMISTISCH = "referte-optimistisch"
-_BESLISSING = cast(Table, BeslissingRij.__table__)
-_EERDER = select(
-    _BESLISSING.c.id, _BESLISSING.c.vraag_sha256, _BESLISSING.c.antwoord, _BESLISSING.c.insz
-).where(_BESLISSING.c.client == bindparam("client"), _BESLISSING.c.referte == bindparam("referte"))
 MAX_REFERTE = 36
+
+
+class Kanaal(StrEnum):
+    """How a question arrived; recorded with each audit entry."""
+
+    REST = "rest"
+    SOAP = "soap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,39 @@ class Bericht:
 
     body: dict[str, Any]
     weigering: Code | None
+
+
+@dataclass(frozen=True, slots=True)
+class Vragen:
+    """Questions of one authenticated client, each answered or refused on its own."""
+
+    client: Client
+    vragen: tuple[object, ...]
+    kanaal: Kanaal
+
+
+@dataclass(frozen=True, slots=True)
+class VerzoekGeweigerd:
+    """A whole message of an authenticated client refused (a SOAP schema or Afzender error)."""
+
+    client: Client
+    uitzondering: Uitzondering
+    kanaal: Kanaal
+
+
+@dataclass(frozen=True, slots=True)
+class MislukteAanmeldingen:
+    """Failed authentications, aggregated per address and window: security events."""
+
+    gebeurtenissen: tuple[FailedAuthentications, ...]
+
+
+Opdracht = Vragen | VerzoekGeweigerd | MislukteAanmeldingen
+
+
+def gewicht(opdracht: Opdracht) -> int:
+    """What an opdracht weighs in a write group: its number of questions."""
+    return max(1, len(opdracht.vragen)) if isinstance(opdracht, Vragen) else 1
 
 
 def _uitzondering_json(u: Uitzondering) -> dict[str, str]:
@@ -98,138 +142,243 @@ def vraag_hash(vraag: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(vraag, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _audit(
-    werk: SqlUnitOfWork,
-    sleutels: Sleutels,
-    client: Client,
-    nu: datetime,
-    gebeurtenis: AuditGebeurtenis,
-    insz: str | None,
-    bericht: Bericht,
-    beslissing_id: str | None,
-) -> None:
-    body = bericht.body
-    schrijf_audit(
-        audit=werk.audit,
-        sleutels=sleutels,
-        gebeurtenis=gebeurtenis,
-        actor=client.naam,
-        tijdstip=nu,
-        insz=insz,
-        inhoud={
-            "beslissing": beslissing_id,
-            "referte": body["referte"],
-            "datum": body["datum"],
-            "advies": body["advies"],
-            "reden": body["reden"]["code"] if body["reden"] else None,
-            "uitzonderingen": [u["identificatie"] for u in body["uitzonderingen"]],
-        },
-    )
+def canoniek_insz(tekst: object) -> str | None:
+    """The INSZ as its eleven digits, however the caller wrote it; None when it is not one.
 
-
-def beantwoord_vraag(
-    *, werk: SqlUnitOfWork, sleutels: Sleutels, client: Client, vraag: object, nu: datetime
-) -> Bericht:
-    """Answer or refuse one question inside the caller's transaction, recorded and audited.
-
-    The caller commits before the answer leaves: no answer without its audit entry.
+    The audit log keys every entry about a person on this form, so that the DPO's search
+    finds them all (SPEC §11).
     """
-    gecontroleerd = _controleer_vorm(vraag)
-    if isinstance(gecontroleerd, Uitzondering):
-        velden = vraag if isinstance(vraag, dict) else {}
-        bericht = weigering(
-            velden.get("referte"), velden.get("insz"), velden.get("datum"), gecontroleerd
+    if not isinstance(tekst, str):
+        return None
+    try:
+        return Insz.parse(tekst).cijfers
+    except OngeldigInsz:
+        return None
+
+
+class _Groep:
+    """One write group: what its questions share (earlier refertes, dossiers), read at once."""
+
+    def __init__(
+        self, werk: Any, sleutels: Sleutels, nu: datetime, parameters: ParameterSet
+    ) -> None:
+        self.werk = werk
+        self.sleutels = sleutels
+        self.nu = nu
+        self.parameters = parameters
+        self.eerder: dict[tuple[str, str], EerdereBeslissing] = {}
+        self.dossiers: dict[str, Dossier | None] = {}
+
+    def lees_vooraf(self, opdrachten: Sequence[Opdracht]) -> None:
+        """Earlier answers under the group's refertes, and its people's dossiers, in a few
+        queries for the whole group instead of two per question."""
+        refertes: dict[str, set[str]] = {}
+        inszen: set[str] = set()
+        for opdracht in opdrachten:
+            if not isinstance(opdracht, Vragen):
+                continue
+            for vraag in opdracht.vragen:
+                if isinstance(vraag, dict) and isinstance(vraag.get("referte"), str):
+                    refertes.setdefault(opdracht.client.naam, set()).add(vraag["referte"])
+                insz = canoniek_insz(vraag.get("insz") if isinstance(vraag, dict) else None)
+                if insz is not None:
+                    inszen.add(insz)
+        for client, gevraagd in refertes.items():
+            for referte, eerder in self.werk.beslissingen.eerdere(client, gevraagd).items():
+                self.eerder[(client, referte)] = eerder
+        gevonden = self.werk.kbi.dossiers(inszen)
+        self.dossiers = {insz: gevonden.get(insz) for insz in inszen}
+
+    def zoek(self, insz: str) -> Dossier | None:
+        """A dossier read with the group, else (a replacing number) read now."""
+        if insz in self.dossiers:
+            return self.dossiers[insz]
+        dossier: Dossier | None = self.werk.kbi.zoek(insz)
+        self.dossiers[insz] = dossier
+        return dossier
+
+    def audit(
+        self,
+        client: Client,
+        kanaal: Kanaal,
+        gebeurtenis: AuditGebeurtenis,
+        insz: str | None,
+        bericht: Bericht,
+        beslissing_id: str | None,
+    ) -> None:
+        body = bericht.body
+        schrijf_audit(
+            audit=self.werk.audit,
+            sleutels=self.sleutels,
+            gebeurtenis=gebeurtenis,
+            actor=client.naam,
+            tijdstip=self.nu,
+            insz=insz,
+            inhoud={
+                "kanaal": kanaal.value,
+                "beslissing": beslissing_id,
+                "referte": body["referte"],
+                "datum": body["datum"],
+                "advies": body["advies"],
+                "reden": body["reden"]["code"] if body["reden"] else None,
+                "uitzonderingen": [u["identificatie"] for u in body["uitzonderingen"]],
+            },
         )
-        _audit(werk, sleutels, client, nu, AuditGebeurtenis.ADVIES_GEWEIGERD, None, bericht, None)
-        return bericht
-    vraag = gecontroleerd
-    referte, insz = vraag["referte"], vraag["insz"]
-    digest = vraag_hash(vraag)
-    # In a group's first attempt the lookup is skipped: a repeated referte then fails the
-    # unique (client, referte) constraint at commit, and the group is answered again one by
-    # one, with the lookup (see GroepsSchrijver). Elsewhere the lookup always runs.
-    eerder = (
-        None
-        if werk.memo.get(OPTIMISTISCH)
-        else werk.session.connection()
-        .execute(_EERDER, {"client": client.naam, "referte": referte})
-        .first()
-    )
-    if eerder is not None:
-        if eerder.vraag_sha256 != digest:
+
+    def beantwoord(self, client: Client, kanaal: Kanaal, vraag: object) -> Bericht:
+        """Answer or refuse one question, recorded and audited (committed by the writer)."""
+        gecontroleerd = _controleer_vorm(vraag)
+        if isinstance(gecontroleerd, Uitzondering):
+            velden = vraag if isinstance(vraag, dict) else {}
+            bericht = weigering(
+                velden.get("referte"), velden.get("insz"), velden.get("datum"), gecontroleerd
+            )
+            insz = canoniek_insz(velden.get("insz"))
+            self.audit(client, kanaal, AuditGebeurtenis.ADVIES_GEWEIGERD, insz, bericht, None)
+            return bericht
+        referte, insz_tekst = gecontroleerd["referte"], gecontroleerd["insz"]
+        digest = vraag_hash(gecontroleerd)
+        eerder = self.eerder.get((client.naam, referte))
+        if eerder is not None:
+            return self._herhaling(client, kanaal, gecontroleerd, digest, eerder)
+
+        antwoord: Antwoord | None = None
+        if gecontroleerd["doel"] in set(Doel) and Doel(gecontroleerd["doel"]) not in client.doelen:
             bericht = weigering(
                 referte,
-                insz,
+                insz_tekst,
+                gecontroleerd["datum"],
+                Uitzondering.fout(
+                    Code.AUTORISATIE,
+                    f"Deze client mag niet vragen voor doel {gecontroleerd['doel']}.",
+                ),
+            )
+        else:
+            antwoord = beantwoord(
+                Vraag(insz_tekst, gecontroleerd["datum"], gecontroleerd["doel"]),
+                zoek=self.zoek,
+                vandaag=dag_in_brussel(self.nu),
+                gekend_op=self.nu,
+                parameters=self.parameters,
+            )
+            fouten = [u.identificatie for u in antwoord.uitzonderingen if u.type.value == "FOUT"]
+            bericht = Bericht(antwoord_body(referte, antwoord), fouten[0] if fouten else None)
+        beslissing_id = str(uuid.uuid4())
+        beslissing = antwoord.beslissing if antwoord else None
+        tekst = orjson.dumps(bericht.body).decode()
+        self.werk.beslissingen.voeg_toe(
+            {
+                "id": beslissing_id,
+                "client": client.naam,
+                "referte": referte,
+                "vraag_sha256": digest,
+                "insz": insz_tekst[:32],
+                "datum": gecontroleerd["datum"][:32],
+                "doel": gecontroleerd["doel"][:32],
+                "gekend_op": self.nu,
+                "gegeven_op": self.nu,
+                "antwoord": tekst,
+                "feit_ids": orjson.dumps(list(beslissing.feiten) if beslissing else []).decode(),
+                "parameterversie": beslissing.parameterversie
+                if beslissing
+                else self.parameters.versie,
+            }
+        )
+        # a repeat of this referte later in the same group is answered from this record
+        self.eerder[(client.naam, referte)] = EerdereBeslissing(
+            beslissing_id, digest, tekst, insz_tekst
+        )
+        gebeurtenis = (
+            AuditGebeurtenis.ADVIES_GEWEIGERD
+            if bericht.weigering
+            else AuditGebeurtenis.ADVIES_GEGEVEN
+        )
+        self.audit(client, kanaal, gebeurtenis, canoniek_insz(insz_tekst), bericht, beslissing_id)
+        return bericht
+
+    def _herhaling(
+        self,
+        client: Client,
+        kanaal: Kanaal,
+        vraag: dict[str, str],
+        digest: str,
+        eerder: EerdereBeslissing,
+    ) -> Bericht:
+        """A referte seen before: the stored answer for the same question, else 50000."""
+        if eerder.vraag_sha256 != digest:
+            bericht = weigering(
+                vraag["referte"],
+                vraag["insz"],
                 vraag["datum"],
                 Uitzondering.fout(
                     Code.ONGELDIGE_VRAAG, "Deze referte werd al gebruikt voor een andere vraag."
                 ),
             )
-            _audit(
-                werk, sleutels, client, nu, AuditGebeurtenis.ADVIES_GEWEIGERD, None, bericht, None
-            )
+            insz = canoniek_insz(vraag["insz"])
+            self.audit(client, kanaal, AuditGebeurtenis.ADVIES_GEWEIGERD, insz, bericht, None)
             return bericht
         body = orjson.loads(eerder.antwoord)
         fouten = [u["identificatie"] for u in body["uitzonderingen"] if u["type"] == "FOUT"]
         bericht = Bericht(body, Code(fouten[0]) if fouten else None)
-        _audit(
-            werk,
-            sleutels,
+        self.audit(
             client,
-            nu,
+            kanaal,
             AuditGebeurtenis.ADVIES_HERHAALD,
-            eerder.insz,
+            canoniek_insz(eerder.insz),
             bericht,
             eerder.id,
         )
         return bericht
 
-    if vraag["doel"] in set(Doel) and Doel(vraag["doel"]) not in client.doelen:
-        antwoord = None
-        bericht = weigering(
-            referte,
-            insz,
-            vraag["datum"],
-            Uitzondering.fout(
-                Code.AUTORISATIE, f"Deze client mag niet vragen voor doel {vraag['doel']}."
-            ),
-        )
-    else:
-        parameters = standaard_parameters()
-        antwoord = beantwoord(
-            Vraag(insz, vraag["datum"], vraag["doel"]),
-            zoek=werk.kbi.zoek,
-            vandaag=dag_in_brussel(nu),
-            gekend_op=nu,
-            parameters=parameters,
-        )
-        body = antwoord_body(referte, antwoord)
-        fouten = [u.identificatie for u in antwoord.uitzonderingen if u.type.value == "FOUT"]
-        bericht = Bericht(body, fouten[0] if fouten else None)
-    beslissing_id = str(uuid.uuid4())
-    beslissing = antwoord.beslissing if antwoord else None
-    werk.later(
-        _BESLISSING,
-        {
-            "id": beslissing_id,
-            "client": client.naam,
-            "referte": referte,
-            "vraag_sha256": digest,
-            "insz": insz[:32],
-            "datum": vraag["datum"][:32],
-            "doel": vraag["doel"][:32],
-            "gekend_op": nu,
-            "gegeven_op": nu,
-            "antwoord": orjson.dumps(bericht.body).decode(),
-            "feit_ids": orjson.dumps(list(beslissing.feiten) if beslissing else []).decode(),
-            "parameterversie": beslissing.parameterversie
-            if beslissing
-            else standaard_parameters().versie,
-        },
-    )
-    gebeurtenis = (
-        AuditGebeurtenis.ADVIES_GEWEIGERD if bericht.weigering else AuditGebeurtenis.ADVIES_GEGEVEN
-    )
-    geldig = antwoord.insz if antwoord and antwoord.insz else None
-    _audit(werk, sleutels, client, nu, gebeurtenis, geldig, bericht, beslissing_id)
-    return bericht
+
+def voer_groep_uit(
+    *,
+    werk: Any,
+    sleutels: Sleutels,
+    opdrachten: Sequence[Opdracht],
+    nu: datetime,
+    parameters: ParameterSet,
+) -> list[list[Bericht] | None]:
+    """Carry out a write group in the caller's open unit of work; the caller commits.
+
+    Returns, per opdracht, the answers of its questions in order (or None for a refusal of a
+    whole message and for security events, which are only recorded).
+    """
+    groep = _Groep(werk, sleutels, nu, parameters)
+    groep.lees_vooraf(opdrachten)
+    uitkomsten: list[list[Bericht] | None] = []
+    for opdracht in opdrachten:
+        if isinstance(opdracht, Vragen):
+            uitkomsten.append(
+                [groep.beantwoord(opdracht.client, opdracht.kanaal, v) for v in opdracht.vragen]
+            )
+        elif isinstance(opdracht, VerzoekGeweigerd):
+            schrijf_audit(
+                audit=werk.audit,
+                sleutels=sleutels,
+                gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
+                actor=opdracht.client.naam,
+                tijdstip=nu,
+                inhoud={
+                    "kanaal": opdracht.kanaal.value,
+                    "uitzonderingen": [opdracht.uitzondering.identificatie.value],
+                },
+            )
+            uitkomsten.append(None)
+        else:
+            for g in opdracht.gebeurtenissen:
+                schrijf_audit(
+                    audit=werk.audit,
+                    sleutels=sleutels,
+                    gebeurtenis=AuditGebeurtenis.AANMELDING_MISLUKT,
+                    actor="unauthenticated",
+                    tijdstip=nu,
+                    inhoud={
+                        "adres": g.address,
+                        "aantal": g.count,
+                        "eerste": g.first.isoformat(),
+                        "laatste": g.last.isoformat(),
+                    },
+                )
+            uitkomsten.append(None)
+    return uitkomsten

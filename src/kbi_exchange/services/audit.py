@@ -8,15 +8,16 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.db.aii_models import AuditCheckpointRij
 from kbi_exchange.adapters.db.audit_store import SqlAudit
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditRegel,
+    GetekendeKop,
     NieuweAuditRegel,
     checkpoint_gegevens,
     inhoud_hash,
+    kop_gegevens,
     verifieer_keten,
 )
 
@@ -47,32 +48,20 @@ def schrijf_audit(
     )
     audit.voeg_toe(nieuw)
     if audit.ondertekenaar is None:
-        audit.ondertekenaar = lambda regel: checkpoint(sleutels=sleutels, regel=regel)
+        audit.ondertekenaar = sleutels.onderteken
     return nieuw
-
-
-def checkpoint(*, sleutels: Sleutels, regel: AuditRegel) -> AuditCheckpointRij:
-    """A checkpoint of the chain's head at this entry, signed with the node's key."""
-    sleutel_id, handtekening = sleutels.onderteken(
-        checkpoint_gegevens(regel.seq, regel.hash, regel.tijdstip)
-    )
-    return AuditCheckpointRij(
-        seq=regel.seq,
-        hash=regel.hash,
-        tijdstip=regel.tijdstip,
-        sleutel_id=sleutel_id,
-        handtekening=handtekening,
-    )
-
-
-def onderteken_checkpoint(*, audit: SqlAudit, sleutels: Sleutels, regel: AuditRegel) -> None:
-    """Sign the chain's head at this entry now (besides the one every CHECKPOINT_ELKE)."""
-    audit.voeg_checkpoint_toe(checkpoint(sleutels=sleutels, regel=regel))
 
 
 def verifieer_audit(*, audit: SqlAudit, sleutels: Sleutels) -> tuple[int, list[str]]:
     """The number of entries checked and every problem found (none: the log is intact)."""
     problemen: list[str] = []
+    seq, hash_, tijdstip, handtekening = audit.kop()
+    kop = None
+    if handtekening is not None and tijdstip is not None:
+        if sleutels.controleer_handtekening(kop_gegevens(seq, hash_, tijdstip), handtekening):
+            kop = GetekendeKop(seq, hash_)
+        else:
+            problemen.append("the chain's head: its signature does not verify")
     checkpoints: dict[int, str] = {}
     for cp in audit.checkpoints():
         if not sleutels.controleer_handtekening(
@@ -88,7 +77,7 @@ def verifieer_audit(*, audit: SqlAudit, sleutels: Sleutels) -> tuple[int, list[s
             geteld += 1
             yield regel
 
-    problemen.extend(verifieer_keten(tel(), checkpoints))
+    problemen.extend(verifieer_keten(tel(), checkpoints, kop))
     return geteld, problemen
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 import uuid
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import ClientRij
@@ -36,6 +35,7 @@ class Client:
     naam: str
     doelen: frozenset[Doel]
     afzender: str
+    token_sha256: str
 
 
 def token_hash(token: str) -> str:
@@ -45,7 +45,11 @@ def token_hash(token: str) -> str:
 def _client(rij: Any) -> Client:
     """A client from its row (an ORM row or a Core row with the same columns)."""
     return Client(
-        rij.id, rij.naam, frozenset(Doel(d) for d in rij.doelen.split(",") if d), rij.afzender
+        rij.id,
+        rij.naam,
+        frozenset(Doel(d) for d in rij.doelen.split(",") if d),
+        rij.afzender,
+        rij.token_sha256,
     )
 
 
@@ -125,25 +129,8 @@ def alle_clients(session: Session) -> list[ClientRij]:
     return list(session.scalars(select(ClientRij).order_by(ClientRij.naam)))
 
 
-_CLIENT = ClientRij.__table__
-# built once: every group of questions looks its caller up
-_VOOR_TOKEN = select(
-    _CLIENT.c.id,
-    _CLIENT.c.naam,
-    _CLIENT.c.token_sha256,
-    _CLIENT.c.doelen,
-    _CLIENT.c.afzender,
-    _CLIENT.c.ingetrokken_op,
-).where(_CLIENT.c.token_sha256 == bindparam("gezocht"))
-
-
-def client_voor_token(session: Session, token: str) -> Client | None:
-    """The active client holding this token, or None."""
-    gezocht = token_hash(token)
-    rij = session.connection().execute(_VOOR_TOKEN, {"gezocht": gezocht}).first()
-    if rij is None or rij.ingetrokken_op is not None:
-        return None
-    # the lookup was by hash; compare again in constant time, as with any secret
-    if not hmac.compare_digest(rij.token_sha256, gezocht):
-        return None
-    return _client(rij)
+def actieve_clients(uow: SqlUnitOfWork) -> dict[str, Client]:
+    """Every client that is not revoked, by the SHA-256 of its token."""
+    with uow as werk:
+        rijen = werk.session.scalars(select(ClientRij).where(ClientRij.ingetrokken_op.is_(None)))
+        return {rij.token_sha256: _client(rij) for rij in rijen}

@@ -22,7 +22,7 @@ from kbi_exchange.adapters.db.aii_models import LijstRij
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.kbi_stroom import EINDE, grenzen, stroom_dossiers
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
-from kbi_exchange.adapters.proces import werkers
+from kbi_exchange.adapters.process import worker_pool
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.jaarlijst import (
@@ -181,7 +181,7 @@ def _wie_op_lijst(
         return _op_lijst_in(verbinding, jaar=jaar, nu=nu, voortgang=voortgang)[0]
     url = werk.engine.url.render_as_string(hide_password=False)
     delen = grenzen(verbinding, aantal_werkers * 8)
-    with werkers(aantal_werkers) as pool:
+    with worker_pool(aantal_werkers) as pool:
         if pool is None:  # cannot happen: aantal_werkers > 0
             raise RuntimeError("no worker processes")
         taken = [pool.submit(_deel_op_lijst, url, van, tot, jaar, nu) for van, tot in delen]

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, Self
 
-from kbi_exchange.adapters.proces import werkers
+from kbi_exchange.adapters.process import worker_pool
 from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers
 from kbi_exchange.domain.dossier import (
     Dossier,
@@ -191,7 +191,7 @@ def import_dossiers(
     try:
         aantal = standaard_werkers(bestand.stat().st_size)
         with (
-            werkers(aantal if aantal_werkers is None else aantal_werkers) as pool,
+            worker_pool(aantal if aantal_werkers is None else aantal_werkers) as pool,
             uow,
             bestand.open("rb") as invoer,
         ):

@@ -192,10 +192,17 @@ class AuditCheckpointRij(AiiBase):
 
 class AuditKopRij(AiiBase):
     """The head of the audit chain: one row, updated first in every writing transaction, so
-    that writers (threads, processes, both databases) append one after another."""
+    that writers (threads, processes, both databases) append one after another.
+
+    Signed at every commit that appends: entries cut off the end of the log no longer match
+    the signed head, and no one without the node's key can sign a shorter one.
+    """
 
     __tablename__ = "audit_kop"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Sleutel)
     hash: Mapped[str] = mapped_column(String(64))
+    tijdstip: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sleutel_id: Mapped[str | None] = mapped_column(String(16))
+    handtekening: Mapped[str | None] = mapped_column(String(200))

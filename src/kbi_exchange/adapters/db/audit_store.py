@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, or_, select, update
@@ -14,7 +15,14 @@ from kbi_exchange.adapters.db.aii_models import (
     AuditRij,
 )
 from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
-from kbi_exchange.domain.audit import CHECKPOINT_ELKE, AuditRegel, NieuweAuditRegel, keten
+from kbi_exchange.domain.audit import (
+    CHECKPOINT_ELKE,
+    AuditRegel,
+    NieuweAuditRegel,
+    checkpoint_gegevens,
+    keten,
+    kop_gegevens,
+)
 
 _KOLOMMEN = (
     AuditRij.seq,
@@ -38,8 +46,16 @@ _LEES_KOP = select(_KOP.c.seq, _KOP.c.hash).where(_KOP.c.id == 1)
 _ZET_KOP = (
     update(_KOP)
     .where(_KOP.c.id == 1)
-    .values(seq=bindparam("nieuw_seq"), hash=bindparam("nieuw_hash"))
+    .values(
+        seq=bindparam("nieuw_seq"),
+        hash=bindparam("nieuw_hash"),
+        tijdstip=bindparam("nieuw_tijdstip"),
+        sleutel_id=bindparam("nieuw_sleutel_id"),
+        handtekening=bindparam("nieuw_handtekening"),
+    )
 )
+# signs with the node's checkpoint key: (key id, signature in hex)
+Ondertekenaar = Callable[[bytes], tuple[str, str]]
 
 
 class SqlAudit:
@@ -53,8 +69,8 @@ class SqlAudit:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._wachtend: list[NieuweAuditRegel] = []
-        # signs a checkpoint for an entry; set by the service that holds the node's keys
-        self.ondertekenaar: Callable[[AuditRegel], AuditCheckpointRij] | None = None
+        # signs checkpoints and the head; set by the service that holds the node's keys
+        self.ondertekenaar: Ondertekenaar | None = None
 
     def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
         self._wachtend.append(nieuw)
@@ -92,15 +108,47 @@ class SqlAudit:
                 for r in regels
             ],
         )
-        verbinding.execute(_ZET_KOP, {"nieuw_seq": regels[-1].seq, "nieuw_hash": regels[-1].hash})
-        if self.ondertekenaar is not None:
-            for regel in regels:
-                if regel.seq % CHECKPOINT_ELKE == 0:
-                    self.session.add(self.ondertekenaar(regel))
+        if self.ondertekenaar is None:
+            raise RuntimeError("audit entries are appended with the node's key to sign them")
+        laatste = regels[-1]
+        sleutel_id, handtekening = self.ondertekenaar(
+            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip)
+        )
+        verbinding.execute(
+            _ZET_KOP,
+            {
+                "nieuw_seq": laatste.seq,
+                "nieuw_hash": laatste.hash,
+                "nieuw_tijdstip": laatste.tijdstip,
+                "nieuw_sleutel_id": sleutel_id,
+                "nieuw_handtekening": handtekening,
+            },
+        )
+        for regel in regels:
+            if regel.seq % CHECKPOINT_ELKE == 0:
+                sleutel_id, handtekening = self.ondertekenaar(
+                    checkpoint_gegevens(regel.seq, regel.hash, regel.tijdstip)
+                )
+                self.session.add(
+                    AuditCheckpointRij(
+                        seq=regel.seq,
+                        hash=regel.hash,
+                        tijdstip=regel.tijdstip,
+                        sleutel_id=sleutel_id,
+                        handtekening=handtekening,
+                    )
+                )
         return regels
 
-    def voeg_checkpoint_toe(self, rij: AuditCheckpointRij) -> None:
-        self.session.add(rij)
+    def kop(self) -> tuple[int, str, datetime | None, str | None]:
+        """The stored head: sequence number, hash, moment and signature (None: unsigned)."""
+        self.spoel()
+        rij = self.session.execute(
+            select(_KOP.c.seq, _KOP.c.hash, _KOP.c.tijdstip, _KOP.c.handtekening).where(
+                _KOP.c.id == 1
+            )
+        ).one()
+        return int(rij.seq), str(rij.hash), rij.tijdstip, rij.handtekening
 
     def regels(self) -> Iterator[AuditRegel]:
         """Every entry in the order of its sequence number, streamed."""

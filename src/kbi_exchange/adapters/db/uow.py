@@ -8,6 +8,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.audit_store import SqlAudit
+from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.gebruikers import SqlGebruikers
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
@@ -25,8 +26,6 @@ class SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.gebruikers = SqlGebruikers(self.session, self.node)
         self._audit: SqlAudit | None = None
-        # per-transaction memo (e.g. token → client): one snapshot, so it cannot go stale
-        self.memo: dict[object, object] = {}
         self._later: list[tuple[Table, dict[str, Any]]] = []
         return self
 
@@ -40,6 +39,13 @@ class SqlUnitOfWork:
         if self.node is not Node.AII:
             raise RuntimeError("the KBI store lives on the AII node only")
         return SqlKbi(self.session)
+
+    @property
+    def beslissingen(self) -> SqlBeslissingen:
+        """The advice service's decision records: only the AII node holds them."""
+        if self.node is not Node.AII:
+            raise RuntimeError("decision records live on the AII node only")
+        return SqlBeslissingen(self.session, self.later)
 
     @property
     def audit(self) -> SqlAudit:

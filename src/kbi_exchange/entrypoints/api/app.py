@@ -1,8 +1,16 @@
-"""The FastAPI application of the AII node."""
+"""The FastAPI application of the AII node: REST, batch and SOAP parse and render here only.
+
+Every request is authenticated before any work is queued (`services.authentication`); the
+questions of an authenticated client go to the advice service in the group-commit writer
+(`adapters.group_commit`), whose answers come back only after their audit entries committed.
+"""
 
 from __future__ import annotations
 
-import queue
+import asyncio
+import contextlib
+import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,46 +19,62 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import request_response
 
 from kbi_exchange import __version__
-from kbi_exchange.adapters.db.migrate import is_actueel
-from kbi_exchange.bootstrap import aii_uow, engine, sleutels
+from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
+from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, sleutels
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.jaarlijst import LijstFout
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
-from kbi_exchange.entrypoints.api.begrenzer import Begrenzer
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
     BatchAntwoord,
     BatchVraag,
 )
-from kbi_exchange.entrypoints.api.schrijver import DatabaseFout, ProcesSchrijver
-from kbi_exchange.entrypoints.api.werk import Opdracht
 from kbi_exchange.entrypoints.soap.dienst import (
     MAX_BERICHT,
     NAAM,
-    afzender,
+    Afzender,
+    Fout,
+    SoapVerzoek,
     fault,
-    lees,
+    ontleed,
     repliek,
     wsdl_tekst,
     xsd_tekst,
 )
-from kbi_exchange.entrypoints.soap.dienst import Fout as SoapFout
-from kbi_exchange.services.advies_dienst import Bericht, weigering
-from kbi_exchange.services.clients import client_voor_token
+from kbi_exchange.services.advies_dienst import (
+    Bericht,
+    Kanaal,
+    MislukteAanmeldingen,
+    Opdracht,
+    VerzoekGeweigerd,
+    Vragen,
+    weigering,
+)
+from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
+from kbi_exchange.services.clients import Client, actieve_clients
 from kbi_exchange.services.jaarlijst_levering import haal_lijst_op
+from kbi_exchange.services.rate_limit import RateLimiter
 from kbi_exchange.settings import Settings
 
 XML = "text/xml; charset=utf-8"
+SOAP_PAD = "/soap/GeefAdviesInburgeringsplicht"
 
 MAX_VRAAG = 64 * 1024
 MAX_BATCH = 4 * 2**20
 MAX_VRAGEN = 10_000
+# A batch goes to the writer in parts of this many questions, at most this many at a time: a
+# 10 000-question batch then shares the writer with every other caller instead of holding it.
+DEEL = 250
+DELEN_TEGELIJK = 2
+# How long a health report is reused: a flood of health checks costs nothing.
+HEALTH_GELDIG = 2.0
+
+log = logging.getLogger(__name__)
 
 # One place maps a refusal to its HTTP status (SPEC §7); an answer, also with a warning, is 200.
 HTTP_STATUS: dict[Code, int] = {
@@ -60,6 +84,17 @@ HTTP_STATUS: dict[Code, int] = {
     Code.AUTORISATIE: 403,
     Code.BRON_ONBESCHIKBAAR: 503,
 }
+OVERBELAST = Uitzondering.fout(
+    Code.BRON_ONBESCHIKBAAR, "De bron is tijdelijk overbelast; probeer later opnieuw."
+)
+NIET_AANGEMELD = Uitzondering.fout(Code.AUTORISATIE, "Ontbrekende of ongeldige authenticatie.")
+
+
+class Overbelast(Exception):
+    """Answer 99996 at once: the writer's queue is full, or the database cannot be used.
+
+    Not audited: nothing was committed, looked up for the caller or disclosed.
+    """
 
 
 def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -72,25 +107,16 @@ def _status(bericht: Bericht) -> int:
     return HTTP_STATUS.get(bericht.weigering, 200) if bericht.weigering else 200
 
 
-class Overbelast(Exception):
-    """Too many questions are waiting: answer 99996 at once instead of queueing."""
-
-
 def _overbelast() -> Response:
-    bericht = weigering(
-        None,
-        None,
-        None,
-        Uitzondering.fout(
-            Code.BRON_ONBESCHIKBAAR, "De bron is tijdelijk overbelast; probeer later opnieuw."
-        ),
+    return _json(weigering(None, None, None, OVERBELAST).body, 503, {"Retry-After": "1"})
+
+
+def _niet_aangemeld() -> Response:
+    return _json(
+        weigering(None, None, None, NIET_AANGEMELD).body,
+        401,
+        {"WWW-Authenticate": 'Bearer realm="kbi-exchange"'},
     )
-    return _json(bericht.body, 503, {"Retry-After": "1"})
-
-
-def _niet_aangemeld(diagnose: str) -> Response:
-    bericht = weigering(None, None, None, Uitzondering.fout(Code.AUTORISATIE, diagnose))
-    return _json(bericht.body, 401, {"WWW-Authenticate": 'Bearer realm="kbi-exchange"'})
 
 
 def _ongeldig(diagnose: str, status: int = 400) -> Response:
@@ -99,24 +125,34 @@ def _ongeldig(diagnose: str, status: int = 400) -> Response:
     )
 
 
-async def _lees(request: Request, maximum: int) -> object | Response:
-    """The JSON body, or the refusal: too large (413) or not JSON (400)."""
+def _te_groot(maximum: int) -> Response:
+    return _ongeldig(f"Het verzoek is groter dan {maximum} bytes.", 413)
+
+
+async def lees_begrensd(request: Request, maximum: int) -> bytes | None:
+    """The body, or None as soon as it is larger than ``maximum`` bytes.
+
+    Read as it streams in, so that a body without `Content-Length` (chunked) is refused at the
+    limit instead of being held whole; what the caller still sends is discarded unread.
+    """
     lengte = request.headers.get("content-length")
     if lengte is not None and lengte.isdigit() and int(lengte) > maximum:
-        return _ongeldig(f"Het verzoek is groter dan {maximum} bytes.", 413)
-    ruw = await request.body()
-    if len(ruw) > maximum:
-        return _ongeldig(f"Het verzoek is groter dan {maximum} bytes.", 413)
-    try:
-        gelezen: object = orjson.loads(ruw)
-    except orjson.JSONDecodeError:
-        return _ongeldig("Het verzoek is geen geldige JSON.")
-    return gelezen
+        return None
+    ruw = bytearray()
+    async for stuk in request.stream():
+        ruw += stuk
+        if len(ruw) > maximum:
+            return None
+    return bytes(ruw)
 
 
 def _token(request: Request) -> str | None:
     soort, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if soort.lower() == "bearer" and token.strip() else None
+
+
+def _adres(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _als_batch(geweigerd: Response) -> Response:
@@ -133,118 +169,222 @@ def _als_batch(geweigerd: Response) -> Response:
     )
 
 
+def _batch_vragen(ruw: bytes) -> list[object] | str:
+    """The questions of a batch body, or why it is not one (CPU work: off the event loop)."""
+    try:
+        gelezen: object = orjson.loads(ruw)
+    except orjson.JSONDecodeError:
+        return "Het verzoek is geen geldige JSON."
+    vragen = gelezen.get("vragen") if isinstance(gelezen, dict) else None
+    if not isinstance(vragen, list) or len(vragen) > MAX_VRAGEN:
+        return f"Een batch is een object met 'vragen': een lijst van hoogstens {MAX_VRAGEN}."
+    return vragen
+
+
 class AiiApi:
-    """The handlers, on one node's settings and keys. Database work runs in the writer."""
+    """The handlers, on one node's settings and keys. Database writes run in the writer."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sleutels = sleutels(settings)
-        self.schrijver = ProcesSchrijver(settings)
-        self.begrenzer = Begrenzer(
+        self.schrijver = advies_schrijver(settings)
+        self.clients = ClientRegister(lambda: asyncio.to_thread(actieve_clients, aii_uow(settings)))
+        self.wacht = AuthenticationGuard(
+            burst=settings.auth_failures_burst,
+            per_second=settings.auth_failures_per_second,
+            window=settings.security_event_window_seconds,
+            now=lambda: datetime.now(UTC),
+        )
+        self.begrenzer = RateLimiter(
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
+        self._health: tuple[float, dict[str, str]] | None = None
+        self._health_taak: asyncio.Task[dict[str, str]] | None = None
+        self._melder: asyncio.Task[None] | None = None
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.schrijver.start()
+        with contextlib.suppress(Exception):  # an unreadable database is reported per request
+            await self.clients.refresh()
+        self._melder = asyncio.get_running_loop().create_task(self._meld_periodiek())
+
+    async def stop(self) -> None:
+        melder, self._melder = self._melder, None
+        if melder is not None:
+            melder.cancel()
+            if melder.get_loop() is asyncio.get_running_loop():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await melder
+        await self._meld(alles=True)
+        await self.schrijver.stop()
+
+    async def _meld_periodiek(self) -> None:
+        """Record failed authentications once their window has ended."""
+        while True:
+            await asyncio.sleep(min(5.0, self.settings.security_event_window_seconds))
+            await self._meld()
+
+    async def _meld(self, *, alles: bool = False) -> None:
+        gebeurtenissen = self.wacht.due(everything=alles)
+        if not gebeurtenissen:
+            return
+        try:
+            await self.schrijver.ask(MislukteAanmeldingen(tuple(gebeurtenissen)))
+        except (WriterBusy, WriterUnavailable) as fout:
+            log.warning("security events not recorded: %s", type(fout).__name__)
+
+    # --- shared steps -------------------------------------------------------------------
+
+    async def _aanmelden(self, request: Request) -> Client | Response:
+        """The caller's client; else 401, or 99996 for an address past its failures."""
+        try:
+            client = await self.clients.authenticate(_token(request))
+        except Exception:  # the clients cannot be read: the database is unavailable
+            return _overbelast()
+        if client is not None:
+            return client
+        adres = _adres(request)
+        geblokkeerd = self.wacht.blocked(adres)
+        self.wacht.failed(adres)
+        return _overbelast() if geblokkeerd else _niet_aangemeld()
 
     async def _via_schrijver(self, opdracht: Opdracht) -> Any:
-        """Run work in the writer; a full queue or an unavailable database is 99996."""
         try:
-            return await self.schrijver.vraag(opdracht)
-        except queue.Full:
-            raise Overbelast from None
-        except DatabaseFout:  # nothing was committed, so nothing was sent or disclosed
+            return await self.schrijver.ask(opdracht)
+        except (WriterBusy, WriterUnavailable):
             raise Overbelast from None
 
+    async def _beantwoord(
+        self, client: Client, vragen: list[object], kanaal: Kanaal
+    ) -> list[Bericht]:
+        """Answers in order; a large batch goes in parts that share the writer with others."""
+        delen = [tuple(vragen[i : i + DEEL]) for i in range(0, len(vragen), DEEL)] or [()]
+        if len(delen) == 1:
+            return list(await self._via_schrijver(Vragen(client, delen[0], kanaal)))
+        uitkomsten: list[list[Bericht]] = [[] for _ in delen]
+        tegelijk = asyncio.Semaphore(DELEN_TEGELIJK)
+
+        async def deel(i: int) -> None:
+            async with tegelijk:
+                uitkomsten[i] = await self._via_schrijver(Vragen(client, delen[i], kanaal))
+
+        # Parts already answered stay recorded if a later one fails: a retry with the same
+        # refertes gets their stored answers.
+        await asyncio.gather(*(deel(i) for i in range(len(delen))))
+        return [bericht for deel_ in uitkomsten for bericht in deel_]
+
+    # --- REST -----------------------------------------------------------------------------
+
     async def advies(self, request: Request) -> Response:
-        vraag = await _lees(request, MAX_VRAAG)
-        if isinstance(vraag, Response):
-            return vraag
-        token = _token(request)
-        if not self.begrenzer.mag(token):
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return client
+        ruw = await lees_begrensd(request, MAX_VRAAG)
+        if ruw is None:
+            return _te_groot(MAX_VRAAG)
+        try:
+            vraag: object = orjson.loads(ruw)
+        except orjson.JSONDecodeError:
+            return _ongeldig("Het verzoek is geen geldige JSON.")
+        if not self.begrenzer.allow(client.id):
             return _overbelast()
         try:
-            berichten = await self._via_schrijver(("vragen", token, [vraag]))
+            berichten = await self._beantwoord(client, [vraag], Kanaal.REST)
         except Overbelast:
             return _overbelast()
-        if berichten is None:
-            return _niet_aangemeld("Ontbrekende of ongeldige authenticatie.")
         return _json(berichten[0].body, _status(berichten[0]))
 
     async def batch(self, request: Request) -> Response:
-        gelezen = await _lees(request, MAX_BATCH)
-        if isinstance(gelezen, Response):
-            return _als_batch(gelezen)
-        vragen = gelezen.get("vragen") if isinstance(gelezen, dict) else None
-        if not isinstance(vragen, list) or len(vragen) > MAX_VRAGEN:
-            return _als_batch(
-                _ongeldig(
-                    f"Een batch is een object met 'vragen': een lijst van hoogstens {MAX_VRAGEN}."
-                )
-            )
-        token = _token(request)
-        if not self.begrenzer.mag(token, kosten=max(1, len(vragen))):
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return _als_batch(client)
+        ruw = await lees_begrensd(request, MAX_BATCH)
+        if ruw is None:
+            return _als_batch(_te_groot(MAX_BATCH))
+        vragen = await asyncio.to_thread(_batch_vragen, ruw)
+        if isinstance(vragen, str):
+            return _als_batch(_ongeldig(vragen))
+        if not self.begrenzer.allow(client.id, cost=max(1, len(vragen))):
             return _als_batch(_overbelast())
         try:
-            berichten = await self._via_schrijver(("vragen", token, vragen))
+            berichten = await self._beantwoord(client, vragen, Kanaal.REST)
         except Overbelast:
             return _als_batch(_overbelast())
-        if berichten is None:
-            return _als_batch(_niet_aangemeld("Ontbrekende of ongeldige authenticatie."))
         return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
+
+    # --- SOAP -----------------------------------------------------------------------------
 
     async def soap(self, request: Request) -> Response:
         actie = request.headers.get("soapaction")
         if actie is not None and actie.strip('"') != NAAM:
             return Response(fault(f"unknown SOAPAction {actie[:60]!r}"), 500, media_type=XML)
-        lengte = request.headers.get("content-length")
-        if lengte is not None and lengte.isdigit() and int(lengte) > MAX_BERICHT:
+        client = await self._aanmelden(request)
+        if isinstance(client, Response) and client.status_code == 503:
+            return self._soap_repliek(Afzender(None, None, None), None, [OVERBELAST], retry=True)
+        ruw = await lees_begrensd(request, MAX_BERICHT)
+        if ruw is None:
             return Response(fault(f"message larger than {MAX_BERICHT} bytes"), 500, media_type=XML)
-        ruw = await request.body()
-        token = _token(request)
-        if not self.begrenzer.mag(token):
-            return self._soap_overbelast(ruw)
         try:
-            status, antwoord = await self._via_schrijver(("soap", token, ruw))
-        except Overbelast:
-            return self._soap_overbelast(ruw)
-        return Response(antwoord, status, media_type=XML)
-
-    def _soap_overbelast(self, ruw: bytes) -> Response:
-        """Overload: 99996 in a 200 reply (a Fault only for unparseable messages), at once.
-
-        Not audited: nothing was looked up or disclosed, and the writer is what is overloaded.
-        """
-        try:
-            vrager = afzender(lees(ruw))
-        except SoapFout as fout:
+            verzoek: SoapVerzoek = await asyncio.to_thread(ontleed, ruw)
+        except Fout as fout:
             return Response(fault(str(fout)), 500, media_type=XML)
+        if isinstance(client, Response):  # not authenticated: counted, never audited one by one
+            return self._soap_repliek(verzoek.vrager, None, [NIET_AANGEMELD])
+        weigeren = None
+        if verzoek.schemafout is not None:
+            weigeren = Uitzondering.fout(Code.ONGELDIGE_VRAAG, verzoek.schemafout)
+        elif verzoek.vrager.identificatie != client.afzender:
+            weigeren = Uitzondering.fout(
+                Code.AFZENDER_ONJUIST,
+                "De Afzender in de Context komt niet overeen met de geregistreerde client.",
+            )
+        try:
+            if weigeren is not None:
+                await self._via_schrijver(VerzoekGeweigerd(client, weigeren, Kanaal.SOAP))
+                return self._soap_repliek(verzoek.vrager, None, [weigeren])
+            # a message holds up to 100 questions: each counts against the client's rate
+            if not self.begrenzer.allow(client.id, cost=max(1, len(verzoek.vragen))):
+                raise Overbelast
+            antwoorden = await self._beantwoord(client, list(verzoek.vragen), Kanaal.SOAP)
+        except Overbelast:
+            return self._soap_repliek(verzoek.vrager, None, [OVERBELAST], retry=True)
+        return self._soap_repliek(verzoek.vrager, antwoorden, [])
+
+    def _soap_repliek(
+        self,
+        vrager: Afzender,
+        antwoorden: list[Bericht] | None,
+        uitzonderingen: list[Uitzondering],
+        *,
+        retry: bool = False,
+    ) -> Response:
+        """A 200 reply: a refusal is an uitzondering in it (a Fault only for bad messages)."""
         antwoord = repliek(
             eigen_identificatie=self.settings.aii_identificatie,
             vrager=vrager,
             nu=datetime.now(UTC),
-            antwoorden=None,
-            uitzonderingen=[
-                Uitzondering.fout(
-                    Code.BRON_ONBESCHIKBAAR,
-                    "De bron is tijdelijk overbelast; probeer later opnieuw.",
-                )
-            ],
+            antwoorden=antwoorden,
+            uitzonderingen=uitzonderingen,
         )
-        return Response(antwoord, 200, media_type=XML, headers={"Retry-After": "1"})
+        return Response(
+            antwoord, 200, media_type=XML, headers={"Retry-After": "1"} if retry else None
+        )
 
     def wsdl(self, request: Request) -> Response:
         if "xsd" in request.query_params:
             return Response(xsd_tekst(), media_type=XML)
-        adres = str(request.url.replace(query=""))
-        return Response(wsdl_tekst(adres), media_type=XML)
+        # the published address comes from the settings, never from the caller's Host header
+        return Response(wsdl_tekst(self.settings.public_url + SOAP_PAD), media_type=XML)
 
-    def lijst(self, jaar: int, request: Request) -> Response:
+    # --- the yearly list --------------------------------------------------------------------
+
+    async def lijst(self, jaar: int, request: Request) -> Response:
         """The delivered yearly list of ``jaar`` as its ``.p7m`` (SPEC §8.4), audited."""
-        token = _token(request)
-        if token is None:
-            return _niet_aangemeld("Geen of ongeldige Bearer-token.")
-        with aii_uow(self.settings) as werk:
-            client = client_voor_token(werk.session, token)
-        if client is None:
-            return _niet_aangemeld("Geen of ongeldige Bearer-token.")
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return client
         if Doel.VERLAAGDE_PREMIE not in client.doelen:
             bericht = weigering(
                 None,
@@ -254,7 +394,8 @@ class AiiApi:
             )
             return _json(bericht.body, 403)
         try:
-            bestand = haal_lijst_op(
+            bestand = await asyncio.to_thread(
+                haal_lijst_op,
                 uow=aii_uow(self.settings),
                 sleutels=self.sleutels,
                 jaar=jaar,
@@ -269,29 +410,40 @@ class AiiApi:
             headers={"Content-Disposition": f'attachment; filename="{bestand.naam}"'},
         )
 
+    # --- liveness and health ----------------------------------------------------------------
+
     async def live(self, _: Request) -> Response:
         """Liveness: the process answers (no database, no keys); the benchmarks' ceiling."""
         return _json({"status": "live"})
 
-    def health(self) -> Response:
-        controles: dict[str, str] = {}
-        try:
-            db = engine(self.settings.aii_database_url)
-            with db.connect() as verbinding:
-                verbinding.execute(text("SELECT 1"))
-            controles["database"] = "ok" if is_actueel(db, "aii") else "not migrated"
-        except Exception as fout:  # health reports a failure, it does not raise one
-            controles["database"] = f"unavailable: {type(fout).__name__}"
-        controles["writer"] = "ok" if self.schrijver.pid is not None else "not running"
-        try:
-            self.sleutels.onderteken(b"health")
-            controles["signing_key"] = "ok"
-        except Exception as fout:
-            controles["signing_key"] = f"unavailable: {type(fout).__name__}"
+    async def health(self, _: Request) -> Response:
+        """Database, writer and signing key, checked at most once per `HEALTH_GELDIG` seconds
+        and off the event loop; the report names no error (it is open to anyone)."""
+        nu = time.monotonic()
+        if self._health is None or nu - self._health[0] > HEALTH_GELDIG:
+            taak = self._health_taak
+            if taak is None or taak.done():
+                taak = self._health_taak = asyncio.get_running_loop().create_task(
+                    asyncio.to_thread(self._controleer)
+                )
+            self._health = (nu, await asyncio.shield(taak))
+        controles = {
+            **self._health[1],
+            "writer": "ok" if self.schrijver.pid is not None else "not running",
+        }
         gezond = all(v == "ok" for v in controles.values())
         return _json(
             {"status": "ok" if gezond else "unavailable", **controles}, 200 if gezond else 503
         )
+
+    def _controleer(self) -> dict[str, str]:
+        controles = {"database": database_gereed(self.settings)}
+        try:
+            self.sleutels.ondertekensleutel()  # read once per process, then kept
+            controles["signing_key"] = "ok"
+        except Exception:
+            controles["signing_key"] = "unavailable"
+        return controles
 
 
 def maak_app(settings: Settings) -> FastAPI:
@@ -309,9 +461,9 @@ def maak_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     api = AiiApi(settings)
-    app.state.schrijver = api.schrijver
-    app.router.on_startup.append(api.schrijver.start)
-    app.router.on_shutdown.append(api.schrijver.stop)
+    app.state.api = api
+    app.router.on_startup.append(api.start)
+    app.router.on_shutdown.append(api.stop)
 
     @app.exception_handler(RequestValidationError)
     async def _geen_422(_: Request, fout: RequestValidationError) -> Response:
@@ -345,7 +497,7 @@ def maak_app(settings: Settings) -> FastAPI:
                 "content": {"application/json": {"schema": BatchVraag.model_json_schema()}},
             }
         },
-        responses={code: {"model": BatchAntwoord} for code in (200, 400, 401, 413)},
+        responses={code: {"model": BatchAntwoord} for code in (200, 400, 401, 413, 503)},
     )
     app.add_api_route(
         "/api/v1/lijsten/{jaar}",
@@ -358,6 +510,7 @@ def maak_app(settings: Settings) -> FastAPI:
             401: {"model": AdviesAntwoord},
             403: {"model": AdviesAntwoord},
             404: {"description": "No delivered list for that year"},
+            503: {"model": AdviesAntwoord},
         },
     )
     app.add_api_route(
@@ -370,23 +523,23 @@ def maak_app(settings: Settings) -> FastAPI:
         "/api/v1/health",
         api.health,
         methods=["GET"],
-        summary="Database, writer process and signing key usable",
+        summary="Database, writer process and signing key usable (checked at most every 2 s)",
     )
     app.add_api_route(
-        "/soap/GeefAdviesInburgeringsplicht",
+        SOAP_PAD,
         api.soap,
         methods=["POST"],
         summary="MAGDA-style SOAP 1.1 service (see its WSDL)",
         include_in_schema=False,
     )
     app.add_api_route(
-        "/soap/GeefAdviesInburgeringsplicht",
+        SOAP_PAD,
         api.wsdl,
         methods=["GET"],
         summary="?wsdl: the WSDL; ?xsd: the XSD",
         include_in_schema=False,
     )
-    _direct(app, {api.advies, api.batch, api.soap, api.live})
+    _direct(app, {api.advies, api.batch, api.soap, api.live, api.health})
     return app
 
 

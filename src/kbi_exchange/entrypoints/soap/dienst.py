@@ -1,11 +1,13 @@
-"""GeefAdviesInburgeringsplicht over SOAP 1.1: parsed safely, validated, answered per Vraag.
+"""GeefAdviesInburgeringsplicht over SOAP 1.1: messages parsed safely and replies rendered.
 
 A message that cannot be parsed, or is hostile (a DTD, entities, oversize), gets a SOAP Fault
 with HTTP 500 as SOAP 1.1 requires; every other refusal is an uitzondering in a 200 reply.
+Only parsing and rendering live here: the questions are answered by the advice service.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,14 +16,9 @@ from importlib import resources
 
 from lxml import etree
 
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
-from kbi_exchange.adapters.sleutels import Sleutels
-from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.tijd import BRUSSEL
-from kbi_exchange.domain.uitzondering import Code, Uitzondering
-from kbi_exchange.services.advies_dienst import Bericht, beantwoord_vraag
-from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.clients import client_voor_token
+from kbi_exchange.domain.uitzondering import Uitzondering
+from kbi_exchange.services.advies_dienst import Bericht
 
 SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TNS = "urn:kbi-exchange:GeefAdviesInburgeringsplicht:01.00"
@@ -49,13 +46,19 @@ def xsd_tekst() -> bytes:
     return _bron(f"{NAAM}.xsd")
 
 
-@cache
+_PER_DRAAD = threading.local()
+
+
 def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.fromstring(xsd_tekst(), _PARSER))
+    """The XSD validator of this thread: a validator and its error log are not shared."""
+    schema: etree.XMLSchema | None = getattr(_PER_DRAAD, "schema", None)
+    if schema is None:
+        schema = _PER_DRAAD.schema = etree.XMLSchema(etree.fromstring(xsd_tekst(), _PARSER))
+    return schema
 
 
 def wsdl_tekst(adres: str) -> bytes:
-    """The WSDL with its types embedded and its address set to where it is served."""
+    """The WSDL with its types embedded and its address set to the service's public URL."""
     schema = xsd_tekst().split(b"?>", 1)[1]
     wsdl = _bron(f"{NAAM}.wsdl").replace(b"<!--XSD-->", schema)
     return wsdl.replace(b"{ADRES}", adres.encode())
@@ -81,7 +84,7 @@ class Afzender:
     hoedanigheid: str | None
 
 
-def lees(ruw: bytes) -> etree._Element:
+def lees_envelop(ruw: bytes) -> etree._Element:
     """The GeefAdviesInburgeringsplicht element of a safe, well-formed SOAP 1.1 envelope."""
     if len(ruw) > MAX_BERICHT:
         raise Fout(f"message larger than {MAX_BERICHT} bytes")
@@ -186,87 +189,30 @@ def repliek(
     return bytes(etree.tostring(e, xml_declaration=True, encoding="UTF-8"))
 
 
-def _weiger(
-    werk: SqlUnitOfWork, sleutels: Sleutels, actor: str, nu: datetime, u: Uitzondering
-) -> None:
-    schrijf_audit(
-        audit=werk.audit,
-        sleutels=sleutels,
-        gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
-        actor=actor,
-        tijdstip=nu,
-        inhoud={"kanaal": "soap", "uitzonderingen": [u.identificatie.value]},
-    )
+@dataclass(frozen=True)
+class SoapVerzoek:
+    """A parsed message: who asks, and its questions — or why it does not follow the schema."""
+
+    vrager: Afzender
+    vragen: tuple[dict[str, str | None], ...]
+    schemafout: str | None
 
 
-def beantwoord_soap(
-    *,
-    ruw: bytes,
-    token: str | None,
-    werk: SqlUnitOfWork,
-    sleutels: Sleutels,
-    eigen_identificatie: str,
-    nu: datetime,
-) -> tuple[int, bytes]:
-    """The HTTP status and the reply to one SOAP message; the caller commits before sending."""
-    try:
-        verzoek = lees(ruw)
-    except Fout as fout:
-        return 500, fault(str(fout))
+def ontleed(ruw: bytes) -> SoapVerzoek:
+    """Parse and validate a message (CPU work: run it off the event loop); `Fout` → Fault."""
+    verzoek = lees_envelop(ruw)
     vrager = afzender(verzoek)
-
-    def geweigerd(actor: str, u: Uitzondering) -> tuple[int, bytes]:
-        _weiger(werk, sleutels, actor, nu, u)
-        return 200, repliek(
-            eigen_identificatie=eigen_identificatie,
-            vrager=vrager,
-            nu=nu,
-            antwoorden=None,
-            uitzonderingen=[u],
-        )
-
-    client = client_voor_token(werk.session, token) if token else None
-    if client is None:
-        return geweigerd(
-            "unauthenticated",
-            Uitzondering.fout(Code.AUTORISATIE, "Ontbrekende of ongeldige authenticatie."),
-        )
     schema = _schema()
     if not schema.validate(verzoek):
         reden = schema.error_log.last_error  # type: ignore[attr-defined]
-        return geweigerd(
-            client.naam,
-            Uitzondering.fout(
-                Code.ONGELDIGE_VRAAG, f"Het verzoek volgt het schema niet: {reden.message}"
-            ),
-        )
-    if vrager.identificatie != client.afzender:
-        return geweigerd(
-            client.naam,
-            Uitzondering.fout(
-                Code.AFZENDER_ONJUIST,
-                "De Afzender in de Context komt niet overeen met de geregistreerde client.",
-            ),
-        )
-    antwoorden = [
-        beantwoord_vraag(
-            werk=werk,
-            sleutels=sleutels,
-            client=client,
-            nu=nu,
-            vraag={
-                "insz": _tekst(v, "Inhoud/INSZ"),
-                "datum": _tekst(v, "Inhoud/Datum"),
-                "doel": _tekst(v, "Inhoud/Doel"),
-                "referte": _tekst(v, "Referte"),
-            },
-        )
+        return SoapVerzoek(vrager, (), f"Het verzoek volgt het schema niet: {reden.message}")
+    vragen = tuple(
+        {
+            "insz": _tekst(v, "Inhoud/INSZ"),
+            "datum": _tekst(v, "Inhoud/Datum"),
+            "doel": _tekst(v, "Inhoud/Doel"),
+            "referte": _tekst(v, "Referte"),
+        }
         for v in verzoek.iterfind("Verzoek/Vragen/Vraag")
-    ]
-    return 200, repliek(
-        eigen_identificatie=eigen_identificatie,
-        vrager=vrager,
-        nu=nu,
-        antwoorden=antwoorden,
-        uitzonderingen=[],
     )
+    return SoapVerzoek(vrager, vragen, None)

@@ -14,30 +14,30 @@ from contextlib import contextmanager
 _PR_SET_PDEATHSIG = 1
 
 
-def sterf_met_ouder(ouder: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Die with the parent, also when that one is SIGKILLed (Linux); call first in the child."""
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != ouder:  # the parent died before the line above took effect
+    if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
 
 
 @contextmanager
-def werkers(aantal: int) -> Iterator[Executor | None]:
+def worker_pool(count: int) -> Iterator[Executor | None]:
     """Worker processes, or None for none. They must open their own database connections.
 
     Forked, not spawned through a fork server: a fork server and its resource tracker outlive
     a killed parent, while forked workers are bound to it by the parent-death signal.
     """
-    if aantal <= 0:
+    if count <= 0:
         yield None
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=aantal,
+        max_workers=count,
         mp_context=context,
-        initializer=sterf_met_ouder,
+        initializer=die_with_parent,
         initargs=(os.getpid(),),
     ) as pool:
         yield pool

@@ -1,0 +1,51 @@
+"""The decision records of the advice service (SPEC §4, §7): looked up by referte, appended."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.aii_models import BeslissingRij
+from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+
+_BESLISSING = cast(Table, BeslissingRij.__table__)
+# SQLite allows 32 766 bound parameters per statement; a write group holds far fewer refertes.
+_IN_BLOK = 1_000
+
+
+class SqlBeslissingen:
+    """Decision records within one transaction; rows are written at commit with the others."""
+
+    def __init__(self, session: Session, later: Any) -> None:
+        self.session = session
+        self._later = later
+
+    def eerdere(self, client: str, refertes: Collection[str]) -> dict[str, EerdereBeslissing]:
+        """The records this client already holds under these refertes, by referte."""
+        gevonden: dict[str, EerdereBeslissing] = {}
+        lijst = sorted(set(refertes))
+        verbinding = self.session.connection()
+        for start in range(0, len(lijst), _IN_BLOK):
+            for rij in verbinding.execute(
+                select(
+                    _BESLISSING.c.id,
+                    _BESLISSING.c.referte,
+                    _BESLISSING.c.vraag_sha256,
+                    _BESLISSING.c.antwoord,
+                    _BESLISSING.c.insz,
+                ).where(
+                    _BESLISSING.c.client == client,
+                    _BESLISSING.c.referte.in_(lijst[start : start + _IN_BLOK]),
+                )
+            ):
+                gevonden[rij.referte] = EerdereBeslissing(
+                    rij.id, rij.vraag_sha256, rij.antwoord, rij.insz
+                )
+        return gevonden
+
+    def voeg_toe(self, rij: dict[str, Any]) -> None:
+        """Append a record when the unit of work commits."""
+        self._later(_BESLISSING, rij)
