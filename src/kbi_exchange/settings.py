@@ -38,6 +38,11 @@ lijst_bestanden_tot = 2026-12-31
 [vsb]
 identificatie = "VSB"
 
+[mailbox]
+# Failed FTPS log-ins after which a party's account is locked, and for how long (seconds).
+max_failed_logins = 5
+lockout_seconds = 900
+
 [pki]
 # Certificates and keys (PEM). `kbi init` makes a development PKI in this folder (relative to
 # the home): ca.crt, aii.crt/.key, vsb.crt/.key, zorgkas-<CODE>.crt/.key. In production point
@@ -69,6 +74,8 @@ class Settings:
     auth_failures_burst: float = 20
     auth_failures_per_second: float = 1
     security_event_window_seconds: float = 60
+    mailbox_max_failed_logins: int = 5
+    mailbox_lockout_seconds: float = 900
     pki_map: Path = Path("pki")
     pki_bestanden: tuple[tuple[str, str], ...] = ()
 
@@ -113,6 +120,7 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
     else:
         data = tomllib.loads(DEFAULT_SETTINGS)
     aii = data.get("aii", {})
+    mailbox = data.get("mailbox", {})
     return Settings(
         home=home,
         omgeving=str(data.get("omgeving", "development")),
@@ -132,6 +140,12 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         ),
         security_event_window_seconds=float(
             aii.get("security_event_window_seconds", Settings.security_event_window_seconds)
+        ),
+        mailbox_max_failed_logins=int(
+            mailbox.get("max_failed_logins", Settings.mailbox_max_failed_logins)
+        ),
+        mailbox_lockout_seconds=float(
+            mailbox.get("lockout_seconds", Settings.mailbox_lockout_seconds)
         ),
         pki_map=Path(str(data.get("pki", {}).get("map", "pki"))),
         pki_bestanden=tuple(

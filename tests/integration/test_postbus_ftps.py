@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from ftplib import FTP, FTP_TLS, error_perm
@@ -15,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from kbi_exchange.bootstrap import init_home
+from kbi_exchange.adapters import postbus_ftps, wachtwoord
+from kbi_exchange.bootstrap import init_home, postbus
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
 WACHTWOORD = "mailbox password 1"
 LIJST = "KBI_VSB_LIJST_2024_20240115100211000.p7m"
+ONROUTEERBAAR = "mangled name.bin"
 
 
 def _vrije_poort() -> int:
@@ -37,8 +40,17 @@ def server(
     monkeypatch.setenv("KBI_HOME", str(home))
     monkeypatch.setenv("KBI_PASSWORD", WACHTWOORD)
     init_home(home)
+    instellingen = home / "settings.toml"
+    instellingen.write_text(
+        instellingen.read_text(encoding="utf-8").replace(
+            "max_failed_logins = 5", "max_failed_logins = 2"
+        ),
+        encoding="utf-8",
+    )
     for partij in ("aii", "vsb"):
         assert kbi(capsys, "mailbox", "account", partij).code == 0
+    # a file no one can route, left in an out/ folder: it must not stop the server starting
+    (home / "mailbox" / "aii" / "out" / ONROUTEERBAAR).write_bytes(b"?")
     poort = _vrije_poort()
     proces = subprocess.Popen(
         [sys.executable, "-m", "kbi_exchange", "mailbox", "serve", "--port", str(poort)],
@@ -77,7 +89,7 @@ def test_a_file_uploaded_by_aii_arrives_whole_in_vsbs_in_folder(server: tuple[Pa
         aii.storbinary(f"STOR out/{LIJST}", io.BytesIO(inhoud))
     # (not listed over FTP: ftplib fails to close the TLS data connection of an empty listing,
     # "shutdown while in init", python/cpython#75908; curl lists it fine)
-    assert list((home / "mailbox" / "aii" / "out").iterdir()) == []
+    assert [p.name for p in (home / "mailbox" / "aii" / "out").iterdir()] == [ONROUTEERBAAR]
     assert (home / "mailbox" / "vsb" / "in" / LIJST).read_bytes() == inhoud
     with _aanmelden(home, poort, "vsb") as vsb:
         assert vsb.nlst("in") == [LIJST]
@@ -112,7 +124,7 @@ def test_each_party_is_confined_to_its_own_folder_and_its_own_kind_of_file(
         with pytest.raises(error_perm):  # out/ is for sending, not for removing
             aii.delete("out/x")
     assert (home / "mailbox" / "vsb" / "in" / LIJST).read_bytes() == b"for vsb only"
-    assert list((home / "mailbox" / "aii" / "out").iterdir()) == []
+    assert [p.name for p in (home / "mailbox" / "aii" / "out").iterdir()] == [ONROUTEERBAAR]
 
 
 def test_a_wrong_password_or_a_connection_without_tls_gets_nothing(
@@ -128,3 +140,83 @@ def test_a_wrong_password_or_a_connection_without_tls_gets_nothing(
     with pytest.raises(error_perm, match="550"):
         platte.login("aii", WACHTWOORD)
     platte.close()
+
+
+def test_stou_is_refused_and_leaves_nothing(server: tuple[Path, int]) -> None:
+    home, poort = server
+    with _aanmelden(home, poort, "aii") as aii:
+        aii.cwd("out")
+        with pytest.raises(error_perm, match="502"):
+            aii.storbinary("STOU", io.BytesIO(b"x"))
+    assert [p.name for p in (home / "mailbox" / "aii" / "out").iterdir()] == [ONROUTEERBAAR]
+    assert list((home / "mailbox" / "vsb" / "in").iterdir()) == []
+
+
+def test_an_upload_that_cannot_be_routed_is_refused_not_acknowledged(
+    server: tuple[Path, int],
+) -> None:
+    home, poort = server
+    (home / "mailbox" / "vsb" / "in" / LIJST).write_bytes(b"the list that is waiting")
+    with _aanmelden(home, poort, "aii") as aii, pytest.raises(error_perm, match="553"):
+        aii.storbinary(f"STOR out/{LIJST}", io.BytesIO(b"another list under that name"))
+    # no 226 for it, nothing left behind: neither a part file nor the file in out/
+    assert [p.name for p in (home / "mailbox" / "aii" / "out").iterdir()] == [ONROUTEERBAAR]
+    assert (home / "mailbox" / "vsb" / "in" / LIJST).read_bytes() == b"the list that is waiting"
+
+
+def test_an_account_is_locked_after_repeated_failures_even_for_the_right_password(
+    server: tuple[Path, int],
+) -> None:
+    home, poort = server
+    for _ in range(2):  # max_failed_logins = 2 in this home
+        with pytest.raises(error_perm, match="530"):
+            _aanmelden(home, poort, "aii", "wrong")
+    with pytest.raises(error_perm, match="530 Account locked"):
+        _aanmelden(home, poort, "aii")
+    with _aanmelden(home, poort, "vsb") as vsb:  # another party is not affected
+        assert sorted(vsb.nlst("/")) == ["in", "out"]
+
+
+def test_a_slow_password_check_does_not_hold_up_other_connections(
+    tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each connection has its own thread: a single-threaded server would not greet the second
+    caller until the first caller's password check (made slow here) was done."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KBI_HOME", str(home))
+    monkeypatch.setenv("KBI_PASSWORD", WACHTWOORD)
+    settings = init_home(home)
+    assert kbi(capsys, "mailbox", "account", "aii").code == 0
+    echte = wachtwoord.controleer
+
+    def traag(wachtwoord_hash: str | None, wachtwoord: str) -> bool:
+        time.sleep(2)
+        return echte(wachtwoord_hash, wachtwoord)
+
+    monkeypatch.setattr(postbus_ftps, "controleer", traag)
+    server = postbus_ftps.maak_server(
+        postbus(settings),
+        postbus_ftps.Accounts(home / "keys" / "mailbox-accounts.json"),
+        certificaat=settings.pki_bestand("mailbox.crt"),
+        sleutel=settings.pki_bestand("mailbox.key"),
+        host="127.0.0.1",
+        poort=0,
+    )
+    poort = server.socket.getsockname()[1]
+    draad = threading.Thread(target=server.serve_forever, kwargs={"handle_exit": False})
+    draad.start()
+    try:
+        eerste = threading.Thread(target=lambda: _aanmelden(home, poort, "aii").close())
+        eerste.start()
+        time.sleep(0.5)  # the first log-in's password check is now running
+        begin = time.monotonic()
+        tweede = FTP_TLS(timeout=10)  # noqa: S321 — only the greeting is read
+        welkom = tweede.connect("127.0.0.1", poort)
+        gewacht = time.monotonic() - begin
+        tweede.close()
+        eerste.join(timeout=10)
+    finally:
+        server.close_all()
+        draad.join(timeout=10)
+    assert "kbi-exchange mailbox" in welkom
+    assert gewacht < 1.0, f"the second caller waited {gewacht:.2f} s for its greeting"

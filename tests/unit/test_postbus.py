@@ -50,5 +50,14 @@ def test_files_left_whole_in_an_out_folder_are_routed_and_partial_ones_are_not(
 ) -> None:
     (postbus.map("aii", "out") / LIJST).write_bytes(b"list")
     (postbus.map("aii", "out") / f".{LIJST}.part").write_bytes(b"li")
-    assert postbus.routeer_alles() == [postbus.map("vsb", "in") / LIJST]
+    assert postbus.routeer_alles() == ([postbus.map("vsb", "in") / LIJST], [])
     assert [p.name for p in postbus.map("aii", "out").iterdir()] == [f".{LIJST}.part"]
+
+
+def test_a_file_no_one_can_route_is_reported_and_the_others_still_go(postbus: Postbus) -> None:
+    (postbus.map("aii", "out") / "mangled name.bin").write_bytes(b"?")
+    (postbus.map("aii", "out") / LIJST).write_bytes(b"list")
+    gerouteerd, problemen = postbus.routeer_alles()
+    assert gerouteerd == [postbus.map("vsb", "in") / LIJST]
+    assert problemen == ["mangled name.bin: the name does not say whom the file is for"]
+    assert (postbus.map("aii", "out") / "mangled name.bin").exists()

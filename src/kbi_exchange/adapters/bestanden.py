@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 
 def schrijf_atomisch(pad: Path, inhoud: bytes, *, modus: int = 0o644) -> None:
-    """Write to a hidden temporary name beside ``pad``, flush to disk, then rename.
+    """Write to a new hidden temporary name beside ``pad``, flush to disk, then rename.
 
     A reader (or a crash) sees the old file, no file, or the whole new one — never a part.
-    ``modus`` 0o600 keeps a secret readable by its owner only.
+    ``modus`` 0o600 keeps a secret readable by its owner only. The temporary name is new for
+    every write and opened only if it does not exist yet, never through a symbolic link: a
+    link planted in the folder cannot make this write into another file. The rename replaces
+    ``pad`` itself, also when ``pad`` is a link, never the file a link points to.
     """
-    tijdelijk = pad.with_name(f".{pad.name}.part")
-    fd = os.open(tijdelijk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, modus)
+    tijdelijk = pad.with_name(f".{pad.name}.{secrets.token_hex(6)}.part")
+    fd = os.open(tijdelijk, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, modus)
     try:
         with os.fdopen(fd, "wb") as uit:
             uit.write(inhoud)

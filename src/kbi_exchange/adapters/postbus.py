@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from pathlib import Path
 
 from kbi_exchange.adapters.bestanden import schrijf_atomisch
@@ -50,6 +51,7 @@ class Postbus:
 
     def __init__(self, wortel: Path) -> None:
         self.wortel = wortel
+        self._slot = threading.Lock()
 
     def map(self, partij: str, richting: str) -> Path:
         return self.wortel / partij / richting
@@ -76,24 +78,42 @@ class Postbus:
         afzender = bestand.parent.parent.name
         if bestand.parent != self.map(afzender, UIT):
             raise PostbusFout(f"{bestand}: not in a party's out/ folder of this mailbox")
-        doel_map = self.map(ontvanger_van(bestand.name, afzender), IN)
+        return self.routeer_deel(bestand, afzender, bestand.name)
+
+    def routeer_deel(self, bestand: Path, afzender: str, naam: str) -> Path:
+        """Move a whole file, sent by ``afzender`` as ``naam``, into its recipient's ``in/``.
+
+        ``bestand`` may still carry a temporary name: it gets ``naam`` only in ``in/``. The
+        same file routed twice lands once; a different file under a name that is taken is
+        refused and stays where it is.
+        """
+        doel_map = self.map(ontvanger_van(naam, afzender), IN)
         doel_map.mkdir(parents=True, exist_ok=True, mode=0o700)
-        doel = doel_map / bestand.name
-        if doel.exists():
-            if not _zelfde(bestand, doel):
-                raise PostbusFout(f"{bestand.name}: a different file of that name is waiting")
-            bestand.unlink()
-            return doel
-        os.replace(bestand, doel)
+        doel = doel_map / naam
+        with self._slot:  # the FTPS server routes from one thread per connection
+            if doel.exists():
+                if not _zelfde(bestand, doel):
+                    raise PostbusFout(f"{naam}: a different file of that name is waiting")
+                bestand.unlink()
+                return doel
+            os.replace(bestand, doel)
         return doel
 
-    def routeer_alles(self) -> list[Path]:
-        """Route every whole file waiting in any ``out/`` (hidden ``.part`` files are not)."""
-        return [
-            self.routeer(bestand)
-            for bestand in sorted(self.wortel.glob(f"*/{UIT}/*"))
-            if bestand.is_file() and not bestand.name.startswith(".")
-        ]
+    def routeer_alles(self) -> tuple[list[Path], list[str]]:
+        """Route every whole file waiting in any ``out/`` (hidden ``.part`` files are not).
+
+        Returns where each went, and why each of the others could not go (they stay).
+        """
+        gerouteerd: list[Path] = []
+        problemen: list[str] = []
+        for bestand in sorted(self.wortel.glob(f"*/{UIT}/*")):
+            if not bestand.is_file() or bestand.name.startswith("."):
+                continue
+            try:
+                gerouteerd.append(self.routeer(bestand))
+            except PostbusFout as fout:
+                problemen.append(str(fout))
+        return gerouteerd, problemen
 
     def binnen(self, partij: str, patroon: str = "*") -> list[Path]:
         """The whole files waiting in a party's ``in/``, oldest name first."""

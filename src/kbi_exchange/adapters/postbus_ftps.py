@@ -2,28 +2,39 @@
 
 pyftpdlib with TLS on both the control and the data connection. A party lists its folder,
 uploads into ``out/`` and reads and removes files in ``in/``; it can do nothing else. An
-upload is written under a hidden ``.part`` name and renamed when it is complete, then routed
-into the recipient's ``in/`` — so no one ever sees half a file under its final name, and an
-interrupted upload is removed. Passwords are Argon2id hashes in a file apart from the
-mailbox (``$KBI_HOME/keys/mailbox-accounts.json``).
+upload is written under a hidden ``.part`` name and, once complete, moved straight into the
+recipient's ``in/`` before the client is told it arrived (``226``); a file that cannot be routed
+is refused (``553``) and removed, so no one ever sees half a file, or an unroutable one, under
+a final name. Passwords are Argon2id hashes in a file apart from the mailbox
+(``$KBI_HOME/keys/mailbox-accounts.json``); an account is locked for a while after repeated
+failures. Each connection has its own thread, so that a password check (Argon2, tens of
+milliseconds by design) or a slow client never holds up the others.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import logging
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pyftpdlib.authorizers import AuthenticationFailed, DummyAuthorizer
-from pyftpdlib.handlers import TLS_FTPHandler
-from pyftpdlib.servers import FTPServer
+from pyftpdlib.handlers import TLS_DTPHandler, TLS_FTPHandler
+from pyftpdlib.servers import ThreadedFTPServer
 
 from kbi_exchange.adapters.bestanden import schrijf_atomisch
 from kbi_exchange.adapters.postbus import IN, UIT, Postbus, PostbusFout, ontvanger_van
 from kbi_exchange.adapters.wachtwoord import controleer, hash_wachtwoord
 
 _DEEL = ".part"
+# Failed log-ins after which an account is locked, and for how long (seconds).
+MAX_MISLUKT = 5
+VERGRENDELD = 15 * 60
+
+log = logging.getLogger(__name__)
 
 
 class Accounts:
@@ -45,24 +56,81 @@ class Accounts:
 
 
 class _Authorizer(DummyAuthorizer):  # type: ignore[misc]
-    """pyftpdlib's user table, with passwords checked against Argon2id hashes."""
+    """pyftpdlib's user table, with passwords checked against Argon2id hashes.
 
-    def __init__(self, hashes: dict[str, str]) -> None:
+    After `max_mislukt` failed log-ins an account is locked for `vergrendeld` seconds: while it
+    is, no password is even checked (the right one neither), which also spares the CPU.
+    """
+
+    def __init__(
+        self,
+        hashes: dict[str, str],
+        *,
+        max_mislukt: int = MAX_MISLUKT,
+        vergrendeld: float = VERGRENDELD,
+        klok: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.hashes = hashes
+        self.max_mislukt = max_mislukt
+        self.vergrendeld = vergrendeld
+        self.klok = klok
+        self._mislukt: dict[str, tuple[int, float]] = {}  # name → (failures, locked until)
+        self._slot = threading.Lock()
 
     def validate_authentication(self, username: str, password: str, handler: Any) -> None:
-        if not controleer(self.hashes.get(username), password):
-            raise AuthenticationFailed("Authentication failed.")
+        with self._slot:
+            mislukt, tot = self._mislukt.get(username, (0, 0.0))
+            if tot > self.klok():
+                raise AuthenticationFailed("Account locked after repeated failures; try later.")
+        if controleer(self.hashes.get(username), password):
+            with self._slot:
+                self._mislukt.pop(username, None)
+            return
+        with self._slot:
+            mislukt, _ = self._mislukt.get(username, (0, 0.0))
+            mislukt += 1
+            if mislukt >= self.max_mislukt:
+                log.warning("mailbox account %s locked after %d failed log-ins", username, mislukt)
+                self._mislukt[username] = (0, self.klok() + self.vergrendeld)
+            else:
+                self._mislukt[username] = (mislukt, 0.0)
+        raise AuthenticationFailed("Authentication failed.")
+
+
+class _Dtp(TLS_DTPHandler):  # type: ignore[misc]
+    """Routes a finished upload before the reply: the client hears 226 only once it arrived."""
+
+    _resp: tuple[Any, ...]
+    transfer_finished: bool
+
+    def close(self) -> None:
+        klaar = (
+            not self._closed
+            and self.receive
+            and self.transfer_finished
+            and self.file_obj is not None
+            and self._resp
+            and str(self._resp[0]).startswith("226")
+        )
+        if klaar:
+            self.file_obj.close()
+            try:
+                self.cmd_channel.lever_af(Path(self.file_obj.name))
+            except (PostbusFout, OSError) as fout:
+                self._resp = (f"553 {fout}.", log.warning)
+                self.transfer_finished = False  # so the part file is removed
+        super().close()
 
 
 class _Handler(TLS_FTPHandler):  # type: ignore[misc]
-    """Uploads land whole: written under a hidden name, renamed, then routed."""
+    """Uploads land whole: written under a hidden name, then moved to their recipient."""
 
     postbus: Postbus
     tls_control_required = True
     tls_data_required = True
     banner = "kbi-exchange mailbox"
+    dtp_handler = _Dtp
 
     def ftp_STOR(self, file: str, mode: str = "w") -> Any:  # noqa: N802 — pyftpdlib's name
         pad = Path(file)
@@ -75,11 +143,14 @@ class _Handler(TLS_FTPHandler):  # type: ignore[misc]
             return None
         return super().ftp_STOR(str(pad.with_name(f".{pad.name}{_DEEL}")), mode)
 
-    def on_file_received(self, file: str) -> None:
-        deel = Path(file)
-        heel = deel.with_name(deel.name[1 : -len(_DEEL)])
-        os.replace(deel, heel)
-        self.postbus.routeer(heel)
+    def ftp_STOU(self, line: str) -> None:  # noqa: N802 — pyftpdlib's name
+        """A unique name chosen by the server would say nothing about the recipient."""
+        self.respond("502 STOU is not offered: send with STOR out/<file name>.")
+
+    def lever_af(self, deel: Path) -> None:
+        """Move a whole upload from its part name to its recipient's in/."""
+        naam = deel.name[1 : -len(_DEEL)]
+        self.postbus.routeer_deel(deel, self.username, naam)
 
     def on_incomplete_file_received(self, file: str) -> None:
         Path(file).unlink(missing_ok=True)
@@ -93,12 +164,14 @@ def maak_server(
     sleutel: Path,
     host: str,
     poort: int,
-) -> FTPServer:
+    max_mislukt: int = MAX_MISLUKT,
+    vergrendeld: float = VERGRENDELD,
+) -> ThreadedFTPServer:
     """An FTPS server on the mailbox; every party with a password gets its account."""
     hashes = accounts.lees()
     if not hashes:
         raise PostbusFout("no mailbox accounts: set one with `kbi mailbox account PARTY`")
-    authorizer = _Authorizer(hashes)
+    authorizer = _Authorizer(hashes, max_mislukt=max_mislukt, vergrendeld=vergrendeld)
     for partij in sorted(hashes):
         thuis = postbus.wortel / partij
         postbus.maak_aan([partij])
@@ -117,5 +190,7 @@ def maak_server(
             "postbus": postbus,
         },
     )
-    postbus.routeer_alles()  # what a crash left whole in an out/ still goes on its way
-    return FTPServer((host, poort), handler)
+    # what a crash left whole in an out/ still goes on its way; what cannot is reported
+    for probleem in postbus.routeer_alles()[1]:
+        log.warning("mailbox: %s", probleem)
+    return ThreadedFTPServer((host, poort), handler)

@@ -44,6 +44,8 @@ def serve(
         sleutel=settings.pki_bestand(f"{MAILBOX}.key"),
         host=host,
         poort=port,
+        max_mislukt=settings.mailbox_max_failed_logins,
+        vergrendeld=settings.mailbox_lockout_seconds,
     )
     adres = server.socket.getsockname()
     typer.echo(f"mailbox on ftps://{adres[0]}:{adres[1]} (explicit TLS); Ctrl-C stops", err=True)
