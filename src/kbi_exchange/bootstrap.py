@@ -34,6 +34,8 @@ def init_home(home: Path | None = None) -> Settings:
     """Create the home (settings, migrated databases); rerunning it changes nothing."""
     pad = home_from_env(home)
     pad.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if pad.stat().st_uid == os.getuid():
+        pad.chmod(0o700)  # it holds INSZ (SPEC §11): for its owner only
     bestand = pad / "settings.toml"
     if not bestand.exists():
         tijdelijk = bestand.with_suffix(".toml.tmp")

@@ -433,3 +433,44 @@ def test_an_unavailable_database_is_99996_and_nothing_leaves(
     assert antwoord.headers["Retry-After"] == "1"
     assert antwoord.json()["advies"] is None
     assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "99996"
+
+
+def test_health_is_cheap_it_neither_signs_nor_rereads_the_migrations(
+    api: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbi_exchange.adapters.db.migrate import is_actueel  # noqa: PLC0415
+    from kbi_exchange.adapters.sleutels import Sleutels  # noqa: PLC0415
+
+    client, _ = api
+    geteld = {"onderteken": 0, "is_actueel": 0}
+    onderteken = Sleutels.onderteken
+
+    def tel_onderteken(self: Sleutels, gegevens: bytes) -> tuple[str, str]:
+        geteld["onderteken"] += 1
+        return onderteken(self, gegevens)
+
+    def tel_is_actueel(*args: Any) -> bool:
+        geteld["is_actueel"] += 1
+        return is_actueel(*args)
+
+    monkeypatch.setattr(Sleutels, "onderteken", tel_onderteken)
+    monkeypatch.setattr("kbi_exchange.bootstrap.is_actueel", tel_is_actueel)
+    for _ in range(20):
+        assert client.get("/api/v1/health").status_code == 200
+    assert geteld == {"onderteken": 0, "is_actueel": 0}
+
+
+def test_the_dpo_finds_every_disclosure_however_the_insz_was_written(
+    api: tuple[TestClient, str], capsys: Cap
+) -> None:
+    geschreven = _vraag("85.07.30-033.28", "2023-01-01")
+    assert _post(api, "/api/v1/advies", geschreven).status_code == 200
+    assert _post(api, "/api/v1/advies", geschreven).status_code == 200  # a repeat
+    premie = _vraag("85073003328", "2024-01-01", doel="VERLAAGDE_PREMIE")
+    assert _post(api, "/api/v1/advies", premie).status_code == 403  # a purpose not allowed
+    gevonden = json.loads(kbi(capsys, "audit", "search", "--insz", "85073003328", "--json").out)
+    assert [(g["gebeurtenis"], g["inhoud"]["referte"]) for g in gevonden] == [
+        ("kbi:advies:answer", geschreven["referte"]),
+        ("kbi:advies:repeat", geschreven["referte"]),
+        ("kbi:advies:refuse", premie["referte"]),
+    ]

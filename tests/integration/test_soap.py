@@ -248,3 +248,51 @@ def test_no_soap_body_causes_an_unhandled_error(server: tuple[str, str], inhoud:
     assert antwoord.status_code in (200, 500)
     wortel = etree.fromstring(antwoord.content)
     assert wortel.tag == "{http://schemas.xmlsoap.org/soap/envelope/}Envelope"
+
+
+def test_the_wsdl_names_the_configured_address_never_the_callers_host(
+    server: tuple[str, str],
+) -> None:
+    adres, _ = server
+    wsdl = httpx.get(f"{adres}{PAD}?wsdl", headers={"Host": "evil.example:666"}).text
+    assert "evil.example" not in wsdl
+    assert f'location="{adres}{PAD}"' in wsdl
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_each_question_of_a_message_counts_against_the_clients_rate(
+    home: Path, capsys: Cap
+) -> None:
+    instellingen = home / "settings.toml"
+    instellingen.write_text(
+        instellingen.read_text(encoding="utf-8")
+        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 150")
+        .replace("advies_per_seconde_per_client = 2000", "advies_per_seconde_per_client = 0.01"),
+        encoding="utf-8",
+    )
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    token = json.loads(
+        kbi(
+            capsys,
+            "aii",
+            "clients",
+            "add",
+            "vsb-node",
+            "--purpose",
+            "ZORGBUDGET",
+            "--afzender",
+            "vsb.vlaanderen.be/zorgbudget",
+        ).out
+    )["token"]
+    dienst = DemoServer(load_settings(), poort=18_000)
+    dienst.start()
+    try:
+        client = _zeep(dienst.adres, token)
+        honderd = [("85073003328", "2023-01-01")] * 100
+        eerste = client.service.GeefAdviesInburgeringsplicht(Verzoek=_verzoek(honderd))
+        tweede = client.service.GeefAdviesInburgeringsplicht(Verzoek=_verzoek(honderd))
+    finally:
+        dienst.stop()
+    assert len(eerste.Antwoorden.Antwoord) == 100
+    assert tweede.Antwoorden is None
+    assert _codes(tweede.Uitzonderingen) == ["99996"]

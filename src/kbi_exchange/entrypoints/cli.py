@@ -31,7 +31,7 @@ from kbi_exchange.entrypoints import (
     cli_vsb,
 )
 from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
-from kbi_exchange.entrypoints.demo import run_demo
+from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.gebruikers import AuthenticatieMislukt, GebruikerFout, NietToegestaan
@@ -156,12 +156,15 @@ BEKENDE_FOUTEN = (
     PkiFout,
     PostbusFout,
     OSError,
-    SQLAlchemyError,
+    NietVoorProductie,
 )
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; usage errors exit 2, refused work 1, each with one line."""
+    # files this process makes (databases, keys, lists, mailbox) hold personal data or
+    # secrets: readable by their owner only, whatever the shell's umask
+    os.umask(0o077)
     try:
         code = app(args=argv, standalone_mode=False)
     except typer.Exit as einde:
@@ -175,5 +178,14 @@ def main(argv: list[str] | None = None) -> None:
         code = fout.exit_code
     except BEKENDE_FOUTEN as fout:
         print(f"kbi: error: {fout}", file=sys.stderr)
+        code = 1
+    except SQLAlchemyError as fout:
+        # the database's own message can quote the values it refused (an INSZ): name the
+        # kind of error only (SPEC §11)
+        soort = type(getattr(fout, "orig", None) or fout).__name__
+        print(
+            f"kbi: error: the database could not do this ({soort}); nothing was stored",
+            file=sys.stderr,
+        )
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

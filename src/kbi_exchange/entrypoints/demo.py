@@ -25,7 +25,7 @@ from kbi_exchange.entrypoints.demo_server import (
 )
 from kbi_exchange.services.advice import decide
 from kbi_exchange.services.kbi_import import import_dossiers
-from kbi_exchange.settings import Settings
+from kbi_exchange.settings import Settings, load_settings
 
 DEMO_DATUMS = (date(2022, 1, 1), date(2023, 6, 1), date(2024, 10, 1))
 SAMENVATTING_DATUM = date(2025, 1, 1)
@@ -74,10 +74,22 @@ def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: da
             console.print()
 
 
+class NietVoorProductie(RuntimeError):
+    """The demo adds people with a public password, a client and synthetic dossiers: never to
+    a home whose settings say it is not for development."""
+
+
 def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     """Set up a home, import the examples and a synthetic population, show decisions, take the
     yearly list through every state, then run the AII node, ask it over HTTP, and (unless
     ``serveer`` is off) serve until Ctrl-C."""
+    bestaand = load_settings(required=False)
+    if bestaand.omgeving != "development":
+        raise NietVoorProductie(
+            f"{bestaand.home} is a {bestaand.omgeving!r} home (omgeving in settings.toml): "
+            "the demo adds demo users, a client and synthetic people, so it runs only in a "
+            "development home"
+        )
     settings = init_home()
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
     voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")

@@ -1,7 +1,15 @@
-"""Engines for either database: SQLite (WAL, embedded default) or PostgreSQL (production)."""
+"""Engines for either database: SQLite (WAL, embedded default) or PostgreSQL (production).
+
+Bound parameters are never shown in errors or logs (``hide_parameters``): they hold INSZ
+(SPEC §11). A new SQLite file is made readable by its owner only; SQLite gives its WAL and
+shared-memory files the same permissions.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -12,7 +20,9 @@ def maak_engine(url: str) -> Engine:
     """An engine for a node's database URL, with SQLite set up for safe concurrent use."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        if parsed.database and parsed.database != ":memory:":
+            _maak_privaat(Path(parsed.database))
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,4 +36,13 @@ def maak_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _maak_privaat(bestand: Path) -> None:
+    """Create an empty database file with mode 0600 before SQLite creates it with the umask."""
+    if bestand.exists():
+        return
+    bestand.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):  # another process made it a moment ago
+        os.close(os.open(bestand, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
