@@ -186,8 +186,7 @@ class _Groep:
         for client, gevraagd in refertes.items():
             for referte, eerder in self.werk.beslissingen.eerdere(client, gevraagd).items():
                 self.eerder[(client, referte)] = eerder
-        gevonden = self.werk.kbi.dossiers(inszen)
-        self.dossiers = {insz: gevonden.get(insz) for insz in inszen}
+        self.dossiers = self.werk.kbi.zoek_veel(inszen)
 
     def zoek(self, insz: str) -> Dossier | None:
         """A dossier read with the group, else (a replacing number) read now."""

@@ -41,8 +41,10 @@ _AUDIT = cast(Table, AuditRij.__table__)
 _KOP = cast(Table, AuditKopRij.__table__)
 _AUDIT_KOLOMMEN = [k.key for k in _KOLOMMEN]
 # built once: every group of answers runs them
-_VERGRENDEL_KOP = update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq)
-_LEES_KOP = select(_KOP.c.seq, _KOP.c.hash).where(_KOP.c.id == 1)
+# locks the head row and reads it in one round trip (RETURNING: PostgreSQL, SQLite ≥ 3.35)
+_VERGRENDEL_KOP = (
+    update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq).returning(_KOP.c.seq, _KOP.c.hash)
+)
 _ZET_KOP = (
     update(_KOP)
     .where(_KOP.c.id == 1)
@@ -84,8 +86,7 @@ class SqlAudit:
         if not self._wachtend:
             return []
         verbinding = self.session.connection()
-        verbinding.execute(_VERGRENDEL_KOP)
-        kop = verbinding.execute(_LEES_KOP).one()
+        kop = verbinding.execute(_VERGRENDEL_KOP).one()
         regels = keten(int(kop.seq), str(kop.hash), self._wachtend)
         naar_db = omzetter(verbinding)
         self._wachtend = []

@@ -36,7 +36,10 @@ def maak_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # No ping before each checkout: it costs a round trip per transaction, i.e. per write group
+    # of the advice service. After a server restart the first use of a stale connection fails
+    # (the writer answers 99996 once) and SQLAlchemy then replaces every pooled connection.
+    return create_engine(url, hide_parameters=True)
 
 
 def _maak_privaat(bestand: Path) -> None:
