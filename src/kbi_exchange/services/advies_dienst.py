@@ -26,7 +26,7 @@ from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.tijd import dag_in_brussel
-from kbi_exchange.domain.uitzondering import Code, Uitzondering
+from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.authentication import FailedAuthentications
 from kbi_exchange.services.clients import Client
@@ -43,11 +43,73 @@ class Kanaal(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Bericht:
-    """An answer as it leaves: the body of SPEC §7, and the code that refused it (if any)."""
+class Reden:
+    """The reported reason of a NOK: its code and the text for the citizen's letter."""
 
-    body: dict[str, Any]
-    weigering: Code | None
+    code: str
+    omschrijving: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bericht:
+    """An answer as it leaves (SPEC §7), and nothing more: each channel renders these fields."""
+
+    referte: str | None
+    insz: str | None
+    datum: str | None
+    advies: str | None
+    reden: Reden | None
+    uitzonderingen: tuple[Uitzondering, ...]
+
+    @property
+    def weigering(self) -> Code | None:
+        """The code that refused the question, if it was refused."""
+        fouten = [u.identificatie for u in self.uitzonderingen if u.type is UitzonderingType.FOUT]
+        return fouten[0] if fouten else None
+
+    def json(self) -> dict[str, Any]:
+        """The REST body of SPEC §7 (also what a decision record stores)."""
+        return {
+            "referte": self.referte,
+            "insz": self.insz,
+            "datum": self.datum,
+            "advies": self.advies,
+            "reden": (
+                {"code": self.reden.code, "omschrijving": self.reden.omschrijving}
+                if self.reden
+                else None
+            ),
+            "uitzonderingen": [
+                {
+                    "identificatie": u.identificatie.value,
+                    "oorsprong": u.oorsprong,
+                    "type": u.type.value,
+                    "diagnose": u.diagnose,
+                }
+                for u in self.uitzonderingen
+            ],
+        }
+
+    @classmethod
+    def uit_json(cls, body: dict[str, Any]) -> Bericht:
+        """A stored answer read back."""
+        reden = body["reden"]
+        return cls(
+            body["referte"],
+            body["insz"],
+            body["datum"],
+            body["advies"],
+            Reden(reden["code"], reden["omschrijving"]) if reden else None,
+            tuple(
+                Uitzondering(
+                    Code(u["identificatie"]),
+                    UitzonderingType(u["type"]),
+                    u["diagnose"],
+                    u["oorsprong"],
+                )
+                for u in body["uitzonderingen"]
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,42 +145,30 @@ def gewicht(opdracht: Opdracht) -> int:
     return max(1, len(opdracht.vragen)) if isinstance(opdracht, Vragen) else 1
 
 
-def _uitzondering_json(u: Uitzondering) -> dict[str, str]:
-    return {
-        "identificatie": u.identificatie.value,
-        "oorsprong": u.oorsprong,
-        "type": u.type.value,
-        "diagnose": u.diagnose,
-    }
-
-
 def weigering(referte: object, insz: object, datum: object, u: Uitzondering) -> Bericht:
-    """A refused question: the same body, advies null, and the uitzondering."""
+    """A refused question: the same fields, no advies, and the uitzondering."""
     return Bericht(
-        {
-            "referte": referte if isinstance(referte, str) else None,
-            "insz": insz if isinstance(insz, str) else None,
-            "datum": datum if isinstance(datum, str) else None,
-            "advies": None,
-            "reden": None,
-            "uitzonderingen": [_uitzondering_json(u)],
-        },
-        u.identificatie,
+        referte if isinstance(referte, str) else None,
+        insz if isinstance(insz, str) else None,
+        datum if isinstance(datum, str) else None,
+        None,
+        None,
+        (u,),
     )
 
 
-def antwoord_body(referte: str, antwoord: Antwoord) -> dict[str, Any]:
+def antwoord_bericht(referte: str, antwoord: Antwoord) -> Bericht:
     """Only what SPEC §7 allows to leave the AII node: no uitleg, no facts, no new number."""
     beslissing = antwoord.beslissing
     reden = beslissing.reden if beslissing else None
-    return {
-        "referte": referte,
-        "insz": antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz,
-        "datum": antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum),
-        "advies": beslissing.advies.value if beslissing else None,
-        "reden": {"code": reden.code.value, "omschrijving": reden.omschrijving} if reden else None,
-        "uitzonderingen": [_uitzondering_json(u) for u in antwoord.uitzonderingen],
-    }
+    return Bericht(
+        referte,
+        antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz,
+        antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum),
+        beslissing.advies.value if beslissing else None,
+        Reden(reden.code.value, reden.omschrijving) if reden else None,
+        antwoord.uitzonderingen,
+    )
 
 
 def _controleer_vorm(vraag: object) -> dict[str, str] | Uitzondering:
@@ -205,7 +255,6 @@ class _Groep:
         bericht: Bericht,
         beslissing_id: str | None,
     ) -> None:
-        body = bericht.body
         schrijf_audit(
             audit=self.werk.audit,
             sleutels=self.sleutels,
@@ -216,11 +265,11 @@ class _Groep:
             inhoud={
                 "kanaal": kanaal.value,
                 "beslissing": beslissing_id,
-                "referte": body["referte"],
-                "datum": body["datum"],
-                "advies": body["advies"],
-                "reden": body["reden"]["code"] if body["reden"] else None,
-                "uitzonderingen": [u["identificatie"] for u in body["uitzonderingen"]],
+                "referte": bericht.referte,
+                "datum": bericht.datum,
+                "advies": bericht.advies,
+                "reden": bericht.reden.code if bericht.reden else None,
+                "uitzonderingen": [u.identificatie.value for u in bericht.uitzonderingen],
             },
         )
 
@@ -260,11 +309,10 @@ class _Groep:
                 gekend_op=self.nu,
                 parameters=self.parameters,
             )
-            fouten = [u.identificatie for u in antwoord.uitzonderingen if u.type.value == "FOUT"]
-            bericht = Bericht(antwoord_body(referte, antwoord), fouten[0] if fouten else None)
+            bericht = antwoord_bericht(referte, antwoord)
         beslissing_id = str(uuid.uuid4())
         beslissing = antwoord.beslissing if antwoord else None
-        tekst = orjson.dumps(bericht.body).decode()
+        tekst = orjson.dumps(bericht.json()).decode()
         self.werk.beslissingen.voeg_toe(
             {
                 "id": beslissing_id,
@@ -316,9 +364,7 @@ class _Groep:
             insz = canoniek_insz(vraag["insz"])
             self.audit(client, kanaal, AuditGebeurtenis.ADVIES_GEWEIGERD, insz, bericht, None)
             return bericht
-        body = orjson.loads(eerder.antwoord)
-        fouten = [u["identificatie"] for u in body["uitzonderingen"] if u["type"] == "FOUT"]
-        bericht = Bericht(body, Code(fouten[0]) if fouten else None)
+        bericht = Bericht.uit_json(orjson.loads(eerder.antwoord))
         self.audit(
             client,
             kanaal,

@@ -14,7 +14,7 @@ from kbi_exchange.domain.dossier import VELDEN, Dossier, bouw_dossier
 from kbi_exchange.domain.tijd import dag_in_brussel
 from kbi_exchange.domain.uitzondering import Code
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advies_dienst import antwoord_body
+from kbi_exchange.services.advies_dienst import antwoord_bericht
 
 
 class OnbekendeBeslissing(LookupError):
@@ -70,6 +70,8 @@ def herspeel(*, uow: SqlUnitOfWork, beslissing_id: str) -> Herspeling:
     codes = {u["identificatie"] for u in record["antwoord"]["uitzonderingen"]}
     # a refusal for a purpose the client may not ask never reached the rules: nothing to replay
     opnieuw = (
-        record["antwoord"] if Code.AUTORISATIE.value in codes else antwoord_body(referte, antwoord)
+        record["antwoord"]
+        if Code.AUTORISATIE.value in codes
+        else antwoord_bericht(referte, antwoord).json()
     )
     return Herspeling(record, opnieuw, parameterversie == parameters.versie)

@@ -108,12 +108,12 @@ def _status(bericht: Bericht) -> int:
 
 
 def _overbelast() -> Response:
-    return _json(weigering(None, None, None, OVERBELAST).body, 503, {"Retry-After": "1"})
+    return _json(weigering(None, None, None, OVERBELAST).json(), 503, {"Retry-After": "1"})
 
 
 def _niet_aangemeld() -> Response:
     return _json(
-        weigering(None, None, None, NIET_AANGEMELD).body,
+        weigering(None, None, None, NIET_AANGEMELD).json(),
         401,
         {"WWW-Authenticate": 'Bearer realm="kbi-exchange"'},
     )
@@ -121,7 +121,8 @@ def _niet_aangemeld() -> Response:
 
 def _ongeldig(diagnose: str, status: int = 400) -> Response:
     return _json(
-        weigering(None, None, None, Uitzondering.fout(Code.ONGELDIGE_VRAAG, diagnose)).body, status
+        weigering(None, None, None, Uitzondering.fout(Code.ONGELDIGE_VRAAG, diagnose)).json(),
+        status,
     )
 
 
@@ -294,7 +295,7 @@ class AiiApi:
             berichten = await self._beantwoord(client, [vraag], Kanaal.REST)
         except Overbelast:
             return _overbelast()
-        return _json(berichten[0].body, _status(berichten[0]))
+        return _json(berichten[0].json(), _status(berichten[0]))
 
     async def batch(self, request: Request) -> Response:
         client = await self._aanmelden(request)
@@ -312,7 +313,7 @@ class AiiApi:
             berichten = await self._beantwoord(client, vragen, Kanaal.REST)
         except Overbelast:
             return _als_batch(_overbelast())
-        return _json({"antwoorden": [b.body for b in berichten], "uitzonderingen": []})
+        return _json({"antwoorden": [b.json() for b in berichten], "uitzonderingen": []})
 
     # --- SOAP -----------------------------------------------------------------------------
 
@@ -392,7 +393,7 @@ class AiiApi:
                 None,
                 Uitzondering.fout(Code.AUTORISATIE, "De client mag VERLAAGDE_PREMIE niet vragen."),
             )
-            return _json(bericht.body, 403)
+            return _json(bericht.json(), 403)
         try:
             bestand = await asyncio.to_thread(
                 haal_lijst_op,

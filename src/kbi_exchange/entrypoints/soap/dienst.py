@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -118,14 +119,16 @@ def afzender(verzoek: etree._Element) -> Afzender:
     )
 
 
-def _uitzonderingen(ouder: etree._Element, uitzonderingen: list[dict[str, str]]) -> None:
+def _uitzonderingen(ouder: etree._Element, uitzonderingen: Sequence[Uitzondering]) -> None:
     if not uitzonderingen:
         return
     lijst = etree.SubElement(ouder, "Uitzonderingen")
     for u in uitzonderingen:
         el = etree.SubElement(lijst, "Uitzondering")
-        for veld in ("Identificatie", "Oorsprong", "Type", "Diagnose"):
-            etree.SubElement(el, veld).text = u[veld.lower()]
+        etree.SubElement(el, "Identificatie").text = u.identificatie.value
+        etree.SubElement(el, "Oorsprong").text = u.oorsprong
+        etree.SubElement(el, "Type").text = u.type.value
+        etree.SubElement(el, "Diagnose").text = u.diagnose
 
 
 def repliek(
@@ -165,27 +168,16 @@ def repliek(
         lijst = etree.SubElement(r, "Antwoorden")
         for b in antwoorden:
             el = etree.SubElement(lijst, "Antwoord")
-            etree.SubElement(el, "Referte").text = b.body["referte"]
-            if b.body["advies"] is not None:
+            etree.SubElement(el, "Referte").text = b.referte
+            if b.advies is not None:
                 inhoud = etree.SubElement(el, "Inhoud")
-                etree.SubElement(inhoud, "Advies").text = b.body["advies"]
-                if b.body["reden"]:
+                etree.SubElement(inhoud, "Advies").text = b.advies
+                if b.reden:
                     reden = etree.SubElement(inhoud, "Reden")
-                    etree.SubElement(reden, "Code").text = b.body["reden"]["code"]
-                    etree.SubElement(reden, "Omschrijving").text = b.body["reden"]["omschrijving"]
-            _uitzonderingen(el, b.body["uitzonderingen"])
-    _uitzonderingen(
-        r,
-        [
-            {
-                "identificatie": u.identificatie.value,
-                "oorsprong": u.oorsprong,
-                "type": u.type.value,
-                "diagnose": u.diagnose,
-            }
-            for u in uitzonderingen
-        ],
-    )
+                    etree.SubElement(reden, "Code").text = b.reden.code
+                    etree.SubElement(reden, "Omschrijving").text = b.reden.omschrijving
+            _uitzonderingen(el, b.uitzonderingen)
+    _uitzonderingen(r, uitzonderingen)
     return bytes(etree.tostring(e, xml_declaration=True, encoding="UTF-8"))
 
 
