@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 DEFAULT_HOME = Path("var")
 SETTINGS_FILE = "settings.toml"
@@ -67,17 +68,17 @@ class Settings:
     vsb_identificatie: str
     aii_database_url: str
     vsb_database_url: str
-    advies_per_seconde_per_client: float = 2000
-    advies_piek_per_client: float = 20000
-    lijst_bestanden_tot: date = date(2026, 12, 31)
-    public_url: str = "http://127.0.0.1:8000"
-    auth_failures_burst: float = 20
-    auth_failures_per_second: float = 1
-    security_event_window_seconds: float = 60
-    mailbox_max_failed_logins: int = 5
-    mailbox_lockout_seconds: float = 900
-    pki_map: Path = Path("pki")
-    pki_bestanden: tuple[tuple[str, str], ...] = ()
+    advies_per_seconde_per_client: float
+    advies_piek_per_client: float
+    lijst_bestanden_tot: date
+    public_url: str
+    auth_failures_burst: float
+    auth_failures_per_second: float
+    security_event_window_seconds: float
+    mailbox_max_failed_logins: int
+    mailbox_lockout_seconds: float
+    pki_map: Path
+    pki_bestanden: tuple[tuple[str, str], ...]
 
     def pki_bestand(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
@@ -92,10 +93,6 @@ class Settings:
         """The exchange mailbox (SPEC §2, §14): ``<party>/in/`` and ``out/``."""
         return self.home / "mailbox"
 
-    @property
-    def settings_file(self) -> Path:
-        return self.home / SETTINGS_FILE
-
 
 def _datum(waarde: object) -> date:
     """A TOML date, or a date written as a string."""
@@ -109,46 +106,45 @@ def home_from_env(home: Path | None = None) -> Path:
     return Path(os.environ.get("KBI_HOME") or DEFAULT_HOME)
 
 
+def _met_standaard(data: dict[str, Any]) -> dict[str, Any]:
+    """The file's settings over the defaults of `DEFAULT_SETTINGS`, section by section: every
+    default is declared once, there, where the operator reads it too."""
+    samen: dict[str, Any] = tomllib.loads(DEFAULT_SETTINGS)
+    for sleutel, waarde in data.items():
+        if isinstance(waarde, dict) and isinstance(samen.get(sleutel), dict):
+            samen[sleutel] = {**samen[sleutel], **waarde}
+        else:
+            samen[sleutel] = waarde
+    return samen
+
+
 def load_settings(home: Path | None = None, *, required: bool = True) -> Settings:
     """Read a home's settings; environment variables override the database URLs."""
     home = home_from_env(home).resolve()
     bestand = home / SETTINGS_FILE
     if bestand.exists():
-        data = tomllib.loads(bestand.read_text(encoding="utf-8"))
+        data = _met_standaard(tomllib.loads(bestand.read_text(encoding="utf-8")))
     elif required:
         raise NietGeinitialiseerd(f"{home} is not initialised: run `kbi init` first")
     else:
-        data = tomllib.loads(DEFAULT_SETTINGS)
-    aii = data.get("aii", {})
-    mailbox = data.get("mailbox", {})
+        data = _met_standaard({})
+    aii, vsb, pki, mailbox = data["aii"], data["vsb"], data["pki"], data["mailbox"]
     return Settings(
         home=home,
-        omgeving=str(data.get("omgeving", "development")),
-        aii_identificatie=str(data.get("aii", {}).get("identificatie", "AII-KBI")),
-        vsb_identificatie=str(data.get("vsb", {}).get("identificatie", "VSB")),
+        omgeving=str(data["omgeving"]),
+        aii_identificatie=str(aii["identificatie"]),
+        vsb_identificatie=str(vsb["identificatie"]),
         aii_database_url=os.environ.get("KBI_AII_DATABASE_URL") or f"sqlite:///{home / 'aii.db'}",
         vsb_database_url=os.environ.get("KBI_VSB_DATABASE_URL") or f"sqlite:///{home / 'vsb.db'}",
-        advies_per_seconde_per_client=float(
-            data.get("aii", {}).get("advies_per_seconde_per_client", 2000)
-        ),
-        advies_piek_per_client=float(data.get("aii", {}).get("advies_piek_per_client", 20000)),
-        lijst_bestanden_tot=_datum(data.get("aii", {}).get("lijst_bestanden_tot", "2026-12-31")),
-        public_url=str(aii.get("public_url", Settings.public_url)).rstrip("/"),
-        auth_failures_burst=float(aii.get("auth_failures_burst", Settings.auth_failures_burst)),
-        auth_failures_per_second=float(
-            aii.get("auth_failures_per_second", Settings.auth_failures_per_second)
-        ),
-        security_event_window_seconds=float(
-            aii.get("security_event_window_seconds", Settings.security_event_window_seconds)
-        ),
-        mailbox_max_failed_logins=int(
-            mailbox.get("max_failed_logins", Settings.mailbox_max_failed_logins)
-        ),
-        mailbox_lockout_seconds=float(
-            mailbox.get("lockout_seconds", Settings.mailbox_lockout_seconds)
-        ),
-        pki_map=Path(str(data.get("pki", {}).get("map", "pki"))),
-        pki_bestanden=tuple(
-            (str(k), str(v)) for k, v in data.get("pki", {}).get("bestanden", {}).items()
-        ),
+        advies_per_seconde_per_client=float(aii["advies_per_seconde_per_client"]),
+        advies_piek_per_client=float(aii["advies_piek_per_client"]),
+        lijst_bestanden_tot=_datum(aii["lijst_bestanden_tot"]),
+        public_url=str(aii["public_url"]).rstrip("/"),
+        auth_failures_burst=float(aii["auth_failures_burst"]),
+        auth_failures_per_second=float(aii["auth_failures_per_second"]),
+        security_event_window_seconds=float(aii["security_event_window_seconds"]),
+        mailbox_max_failed_logins=int(mailbox["max_failed_logins"]),
+        mailbox_lockout_seconds=float(mailbox["lockout_seconds"]),
+        pki_map=Path(str(pki["map"])),
+        pki_bestanden=tuple((str(k), str(v)) for k, v in pki.get("bestanden", {}).items()),
     )

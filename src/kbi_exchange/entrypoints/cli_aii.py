@@ -102,7 +102,7 @@ def import_(
         "feiten_toegevoegd": resultaat.feiten_toegevoegd,
         "feiten_ingetrokken": resultaat.feiten_ingetrokken,
         "velden_gewijzigd": resultaat.velden_gewijzigd,
-        "regels_geweigerd": resultaat.regels_geweigerd,
+        "regels_geweigerd": resultaat.aantal_fouten,
     }
     for fout in resultaat.fouten:
         fouten.print(f"  {fout}", markup=False, highlight=False)
@@ -113,8 +113,8 @@ def import_(
     console.print(
         f"{resultaat.regels} lines: {resultaat.feiten_toegevoegd} facts added, "
         f"{resultaat.feiten_ingetrokken} withdrawn, {resultaat.velden_gewijzigd} field values "
-        f"changed, {resultaat.regels_geweigerd} lines rejected"
-        + (f" (written to {rejects})" if resultaat.regels_geweigerd else ""),
+        f"changed, {resultaat.aantal_fouten} lines rejected"
+        + (f" (written to {rejects})" if resultaat.aantal_fouten else ""),
         highlight=False,
     )
 

@@ -70,10 +70,6 @@ class ImportResultaat:
     fouten: list[RegelFout] = field(default_factory=list)
     aantal_fouten: int = 0
 
-    @property
-    def regels_geweigerd(self) -> int:
-        return self.aantal_fouten
-
 
 class ImportGeweigerd(Exception):
     """The file has bad lines and skipping them was not asked: nothing was stored."""

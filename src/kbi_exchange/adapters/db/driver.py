@@ -52,11 +52,6 @@ def lees(verbinding: Connection, stmt: Select[Any], **waarden: Any) -> Sequence[
         cursor.close()
 
 
-def lees_per_insz(verbinding: Connection, stmt: Select[Any], insz: str) -> Sequence[Any]:
-    """Rows of a query with one parameter, ``insz`` (the advice service's reads)."""
-    return lees(verbinding, stmt, insz=insz)
-
-
 def voeg_rijen_toe(
     verbinding: Connection, tabel: Table, kolommen: Sequence[str], rijen: list[tuple[Any, ...]]
 ) -> None:

@@ -28,7 +28,7 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRij,
     VeldRij,
 )
-from kbi_exchange.adapters.db.driver import alle_kolommen, lees_per_insz, omzetter, voeg_rijen_toe
+from kbi_exchange.adapters.db.driver import alle_kolommen, lees, omzetter, voeg_rijen_toe
 from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.adapters.kbi_jsonl import feit_inhoud, feit_uit_opslag
 from kbi_exchange.domain.dossier import (
@@ -200,9 +200,9 @@ class SqlKbi:
         decides the same (NIET_VERPLICHT); the import uses `dossiers`, which tells them apart.
         """
         verbinding = self.session.connection()
-        feiten = [feit_uit_rij(*rij) for rij in lees_per_insz(verbinding, _ZOEK_FEITEN, insz)]
+        feiten = [feit_uit_rij(*rij) for rij in lees(verbinding, _ZOEK_FEITEN, insz=insz)]
         velden: dict[str, list[VeldVersie[object]]] = defaultdict(list)
-        for rij in lees_per_insz(verbinding, _ZOEK_VELDEN, insz):
+        for rij in lees(verbinding, _ZOEK_VELDEN, insz=insz):
             velden[rij[0]].append(veld_uit_rij(*rij))
         if not feiten and not velden:
             return None
