@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 ## make test: lint, type-check and run the whole test suite.
 test: $(STAMP) lint
 	$(BIN)/pytest
+
+## make test-fast: the domain, rule and service tests (fakes, no databases): seconds.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q tests/unit tests/rules tests/services
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

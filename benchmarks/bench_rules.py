@@ -16,8 +16,8 @@ import json
 import time
 from datetime import UTC, date, datetime
 
-from kbi_exchange.adapters.memory import InMemoryKbi
-from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.domain.dossier import Dossier, pas_toe
 from kbi_exchange.domain.rules import evaluate
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.synth import synth_dossiers
@@ -58,9 +58,11 @@ def main() -> None:
     args = parser.parse_args()
 
     nu = datetime.now(UTC)
-    kbi = InMemoryKbi()
-    kbi.laad_jsonl((json.dumps(d) for d in synth_dossiers(args.count, seed=7)), opgenomen_op=nu)
-    dossiers = list(kbi)
+    per_insz: dict[str, Dossier] = {}
+    for d in synth_dossiers(args.count, seed=7):
+        regel = lees_regel(json.dumps(d), nu=nu)
+        per_insz[regel.insz] = pas_toe(per_insz.get(regel.insz), regel, nu)
+    dossiers = list(per_insz.values())
     feiten = sum(1 for d in dossiers for _ in d.feiten())
     datum = date(2025, 6, 1)
 

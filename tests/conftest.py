@@ -17,9 +17,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kbi_exchange.adapters.crypto import pki
-from kbi_exchange.adapters.memory import InMemoryKbi
 from kbi_exchange.bootstrap import init_home, sluit_engines
 from kbi_exchange.entrypoints.cli import main
+from tests.fakes import InMemoryKbi
 
 _SLEUTELS: dict[str, rsa.RSAPrivateKey] = {}
 

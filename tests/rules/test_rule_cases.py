@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from kbi_exchange.adapters.memory import InMemoryKbi
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.rules import REGELS
 from kbi_exchange.domain.tijd import BRUSSEL, moment_uit_tekst
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advice import antwoord_json
 from tests.conftest import assert_matches_expected
+from tests.fakes import InMemoryKbi
 
 HIER = Path(__file__).parent
 STANDAARD_INSZ = "85073003328"

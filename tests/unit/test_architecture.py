@@ -80,3 +80,42 @@ def test_the_check_catches_io_imports_and_clock_reads() -> None:
         "x = datetime.now()\ny = date.today()\nopen('f')\n"
     )
     assert len(overtredingen(slecht)) == 5
+
+
+SERVICES = Path(kbi_exchange.domain.__file__).parent.parent / "services"
+OPSLAG = ("sqlalchemy", "kbi_exchange.adapters.db")
+# Services still written against SQL, to be moved behind the ports of services/ports.py (issue
+# 11). This list only shrinks: a service not on it may not talk SQL.
+NOG_OP_SQL = {
+    "clients.py",
+    "gebruikers.py",
+    "herspelen.py",
+    "jaarlijst.py",
+    "jaarlijst_levering.py",
+    "lijst_ontvangst.py",
+}
+
+
+def _importeert_opslag(pad: Path) -> list[str]:
+    gevonden = []
+    for knoop in ast.walk(ast.parse(pad.read_text(encoding="utf-8"))):
+        modules: list[str] = []
+        if isinstance(knoop, ast.Import):
+            modules = [alias.name for alias in knoop.names]
+        elif isinstance(knoop, ast.ImportFrom) and knoop.module:
+            modules = [knoop.module]
+        gevonden += [m for m in modules if any(m == o or m.startswith(o + ".") for o in OPSLAG)]
+    return gevonden
+
+
+def test_services_speak_to_storage_through_their_ports_not_sql() -> None:
+    overtreders = {
+        pad.name: _importeert_opslag(pad)
+        for pad in sorted(SERVICES.glob("*.py"))
+        if pad.name not in NOG_OP_SQL and _importeert_opslag(pad)
+    }
+    assert overtreders == {}
+
+
+def test_the_list_of_services_still_on_sql_names_only_those_that_are() -> None:
+    assert {p.name for p in SERVICES.glob("*.py") if _importeert_opslag(p)} == NOG_OP_SQL

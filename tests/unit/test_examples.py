@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from kbi_exchange.adapters.memory import InMemoryKbi
 from kbi_exchange.domain.advies import Vraag
 from kbi_exchange.domain.tijd import moment_uit_tekst
 from kbi_exchange.services.advice import antwoord_json, decide
 from tests.conftest import NU, assert_matches_expected, example_cases
+from tests.fakes import InMemoryKbi
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ import json
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from kbi_exchange.adapters.memory import InMemoryKbi
 from kbi_exchange.domain.advies import Vraag
 from kbi_exchange.domain.insz import Insz, InszSoort
 from kbi_exchange.services.advice import decide
 from kbi_exchange.services.synth import synth_dossiers
+from tests.fakes import InMemoryKbi
 
 NU = datetime(2026, 1, 15, tzinfo=UTC)
 

@@ -47,6 +47,16 @@ class AuditRegel:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement of the chain's head at one entry (one every `CHECKPOINT_ELKE`)."""
+
+    seq: int
+    hash: str
+    tijdstip: datetime
+    handtekening: str
+
+
+@dataclass(frozen=True, slots=True)
 class NieuweAuditRegel:
     """An entry before it takes its place in the chain (at commit)."""
 

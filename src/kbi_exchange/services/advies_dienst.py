@@ -30,6 +30,7 @@ from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingTyp
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.authentication import FailedAuthentications
 from kbi_exchange.services.clients import Client
+from kbi_exchange.services.ports import AdviesWerk
 
 VELDEN = ("insz", "datum", "doel", "referte")
 MAX_REFERTE = 36
@@ -210,7 +211,7 @@ class _Groep:
     """One write group: what its questions share (earlier refertes, dossiers), read at once."""
 
     def __init__(
-        self, werk: Any, sleutels: Sleutels, nu: datetime, parameters: ParameterSet
+        self, werk: AdviesWerk, sleutels: Sleutels, nu: datetime, parameters: ParameterSet
     ) -> None:
         self.werk = werk
         self.sleutels = sleutels
@@ -242,7 +243,7 @@ class _Groep:
         """A dossier read with the group, else (a replacing number) read now."""
         if insz in self.dossiers:
             return self.dossiers[insz]
-        dossier: Dossier | None = self.werk.kbi.zoek(insz)
+        dossier = self.werk.kbi.zoek(insz)
         self.dossiers[insz] = dossier
         return dossier
 
@@ -378,7 +379,7 @@ class _Groep:
 
 def voer_groep_uit(
     *,
-    werk: Any,
+    werk: AdviesWerk,
     sleutels: Sleutels,
     opdrachten: Sequence[Opdracht],
     nu: datetime,

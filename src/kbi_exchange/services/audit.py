@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.db.audit_store import SqlAudit
 from kbi_exchange.adapters.sleutels import Sleutels
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
@@ -20,11 +19,12 @@ from kbi_exchange.domain.audit import (
     kop_gegevens,
     verifieer_keten,
 )
+from kbi_exchange.services.ports import AuditLog
 
 
 def schrijf_audit(
     *,
-    audit: SqlAudit,
+    audit: AuditLog,
     sleutels: Sleutels,
     gebeurtenis: AuditGebeurtenis,
     actor: str,
@@ -52,7 +52,7 @@ def schrijf_audit(
     return nieuw
 
 
-def verifieer_audit(*, audit: SqlAudit, sleutels: Sleutels) -> tuple[int, list[str]]:
+def verifieer_audit(*, audit: AuditLog, sleutels: Sleutels) -> tuple[int, list[str]]:
     """The number of entries checked and every problem found (none: the log is intact)."""
     problemen: list[str] = []
     seq, hash_, tijdstip, handtekening = audit.kop()
@@ -89,7 +89,7 @@ _LIJST_VERSTREKKINGEN = [
 
 
 def zoek_audit(
-    *, audit: SqlAudit, sleutels: Sleutels, insz: str, lijsten: Sequence[str] = ()
+    *, audit: AuditLog, sleutels: Sleutels, insz: str, lijsten: Sequence[str] = ()
 ) -> list[AuditRegel]:
     """Every entry about a person: who received what about them, when and why.
 

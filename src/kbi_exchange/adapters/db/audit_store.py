@@ -18,6 +18,7 @@ from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
 from kbi_exchange.domain.audit import (
     CHECKPOINT_ELKE,
     AuditRegel,
+    Checkpoint,
     NieuweAuditRegel,
     checkpoint_gegevens,
     keten,
@@ -56,8 +57,7 @@ _ZET_KOP = (
         handtekening=bindparam("nieuw_handtekening"),
     )
 )
-# signs with the node's checkpoint key: (key id, signature in hex)
-Ondertekenaar = Callable[[bytes], tuple[str, str]]
+Ondertekenaar = Callable[[bytes], tuple[str, str]]  # as `services.ports.Ondertekenaar`
 
 
 class SqlAudit:
@@ -160,11 +160,14 @@ class SqlAudit:
         for rij in resultaat:
             yield AuditRegel(*rij)
 
-    def checkpoints(self) -> list[AuditCheckpointRij]:
+    def checkpoints(self) -> list[Checkpoint]:
         self.spoel()
-        return list(
-            self.session.scalars(select(AuditCheckpointRij).order_by(AuditCheckpointRij.seq))
-        )
+        return [
+            Checkpoint(rij.seq, rij.hash, rij.tijdstip, rij.handtekening)
+            for rij in self.session.scalars(
+                select(AuditCheckpointRij).order_by(AuditCheckpointRij.seq)
+            )
+        ]
 
     def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
         """The entries of these kinds about these lists (``"lijst"`` in their content)."""

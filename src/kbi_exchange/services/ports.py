@@ -1,0 +1,64 @@
+"""What the services need from storage, declared here and implemented by the adapters.
+
+The SQL adapters (`adapters/db`) implement these for the nodes' databases; `tests/fakes.py`
+implements them in memory, so that the services' rules are tested in milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from typing import Any, Protocol
+
+from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel
+from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.dossier import Dossier
+
+# signs with the node's checkpoint key: (key id, signature in hex)
+Ondertekenaar = Callable[[bytes], tuple[str, str]]
+
+
+class KbiLezer(Protocol):
+    """Dossiers of the KBI as known now (the rules apply the knowledge time themselves)."""
+
+    def zoek(self, insz: str) -> Dossier | None: ...
+
+    def zoek_veel(self, inszen: Collection[str]) -> dict[str, Dossier | None]: ...
+
+
+class Beslissingen(Protocol):
+    """The advice service's decision records."""
+
+    def eerdere(self, client: str, refertes: Collection[str]) -> dict[str, EerdereBeslissing]: ...
+
+    def voeg_toe(self, rij: dict[str, Any]) -> None: ...
+
+
+class AuditLog(Protocol):
+    """A node's audit log within one unit of work; entries take their place at commit."""
+
+    ondertekenaar: Ondertekenaar | None
+
+    def voeg_toe(self, nieuw: NieuweAuditRegel) -> None: ...
+
+    def kop(self) -> tuple[int, str, Any, str | None]: ...
+
+    def regels(self) -> Iterator[AuditRegel]: ...
+
+    def checkpoints(self) -> list[Checkpoint]: ...
+
+    def over(self, insz_hashes: list[str]) -> list[AuditRegel]: ...
+
+    def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]: ...
+
+
+class AdviesWerk(Protocol):
+    """The unit of work of the advice service's write group (the writer commits it)."""
+
+    @property
+    def kbi(self) -> KbiLezer: ...
+
+    @property
+    def beslissingen(self) -> Beslissingen: ...
+
+    @property
+    def audit(self) -> AuditLog: ...

@@ -1,0 +1,140 @@
+"""Fakes for fast tests: an in-memory KBI, and in-memory implementations of the service ports."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.domain.audit import (
+    BEGIN_HASH,
+    AuditRegel,
+    Checkpoint,
+    NieuweAuditRegel,
+    keten,
+)
+from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
+from kbi_exchange.services.ports import Ondertekenaar
+
+
+class InMemoryKbi:
+    """Dossiers by INSZ; for the demo, tests and benchmarks."""
+
+    def __init__(self) -> None:
+        self._dossiers: dict[str, Dossier] = {}
+
+    def voeg_toe(self, regel: DossierRegel, opgenomen_op: datetime) -> None:
+        self._dossiers[regel.insz] = pas_toe(self._dossiers.get(regel.insz), regel, opgenomen_op)
+
+    def laad_jsonl(self, regels: Iterable[str], *, opgenomen_op: datetime) -> int:
+        """Add every line of a JSON Lines text; returns the number of lines read."""
+        aantal = 0
+        for tekst in regels:
+            if tekst.strip():
+                self.voeg_toe(lees_regel(tekst, nu=opgenomen_op), opgenomen_op)
+                aantal += 1
+        return aantal
+
+    def zoek(self, insz: str) -> Dossier | None:
+        return self._dossiers.get(insz)
+
+    def __iter__(self) -> Iterator[Dossier]:
+        return iter(self._dossiers.values())
+
+    def __len__(self) -> int:
+        return len(self._dossiers)
+
+
+# --- fakes of the service ports (kbi_exchange.services.ports) -------------------------------
+
+
+class FakeKbi:
+    """`KbiLezer` over an in-memory KBI."""
+
+    def __init__(self, kbi: InMemoryKbi) -> None:
+        self.kbi = kbi
+        self.zoekopdrachten = 0
+
+    def zoek(self, insz: str) -> Dossier | None:
+        self.zoekopdrachten += 1
+        return self.kbi.zoek(insz)
+
+    def zoek_veel(self, inszen: Collection[str]) -> dict[str, Dossier | None]:
+        self.zoekopdrachten += 1
+        return {insz: self.kbi.zoek(insz) for insz in inszen}
+
+
+class FakeBeslissingen:
+    """`Beslissingen` in a dict; rows become visible when the unit of work commits."""
+
+    def __init__(self) -> None:
+        self.rijen: list[dict[str, Any]] = []
+        self.wachtend: list[dict[str, Any]] = []
+
+    def eerdere(self, client: str, refertes: Collection[str]) -> dict[str, EerdereBeslissing]:
+        return {
+            r["referte"]: EerdereBeslissing(r["id"], r["vraag_sha256"], r["antwoord"], r["insz"])
+            for r in self.rijen
+            if r["client"] == client and r["referte"] in refertes
+        }
+
+    def voeg_toe(self, rij: dict[str, Any]) -> None:
+        self.wachtend.append(rij)
+
+
+class FakeAudit:
+    """`AuditLog` as a list, chained at commit like the real one."""
+
+    def __init__(self) -> None:
+        self.regels_: list[AuditRegel] = []
+        self.wachtend: list[NieuweAuditRegel] = []
+        self.ondertekenaar: Ondertekenaar | None = None
+
+    def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
+        self.wachtend.append(nieuw)
+
+    def spoel(self) -> None:
+        laatste = self.regels_[-1] if self.regels_ else None
+        self.regels_ += keten(
+            laatste.seq if laatste else 0, laatste.hash if laatste else BEGIN_HASH, self.wachtend
+        )
+        self.wachtend = []
+
+    def kop(self) -> tuple[int, str, Any, str | None]:
+        laatste = self.regels_[-1] if self.regels_ else None
+        return (laatste.seq, laatste.hash, None, None) if laatste else (0, BEGIN_HASH, None, None)
+
+    def regels(self) -> Iterator[AuditRegel]:
+        return iter(self.regels_)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        return []
+
+    def over(self, insz_hashes: list[str]) -> list[AuditRegel]:
+        return [r for r in self.regels_ if r.insz_hash in insz_hashes]
+
+    def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
+        return []
+
+
+class FakeWerk:
+    """`AdviesWerk`: one unit of work over shared fake stores; nothing stays unless committed."""
+
+    def __init__(self, kbi: FakeKbi, beslissingen: FakeBeslissingen, audit: FakeAudit) -> None:
+        self.kbi = kbi
+        self.beslissingen = beslissingen
+        self.audit = audit
+
+    def __enter__(self) -> FakeWerk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.beslissingen.wachtend = []
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        self.beslissingen.rijen += self.beslissingen.wachtend
+        self.beslissingen.wachtend = []
+        self.audit.spoel()

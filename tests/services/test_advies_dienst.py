@@ -1,0 +1,201 @@
+"""The advice use case on fakes (SPEC §7): validity, purposes, referte idempotency, records and
+audit — every channel's rules, in milliseconds."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.uitzondering import Code, Uitzondering
+from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.advies_dienst import (
+    Bericht,
+    Kanaal,
+    MislukteAanmeldingen,
+    Opdracht,
+    VerzoekGeweigerd,
+    Vragen,
+    voer_groep_uit,
+)
+from kbi_exchange.services.authentication import FailedAuthentications
+from kbi_exchange.services.clients import Client
+from tests.conftest import EXAMPLES, NU
+from tests.fakes import FakeAudit, FakeBeslissingen, FakeKbi, FakeWerk, InMemoryKbi
+
+VSB = Client("c-1", "vsb", frozenset({Doel.ZORGBUDGET}), "VSB", "0" * 64)
+INSZ = "85073003328"
+
+
+@pytest.fixture(scope="module")
+def sleutels(tmp_path_factory: pytest.TempPathFactory) -> Sleutels:
+    sleutels = Sleutels(tmp_path_factory.mktemp("keys"))
+    sleutels.maak_aan()
+    return sleutels
+
+
+@pytest.fixture
+def stores() -> tuple[FakeKbi, FakeBeslissingen, FakeAudit]:
+    kbi = InMemoryKbi()
+    with (EXAMPLES / "dossiers.jsonl").open(encoding="utf-8") as regels:
+        kbi.laad_jsonl(regels, opgenomen_op=NU)
+    return FakeKbi(kbi), FakeBeslissingen(), FakeAudit()
+
+
+class Writer:
+    """What the group-commit writer does with a group: run it, commit it."""
+
+    def __init__(self, stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], sleutels: Sleutels):
+        self.kbi, self.beslissingen, self.audit = stores
+        self.sleutels = sleutels
+
+    def groep(self, *opdrachten: Opdracht) -> list[list[Bericht] | None]:
+        with FakeWerk(self.kbi, self.beslissingen, self.audit) as werk:
+            uitkomsten = voer_groep_uit(
+                werk=werk,
+                sleutels=self.sleutels,
+                opdrachten=opdrachten,
+                nu=NU,
+                parameters=standaard_parameters(),
+            )
+            werk.commit()
+        return uitkomsten
+
+    def vraag(self, *vragen: object, client: Client = VSB) -> list[Bericht]:
+        uitkomst = self.groep(Vragen(client, tuple(vragen), Kanaal.REST))[0]
+        assert uitkomst is not None
+        return uitkomst
+
+
+@pytest.fixture
+def writer(stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], sleutels: Sleutels) -> Writer:
+    return Writer(stores, sleutels)
+
+
+def _vraag(insz: str = INSZ, datum: str = "2023-01-01", **extra: str) -> dict[str, str]:
+    return {
+        "insz": insz,
+        "datum": datum,
+        "doel": "ZORGBUDGET",
+        "referte": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+def _codes(bericht: Bericht) -> list[str]:
+    return [u.identificatie.value for u in bericht.uitzonderingen]
+
+
+def test_an_answer_is_recorded_and_audited_under_the_persons_keyed_hash(
+    writer: Writer, sleutels: Sleutels
+) -> None:
+    (bericht,) = writer.vraag(_vraag())
+    assert bericht.advies in {"OK", "NOK"}
+    assert len(writer.beslissingen.rijen) == 1
+    (regel,) = writer.audit.regels_
+    assert regel.gebeurtenis == "kbi:advies:answer"
+    assert regel.insz_hash == sleutels.insz_sleutels()[0].hash(INSZ)
+    assert INSZ not in (regel.inhoud or "")
+
+
+def test_the_insz_is_audited_in_its_canonical_form_however_it_was_written(
+    writer: Writer, sleutels: Sleutels
+) -> None:
+    vraag = _vraag("85.07.30-033.28")
+    writer.vraag(vraag)
+    writer.vraag(vraag)  # a repeat
+    writer.vraag(_vraag("85.07.30-033.28", doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
+    gezocht = sleutels.insz_sleutels()[0].hash(INSZ)
+    assert [r.gebeurtenis for r in writer.audit.over([gezocht])] == [
+        "kbi:advies:answer",
+        "kbi:advies:repeat",
+        "kbi:advies:refuse",
+    ]
+
+
+def test_the_same_referte_for_the_same_question_returns_the_stored_answer(
+    writer: Writer,
+) -> None:
+    vraag = _vraag()
+    (eerste,) = writer.vraag(vraag)
+    (tweede,) = writer.vraag(vraag)
+    assert tweede == eerste
+    assert len(writer.beslissingen.rijen) == 1
+    assert writer.audit.regels_[-1].gebeurtenis == "kbi:advies:repeat"
+
+
+def test_the_same_referte_for_another_question_is_refused_with_50000(writer: Writer) -> None:
+    vraag = _vraag()
+    writer.vraag(vraag)
+    (anders,) = writer.vraag(dict(vraag, datum="2024-01-01"))
+    assert (anders.advies, _codes(anders)) == (None, ["50000"])
+    assert len(writer.beslissingen.rijen) == 1
+
+
+def test_a_referte_repeated_within_one_group_is_answered_once(writer: Writer) -> None:
+    vraag = _vraag()
+    eerste, herhaald, anders = writer.vraag(vraag, vraag, dict(vraag, datum="2024-01-01"))
+    assert herhaald == eerste
+    assert _codes(anders) == ["50000"]
+    assert len(writer.beslissingen.rijen) == 1
+
+
+def test_a_purpose_the_client_may_not_ask_is_refused_with_40006_and_recorded(
+    writer: Writer,
+) -> None:
+    (bericht,) = writer.vraag(_vraag(doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
+    assert (bericht.advies, bericht.weigering) == (None, Code.AUTORISATIE)
+    assert len(writer.beslissingen.rijen) == 1
+    assert writer.audit.regels_[-1].gebeurtenis == "kbi:advies:refuse"
+
+
+@pytest.mark.parametrize(
+    ("vraag", "diagnose"),
+    [
+        ("not an object", "JSON-object"),
+        ({"insz": INSZ, "datum": "2023-01-01", "doel": "ZORGBUDGET"}, "'referte'"),
+        ({**_vraag(), "naam": "x"}, "Onbekend veld: naam"),
+        (_vraag(referte="r" * 37), "Referte heeft 1 tot 36 tekens"),
+    ],
+)
+def test_a_malformed_question_is_refused_with_50000_naming_what_is_wrong(
+    writer: Writer, vraag: Any, diagnose: str
+) -> None:
+    (bericht,) = writer.vraag(vraag)
+    assert bericht.weigering is Code.ONGELDIGE_VRAAG
+    assert diagnose in bericht.uitzonderingen[0].diagnose
+    assert writer.beslissingen.rijen == []
+    assert writer.audit.regels_[-1].gebeurtenis == "kbi:advies:refuse"
+
+
+def test_an_invalid_insz_is_refused_with_20002_and_no_hash(writer: Writer) -> None:
+    (bericht,) = writer.vraag(_vraag("85073003329"))
+    assert bericht.weigering is Code.INSZ_ONGELDIG
+    assert writer.audit.regels_[-1].insz_hash is None
+
+
+def test_a_group_reads_its_dossiers_at_once_not_per_question(writer: Writer) -> None:
+    writer.vraag(*[_vraag() for _ in range(50)])
+    assert writer.kbi.zoekopdrachten == 1
+
+
+def test_a_refused_message_and_security_events_are_audited_without_answers(
+    writer: Writer,
+) -> None:
+    moment = datetime(2026, 1, 15, tzinfo=UTC)
+    fout = Uitzondering.fout(Code.AFZENDER_ONJUIST, "andere afzender")
+    uitkomsten = writer.groep(
+        VerzoekGeweigerd(VSB, fout, Kanaal.SOAP),
+        MislukteAanmeldingen((FailedAuthentications("10.0.0.1", 42, moment, moment),)),
+    )
+    assert uitkomsten == [None, None]
+    geweigerd, beveiliging = writer.audit.regels_
+    assert json.loads(geweigerd.inhoud or "") == {"kanaal": "soap", "uitzonderingen": ["20005"]}
+    assert beveiliging.gebeurtenis == "kbi:security:auth-failed"
+    assert json.loads(beveiliging.inhoud or "")["aantal"] == 42
+    assert writer.beslissingen.rijen == []
