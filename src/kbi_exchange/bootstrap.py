@@ -15,12 +15,12 @@ from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
-from kbi_exchange.adapters.postbus import Postbus
-from kbi_exchange.adapters.sleutels import Sleutels
-from kbi_exchange.domain.toegang import Node
+from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.mailbox import Postbus
+from kbi_exchange.domain.access import Node
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advies_dienst import Opdracht, gewicht, voer_groep_uit
-from kbi_exchange.services.gebruikers import zorgkas_codes
+from kbi_exchange.services.advies import Opdracht, gewicht, voer_groep_uit
+from kbi_exchange.services.users import zorgkas_codes
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
     NietGeinitialiseerd,

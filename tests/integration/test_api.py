@@ -439,7 +439,7 @@ def test_health_is_cheap_it_neither_signs_nor_rereads_the_migrations(
     api: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kbi_exchange.adapters.db.migrate import is_actueel  # noqa: PLC0415
-    from kbi_exchange.adapters.sleutels import Sleutels  # noqa: PLC0415
+    from kbi_exchange.adapters.keys import Sleutels  # noqa: PLC0415
 
     client, _ = api
     geteld = {"onderteken": 0, "is_actueel": 0}

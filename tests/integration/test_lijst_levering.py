@@ -19,7 +19,7 @@ from kbi_exchange.adapters.crypto.pki import Pki, Uitgever
 from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.bootstrap import engine
-from kbi_exchange.domain.jaarlijst import LijstKop, lijst_bestandsnaam, payload
+from kbi_exchange.domain.lijst import LijstKop, lijst_bestandsnaam, payload
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.settings import load_settings
 from tests.conftest import kbi

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from kbi_exchange.adapters.db.aii_models import AiiGebruikerRij, ImportRij
 from kbi_exchange.bootstrap import engine, uow
-from kbi_exchange.domain.toegang import Node
-from kbi_exchange.services.gebruikers import (
+from kbi_exchange.domain.access import Node
+from kbi_exchange.services.users import (
     MAX_POGINGEN,
     AuthenticatieMislukt,
     authenticeer,

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from kbi_exchange.domain.advies import Vraag, beantwoord
+from kbi_exchange.domain.dates import BRUSSEL, moment_uit_tekst
 from kbi_exchange.domain.rules import REGELS
-from kbi_exchange.domain.tijd import BRUSSEL, moment_uit_tekst
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advice import antwoord_json
+from kbi_exchange.services.decide import antwoord_json
 from tests.conftest import assert_matches_expected
 from tests.fakes import InMemoryKbi
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advies_dienst import (
+from kbi_exchange.services.advies import (
     Bericht,
     Kanaal,
     MislukteAanmeldingen,

@@ -88,11 +88,11 @@ OPSLAG = ("sqlalchemy", "kbi_exchange.adapters.db")
 # 11). This list only shrinks: a service not on it may not talk SQL.
 NOG_OP_SQL = {
     "clients.py",
-    "gebruikers.py",
-    "herspelen.py",
-    "jaarlijst.py",
-    "jaarlijst_levering.py",
+    "lijst.py",
+    "lijst_levering.py",
     "lijst_ontvangst.py",
+    "replay.py",
+    "users.py",
 }
 
 

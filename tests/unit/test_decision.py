@@ -6,7 +6,7 @@ from kbi_exchange.domain.advies import Vraag
 from kbi_exchange.domain.decision import Advies, RedenCode, Status
 from kbi_exchange.domain.rules import REGELS, evaluate
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advice import decide
+from kbi_exchange.services.decide import decide
 from tests.fakes import InMemoryKbi
 
 NU = datetime(2026, 1, 15, tzinfo=UTC)

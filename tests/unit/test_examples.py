@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from kbi_exchange.domain.advies import Vraag
-from kbi_exchange.domain.tijd import moment_uit_tekst
-from kbi_exchange.services.advice import antwoord_json, decide
+from kbi_exchange.domain.dates import moment_uit_tekst
+from kbi_exchange.services.decide import antwoord_json, decide
 from tests.conftest import NU, assert_matches_expected, example_cases
 from tests.fakes import InMemoryKbi
 

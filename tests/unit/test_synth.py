@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from kbi_exchange.domain.advies import Vraag
 from kbi_exchange.domain.insz import Insz, InszSoort
-from kbi_exchange.services.advice import decide
+from kbi_exchange.services.decide import decide
 from kbi_exchange.services.synth import synth_dossiers
 from tests.fakes import InMemoryKbi
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.domain.decision import Advies, Beslissing, Status
 from kbi_exchange.domain.dossier import Dossier
-from kbi_exchange.domain.identiteit import los_op
+from kbi_exchange.domain.identity import los_op
 from kbi_exchange.domain.insz import Insz, InszFout, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.rules import evaluate
-from kbi_exchange.domain.tijd import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.domain.uitzondering import Code, Geweigerd, Uitzondering
 
 

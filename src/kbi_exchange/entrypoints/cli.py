@@ -15,17 +15,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.adapters.crypto.cms import CmsFout
 from kbi_exchange.adapters.crypto.pki import PkiFout
-from kbi_exchange.adapters.postbus import PostbusFout
+from kbi_exchange.adapters.mailbox import PostbusFout
 from kbi_exchange.bootstrap import init_home
-from kbi_exchange.domain.jaarlijst import LijstFout
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.rules import REGELS
-from kbi_exchange.domain.toegang import Node
 from kbi_exchange.entrypoints import (
     cli_aii,
     cli_audit,
     cli_clients,
     cli_lijst,
-    cli_postbus,
+    cli_mailbox,
     cli_synth,
     cli_users,
     cli_vsb,
@@ -34,9 +34,9 @@ from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.clients import ClientFout
-from kbi_exchange.services.gebruikers import AuthenticatieMislukt, GebruikerFout, NietToegestaan
-from kbi_exchange.services.herspelen import OnbekendeBeslissing
 from kbi_exchange.services.kbi_import import ImportGeweigerd
+from kbi_exchange.services.replay import OnbekendeBeslissing
+from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.settings import NietGeinitialiseerd, load_settings
 
 app = typer.Typer(
@@ -50,7 +50,7 @@ app.add_typer(cli_synth.app, name="synth")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_vsb.app, name="vsb")
-app.add_typer(cli_postbus.app, name="mailbox")
+app.add_typer(cli_mailbox.app, name="mailbox")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
 console = Console()

@@ -14,14 +14,14 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow
+from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.advies import Antwoord, Vraag
+from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.insz import Insz, is_geldig
-from kbi_exchange.domain.tijd import OngeldigeTijd, moment_uit_tekst
-from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
-from kbi_exchange.services.advice import antwoord_json, decide
-from kbi_exchange.services.herspelen import herspeel
+from kbi_exchange.services.decide import antwoord_json, decide
 from kbi_exchange.services.kbi_import import ImportGeweigerd, import_dossiers
+from kbi_exchange.services.replay import herspeel
 from kbi_exchange.settings import load_settings
 
 app = typer.Typer(help="The AII node: KBI store, rules engine, advice.", no_args_is_help=True)

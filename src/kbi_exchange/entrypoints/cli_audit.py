@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.domain.toegang import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.audit import schrijf_audit, verifieer_audit, zoek_audit
-from kbi_exchange.services.jaarlijst import lijsten_met
+from kbi_exchange.services.lijst import lijsten_met
 from kbi_exchange.settings import load_settings
 
 

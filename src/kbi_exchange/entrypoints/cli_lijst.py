@@ -14,12 +14,12 @@ from rich.table import Table
 
 from kbi_exchange.adapters.crypto.cms import CmsFout
 from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
-from kbi_exchange.domain.jaarlijst import LijstFout
-from kbi_exchange.domain.tijd import BRUSSEL
-from kbi_exchange.domain.toegang import Node, Permissie
+from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.dates import BRUSSEL
+from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.entrypoints.cli_users import als
-from kbi_exchange.services.jaarlijst import Lijst, alle_lijsten, keur_goed, maak_lijst, toon_lijst
-from kbi_exchange.services.jaarlijst_levering import lever_lijst, verwerk_ontvangstbewijs
+from kbi_exchange.services.lijst import Lijst, alle_lijsten, keur_goed, maak_lijst, toon_lijst
+from kbi_exchange.services.lijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.settings import load_settings
 
 app = typer.Typer(

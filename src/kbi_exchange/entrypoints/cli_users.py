@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import uow
-from kbi_exchange.domain.toegang import Gebruiker, Node, Permissie
-from kbi_exchange.services.gebruikers import authenticeer, vereis, voeg_gebruiker_toe
+from kbi_exchange.domain.access import Gebruiker, Node, Permissie
+from kbi_exchange.services.users import authenticeer, vereis, voeg_gebruiker_toe
 from kbi_exchange.settings import load_settings
 
 app = typer.Typer(help="People of a node: roles and passwords (Argon2id).", no_args_is_help=True)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from kbi_exchange.bootstrap import pki, postbus, uow
-from kbi_exchange.domain.toegang import Node, Permissie
+from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
 from kbi_exchange.settings import load_settings

@@ -23,7 +23,7 @@ from kbi_exchange.entrypoints.demo_server import (
     serveer_tot_ctrl_c,
     vraag_over_http,
 )
-from kbi_exchange.services.advice import decide
+from kbi_exchange.services.decide import decide
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.settings import Settings, load_settings
 

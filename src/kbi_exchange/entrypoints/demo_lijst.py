@@ -12,13 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels, uow
-from kbi_exchange.domain.jaarlijst import LijstStatus
-from kbi_exchange.domain.tijd import BRUSSEL
-from kbi_exchange.domain.toegang import Gebruiker, Node
-from kbi_exchange.services.gebruikers import GebruikerFout, authenticeer, voeg_gebruiker_toe
-from kbi_exchange.services.jaarlijst import Lijst, alle_lijsten, keur_goed, maak_lijst
-from kbi_exchange.services.jaarlijst_levering import lever_lijst, verwerk_ontvangstbewijs
+from kbi_exchange.domain.access import Gebruiker, Node
+from kbi_exchange.domain.dates import BRUSSEL
+from kbi_exchange.domain.lijst import LijstStatus
+from kbi_exchange.services.lijst import Lijst, alle_lijsten, keur_goed, maak_lijst
+from kbi_exchange.services.lijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
+from kbi_exchange.services.users import GebruikerFout, authenticeer, voeg_gebruiker_toe
 from kbi_exchange.settings import Settings
 
 # (name, node, role): the people of the cycle; their password is shown at the end of the demo

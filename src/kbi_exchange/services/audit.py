@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditRegel,

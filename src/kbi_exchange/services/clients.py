@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import ClientRij
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
-from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.services.audit import schrijf_audit

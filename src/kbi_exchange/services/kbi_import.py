@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, Self
 
+from kbi_exchange.adapters.line_reader import Blok, lees, standaard_werkers
 from kbi_exchange.adapters.process import worker_pool
-from kbi_exchange.adapters.regellezer import Blok, lees, standaard_werkers
 from kbi_exchange.domain.dossier import (
     Dossier,
     DossierRegel,

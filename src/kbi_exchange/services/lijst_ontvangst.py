@@ -21,8 +21,9 @@ from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
-from kbi_exchange.adapters.postbus import AII, VSB, Postbus
-from kbi_exchange.domain.jaarlijst import (
+from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
+from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstKop,
     LijstStatus,
@@ -32,7 +33,6 @@ from kbi_exchange.domain.jaarlijst import (
     lees_payload,
     ontvangst_bestandsnaam,
 )
-from kbi_exchange.domain.tijd import BRUSSEL, dag_in_brussel
 from kbi_exchange.parameters import standaard_parameters
 
 BLOK = 10_000

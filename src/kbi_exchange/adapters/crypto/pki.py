@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from kbi_exchange.adapters.bestanden import schrijf_atomisch
+from kbi_exchange.adapters.files import schrijf_atomisch
 
 _T = TypeVar("_T")
 

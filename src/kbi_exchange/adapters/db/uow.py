@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.audit_store import SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
-from kbi_exchange.adapters.db.gebruikers import SqlGebruikers
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
-from kbi_exchange.domain.toegang import Node
+from kbi_exchange.adapters.db.users_store import SqlGebruikers
+from kbi_exchange.domain.access import Node
 
 
 class SqlUnitOfWork:

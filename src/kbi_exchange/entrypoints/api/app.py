@@ -26,7 +26,7 @@ from kbi_exchange import __version__
 from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
 from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, sleutels
 from kbi_exchange.domain.advies import Doel
-from kbi_exchange.domain.jaarlijst import LijstFout
+from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
@@ -34,7 +34,7 @@ from kbi_exchange.entrypoints.api.schemas import (
     BatchAntwoord,
     BatchVraag,
 )
-from kbi_exchange.entrypoints.soap.dienst import (
+from kbi_exchange.entrypoints.soap.service import (
     MAX_BERICHT,
     NAAM,
     Afzender,
@@ -46,7 +46,7 @@ from kbi_exchange.entrypoints.soap.dienst import (
     wsdl_tekst,
     xsd_tekst,
 )
-from kbi_exchange.services.advies_dienst import (
+from kbi_exchange.services.advies import (
     Bericht,
     Kanaal,
     MislukteAanmeldingen,
@@ -57,7 +57,7 @@ from kbi_exchange.services.advies_dienst import (
 )
 from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
 from kbi_exchange.services.clients import Client, actieve_clients
-from kbi_exchange.services.jaarlijst_levering import haal_lijst_op
+from kbi_exchange.services.lijst_levering import haal_lijst_op
 from kbi_exchange.services.rate_limit import RateLimiter
 from kbi_exchange.settings import Settings
 

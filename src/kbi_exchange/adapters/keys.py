@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kbi_exchange.adapters.bestanden import schrijf_atomisch
+from kbi_exchange.adapters.files import schrijf_atomisch
 
 
 @dataclass(frozen=True)

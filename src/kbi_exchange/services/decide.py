@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from kbi_exchange.domain.advies import Antwoord, Vraag, beantwoord
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.parameters import ParameterSet
-from kbi_exchange.domain.tijd import dag_in_brussel
 from kbi_exchange.parameters import standaard_parameters
 
 

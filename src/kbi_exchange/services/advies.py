@@ -18,14 +18,14 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.advies import Antwoord, Doel, Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
-from kbi_exchange.domain.tijd import dag_in_brussel
 from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.authentication import FailedAuthentications

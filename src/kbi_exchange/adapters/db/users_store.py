@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.aii_models import AiiGebruikerRij
 from kbi_exchange.adapters.db.types import GebruikerKolommen
 from kbi_exchange.adapters.db.vsb_models import VsbGebruikerRij
-from kbi_exchange.domain.toegang import Gebruiker, Node, Rol
+from kbi_exchange.domain.access import Gebruiker, Node, Rol
 
 MODEL: dict[Node, type[AiiGebruikerRij] | type[VsbGebruikerRij]] = {
     Node.AII: AiiGebruikerRij,

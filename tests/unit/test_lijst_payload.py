@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kbi_exchange.domain.jaarlijst import (
+from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstKop,
     Ontvangstbewijs,

@@ -19,18 +19,18 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.db.aii_models import LijstRij
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
-from kbi_exchange.adapters.postbus import AII, VSB, Postbus
-from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.domain.jaarlijst import (
+from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstStatus,
     Ontvangstbewijs,
     lijst_bestandsnaam,
 )
-from kbi_exchange.domain.tijd import BRUSSEL, dag_in_brussel
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.jaarlijst import Lijst, lijst_van
+from kbi_exchange.services.lijst import Lijst, lijst_van
 
 
 def _rij(werk: SqlUnitOfWork, lijst_id: str) -> LijstRij:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kbi_exchange.adapters.crypto.pki import MAILBOX
-from kbi_exchange.adapters.postbus_ftps import Accounts, maak_server
+from kbi_exchange.adapters.mailbox_ftps import Accounts, maak_server
 from kbi_exchange.bootstrap import pki_partijen, postbus
 from kbi_exchange.entrypoints.cli_users import wachtwoord
 from kbi_exchange.settings import load_settings

@@ -15,7 +15,7 @@ import re
 import threading
 from pathlib import Path
 
-from kbi_exchange.adapters.bestanden import schrijf_atomisch
+from kbi_exchange.adapters.files import schrijf_atomisch
 
 AII, VSB = "aii", "vsb"
 IN, UIT = "in", "out"

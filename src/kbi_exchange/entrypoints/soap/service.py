@@ -17,9 +17,9 @@ from importlib import resources
 
 from lxml import etree
 
-from kbi_exchange.domain.tijd import BRUSSEL
+from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.uitzondering import Uitzondering
-from kbi_exchange.services.advies_dienst import Bericht
+from kbi_exchange.services.advies import Bericht
 
 SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TNS = "urn:kbi-exchange:GeefAdviesInburgeringsplicht:01.00"

@@ -25,9 +25,9 @@ from pyftpdlib.authorizers import AuthenticationFailed, DummyAuthorizer
 from pyftpdlib.handlers import TLS_DTPHandler, TLS_FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
 
-from kbi_exchange.adapters.bestanden import schrijf_atomisch
-from kbi_exchange.adapters.postbus import IN, UIT, Postbus, PostbusFout, ontvanger_van
-from kbi_exchange.adapters.wachtwoord import controleer, hash_wachtwoord
+from kbi_exchange.adapters.files import schrijf_atomisch
+from kbi_exchange.adapters.mailbox import IN, UIT, Postbus, PostbusFout, ontvanger_van
+from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord
 
 _DEEL = ".part"
 # Failed log-ins after which an account is locked, and for how long (seconds).

@@ -1,6 +1,6 @@
 """The yearly list on the AII node (flow F2, SPEC §8): make, approve, show.
 
-Making evaluates every dossier with the rules engine of flow F1 (`domain.jaarlijst.op_lijst`,
+Making evaluates every dossier with the rules engine of flow F1 (`domain.lijst.op_lijst`,
 which calls the same `evaluate`), a block at a time, in one read transaction: one snapshot of
 the KBI, whatever is imported meanwhile. Nothing is stored until the whole list is made.
 """
@@ -20,12 +20,14 @@ from sqlalchemy.exc import IntegrityError
 
 from kbi_exchange.adapters.db.aii_models import LijstRij
 from kbi_exchange.adapters.db.engine import maak_engine
-from kbi_exchange.adapters.db.kbi_stroom import EINDE, grenzen, stroom_dossiers
+from kbi_exchange.adapters.db.kbi_stream import EINDE, grenzen, stroom_dossiers
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.adapters.process import worker_pool
-from kbi_exchange.adapters.sleutels import Sleutels
+from kbi_exchange.domain.access import PERMISSIES, Gebruiker, Permissie
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.domain.jaarlijst import (
+from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstKop,
     LijstStatus,
@@ -33,11 +35,9 @@ from kbi_exchange.domain.jaarlijst import (
     op_lijst,
     payload,
 )
-from kbi_exchange.domain.tijd import BRUSSEL, dag_in_brussel
-from kbi_exchange.domain.toegang import PERMISSIES, Gebruiker, Permissie
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.gebruikers import vereis
+from kbi_exchange.services.users import vereis
 
 # From this many persons on, the list is evaluated in worker processes.
 GROOT = 50_000

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kbi_exchange.adapters import postbus_ftps, wachtwoord
+from kbi_exchange.adapters import mailbox_ftps, passwords
 from kbi_exchange.bootstrap import init_home, postbus
 from tests.conftest import kbi
 
@@ -187,16 +187,16 @@ def test_a_slow_password_check_does_not_hold_up_other_connections(
     monkeypatch.setenv("KBI_PASSWORD", WACHTWOORD)
     settings = init_home(home)
     assert kbi(capsys, "mailbox", "account", "aii").code == 0
-    echte = wachtwoord.controleer
+    echte = passwords.controleer
 
     def traag(wachtwoord_hash: str | None, wachtwoord: str) -> bool:
         time.sleep(2)
         return echte(wachtwoord_hash, wachtwoord)
 
-    monkeypatch.setattr(postbus_ftps, "controleer", traag)
-    server = postbus_ftps.maak_server(
+    monkeypatch.setattr(mailbox_ftps, "controleer", traag)
+    server = mailbox_ftps.maak_server(
         postbus(settings),
-        postbus_ftps.Accounts(home / "keys" / "mailbox-accounts.json"),
+        mailbox_ftps.Accounts(home / "keys" / "mailbox-accounts.json"),
         certificaat=settings.pki_bestand("mailbox.crt"),
         sleutel=settings.pki_bestand("mailbox.key"),
         host="127.0.0.1",

@@ -11,8 +11,8 @@ from typing import Protocol, Self
 import yaml
 
 from kbi_exchange.adapters.db.types import GebruikerKolommen
-from kbi_exchange.adapters.wachtwoord import controleer, hash_wachtwoord, moet_herhasht
-from kbi_exchange.domain.toegang import (
+from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord, moet_herhasht
+from kbi_exchange.domain.access import (
     ROLLEN_VAN_NODE,
     Gebruiker,
     Node,

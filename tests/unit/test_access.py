@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kbi_exchange.domain.toegang import (
+from kbi_exchange.domain.access import (
     PERMISSIES,
     ROLLEN_VAN_NODE,
     Gebruiker,

@@ -10,11 +10,11 @@ import orjson
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.domain.advies import Vraag, beantwoord
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import VELDEN, Dossier, bouw_dossier
-from kbi_exchange.domain.tijd import dag_in_brussel
 from kbi_exchange.domain.uitzondering import Code
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advies_dienst import antwoord_bericht
+from kbi_exchange.services.advies import antwoord_bericht
 
 
 class OnbekendeBeslissing(LookupError):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kbi_exchange.adapters.postbus import Postbus, PostbusFout
+from kbi_exchange.adapters.mailbox import Postbus, PostbusFout
 
 LIJST = "KBI_VSB_LIJST_2024_20240115100211000.p7m"
 BEWIJS = "KBI_VSB_ONTVANGST_2024_20240116080000000.p7s"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbi_exchange.adapters.bestanden import schrijf_atomisch
+from kbi_exchange.adapters.files import schrijf_atomisch
 
 
 def test_a_write_replaces_the_file_whole_and_leaves_no_part_behind(tmp_path: Path) -> None:
