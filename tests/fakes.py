@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from kbi_exchange.domain.audit import (
     keten,
 )
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
 from kbi_exchange.services.ports import Ondertekenaar
 
@@ -137,4 +139,50 @@ class FakeWerk:
     def commit(self) -> None:
         self.beslissingen.rijen += self.beslissingen.wachtend
         self.beslissingen.wachtend = []
+        self.audit.spoel()
+
+
+class FakeClients:
+    """`Clients` in a dict by id."""
+
+    def __init__(self) -> None:
+        self.rijen: dict[str, ClientOverzicht] = {}
+
+    def zoek(self, naam_of_id: str) -> ClientOverzicht | None:
+        return next(
+            (r for r in self.rijen.values() if naam_of_id in (r.client.naam, r.client.id)), None
+        )
+
+    def voeg_toe(self, client: Client, aangemaakt_op: datetime) -> None:
+        self.rijen[client.id] = ClientOverzicht(client, aangemaakt_op, None)
+
+    def trek_in(self, client_id: str, moment: datetime) -> None:
+        self.rijen[client_id] = replace(self.rijen[client_id], ingetrokken_op=moment)
+
+    def alle(self) -> list[ClientOverzicht]:
+        return sorted(self.rijen.values(), key=lambda r: r.client.naam)
+
+    def actief(self) -> dict[str, Client]:
+        return {
+            r.client.token_sha256: r.client for r in self.rijen.values() if not r.ingetrokken_op
+        }
+
+
+class FakeClientenWerk:
+    """`ClientenWerk`; what is not committed is not kept (a copy is taken on entering)."""
+
+    def __init__(self) -> None:
+        self.bewaard = FakeClients()
+        self.audit = FakeAudit()
+        self.clients = FakeClients()
+
+    def __enter__(self) -> FakeClientenWerk:
+        self.clients.rijen = dict(self.bewaard.rijen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        self.bewaard.rijen = dict(self.clients.rijen)
         self.audit.spoel()

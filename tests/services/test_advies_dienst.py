@@ -12,6 +12,7 @@ import pytest
 
 from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advies import (
@@ -24,7 +25,6 @@ from kbi_exchange.services.advies import (
     voer_groep_uit,
 )
 from kbi_exchange.services.authentication import FailedAuthentications
-from kbi_exchange.services.clients import Client
 from tests.conftest import EXAMPLES, NU
 from tests.fakes import FakeAudit, FakeBeslissingen, FakeKbi, FakeWerk, InMemoryKbi
 

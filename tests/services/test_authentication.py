@@ -6,8 +6,9 @@ import asyncio
 from datetime import UTC, datetime
 
 from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.client import Client
 from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
-from kbi_exchange.services.clients import Client, token_hash
+from kbi_exchange.services.clients import token_hash
 
 MOMENT = datetime(2026, 1, 15, tzinfo=UTC)
 

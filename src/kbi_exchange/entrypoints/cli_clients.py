@@ -50,16 +50,15 @@ def list_() -> None:
     tabel = Table(title="Clients of the advice service")
     for kolom in ("name", "id", "purposes", "afzender", "since", "revoked"):
         tabel.add_column(kolom)
-    with aii_uow(load_settings()) as werk:
-        for rij in alle_clients(werk.session):
-            tabel.add_row(
-                rij.naam,
-                rij.id,
-                rij.doelen,
-                rij.afzender,
-                f"{rij.aangemaakt_op:%Y-%m-%d}",
-                f"{rij.ingetrokken_op:%Y-%m-%d %H:%M}" if rij.ingetrokken_op else "",
-            )
+    for rij in alle_clients(uow=aii_uow(load_settings())):
+        tabel.add_row(
+            rij.client.naam,
+            rij.client.id,
+            ",".join(sorted(d.value for d in rij.client.doelen)),
+            rij.client.afzender,
+            f"{rij.aangemaakt_op:%Y-%m-%d}",
+            f"{rij.ingetrokken_op:%Y-%m-%d %H:%M}" if rij.ingetrokken_op else "",
+        )
     console.print(tabel)
 
 

@@ -22,6 +22,7 @@ from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.advies import Antwoord, Doel, Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
@@ -29,7 +30,6 @@ from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.authentication import FailedAuthentications
-from kbi_exchange.services.clients import Client
 from kbi_exchange.services.ports import AdviesWerk
 
 VELDEN = ("insz", "datum", "doel", "referte")

@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kbi_exchange.services.clients import Client, token_hash
+from kbi_exchange.domain.client import Client
+from kbi_exchange.services.clients import token_hash
 
 
 class ClientRegister:

@@ -6,19 +6,14 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from kbi_exchange.adapters.db.aii_models import ClientRij
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import ClientenWerk
 
 _NAAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 
@@ -27,35 +22,13 @@ class ClientFout(ValueError):
     """A client cannot be added or revoked as asked."""
 
 
-@dataclass(frozen=True, slots=True)
-class Client:
-    """An authenticated caller: what it may ask for, and the sender identification it uses."""
-
-    id: str
-    naam: str
-    doelen: frozenset[Doel]
-    afzender: str
-    token_sha256: str
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _client(rij: Any) -> Client:
-    """A client from its row (an ORM row or a Core row with the same columns)."""
-    return Client(
-        rij.id,
-        rij.naam,
-        frozenset(Doel(d) for d in rij.doelen.split(",") if d),
-        rij.afzender,
-        rij.token_sha256,
-    )
-
-
 def voeg_client_toe(
     *,
-    uow: SqlUnitOfWork,
+    uow: ClientenWerk,
     sleutels: Sleutels,
     naam: str,
     doelen: list[str],
@@ -69,68 +42,60 @@ def voeg_client_toe(
     if not doelen:
         raise ClientFout("give at least one --purpose")
     try:
-        toegestaan = sorted({Doel(d) for d in doelen})
+        toegestaan = frozenset(Doel(d) for d in doelen)
     except ValueError:
         raise ClientFout(f"unknown purpose; purposes: {', '.join(Doel)}") from None
     with uow as werk:
-        session: Session = werk.session
-        if session.scalar(select(ClientRij).where(ClientRij.naam == naam)) is not None:
+        if werk.clients.zoek(naam) is not None:
             raise ClientFout(f"a client named {naam} exists already")
         token = secrets.token_urlsafe(32)
-        rij = ClientRij(
-            id=str(uuid.uuid4()),
-            naam=naam,
-            token_sha256=token_hash(token),
-            doelen=",".join(d.value for d in toegestaan),
-            afzender=afzender or naam,
-            aangemaakt_op=nu,
-            ingetrokken_op=None,
-        )
-        session.add(rij)
-        session.flush()
+        client = Client(str(uuid.uuid4()), naam, toegestaan, afzender or naam, token_hash(token))
+        werk.clients.voeg_toe(client, nu)
         schrijf_audit(
             audit=werk.audit,
             sleutels=sleutels,
             gebeurtenis=AuditGebeurtenis.CLIENT_TOEGEVOEGD,
             actor=door,
             tijdstip=nu,
-            inhoud={"client": naam, "doelen": rij.doelen, "afzender": rij.afzender},
+            inhoud={
+                "client": naam,
+                "doelen": ",".join(sorted(d.value for d in toegestaan)),
+                "afzender": client.afzender,
+            },
         )
         werk.commit()
-    return _client(rij), token
+    return client, token
 
 
 def trek_client_in(
-    *, uow: SqlUnitOfWork, sleutels: Sleutels, naam: str, nu: datetime, door: str
+    *, uow: ClientenWerk, sleutels: Sleutels, naam: str, nu: datetime, door: str
 ) -> Client:
-    """Revoke a client: its token stops working at once."""
+    """Revoke a client: its token stops working within a second (the servers' cache)."""
     with uow as werk:
-        session: Session = werk.session
-        rij = session.scalar(
-            select(ClientRij).where((ClientRij.naam == naam) | (ClientRij.id == naam))
-        )
-        if rij is None:
+        gevonden = werk.clients.zoek(naam)
+        if gevonden is None:
             raise ClientFout(f"no client {naam}")
-        if rij.ingetrokken_op is None:
-            rij.ingetrokken_op = nu
+        if gevonden.ingetrokken_op is None:
+            werk.clients.trek_in(gevonden.client.id, nu)
             schrijf_audit(
                 audit=werk.audit,
                 sleutels=sleutels,
                 gebeurtenis=AuditGebeurtenis.CLIENT_INGETROKKEN,
                 actor=door,
                 tijdstip=nu,
-                inhoud={"client": rij.naam},
+                inhoud={"client": gevonden.client.naam},
             )
             werk.commit()
-    return _client(rij)
+    return gevonden.client
 
 
-def alle_clients(session: Session) -> list[ClientRij]:
-    return list(session.scalars(select(ClientRij).order_by(ClientRij.naam)))
+def alle_clients(*, uow: ClientenWerk) -> list[ClientOverzicht]:
+    """Every client, by name (never a token)."""
+    with uow as werk:
+        return werk.clients.alle()
 
 
-def actieve_clients(uow: SqlUnitOfWork) -> dict[str, Client]:
+def actieve_clients(uow: ClientenWerk) -> dict[str, Client]:
     """Every client that is not revoked, by the SHA-256 of its token."""
     with uow as werk:
-        rijen = werk.session.scalars(select(ClientRij).where(ClientRij.ingetrokken_op.is_(None)))
-        return {rij.token_sha256: _client(rij) for rij in rijen}
+        return werk.clients.actief()

@@ -7,10 +7,12 @@ implements them in memory, so that the services' rules are tested in millisecond
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any, Protocol, Self
 
 from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
 
 # signs with the node's checkpoint key: (key id, signature in hex)
@@ -59,6 +61,36 @@ class AdviesWerk(Protocol):
 
     @property
     def beslissingen(self) -> Beslissingen: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class Clients(Protocol):
+    """The machine clients of the advice service."""
+
+    def zoek(self, naam_of_id: str) -> ClientOverzicht | None: ...
+
+    def voeg_toe(self, client: Client, aangemaakt_op: datetime) -> None: ...
+
+    def trek_in(self, client_id: str, moment: datetime) -> None: ...
+
+    def alle(self) -> list[ClientOverzicht]: ...
+
+    def actief(self) -> dict[str, Client]: ...
+
+
+class ClientenWerk(Protocol):
+    """A unit of work over the clients and the audit log: entered, committed once."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def clients(self) -> Clients: ...
 
     @property
     def audit(self) -> AuditLog: ...

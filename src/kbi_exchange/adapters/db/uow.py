@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.audit_store import SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
+from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
@@ -39,6 +40,13 @@ class SqlUnitOfWork:
         if self.node is not Node.AII:
             raise RuntimeError("the KBI store lives on the AII node only")
         return SqlKbi(self.session)
+
+    @property
+    def clients(self) -> SqlClients:
+        """The machine clients of the advice service: only the AII node has them."""
+        if self.node is not Node.AII:
+            raise RuntimeError("machine clients live on the AII node only")
+        return SqlClients(self.session)
 
     @property
     def beslissingen(self) -> SqlBeslissingen:

@@ -26,6 +26,7 @@ from kbi_exchange import __version__
 from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
 from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, sleutels
 from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.schemas import (
@@ -56,7 +57,7 @@ from kbi_exchange.services.advies import (
     weigering,
 )
 from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
-from kbi_exchange.services.clients import Client, actieve_clients
+from kbi_exchange.services.clients import actieve_clients
 from kbi_exchange.services.lijst_levering import haal_lijst_op
 from kbi_exchange.services.rate_limit import RateLimiter
 from kbi_exchange.settings import Settings
