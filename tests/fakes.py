@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.domain.access import Account, Gebruiker, Node
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
     AuditRegel,
@@ -186,3 +187,38 @@ class FakeClientenWerk:
     def commit(self) -> None:
         self.bewaard.rijen = dict(self.clients.rijen)
         self.audit.spoel()
+
+
+class FakeGebruikers:
+    """The people of one node, in a dict; a unit of work of its own (`users.UnitOfWork`)."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.accounts: dict[str, Account] = {}
+        self.bewaard: dict[str, Account] = {}
+
+    @property
+    def gebruikers(self) -> FakeGebruikers:
+        return self
+
+    def __enter__(self) -> FakeGebruikers:
+        self.accounts = dict(self.bewaard)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.accounts = dict(self.bewaard)
+
+    def commit(self) -> None:
+        self.bewaard = dict(self.accounts)
+
+    def account(self, naam: str) -> Account | None:
+        return self.accounts.get(naam)
+
+    def bewaar(self, account: Account) -> None:
+        self.accounts[account.gebruiker.naam] = account
+
+    def alle(self) -> list[Account]:
+        return sorted(self.accounts.values(), key=lambda a: a.gebruiker.naam)
+
+    def voeg_toe(self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime) -> None:
+        self.accounts[gebruiker.naam] = Account(gebruiker, wachtwoord_hash, 0, None, aangemaakt_op)

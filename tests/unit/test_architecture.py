@@ -91,7 +91,6 @@ NOG_OP_SQL = {
     "lijst_levering.py",
     "lijst_ontvangst.py",
     "replay.py",
-    "users.py",
 }
 
 

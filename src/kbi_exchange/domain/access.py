@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -71,6 +72,17 @@ class Gebruiker:
     node: Node
     rol: Rol
     zorgkas: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A person as a node keeps them: their password's hash and their failed log-ins."""
+
+    gebruiker: Gebruiker
+    wachtwoord_hash: str
+    mislukte_pogingen: int
+    geblokkeerd_tot: datetime | None
+    aangemaakt_op: datetime
 
 
 @dataclass(frozen=True, slots=True)

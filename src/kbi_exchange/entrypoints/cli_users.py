@@ -88,9 +88,9 @@ def list_(node: Annotated[Node, typer.Option(help="The node.")] = Node.AII) -> N
                 rij.geblokkeerd_tot if rij.geblokkeerd_tot and rij.geblokkeerd_tot > nu else None
             )
             tabel.add_row(
-                rij.naam,
-                rij.rol,
-                rij.zorgkas or "",
+                rij.gebruiker.naam,
+                rij.gebruiker.rol.value,
+                rij.gebruiker.zorgkas or "",
                 f"{rij.aangemaakt_op:%Y-%m-%d}",
                 f"{geblokkeerd:%Y-%m-%d %H:%M} UTC" if geblokkeerd else "",
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -10,10 +11,10 @@ from typing import Protocol, Self
 
 import yaml
 
-from kbi_exchange.adapters.db.types import GebruikerKolommen
 from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord, moet_herhasht
 from kbi_exchange.domain.access import (
     ROLLEN_VAN_NODE,
+    Account,
     Gebruiker,
     Node,
     Permissie,
@@ -42,8 +43,9 @@ class NietToegestaan(PermissionError):
 class Gebruikers(Protocol):
     node: Node
 
-    def rij(self, naam: str) -> GebruikerKolommen | None: ...
-    def gebruiker(self, rij: GebruikerKolommen) -> Gebruiker: ...
+    def account(self, naam: str) -> Account | None: ...
+    def bewaar(self, account: Account) -> None: ...
+    def alle(self) -> list[Account]: ...
     def voeg_toe(
         self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime
     ) -> None: ...
@@ -90,7 +92,7 @@ def voeg_gebruiker_toe(
             )
         if len(wachtwoord) < MIN_LENGTE:
             raise GebruikerFout(f"a password has at least {MIN_LENGTE} characters")
-        if uow.gebruikers.rij(naam) is not None:
+        if uow.gebruikers.account(naam) is not None:
             raise GebruikerFout(f"{naam} already exists on the {node} node")
         gebruiker = Gebruiker(naam, node, rol_, zorgkas)
         uow.gebruikers.voeg_toe(gebruiker, hash_wachtwoord(wachtwoord), nu)
@@ -101,25 +103,31 @@ def voeg_gebruiker_toe(
 def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -> Gebruiker:
     """Check a person's password; after repeated failures the account is locked for a while."""
     with uow:
-        rij = uow.gebruikers.rij(naam)
+        account = uow.gebruikers.account(naam)
         geblokkeerd = (
-            rij is not None and rij.geblokkeerd_tot is not None and rij.geblokkeerd_tot > nu
+            account is not None
+            and account.geblokkeerd_tot is not None
+            and account.geblokkeerd_tot > nu
         )
-        juist = controleer(rij.wachtwoord_hash if rij else None, wachtwoord)
-        if rij is None or geblokkeerd or not juist:
-            if rij is not None and not geblokkeerd:
-                rij.mislukte_pogingen += 1
-                if rij.mislukte_pogingen >= MAX_POGINGEN:
-                    rij.geblokkeerd_tot = nu + BLOKKERING
-                    rij.mislukte_pogingen = 0
+        juist = controleer(account.wachtwoord_hash if account else None, wachtwoord)
+        if account is None or geblokkeerd or not juist:
+            if account is not None and not geblokkeerd:
+                pogingen = account.mislukte_pogingen + 1
+                if pogingen >= MAX_POGINGEN:
+                    account = replace(account, mislukte_pogingen=0, geblokkeerd_tot=nu + BLOKKERING)
+                else:
+                    account = replace(account, mislukte_pogingen=pogingen)
+                uow.gebruikers.bewaar(account)
                 uow.commit()
             raise AuthenticatieMislukt(f"authentication failed for {naam}")
-        rij.mislukte_pogingen = 0
-        if moet_herhasht(rij.wachtwoord_hash):
-            rij.wachtwoord_hash = hash_wachtwoord(wachtwoord)
-        gebruiker = uow.gebruikers.gebruiker(rij)
+        nieuw_hash = (
+            hash_wachtwoord(wachtwoord)
+            if moet_herhasht(account.wachtwoord_hash)
+            else account.wachtwoord_hash
+        )
+        uow.gebruikers.bewaar(replace(account, mislukte_pogingen=0, wachtwoord_hash=nieuw_hash))
         uow.commit()
-    return gebruiker
+    return account.gebruiker
 
 
 def vereis(gebruiker: Gebruiker, permissie: Permissie) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.aii_models import AiiGebruikerRij
 from kbi_exchange.adapters.db.types import GebruikerKolommen
 from kbi_exchange.adapters.db.vsb_models import VsbGebruikerRij
-from kbi_exchange.domain.access import Gebruiker, Node, Rol
+from kbi_exchange.domain.access import Account, Gebruiker, Node, Rol
 
 MODEL: dict[Node, type[AiiGebruikerRij] | type[VsbGebruikerRij]] = {
     Node.AII: AiiGebruikerRij,
@@ -27,11 +27,25 @@ class SqlGebruikers:
         self.node = node
         self.model = MODEL[node]
 
-    def rij(self, naam: str) -> GebruikerKolommen | None:
-        return cast(GebruikerKolommen | None, self.session.get(self.model, naam))
+    def _account(self, rij: GebruikerKolommen) -> Account:
+        return Account(
+            Gebruiker(rij.naam, self.node, Rol(rij.rol), rij.zorgkas),
+            rij.wachtwoord_hash,
+            rij.mislukte_pogingen,
+            rij.geblokkeerd_tot,
+            rij.aangemaakt_op,
+        )
 
-    def gebruiker(self, rij: GebruikerKolommen) -> Gebruiker:
-        return Gebruiker(rij.naam, self.node, Rol(rij.rol), rij.zorgkas)
+    def account(self, naam: str) -> Account | None:
+        rij = cast(GebruikerKolommen | None, self.session.get(self.model, naam))
+        return self._account(rij) if rij is not None else None
+
+    def bewaar(self, account: Account) -> None:
+        """Write back what may change: the password's hash and the failed log-ins."""
+        rij = cast(GebruikerKolommen, self.session.get(self.model, account.gebruiker.naam))
+        rij.wachtwoord_hash = account.wachtwoord_hash
+        rij.mislukte_pogingen = account.mislukte_pogingen
+        rij.geblokkeerd_tot = account.geblokkeerd_tot
 
     def voeg_toe(self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime) -> None:
         self.session.add(
@@ -46,5 +60,8 @@ class SqlGebruikers:
             )
         )
 
-    def alle(self) -> list[GebruikerKolommen]:
-        return list(self.session.scalars(select(self.model).order_by(self.model.naam)))
+    def alle(self) -> list[Account]:
+        return [
+            self._account(cast(GebruikerKolommen, rij))
+            for rij in self.session.scalars(select(self.model).order_by(self.model.naam))
+        ]
