@@ -19,7 +19,9 @@ from kbi_exchange.domain.audit import (
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
-from kbi_exchange.services.ports import Ondertekenaar
+from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.services.ports import Conflict, Ondertekenaar
 
 
 class InMemoryKbi:
@@ -222,3 +224,85 @@ class FakeGebruikers:
 
     def voeg_toe(self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime) -> None:
         self.accounts[gebruiker.naam] = Account(gebruiker, wachtwoord_hash, 0, None, aangemaakt_op)
+
+
+class FakeLijsten:
+    """`Lijsten` in a dict; the year held by at most one list, as the database's constraint."""
+
+    def __init__(self) -> None:
+        self.lijsten: dict[str, Lijst] = {}
+        self.payloads: dict[str, str] = {}
+
+    def get(self, lijst_id: str) -> Lijst:
+        if lijst_id not in self.lijsten:
+            raise LijstFout(f"no list {lijst_id}")
+        return self.lijsten[lijst_id]
+
+    def huidige(self, jaar: int) -> Lijst | None:
+        return next((x for x in self.lijsten.values() if x.jaar == jaar and x.telt_voor_jaar), None)
+
+    def voeg_toe(self, lijst: Lijst, payload: str) -> None:
+        self.lijsten[lijst.id] = lijst
+        self.payloads[lijst.id] = payload
+
+    def bewaar(self, *lijsten: Lijst) -> None:
+        for lijst in lijsten:
+            self.lijsten[lijst.id] = lijst
+
+    def payload(self, lijst_id: str) -> str:
+        return self.payloads[lijst_id]
+
+    def bestand(self, lijst_id: str) -> bytes | None:
+        return None
+
+    def zet_bestand(self, lijst_id: str, bestand: bytes) -> None:
+        raise NotImplementedError
+
+    def zet_ontvangstbewijs(self, lijst_id: str, bewijs: bytes) -> None:
+        raise NotImplementedError
+
+    def geleverd_van(self, jaar: int) -> Lijst | None:
+        return None
+
+    def alle(self) -> list[Lijst]:
+        return sorted(self.lijsten.values(), key=lambda x: (-x.jaar, x.gemaakt_op))
+
+    def met_insz(self, insz: str) -> list[str]:
+        return [i for i, p in self.payloads.items() if f"\n{insz}\n" in p]
+
+
+class FakeKbiVoorLijst:
+    """`KbiVoorLijst`: the INSZ the list would hold, given."""
+
+    def __init__(self, inszen: list[str]) -> None:
+        self.inszen = inszen
+
+    def op_lijst(self, **_: Any) -> list[str]:
+        return list(self.inszen)
+
+
+class FakeLijstWerk:
+    """`LijstWerk`; a commit that gives a year two lists raises `Conflict`, nothing kept
+    that is not committed."""
+
+    def __init__(self, inszen: list[str]) -> None:
+        self.kbi = FakeKbiVoorLijst(inszen)
+        self.bewaard = FakeLijsten()
+        self.lijsten = FakeLijsten()
+        self.audit = FakeAudit()
+
+    def __enter__(self) -> FakeLijstWerk:
+        self.lijsten.lijsten = dict(self.bewaard.lijsten)
+        self.lijsten.payloads = dict(self.bewaard.payloads)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        jaren = [x.jaar for x in self.lijsten.lijsten.values() if x.telt_voor_jaar]
+        if len(jaren) != len(set(jaren)):
+            raise Conflict("a second list for a year")
+        self.bewaard.lijsten = dict(self.lijsten.lijsten)
+        self.bewaard.payloads = dict(self.lijsten.payloads)
+        self.audit.spoel()

@@ -20,6 +20,7 @@ from kbi_exchange.adapters.mailbox import Postbus
 from kbi_exchange.domain.access import Node
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advies import Opdracht, gewicht, voer_groep_uit
+from kbi_exchange.services.ports import Conflict
 from kbi_exchange.services.users import zorgkas_codes
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
@@ -145,7 +146,7 @@ def advies_schrijver(settings: Settings) -> ProcessWriter:
             return uitkomsten
 
         return lambda opdrachten: commit_groups(
-            groep, opdrachten, unavailable=(SQLAlchemyError, NietGeinitialiseerd)
+            groep, opdrachten, unavailable=(SQLAlchemyError, NietGeinitialiseerd, Conflict)
         )
 
     return ProcessWriter(maak_afhandelaar, weight=gewicht)

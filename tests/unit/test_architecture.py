@@ -87,8 +87,6 @@ OPSLAG = ("sqlalchemy", "kbi_exchange.adapters.db")
 # Services still written against SQL, to be moved behind the ports of services/ports.py (issue
 # 11). This list only shrinks: a service not on it may not talk SQL.
 NOG_OP_SQL = {
-    "lijst.py",
-    "lijst_levering.py",
     "lijst_ontvangst.py",
     "replay.py",
 }

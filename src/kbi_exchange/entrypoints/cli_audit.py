@@ -17,7 +17,6 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.audit import schrijf_audit, verifieer_audit, zoek_audit
-from kbi_exchange.services.lijst import lijsten_met
 from kbi_exchange.settings import load_settings
 
 
@@ -63,7 +62,7 @@ def search(
     sleutel = sleutels(settings)
     with aii_uow(settings) as werk:
         regels = zoek_audit(
-            audit=werk.audit, sleutels=sleutel, insz=cijfers, lijsten=lijsten_met(werk, cijfers)
+            audit=werk.audit, sleutels=sleutel, insz=cijfers, lijsten=werk.lijsten.met_insz(cijfers)
         )
         schrijf_audit(
             audit=werk.audit,

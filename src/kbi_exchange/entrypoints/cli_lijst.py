@@ -17,8 +17,9 @@ from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.entrypoints.cli_users import als
-from kbi_exchange.services.lijst import Lijst, alle_lijsten, keur_goed, maak_lijst, toon_lijst
+from kbi_exchange.services.lijst import alle_lijsten, keur_goed, maak_lijst, toon_lijst
 from kbi_exchange.services.lijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.settings import load_settings
 

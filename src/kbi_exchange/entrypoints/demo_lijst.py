@@ -15,7 +15,8 @@ from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels, uow
 from kbi_exchange.domain.access import Gebruiker, Node
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstStatus
-from kbi_exchange.services.lijst import Lijst, alle_lijsten, keur_goed, maak_lijst
+from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.services.lijst import alle_lijsten, keur_goed, maak_lijst
 from kbi_exchange.services.lijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
 from kbi_exchange.services.users import GebruikerFout, authenticeer, voeg_gebruiker_toe

@@ -13,12 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.db.aii_models import LijstRij
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -29,20 +25,14 @@ from kbi_exchange.domain.lijst import (
     Ontvangstbewijs,
     lijst_bestandsnaam,
 )
+from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.lijst import Lijst, lijst_van
-
-
-def _rij(werk: SqlUnitOfWork, lijst_id: str) -> LijstRij:
-    rij = werk.session.get(LijstRij, lijst_id)
-    if rij is None:
-        raise LijstFout(f"no list {lijst_id}")
-    return rij
+from kbi_exchange.services.ports import LijstWerk
 
 
 def lever_lijst(
     *,
-    uow: SqlUnitOfWork,
+    uow: LijstWerk,
     sleutels: Sleutels,
     pki: Pki,
     postbus: Postbus,
@@ -57,18 +47,23 @@ def lever_lijst(
     not put in the mailbox: VSB pulls it from ``GET /api/v1/lijsten/{jaar}``.
     """
     with uow as werk:
-        rij = _rij(werk, lijst_id)
-        if rij.status in (LijstStatus.GELEVERD.value, LijstStatus.ONTVANGEN.value):
-            return lijst_van(rij)  # delivered before: nothing to do
-        if rij.status != LijstStatus.GOEDGEKEURD.value:
-            raise LijstFout(f"list {lijst_id} is {rij.status}: only an approved list can leave")
-        if rij.bestand is None:
+        lijst = werk.lijsten.get(lijst_id)
+        if lijst.status in (LijstStatus.GELEVERD, LijstStatus.ONTVANGEN):
+            return lijst  # delivered before: nothing to do
+        bestand = werk.lijsten.bestand(lijst_id)
+        if bestand is None:
             ondertekend = cms.onderteken(
-                rij.payload.encode("utf-8"), pki.certificaat(AII), pki.sleutel(AII)
+                werk.lijsten.payload(lijst_id).encode("utf-8"),
+                pki.certificaat(AII),
+                pki.sleutel(AII),
             )
-            rij.bestand = cms.versleutel(ondertekend, pki.certificaat(VSB))
-            rij.bestand_naam = lijst_bestandsnaam(rij.jaar, nu.astimezone(BRUSSEL))
-            rij.bestand_sha256 = hashlib.sha256(rij.bestand).hexdigest()
+            bestand = cms.versleutel(ondertekend, pki.certificaat(VSB))
+            lijst = lijst.met_bestand(
+                lijst_bestandsnaam(lijst.jaar, nu.astimezone(BRUSSEL)),
+                hashlib.sha256(bestand).hexdigest(),
+            )
+            werk.lijsten.zet_bestand(lijst_id, bestand)
+            werk.lijsten.bewaar(lijst)
             schrijf_audit(
                 audit=werk.audit,
                 sleutels=sleutels,
@@ -76,36 +71,35 @@ def lever_lijst(
                 actor=door,
                 tijdstip=nu,
                 inhoud={
-                    "lijst": rij.id,
-                    "jaar": rij.jaar,
-                    "aantal": rij.aantal,
-                    "sha256": rij.payload_sha256,
-                    "bestand": rij.bestand_naam,
-                    "bestand_sha256": rij.bestand_sha256,
-                    "gemaakt_door": rij.gemaakt_door,
-                    "goedgekeurd_door": rij.goedgekeurd_door,
+                    "lijst": lijst.id,
+                    "jaar": lijst.jaar,
+                    "aantal": lijst.aantal,
+                    "sha256": lijst.payload_sha256,
+                    "bestand": lijst.bestand_naam,
+                    "bestand_sha256": lijst.bestand_sha256,
+                    "gemaakt_door": lijst.gemaakt_door,
+                    "goedgekeurd_door": lijst.goedgekeurd_door,
                     "geleverd_door": door,
                     "ontvanger": VSB,
                 },
             )
             werk.commit()  # audited before it leaves
-        naam, bestand = rij.bestand_naam, rij.bestand
+        naam = lijst.bestand_naam
     if naam is None:
         raise LijstFout(f"list {lijst_id}: its file has no name")
     if dag_in_brussel(nu) <= bestanden_tot:
         postbus.verstuur(AII, naam, bestand)
     with uow as werk:
-        rij = _rij(werk, lijst_id)
-        if rij.status == LijstStatus.GOEDGEKEURD.value:
-            rij.status = LijstStatus.GELEVERD.value
-            rij.geleverd_op = nu
-            rij.geleverd_door = door
+        lijst = werk.lijsten.get(lijst_id)
+        geleverd = lijst.lever(door, nu)
+        if geleverd is not lijst:
+            werk.lijsten.bewaar(geleverd)
             werk.commit()
-        return lijst_van(rij)
+        return geleverd
 
 
 def verwerk_ontvangstbewijs(
-    *, uow: SqlUnitOfWork, sleutels: Sleutels, pki: Pki, bestand: bytes, nu: datetime
+    *, uow: LijstWerk, sleutels: Sleutels, pki: Pki, bestand: bytes, nu: datetime
 ) -> Lijst:
     """Verify VSB's signed receipt and mark the list it names received (SPEC §8.6)."""
     inhoud = cms.verifieer(
@@ -113,26 +107,21 @@ def verwerk_ontvangstbewijs(
     )  # nothing in it is believed before this
     bewijs = Ontvangstbewijs.lees(inhoud)
     with uow as werk:
-        rij = _rij(werk, bewijs.lijst_id)
-        if rij.bestand_sha256 != bewijs.sha256:
+        lijst = werk.lijsten.get(bewijs.lijst_id)
+        if lijst.bestand_sha256 != bewijs.sha256:
             raise LijstFout(
-                f"receipt for list {rij.id}: VSB received a file with another SHA-256 than "
+                f"receipt for list {lijst.id}: VSB received a file with another SHA-256 than "
                 "the one delivered"
             )
-        if bewijs.aantal != rij.aantal:
+        if bewijs.aantal != lijst.aantal:
             raise LijstFout(
-                f"receipt for list {rij.id}: VSB counted {bewijs.aantal} INSZ, not {rij.aantal}"
+                f"receipt for list {lijst.id}: VSB counted {bewijs.aantal} INSZ, not {lijst.aantal}"
             )
-        if rij.ontvangen_op is not None:
-            return lijst_van(rij)  # the same receipt again
-        if rij.geleverd_op is None:
-            raise LijstFout(f"receipt for list {rij.id}, which is {rij.status}, not delivered")
-        if rij.status == LijstStatus.GELEVERD.value:
-            # a list rectified meanwhile stays replaced; its receipt is still the proof
-            rij.status = LijstStatus.ONTVANGEN.value
-        rij.ontvangen_op = bewijs.ontvangen_op
-        rij.ontvangen_door = VSB
-        rij.ontvangstbewijs = bestand
+        ontvangen = lijst.ontvang(VSB, bewijs.ontvangen_op)
+        if ontvangen is lijst:
+            return lijst  # the same receipt again
+        werk.lijsten.bewaar(ontvangen)
+        werk.lijsten.zet_ontvangstbewijs(lijst.id, bestand)
         schrijf_audit(
             audit=werk.audit,
             sleutels=sleutels,
@@ -140,14 +129,14 @@ def verwerk_ontvangstbewijs(
             actor=VSB,
             tijdstip=nu,
             inhoud={
-                "lijst": rij.id,
+                "lijst": lijst.id,
                 "bestand_sha256": bewijs.sha256,
                 "aantal": bewijs.aantal,
                 "ontvangen_op": bewijs.ontvangen_op.isoformat(),
             },
         )
         werk.commit()
-        return lijst_van(rij)
+        return ontvangen
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +146,13 @@ class LijstBestand:
 
 
 def haal_lijst_op(
-    *, uow: SqlUnitOfWork, sleutels: Sleutels, jaar: int, client: str, nu: datetime
+    *, uow: LijstWerk, sleutels: Sleutels, jaar: int, client: str, nu: datetime
 ) -> LijstBestand:
     """The delivered file of a year's current list, for ``GET /api/v1/lijsten/{jaar}``."""
     with uow as werk:
-        rij = werk.session.scalar(
-            select(LijstRij).where(
-                LijstRij.jaar == jaar,
-                LijstRij.status.in_([LijstStatus.GELEVERD.value, LijstStatus.ONTVANGEN.value]),
-            )
-        )
-        if rij is None or rij.bestand is None or rij.bestand_naam is None:
+        lijst = werk.lijsten.geleverd_van(jaar)
+        bestand = werk.lijsten.bestand(lijst.id) if lijst is not None else None
+        if lijst is None or bestand is None or lijst.bestand_naam is None:
             raise LijstFout(f"no delivered list for {jaar}")
         schrijf_audit(
             audit=werk.audit,
@@ -175,7 +160,7 @@ def haal_lijst_op(
             gebeurtenis=AuditGebeurtenis.LIJST_OPGEHAALD,
             actor=client,
             tijdstip=nu,
-            inhoud={"lijst": rij.id, "jaar": jaar, "bestand_sha256": rij.bestand_sha256},
+            inhoud={"lijst": lijst.id, "jaar": jaar, "bestand_sha256": lijst.bestand_sha256},
         )
         werk.commit()
-        return LijstBestand(rij.bestand_naam, rij.bestand)
+        return LijstBestand(lijst.bestand_naam, bestand)

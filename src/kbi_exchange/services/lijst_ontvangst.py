@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
@@ -34,6 +33,7 @@ from kbi_exchange.domain.lijst import (
     ontvangst_bestandsnaam,
 )
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.ports import Conflict
 
 BLOK = 10_000
 
@@ -213,6 +213,6 @@ def _bewaar(
         )
     try:
         werk.commit()
-    except IntegrityError:
+    except Conflict:
         raise LijstFout(f"{naam}: another list for {kop.jaar} was stored meanwhile") from None
     return rij

@@ -14,6 +14,13 @@ from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.lijst_staat import Lijst
+
+
+class Conflict(Exception):
+    """A commit refused because it would break a uniqueness the data must keep (a second list
+    for a year, a referte used twice): another run got there first."""
+
 
 # signs with the node's checkpoint key: (key id, signature in hex)
 Ondertekenaar = Callable[[bytes], tuple[str, str]]
@@ -91,6 +98,65 @@ class ClientenWerk(Protocol):
 
     @property
     def clients(self) -> Clients: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class KbiVoorLijst(Protocol):
+    """The KBI as the yearly list reads it: everyone, as known at a moment."""
+
+    def op_lijst(
+        self,
+        *,
+        jaar: int,
+        nu: datetime,
+        aantal_werkers: int | None = None,
+        voortgang: Callable[[int], None] = ...,
+    ) -> list[str]: ...
+
+
+class Lijsten(Protocol):
+    """The AII node's yearly lists."""
+
+    def get(self, lijst_id: str) -> Lijst: ...
+
+    def huidige(self, jaar: int) -> Lijst | None: ...
+
+    def voeg_toe(self, lijst: Lijst, payload: str) -> None: ...
+
+    def bewaar(self, *lijsten: Lijst) -> None: ...
+
+    def payload(self, lijst_id: str) -> str: ...
+
+    def bestand(self, lijst_id: str) -> bytes | None: ...
+
+    def zet_bestand(self, lijst_id: str, bestand: bytes) -> None: ...
+
+    def zet_ontvangstbewijs(self, lijst_id: str, bewijs: bytes) -> None: ...
+
+    def geleverd_van(self, jaar: int) -> Lijst | None: ...
+
+    def alle(self) -> list[Lijst]: ...
+
+    def met_insz(self, insz: str) -> list[str]: ...
+
+
+class LijstWerk(Protocol):
+    """A unit of work over the lists, the KBI and the audit log: entered, committed once;
+    a commit that breaks a uniqueness raises `Conflict`."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def kbi(self) -> KbiVoorLijst: ...
+
+    @property
+    def lijsten(self) -> Lijsten: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -230,6 +230,22 @@ class SqlKbi:
                 else:
                     resultaat[insz] = None
         return resultaat
+
+    def op_lijst(
+        self,
+        *,
+        jaar: int,
+        nu: datetime,
+        aantal_werkers: int | None = None,
+        voortgang: Callable[[int], None] = lambda _: None,
+    ) -> list[str]:
+        """The INSZ on the yearly list of ``jaar`` as known at ``nu``, in order (streamed over
+        the whole KBI, in worker processes for a large one)."""
+        from kbi_exchange.adapters.db.kbi_stream import inszen_op_lijst  # noqa: PLC0415 - cycle
+
+        return inszen_op_lijst(
+            self.session, jaar=jaar, nu=nu, aantal_werkers=aantal_werkers, voortgang=voortgang
+        )
 
     def inszen(self, blok: int = 1_000) -> Iterator[list[str]]:
         """Every INSZ held, in order, a block at a time (streaming over the whole KBI)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, Table
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.audit_store import SqlAudit
@@ -12,8 +13,10 @@ from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
+from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.domain.access import Node
+from kbi_exchange.services.ports import Conflict
 
 
 class SqlUnitOfWork:
@@ -40,6 +43,13 @@ class SqlUnitOfWork:
         if self.node is not Node.AII:
             raise RuntimeError("the KBI store lives on the AII node only")
         return SqlKbi(self.session)
+
+    @property
+    def lijsten(self) -> SqlLijsten:
+        """The yearly lists: this is the AII node's store (VSB keeps its own received ones)."""
+        if self.node is not Node.AII:
+            raise RuntimeError("the AII node's lists live on the AII node only")
+        return SqlLijsten(self.session)
 
     @property
     def clients(self) -> SqlClients:
@@ -75,6 +85,9 @@ class SqlUnitOfWork:
             for tabel in dict.fromkeys(t for t, _ in self._later):
                 voeg_dicts_toe(verbinding, tabel, [r for t, r in self._later if t is tabel])
             self._later = []
-        if self._audit is not None:
-            self._audit.spoel()
-        self.session.commit()
+        try:
+            if self._audit is not None:
+                self._audit.spoel()
+            self.session.commit()
+        except IntegrityError as fout:  # a uniqueness the data keeps: another run was first
+            raise Conflict(str(fout.orig.__class__.__name__)) from fout

@@ -1,0 +1,127 @@
+"""The AII node's yearly lists: their states, payloads, files and receipts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.aii_models import LijstRij
+from kbi_exchange.domain.lijst import LijstFout, LijstStatus
+from kbi_exchange.domain.lijst_staat import Lijst
+
+# the columns a step may change; the rest is written once, when the list is made
+_STAPVELDEN = (
+    "goedgekeurd_op",
+    "goedgekeurd_door",
+    "vervangen_op",
+    "bestand_naam",
+    "bestand_sha256",
+    "geleverd_op",
+    "geleverd_door",
+    "ontvangen_op",
+    "ontvangen_door",
+)
+
+
+def _lijst(rij: LijstRij) -> Lijst:
+    return Lijst(
+        id=rij.id,
+        jaar=rij.jaar,
+        status=LijstStatus(rij.status),
+        aantal=rij.aantal,
+        payload_sha256=rij.payload_sha256,
+        vervangt=rij.vervangt,
+        gemaakt_op=rij.gemaakt_op,
+        gemaakt_door=rij.gemaakt_door,
+        **{veld: getattr(rij, veld) for veld in _STAPVELDEN},
+    )
+
+
+class SqlLijsten:
+    """Lists within one transaction; never commits.
+
+    ``enig_jaar`` (unique) holds the year of the list that `Lijst.telt_voor_jaar`: a second
+    list for a year is impossible in the database too, also for two runs at once.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _rij(self, lijst_id: str) -> LijstRij:
+        rij = self.session.get(LijstRij, lijst_id)
+        if rij is None:
+            raise LijstFout(f"no list {lijst_id}")
+        return rij
+
+    def get(self, lijst_id: str) -> Lijst:
+        return _lijst(self._rij(lijst_id))
+
+    def huidige(self, jaar: int) -> Lijst | None:
+        """The list that holds the year, if any."""
+        rij = self.session.scalar(select(LijstRij).where(LijstRij.enig_jaar == jaar))
+        return _lijst(rij) if rij is not None else None
+
+    def voeg_toe(self, lijst: Lijst, payload: str) -> None:
+        self.session.add(
+            LijstRij(
+                id=lijst.id,
+                jaar=lijst.jaar,
+                enig_jaar=lijst.jaar if lijst.telt_voor_jaar else None,
+                vervangt=lijst.vervangt,
+                status=lijst.status.value,
+                aantal=lijst.aantal,
+                payload_sha256=lijst.payload_sha256,
+                payload=payload,
+                gemaakt_op=lijst.gemaakt_op,
+                gemaakt_door=lijst.gemaakt_door,
+            )
+        )
+
+    def bewaar(self, *lijsten: Lijst) -> None:
+        """Write the lists' steps; the one giving up its year first, so the year can move."""
+        for lijst in sorted(lijsten, key=lambda lijst: lijst.telt_voor_jaar):
+            rij = self._rij(lijst.id)
+            rij.status = lijst.status.value
+            rij.enig_jaar = lijst.jaar if lijst.telt_voor_jaar else None
+            for veld in _STAPVELDEN:
+                setattr(rij, veld, getattr(lijst, veld))
+            self.session.flush()
+
+    def payload(self, lijst_id: str) -> str:
+        return self._rij(lijst_id).payload
+
+    def bestand(self, lijst_id: str) -> bytes | None:
+        return self._rij(lijst_id).bestand
+
+    def zet_bestand(self, lijst_id: str, bestand: bytes) -> None:
+        self._rij(lijst_id).bestand = bestand
+
+    def zet_ontvangstbewijs(self, lijst_id: str, bewijs: bytes) -> None:
+        self._rij(lijst_id).ontvangstbewijs = bewijs
+
+    def geleverd_van(self, jaar: int) -> Lijst | None:
+        """The year's current list once it was delivered (what VSB may pull)."""
+        rij = self.session.scalar(
+            select(LijstRij).where(
+                LijstRij.jaar == jaar,
+                LijstRij.status.in_([LijstStatus.GELEVERD.value, LijstStatus.ONTVANGEN.value]),
+            )
+        )
+        return _lijst(rij) if rij is not None else None
+
+    def alle(self) -> list[Lijst]:
+        """Every list, newest year first."""
+        return [
+            _lijst(rij)
+            for rij in self.session.scalars(
+                select(LijstRij).order_by(LijstRij.jaar.desc(), LijstRij.gemaakt_op.desc())
+            )
+        ]
+
+    def met_insz(self, insz: str) -> list[str]:
+        """The ids of the lists a person is on: their INSZ is a line of the stored payload."""
+        return list(
+            self.session.scalars(
+                select(LijstRij.id).where(LijstRij.payload.contains(f"\n{insz}\n", autoescape=True))
+            )
+        )

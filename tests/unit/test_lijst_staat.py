@@ -1,0 +1,79 @@
+"""The yearly list's states (SPEC §8.1): every step, its refusals, and reruns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from kbi_exchange.domain.lijst import LijstFout, LijstStatus
+from kbi_exchange.domain.lijst_staat import Lijst, controleer_opvolging
+
+T = datetime(2026, 1, 15, 10, tzinfo=UTC)
+
+
+def _gemaakt(vervangt: str | None = None) -> Lijst:
+    return Lijst("l-1", 2026, LijstStatus.GEMAAKT, 3, "ab" * 32, vervangt, T, "maker")
+
+
+def _geleverd() -> Lijst:
+    return _gemaakt().keur_goed("anna", T).met_bestand("f.p7m", "cd" * 32).lever("maker", T)
+
+
+def test_a_list_goes_through_every_state_with_who_and_when() -> None:
+    lijst = _geleverd().ontvang("vsb", T)
+    assert lijst.status is LijstStatus.ONTVANGEN
+    assert [s for s, _, _ in lijst.stappen()] == ["gemaakt", "goedgekeurd", "geleverd", "ontvangen"]
+
+
+def test_no_one_approves_their_own_list() -> None:
+    with pytest.raises(LijstFout, match="made list l-1 and so may not approve it"):
+        _gemaakt().keur_goed("maker", T)
+
+
+def test_every_step_rerun_changes_nothing() -> None:
+    goedgekeurd = _gemaakt().keur_goed("anna", T)
+    assert goedgekeurd.keur_goed("bert", T) is goedgekeurd
+    geleverd = _geleverd()
+    assert geleverd.lever("iemand", T) is geleverd
+    ontvangen = geleverd.ontvang("vsb", T)
+    assert ontvangen.ontvang("vsb", T) is ontvangen
+
+
+@pytest.mark.parametrize(
+    ("stap", "reden"),
+    [
+        (lambda lijst: lijst.lever("maker", T), "only an approved list can leave"),
+        (lambda lijst: lijst.met_bestand("f", "x"), "only an approved list can leave"),
+        (lambda lijst: lijst.ontvang("vsb", T), "not delivered"),
+    ],
+)
+def test_a_step_out_of_order_is_refused(stap: object, reden: str) -> None:
+    with pytest.raises(LijstFout, match=reden):
+        stap(_gemaakt())  # type: ignore[operator]
+
+
+def test_a_replaced_list_cannot_be_approved_but_its_late_receipt_still_counts() -> None:
+    with pytest.raises(LijstFout, match="not waiting for approval"):
+        _gemaakt().vervang(T).keur_goed("anna", T)
+    laat = _geleverd().vervang(T).ontvang("vsb", T)
+    assert (laat.status, laat.ontvangen_door) == (LijstStatus.VERVANGEN, "vsb")
+
+
+def test_the_year_belongs_to_one_list_and_moves_to_an_approved_rectification() -> None:
+    oud = _geleverd()
+    nieuw = _gemaakt(vervangt="l-1")
+    assert (oud.telt_voor_jaar, nieuw.telt_voor_jaar) == (True, False)
+    assert nieuw.keur_goed("anna", T).telt_voor_jaar
+    assert not oud.vervang(T).telt_voor_jaar
+
+
+def test_a_new_list_for_a_year_must_rectify_the_current_one() -> None:
+    controleer_opvolging(2026, None, None)
+    controleer_opvolging(2026, "l-1", _gemaakt())
+    with pytest.raises(LijstFout, match="already has list l-1"):
+        controleer_opvolging(2026, None, _gemaakt())
+    with pytest.raises(LijstFout, match="not the current list of 2026 \\(that is l-1\\)"):
+        controleer_opvolging(2026, "l-9", _gemaakt())
+    with pytest.raises(LijstFout, match="there is none"):
+        controleer_opvolging(2026, "l-9", None)
