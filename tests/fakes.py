@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from kbi_exchange.adapters.kbi_jsonl import lees_regel
 from kbi_exchange.domain.access import Account, Gebruiker, Node
 from kbi_exchange.domain.audit import (
@@ -16,7 +18,7 @@ from kbi_exchange.domain.audit import (
     NieuweAuditRegel,
     keten,
 )
-from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
 from kbi_exchange.domain.lijst import LijstFout
@@ -84,6 +86,13 @@ class FakeBeslissingen:
             for r in self.rijen
             if r["client"] == client and r["referte"] in refertes
         }
+
+    def get(self, beslissing_id: str) -> Beslissing | None:
+        rij = next((r for r in self.rijen if r["id"] == beslissing_id), None)
+        if rij is None:
+            return None
+        velden = {k: v for k, v in rij.items() if k in Beslissing.__dataclass_fields__}
+        return Beslissing(**{**velden, "feit_ids": frozenset(orjson.loads(rij["feit_ids"]))})
 
     def voeg_toe(self, rij: dict[str, Any]) -> None:
         self.wachtend.append(rij)
@@ -306,3 +315,67 @@ class FakeLijstWerk:
         self.bewaard.lijsten = dict(self.lijsten.lijsten)
         self.bewaard.payloads = dict(self.lijsten.payloads)
         self.audit.spoel()
+
+
+class FakeOntvangenLijsten:
+    """`OntvangenLijsten` in dicts."""
+
+    def __init__(self) -> None:
+        self.lijsten: dict[str, Lijst] = {}
+        self.inszen: dict[str, list[str]] = {}
+        self.bewijzen: dict[str, tuple[str, bytes]] = {}
+        self.verstuurd: set[str] = set()
+
+    def kopie(self) -> FakeOntvangenLijsten:
+        kopie = FakeOntvangenLijsten()
+        kopie.lijsten, kopie.inszen = dict(self.lijsten), dict(self.inszen)
+        kopie.bewijzen, kopie.verstuurd = dict(self.bewijzen), set(self.verstuurd)
+        return kopie
+
+    def zoek(self, lijst_id: str) -> Lijst | None:
+        return self.lijsten.get(lijst_id)
+
+    def huidige(self, jaar: int) -> Lijst | None:
+        return next((x for x in self.lijsten.values() if x.jaar == jaar and x.telt_voor_jaar), None)
+
+    def voeg_toe(
+        self, lijst: Lijst, inszen: list[str], *, ontvangstbewijs: tuple[str, bytes]
+    ) -> None:
+        self.lijsten[lijst.id] = lijst
+        self.inszen[lijst.id] = list(inszen)
+        self.bewijzen[lijst.id] = ontvangstbewijs
+
+    def bewaar(self, *lijsten: Lijst) -> None:
+        for lijst in lijsten:
+            self.lijsten[lijst.id] = lijst
+
+    def te_versturen_ontvangstbewijs(self, lijst_id: str) -> tuple[str, bytes] | None:
+        return None if lijst_id in self.verstuurd else self.bewijzen[lijst_id]
+
+    def ontvangstbewijs_verstuurd(self, lijst_id: str) -> None:
+        self.verstuurd.add(lijst_id)
+
+    def ontvangstbewijs_naam(self, lijst_id: str) -> str:
+        return self.bewijzen[lijst_id][0]
+
+
+class FakeOntvangstWerk:
+    """`OntvangstWerk`; a commit that gives a year two lists raises `Conflict`; what is not
+    committed is gone at the end of the unit of work."""
+
+    def __init__(self) -> None:
+        self.bewaard = FakeOntvangenLijsten()
+        self.ontvangen_lijsten = FakeOntvangenLijsten()
+
+    def __enter__(self) -> FakeOntvangstWerk:
+        self.ontvangen_lijsten = self.bewaard.kopie()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ontvangen_lijsten = self.bewaard.kopie()
+
+    def commit(self) -> None:
+        jaren = [x.jaar for x in self.ontvangen_lijsten.lijsten.values() if x.telt_voor_jaar]
+        if len(jaren) != len(set(jaren)):
+            raise Conflict("a second list for a year")
+        self.bewaard = self.ontvangen_lijsten.kopie()

@@ -263,7 +263,7 @@ def test_a_replay_is_known_by_its_list_id_and_a_second_list_for_a_year_is_refuse
     assert f"replay — list {lijst_id} was received on" in fout
     code, fout = _ingest(capsys, cyclus, _bestand(cyclus))
     assert code == 1
-    assert f"VSB already has list {lijst_id} for {JAAR}" in fout
+    assert f"at VSB, year {JAAR} already has list {lijst_id}" in fout
     assert _vsb_lijsten(vsb_database_url) == [(lijst_id, "ontvangen")]
     assert len(_in(cyclus, "aii")) == 1, "one receipt"
 

@@ -17,13 +17,6 @@ from tests.conftest import NU
 from tests.fakes import FakeClientenWerk
 
 
-@pytest.fixture(scope="module")
-def sleutels(tmp_path_factory: pytest.TempPathFactory) -> Sleutels:
-    sleutels = Sleutels(tmp_path_factory.mktemp("keys"))
-    sleutels.maak_aan()
-    return sleutels
-
-
 def _voeg_toe(werk: FakeClientenWerk, sleutels: Sleutels, naam: str = "vsb-node") -> str:
     _, token = voeg_client_toe(
         uow=werk,

@@ -21,13 +21,6 @@ KEURDER = Gebruiker("anna", Node.AII, Rol.AII_APPROVER)
 INSZ = ["85073001348", "85073003328"]
 
 
-@pytest.fixture(scope="module")
-def sleutels(tmp_path_factory: pytest.TempPathFactory) -> Sleutels:
-    sleutels = Sleutels(tmp_path_factory.mktemp("keys"))
-    sleutels.maak_aan()
-    return sleutels
-
-
 def _maak(
     werk: FakeLijstWerk, sleutels: Sleutels, vervangt: str | None = None, jaar: int = 2026
 ) -> Lijst:

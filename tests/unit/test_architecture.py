@@ -84,12 +84,6 @@ def test_the_check_catches_io_imports_and_clock_reads() -> None:
 
 SERVICES = Path(kbi_exchange.domain.__file__).parent.parent / "services"
 OPSLAG = ("sqlalchemy", "kbi_exchange.adapters.db")
-# Services still written against SQL, to be moved behind the ports of services/ports.py (issue
-# 11). This list only shrinks: a service not on it may not talk SQL.
-NOG_OP_SQL = {
-    "lijst_ontvangst.py",
-    "replay.py",
-}
 
 
 def _importeert_opslag(pad: Path) -> list[str]:
@@ -107,11 +101,24 @@ def _importeert_opslag(pad: Path) -> list[str]:
 def test_services_speak_to_storage_through_their_ports_not_sql() -> None:
     overtreders = {
         pad.name: _importeert_opslag(pad)
-        for pad in sorted(SERVICES.glob("*.py"))
-        if pad.name not in NOG_OP_SQL and _importeert_opslag(pad)
+        for pad in sorted(SERVICES.rglob("*.py"))
+        if _importeert_opslag(pad)
     }
     assert overtreders == {}
 
 
-def test_the_list_of_services_still_on_sql_names_only_those_that_are() -> None:
-    assert {p.name for p in SERVICES.glob("*.py") if _importeert_opslag(p)} == NOG_OP_SQL
+def test_the_storage_check_catches_every_form_of_import(tmp_path: Path) -> None:
+    slecht = tmp_path / "slecht.py"
+    slecht.write_text(
+        "import sqlalchemy\nfrom sqlalchemy.orm import Session\n"
+        "from kbi_exchange.adapters.db.uow import SqlUnitOfWork\n"
+        "import kbi_exchange.adapters.db.engine as e\n"
+        "from kbi_exchange.adapters.dbx import y\n",  # a sibling name, not the package
+        encoding="utf-8",
+    )
+    assert _importeert_opslag(slecht) == [
+        "sqlalchemy",
+        "sqlalchemy.orm",
+        "kbi_exchange.adapters.db.uow",
+        "kbi_exchange.adapters.db.engine",
+    ]

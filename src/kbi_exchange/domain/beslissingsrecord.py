@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,3 +14,21 @@ class EerdereBeslissing:
     vraag_sha256: str
     antwoord: str
     insz: str
+
+
+@dataclass(frozen=True, slots=True)
+class Beslissing:
+    """A whole decision record: the question, when it was answered on which knowledge, the
+    parameter version and the facts it rested on, and the body sent (JSON text)."""
+
+    id: str
+    client: str
+    referte: str
+    insz: str
+    datum: str
+    doel: str
+    gekend_op: datetime
+    gegeven_op: datetime
+    parameterversie: str
+    feit_ids: frozenset[str]
+    antwoord: str

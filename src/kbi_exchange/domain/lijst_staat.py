@@ -10,6 +10,9 @@ from typing import Self
 
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 
+# the maker of a list as VSB knows it: AII, by its verified signature; not who there
+GEMAAKT_BIJ_AII = "AII"
+
 
 @dataclass(frozen=True, slots=True)
 class Lijst:

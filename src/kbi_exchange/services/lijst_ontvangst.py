@@ -13,13 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.db.driver import voeg_rijen_toe
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
-from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.lijst import (
@@ -32,10 +27,9 @@ from kbi_exchange.domain.lijst import (
     lees_payload,
     ontvangst_bestandsnaam,
 )
+from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst, controleer_opvolging
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.ports import Conflict
-
-BLOK = 10_000
+from kbi_exchange.services.ports import Conflict, OntvangstWerk
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +86,23 @@ def _open(
     return kop, inszen, hashlib.sha256(payload).hexdigest()
 
 
-def _ontvangen(rij: VsbLijstRij, *, al: bool) -> OntvangenLijst:
+def _ontvangen(lijst: Lijst, ontvangstbewijs: str, *, al: bool) -> OntvangenLijst:
+    if lijst.ontvangen_op is None:
+        raise LijstFout(f"list {lijst.id}: stored before it was received")
     return OntvangenLijst(
-        id=rij.id,
-        jaar=rij.jaar,
-        aantal=rij.aantal,
-        vervangt=rij.vervangt,
-        ontvangen_op=rij.ontvangen_op,
-        ontvangstbewijs=rij.ontvangstbewijs_naam or "",
+        id=lijst.id,
+        jaar=lijst.jaar,
+        aantal=lijst.aantal,
+        vervangt=lijst.vervangt,
+        ontvangen_op=lijst.ontvangen_op,
+        ontvangstbewijs=ontvangstbewijs,
         al_ontvangen=al,
     )
 
 
 def ontvang_lijst(
     *,
-    uow: SqlUnitOfWork,
+    uow: OntvangstWerk,
     pki: Pki,
     postbus: Postbus,
     bestand: bytes,
@@ -123,15 +119,20 @@ def ontvang_lijst(
     sha256 = hashlib.sha256(bestand).hexdigest()
     kop, inszen, payload_sha256 = _open(bestand, naam, pki=pki, nu=nu, vsb=vsb, aii=aii)
     with uow as werk:
-        rij = werk.session.get(VsbLijstRij, kop.lijst_id)
-        al_ontvangen = rij is not None
-        if rij is not None and rij.bestand_sha256 != sha256:
-            raise LijstFout(
-                f"{naam}: replay — list {kop.lijst_id} was received on "
-                f"{rij.ontvangen_op.astimezone(BRUSSEL):%Y-%m-%d %H:%M}; refused"
+        lijsten = werk.ontvangen_lijsten
+        lijst = lijsten.zoek(kop.lijst_id)
+        al_ontvangen = lijst is not None
+        if lijst is not None and lijst.bestand_sha256 != sha256:
+            ontvangen = (
+                f"{lijst.ontvangen_op.astimezone(BRUSSEL):%Y-%m-%d %H:%M}"
+                if lijst.ontvangen_op
+                else "?"
             )
-        if rij is None:
-            rij = _bewaar(
+            raise LijstFout(
+                f"{naam}: replay — list {kop.lijst_id} was received on {ontvangen}; refused"
+            )
+        if lijst is None:
+            lijst = _bewaar(
                 werk,
                 kop,
                 inszen,
@@ -142,17 +143,16 @@ def ontvang_lijst(
                 nu=nu,
                 pki=pki,
             )
-        if not rij.ontvangstbewijs_verstuurd:
-            if rij.ontvangstbewijs_naam is None or rij.ontvangstbewijs is None:
-                raise LijstFout(f"list {rij.id}: stored without its receipt")
-            postbus.verstuur(VSB, rij.ontvangstbewijs_naam, rij.ontvangstbewijs)
-            rij.ontvangstbewijs_verstuurd = True
+        bewijs = lijsten.te_versturen_ontvangstbewijs(lijst.id)
+        if bewijs is not None:
+            postbus.verstuur(VSB, *bewijs)
+            lijsten.ontvangstbewijs_verstuurd(lijst.id)
             werk.commit()
-        return _ontvangen(rij, al=al_ontvangen)
+        return _ontvangen(lijst, lijsten.ontvangstbewijs_naam(lijst.id), al=al_ontvangen)
 
 
 def _bewaar(
-    werk: SqlUnitOfWork,
+    werk: OntvangstWerk,
     kop: LijstKop,
     inszen: list[str],
     *,
@@ -162,57 +162,44 @@ def _bewaar(
     door: str,
     nu: datetime,
     pki: Pki,
-) -> VsbLijstRij:
-    """Store a verified list and its signed receipt in one transaction."""
-    huidige = werk.session.scalar(
-        select(VsbLijstRij).where(
-            VsbLijstRij.jaar == kop.jaar, VsbLijstRij.status != LijstStatus.VERVANGEN.value
-        )
+) -> Lijst:
+    """Store a verified list and its signed receipt in one transaction; a rectification
+    replaces the year's list in the same one."""
+    lijsten = werk.ontvangen_lijsten
+    huidige = lijsten.huidige(kop.jaar)
+    try:
+        controleer_opvolging(kop.jaar, kop.vervangt, huidige)
+    except LijstFout as fout:
+        raise LijstFout(f"{naam}: at VSB, {fout}") from None
+    lijst = Lijst(
+        id=kop.lijst_id,
+        jaar=kop.jaar,
+        status=LijstStatus.ONTVANGEN,
+        aantal=kop.aantal,
+        payload_sha256=payload_sha256,
+        vervangt=kop.vervangt,
+        gemaakt_op=kop.gemaakt_op,
+        gemaakt_door=GEMAAKT_BIJ_AII,
+        bestand_naam=naam,
+        bestand_sha256=sha256,
+        ontvangen_op=nu,
+        ontvangen_door=door,
     )
-    if kop.vervangt is None and huidige is not None:
-        raise LijstFout(
-            f"{naam}: VSB already has list {huidige.id} for {kop.jaar}; a second list is "
-            "refused unless it rectifies that one"
-        )
-    if kop.vervangt is not None and (huidige is None or huidige.id != kop.vervangt):
-        raise LijstFout(f"{naam}: rectifies {kop.vervangt}, which is not VSB's list for {kop.jaar}")
     bewijs = Ontvangstbewijs(
         lijst_id=kop.lijst_id, sha256=sha256, aantal=kop.aantal, ontvangen_op=nu.astimezone(BRUSSEL)
     )
-    rij = VsbLijstRij(
-        id=kop.lijst_id,
-        jaar=kop.jaar,
-        enig_jaar=kop.jaar,
-        vervangt=kop.vervangt,
-        status=LijstStatus.ONTVANGEN.value,
-        aantal=kop.aantal,
-        gemaakt_op=kop.gemaakt_op,
-        bestand_naam=naam,
-        bestand_sha256=sha256,
-        payload_sha256=payload_sha256,
-        ontvangen_op=nu,
-        ontvangen_door=door,
-        ontvangstbewijs_naam=ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
-        ontvangstbewijs=cms.onderteken(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
-        ontvangstbewijs_verstuurd=False,
-    )
     if huidige is not None:
-        huidige.status = LijstStatus.VERVANGEN.value
-        huidige.vervangen_op = nu
-        huidige.enig_jaar = None  # the year's uniqueness moves to the rectification
-        werk.session.flush()
-    werk.session.add(rij)
-    werk.session.flush()
-    verbinding = werk.session.connection()
-    for start in range(0, len(inszen), BLOK):
-        voeg_rijen_toe(
-            verbinding,
-            VsbLijstInszRij.__table__,  # type: ignore[arg-type]
-            ("lijst_id", "insz"),
-            [(kop.lijst_id, insz) for insz in inszen[start : start + BLOK]],
-        )
+        lijsten.bewaar(huidige.vervang(nu))  # the year's uniqueness moves to the rectification
+    lijsten.voeg_toe(
+        lijst,
+        inszen,
+        ontvangstbewijs=(
+            ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
+            cms.onderteken(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
+        ),
+    )
     try:
         werk.commit()
     except Conflict:
         raise LijstFout(f"{naam}: another list for {kop.jaar} was stored meanwhile") from None
-    return rij
+    return lijst

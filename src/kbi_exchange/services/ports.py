@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol, Self
 
 from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel
-from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.lijst_staat import Lijst
@@ -38,6 +38,8 @@ class Beslissingen(Protocol):
     """The advice service's decision records."""
 
     def eerdere(self, client: str, refertes: Collection[str]) -> dict[str, EerdereBeslissing]: ...
+
+    def get(self, beslissing_id: str) -> Beslissing | None: ...
 
     def voeg_toe(self, rij: dict[str, Any]) -> None: ...
 
@@ -71,6 +73,20 @@ class AdviesWerk(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+
+class HerspeelWerk(Protocol):
+    """A unit of work that reads a decision record and the KBI it was answered from."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    @property
+    def kbi(self) -> KbiLezer: ...
+
+    @property
+    def beslissingen(self) -> Beslissingen: ...
 
 
 class Clients(Protocol):
@@ -160,3 +176,37 @@ class LijstWerk(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+
+class OntvangenLijsten(Protocol):
+    """The yearly lists the VSB node received, each with its INSZ and signed receipt."""
+
+    def zoek(self, lijst_id: str) -> Lijst | None: ...
+
+    def huidige(self, jaar: int) -> Lijst | None: ...
+
+    def voeg_toe(
+        self, lijst: Lijst, inszen: list[str], *, ontvangstbewijs: tuple[str, bytes]
+    ) -> None: ...
+
+    def bewaar(self, *lijsten: Lijst) -> None: ...
+
+    def te_versturen_ontvangstbewijs(self, lijst_id: str) -> tuple[str, bytes] | None: ...
+
+    def ontvangstbewijs_verstuurd(self, lijst_id: str) -> None: ...
+
+    def ontvangstbewijs_naam(self, lijst_id: str) -> str: ...
+
+
+class OntvangstWerk(Protocol):
+    """A unit of work on the VSB node over its received lists: entered, committed once;
+    a commit that breaks a uniqueness raises `Conflict`."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def ontvangen_lijsten(self) -> OntvangenLijsten: ...

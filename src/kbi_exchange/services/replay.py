@@ -7,14 +7,13 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import VELDEN, Dossier, bouw_dossier
 from kbi_exchange.domain.uitzondering import Code
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
+from kbi_exchange.services.ports import HerspeelWerk
 
 
 class OnbekendeBeslissing(LookupError):
@@ -40,38 +39,37 @@ def _enkel(dossier: Dossier | None, ids: frozenset[str]) -> Dossier | None:
     return bouw_dossier(dossier.insz, feiten, {v: getattr(dossier, v) for v in VELDEN})
 
 
-def herspeel(*, uow: SqlUnitOfWork, beslissing_id: str) -> Herspeling:
+def herspeel(*, uow: HerspeelWerk, beslissing_id: str) -> Herspeling:
     """The stored decision and the answer the rules give again on exactly its inputs."""
+    parameters = standaard_parameters()
     with uow as werk:
-        rij = werk.session.get(BeslissingRij, beslissing_id)
-        if rij is None:
+        beslissing = werk.beslissingen.get(beslissing_id)
+        if beslissing is None:
             raise OnbekendeBeslissing(f"no decision {beslissing_id}")
-        ids = frozenset(orjson.loads(rij.feit_ids))
-        parameters = standaard_parameters()
+        ids = beslissing.feit_ids
         antwoord = beantwoord(
-            Vraag(rij.insz, rij.datum, rij.doel),
+            Vraag(beslissing.insz, beslissing.datum, beslissing.doel),
             zoek=lambda insz: _enkel(werk.kbi.zoek(insz), ids),
-            vandaag=dag_in_brussel(rij.gegeven_op),
-            gekend_op=rij.gekend_op,
+            vandaag=dag_in_brussel(beslissing.gegeven_op),
+            gekend_op=beslissing.gekend_op,
             parameters=parameters,
         )
-        record = {
-            "id": rij.id,
-            "client": rij.client,
-            "referte": rij.referte,
-            "doel": rij.doel,
-            "gekend_op": rij.gekend_op.isoformat(),
-            "gegeven_op": rij.gegeven_op.isoformat(),
-            "parameterversie": rij.parameterversie,
-            "feiten": sorted(ids),
-            "antwoord": orjson.loads(rij.antwoord),
-        }
-        referte, parameterversie = rij.referte, rij.parameterversie
+    record = {
+        "id": beslissing.id,
+        "client": beslissing.client,
+        "referte": beslissing.referte,
+        "doel": beslissing.doel,
+        "gekend_op": beslissing.gekend_op.isoformat(),
+        "gegeven_op": beslissing.gegeven_op.isoformat(),
+        "parameterversie": beslissing.parameterversie,
+        "feiten": sorted(ids),
+        "antwoord": orjson.loads(beslissing.antwoord),
+    }
     codes = {u["identificatie"] for u in record["antwoord"]["uitzonderingen"]}
     # a refusal for a purpose the client may not ask never reached the rules: nothing to replay
     opnieuw = (
         record["antwoord"]
         if Code.AUTORISATIE.value in codes
-        else antwoord_bericht(referte, antwoord).json()
+        else antwoord_bericht(beslissing.referte, antwoord).json()
     )
-    return Herspeling(record, opnieuw, parameterversie == parameters.versie)
+    return Herspeling(record, opnieuw, beslissing.parameterversie == parameters.versie)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
-from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 
 _BESLISSING = cast(Table, BeslissingRij.__table__)
 # SQLite allows 32 766 bound parameters per statement; a write group holds far fewer refertes.
@@ -45,6 +46,25 @@ class SqlBeslissingen:
                     rij.id, rij.vraag_sha256, rij.antwoord, rij.insz
                 )
         return gevonden
+
+    def get(self, beslissing_id: str) -> Beslissing | None:
+        """The whole record with this id, if any."""
+        rij = self.session.get(BeslissingRij, beslissing_id)
+        if rij is None:
+            return None
+        return Beslissing(
+            id=rij.id,
+            client=rij.client,
+            referte=rij.referte,
+            insz=rij.insz,
+            datum=rij.datum,
+            doel=rij.doel,
+            gekend_op=rij.gekend_op,
+            gegeven_op=rij.gegeven_op,
+            parameterversie=rij.parameterversie,
+            feit_ids=frozenset(orjson.loads(rij.feit_ids)),
+            antwoord=rij.antwoord,
+        )
 
     def voeg_toe(self, rij: dict[str, Any]) -> None:
         """Append a record when the unit of work commits."""

@@ -15,6 +15,7 @@ from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
 from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
+from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
 from kbi_exchange.domain.access import Node
 from kbi_exchange.services.ports import Conflict
 
@@ -50,6 +51,13 @@ class SqlUnitOfWork:
         if self.node is not Node.AII:
             raise RuntimeError("the AII node's lists live on the AII node only")
         return SqlLijsten(self.session)
+
+    @property
+    def ontvangen_lijsten(self) -> SqlOntvangenLijsten:
+        """The yearly lists VSB received: only the VSB node holds them."""
+        if self.node is not Node.VSB:
+            raise RuntimeError("received lists live on the VSB node only")
+        return SqlOntvangenLijsten(self.session)
 
     @property
     def clients(self) -> SqlClients:

@@ -1,0 +1,120 @@
+"""The VSB node's received yearly lists: their states, INSZ and signed receipts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.driver import voeg_rijen_toe
+from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
+from kbi_exchange.domain.lijst import LijstFout, LijstStatus
+from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
+
+BLOK = 10_000  # INSZ rows per insert statement
+
+
+def _lijst(rij: VsbLijstRij) -> Lijst:
+    return Lijst(
+        id=rij.id,
+        jaar=rij.jaar,
+        status=LijstStatus(rij.status),
+        aantal=rij.aantal,
+        payload_sha256=rij.payload_sha256,
+        vervangt=rij.vervangt,
+        gemaakt_op=rij.gemaakt_op,
+        gemaakt_door=GEMAAKT_BIJ_AII,
+        bestand_naam=rij.bestand_naam,
+        bestand_sha256=rij.bestand_sha256,
+        ontvangen_op=rij.ontvangen_op,
+        ontvangen_door=rij.ontvangen_door,
+        vervangen_op=rij.vervangen_op,
+    )
+
+
+class SqlOntvangenLijsten:
+    """Received lists within one transaction; never commits.
+
+    As on the AII node, ``enig_jaar`` (unique) holds the year of the list that
+    `Lijst.telt_voor_jaar`, so two lists for one year cannot both be stored, also not by two
+    runs at once.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _rij(self, lijst_id: str) -> VsbLijstRij:
+        rij = self.session.get(VsbLijstRij, lijst_id)
+        if rij is None:
+            raise LijstFout(f"no received list {lijst_id}")
+        return rij
+
+    def zoek(self, lijst_id: str) -> Lijst | None:
+        rij = self.session.get(VsbLijstRij, lijst_id)
+        return _lijst(rij) if rij is not None else None
+
+    def huidige(self, jaar: int) -> Lijst | None:
+        """The received list that holds the year, if any."""
+        rij = self.session.scalar(select(VsbLijstRij).where(VsbLijstRij.enig_jaar == jaar))
+        return _lijst(rij) if rij is not None else None
+
+    def voeg_toe(
+        self, lijst: Lijst, inszen: list[str], *, ontvangstbewijs: tuple[str, bytes]
+    ) -> None:
+        """Store a verified list, its INSZ and its signed receipt (not yet sent)."""
+        if lijst.bestand_naam is None or lijst.bestand_sha256 is None:
+            raise LijstFout(f"list {lijst.id}: received without its file")
+        if lijst.ontvangen_op is None or lijst.ontvangen_door is None:
+            raise LijstFout(f"list {lijst.id}: stored before it was received")
+        naam, bewijs = ontvangstbewijs
+        self.session.add(
+            VsbLijstRij(
+                id=lijst.id,
+                jaar=lijst.jaar,
+                enig_jaar=lijst.jaar if lijst.telt_voor_jaar else None,
+                vervangt=lijst.vervangt,
+                status=lijst.status.value,
+                aantal=lijst.aantal,
+                gemaakt_op=lijst.gemaakt_op,
+                bestand_naam=lijst.bestand_naam,
+                bestand_sha256=lijst.bestand_sha256,
+                payload_sha256=lijst.payload_sha256,
+                ontvangen_op=lijst.ontvangen_op,
+                ontvangen_door=lijst.ontvangen_door,
+                ontvangstbewijs_naam=naam,
+                ontvangstbewijs=bewijs,
+                ontvangstbewijs_verstuurd=False,
+            )
+        )
+        self.session.flush()
+        verbinding = self.session.connection()
+        for start in range(0, len(inszen), BLOK):
+            voeg_rijen_toe(
+                verbinding,
+                VsbLijstInszRij.__table__,  # type: ignore[arg-type]
+                ("lijst_id", "insz"),
+                [(lijst.id, insz) for insz in inszen[start : start + BLOK]],
+            )
+
+    def bewaar(self, *lijsten: Lijst) -> None:
+        """Write the lists' steps; the one giving up its year first, so the year can move."""
+        for lijst in sorted(lijsten, key=lambda lijst: lijst.telt_voor_jaar):
+            rij = self._rij(lijst.id)
+            rij.status = lijst.status.value
+            rij.enig_jaar = lijst.jaar if lijst.telt_voor_jaar else None
+            rij.vervangen_op = lijst.vervangen_op
+            self.session.flush()
+
+    def te_versturen_ontvangstbewijs(self, lijst_id: str) -> tuple[str, bytes] | None:
+        """The list's signed receipt (name, bytes) while it is not yet in the mailbox."""
+        rij = self._rij(lijst_id)
+        if rij.ontvangstbewijs_verstuurd:
+            return None
+        if rij.ontvangstbewijs_naam is None or rij.ontvangstbewijs is None:
+            raise LijstFout(f"list {rij.id}: stored without its receipt")
+        return rij.ontvangstbewijs_naam, rij.ontvangstbewijs
+
+    def ontvangstbewijs_verstuurd(self, lijst_id: str) -> None:
+        self._rij(lijst_id).ontvangstbewijs_verstuurd = True
+
+    def ontvangstbewijs_naam(self, lijst_id: str) -> str:
+        return self._rij(lijst_id).ontvangstbewijs_naam or ""

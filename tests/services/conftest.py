@@ -1,0 +1,63 @@
+"""The service layer's fixtures: the node's keys, fake stores and the advice writer's loop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.client import Client
+from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.advies import Bericht, Kanaal, Opdracht, Vragen, voer_groep_uit
+from tests.conftest import EXAMPLES, NU
+from tests.fakes import FakeAudit, FakeBeslissingen, FakeKbi, FakeWerk, InMemoryKbi
+
+VSB = Client("c-1", "vsb", frozenset({Doel.ZORGBUDGET}), "VSB", "0" * 64)
+
+
+@pytest.fixture(scope="module")
+def sleutels(tmp_path_factory: pytest.TempPathFactory) -> Sleutels:
+    sleutels = Sleutels(tmp_path_factory.mktemp("keys"))
+    sleutels.maak_aan()
+    return sleutels
+
+
+@pytest.fixture
+def stores() -> tuple[FakeKbi, FakeBeslissingen, FakeAudit]:
+    kbi = InMemoryKbi()
+    with (EXAMPLES / "dossiers.jsonl").open(encoding="utf-8") as regels:
+        kbi.laad_jsonl(regels, opgenomen_op=NU)
+    return FakeKbi(kbi), FakeBeslissingen(), FakeAudit()
+
+
+class Writer:
+    """What the group-commit writer does with a group: run it, commit it."""
+
+    def __init__(self, stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], sleutels: Sleutels):
+        self.kbi, self.beslissingen, self.audit = stores
+        self.sleutels = sleutels
+        self.nu: datetime = NU
+
+    def groep(self, *opdrachten: Opdracht) -> list[list[Bericht] | None]:
+        with FakeWerk(self.kbi, self.beslissingen, self.audit) as werk:
+            uitkomsten = voer_groep_uit(
+                werk=werk,
+                sleutels=self.sleutels,
+                opdrachten=opdrachten,
+                nu=self.nu,
+                parameters=standaard_parameters(),
+            )
+            werk.commit()
+        return uitkomsten
+
+    def vraag(self, *vragen: object, client: Client = VSB) -> list[Bericht]:
+        uitkomst = self.groep(Vragen(client, tuple(vragen), Kanaal.REST))[0]
+        assert uitkomst is not None
+        return uitkomst
+
+
+@pytest.fixture
+def writer(stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], sleutels: Sleutels) -> Writer:
+    return Writer(stores, sleutels)
