@@ -19,8 +19,10 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRij,
     VeldRij,
 )
+from kbi_exchange.adapters.db.kbi_store import stroom_dossiers
+from kbi_exchange.adapters.db.kbi_stream import grenzen
 from kbi_exchange.adapters.db.vsb_models import VsbBase
-from kbi_exchange.bootstrap import engine
+from kbi_exchange.bootstrap import aii_uow, engine
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
 from kbi_exchange.settings import load_settings
 from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
@@ -275,3 +277,42 @@ def test_the_vsb_migrations_build_exactly_the_vsb_models_schema(home: Path) -> N
     with engine(url).connect() as verbinding:
         verschil = compare_metadata(MigrationContext.configure(verbinding), VsbBase.metadata)
     assert verschil == []
+
+
+@pytest.mark.usefixtures("home")
+def test_one_person_many_and_a_range_stream_read_the_same_dossiers(
+    home: Path, tmp_path: Path, capsys: Cap
+) -> None:
+    """The four reads of `SqlKbi` share their queries; here they must agree on every dossier,
+    with withdrawals and field versions, and a person held without facts is told apart."""
+    bestand = tmp_path / "synth.jsonl"
+    schrijf_dossiers(1_500, seed=3, out=bestand)
+    with bestand.open("a", encoding="utf-8") as f:
+        f.write('{"insz": "77010145077"}\n')  # a person with no fact and no field
+    assert kbi(capsys, "aii", "import", str(bestand)).code == 0
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    with aii_uow(load_settings()) as uow:
+        gestroomd = [d for blok in uow.kbi.stroom() for d in blok]
+        inszen = [d.insz for d in gestroomd]
+        assert inszen == sorted(inszen)
+        assert len(inszen) == uow.kbi.aantal_personen()
+        per_lijst = uow.kbi.dossiers([*inszen, "00000000097"])  # one the KBI does not hold
+        veel = uow.kbi.zoek_veel(inszen)
+        verbinding = uow.session.connection()
+        in_delen = [
+            d
+            for van, tot in grenzen(verbinding, 4)
+            for blok in stroom_dossiers(verbinding, van=van, tot=tot)
+            for d in blok
+        ]
+        assert in_delen == gestroomd
+        assert sorted(per_lijst) == inszen
+        assert [per_lijst[i] for i in inszen] == gestroomd
+        leeg = per_lijst["77010145077"]
+        assert list(leeg.feiten()) == []
+        assert veel["77010145077"] is None
+        assert uow.kbi.zoek("77010145077") is None
+        met_inhoud = [d for d in gestroomd if d.insz != "77010145077"]
+        assert [veel[d.insz] for d in met_inhoud] == met_inhoud
+        assert [uow.kbi.zoek(d.insz) for d in met_inhoud[:200]] == met_inhoud[:200]
+        assert any(f.ingetrokken_op for d in met_inhoud for f in d.feiten()), "withdrawals read"

@@ -135,14 +135,14 @@ def _samenvatting(console: Console, settings: Settings, nu: datetime) -> None:
     redenen: Counter[str] = Counter()
     with aii_uow(settings) as uow, Progress(console=console, transient=True) as voortgang:
         taak = voortgang.add_task("deciding", total=uow.kbi.aantal_personen())
-        for blok in uow.kbi.inszen():
-            dossiers = uow.kbi.dossiers(blok)
+        for blok in uow.kbi.stroom():
+            dossiers = {dossier.insz: dossier for dossier in blok}
 
             def zoek(insz: str, dossiers: dict[str, Dossier] = dossiers) -> Dossier | None:
                 # a replaced number may point outside this block
                 return dossiers.get(insz) or uow.kbi.zoek(insz)
 
-            for insz in blok:
+            for insz in dossiers:
                 antwoord = decide(Vraag(insz, SAMENVATTING_DATUM), zoek=zoek, nu=nu)
                 statussen[antwoord.status.value if antwoord.status else "refused"] += 1
                 if antwoord.beslissing and antwoord.beslissing.reden:

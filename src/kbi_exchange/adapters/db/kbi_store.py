@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -88,25 +88,81 @@ def veld_uit_rij(veld: str, waarde: str | None, opgenomen_op: Any) -> VeldVersie
     return VeldVersie(veldwaarde(veld, waarde), moment_uit_db(opgenomen_op))
 
 
-# Built once: constructing a statement costs more than running these small queries. The same
-# two queries read one person (`zoek`) and many at once (`zoek_veel`): facts with their
-# withdrawal, and the dossier-level field versions, each in recording order.
-_ZOEK_FEITEN = feiten_met_intrekking().where(_FEIT.c.insz == bindparam("insz")).order_by(_FEIT.c.id)
-_ZOEK_VELDEN = (
-    select(_VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
-    .where(_VELD.c.insz == bindparam("insz"))
-    .order_by(_VELD.c.id)
+def _feiten(waar: ColumnElement[bool]) -> Select[Any]:
+    """Facts with their withdrawal, the INSZ first, by person in recording order."""
+    return feiten_met_intrekking(_FEIT.c.insz).where(waar).order_by(_FEIT.c.insz, _FEIT.c.id)
+
+
+def _velden(waar: ColumnElement[bool]) -> Select[Any]:
+    """Dossier-level field versions, the INSZ first, by person in recording order."""
+    return (
+        select(_VELD.c.insz, _VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
+        .where(waar)
+        .order_by(_VELD.c.insz, _VELD.c.id)
+    )
+
+
+# One way to read dossiers: the same two reads (facts, field versions) for one person
+# (`zoek`), a list of people (`zoek_veel`, `dossiers`) and a range of INSZ (`stroom`), put
+# together by `_gelezen`. Built once: constructing a statement costs more than running
+# these small queries.
+_EEN = (_feiten(_FEIT.c.insz == bindparam("insz")), _velden(_VELD.c.insz == bindparam("insz")))
+_VEEL = (
+    _feiten(_FEIT.c.insz.in_(bindparam("inszen", expanding=True))),
+    _velden(_VELD.c.insz.in_(bindparam("inszen", expanding=True))),
 )
-_VEEL_FEITEN = (
-    feiten_met_intrekking(_FEIT.c.insz)
-    .where(_FEIT.c.insz.in_(bindparam("inszen", expanding=True)))
-    .order_by(_FEIT.c.id)
+_BEREIK = (
+    _feiten((_FEIT.c.insz > bindparam("van")) & (_FEIT.c.insz <= bindparam("tot"))),
+    _velden((_VELD.c.insz > bindparam("van")) & (_VELD.c.insz <= bindparam("tot"))),
 )
-_VEEL_VELDEN = (
-    select(_VELD.c.insz, _VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
-    .where(_VELD.c.insz.in_(bindparam("inszen", expanding=True)))
-    .order_by(_VELD.c.id)
+# persons per block of a stream: bounded memory, few round trips
+STROOM_BLOK = 5_000
+# the highest INSZ there can be: a range without an upper end
+EINDE = "99999999999"
+_PERSONEN_IN_BEREIK = (
+    select(_PERSOON.c.insz)
+    .where(_PERSOON.c.insz > bindparam("van"), _PERSOON.c.insz <= bindparam("tot"))
+    .order_by(_PERSOON.c.insz)
+    .limit(STROOM_BLOK)
 )
+
+_Gelezen = dict[str, tuple[list[Feit], dict[str, list[VeldVersie[object]]]]]
+
+
+def _gelezen(feit_rijen: Iterable[Sequence[Any]], veld_rijen: Iterable[Sequence[Any]]) -> _Gelezen:
+    """Rows of the two reads by person: only people with at least one fact or field."""
+    per_insz: _Gelezen = {}
+    for insz, *rij in feit_rijen:
+        per_insz.setdefault(insz, ([], defaultdict(list)))[0].append(feit_uit_rij(*rij))
+    for insz, veld, waarde, opgenomen_op in veld_rijen:
+        per_insz.setdefault(insz, ([], defaultdict(list)))[1][veld].append(
+            veld_uit_rij(veld, waarde, opgenomen_op)
+        )
+    return per_insz
+
+
+def _dossier(insz: str, gelezen: _Gelezen) -> Dossier:
+    feiten, velden = gelezen.get(insz, ((), {}))
+    return bouw_dossier(insz, feiten, velden)
+
+
+def stroom_dossiers(
+    verbinding: Connection, *, van: str = "", tot: str = EINDE
+) -> Iterator[list[Dossier]]:
+    """The dossiers of the persons with ``van < insz <= tot``, a block at a time, in INSZ order
+    (range reads on the ``(insz, id)`` indexes, on the DBAPI cursor)."""
+    vorige = van
+    while True:
+        personen = [rij[0] for rij in lees(verbinding, _PERSONEN_IN_BEREIK, van=vorige, tot=tot)]
+        if not personen:
+            return
+        grens = {"van": vorige, "tot": personen[-1]}
+        gelezen = _gelezen(
+            lees(verbinding, _BEREIK[0], **grens), lees(verbinding, _BEREIK[1], **grens)
+        )
+        yield [_dossier(insz, gelezen) for insz in personen]
+        vorige = personen[-1]
+
 
 # SQLite allows 32 766 bound parameters per statement; stay well below.
 IN_BLOK = 5_000
@@ -130,106 +186,52 @@ class SqlKbi:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def dossiers(self, inszen: Collection[str]) -> dict[str, Dossier]:
-        """The dossiers of these INSZ that exist, read in a few queries."""
-        resultaat: dict[str, Dossier] = {}
-        lijst = list(inszen)
-        for start in range(0, len(lijst), IN_BLOK):
-            resultaat.update(self._blok(lijst[start : start + IN_BLOK]))
-        return resultaat
-
-    def _blok(self, gevraagd: list[str]) -> dict[str, Dossier]:
-        # Persons first: a large import asks mostly for people the KBI does not hold yet,
-        # and then the three queries for their facts are not needed at all. Core statements
-        # on the tables: the ORM's per-statement work costs more than these small queries.
+    def _lees(self, inszen: list[str]) -> _Gelezen:
         verbinding = self.session.connection()
-        bekend = set(
-            verbinding.scalars(select(_PERSOON.c.insz).where(_PERSOON.c.insz.in_(gevraagd)))
-        )
-        if not bekend:
-            return {}
-        inszen = list(bekend)
-        intrekkingen = {
-            (insz, feit_id): moment
-            for insz, feit_id, moment in verbinding.execute(
-                select(
-                    _INTREKKING.c.insz, _INTREKKING.c.feit_id, _INTREKKING.c.ingetrokken_op
-                ).where(_INTREKKING.c.insz.in_(inszen))
+        gelezen: _Gelezen = {}
+        for start in range(0, len(inszen), IN_BLOK):
+            blok = {"inszen": inszen[start : start + IN_BLOK]}
+            gelezen.update(
+                _gelezen(verbinding.execute(_VEEL[0], blok), verbinding.execute(_VEEL[1], blok))
             )
-        }
-        feiten: dict[str, list[Feit]] = defaultdict(list)
-        for rij in verbinding.execute(
-            select(
-                _FEIT.c.insz,
-                _FEIT.c.feit_id,
-                _FEIT.c.soort,
-                _FEIT.c.inhoud,
-                _FEIT.c.geregistreerd_op,
-                _FEIT.c.opgenomen_op,
+        return gelezen
+
+    def dossiers(self, inszen: Collection[str]) -> dict[str, Dossier]:
+        """The dossiers of these INSZ that the KBI holds, also those without a fact yet (the
+        import tells a known person from a new one)."""
+        # Persons first: a large import asks mostly for people the KBI does not hold yet,
+        # and then the reads of their facts are not needed at all.
+        verbinding = self.session.connection()
+        lijst = sorted(set(inszen))
+        bekend: list[str] = []
+        for start in range(0, len(lijst), IN_BLOK):
+            bekend += verbinding.scalars(
+                select(_PERSOON.c.insz).where(_PERSOON.c.insz.in_(lijst[start : start + IN_BLOK]))
             )
-            .where(_FEIT.c.insz.in_(inszen))
-            .order_by(_FEIT.c.id)
-        ):
-            feiten[rij.insz].append(
-                feit_uit_opslag(
-                    rij.soort,
-                    orjson.loads(rij.inhoud),
-                    feit_id=rij.feit_id,
-                    geregistreerd_op=rij.geregistreerd_op,
-                    ingetrokken_op=intrekkingen.get((rij.insz, rij.feit_id)),
-                    opgenomen_op=rij.opgenomen_op,
-                )
-            )
-        velden: dict[str, dict[str, list[VeldVersie[object]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        for insz, veld, waarde, opgenomen_op in verbinding.execute(
-            select(_VELD.c.insz, _VELD.c.veld, _VELD.c.waarde, _VELD.c.opgenomen_op)
-            .where(_VELD.c.insz.in_(inszen))
-            .order_by(_VELD.c.id)
-        ):
-            velden[insz][veld].append(VeldVersie(veldwaarde(veld, waarde), opgenomen_op))
-        return {
-            insz: bouw_dossier(insz, feiten.get(insz, ()), velden.get(insz, {})) for insz in bekend
-        }
+        gelezen = self._lees(bekend) if bekend else {}
+        return {insz: _dossier(insz, gelezen) for insz in bekend}
 
     def zoek(self, insz: str) -> Dossier | None:
-        """One person's dossier in two queries (the advice service's hot path).
+        """One person's dossier in two queries (replay, `kbi aii decide`).
 
         A person known to the KBI without a single fact or field reads as unknown here, which
         decides the same (NIET_VERPLICHT); the import uses `dossiers`, which tells them apart.
         """
         verbinding = self.session.connection()
-        feiten = [feit_uit_rij(*rij) for rij in lees(verbinding, _ZOEK_FEITEN, insz=insz)]
-        velden: dict[str, list[VeldVersie[object]]] = defaultdict(list)
-        for rij in lees(verbinding, _ZOEK_VELDEN, insz=insz):
-            velden[rij[0]].append(veld_uit_rij(*rij))
-        if not feiten and not velden:
-            return None
-        return bouw_dossier(insz, feiten, velden)
+        gelezen = _gelezen(
+            lees(verbinding, _EEN[0], insz=insz), lees(verbinding, _EEN[1], insz=insz)
+        )
+        return _dossier(insz, gelezen) if gelezen else None
 
     def zoek_veel(self, inszen: Collection[str]) -> dict[str, Dossier | None]:
         """`zoek` for many people in two queries per block (a write group of the advice
         service): each INSZ maps to its dossier, or None exactly when `zoek` gives None."""
-        resultaat: dict[str, Dossier | None] = {}
-        lijst = sorted(set(inszen))
-        verbinding = self.session.connection()
-        for start in range(0, len(lijst), IN_BLOK):
-            blok = lijst[start : start + IN_BLOK]
-            feiten: dict[str, list[Feit]] = defaultdict(list)
-            for insz, *rij in verbinding.execute(_VEEL_FEITEN, {"inszen": blok}):
-                feiten[insz].append(feit_uit_rij(*rij))
-            velden: dict[str, dict[str, list[VeldVersie[object]]]] = defaultdict(
-                lambda: defaultdict(list)
-            )
-            for insz, *rij in verbinding.execute(_VEEL_VELDEN, {"inszen": blok}):
-                velden[insz][rij[0]].append(veld_uit_rij(*rij))
-            for insz in blok:
-                if insz in feiten or insz in velden:
-                    resultaat[insz] = bouw_dossier(insz, feiten.get(insz, ()), velden.get(insz, {}))
-                else:
-                    resultaat[insz] = None
-        return resultaat
+        gelezen = self._lees(sorted(set(inszen)))
+        return {insz: _dossier(insz, gelezen) if insz in gelezen else None for insz in inszen}
+
+    def stroom(self) -> Iterator[list[Dossier]]:
+        """Every dossier, a block at a time in INSZ order (the demo's summary)."""
+        return stroom_dossiers(self.session.connection())
 
     def op_lijst(
         self,
@@ -246,23 +248,6 @@ class SqlKbi:
         return inszen_op_lijst(
             self.session, jaar=jaar, nu=nu, aantal_werkers=aantal_werkers, voortgang=voortgang
         )
-
-    def inszen(self, blok: int = 1_000) -> Iterator[list[str]]:
-        """Every INSZ held, in order, a block at a time (streaming over the whole KBI)."""
-        vorige = ""
-        while True:
-            volgende = list(
-                self.session.scalars(
-                    select(PersoonRij.insz)
-                    .where(PersoonRij.insz > vorige)
-                    .order_by(PersoonRij.insz)
-                    .limit(blok)
-                )
-            )
-            if not volgende:
-                return
-            yield volgende
-            vorige = volgende[-1]
 
     def aantal_personen(self) -> int:
         return self.session.scalar(select(func.count()).select_from(PersoonRij)) or 0
