@@ -54,6 +54,16 @@ def test_files_left_whole_in_an_out_folder_are_routed_and_partial_ones_are_not(
     assert [p.name for p in postbus.map("aii", "out").iterdir()] == [f".{LIJST}.part"]
 
 
+def test_sending_a_file_again_removes_what_a_crashed_send_of_it_left_behind(
+    postbus: Postbus,
+) -> None:
+    uit = postbus.map("aii", "out")
+    (uit / f".{LIJST}.0a1b2c3d4e5f.part").write_bytes(b"li")
+    (uit / f".{BEWIJS}.0a1b2c3d4e5f.part").write_bytes(b"re")  # another file's: left alone
+    postbus.verstuur("aii", LIJST, b"list")
+    assert [p.name for p in uit.iterdir()] == [f".{BEWIJS}.0a1b2c3d4e5f.part"]
+
+
 def test_a_file_no_one_can_route_is_reported_and_the_others_still_go(postbus: Postbus) -> None:
     (postbus.map("aii", "out") / "mangled name.bin").write_bytes(b"?")
     (postbus.map("aii", "out") / LIJST).write_bytes(b"list")

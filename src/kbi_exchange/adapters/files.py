@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from kbi_exchange.crash_points import crash_point
+
 
 def schrijf_atomisch(pad: Path, inhoud: bytes, *, modus: int = 0o644) -> None:
     """Write to a new hidden temporary name beside ``pad``, flush to disk, then rename.
@@ -23,6 +25,7 @@ def schrijf_atomisch(pad: Path, inhoud: bytes, *, modus: int = 0o644) -> None:
             uit.write(inhoud)
             uit.flush()
             os.fsync(uit.fileno())
+        crash_point("file:temp-written")
         os.replace(tijdelijk, pad)
     except BaseException:
         tijdelijk.unlink(missing_ok=True)

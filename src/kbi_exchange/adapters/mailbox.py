@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from kbi_exchange.adapters.files import schrijf_atomisch
+from kbi_exchange.crash_points import crash_point
 
 AII, VSB = "aii", "vsb"
 IN, UIT = "in", "out"
@@ -66,7 +67,10 @@ class Postbus:
         ontvanger_van(naam, afzender)  # refuse an unroutable name before writing anything
         uit = self.map(afzender, UIT)
         uit.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for achtergelaten in uit.glob(f".{naam}.*.part"):  # a crashed earlier send of this file
+            achtergelaten.unlink(missing_ok=True)
         schrijf_atomisch(uit / naam, inhoud, modus=0o600)
+        crash_point("mailbox:in-out")
         return self.routeer(uit / naam)
 
     def routeer(self, bestand: Path) -> Path:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from kbi_exchange.adapters.crypto.cms import CmsFout
 from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
+from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstFout
@@ -166,6 +167,7 @@ def receive(
         except (LijstFout, CmsFout) as fout:  # the others still count; this one stays put
             geweigerd.append(f"{bestand.name}: {fout}")
             continue
+        crash_point("list.receive:recorded")
         if uit_postbus:
             bestand.unlink()  # taken in: a party removes what it read from its own in/
         lijsten.append(lijst)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from kbi_exchange.bootstrap import pki, postbus, uow
+from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
@@ -60,6 +61,7 @@ def ingest(
         vsb=settings.vsb_identificatie,
         aii=settings.aii_identificatie,
     )
+    crash_point("list.ingest:done")
     if bestand.resolve().parent == bus.map("vsb", "in").resolve():
         bestand.unlink(missing_ok=True)
     if json_uit:

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO, Protocol, Self
 
 from kbi_exchange.adapters.line_reader import Blok, lees, standaard_werkers
 from kbi_exchange.adapters.process import worker_pool
+from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.dossier import (
     Dossier,
     DossierRegel,
@@ -128,6 +129,7 @@ def _verwerk(lopend: _Lopend, uow: UnitOfWork, nu: datetime, import_id: str) -> 
             r.feiten_ingetrokken += len(w.intrekkingen)
             r.velden_gewijzigd += len(w.nieuwe_velden)
     uow.kbi.voeg_toe(veranderd, opgenomen_op=nu, import_id=import_id)
+    crash_point("import:batch-written")
 
 
 def _blokken(
@@ -227,7 +229,9 @@ def import_dossiers(
                 velden_gewijzigd=resultaat.velden_gewijzigd,
                 regels_geweigerd=resultaat.aantal_fouten,
             )
+            crash_point("import:before-commit")
             uow.commit()
+            crash_point("import:committed")
         if afwijzingen is not None and tijdelijk is not None and rejects is not None:
             afwijzingen.close()
             os.replace(tijdelijk, rejects)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import PERMISSIES, Gebruiker, Permissie
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
@@ -54,6 +55,7 @@ def maak_lijst(
         inszen = werk.kbi.op_lijst(
             jaar=jaar, nu=nu, aantal_werkers=aantal_werkers, voortgang=voortgang
         )
+        crash_point("list.make:evaluated")
         kop = LijstKop(
             lijst_id=str(uuid.uuid4()),
             jaar=jaar,
@@ -93,6 +95,7 @@ def maak_lijst(
             werk.commit()
         except Conflict as fout:  # another run made one for this year at the same time
             raise LijstFout(f"year {jaar} already has a list (made meanwhile)") from fout
+        crash_point("list.make:committed")
         return lijst
 
 
@@ -119,7 +122,9 @@ def keur_goed(
             tijdstip=nu,
             inhoud={"lijst": lijst.id, "jaar": lijst.jaar, "vervangt": lijst.vervangt},
         )
+        crash_point("list.approve:before-commit")
         werk.commit()
+        crash_point("list.approve:committed")
         return goedgekeurd
 
 

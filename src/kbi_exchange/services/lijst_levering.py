@@ -17,6 +17,7 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.keys import Sleutels
 from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
+from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.lijst import (
@@ -84,11 +85,13 @@ def lever_lijst(
                 },
             )
             werk.commit()  # audited before it leaves
+            crash_point("list.deliver:file-stored")
         naam = lijst.bestand_naam
     if naam is None:
         raise LijstFout(f"list {lijst_id}: its file has no name")
     if dag_in_brussel(nu) <= bestanden_tot:
         postbus.verstuur(AII, naam, bestand)
+        crash_point("list.deliver:sent")
     with uow as werk:
         lijst = werk.lijsten.get(lijst_id)
         geleverd = lijst.lever(door, nu)

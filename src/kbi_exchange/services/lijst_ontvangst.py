@@ -16,6 +16,7 @@ from datetime import datetime
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
+from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.lijst import (
     LijstFout,
@@ -118,6 +119,7 @@ def ontvang_lijst(
     """
     sha256 = hashlib.sha256(bestand).hexdigest()
     kop, inszen, payload_sha256 = _open(bestand, naam, pki=pki, nu=nu, vsb=vsb, aii=aii)
+    crash_point("list.ingest:verified")
     with uow as werk:
         lijsten = werk.ontvangen_lijsten
         lijst = lijsten.zoek(kop.lijst_id)
@@ -146,6 +148,7 @@ def ontvang_lijst(
         bewijs = lijsten.te_versturen_ontvangstbewijs(lijst.id)
         if bewijs is not None:
             postbus.verstuur(VSB, *bewijs)
+            crash_point("list.ingest:receipt-sent")
             lijsten.ontvangstbewijs_verstuurd(lijst.id)
             werk.commit()
         return _ontvangen(lijst, lijsten.ontvangstbewijs_naam(lijst.id), al=al_ontvangen)
@@ -202,4 +205,5 @@ def _bewaar(
         werk.commit()
     except Conflict:
         raise LijstFout(f"{naam}: another list for {kop.jaar} was stored meanwhile") from None
+    crash_point("list.ingest:stored")
     return lijst

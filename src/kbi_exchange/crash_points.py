@@ -1,0 +1,49 @@
+"""Named crash points: the kill tests end a run right after a named step, so every step is hit.
+
+``KBI_CRASH_AT=<point>`` ends the process the first time it reaches ``<point>``;
+``<point>@<n>`` the n-th time. It ends as SIGKILL would: `os._exit`, no cleanup, no flush,
+no rollback, exit status `CRASHED` (128 + SIGKILL), which also tells the test the point was
+reached. Unset — always, outside the tests — a crash point is one comparison.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+CRASHED = 137
+
+# Every point, in the order a run reaches them, with what holds when a run ends there.
+POINTS: dict[str, str] = {
+    "import:batch-written": "a batch of KBI rows written; the transaction open",
+    "import:before-commit": "every row and the import record written; not committed",
+    "import:committed": "committed; the rejects file still under its temporary name",
+    "list.make:evaluated": "every dossier evaluated; nothing stored",
+    "list.make:committed": "the list stored and audited; nothing printed",
+    "list.approve:before-commit": "the approval written; not committed",
+    "list.approve:committed": "approved and audited; nothing printed",
+    "list.deliver:file-stored": "signed, encrypted, stored and audited; not in the mailbox",
+    "file:temp-written": "a file's bytes on disk under a temporary name; not renamed",
+    "mailbox:in-out": "a whole file in the sender's out/; not routed to the recipient",
+    "list.deliver:sent": "the file in VSB's in/; the list not yet marked delivered",
+    "list.ingest:verified": "decrypted, verified, header checked; nothing stored",
+    "list.ingest:stored": "the list, its INSZ and its receipt stored; the receipt not sent",
+    "list.ingest:receipt-sent": "the receipt in AII's in/; not yet marked sent",
+    "list.ingest:done": "the receipt marked sent; the list file still in VSB's in/",
+    "list.receive:recorded": "the receipt recorded at AII; its file still in AII's in/",
+}
+
+_AT = os.environ.get("KBI_CRASH_AT")
+_reached: Counter[str] = Counter()
+
+
+def crash_point(name: str) -> None:
+    """End the process here if the environment names this point (see the module's text)."""
+    if _AT is None:
+        return
+    point, _, times = _AT.partition("@")
+    if name != point:
+        return
+    _reached[name] += 1
+    if _reached[name] >= int(times or 1):
+        os._exit(CRASHED)
