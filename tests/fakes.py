@@ -130,7 +130,12 @@ class FakeAudit:
         return [r for r in self.regels_ if r.insz_hash in insz_hashes]
 
     def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
-        return []
+        return [
+            r
+            for r in self.regels_
+            if r.gebeurtenis in gebeurtenissen
+            and orjson.loads(r.inhoud or "{}").get("lijst") in lijst_ids
+        ]
 
 
 class FakeWerk:

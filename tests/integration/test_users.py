@@ -113,3 +113,23 @@ def test_without_a_terminal_or_kbi_password_the_command_says_how(
     uit = kbi(capsys, "users", "add", "olga", "--node", "aii", "--role", "aii-operator")
     assert uit.code == 2
     assert "KBI_PASSWORD" in uit.err
+
+
+@pytest.mark.usefixtures("home", "met_wachtwoord")
+def test_every_command_acting_as_a_person_checks_that_persons_permission(capsys: Cap) -> None:
+    for naam, rol in (("olga", "aii-operator"), ("anna", "aii-approver"), ("dora", "aii-dpo")):
+        assert kbi(capsys, "users", "add", naam, "--node", "aii", "--role", rol).code == 0
+    onbekend = "6f1c7a56-1111-4c4c-8888-000000000000"
+    gevallen = [
+        (("audit", "verify"), "dora", "anna", "audit:log:verify"),
+        (("audit", "search", "--insz", "85073003328"), "dora", "olga", "kbi:audit:search"),
+        (("aii", "decision", "show", onbekend), "olga", "anna", "kbi:advies:view"),
+    ]
+    for args, mag, mag_niet, permissie in gevallen:
+        geweigerd = kbi(capsys, *args, "--as", mag_niet)
+        assert geweigerd.code == 1, args
+        assert f"does not grant {permissie}" in geweigerd.err
+        toegelaten = kbi(capsys, *args, "--as", mag)
+        assert "does not grant" not in toegelaten.err, args
+        assert toegelaten.code == (1 if args[1] == "decision" else 0), toegelaten
+    assert f"no decision {onbekend}" in kbi(capsys, "aii", "decision", "show", onbekend).err

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import kbi_exchange
 from kbi_exchange.domain.access import (
     PERMISSIES,
     ROLLEN_VAN_NODE,
@@ -35,3 +39,23 @@ def test_a_refusal_says_which_role_lacks_which_permission() -> None:
     assert "aii-approver" in besluit.reden
     assert "kbi:dossier:import" in besluit.reden
     assert mag(anna, Permissie.KBI_LIJST_KEUR_GOED)
+
+
+# Permissions of the VSB node's features that issue 12 builds (member import, applications,
+# the VSB audit log). This set only shrinks: a permission no code checks is dead.
+NOG_NIET_GEBRUIKT = {
+    Permissie.VSB_LEDEN_IMPORTEER,
+    Permissie.VSB_AANVRAAG_BEHANDEL,
+    Permissie.VSB_AUDIT_ZOEK,
+}
+
+
+def test_every_permission_is_checked_by_some_command_or_service() -> None:
+    src = Path(kbi_exchange.__file__).parent
+    gebruikt = {
+        Permissie[naam]
+        for pad in src.rglob("*.py")
+        if pad.name != "access.py"
+        for naam in re.findall(r"Permissie\.([A-Z_]+)", pad.read_text(encoding="utf-8"))
+    }
+    assert set(Permissie) - gebruikt == NOG_NIET_GEBRUIKT

@@ -183,8 +183,16 @@ app.add_typer(decision_app, name="decision")
 def decision_show(
     beslissing_id: Annotated[str, typer.Argument(metavar="ID", help="The decision's id.")],
     json_uit: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    als_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="Show as this person (an aii-operator or DPO); else as the OS account."
+        ),
+    ] = None,
 ) -> None:
     """A stored answer, replayed on exactly its facts and knowledge time (exit 1 if it differs)."""
+    if als_:
+        als(als_, Node.AII, Permissie.KBI_ADVIES_BEKIJK)
     herspeling = herspeel(uow=aii_uow(load_settings()), beslissing_id=beslissing_id)
     uitkomst = {
         **herspeling.record,

@@ -13,10 +13,9 @@ from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, sleutels
 from kbi_exchange.domain.access import Node, Permissie
-from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.entrypoints.cli_users import als
-from kbi_exchange.services.audit import schrijf_audit, verifieer_audit, zoek_audit
+from kbi_exchange.services.audit import verifieer_audit, zoek_over_persoon
 from kbi_exchange.settings import load_settings
 
 
@@ -33,8 +32,17 @@ console = Console()
 
 
 @app.command("verify")
-def verify() -> None:
+def verify(
+    als_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="Verify as this person (an auditor or DPO); else as the OS account."
+        ),
+    ] = None,
+) -> None:
     """Check that no entry was changed, deleted, inserted or reordered (exit 1 if one was)."""
+    if als_:
+        als(als_, Node.AII, Permissie.AUDIT_VERIFIEER)
     settings = load_settings()
     with aii_uow(settings) as werk:
         aantal, problemen = verifieer_audit(audit=werk.audit, sleutels=sleutels(settings))
@@ -59,21 +67,13 @@ def search(
         raise typer.BadParameter(str(fout), param_hint="--insz") from None
     door = als(als_, Node.AII, Permissie.KBI_AUDIT_ZOEK).naam if als_ else f"os:{getpass.getuser()}"
     settings = load_settings()
-    sleutel = sleutels(settings)
-    with aii_uow(settings) as werk:
-        regels = zoek_audit(
-            audit=werk.audit, sleutels=sleutel, insz=cijfers, lijsten=werk.lijsten.met_insz(cijfers)
-        )
-        schrijf_audit(
-            audit=werk.audit,
-            sleutels=sleutel,
-            gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT,
-            actor=door,
-            tijdstip=datetime.now(UTC),
-            insz=cijfers,
-            inhoud={"gevonden": len(regels)},
-        )
-        werk.commit()
+    regels = zoek_over_persoon(
+        uow=aii_uow(settings),
+        sleutels=sleutels(settings),
+        insz=cijfers,
+        door=door,
+        nu=datetime.now(UTC),
+    )
     rijen = [
         {
             "seq": r.seq,

@@ -19,7 +19,7 @@ from kbi_exchange.domain.audit import (
     kop_gegevens,
     verifieer_keten,
 )
-from kbi_exchange.services.ports import AuditLog
+from kbi_exchange.services.ports import AuditLog, AuditZoekWerk
 
 
 def schrijf_audit(
@@ -98,3 +98,25 @@ def zoek_audit(
     eigen = audit.over([sleutel.hash(insz) for sleutel in sleutels.insz_sleutels()])
     via_lijst = audit.over_lijsten(_LIJST_VERSTREKKINGEN, list(lijsten))
     return sorted(eigen + via_lijst, key=lambda regel: regel.seq)
+
+
+def zoek_over_persoon(
+    *, uow: AuditZoekWerk, sleutels: Sleutels, insz: str, door: str, nu: datetime
+) -> list[AuditRegel]:
+    """`zoek_audit` for the DPO, and the search itself audited under the person's keyed hash,
+    in one transaction: no search goes unrecorded."""
+    with uow as werk:
+        regels = zoek_audit(
+            audit=werk.audit, sleutels=sleutels, insz=insz, lijsten=werk.lijsten.met_insz(insz)
+        )
+        schrijf_audit(
+            audit=werk.audit,
+            sleutels=sleutels,
+            gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT,
+            actor=door,
+            tijdstip=nu,
+            insz=insz,
+            inhoud={"gevonden": len(regels)},
+        )
+        werk.commit()
+    return regels

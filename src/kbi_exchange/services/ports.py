@@ -178,6 +178,26 @@ class LijstWerk(Protocol):
     def audit(self) -> AuditLog: ...
 
 
+class ListsWithInsz(Protocol):
+    def met_insz(self, insz: str) -> list[str]: ...
+
+
+class AuditZoekWerk(Protocol):
+    """A unit of work in which the DPO searches the audit log (and the lists a person is on)."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def lijsten(self) -> ListsWithInsz: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
 class OntvangenLijsten(Protocol):
     """The yearly lists the VSB node received, each with its INSZ and signed receipt."""
 

@@ -1,0 +1,57 @@
+"""The DPO's search of the audit log (SPEC §8.7, §11) on fakes: a person's own entries and the
+lists they are on, and the search itself recorded under their keyed hash, never in plain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.domain.access import Gebruiker, Node, Rol
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.services.audit import schrijf_audit, zoek_over_persoon
+from kbi_exchange.services.lijst import maak_lijst
+from tests.fakes import FakeLijstWerk
+
+NU = datetime(2026, 1, 15, 10, tzinfo=UTC)
+OP_LIJST, NIET_OP_LIJST = "85073001348", "85073003328"
+
+
+def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
+    sleutels: Sleutels,
+) -> None:
+    werk = FakeLijstWerk([OP_LIJST])
+    lijst = maak_lijst(
+        uow=werk,
+        sleutels=sleutels,
+        jaar=2026,
+        door=Gebruiker("olga", Node.AII, Rol.AII_OPERATOR),
+        nu=NU,
+        producent="AII-KBI",
+        ontvanger="VSB",
+    )
+    with werk:
+        schrijf_audit(
+            audit=werk.audit,
+            sleutels=sleutels,
+            gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
+            actor="olga",
+            tijdstip=NU,
+            inhoud={"lijst": lijst.id},
+        )
+        werk.commit()
+    later = NU + timedelta(days=1)
+    gevonden = zoek_over_persoon(uow=werk, sleutels=sleutels, insz=OP_LIJST, door="dora", nu=later)
+    assert [r.gebeurtenis for r in gevonden] == ["kbi:lijst:deliver"]
+    niets = zoek_over_persoon(
+        uow=werk, sleutels=sleutels, insz=NIET_OP_LIJST, door="dora", nu=later
+    )
+    assert niets == []
+    zoekopdrachten = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:audit:search"]
+    assert [(r.actor, r.insz_hash is not None) for r in zoekopdrachten] == [
+        ("dora", True),
+        ("dora", True),
+    ]
+    assert not any(OP_LIJST in (r.inhoud or "") for r in werk.audit.regels_)
+    # the search of the person on the list is found by a later search of that person
+    opnieuw = zoek_over_persoon(uow=werk, sleutels=sleutels, insz=OP_LIJST, door="dora", nu=later)
+    assert [r.gebeurtenis for r in opnieuw] == ["kbi:lijst:deliver", "kbi:audit:search"]
