@@ -15,8 +15,8 @@ from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
-from kbi_exchange.adapters.keys import Sleutels
-from kbi_exchange.adapters.mailbox import Postbus
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Node
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advies import Opdracht, gewicht, voer_groep_uit
@@ -45,8 +45,8 @@ def init_home(home: Path | None = None) -> Settings:
     settings = load_settings(pad)
     for node in Node:
         migreer(engine(settings.database_url(node)), node.value)
-        Sleutels.van(settings.home, node.value).maak_aan()
-    Postbus(settings.postbus_map).maak_aan([stam for stam, _ in pki_partijen(settings)])
+        Keys.for_node(settings.home, node.value).create()
+    Mailbox(settings.mailbox_folder).create([stam for stam, _ in pki_partijen(settings)])
     if settings.omgeving == "development":
         maak_ontwikkel_pki(
             settings.home / settings.pki_map,
@@ -65,9 +65,9 @@ def pki_partijen(settings: Settings) -> list[tuple[str, str]]:
     ]
 
 
-def postbus(settings: Settings) -> Postbus:
+def mailbox(settings: Settings) -> Mailbox:
     """The exchange mailbox in the home; routing happens at once (the embedded set-up)."""
-    return Postbus(settings.postbus_map)
+    return Mailbox(settings.mailbox_folder)
 
 
 def pki(settings: Settings) -> Pki:
@@ -75,9 +75,9 @@ def pki(settings: Settings) -> Pki:
     return Pki(settings.pki_bestand)
 
 
-def sleutels(settings: Settings, node: Node = Node.AII) -> Sleutels:
+def keys(settings: Settings, node: Node = Node.AII) -> Keys:
     """A node's keys, kept in the home beside (never in) its database."""
-    return Sleutels.van(settings.home, node.value)
+    return Keys.for_node(settings.home, node.value)
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -131,13 +131,13 @@ def advies_schrijver(settings: Settings) -> ProcessWriter:
 
     def maak_afhandelaar() -> GroupHandler:
         na_fork()  # the child opens its own connections
-        eigen_sleutels = sleutels(settings)
+        eigen_sleutels = keys(settings)
 
         def groep(opdrachten: list[Opdracht]) -> list[Any]:
             with aii_uow(settings) as werk:
                 uitkomsten = voer_groep_uit(
                     werk=werk,
-                    sleutels=eigen_sleutels,
+                    keys=eigen_sleutels,
                     opdrachten=opdrachten,
                     nu=datetime.now(UTC),
                     parameters=standaard_parameters(),

@@ -89,7 +89,7 @@ class Settings:
         return self.aii_database_url if node == "aii" else self.vsb_database_url
 
     @property
-    def postbus_map(self) -> Path:
+    def mailbox_folder(self) -> Path:
         """The exchange mailbox (SPEC §2, §14): ``<party>/in/`` and ``out/``."""
         return self.home / "mailbox"
 

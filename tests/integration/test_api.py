@@ -439,13 +439,13 @@ def test_health_is_cheap_it_neither_signs_nor_rereads_the_migrations(
     api: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kbi_exchange.adapters.db.migrate import is_actueel  # noqa: PLC0415
-    from kbi_exchange.adapters.keys import Sleutels  # noqa: PLC0415
+    from kbi_exchange.adapters.keys import Keys  # noqa: PLC0415
 
     client, _ = api
     geteld = {"onderteken": 0, "is_actueel": 0}
-    onderteken = Sleutels.onderteken
+    onderteken = Keys.sign
 
-    def tel_onderteken(self: Sleutels, gegevens: bytes) -> tuple[str, str]:
+    def tel_onderteken(self: Keys, gegevens: bytes) -> tuple[str, str]:
         geteld["onderteken"] += 1
         return onderteken(self, gegevens)
 
@@ -453,7 +453,7 @@ def test_health_is_cheap_it_neither_signs_nor_rereads_the_migrations(
         geteld["is_actueel"] += 1
         return is_actueel(*args)
 
-    monkeypatch.setattr(Sleutels, "onderteken", tel_onderteken)
+    monkeypatch.setattr(Keys, "sign", tel_onderteken)
     monkeypatch.setattr("kbi_exchange.bootstrap.is_actueel", tel_is_actueel)
     for _ in range(20):
         assert client.get("/api/v1/health").status_code == 200

@@ -14,7 +14,7 @@ from kbi_exchange.adapters.db.aii_models import (
     AuditRij,
     ClientRij,
 )
-from kbi_exchange.bootstrap import aii_uow, engine, sleutels
+from kbi_exchange.bootstrap import aii_uow, engine, keys
 from kbi_exchange.domain.audit import BEGIN_HASH, AuditGebeurtenis, keten_hash
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.settings import load_settings
@@ -31,7 +31,7 @@ def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
         for i in range(aantal):
             schrijf_audit(
                 audit=werk.audit,
-                sleutels=sleutels(settings),
+                keys=keys(settings),
                 gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
                 actor="vsb",
                 tijdstip=NU,
@@ -144,7 +144,7 @@ def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, caps
             for i in range(600):
                 schrijf_audit(
                     audit=werk.audit,
-                    sleutels=sleutels(settings),
+                    keys=keys(settings),
                     gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
                     actor="vsb",
                     tijdstip=NU,

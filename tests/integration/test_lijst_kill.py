@@ -92,9 +92,9 @@ def _controleer(home: Path, aii_url: str, vsb_url: str) -> None:
             continue  # a temporary name, never a final one
         inhoud = bestand.read_bytes()
         if bestand.suffix == ".p7m":
-            inhoud = cms.ontsleutel(inhoud, pki.certificaat("vsb"), pki.sleutel("vsb"))
+            inhoud = cms.decrypt(inhoud, pki.certificaat("vsb"), pki.sleutel("vsb"))
         ondertekenaar = pki.certificaat("aii" if bestand.suffix == ".p7m" else "vsb")
-        cms.verifieer(inhoud, ca=pki.ca(), ondertekenaar=ondertekenaar, moment=datetime.now(UTC))
+        cms.verify(inhoud, ca=pki.ca(), ondertekenaar=ondertekenaar, moment=datetime.now(UTC))
     zichtbaar = [p for p in (home / "mailbox").glob("*/*/*.p7[ms].*") if p.name[0] != "."]
     assert zichtbaar == [], "no final name with a suffix"
 

@@ -190,10 +190,10 @@ def _bestand(
         certificaat = Uitgever(pki.ca(), pki.sleutel("ca")).geef_uit(
             "AII-KBI", pki.sleutel("aii"), van=nu - timedelta(days=30), tot=nu - timedelta(days=1)
         )
-    ondertekend = cms.onderteken(
+    ondertekend = cms.sign(
         payload(kop, [_insz(i) for i in (1, 2, 3)]), certificaat, pki.sleutel(ondertekenaar)
     )
-    return cms.versleutel(ondertekend, pki.certificaat(voor))
+    return cms.encrypt(ondertekend, pki.certificaat(voor))
 
 
 def _ingest(capsys: Cap, home: Path, inhoud: bytes, naam: str | None = None) -> tuple[int, str]:

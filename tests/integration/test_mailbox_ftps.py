@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kbi_exchange.adapters import mailbox_ftps, passwords
-from kbi_exchange.bootstrap import init_home, postbus
+from kbi_exchange.bootstrap import init_home, mailbox
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -195,7 +195,7 @@ def test_a_slow_password_check_does_not_hold_up_other_connections(
 
     monkeypatch.setattr(mailbox_ftps, "controleer", traag)
     server = mailbox_ftps.maak_server(
-        postbus(settings),
+        mailbox(settings),
         mailbox_ftps.Accounts(home / "keys" / "mailbox-accounts.json"),
         certificaat=settings.pki_bestand("mailbox.crt"),
         sleutel=settings.pki_bestand("mailbox.key"),

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.parameters import standaard_parameters
@@ -18,10 +18,10 @@ VSB = Client("c-1", "vsb", frozenset({Doel.ZORGBUDGET}), "VSB", "0" * 64)
 
 
 @pytest.fixture(scope="module")
-def sleutels(tmp_path_factory: pytest.TempPathFactory) -> Sleutels:
-    sleutels = Sleutels(tmp_path_factory.mktemp("keys"))
-    sleutels.maak_aan()
-    return sleutels
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    keys = Keys(tmp_path_factory.mktemp("keys"))
+    keys.create()
+    return keys
 
 
 @pytest.fixture
@@ -35,16 +35,16 @@ def stores() -> tuple[FakeKbi, FakeBeslissingen, FakeAudit]:
 class Writer:
     """What the group-commit writer does with a group: run it, commit it."""
 
-    def __init__(self, stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], sleutels: Sleutels):
+    def __init__(self, stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], keys: Keys):
         self.kbi, self.beslissingen, self.audit = stores
-        self.sleutels = sleutels
+        self.keys = keys
         self.nu: datetime = NU
 
     def groep(self, *opdrachten: Opdracht) -> list[list[Bericht] | None]:
         with FakeWerk(self.kbi, self.beslissingen, self.audit) as werk:
             uitkomsten = voer_groep_uit(
                 werk=werk,
-                sleutels=self.sleutels,
+                keys=self.keys,
                 opdrachten=opdrachten,
                 nu=self.nu,
                 parameters=standaard_parameters(),
@@ -59,5 +59,5 @@ class Writer:
 
 
 @pytest.fixture
-def writer(stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], sleutels: Sleutels) -> Writer:
-    return Writer(stores, sleutels)
+def writer(stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], keys: Keys) -> Writer:
+    return Writer(stores, keys)

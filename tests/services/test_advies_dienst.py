@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.services.advies import (
     Bericht,
@@ -39,25 +39,25 @@ def _codes(bericht: Bericht) -> list[str]:
 
 
 def test_an_answer_is_recorded_and_audited_under_the_persons_keyed_hash(
-    writer: Writer, sleutels: Sleutels
+    writer: Writer, keys: Keys
 ) -> None:
     (bericht,) = writer.vraag(_vraag())
     assert bericht.advies in {"OK", "NOK"}
     assert len(writer.beslissingen.rijen) == 1
     (regel,) = writer.audit.regels_
     assert regel.gebeurtenis == "kbi:advies:answer"
-    assert regel.insz_hash == sleutels.insz_sleutels()[0].hash(INSZ)
+    assert regel.insz_hash == keys.insz_keys()[0].hash(INSZ)
     assert INSZ not in (regel.inhoud or "")
 
 
 def test_the_insz_is_audited_in_its_canonical_form_however_it_was_written(
-    writer: Writer, sleutels: Sleutels
+    writer: Writer, keys: Keys
 ) -> None:
     vraag = _vraag("85.07.30-033.28")
     writer.vraag(vraag)
     writer.vraag(vraag)  # a repeat
     writer.vraag(_vraag("85.07.30-033.28", doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
-    gezocht = sleutels.insz_sleutels()[0].hash(INSZ)
+    gezocht = keys.insz_keys()[0].hash(INSZ)
     assert [r.gebeurtenis for r in writer.audit.over([gezocht])] == [
         "kbi:advies:answer",
         "kbi:advies:repeat",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Gebruiker, Node, Rol
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.services.audit import schrijf_audit, zoek_over_persoon
@@ -17,12 +17,12 @@ OP_LIJST, NIET_OP_LIJST = "85073001348", "85073003328"
 
 
 def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
-    sleutels: Sleutels,
+    keys: Keys,
 ) -> None:
     werk = FakeLijstWerk([OP_LIJST])
     lijst = maak_lijst(
         uow=werk,
-        sleutels=sleutels,
+        keys=keys,
         jaar=2026,
         door=Gebruiker("olga", Node.AII, Rol.AII_OPERATOR),
         nu=NU,
@@ -32,7 +32,7 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
     with werk:
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
             actor="olga",
             tijdstip=NU,
@@ -40,11 +40,9 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
         )
         werk.commit()
     later = NU + timedelta(days=1)
-    gevonden = zoek_over_persoon(uow=werk, sleutels=sleutels, insz=OP_LIJST, door="dora", nu=later)
+    gevonden = zoek_over_persoon(uow=werk, keys=keys, insz=OP_LIJST, door="dora", nu=later)
     assert [r.gebeurtenis for r in gevonden] == ["kbi:lijst:deliver"]
-    niets = zoek_over_persoon(
-        uow=werk, sleutels=sleutels, insz=NIET_OP_LIJST, door="dora", nu=later
-    )
+    niets = zoek_over_persoon(uow=werk, keys=keys, insz=NIET_OP_LIJST, door="dora", nu=later)
     assert niets == []
     zoekopdrachten = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:audit:search"]
     assert [(r.actor, r.insz_hash is not None) for r in zoekopdrachten] == [
@@ -53,5 +51,5 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
     ]
     assert not any(OP_LIJST in (r.inhoud or "") for r in werk.audit.regels_)
     # the search of the person on the list is found by a later search of that person
-    opnieuw = zoek_over_persoon(uow=werk, sleutels=sleutels, insz=OP_LIJST, door="dora", nu=later)
+    opnieuw = zoek_over_persoon(uow=werk, keys=keys, insz=OP_LIJST, door="dora", nu=later)
     assert [r.gebeurtenis for r in opnieuw] == ["kbi:lijst:deliver", "kbi:audit:search"]

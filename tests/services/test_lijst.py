@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Gebruiker, Node, Rol
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
@@ -21,12 +21,10 @@ KEURDER = Gebruiker("anna", Node.AII, Rol.AII_APPROVER)
 INSZ = ["85073001348", "85073003328"]
 
 
-def _maak(
-    werk: FakeLijstWerk, sleutels: Sleutels, vervangt: str | None = None, jaar: int = 2026
-) -> Lijst:
+def _maak(werk: FakeLijstWerk, keys: Keys, vervangt: str | None = None, jaar: int = 2026) -> Lijst:
     return maak_lijst(
         uow=werk,
-        sleutels=sleutels,
+        keys=keys,
         jaar=jaar,
         door=MAKER,
         nu=NU,
@@ -37,10 +35,10 @@ def _maak(
 
 
 def test_a_list_is_made_with_its_payload_and_one_audit_entry_naming_no_one(
-    sleutels: Sleutels,
+    keys: Keys,
 ) -> None:
     werk = FakeLijstWerk(INSZ)
-    lijst = _maak(werk, sleutels)
+    lijst = _maak(werk, keys)
     assert (lijst.status, lijst.aantal) == (LijstStatus.GEMAAKT, 2)
     assert werk.bewaard.payloads[lijst.id].endswith("\n85073001348\n85073003328\n")
     (regel,) = werk.audit.regels_
@@ -49,16 +47,16 @@ def test_a_list_is_made_with_its_payload_and_one_audit_entry_naming_no_one(
     assert not any(insz in (regel.inhoud or "") for insz in INSZ)
 
 
-def test_a_year_has_one_list_unless_a_rectification_names_it(sleutels: Sleutels) -> None:
+def test_a_year_has_one_list_unless_a_rectification_names_it(keys: Keys) -> None:
     werk = FakeLijstWerk(INSZ)
-    eerste = _maak(werk, sleutels)
+    eerste = _maak(werk, keys)
     with pytest.raises(LijstFout, match="already has list"):
-        _maak(werk, sleutels)
+        _maak(werk, keys)
     with pytest.raises(LijstFout, match="not the current list"):
-        _maak(werk, sleutels, vervangt="iets-anders")
-    rechtzetting = _maak(werk, sleutels, vervangt=eerste.id)
+        _maak(werk, keys, vervangt="iets-anders")
+    rechtzetting = _maak(werk, keys, vervangt=eerste.id)
     assert len(werk.bewaard.lijsten) == 2
-    keur_goed(uow=werk, sleutels=sleutels, lijst_id=rechtzetting.id, door=KEURDER, nu=NU)
+    keur_goed(uow=werk, keys=keys, lijst_id=rechtzetting.id, door=KEURDER, nu=NU)
     assert werk.bewaard.lijsten[eerste.id].status is LijstStatus.VERVANGEN
     assert werk.bewaard.huidige(2026) == werk.bewaard.lijsten[rechtzetting.id]
 
@@ -67,34 +65,34 @@ def test_a_year_has_one_list_unless_a_rectification_names_it(sleutels: Sleutels)
     ("jaar", "reden"), [(2021, "the first yearly list is for 2022"), (2027, "not before")]
 )
 def test_a_year_without_a_list_is_refused_and_nothing_kept(
-    sleutels: Sleutels, jaar: int, reden: str
+    keys: Keys, jaar: int, reden: str
 ) -> None:
     werk = FakeLijstWerk(INSZ)
     with pytest.raises(LijstFout, match=reden):
-        _maak(werk, sleutels, jaar=jaar)
+        _maak(werk, keys, jaar=jaar)
     assert werk.bewaard.lijsten == {}
 
 
-def test_four_eyes_neither_the_maker_nor_an_operator_approves(sleutels: Sleutels) -> None:
+def test_four_eyes_neither_the_maker_nor_an_operator_approves(keys: Keys) -> None:
     werk = FakeLijstWerk(INSZ)
-    lijst = _maak(werk, sleutels)
+    lijst = _maak(werk, keys)
     with pytest.raises(NietToegestaan):
-        keur_goed(uow=werk, sleutels=sleutels, lijst_id=lijst.id, door=MAKER, nu=NU)
+        keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=MAKER, nu=NU)
     zelf = Gebruiker("olga", Node.AII, Rol.AII_APPROVER)  # the maker, now as approver
     with pytest.raises(LijstFout, match="made list"):
-        keur_goed(uow=werk, sleutels=sleutels, lijst_id=lijst.id, door=zelf, nu=NU)
-    goedgekeurd = keur_goed(uow=werk, sleutels=sleutels, lijst_id=lijst.id, door=KEURDER, nu=NU)
+        keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=zelf, nu=NU)
+    goedgekeurd = keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=KEURDER, nu=NU)
     assert goedgekeurd.status is LijstStatus.GOEDGEKEURD
     # a rerun changes nothing and writes no second entry
-    keur_goed(uow=werk, sleutels=sleutels, lijst_id=lijst.id, door=KEURDER, nu=NU)
+    keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=KEURDER, nu=NU)
     assert [r.gebeurtenis for r in werk.audit.regels_] == ["kbi:lijst:make", "kbi:lijst:approve"]
 
 
-def test_the_maker_needs_the_operator_role(sleutels: Sleutels) -> None:
+def test_the_maker_needs_the_operator_role(keys: Keys) -> None:
     with pytest.raises(NietToegestaan):
         maak_lijst(
             uow=FakeLijstWerk(INSZ),
-            sleutels=sleutels,
+            keys=keys,
             jaar=2026,
             door=KEURDER,
             nu=NU,

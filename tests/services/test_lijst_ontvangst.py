@@ -12,7 +12,7 @@ import pytest
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
-from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
+from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstKop,
@@ -45,17 +45,17 @@ def _bestand(pki: Pki, lijst_id: str, *, vervangt: str | None = None) -> bytes:
         vervangt=vervangt,
         aantal=len(INSZ),
     )
-    ondertekend = cms.onderteken(payload(kop, INSZ), pki.certificaat(AII), pki.sleutel(AII))
-    return cms.versleutel(ondertekend, pki.certificaat(VSB))
+    ondertekend = cms.sign(payload(kop, INSZ), pki.certificaat(AII), pki.sleutel(AII))
+    return cms.encrypt(ondertekend, pki.certificaat(VSB))
 
 
 def _ontvang(
-    werk: FakeOntvangstWerk, pki: Pki, postbus: Postbus, bestand: bytes, nu: datetime = NU
+    werk: FakeOntvangstWerk, pki: Pki, mailbox: Mailbox, bestand: bytes, nu: datetime = NU
 ) -> OntvangenLijst:
     return ontvang_lijst(
         uow=werk,
         pki=pki,
-        postbus=postbus,
+        mailbox=mailbox,
         bestand=bestand,
         naam=lijst_bestandsnaam(JAAR, NU),
         door="vera",
@@ -66,89 +66,89 @@ def _ontvang(
 
 
 @pytest.fixture
-def postbus(tmp_path: Path) -> Postbus:
-    postbus = Postbus(tmp_path / "mailbox")
-    postbus.maak_aan([AII, VSB])
-    return postbus
+def mailbox(tmp_path: Path) -> Mailbox:
+    mailbox = Mailbox(tmp_path / "mailbox")
+    mailbox.create([AII, VSB])
+    return mailbox
 
 
 def test_a_list_is_stored_with_its_insz_and_the_receipt_goes_to_aii_once(
-    pki: Pki, postbus: Postbus
+    pki: Pki, mailbox: Mailbox
 ) -> None:
     werk, lijst_id = FakeOntvangstWerk(), str(uuid.uuid4())
     bestand = _bestand(pki, lijst_id)
-    ontvangen = _ontvang(werk, pki, postbus, bestand)
+    ontvangen = _ontvang(werk, pki, mailbox, bestand)
     assert (ontvangen.id, ontvangen.aantal, ontvangen.al_ontvangen) == (lijst_id, 2, False)
     assert werk.bewaard.inszen[lijst_id] == INSZ
     assert werk.bewaard.lijsten[lijst_id].status is LijstStatus.ONTVANGEN
-    assert [p.name for p in postbus.binnen(AII)] == [ontvangen.ontvangstbewijs]
+    assert [p.name for p in mailbox.waiting(AII)] == [ontvangen.ontvangstbewijs]
     # the same file again: nothing new stored, no second receipt
-    opnieuw = _ontvang(werk, pki, postbus, bestand)
+    opnieuw = _ontvang(werk, pki, mailbox, bestand)
     assert opnieuw.al_ontvangen
     assert opnieuw.ontvangstbewijs == ontvangen.ontvangstbewijs
-    assert len(postbus.binnen(AII)) == 1
+    assert len(mailbox.waiting(AII)) == 1
 
 
 def test_a_run_that_stopped_before_the_receipt_left_sends_it_on_the_rerun(
-    pki: Pki, postbus: Postbus
+    pki: Pki, mailbox: Mailbox
 ) -> None:
     werk, lijst_id = FakeOntvangstWerk(), str(uuid.uuid4())
     bestand = _bestand(pki, lijst_id)
-    kapot = Postbus(postbus.wortel / "missing" / "\0")  # writing here fails
+    kapot = Mailbox(mailbox.wortel / "missing" / "\0")  # writing here fails
     with pytest.raises(ValueError, match="null"):
         _ontvang(werk, pki, kapot, bestand)
     assert lijst_id in werk.bewaard.lijsten
     assert lijst_id not in werk.bewaard.verstuurd
-    assert _ontvang(werk, pki, postbus, bestand).al_ontvangen
-    assert len(postbus.binnen(AII)) == 1
+    assert _ontvang(werk, pki, mailbox, bestand).al_ontvangen
+    assert len(mailbox.waiting(AII)) == 1
     assert lijst_id in werk.bewaard.verstuurd
 
 
 def test_a_replay_and_a_second_list_are_refused_and_store_nothing(
-    pki: Pki, postbus: Postbus
+    pki: Pki, mailbox: Mailbox
 ) -> None:
     werk, lijst_id = FakeOntvangstWerk(), str(uuid.uuid4())
-    _ontvang(werk, pki, postbus, _bestand(pki, lijst_id))
+    _ontvang(werk, pki, mailbox, _bestand(pki, lijst_id))
     voor = werk.bewaard.kopie()
     # the same list encrypted anew: other bytes, the same id
     with pytest.raises(LijstFout, match=f"replay — list {lijst_id} was received on 2026-01-20"):
-        _ontvang(werk, pki, postbus, _bestand(pki, lijst_id))
+        _ontvang(werk, pki, mailbox, _bestand(pki, lijst_id))
     with pytest.raises(LijstFout, match=f"at VSB, year {JAAR} already has list {lijst_id}"):
-        _ontvang(werk, pki, postbus, _bestand(pki, str(uuid.uuid4())))
+        _ontvang(werk, pki, mailbox, _bestand(pki, str(uuid.uuid4())))
     ander = str(uuid.uuid4())
     with pytest.raises(LijstFout, match=f"rectifies {ander}: not the current list of {JAAR}"):
-        _ontvang(werk, pki, postbus, _bestand(pki, str(uuid.uuid4()), vervangt=ander))
+        _ontvang(werk, pki, mailbox, _bestand(pki, str(uuid.uuid4()), vervangt=ander))
     assert werk.bewaard.lijsten == voor.lijsten
     assert werk.bewaard.inszen == voor.inszen
-    assert len(postbus.binnen(AII)) == 1
+    assert len(mailbox.waiting(AII)) == 1
 
 
 def test_a_rectification_takes_the_year_and_the_list_it_names_is_replaced(
-    pki: Pki, postbus: Postbus
+    pki: Pki, mailbox: Mailbox
 ) -> None:
     werk, eerste, tweede = FakeOntvangstWerk(), str(uuid.uuid4()), str(uuid.uuid4())
-    _ontvang(werk, pki, postbus, _bestand(pki, eerste))
+    _ontvang(werk, pki, mailbox, _bestand(pki, eerste))
     later = NU + timedelta(days=3)
-    ontvangen = _ontvang(werk, pki, postbus, _bestand(pki, tweede, vervangt=eerste), later)
+    ontvangen = _ontvang(werk, pki, mailbox, _bestand(pki, tweede, vervangt=eerste), later)
     assert ontvangen.vervangt == eerste
     assert werk.bewaard.lijsten[eerste].status is LijstStatus.VERVANGEN
     assert werk.bewaard.lijsten[eerste].vervangen_op == later
-    assert len(postbus.binnen(AII)) == 2, "a receipt for each"
+    assert len(mailbox.waiting(AII)) == 2, "a receipt for each"
     assert werk.bewaard.huidige(JAAR) == werk.bewaard.lijsten[tweede]
 
 
 def test_a_file_not_for_vsb_or_not_signed_by_aii_is_refused_before_anything_is_read(
-    pki: Pki, postbus: Postbus
+    pki: Pki, mailbox: Mailbox
 ) -> None:
     werk = FakeOntvangstWerk()
     kop = LijstKop(str(uuid.uuid4()), JAAR, NU, "AII-KBI", "VSB", None, 2)
-    door_vsb = cms.versleutel(
-        cms.onderteken(payload(kop, INSZ), pki.certificaat(VSB), pki.sleutel(VSB)),
+    door_vsb = cms.encrypt(
+        cms.sign(payload(kop, INSZ), pki.certificaat(VSB), pki.sleutel(VSB)),
         pki.certificaat(VSB),
     )
     with pytest.raises(LijstFout, match="signature refused"):
-        _ontvang(werk, pki, postbus, door_vsb)
+        _ontvang(werk, pki, mailbox, door_vsb)
     with pytest.raises(LijstFout, match="not encrypted for VSB"):
-        _ontvang(werk, pki, postbus, cms.versleutel(b"x", pki.certificaat(AII)))
+        _ontvang(werk, pki, mailbox, cms.encrypt(b"x", pki.certificaat(AII)))
     assert werk.bewaard.lijsten == {}
-    assert postbus.binnen(AII) == []
+    assert mailbox.waiting(AII) == []

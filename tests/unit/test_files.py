@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbi_exchange.adapters.files import schrijf_atomisch
+from kbi_exchange.adapters.files import write_atomic
 
 
 def test_a_write_replaces_the_file_whole_and_leaves_no_part_behind(tmp_path: Path) -> None:
     doel = tmp_path / "lijst.p7m"
     doel.write_bytes(b"old")
-    schrijf_atomisch(doel, b"new", modus=0o600)
+    write_atomic(doel, b"new", modus=0o600)
     assert doel.read_bytes() == b"new"
     assert doel.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["lijst.p7m"]
@@ -22,7 +22,7 @@ def test_a_link_planted_at_a_part_name_is_not_written_through(tmp_path: Path) ->
     slachtoffer.write_bytes(b"precious")
     doel = tmp_path / "lijst.p7m"
     (tmp_path / ".lijst.p7m.part").symlink_to(slachtoffer)
-    schrijf_atomisch(doel, b"new")
+    write_atomic(doel, b"new")
     assert slachtoffer.read_bytes() == b"precious"
     assert doel.read_bytes() == b"new"
 
@@ -32,7 +32,7 @@ def test_a_link_at_the_target_is_replaced_not_followed(tmp_path: Path) -> None:
     slachtoffer.write_bytes(b"precious")
     doel = tmp_path / "lijst.p7m"
     doel.symlink_to(slachtoffer)
-    schrijf_atomisch(doel, b"new")
+    write_atomic(doel, b"new")
     assert slachtoffer.read_bytes() == b"precious"
     assert not doel.is_symlink()
     assert doel.read_bytes() == b"new"

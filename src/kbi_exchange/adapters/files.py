@@ -9,7 +9,7 @@ from pathlib import Path
 from kbi_exchange.crash_points import crash_point
 
 
-def schrijf_atomisch(pad: Path, inhoud: bytes, *, modus: int = 0o644) -> None:
+def write_atomic(pad: Path, inhoud: bytes, *, modus: int = 0o644) -> None:
     """Write to a new hidden temporary name beside ``pad``, flush to disk, then rename.
 
     A reader (or a crash) sees the old file, no file, or the whole new one — never a part.

@@ -19,11 +19,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kbi_exchange.adapters.files import schrijf_atomisch
+from kbi_exchange.adapters.files import write_atomic
 
 
 @dataclass(frozen=True)
-class InszSleutel:
+class InszKey:
     id: str
     geheim: bytes
 
@@ -32,28 +32,28 @@ class InszSleutel:
         return hmac.new(self.geheim, insz.encode(), hashlib.sha256).hexdigest()
 
 
-class Sleutels:
+class Keys:
     """A node's keys in its home."""
 
     def __init__(self, map_: Path) -> None:
         self.map = map_
-        self._insz: list[InszSleutel] | None = None
+        self._insz: list[InszKey] | None = None
         self._privaat: Ed25519PrivateKey | None = None
         self._sleutel_id = ""
 
     @classmethod
-    def van(cls, home: Path, node: str) -> Sleutels:
+    def for_node(cls, home: Path, node: str) -> Keys:
         return cls(home / "keys" / node)
 
-    def maak_aan(self) -> None:
+    def create(self) -> None:
         """Create the keys that do not exist yet; existing keys are never replaced."""
         self.map.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not list(self.map.glob("insz-hmac-*.key")):
-            self.roteer_insz_sleutel(datetime.now(UTC))
+            self.rotate_insz_key(datetime.now(UTC))
         privaat = self.map / "audit-checkpoint.key"
         if not privaat.exists():
             sleutel = Ed25519PrivateKey.generate()
-            schrijf_atomisch(
+            write_atomic(
                 privaat,
                 sleutel.private_bytes(
                     serialization.Encoding.PEM,
@@ -69,28 +69,28 @@ class Sleutels:
                 )
             )
 
-    def roteer_insz_sleutel(self, nu: datetime) -> InszSleutel:
+    def rotate_insz_key(self, nu: datetime) -> InszKey:
         """Make a new current INSZ key; the old ones are kept for searching."""
         self.map.mkdir(parents=True, exist_ok=True, mode=0o700)
-        schrijf_atomisch(
+        write_atomic(
             self.map / f"insz-hmac-{nu:%Y%m%d%H%M%S}.key", secrets.token_bytes(32), modus=0o600
         )
         self._insz = None
-        return self.insz_sleutels()[0]
+        return self.insz_keys()[0]
 
-    def insz_sleutels(self) -> list[InszSleutel]:
+    def insz_keys(self) -> list[InszKey]:
         """All INSZ keys, the current one first (read once per process)."""
         if self._insz is None:
             self._insz = self._lees_insz_sleutels()
         return self._insz
 
-    def _lees_insz_sleutels(self) -> list[InszSleutel]:
+    def _lees_insz_sleutels(self) -> list[InszKey]:
         bestanden = sorted(self.map.glob("insz-hmac-*.key"), reverse=True)
         if not bestanden:
             raise FileNotFoundError(f"no INSZ key in {self.map}: run `kbi init`")
-        return [InszSleutel(b.stem.removeprefix("insz-hmac-"), b.read_bytes()) for b in bestanden]
+        return [InszKey(b.stem.removeprefix("insz-hmac-"), b.read_bytes()) for b in bestanden]
 
-    def ondertekensleutel(self) -> Ed25519PrivateKey:
+    def signing_key(self) -> Ed25519PrivateKey:
         """The checkpoint key, read once per process (every group commit signs with it)."""
         if self._privaat is None:
             privaat = serialization.load_pem_private_key(
@@ -99,19 +99,19 @@ class Sleutels:
             if not isinstance(privaat, Ed25519PrivateKey):
                 raise TypeError("the checkpoint key is not an Ed25519 key")
             self._privaat = privaat
-            self._sleutel_id = self.checkpoint_sleutel_id()
+            self._sleutel_id = self.checkpoint_key_id()
         return self._privaat
 
-    def onderteken(self, gegevens: bytes) -> tuple[str, str]:
+    def sign(self, gegevens: bytes) -> tuple[str, str]:
         """Sign with the checkpoint key; returns (key id, signature in hex)."""
-        handtekening = self.ondertekensleutel().sign(gegevens).hex()
+        handtekening = self.signing_key().sign(gegevens).hex()
         return self._sleutel_id, handtekening
 
-    def checkpoint_sleutel_id(self) -> str:
+    def checkpoint_key_id(self) -> str:
         publiek = (self.map / "audit-checkpoint.pub").read_bytes()
         return hashlib.sha256(publiek).hexdigest()[:16]
 
-    def controleer_handtekening(self, gegevens: bytes, handtekening: str) -> bool:
+    def verify_signature(self, gegevens: bytes, handtekening: str) -> bool:
         publiek = serialization.load_pem_public_key(
             (self.map / "audit-checkpoint.pub").read_bytes()
         )

@@ -15,7 +15,7 @@ import re
 import threading
 from pathlib import Path
 
-from kbi_exchange.adapters.files import schrijf_atomisch
+from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.crash_points import crash_point
 
 AII, VSB = "aii", "vsb"
@@ -29,81 +29,81 @@ _ROUTES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
-class PostbusFout(Exception):
+class MailboxError(Exception):
     """A file the mailbox cannot take or route."""
 
 
-def ontvanger_van(naam: str, afzender: str) -> str:
+def recipient_of(naam: str, afzender: str) -> str:
     """The party a file is addressed to, by its name; refused unless ``afzender`` may send it."""
     for patroon, van, naar in _ROUTES:
         if patroon.fullmatch(naam):
             if van != afzender:
-                raise PostbusFout(f"{naam}: only {van} sends such a file, not {afzender}")
+                raise MailboxError(f"{naam}: only {van} sends such a file, not {afzender}")
             return naar
-    raise PostbusFout(f"{naam}: the name does not say whom the file is for")
+    raise MailboxError(f"{naam}: the name does not say whom the file is for")
 
 
 def _zelfde(a: Path, b: Path) -> bool:
     return hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
 
 
-class Postbus:
+class Mailbox:
     """The mailbox folders under one root (``$KBI_HOME/mailbox``)."""
 
     def __init__(self, wortel: Path) -> None:
         self.wortel = wortel
         self._slot = threading.Lock()
 
-    def map(self, partij: str, richting: str) -> Path:
+    def folder(self, partij: str, richting: str) -> Path:
         return self.wortel / partij / richting
 
-    def maak_aan(self, partijen: list[str]) -> None:
+    def create(self, partijen: list[str]) -> None:
         for partij in partijen:
             for richting in (IN, UIT):
-                self.map(partij, richting).mkdir(parents=True, exist_ok=True, mode=0o700)
+                self.folder(partij, richting).mkdir(parents=True, exist_ok=True, mode=0o700)
 
-    def verstuur(self, afzender: str, naam: str, inhoud: bytes) -> Path:
+    def send(self, afzender: str, naam: str, inhoud: bytes) -> Path:
         """Put a whole file in the sender's ``out/`` and route it; returns where it landed."""
-        ontvanger_van(naam, afzender)  # refuse an unroutable name before writing anything
-        uit = self.map(afzender, UIT)
+        recipient_of(naam, afzender)  # refuse an unroutable name before writing anything
+        uit = self.folder(afzender, UIT)
         uit.mkdir(parents=True, exist_ok=True, mode=0o700)
         for achtergelaten in uit.glob(f".{naam}.*.part"):  # a crashed earlier send of this file
             achtergelaten.unlink(missing_ok=True)
-        schrijf_atomisch(uit / naam, inhoud, modus=0o600)
+        write_atomic(uit / naam, inhoud, modus=0o600)
         crash_point("mailbox:in-out")
-        return self.routeer(uit / naam)
+        return self.route(uit / naam)
 
-    def routeer(self, bestand: Path) -> Path:
+    def route(self, bestand: Path) -> Path:
         """Move one whole file from an ``out/`` to its recipient's ``in/``.
 
         The same file routed twice (a rerun) lands once; a different file under a name that
         is taken stays in ``out/`` and is refused.
         """
         afzender = bestand.parent.parent.name
-        if bestand.parent != self.map(afzender, UIT):
-            raise PostbusFout(f"{bestand}: not in a party's out/ folder of this mailbox")
-        return self.routeer_deel(bestand, afzender, bestand.name)
+        if bestand.parent != self.folder(afzender, UIT):
+            raise MailboxError(f"{bestand}: not in a party's out/ folder of this mailbox")
+        return self.route_part(bestand, afzender, bestand.name)
 
-    def routeer_deel(self, bestand: Path, afzender: str, naam: str) -> Path:
+    def route_part(self, bestand: Path, afzender: str, naam: str) -> Path:
         """Move a whole file, sent by ``afzender`` as ``naam``, into its recipient's ``in/``.
 
         ``bestand`` may still carry a temporary name: it gets ``naam`` only in ``in/``. The
         same file routed twice lands once; a different file under a name that is taken is
         refused and stays where it is.
         """
-        doel_map = self.map(ontvanger_van(naam, afzender), IN)
+        doel_map = self.folder(recipient_of(naam, afzender), IN)
         doel_map.mkdir(parents=True, exist_ok=True, mode=0o700)
         doel = doel_map / naam
         with self._slot:  # the FTPS server routes from one thread per connection
             if doel.exists():
                 if not _zelfde(bestand, doel):
-                    raise PostbusFout(f"{naam}: a different file of that name is waiting")
+                    raise MailboxError(f"{naam}: a different file of that name is waiting")
                 bestand.unlink()
                 return doel
             os.replace(bestand, doel)
         return doel
 
-    def routeer_alles(self) -> tuple[list[Path], list[str]]:
+    def route_all(self) -> tuple[list[Path], list[str]]:
         """Route every whole file waiting in any ``out/`` (hidden ``.part`` files are not).
 
         Returns where each went, and why each of the others could not go (they stay).
@@ -114,15 +114,15 @@ class Postbus:
             if not bestand.is_file() or bestand.name.startswith("."):
                 continue
             try:
-                gerouteerd.append(self.routeer(bestand))
-            except PostbusFout as fout:
+                gerouteerd.append(self.route(bestand))
+            except MailboxError as fout:
                 problemen.append(str(fout))
         return gerouteerd, problemen
 
-    def binnen(self, partij: str, patroon: str = "*") -> list[Path]:
+    def waiting(self, partij: str, patroon: str = "*") -> list[Path]:
         """The whole files waiting in a party's ``in/``, oldest name first."""
         return sorted(
             p
-            for p in self.map(partij, IN).glob(patroon)
+            for p in self.folder(partij, IN).glob(patroon)
             if p.is_file() and not p.name.startswith(".")
         )

@@ -25,8 +25,8 @@ from pyftpdlib.authorizers import AuthenticationFailed, DummyAuthorizer
 from pyftpdlib.handlers import TLS_DTPHandler, TLS_FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
 
-from kbi_exchange.adapters.files import schrijf_atomisch
-from kbi_exchange.adapters.mailbox import IN, UIT, Postbus, PostbusFout, ontvanger_van
+from kbi_exchange.adapters.files import write_atomic
+from kbi_exchange.adapters.mailbox import IN, UIT, Mailbox, MailboxError, recipient_of
 from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord
 
 _DEEL = ".part"
@@ -52,7 +52,7 @@ class Accounts:
         accounts = self.lees()
         accounts[partij] = hash_wachtwoord(wachtwoord)
         self.bestand.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        schrijf_atomisch(self.bestand, json.dumps(accounts).encode(), modus=0o600)
+        write_atomic(self.bestand, json.dumps(accounts).encode(), modus=0o600)
 
 
 class _Authorizer(DummyAuthorizer):  # type: ignore[misc]
@@ -117,7 +117,7 @@ class _Dtp(TLS_DTPHandler):  # type: ignore[misc]
             self.file_obj.close()
             try:
                 self.cmd_channel.lever_af(Path(self.file_obj.name))
-            except (PostbusFout, OSError) as fout:
+            except (MailboxError, OSError) as fout:
                 self._resp = (f"553 {fout}.", log.warning)
                 self.transfer_finished = False  # so the part file is removed
         super().close()
@@ -126,7 +126,7 @@ class _Dtp(TLS_DTPHandler):  # type: ignore[misc]
 class _Handler(TLS_FTPHandler):  # type: ignore[misc]
     """Uploads land whole: written under a hidden name, then moved to their recipient."""
 
-    postbus: Postbus
+    mailbox: Mailbox
     tls_control_required = True
     tls_data_required = True
     banner = "kbi-exchange mailbox"
@@ -136,9 +136,9 @@ class _Handler(TLS_FTPHandler):  # type: ignore[misc]
         pad = Path(file)
         try:
             if pad.parent.name != UIT:
-                raise PostbusFout("upload into your out/ folder")
-            ontvanger_van(pad.name, self.username)
-        except PostbusFout as fout:
+                raise MailboxError("upload into your out/ folder")
+            recipient_of(pad.name, self.username)
+        except MailboxError as fout:
             self.respond(f"553 {fout}.")
             return None
         return super().ftp_STOR(str(pad.with_name(f".{pad.name}{_DEEL}")), mode)
@@ -150,14 +150,14 @@ class _Handler(TLS_FTPHandler):  # type: ignore[misc]
     def lever_af(self, deel: Path) -> None:
         """Move a whole upload from its part name to its recipient's in/."""
         naam = deel.name[1 : -len(_DEEL)]
-        self.postbus.routeer_deel(deel, self.username, naam)
+        self.mailbox.route_part(deel, self.username, naam)
 
     def on_incomplete_file_received(self, file: str) -> None:
         Path(file).unlink(missing_ok=True)
 
 
 def maak_server(
-    postbus: Postbus,
+    mailbox: Mailbox,
     accounts: Accounts,
     *,
     certificaat: Path,
@@ -170,27 +170,27 @@ def maak_server(
     """An FTPS server on the mailbox; every party with a password gets its account."""
     hashes = accounts.lees()
     if not hashes:
-        raise PostbusFout("no mailbox accounts: set one with `kbi mailbox account PARTY`")
+        raise MailboxError("no mailbox accounts: set one with `kbi mailbox account PARTY`")
     authorizer = _Authorizer(hashes, max_mislukt=max_mislukt, vergrendeld=vergrendeld)
     for partij in sorted(hashes):
-        thuis = postbus.wortel / partij
-        postbus.maak_aan([partij])
+        thuis = mailbox.wortel / partij
+        mailbox.create([partij])
         # e: change folder, l: list — in the party's own folder only
         authorizer.add_user(partij, "", str(thuis), perm="el")
         authorizer.override_perm(partij, str(thuis / IN), "elrd", recursive=True)
         authorizer.override_perm(partij, str(thuis / UIT), "elw", recursive=True)
     # pyftpdlib configures handlers through class attributes: one class per server
     handler: Any = type(
-        "PostbusHandler",
+        "MailboxHandler",
         (_Handler,),
         {
             "authorizer": authorizer,
             "certfile": str(certificaat),
             "keyfile": str(sleutel),
-            "postbus": postbus,
+            "mailbox": mailbox,
         },
     )
     # what a crash left whole in an out/ still goes on its way; what cannot is reported
-    for probleem in postbus.routeer_alles()[1]:
+    for probleem in mailbox.route_all()[1]:
         log.warning("mailbox: %s", probleem)
     return ThreadedFTPServer((host, poort), handler)

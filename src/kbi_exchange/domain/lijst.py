@@ -104,12 +104,12 @@ _KOP_SLEUTELS = (
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _sleutelwaarden(regels: list[str], sleutels: tuple[str, ...], soort: str) -> dict[str, str]:
+def _sleutelwaarden(regels: list[str], keys: tuple[str, ...], soort: str) -> dict[str, str]:
     """``key: value`` lines, exactly the keys expected, in their order."""
     gevonden = [regel.partition(": ") for regel in regels]
     namen = tuple(naam for naam, _, _ in gevonden)
-    if namen != sleutels:
-        raise LijstFout(f"{soort}: header keys {list(namen)}, expected {list(sleutels)}")
+    if namen != keys:
+        raise LijstFout(f"{soort}: header keys {list(namen)}, expected {list(keys)}")
     return {naam: waarde for naam, _, waarde in gevonden}
 
 

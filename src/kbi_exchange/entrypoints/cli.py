@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from kbi_exchange.adapters.crypto.cms import CmsFout
+from kbi_exchange.adapters.crypto.cms import CmsError
 from kbi_exchange.adapters.crypto.pki import PkiFout
-from kbi_exchange.adapters.mailbox import PostbusFout
+from kbi_exchange.adapters.mailbox import MailboxError
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.lijst import LijstFout
@@ -152,9 +152,9 @@ BEKENDE_FOUTEN = (
     ClientFout,
     OnbekendeBeslissing,
     LijstFout,
-    CmsFout,
+    CmsError,
     PkiFout,
-    PostbusFout,
+    MailboxError,
     OSError,
     NietVoorProductie,
 )

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.bootstrap import aii_uow, keys
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.entrypoints.cli_users import als
@@ -45,7 +45,7 @@ def verify(
         als(als_, Node.AII, Permissie.AUDIT_VERIFIEER)
     settings = load_settings()
     with aii_uow(settings) as werk:
-        aantal, problemen = verifieer_audit(audit=werk.audit, sleutels=sleutels(settings))
+        aantal, problemen = verifieer_audit(audit=werk.audit, keys=keys(settings))
     if problemen:
         raise AuditGeschonden(problemen)
     typer.echo(f"aii audit log intact: {aantal} entries verified")
@@ -69,7 +69,7 @@ def search(
     settings = load_settings()
     regels = zoek_over_persoon(
         uow=aii_uow(settings),
-        sleutels=sleutels(settings),
+        keys=keys(settings),
         insz=cijfers,
         door=door,
         nu=datetime.now(UTC),

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.bootstrap import aii_uow, keys
 from kbi_exchange.services.clients import alle_clients, trek_client_in, voeg_client_toe
 from kbi_exchange.settings import load_settings
 
@@ -34,7 +34,7 @@ def add(
     settings = load_settings()
     client, token = voeg_client_toe(
         uow=aii_uow(settings),
-        sleutels=sleutels(settings),
+        keys=keys(settings),
         naam=naam,
         doelen=purpose,
         afzender=afzender,
@@ -68,7 +68,7 @@ def revoke(naam: Annotated[str, typer.Argument(help="The client's name or id.")]
     settings = load_settings()
     client = trek_client_in(
         uow=aii_uow(settings),
-        sleutels=sleutels(settings),
+        keys=keys(settings),
         naam=naam,
         nu=datetime.now(UTC),
         door=f"os:{getpass.getuser()}",

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.adapters.crypto.cms import CmsFout
-from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels
+from kbi_exchange.adapters.crypto.cms import CmsError
+from kbi_exchange.bootstrap import aii_uow, keys, mailbox, pki
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.dates import BRUSSEL
@@ -67,7 +67,7 @@ def make(
     with console.status("evaluating dossiers…") as status:
         lijst = maak_lijst(
             uow=aii_uow(settings),
-            sleutels=sleutels(settings),
+            keys=keys(settings),
             jaar=year,
             door=door,
             nu=datetime.now(UTC),
@@ -95,7 +95,7 @@ def approve(
     door = als(als_, Node.AII, Permissie.KBI_LIJST_KEUR_GOED)
     lijst = keur_goed(
         uow=aii_uow(settings),
-        sleutels=sleutels(settings),
+        keys=keys(settings),
         lijst_id=lijst_id,
         door=door,
         nu=datetime.now(UTC),
@@ -128,9 +128,9 @@ def deliver(
     )
     lijst = lever_lijst(
         uow=aii_uow(settings),
-        sleutels=sleutels(settings),
+        keys=keys(settings),
         pki=pki(settings),
-        postbus=postbus(settings),
+        mailbox=mailbox(settings),
         lijst_id=lijst_id,
         door=door,
         nu=datetime.now(UTC),
@@ -152,23 +152,23 @@ def receive(
 ) -> None:
     """Verify VSB's signed receipts and mark their lists received."""
     settings = load_settings()
-    bus = postbus(settings)
-    uit_postbus = not bestanden
+    bus = mailbox(settings)
+    from_mailbox = not bestanden
     lijsten, geweigerd = [], []
-    for bestand in bestanden or bus.binnen("aii", "KBI_VSB_ONTVANGST_*.p7s"):
+    for bestand in bestanden or bus.waiting("aii", "KBI_VSB_ONTVANGST_*.p7s"):
         try:
             lijst = verwerk_ontvangstbewijs(
                 uow=aii_uow(settings),
-                sleutels=sleutels(settings),
+                keys=keys(settings),
                 pki=pki(settings),
                 bestand=bestand.read_bytes(),
                 nu=datetime.now(UTC),
             )
-        except (LijstFout, CmsFout) as fout:  # the others still count; this one stays put
+        except (LijstFout, CmsError) as fout:  # the others still count; this one stays put
             geweigerd.append(f"{bestand.name}: {fout}")
             continue
         crash_point("list.receive:recorded")
-        if uit_postbus:
+        if from_mailbox:
             bestand.unlink()  # taken in: a party removes what it read from its own in/
         lijsten.append(lijst)
         if not json_uit:

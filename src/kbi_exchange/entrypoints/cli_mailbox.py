@@ -8,7 +8,7 @@ import typer
 
 from kbi_exchange.adapters.crypto.pki import MAILBOX
 from kbi_exchange.adapters.mailbox_ftps import Accounts, maak_server
-from kbi_exchange.bootstrap import pki_partijen, postbus
+from kbi_exchange.bootstrap import mailbox, pki_partijen
 from kbi_exchange.entrypoints.cli_users import wachtwoord
 from kbi_exchange.settings import load_settings
 
@@ -38,7 +38,7 @@ def serve(
     """Serve the mailbox over FTPS (explicit TLS) until Ctrl-C; one account per party."""
     settings = load_settings()
     server = maak_server(
-        postbus(settings),
+        mailbox(settings),
         Accounts(settings.home / "keys" / "mailbox-accounts.json"),
         certificaat=settings.pki_bestand(f"{MAILBOX}.crt"),
         sleutel=settings.pki_bestand(f"{MAILBOX}.key"),

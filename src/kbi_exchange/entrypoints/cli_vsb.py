@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import pki, postbus, uow
+from kbi_exchange.bootstrap import mailbox, pki, uow
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.entrypoints.cli_users import als
@@ -49,11 +49,11 @@ def ingest(
     door = (
         als(als_, Node.VSB, Permissie.VSB_LIJST_ONTVANG).naam if als_ else f"os:{getpass.getuser()}"
     )
-    bus = postbus(settings)
+    bus = mailbox(settings)
     lijst = ontvang_lijst(
         uow=uow(settings, Node.VSB),
         pki=pki(settings),
-        postbus=bus,
+        mailbox=bus,
         bestand=bestand.read_bytes(),
         naam=bestand.name,
         door=door,
@@ -62,7 +62,7 @@ def ingest(
         aii=settings.aii_identificatie,
     )
     crash_point("list.ingest:done")
-    if bestand.resolve().parent == bus.map("vsb", "in").resolve():
+    if bestand.resolve().parent == bus.folder("vsb", "in").resolve():
         bestand.unlink(missing_ok=True)
     if json_uit:
         typer.echo(json.dumps(lijst.json()))

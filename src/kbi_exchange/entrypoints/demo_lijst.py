@@ -11,7 +11,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, pki, postbus, sleutels, uow
+from kbi_exchange.bootstrap import aii_uow, keys, mailbox, pki, uow
 from kbi_exchange.domain.access import Gebruiker, Node
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstStatus
@@ -70,7 +70,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
         with console.status("evaluating every dossier…") as status:
             lijst = maak_lijst(
                 uow=aii_uow(settings),
-                sleutels=sleutels(settings),
+                keys=keys(settings),
                 jaar=jaar,
                 door=maker,
                 nu=nu,
@@ -82,33 +82,33 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     if lijst.status == LijstStatus.GEMAAKT.value:
         lijst = keur_goed(
             uow=aii_uow(settings),
-            sleutels=sleutels(settings),
+            keys=keys(settings),
             lijst_id=lijst.id,
             door=keurder,
             nu=nu,
         )
         console.print(f"approved by {keurder.naam} (not the maker, may not change KBI data)")
-    bus = postbus(settings)
+    bus = mailbox(settings)
     if lijst.status == LijstStatus.GOEDGEKEURD.value:
         lijst = lever_lijst(
             uow=aii_uow(settings),
-            sleutels=sleutels(settings),
+            keys=keys(settings),
             pki=pki(settings),
-            postbus=bus,
+            mailbox=bus,
             lijst_id=lijst.id,
             door=maker.naam,
             nu=nu,
             bestanden_tot=settings.lijst_bestanden_tot,
         )
         console.print(
-            f"signed by AII, encrypted for VSB, delivered: {bus.map('vsb', 'in')}/"
+            f"signed by AII, encrypted for VSB, delivered: {bus.folder('vsb', 'in')}/"
             f"{lijst.bestand_naam}"
         )
-    for bestand in bus.binnen("vsb", "KBI_VSB_LIJST_*.p7m"):
+    for bestand in bus.waiting("vsb", "KBI_VSB_LIJST_*.p7m"):
         ontvangen = ontvang_lijst(
             uow=uow(settings, Node.VSB),
             pki=pki(settings),
-            postbus=bus,
+            mailbox=bus,
             bestand=bestand.read_bytes(),
             naam=bestand.name,
             door=vsb.naam,
@@ -121,10 +121,10 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
             f"VSB decrypted, verified and stored list {ontvangen.id} ({ontvangen.aantal} INSZ); "
             f"receipt {ontvangen.ontvangstbewijs} sent"
         )
-    for bestand in bus.binnen("aii", "KBI_VSB_ONTVANGST_*.p7s"):
+    for bestand in bus.waiting("aii", "KBI_VSB_ONTVANGST_*.p7s"):
         lijst = verwerk_ontvangstbewijs(
             uow=aii_uow(settings),
-            sleutels=sleutels(settings),
+            keys=keys(settings),
             pki=pki(settings),
             bestand=bestand.read_bytes(),
             nu=nu,

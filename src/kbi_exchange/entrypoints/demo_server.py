@@ -16,7 +16,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, sleutels
+from kbi_exchange.bootstrap import aii_uow, keys
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.services.clients import voeg_client_toe
@@ -47,7 +47,7 @@ def demo_token(settings: Settings) -> str:
         return bestand.read_text(encoding="utf-8").strip()
     _, token = voeg_client_toe(
         uow=aii_uow(settings),
-        sleutels=sleutels(settings),
+        keys=keys(settings),
         naam=f"demo-vsb-{uuid.uuid4().hex[:8]}",
         doelen=["ZORGBUDGET", "VERLAAGDE_PREMIE"],
         afzender="VSB",

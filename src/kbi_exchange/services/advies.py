@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Antwoord, Doel, Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
@@ -211,10 +211,10 @@ class _Groep:
     """One write group: what its questions share (earlier refertes, dossiers), read at once."""
 
     def __init__(
-        self, werk: AdviesWerk, sleutels: Sleutels, nu: datetime, parameters: ParameterSet
+        self, werk: AdviesWerk, keys: Keys, nu: datetime, parameters: ParameterSet
     ) -> None:
         self.werk = werk
-        self.sleutels = sleutels
+        self.keys = keys
         self.nu = nu
         self.parameters = parameters
         self.eerder: dict[tuple[str, str], EerdereBeslissing] = {}
@@ -258,7 +258,7 @@ class _Groep:
     ) -> None:
         schrijf_audit(
             audit=self.werk.audit,
-            sleutels=self.sleutels,
+            keys=self.keys,
             gebeurtenis=gebeurtenis,
             actor=client.naam,
             tijdstip=self.nu,
@@ -380,7 +380,7 @@ class _Groep:
 def voer_groep_uit(
     *,
     werk: AdviesWerk,
-    sleutels: Sleutels,
+    keys: Keys,
     opdrachten: Sequence[Opdracht],
     nu: datetime,
     parameters: ParameterSet,
@@ -390,7 +390,7 @@ def voer_groep_uit(
     Returns, per opdracht, the answers of its questions in order (or None for a refusal of a
     whole message and for security events, which are only recorded).
     """
-    groep = _Groep(werk, sleutels, nu, parameters)
+    groep = _Groep(werk, keys, nu, parameters)
     groep.lees_vooraf(opdrachten)
     uitkomsten: list[list[Bericht] | None] = []
     for opdracht in opdrachten:
@@ -401,7 +401,7 @@ def voer_groep_uit(
         elif isinstance(opdracht, VerzoekGeweigerd):
             schrijf_audit(
                 audit=werk.audit,
-                sleutels=sleutels,
+                keys=keys,
                 gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
                 actor=opdracht.client.naam,
                 tijdstip=nu,
@@ -415,7 +415,7 @@ def voer_groep_uit(
             for g in opdracht.gebeurtenissen:
                 schrijf_audit(
                     audit=werk.audit,
-                    sleutels=sleutels,
+                    keys=keys,
                     gebeurtenis=AuditGebeurtenis.AANMELDING_MISLUKT,
                     actor="unauthenticated",
                     tijdstip=nu,

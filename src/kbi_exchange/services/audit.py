@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditRegel,
@@ -25,7 +25,7 @@ from kbi_exchange.services.ports import AuditLog, AuditZoekWerk
 def schrijf_audit(
     *,
     audit: AuditLog,
-    sleutels: Sleutels,
+    keys: Keys,
     gebeurtenis: AuditGebeurtenis,
     actor: str,
     tijdstip: datetime,
@@ -42,29 +42,29 @@ def schrijf_audit(
         tijdstip=tijdstip,
         gebeurtenis=gebeurtenis.value,
         actor=actor,
-        insz_hash=sleutels.insz_sleutels()[0].hash(insz) if insz else None,
+        insz_hash=keys.insz_keys()[0].hash(insz) if insz else None,
         inhoud=tekst,
         inhoud_sha256=inhoud_hash(tekst),
     )
     audit.voeg_toe(nieuw)
     if audit.ondertekenaar is None:
-        audit.ondertekenaar = sleutels.onderteken
+        audit.ondertekenaar = keys.sign
     return nieuw
 
 
-def verifieer_audit(*, audit: AuditLog, sleutels: Sleutels) -> tuple[int, list[str]]:
+def verifieer_audit(*, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:
     """The number of entries checked and every problem found (none: the log is intact)."""
     problemen: list[str] = []
     seq, hash_, tijdstip, handtekening = audit.kop()
     kop = None
     if handtekening is not None and tijdstip is not None:
-        if sleutels.controleer_handtekening(kop_gegevens(seq, hash_, tijdstip), handtekening):
+        if keys.verify_signature(kop_gegevens(seq, hash_, tijdstip), handtekening):
             kop = GetekendeKop(seq, hash_)
         else:
             problemen.append("the chain's head: its signature does not verify")
     checkpoints: dict[int, str] = {}
     for cp in audit.checkpoints():
-        if not sleutels.controleer_handtekening(
+        if not keys.verify_signature(
             checkpoint_gegevens(cp.seq, cp.hash, cp.tijdstip), cp.handtekening
         ):
             problemen.append(f"checkpoint {cp.seq}: its signature does not verify")
@@ -89,29 +89,29 @@ _LIJST_VERSTREKKINGEN = [
 
 
 def zoek_audit(
-    *, audit: AuditLog, sleutels: Sleutels, insz: str, lijsten: Sequence[str] = ()
+    *, audit: AuditLog, keys: Keys, insz: str, lijsten: Sequence[str] = ()
 ) -> list[AuditRegel]:
     """Every entry about a person: who received what about them, when and why.
 
     ``lijsten`` are the ids of the yearly lists the person is on; their disclosures count.
     """
-    eigen = audit.over([sleutel.hash(insz) for sleutel in sleutels.insz_sleutels()])
+    eigen = audit.over([sleutel.hash(insz) for sleutel in keys.insz_keys()])
     via_lijst = audit.over_lijsten(_LIJST_VERSTREKKINGEN, list(lijsten))
     return sorted(eigen + via_lijst, key=lambda regel: regel.seq)
 
 
 def zoek_over_persoon(
-    *, uow: AuditZoekWerk, sleutels: Sleutels, insz: str, door: str, nu: datetime
+    *, uow: AuditZoekWerk, keys: Keys, insz: str, door: str, nu: datetime
 ) -> list[AuditRegel]:
     """`zoek_audit` for the DPO, and the search itself audited under the person's keyed hash,
     in one transaction: no search goes unrecorded."""
     with uow as werk:
         regels = zoek_audit(
-            audit=werk.audit, sleutels=sleutels, insz=insz, lijsten=werk.lijsten.met_insz(insz)
+            audit=werk.audit, keys=keys, insz=insz, lijsten=werk.lijsten.met_insz(insz)
         )
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT,
             actor=door,
             tijdstip=nu,

@@ -8,7 +8,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -29,7 +29,7 @@ def token_hash(token: str) -> str:
 def voeg_client_toe(
     *,
     uow: ClientenWerk,
-    sleutels: Sleutels,
+    keys: Keys,
     naam: str,
     doelen: list[str],
     afzender: str | None,
@@ -53,7 +53,7 @@ def voeg_client_toe(
         werk.clients.voeg_toe(client, nu)
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.CLIENT_TOEGEVOEGD,
             actor=door,
             tijdstip=nu,
@@ -67,9 +67,7 @@ def voeg_client_toe(
     return client, token
 
 
-def trek_client_in(
-    *, uow: ClientenWerk, sleutels: Sleutels, naam: str, nu: datetime, door: str
-) -> Client:
+def trek_client_in(*, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, door: str) -> Client:
     """Revoke a client: its token stops working within a second (the servers' cache)."""
     with uow as werk:
         gevonden = werk.clients.zoek(naam)
@@ -79,7 +77,7 @@ def trek_client_in(
             werk.clients.trek_in(gevonden.client.id, nu)
             schrijf_audit(
                 audit=werk.audit,
-                sleutels=sleutels,
+                keys=keys,
                 gebeurtenis=AuditGebeurtenis.CLIENT_INGETROKKEN,
                 actor=door,
                 tijdstip=nu,

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from kbi_exchange.adapters.keys import Sleutels
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import PERMISSIES, Gebruiker, Permissie
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -28,7 +28,7 @@ from kbi_exchange.services.users import vereis
 def maak_lijst(
     *,
     uow: LijstWerk,
-    sleutels: Sleutels,
+    keys: Keys,
     jaar: int,
     door: Gebruiker,
     nu: datetime,
@@ -79,7 +79,7 @@ def maak_lijst(
         werk.lijsten.voeg_toe(lijst, inhoud.decode("utf-8"))
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.LIJST_GEMAAKT,
             actor=door.naam,
             tijdstip=nu,
@@ -99,9 +99,7 @@ def maak_lijst(
         return lijst
 
 
-def keur_goed(
-    *, uow: LijstWerk, sleutels: Sleutels, lijst_id: str, door: Gebruiker, nu: datetime
-) -> Lijst:
+def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Gebruiker, nu: datetime) -> Lijst:
     """Four eyes: another person, an approver who may not change KBI data, approves; an
     approved rectification replaces the list it names."""
     vereis(door, Permissie.KBI_LIJST_KEUR_GOED)
@@ -116,7 +114,7 @@ def keur_goed(
         werk.lijsten.bewaar(goedgekeurd, *vervangen)
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.LIJST_GOEDGEKEURD,
             actor=door.naam,
             tijdstip=nu,

@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.keys import Sleutels
-from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
@@ -34,9 +34,9 @@ from kbi_exchange.services.ports import LijstWerk
 def lever_lijst(
     *,
     uow: LijstWerk,
-    sleutels: Sleutels,
+    keys: Keys,
     pki: Pki,
-    postbus: Postbus,
+    mailbox: Mailbox,
     lijst_id: str,
     door: str,
     nu: datetime,
@@ -53,12 +53,12 @@ def lever_lijst(
             return lijst  # delivered before: nothing to do
         bestand = werk.lijsten.bestand(lijst_id)
         if bestand is None:
-            ondertekend = cms.onderteken(
+            ondertekend = cms.sign(
                 werk.lijsten.payload(lijst_id).encode("utf-8"),
                 pki.certificaat(AII),
                 pki.sleutel(AII),
             )
-            bestand = cms.versleutel(ondertekend, pki.certificaat(VSB))
+            bestand = cms.encrypt(ondertekend, pki.certificaat(VSB))
             lijst = lijst.met_bestand(
                 lijst_bestandsnaam(lijst.jaar, nu.astimezone(BRUSSEL)),
                 hashlib.sha256(bestand).hexdigest(),
@@ -67,7 +67,7 @@ def lever_lijst(
             werk.lijsten.bewaar(lijst)
             schrijf_audit(
                 audit=werk.audit,
-                sleutels=sleutels,
+                keys=keys,
                 gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
                 actor=door,
                 tijdstip=nu,
@@ -90,7 +90,7 @@ def lever_lijst(
     if naam is None:
         raise LijstFout(f"list {lijst_id}: its file has no name")
     if dag_in_brussel(nu) <= bestanden_tot:
-        postbus.verstuur(AII, naam, bestand)
+        mailbox.send(AII, naam, bestand)
         crash_point("list.deliver:sent")
     with uow as werk:
         lijst = werk.lijsten.get(lijst_id)
@@ -102,10 +102,10 @@ def lever_lijst(
 
 
 def verwerk_ontvangstbewijs(
-    *, uow: LijstWerk, sleutels: Sleutels, pki: Pki, bestand: bytes, nu: datetime
+    *, uow: LijstWerk, keys: Keys, pki: Pki, bestand: bytes, nu: datetime
 ) -> Lijst:
     """Verify VSB's signed receipt and mark the list it names received (SPEC §8.6)."""
-    inhoud = cms.verifieer(
+    inhoud = cms.verify(
         bestand, ca=pki.ca(), ondertekenaar=pki.certificaat(VSB), moment=nu
     )  # nothing in it is believed before this
     bewijs = Ontvangstbewijs.lees(inhoud)
@@ -127,7 +127,7 @@ def verwerk_ontvangstbewijs(
         werk.lijsten.zet_ontvangstbewijs(lijst.id, bestand)
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.LIJST_ONTVANGEN,
             actor=VSB,
             tijdstip=nu,
@@ -149,7 +149,7 @@ class LijstBestand:
 
 
 def haal_lijst_op(
-    *, uow: LijstWerk, sleutels: Sleutels, jaar: int, client: str, nu: datetime
+    *, uow: LijstWerk, keys: Keys, jaar: int, client: str, nu: datetime
 ) -> LijstBestand:
     """The delivered file of a year's current list, for ``GET /api/v1/lijsten/{jaar}``."""
     with uow as werk:
@@ -159,7 +159,7 @@ def haal_lijst_op(
             raise LijstFout(f"no delivered list for {jaar}")
         schrijf_audit(
             audit=werk.audit,
-            sleutels=sleutels,
+            keys=keys,
             gebeurtenis=AuditGebeurtenis.LIJST_OPGEHAALD,
             actor=client,
             tijdstip=nu,

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.mailbox import AII, VSB, Postbus
+from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.lijst import (
@@ -60,14 +60,14 @@ def _open(
 ) -> tuple[LijstKop, list[str], str]:
     """Decrypt, verify, then read and check the header: the list, believed only now."""
     try:
-        ondertekend = cms.ontsleutel(bestand, pki.certificaat(VSB), pki.sleutel(VSB))
-    except cms.CmsFout as fout:
+        ondertekend = cms.decrypt(bestand, pki.certificaat(VSB), pki.sleutel(VSB))
+    except cms.CmsError as fout:
         raise LijstFout(f"{naam}: not encrypted for VSB ({fout})") from None
     try:
-        payload = cms.verifieer(
+        payload = cms.verify(
             ondertekend, ca=pki.ca(), ondertekenaar=pki.certificaat(AII), moment=nu
         )
-    except cms.CmsFout as fout:
+    except cms.CmsError as fout:
         raise LijstFout(f"{naam}: signature refused: {fout}") from None
     try:
         kop, inszen = lees_payload(payload)
@@ -105,7 +105,7 @@ def ontvang_lijst(
     *,
     uow: OntvangstWerk,
     pki: Pki,
-    postbus: Postbus,
+    mailbox: Mailbox,
     bestand: bytes,
     naam: str,
     door: str,
@@ -147,7 +147,7 @@ def ontvang_lijst(
             )
         bewijs = lijsten.te_versturen_ontvangstbewijs(lijst.id)
         if bewijs is not None:
-            postbus.verstuur(VSB, *bewijs)
+            mailbox.send(VSB, *bewijs)
             crash_point("list.ingest:receipt-sent")
             lijsten.ontvangstbewijs_verstuurd(lijst.id)
             werk.commit()
@@ -198,7 +198,7 @@ def _bewaar(
         inszen,
         ontvangstbewijs=(
             ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
-            cms.onderteken(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
+            cms.sign(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
         ),
     )
     try:

@@ -33,11 +33,11 @@ logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 _BINAIR = [pkcs7.PKCS7Options.Binary]
 
 
-class CmsFout(Exception):
+class CmsError(Exception):
     """A CMS file refused: it does not open, or its signature does not hold."""
 
 
-def onderteken(inhoud: bytes, certificaat: x509.Certificate, sleutel: rsa.RSAPrivateKey) -> bytes:
+def sign(inhoud: bytes, certificaat: x509.Certificate, sleutel: rsa.RSAPrivateKey) -> bytes:
     """SignedData (SHA-256, the signer's certificate, content included), DER."""
     return (
         pkcs7.PKCS7SignatureBuilder()
@@ -47,7 +47,7 @@ def onderteken(inhoud: bytes, certificaat: x509.Certificate, sleutel: rsa.RSAPri
     )
 
 
-def versleutel(inhoud: bytes, ontvanger: x509.Certificate) -> bytes:
+def encrypt(inhoud: bytes, ontvanger: x509.Certificate) -> bytes:
     """EnvelopedData for one recipient (RSA key transport, AES-256-CBC), DER."""
     return (
         pkcs7.PKCS7EnvelopeBuilder()
@@ -58,12 +58,12 @@ def versleutel(inhoud: bytes, ontvanger: x509.Certificate) -> bytes:
     )
 
 
-def ontsleutel(der: bytes, certificaat: x509.Certificate, sleutel: rsa.RSAPrivateKey) -> bytes:
+def decrypt(der: bytes, certificaat: x509.Certificate, sleutel: rsa.RSAPrivateKey) -> bytes:
     """The content of an EnvelopedData addressed to ``certificaat``, in memory."""
     try:
         return pkcs7.pkcs7_decrypt_der(der, certificaat, sleutel, [])
     except ValueError as fout:
-        raise CmsFout(f"cannot decrypt: {_eerste_regel(fout)}") from None
+        raise CmsError(f"cannot decrypt: {_eerste_regel(fout)}") from None
 
 
 def _eerste_regel(fout: Exception) -> str:
@@ -75,28 +75,28 @@ def _signed_data(der: bytes) -> asn1_cms.SignedData:
     try:
         info = asn1_cms.ContentInfo.load(der, strict=True)
         if info["content_type"].native != "signed_data":
-            raise CmsFout(f"not a CMS SignedData but {info['content_type'].native}")
+            raise CmsError(f"not a CMS SignedData but {info['content_type'].native}")
         signed = info["content"]
         signed.native  # noqa: B018 — parses every field now, so damage shows here, not later
-    except CmsFout:
+    except CmsError:
         raise
     except Exception as fout:  # asn1crypto raises ValueError, TypeError, OverflowError, ...
-        raise CmsFout(f"not a valid CMS SignedData: {_eerste_regel(fout)}") from None
+        raise CmsError(f"not a valid CMS SignedData: {_eerste_regel(fout)}") from None
     if len(signed["signer_infos"]) != 1:
-        raise CmsFout(f"expected one signer, found {len(signed['signer_infos'])}")
+        raise CmsError(f"expected one signer, found {len(signed['signer_infos'])}")
     # The fields around the signer's are not covered by the signature: they must be exactly
     # what RFC 5652 prescribes for this use, so a changed byte there is refused too.
     if signed["version"].native != "v1":
-        raise CmsFout(f"SignedData version {signed['version'].native}, expected v1")
+        raise CmsError(f"SignedData version {signed['version'].native}, expected v1")
     algoritmen = [a["algorithm"].native for a in signed["digest_algorithms"]]
     if algoritmen != ["sha256"]:
-        raise CmsFout(f"digest algorithms {algoritmen}, expected ['sha256']")
+        raise CmsError(f"digest algorithms {algoritmen}, expected ['sha256']")
     if signed["signer_infos"][0]["version"].native != "v1":
-        raise CmsFout("SignerInfo version is not v1 (issuer and serial number)")
+        raise CmsError("SignerInfo version is not v1 (issuer and serial number)")
     if signed["signer_infos"][0]["digest_algorithm"]["algorithm"].native != "sha256":
-        raise CmsFout("the signer's digest algorithm is not SHA-256")
+        raise CmsError("the signer's digest algorithm is not SHA-256")
     if signed["encap_content_info"]["content_type"].native != "data":
-        raise CmsFout("the signed content is not of type data")
+        raise CmsError("the signed content is not of type data")
     return signed
 
 
@@ -112,14 +112,14 @@ def _waarom_niet_vertrouwd(certificaat: x509.Certificate, moment: datetime, indi
     }.get(indicatie, indicatie.lower().replace("_", " "))
 
 
-def verifieer(
+def verify(
     der: bytes,
     *,
     ca: x509.Certificate,
     ondertekenaar: x509.Certificate,
     moment: datetime,
 ) -> bytes:
-    """The content of a SignedData, once its signature holds; else `CmsFout` saying why."""
+    """The content of a SignedData, once its signature holds; else `CmsError` saying why."""
     signed = _signed_data(der)
     context = ValidationContext(
         trust_roots=[asn1_x509.Certificate.load(ca.public_bytes(serialization.Encoding.DER))],
@@ -130,28 +130,28 @@ def verifieer(
     try:
         status = asyncio.run(async_validate_cms_signature(signed, validation_context=context))
     except Exception as fout:  # pyHanko's structural errors
-        raise CmsFout(f"signature cannot be checked: {_eerste_regel(fout)}") from None
+        raise CmsError(f"signature cannot be checked: {_eerste_regel(fout)}") from None
     if not status.intact:
-        raise CmsFout("the content does not match the signed digest (changed after signing)")
+        raise CmsError("the content does not match the signed digest (changed after signing)")
     if not status.valid:
-        raise CmsFout("the signature does not verify against the signer's certificate")
+        raise CmsError("the signature does not verify against the signer's certificate")
     try:
         gevonden = x509.load_der_x509_certificate(status.signing_cert.dump())
     except (ValueError, x509.InvalidVersion):
-        raise CmsFout("the signer's certificate is damaged") from None
+        raise CmsError("the signer's certificate is damaged") from None
     if status.trust_problem_indic is not None:
-        raise CmsFout(
+        raise CmsError(
             f"signer {gevonden.subject.rfc4514_string()} is not trusted: "
             + _waarom_niet_vertrouwd(
                 gevonden, moment, str(status.trust_problem_indic).rpartition(".")[2]
             )
         )
     if gevonden != ondertekenaar:
-        raise CmsFout(
+        raise CmsError(
             f"signed by {gevonden.subject.rfc4514_string()}, "
             f"not by {ondertekenaar.subject.rfc4514_string()}"
         )
     inhoud = signed["encap_content_info"]["content"]
     if inhoud is None or inhoud.native is None:
-        raise CmsFout("the signature holds no content (detached)")
+        raise CmsError("the signature holds no content (detached)")
     return bytes(inhoud.native)

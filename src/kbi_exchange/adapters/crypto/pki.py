@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from kbi_exchange.adapters.files import schrijf_atomisch
+from kbi_exchange.adapters.files import write_atomic
 
 _T = TypeVar("_T")
 
@@ -188,8 +188,8 @@ def maak_ontwikkel_pki(
         uitgever = Uitgever(lees_certificaat(ca_crt), lees_sleutel(ca_key))
     else:
         uitgever = maak_ca("kbi-exchange development CA", maak_sleutel("ca"), van=nu)
-        schrijf_atomisch(ca_key, sleutel_pem(uitgever.sleutel), modus=0o600)
-        schrijf_atomisch(ca_crt, pem(uitgever.certificaat))
+        write_atomic(ca_key, sleutel_pem(uitgever.sleutel), modus=0o600)
+        write_atomic(ca_crt, pem(uitgever.certificaat))
         gemaakt.append("ca")
     # the mailbox's FTPS server, for connections on this machine
     server = {MAILBOX: ("localhost", "127.0.0.1")}
@@ -201,8 +201,8 @@ def maak_ontwikkel_pki(
         certificaat = uitgever.geef_uit(
             gewone_naam, sleutel, van=nu, tot=nu + PARTIJ_GELDIG, server=server.get(stam, ())
         )
-        schrijf_atomisch(key, sleutel_pem(sleutel), modus=0o600)
-        schrijf_atomisch(crt, pem(certificaat))
+        write_atomic(key, sleutel_pem(sleutel), modus=0o600)
+        write_atomic(crt, pem(certificaat))
         gemaakt.append(stam)
     return gemaakt
 

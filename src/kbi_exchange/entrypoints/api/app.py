@@ -24,7 +24,7 @@ from starlette.routing import request_response
 
 from kbi_exchange import __version__
 from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
-from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, sleutels
+from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.lijst import LijstFout
@@ -188,7 +188,7 @@ class AiiApi:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.sleutels = sleutels(settings)
+        self.keys = keys(settings)
         self.schrijver = advies_schrijver(settings)
         self.clients = ClientRegister(lambda: asyncio.to_thread(actieve_clients, aii_uow(settings)))
         self.wacht = AuthenticationGuard(
@@ -399,7 +399,7 @@ class AiiApi:
             bestand = await asyncio.to_thread(
                 haal_lijst_op,
                 uow=aii_uow(self.settings),
-                sleutels=self.sleutels,
+                keys=self.keys,
                 jaar=jaar,
                 client=client.naam,
                 nu=datetime.now(UTC),
@@ -441,7 +441,7 @@ class AiiApi:
     def _controleer(self) -> dict[str, str]:
         controles = {"database": database_gereed(self.settings)}
         try:
-            self.sleutels.ondertekensleutel()  # read once per process, then kept
+            self.keys.signing_key()  # read once per process, then kept
             controles["signing_key"] = "ok"
         except Exception:
             controles["signing_key"] = "unavailable"
