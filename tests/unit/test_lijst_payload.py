@@ -92,8 +92,8 @@ def test_file_names_carry_the_year_and_the_moment_to_the_millisecond() -> None:
 
 def test_a_receipt_reads_back_and_anything_else_is_refused() -> None:
     bewijs = Ontvangstbewijs(LIJST_ID, "a" * 64, 3, datetime(2024, 1, 16, 8, 0, tzinfo=UTC))
-    assert Ontvangstbewijs.lees(bewijs.tekst()) == bewijs
+    assert Ontvangstbewijs.parse(bewijs.tekst()) == bewijs
     with pytest.raises(LijstFout, match="not a KBI-ONTVANGSTBEWIJS 1"):
-        Ontvangstbewijs.lees(b"KBI-LIJST 1\n")
+        Ontvangstbewijs.parse(b"KBI-LIJST 1\n")
     with pytest.raises(LijstFout, match="not a SHA-256"):
-        Ontvangstbewijs.lees(bewijs.tekst().replace(b"a" * 64, b"xyz"))
+        Ontvangstbewijs.parse(bewijs.tekst().replace(b"a" * 64, b"xyz"))

@@ -22,7 +22,7 @@ Blok = list[tuple[int, bytes]]
 IN_VLUCHT = 4
 
 
-def lees_blok(regels: list[bytes], nu: datetime) -> list[Gelezen]:
+def parse_block(regels: list[bytes], nu: datetime) -> list[Gelezen]:
     """Parse the lines of one block; a bad line becomes (field, reason), never an exception."""
     gelezen: list[Gelezen] = []
     for ruw in regels:
@@ -40,18 +40,18 @@ def standaard_werkers(grootte: int) -> int:
     return max(1, min(3, (os.cpu_count() or 1) - 1))
 
 
-def lees(
+def parse_blocks(
     blokken: Iterator[Blok], *, nu: datetime, pool: Executor | None
 ) -> Iterator[list[tuple[int, bytes, Gelezen]]]:
     """Each block's lines with what they parse to, in file order; in the pool when given."""
     if pool is None:
         for blok in blokken:
-            gelezen = lees_blok([ruw for _, ruw in blok], nu)
+            gelezen = parse_block([ruw for _, ruw in blok], nu)
             yield [(n, ruw, g) for (n, ruw), g in zip(blok, gelezen, strict=True)]
         return
     wachtrij: deque[tuple[Blok, Future[list[Gelezen]]]] = deque()
     for blok in blokken:
-        wachtrij.append((blok, pool.submit(lees_blok, [ruw for _, ruw in blok], nu)))
+        wachtrij.append((blok, pool.submit(parse_block, [ruw for _, ruw in blok], nu)))
         if len(wachtrij) >= IN_VLUCHT:
             yield _klaar(*wachtrij.popleft())
     while wachtrij:

@@ -43,13 +43,13 @@ class Accounts:
     def __init__(self, bestand: Path) -> None:
         self.bestand = bestand
 
-    def lees(self) -> dict[str, str]:
+    def read(self) -> dict[str, str]:
         if not self.bestand.exists():
             return {}
         return dict(json.loads(self.bestand.read_text(encoding="utf-8")))
 
     def zet(self, partij: str, wachtwoord: str) -> None:
-        accounts = self.lees()
+        accounts = self.read()
         accounts[partij] = hash_wachtwoord(wachtwoord)
         self.bestand.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_atomic(self.bestand, json.dumps(accounts).encode(), modus=0o600)
@@ -168,7 +168,7 @@ def maak_server(
     vergrendeld: float = VERGRENDELD,
 ) -> ThreadedFTPServer:
     """An FTPS server on the mailbox; every party with a password gets its account."""
-    hashes = accounts.lees()
+    hashes = accounts.read()
     if not hashes:
         raise MailboxError("no mailbox accounts: set one with `kbi mailbox account PARTY`")
     authorizer = _Authorizer(hashes, max_mislukt=max_mislukt, vergrendeld=vergrendeld)

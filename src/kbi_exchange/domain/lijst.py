@@ -205,7 +205,7 @@ class Ontvangstbewijs:
         ).encode()
 
     @classmethod
-    def lees(cls, inhoud: bytes) -> Ontvangstbewijs:
+    def parse(cls, inhoud: bytes) -> Ontvangstbewijs:
         regels = inhoud.decode("utf-8", errors="replace").split("\n")
         if regels[0] != "KBI-ONTVANGSTBEWIJS 1" or regels[-1] != "":
             raise LijstFout("not a KBI-ONTVANGSTBEWIJS 1 receipt")

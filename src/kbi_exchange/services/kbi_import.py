@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, Self
 
-from kbi_exchange.adapters.line_reader import Blok, lees, standaard_werkers
+from kbi_exchange.adapters.line_reader import Blok, parse_blocks, standaard_werkers
 from kbi_exchange.adapters.process import worker_pool
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.dossier import (
@@ -209,7 +209,7 @@ def import_dossiers(
                 }
             )
             blokken = _blokken(invoer, digest, resultaat, voortgang)
-            for blok in lees(blokken, nu=nu, pool=pool):
+            for blok in parse_blocks(blokken, nu=nu, pool=pool):
                 for nummer, ruw, gelezen in blok:
                     if isinstance(gelezen, tuple):
                         lopend.fout(nummer, *gelezen, ruw)

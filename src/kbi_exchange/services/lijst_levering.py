@@ -108,7 +108,7 @@ def verwerk_ontvangstbewijs(
     inhoud = cms.verify(
         bestand, ca=pki.ca(), ondertekenaar=pki.certificaat(VSB), moment=nu
     )  # nothing in it is believed before this
-    bewijs = Ontvangstbewijs.lees(inhoud)
+    bewijs = Ontvangstbewijs.parse(inhoud)
     with uow as werk:
         lijst = werk.lijsten.get(bewijs.lijst_id)
         if lijst.bestand_sha256 != bewijs.sha256:

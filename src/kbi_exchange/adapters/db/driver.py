@@ -26,7 +26,7 @@ def omzetter(verbinding: Connection) -> Callable[[Any], Any]:
     return omzet if omzet is not None else (lambda waarde: waarde)
 
 
-def lees(verbinding: Connection, stmt: Select[Any], **waarden: Any) -> Sequence[Any]:
+def fetch_all(verbinding: Connection, stmt: Select[Any], **waarden: Any) -> Sequence[Any]:
     """Rows of a query with named bound parameters, as the driver returns them.
 
     The statement is compiled once per dialect; callers convert raw values themselves (moments

@@ -28,7 +28,7 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRij,
     VeldRij,
 )
-from kbi_exchange.adapters.db.driver import alle_kolommen, lees, omzetter, voeg_rijen_toe
+from kbi_exchange.adapters.db.driver import alle_kolommen, fetch_all, omzetter, voeg_rijen_toe
 from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.adapters.kbi_jsonl import feit_inhoud, feit_uit_opslag
 from kbi_exchange.domain.dossier import (
@@ -153,12 +153,14 @@ def stroom_dossiers(
     (range reads on the ``(insz, id)`` indexes, on the DBAPI cursor)."""
     vorige = van
     while True:
-        personen = [rij[0] for rij in lees(verbinding, _PERSONEN_IN_BEREIK, van=vorige, tot=tot)]
+        personen = [
+            rij[0] for rij in fetch_all(verbinding, _PERSONEN_IN_BEREIK, van=vorige, tot=tot)
+        ]
         if not personen:
             return
         grens = {"van": vorige, "tot": personen[-1]}
         gelezen = _gelezen(
-            lees(verbinding, _BEREIK[0], **grens), lees(verbinding, _BEREIK[1], **grens)
+            fetch_all(verbinding, _BEREIK[0], **grens), fetch_all(verbinding, _BEREIK[1], **grens)
         )
         yield [_dossier(insz, gelezen) for insz in personen]
         vorige = personen[-1]
@@ -219,7 +221,7 @@ class SqlKbi:
         """
         verbinding = self.session.connection()
         gelezen = _gelezen(
-            lees(verbinding, _EEN[0], insz=insz), lees(verbinding, _EEN[1], insz=insz)
+            fetch_all(verbinding, _EEN[0], insz=insz), fetch_all(verbinding, _EEN[1], insz=insz)
         )
         return _dossier(insz, gelezen) if gelezen else None
 

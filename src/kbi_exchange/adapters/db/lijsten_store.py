@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import LijstRij
+from kbi_exchange.adapters.db.vsb_models import VsbLijstRij
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
 
@@ -37,29 +40,56 @@ def _lijst(rij: LijstRij) -> Lijst:
     )
 
 
-class SqlLijsten:
-    """Lists within one transaction; never commits.
+R = TypeVar("R", LijstRij, VsbLijstRij)
 
-    ``enig_jaar`` (unique) holds the year of the list that `Lijst.telt_voor_jaar`: a second
-    list for a year is impossible in the database too, also for two runs at once.
-    """
+
+class JaarLijsten(Generic[R]):
+    """What the list stores of both nodes share: rows of one model, read as `Lijst`, and the
+    year held by the one list that `Lijst.telt_voor_jaar` (``enig_jaar``, unique: a second
+    list for a year is impossible in the database too, also for two runs at once)."""
+
+    model: type[R]
+    stapvelden: tuple[str, ...]  # the columns a step may change
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _rij(self, lijst_id: str) -> LijstRij:
-        rij = self.session.get(LijstRij, lijst_id)
+    def _als_lijst(self, rij: R) -> Lijst:
+        raise NotImplementedError
+
+    def _rij(self, lijst_id: str) -> R:
+        rij = self.session.get(self.model, lijst_id)
         if rij is None:
             raise LijstFout(f"no list {lijst_id}")
         return rij
 
-    def get(self, lijst_id: str) -> Lijst:
-        return _lijst(self._rij(lijst_id))
-
     def huidige(self, jaar: int) -> Lijst | None:
         """The list that holds the year, if any."""
-        rij = self.session.scalar(select(LijstRij).where(LijstRij.enig_jaar == jaar))
-        return _lijst(rij) if rij is not None else None
+        rij = self.session.scalar(select(self.model).where(self.model.enig_jaar == jaar))
+        return self._als_lijst(rij) if rij is not None else None
+
+    def bewaar(self, *lijsten: Lijst) -> None:
+        """Write the lists' steps; the one giving up its year first, so the year can move."""
+        for lijst in sorted(lijsten, key=lambda lijst: lijst.telt_voor_jaar):
+            rij = self._rij(lijst.id)
+            rij.status = lijst.status.value
+            rij.enig_jaar = lijst.jaar if lijst.telt_voor_jaar else None
+            for veld in self.stapvelden:
+                setattr(rij, veld, getattr(lijst, veld))
+            self.session.flush()
+
+
+class SqlLijsten(JaarLijsten[LijstRij]):
+    """The AII node's lists within one transaction; never commits."""
+
+    model = LijstRij
+    stapvelden = _STAPVELDEN
+
+    def _als_lijst(self, rij: LijstRij) -> Lijst:
+        return _lijst(rij)
+
+    def get(self, lijst_id: str) -> Lijst:
+        return _lijst(self._rij(lijst_id))
 
     def voeg_toe(self, lijst: Lijst, payload: str) -> None:
         self.session.add(
@@ -76,16 +106,6 @@ class SqlLijsten:
                 gemaakt_door=lijst.gemaakt_door,
             )
         )
-
-    def bewaar(self, *lijsten: Lijst) -> None:
-        """Write the lists' steps; the one giving up its year first, so the year can move."""
-        for lijst in sorted(lijsten, key=lambda lijst: lijst.telt_voor_jaar):
-            rij = self._rij(lijst.id)
-            rij.status = lijst.status.value
-            rij.enig_jaar = lijst.jaar if lijst.telt_voor_jaar else None
-            for veld in _STAPVELDEN:
-                setattr(rij, veld, getattr(lijst, veld))
-            self.session.flush()
 
     def payload(self, lijst_id: str) -> str:
         return self._rij(lijst_id).payload

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
+from kbi_exchange.adapters.db.lijsten_store import JaarLijsten
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
@@ -31,30 +29,18 @@ def _lijst(rij: VsbLijstRij) -> Lijst:
     )
 
 
-class SqlOntvangenLijsten:
-    """Received lists within one transaction; never commits.
+class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
+    """Received lists within one transaction; never commits. One list holds a year, as on
+    the AII node."""
 
-    As on the AII node, ``enig_jaar`` (unique) holds the year of the list that
-    `Lijst.telt_voor_jaar`, so two lists for one year cannot both be stored, also not by two
-    runs at once.
-    """
+    model = VsbLijstRij
+    stapvelden = ("vervangen_op",)
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def _rij(self, lijst_id: str) -> VsbLijstRij:
-        rij = self.session.get(VsbLijstRij, lijst_id)
-        if rij is None:
-            raise LijstFout(f"no received list {lijst_id}")
-        return rij
+    def _als_lijst(self, rij: VsbLijstRij) -> Lijst:
+        return _lijst(rij)
 
     def zoek(self, lijst_id: str) -> Lijst | None:
         rij = self.session.get(VsbLijstRij, lijst_id)
-        return _lijst(rij) if rij is not None else None
-
-    def huidige(self, jaar: int) -> Lijst | None:
-        """The received list that holds the year, if any."""
-        rij = self.session.scalar(select(VsbLijstRij).where(VsbLijstRij.enig_jaar == jaar))
         return _lijst(rij) if rij is not None else None
 
     def voeg_toe(
@@ -94,15 +80,6 @@ class SqlOntvangenLijsten:
                 ("lijst_id", "insz"),
                 [(lijst.id, insz) for insz in inszen[start : start + BLOK]],
             )
-
-    def bewaar(self, *lijsten: Lijst) -> None:
-        """Write the lists' steps; the one giving up its year first, so the year can move."""
-        for lijst in sorted(lijsten, key=lambda lijst: lijst.telt_voor_jaar):
-            rij = self._rij(lijst.id)
-            rij.status = lijst.status.value
-            rij.enig_jaar = lijst.jaar if lijst.telt_voor_jaar else None
-            rij.vervangen_op = lijst.vervangen_op
-            self.session.flush()
 
     def te_versturen_ontvangstbewijs(self, lijst_id: str) -> tuple[str, bytes] | None:
         """The list's signed receipt (name, bytes) while it is not yet in the mailbox."""
