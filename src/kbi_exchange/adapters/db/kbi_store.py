@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, cast
 
 import orjson
@@ -104,7 +106,7 @@ def _velden(waar: ColumnElement[bool]) -> Select[Any]:
 
 # One way to read dossiers: the same two reads (facts, field versions) for one person
 # (`zoek`), a list of people (`zoek_veel`, `dossiers`) and a range of INSZ (`stroom`), put
-# together by `_gelezen`. Built once: constructing a statement costs more than running
+# together by `_Gelezen`. Built once: constructing a statement costs more than running
 # these small queries.
 _EEN = (_feiten(_FEIT.c.insz == bindparam("insz")), _velden(_VELD.c.insz == bindparam("insz")))
 _VEEL = (
@@ -126,24 +128,38 @@ _PERSONEN_IN_BEREIK = (
     .limit(STROOM_BLOK)
 )
 
-_Gelezen = dict[str, tuple[list[Feit], dict[str, list[VeldVersie[object]]]]]
+_INSZ = itemgetter(0)
 
 
-def _gelezen(feit_rijen: Iterable[Sequence[Any]], veld_rijen: Iterable[Sequence[Any]]) -> _Gelezen:
-    """Rows of the two reads by person: only people with at least one fact or field."""
-    per_insz: _Gelezen = {}
-    for insz, *rij in feit_rijen:
-        per_insz.setdefault(insz, ([], defaultdict(list)))[0].append(feit_uit_rij(*rij))
-    for insz, veld, waarde, opgenomen_op in veld_rijen:
-        per_insz.setdefault(insz, ([], defaultdict(list)))[1][veld].append(
-            veld_uit_rij(veld, waarde, opgenomen_op)
-        )
-    return per_insz
+class _Gelezen:
+    """The rows of the two reads, by person (every read orders them by INSZ): facts and field
+    versions of the people with at least one of either."""
 
+    def __init__(self) -> None:
+        self.feiten: dict[str, list[Feit]] = {}
+        self.velden: dict[str, dict[str, list[VeldVersie[object]]]] = {}
 
-def _dossier(insz: str, gelezen: _Gelezen) -> Dossier:
-    feiten, velden = gelezen.get(insz, ((), {}))
-    return bouw_dossier(insz, feiten, velden)
+    def voeg_toe(
+        self, feit_rijen: Iterable[Sequence[Any]], veld_rijen: Iterable[Sequence[Any]]
+    ) -> _Gelezen:
+        # a million dossiers pass here for the yearly list: grouped, not looked up per row
+        for insz, rijen in groupby(feit_rijen, key=_INSZ):
+            self.feiten[insz] = [feit_uit_rij(*rij[1:]) for rij in rijen]
+        for insz, rijen in groupby(veld_rijen, key=_INSZ):
+            per_veld: dict[str, list[VeldVersie[object]]] = defaultdict(list)
+            for rij in rijen:
+                per_veld[rij[1]].append(veld_uit_rij(*rij[1:]))
+            self.velden[insz] = per_veld
+        return self
+
+    def __contains__(self, insz: str) -> bool:
+        return insz in self.feiten or insz in self.velden
+
+    def __bool__(self) -> bool:
+        return bool(self.feiten or self.velden)
+
+    def dossier(self, insz: str) -> Dossier:
+        return bouw_dossier(insz, self.feiten.get(insz, ()), self.velden.get(insz, {}))
 
 
 def stroom_dossiers(
@@ -159,10 +175,10 @@ def stroom_dossiers(
         if not personen:
             return
         grens = {"van": vorige, "tot": personen[-1]}
-        gelezen = _gelezen(
+        gelezen = _Gelezen().voeg_toe(
             fetch_all(verbinding, _BEREIK[0], **grens), fetch_all(verbinding, _BEREIK[1], **grens)
         )
-        yield [_dossier(insz, gelezen) for insz in personen]
+        yield [gelezen.dossier(insz) for insz in personen]
         vorige = personen[-1]
 
 
@@ -190,12 +206,10 @@ class SqlKbi:
 
     def _lees(self, inszen: list[str]) -> _Gelezen:
         verbinding = self.session.connection()
-        gelezen: _Gelezen = {}
+        gelezen = _Gelezen()
         for start in range(0, len(inszen), IN_BLOK):
             blok = {"inszen": inszen[start : start + IN_BLOK]}
-            gelezen.update(
-                _gelezen(verbinding.execute(_VEEL[0], blok), verbinding.execute(_VEEL[1], blok))
-            )
+            gelezen.voeg_toe(verbinding.execute(_VEEL[0], blok), verbinding.execute(_VEEL[1], blok))
         return gelezen
 
     def dossiers(self, inszen: Collection[str]) -> dict[str, Dossier]:
@@ -210,8 +224,8 @@ class SqlKbi:
             bekend += verbinding.scalars(
                 select(_PERSOON.c.insz).where(_PERSOON.c.insz.in_(lijst[start : start + IN_BLOK]))
             )
-        gelezen = self._lees(bekend) if bekend else {}
-        return {insz: _dossier(insz, gelezen) for insz in bekend}
+        gelezen = self._lees(bekend) if bekend else _Gelezen()
+        return {insz: gelezen.dossier(insz) for insz in bekend}
 
     def zoek(self, insz: str) -> Dossier | None:
         """One person's dossier in two queries (replay, `kbi aii decide`).
@@ -220,16 +234,16 @@ class SqlKbi:
         decides the same (NIET_VERPLICHT); the import uses `dossiers`, which tells them apart.
         """
         verbinding = self.session.connection()
-        gelezen = _gelezen(
+        gelezen = _Gelezen().voeg_toe(
             fetch_all(verbinding, _EEN[0], insz=insz), fetch_all(verbinding, _EEN[1], insz=insz)
         )
-        return _dossier(insz, gelezen) if gelezen else None
+        return gelezen.dossier(insz) if gelezen else None
 
     def zoek_veel(self, inszen: Collection[str]) -> dict[str, Dossier | None]:
         """`zoek` for many people in two queries per block (a write group of the advice
         service): each INSZ maps to its dossier, or None exactly when `zoek` gives None."""
         gelezen = self._lees(sorted(set(inszen)))
-        return {insz: _dossier(insz, gelezen) if insz in gelezen else None for insz in inszen}
+        return {insz: gelezen.dossier(insz) if insz in gelezen else None for insz in inszen}
 
     def stroom(self) -> Iterator[list[Dossier]]:
         """Every dossier, a block at a time in INSZ order (the demo's summary)."""
