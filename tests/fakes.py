@@ -27,7 +27,7 @@ from kbi_exchange.services.ports import Conflict, Ondertekenaar
 
 
 class InMemoryKbi:
-    """Dossiers by INSZ; for the demo, tests and benchmarks."""
+    """Dossiers by INSZ, built by the domain's own `pas_toe`: the KBI of the fast tests."""
 
     def __init__(self) -> None:
         self._dossiers: dict[str, Dossier] = {}
