@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kbi_exchange.adapters.kbi_jsonl import OngeldigeRegel, lees_regel
+from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.adapters.line_reader import OngeldigeRegel
 
 NU = datetime(2025, 6, 1, tzinfo=UTC)
 

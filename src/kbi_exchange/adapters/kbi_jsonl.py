@@ -9,6 +9,7 @@ from typing import Any
 import fastjsonschema
 import orjson
 
+from kbi_exchange.adapters.line_reader import OngeldigeRegel
 from kbi_exchange.domain.dossier import (
     Aanmelding,
     Attest,
@@ -27,15 +28,6 @@ from kbi_exchange.domain.dossier import (
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.periods import Periode
 from kbi_exchange.schemas import validator
-
-
-class OngeldigeRegel(ValueError):
-    """A line that is not a valid dossier: names the field and the reason, never the value."""
-
-    def __init__(self, veld: str, reden: str) -> None:
-        super().__init__(f"{veld}: {reden}")
-        self.veld = veld
-        self.reden = reden
 
 
 def _dag(ruw: Any, veld: str) -> date:
@@ -164,7 +156,7 @@ def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
     return DossierRegel(insz=insz, feiten=tuple(feiten), velden=velden)
 
 
-def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:
+def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:  # a `line_reader.Parser`
     """Decode and convert one JSON line."""
     try:
         ruw = orjson.loads(tekst)

@@ -34,7 +34,7 @@ from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.clients import ClientFout
-from kbi_exchange.services.kbi_import import ImportGeweigerd
+from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import OnbekendeBeslissing
 from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.settings import NietGeinitialiseerd, load_settings

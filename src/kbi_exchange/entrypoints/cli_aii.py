@@ -20,7 +20,8 @@ from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.insz import Insz, is_geldig
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.decide import antwoord_json, decide
-from kbi_exchange.services.kbi_import import ImportGeweigerd, import_dossiers
+from kbi_exchange.services.kbi_import import import_dossiers
+from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import herspeel
 from kbi_exchange.settings import load_settings
 
