@@ -19,9 +19,9 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Node
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.advies import Opdracht, gewicht, voer_groep_uit
 from kbi_exchange.services.ports import Conflict
-from kbi_exchange.services.users import zorgkas_codes
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
     NietGeinitialiseerd,

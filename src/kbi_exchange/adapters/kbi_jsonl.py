@@ -6,9 +6,15 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-import fastjsonschema
 import orjson
 
+from kbi_exchange.adapters.json_fields import (
+    dag,
+    insz_veld,
+    optionele_dag,
+    periode,
+    valideer,
+)
 from kbi_exchange.adapters.line_reader import OngeldigeRegel
 from kbi_exchange.domain.dossier import (
     Aanmelding,
@@ -25,20 +31,6 @@ from kbi_exchange.domain.dossier import (
     Vrijstelling,
     inhoud_id,
 )
-from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.domain.periods import Periode
-from kbi_exchange.schemas import validator
-
-
-def _dag(ruw: Any, veld: str) -> date:
-    try:
-        return date.fromisoformat(ruw)
-    except (TypeError, ValueError):
-        raise OngeldigeRegel(veld, "not a valid date (YYYY-MM-DD)") from None
-
-
-def _optionele_dag(ruw: Any, veld: str) -> date | None:
-    return None if ruw is None else _dag(ruw, veld)
 
 
 def _moment(ruw: Any, veld: str, nu: datetime) -> datetime | None:
@@ -55,45 +47,30 @@ def _moment(ruw: Any, veld: str, nu: datetime) -> datetime | None:
     return moment
 
 
-def _periode(ruw: dict[str, Any], veld: str) -> Periode:
-    begin = _dag(ruw["begin"], f"{veld}.begin")
-    einde = _optionele_dag(ruw.get("einde"), f"{veld}.einde")
-    if einde is not None and einde < begin:
-        raise OngeldigeRegel(f"{veld}.einde", "lies before begin")
-    return Periode(begin, einde)
-
-
-def _insz(ruw: str, veld: str) -> str:
-    try:
-        return Insz.parse(ruw).cijfers
-    except OngeldigInsz as fout:
-        raise OngeldigeRegel(veld, str(fout)) from None
-
-
 _Maker = Callable[[dict[str, Any], str, dict[str, Any]], Feit]
 
 _MAKERS: dict[str, _Maker] = {
     "doelgroep": lambda r, v, m: Doelgroep(
-        type=DoelgroepType(r["type"]), periode=_periode(r, v), **m
+        type=DoelgroepType(r["type"]), periode=periode(r, v), **m
     ),
-    "vrijstellingen": lambda r, v, m: Vrijstelling(reden=r["reden"], periode=_periode(r, v), **m),
-    "aanmeldingen": lambda r, v, m: Aanmelding(datum=_dag(r["datum"], f"{v}.datum"), **m),
+    "vrijstellingen": lambda r, v, m: Vrijstelling(reden=r["reden"], periode=periode(r, v), **m),
+    "aanmeldingen": lambda r, v, m: Aanmelding(datum=dag(r["datum"], f"{v}.datum"), **m),
     "uitstel_aanmelding": lambda r, v, m: UitstelAanmelding(
-        periode=_periode(r, v), reden=r.get("reden"), **m
+        periode=periode(r, v), reden=r.get("reden"), **m
     ),
     "contracten": lambda r, v, m: Contract(
-        datum_ondertekening=_dag(r["datum_ondertekening"], f"{v}.datum_ondertekening"), **m
+        datum_ondertekening=dag(r["datum_ondertekening"], f"{v}.datum_ondertekening"), **m
     ),
     "uitstel_ondertekening": lambda r, v, m: UitstelOndertekening(
-        periode=_periode(r, v), reden=r.get("reden"), **m
+        periode=periode(r, v), reden=r.get("reden"), **m
     ),
     "attesten": lambda r, v, m: Attest(
-        soort=AttestSoort(r["soort"]), datum=_dag(r["datum"], f"{v}.datum"), **m
+        soort=AttestSoort(r["soort"]), datum=dag(r["datum"], f"{v}.datum"), **m
     ),
     "inbreuken": lambda r, v, m: Inbreuk(
         type=r.get("type"),
-        datum_vaststelling=_dag(r["datum_vaststelling"], f"{v}.datum_vaststelling"),
-        datum_rechtzetting=_optionele_dag(r.get("datum_rechtzetting"), f"{v}.datum_rechtzetting"),
+        datum_vaststelling=dag(r["datum_vaststelling"], f"{v}.datum_vaststelling"),
+        datum_rechtzetting=optionele_dag(r.get("datum_rechtzetting"), f"{v}.datum_rechtzetting"),
         **m,
     ),
 }
@@ -118,28 +95,13 @@ def _feit(soort: str, ruw: dict[str, Any], veld: str, nu: datetime) -> Feit:
     return feit
 
 
-def _veldnaam(pad: list[str]) -> str:
-    """``['doelgroep', '0', 'begin']`` → ``doelgroep[0].begin``; the whole line when empty."""
-    naam = ""
-    for deel in pad:
-        naam += f"[{deel}]" if deel.isdigit() else (f".{deel}" if naam else deel)
-    return naam or "line"
-
-
-def _schemareden(fout: fastjsonschema.JsonSchemaValueException) -> str:
-    return fout.message.removeprefix(fout.name or "").strip() or fout.message
-
-
 def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
     """Validate a decoded line against the schema and the rules of SPEC §5, then convert it.
 
     ``nu`` is the import moment: no registration or withdrawal may lie after it.
     """
-    try:
-        validator("kbi-dossier")(ruw)
-    except fastjsonschema.JsonSchemaValueException as fout:
-        raise OngeldigeRegel(_veldnaam(fout.path[1:]), _schemareden(fout)) from None
-    insz = _insz(ruw["insz"], "insz")
+    valideer(ruw, "kbi-dossier")
+    insz = insz_veld(ruw["insz"], "insz")
     feiten: list[Feit] = []
     for soort in _MAKERS:
         for index, item in enumerate(ruw.get(soort, ())):
@@ -147,12 +109,12 @@ def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
     velden: dict[str, object] = {}
     if "vervangen_door" in ruw:
         door = ruw["vervangen_door"]
-        velden["vervangen_door"] = None if door is None else _insz(door, "vervangen_door")
+        velden["vervangen_door"] = None if door is None else insz_veld(door, "vervangen_door")
         if velden["vervangen_door"] == insz:
             raise OngeldigeRegel("vervangen_door", "an INSZ cannot replace itself")
     for veld in ("overlijdensdatum", "geboortedatum"):
         if veld in ruw:
-            velden[veld] = _optionele_dag(ruw[veld], veld)
+            velden[veld] = optionele_dag(ruw[veld], veld)
     return DossierRegel(insz=insz, feiten=tuple(feiten), velden=velden)
 
 

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import fastjsonschema
+import yaml
 
 
 def _zonder_refs(knoop: Any, wortel: dict[str, Any]) -> Any:
@@ -43,3 +44,10 @@ def validator(naam: str) -> Callable[[Any], Any]:
     geladen = schema(naam)
     compiled: Callable[[Any], Any] = fastjsonschema.compile(_zonder_refs(geladen, geladen))
     return compiled
+
+
+@cache
+def zorgkas_codes() -> frozenset[str]:
+    """The codes of the six zorgkassen (``zorgkassen.yaml``)."""
+    tekst = resources.files(__package__).joinpath("zorgkassen.yaml").read_text("utf-8")
+    return frozenset(str(z["code"]) for z in yaml.safe_load(tekst))

@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
 from typing import Protocol, Self
-
-import yaml
 
 from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord, moet_herhasht
 from kbi_exchange.domain.access import (
@@ -21,6 +17,7 @@ from kbi_exchange.domain.access import (
     Rol,
     mag,
 )
+from kbi_exchange.schemas import zorgkas_codes
 
 MIN_LENGTE = 12
 MAX_POGINGEN = 5
@@ -58,13 +55,6 @@ class UnitOfWork(Protocol):
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
-
-
-@cache
-def zorgkas_codes() -> frozenset[str]:
-    """The codes of the six zorgkassen (schemas/zorgkassen.yaml)."""
-    tekst = resources.files("kbi_exchange.schemas").joinpath("zorgkassen.yaml").read_text("utf-8")
-    return frozenset(str(z["code"]) for z in yaml.safe_load(tekst))
 
 
 def voeg_gebruiker_toe(
