@@ -256,6 +256,8 @@ class FakeLijsten:
         return next((x for x in self.lijsten.values() if x.jaar == jaar and x.telt_voor_jaar), None)
 
     def voeg_toe(self, lijst: Lijst, payload: str) -> None:
+        if lijst.id in self.lijsten:
+            raise Conflict(f"list {lijst.id} exists")
         self.lijsten[lijst.id] = lijst
         self.payloads[lijst.id] = payload
 
@@ -283,6 +285,16 @@ class FakeLijsten:
 
     def met_insz(self, insz: str) -> list[str]:
         return [i for i, p in self.payloads.items() if f"\n{insz}\n" in p]
+
+
+def _controleer_uniek(lijsten: Iterable[Lijst]) -> None:
+    """The SQL stores' unique columns: one list holds a year (``enig_jaar``), a list is
+    rectified at most once (``vervangt``)."""
+    lijsten = list(lijsten)
+    jaren = [x.jaar for x in lijsten if x.telt_voor_jaar]
+    vervangen = [x.vervangt for x in lijsten if x.vervangt is not None]
+    if len(jaren) != len(set(jaren)) or len(vervangen) != len(set(vervangen)):
+        raise Conflict("a second list for a year, or a list rectified twice")
 
 
 class FakeKbiVoorLijst:
@@ -314,9 +326,7 @@ class FakeLijstWerk:
         self.audit.wachtend = []
 
     def commit(self) -> None:
-        jaren = [x.jaar for x in self.lijsten.lijsten.values() if x.telt_voor_jaar]
-        if len(jaren) != len(set(jaren)):
-            raise Conflict("a second list for a year")
+        _controleer_uniek(self.lijsten.lijsten.values())
         self.bewaard.lijsten = dict(self.lijsten.lijsten)
         self.bewaard.payloads = dict(self.lijsten.payloads)
         self.audit.spoel()
@@ -346,13 +356,22 @@ class FakeOntvangenLijsten:
     def voeg_toe(
         self, lijst: Lijst, inszen: list[str], *, ontvangstbewijs: tuple[str, bytes]
     ) -> None:
+        if lijst.id in self.lijsten:
+            raise Conflict(f"list {lijst.id} exists")
+        if lijst.bestand_naam is None or lijst.ontvangen_op is None:
+            raise LijstFout(f"list {lijst.id}: stored before it was received")
         self.lijsten[lijst.id] = lijst
         self.inszen[lijst.id] = list(inszen)
         self.bewijzen[lijst.id] = ontvangstbewijs
+        _controleer_uniek(self.lijsten.values())  # the SQL store flushes here
 
     def bewaar(self, *lijsten: Lijst) -> None:
+        # as the SQL store: a received list's steps are its state and its replacement only
         for lijst in lijsten:
-            self.lijsten[lijst.id] = lijst
+            self.lijsten[lijst.id] = replace(
+                self.lijsten[lijst.id], status=lijst.status, vervangen_op=lijst.vervangen_op
+            )
+        _controleer_uniek(self.lijsten.values())
 
     def te_versturen_ontvangstbewijs(self, lijst_id: str) -> tuple[str, bytes] | None:
         return None if lijst_id in self.verstuurd else self.bewijzen[lijst_id]
@@ -380,7 +399,5 @@ class FakeOntvangstWerk:
         self.ontvangen_lijsten = self.bewaard.kopie()
 
     def commit(self) -> None:
-        jaren = [x.jaar for x in self.ontvangen_lijsten.lijsten.values() if x.telt_voor_jaar]
-        if len(jaren) != len(set(jaren)):
-            raise Conflict("a second list for a year")
+        _controleer_uniek(self.ontvangen_lijsten.lijsten.values())
         self.bewaard = self.ontvangen_lijsten.kopie()

@@ -33,17 +33,28 @@ POINTS: dict[str, str] = {
     "list.receive:recorded": "the receipt recorded at AII; its file still in AII's in/",
 }
 
-_AT = os.environ.get("KBI_CRASH_AT")
+
+def _target(waarde: str | None) -> tuple[str, int] | None:
+    """``KBI_CRASH_AT`` read once, at start-up: a point that does not exist, or a count that
+    is not a positive number, stops the process before it does anything."""
+    if not waarde:
+        return None
+    point, _, times = waarde.partition("@")
+    if point not in POINTS:
+        raise SystemExit(f"KBI_CRASH_AT: no crash point {point!r}; see crash_points.POINTS")
+    if times and (not times.isdigit() or int(times) < 1):
+        raise SystemExit(f"KBI_CRASH_AT: {times!r} is not a positive count")
+    return point, int(times or 1)
+
+
+_TARGET = _target(os.environ.get("KBI_CRASH_AT"))
 _reached: Counter[str] = Counter()
 
 
 def crash_point(name: str) -> None:
     """End the process here if the environment names this point (see the module's text)."""
-    if _AT is None:
-        return
-    point, _, times = _AT.partition("@")
-    if name != point:
+    if _TARGET is None or name != _TARGET[0]:
         return
     _reached[name] += 1
-    if _reached[name] >= int(times or 1):
+    if _reached[name] >= _TARGET[1]:
         os._exit(CRASHED)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, Uitgever
 from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
+from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.lijst import LijstKop, lijst_bestandsnaam, payload
@@ -370,3 +371,19 @@ def test_after_the_transitional_period_the_file_no_longer_goes_through_the_mailb
     lijst_id = _gemaakt_en_goedgekeurd(capsys)
     assert _json(capsys, "aii", "list", "deliver", lijst_id)["status"] == "geleverd"
     assert not _in(cyclus, "vsb")
+
+
+def test_a_second_list_stored_meanwhile_by_another_run_is_refused_in_words(
+    cyclus: Path, capsys: Cap, vsb_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two ingests at once: both checked the year before either committed. The database's
+    unique year refuses the second; the operator reads why, not a driver's traceback."""
+    eerste = str(uuid.uuid4())
+    assert _ingest(capsys, cyclus, _bestand(cyclus, lijst_id=eerste))[0] == 0
+    monkeypatch.setattr(SqlOntvangenLijsten, "huidige", lambda self, jaar: None)
+    code, fout = _ingest(capsys, cyclus, _bestand(cyclus, lijst_id=str(uuid.uuid4())))
+    assert code == 1
+    assert f"another list for {JAAR} was stored meanwhile" in fout
+    assert "Traceback" not in fout
+    assert "INSERT" not in fout
+    assert _vsb_lijsten(vsb_database_url) == [(eerste, "ontvangen")]

@@ -21,7 +21,7 @@ from kbi_exchange.domain.lijst import (
     payload,
 )
 from kbi_exchange.services.lijst_ontvangst import OntvangenLijst, ontvang_lijst
-from tests.fakes import FakeOntvangstWerk
+from tests.fakes import FakeOntvangenLijsten, FakeOntvangstWerk
 
 NU = datetime(2026, 1, 20, 9, tzinfo=UTC)
 JAAR = 2026
@@ -152,3 +152,15 @@ def test_a_file_not_for_vsb_or_not_signed_by_aii_is_refused_before_anything_is_r
         _ontvang(werk, pki, mailbox, cms.encrypt(b"x", pki.certificaat(AII)))
     assert werk.bewaard.lijsten == {}
     assert mailbox.waiting(AII) == []
+
+
+def test_a_list_stored_meanwhile_by_another_run_is_refused_in_words(
+    pki: Pki, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    werk, eerste = FakeOntvangstWerk(), str(uuid.uuid4())
+    _ontvang(werk, pki, mailbox, _bestand(pki, eerste))
+    # both runs checked the year before either stored: the store's uniqueness decides
+    monkeypatch.setattr(FakeOntvangenLijsten, "huidige", lambda self, jaar: None)
+    with pytest.raises(LijstFout, match=f"another list for {JAAR} was stored meanwhile"):
+        _ontvang(werk, pki, mailbox, _bestand(pki, str(uuid.uuid4())), NU + timedelta(hours=1))
+    assert list(werk.bewaard.lijsten) == [eerste]

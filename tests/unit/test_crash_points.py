@@ -45,3 +45,17 @@ def test_the_process_ends_the_nth_time_it_reaches_the_named_point() -> None:
     assert (eerste.returncode, eerste.stdout.split()) == (CRASHED, ["0"])
     derde = _run({**basis, "KBI_CRASH_AT": "list.make:evaluated@3"})
     assert (derde.returncode, derde.stdout.split()) == (CRASHED, ["0", "1", "2"])
+
+
+def test_an_unknown_point_or_a_bad_count_stops_the_process_at_start() -> None:
+    basis = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC.parent)}
+    gevallen = (
+        ("list.make:evaluatd", "no crash point"),
+        ("list.make:evaluated@x", "not a positive count"),
+        ("list.make:evaluated@0", "not a positive count"),
+    )
+    for waarde, reden in gevallen:
+        uit = _run({**basis, "KBI_CRASH_AT": waarde})
+        assert uit.returncode == 1
+        assert reden in uit.stderr
+        assert uit.stdout == "", "nothing ran"

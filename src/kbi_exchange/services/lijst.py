@@ -111,7 +111,10 @@ def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Gebruiker, nu:
         if goedgekeurd is lijst:
             return lijst  # a rerun changes nothing
         vervangen = [werk.lijsten.get(lijst.vervangt).vervang(nu)] if lijst.vervangt else []
-        werk.lijsten.bewaar(goedgekeurd, *vervangen)
+        try:
+            werk.lijsten.bewaar(goedgekeurd, *vervangen)
+        except Conflict as fout:  # another approval of this year's lists got there first
+            raise LijstFout(f"list {lijst.id}: its year changed meanwhile; try again") from fout
         schrijf_audit(
             audit=werk.audit,
             keys=keys,

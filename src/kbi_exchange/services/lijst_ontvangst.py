@@ -191,17 +191,14 @@ def _bewaar(
     bewijs = Ontvangstbewijs(
         lijst_id=kop.lijst_id, sha256=sha256, aantal=kop.aantal, ontvangen_op=nu.astimezone(BRUSSEL)
     )
-    if huidige is not None:
-        lijsten.bewaar(huidige.vervang(nu))  # the year's uniqueness moves to the rectification
-    lijsten.voeg_toe(
-        lijst,
-        inszen,
-        ontvangstbewijs=(
-            ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
-            cms.sign(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
-        ),
+    ontvangstbewijs = (
+        ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
+        cms.sign(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
     )
     try:
+        if huidige is not None:
+            lijsten.bewaar(huidige.vervang(nu))  # the year's uniqueness moves to the rectification
+        lijsten.voeg_toe(lijst, inszen, ontvangstbewijs=ontvangstbewijs)
         werk.commit()
     except Conflict:
         raise LijstFout(f"{naam}: another list for {kop.jaar} was stored meanwhile") from None

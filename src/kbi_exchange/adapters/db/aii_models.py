@@ -126,8 +126,9 @@ class BeslissingRij(AiiBase):
 class LijstRij(AiiBase):
     """A yearly list (SPEC §8) and the steps it went through, each with who and when.
 
-    ``enig_jaar`` holds the year for a first list and is NULL for a rectification: the unique
-    constraint makes a second first list for a year impossible, also for two runs at once;
+    ``enig_jaar`` holds the year of the list that counts for it (`Lijst.telt_voor_jaar`: not
+    replaced, and not a rectification still waiting for approval), NULL otherwise: the unique
+    constraint makes a second list for a year impossible, also for two runs at once;
     ``vervangt`` is unique, so a list is rectified at most once.
     """
 

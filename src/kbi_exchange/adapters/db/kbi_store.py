@@ -142,14 +142,14 @@ class _Gelezen:
     def voeg_toe(
         self, feit_rijen: Iterable[Sequence[Any]], veld_rijen: Iterable[Sequence[Any]]
     ) -> _Gelezen:
-        # a million dossiers pass here for the yearly list: grouped, not looked up per row
+        # A million dossiers pass here for the yearly list: grouped, not looked up per row.
+        # The reads order by INSZ; rows that did not would still all be kept (extend).
         for insz, rijen in groupby(feit_rijen, key=_INSZ):
-            self.feiten[insz] = [feit_uit_rij(*rij[1:]) for rij in rijen]
+            self.feiten.setdefault(insz, []).extend(feit_uit_rij(*rij[1:]) for rij in rijen)
         for insz, rijen in groupby(veld_rijen, key=_INSZ):
-            per_veld: dict[str, list[VeldVersie[object]]] = defaultdict(list)
+            per_veld = self.velden.setdefault(insz, defaultdict(list))
             for rij in rijen:
                 per_veld[rij[1]].append(veld_uit_rij(*rij[1:]))
-            self.velden[insz] = per_veld
         return self
 
     def __contains__(self, insz: str) -> bool:

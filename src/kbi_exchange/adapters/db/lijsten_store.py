@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import LijstRij
 from kbi_exchange.adapters.db.vsb_models import VsbLijstRij
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.services.ports import Conflict
 
 # the columns a step may change; the rest is written once, when the list is made
 _STAPVELDEN = (
@@ -41,6 +43,15 @@ def _lijst(rij: LijstRij) -> Lijst:
 
 
 R = TypeVar("R", LijstRij, VsbLijstRij)
+
+
+def schrijf_door(session: Session) -> None:
+    """Flush, so that the next step sees this one; a uniqueness broken here (a second list for
+    a year, a list rectified twice) is a `Conflict`, as it would be at commit."""
+    try:
+        session.flush()
+    except IntegrityError as fout:
+        raise Conflict(type(fout.orig).__name__) from fout
 
 
 class JaarLijsten(Generic[R]):
@@ -76,7 +87,7 @@ class JaarLijsten(Generic[R]):
             rij.enig_jaar = lijst.jaar if lijst.telt_voor_jaar else None
             for veld in self.stapvelden:
                 setattr(rij, veld, getattr(lijst, veld))
-            self.session.flush()
+            schrijf_door(self.session)
 
 
 class SqlLijsten(JaarLijsten[LijstRij]):

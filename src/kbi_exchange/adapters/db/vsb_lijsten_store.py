@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
-from kbi_exchange.adapters.db.lijsten_store import JaarLijsten
+from kbi_exchange.adapters.db.lijsten_store import JaarLijsten, schrijf_door
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
@@ -71,7 +71,7 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
                 ontvangstbewijs_verstuurd=False,
             )
         )
-        self.session.flush()
+        schrijf_door(self.session)
         verbinding = self.session.connection()
         for start in range(0, len(inszen), BLOK):
             voeg_rijen_toe(
