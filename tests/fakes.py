@@ -401,3 +401,54 @@ class FakeOntvangstWerk:
     def commit(self) -> None:
         _controleer_uniek(self.ontvangen_lijsten.lijsten.values())
         self.bewaard = self.ontvangen_lijsten.kopie()
+
+
+class FakeLeden:
+    """The member registry (`services.leden_import.Leden`) in lists; imports by id."""
+
+    def __init__(self) -> None:
+        self.versies: list[tuple[str, str, datetime, str]] = []  # insz, content, when, import
+        self.hashes: dict[str, str] = {}
+        self.imports: dict[str, dict[str, object]] = {}
+
+    def huidige_hashes(self, inszen: Collection[str]) -> dict[str, str]:
+        return {i: self.hashes[i] for i in inszen if i in self.hashes}
+
+    def begin_import(self, rij: dict[str, object]) -> None:
+        self.imports[str(rij["id"])] = dict(rij)
+
+    def sluit_import(self, import_id: str, **tellers: object) -> None:
+        self.imports[import_id].update(tellers)
+
+    def voeg_toe(
+        self, versies: list[tuple[str, str, str, bool]], *, opgenomen_op: datetime, import_id: str
+    ) -> None:
+        for insz, inhoud, sha, nieuw in versies:
+            if nieuw == (insz in self.hashes):
+                raise Conflict(f"member {insz} {'exists' if nieuw else 'is unknown'}")
+            self.hashes[insz] = sha
+            self.versies.append((insz, inhoud, opgenomen_op, import_id))
+
+
+class FakeLedenWerk:
+    """`LedenWerk`: what is not committed is gone at the end of the unit of work."""
+
+    def __init__(self) -> None:
+        self.bewaard = FakeLeden()
+        self.leden = FakeLeden()
+
+    def _kopie(self, bron: FakeLeden) -> FakeLeden:
+        kopie = FakeLeden()
+        kopie.versies, kopie.hashes = list(bron.versies), dict(bron.hashes)
+        kopie.imports = {k: dict(v) for k, v in bron.imports.items()}
+        return kopie
+
+    def __enter__(self) -> FakeLedenWerk:
+        self.leden = self._kopie(self.bewaard)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.leden = self._kopie(self.bewaard)
+
+    def commit(self) -> None:
+        self.bewaard = self._kopie(self.leden)

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow
@@ -18,10 +17,17 @@ from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.insz import Insz, is_geldig
+from kbi_exchange.entrypoints.cli_import import (
+    Json,
+    Rejects,
+    SkipBad,
+    Workers,
+    controleer_opties,
+    voer_uit,
+)
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.services.decide import antwoord_json, decide
 from kbi_exchange.services.kbi_import import import_dossiers
-from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import herspeel
 from kbi_exchange.settings import load_settings
 
@@ -41,30 +47,19 @@ def import_(
             readable=True,
         ),
     ],
-    skip_bad: Annotated[
-        bool,
-        typer.Option("--skip-bad", help="Import the good lines; write the bad ones to --rejects."),
-    ] = False,
-    rejects: Annotated[Path | None, typer.Option(help="Where --skip-bad writes bad lines.")] = None,
-    json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    skip_bad: SkipBad = False,
+    rejects: Rejects = None,
+    json_uit: Json = False,
     als_: Annotated[
         str | None,
         typer.Option(
             "--as", help="Import as this person (an aii-operator); else as the OS account."
         ),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=0,
-            max=16,
-            help="Processes that parse lines (default: 0 below 4 MiB, else one per spare core).",
-        ),
-    ] = None,
+    workers: Workers = None,
 ) -> None:
     """Import KBI dossiers: validated, add-only, all or nothing unless --skip-bad."""
-    if skip_bad and rejects is None:
-        raise typer.BadParameter("--skip-bad needs --rejects FILE", param_hint="--rejects")
+    controleer_opties(skip_bad, rejects)
     settings = load_settings()
     door = (
         als(als_, Node.AII, Permissie.KBI_DOSSIER_IMPORTEER).naam
@@ -72,51 +67,29 @@ def import_(
         else f"os:{getpass.getuser()}"
     )
     nu = datetime.now(UTC)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=fouten,
-        transient=True,
-        disable=json_uit or not fouten.is_terminal,
-    ) as progress:
-        taak = progress.add_task("importing", total=bestand.stat().st_size)
-        try:
-            resultaat = import_dossiers(
-                uow=aii_uow(settings),
-                bestand=bestand,
-                door=door,
-                nu=nu,
-                skip_bad=skip_bad,
-                rejects=rejects,
-                voortgang=lambda n: progress.advance(taak, n),
-                aantal_werkers=workers,
-            )
-        except ImportGeweigerd as geweigerd:
-            for fout in geweigerd.resultaat.fouten:
-                fouten.print(f"  {fout}", markup=False, highlight=False)
-            raise
-    samenvatting = {
-        "id": resultaat.import_id,
-        "regels": resultaat.regels,
-        "feiten_toegevoegd": resultaat.feiten_toegevoegd,
-        "feiten_ingetrokken": resultaat.feiten_ingetrokken,
-        "velden_gewijzigd": resultaat.velden_gewijzigd,
-        "regels_geweigerd": resultaat.aantal_fouten,
-    }
-    for fout in resultaat.fouten:
-        fouten.print(f"  {fout}", markup=False, highlight=False)
-    if json_uit:
-        console.print_json(json.dumps(samenvatting))
-        return
-    console.print(resultaat.import_id)
-    console.print(
-        f"{resultaat.regels} lines: {resultaat.feiten_toegevoegd} facts added, "
-        f"{resultaat.feiten_ingetrokken} withdrawn, {resultaat.velden_gewijzigd} field values "
-        f"changed, {resultaat.aantal_fouten} lines rejected"
-        + (f" (written to {rejects})" if resultaat.aantal_fouten else ""),
-        highlight=False,
+    voer_uit(
+        bestand,
+        json_uit=json_uit,
+        rejects=rejects,
+        importeer=lambda voortgang: import_dossiers(
+            uow=aii_uow(settings),
+            bestand=bestand,
+            door=door,
+            nu=nu,
+            skip_bad=skip_bad,
+            rejects=rejects,
+            voortgang=voortgang,
+            aantal_werkers=workers,
+        ),
+        samenvatting=lambda r: {
+            "feiten_toegevoegd": r.feiten_toegevoegd,
+            "feiten_ingetrokken": r.feiten_ingetrokken,
+            "velden_gewijzigd": r.velden_gewijzigd,
+        },
+        zin=lambda r: (
+            f"{r.feiten_toegevoegd} facts added, {r.feiten_ingetrokken} withdrawn, "
+            f"{r.velden_gewijzigd} field values changed"
+        ),
     )
 
 

@@ -14,7 +14,16 @@ from rich.console import Console
 from kbi_exchange.bootstrap import mailbox, pki, uow
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.entrypoints.cli_import import (
+    Json,
+    Rejects,
+    SkipBad,
+    Workers,
+    controleer_opties,
+    voer_uit,
+)
 from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
 from kbi_exchange.settings import load_settings
 
@@ -22,6 +31,63 @@ app = typer.Typer(help="The VSB node.", no_args_is_help=True)
 lijst_app = typer.Typer(help="Yearly lists received from AII.", no_args_is_help=True)
 app.add_typer(lijst_app, name="list")
 console = Console(stderr=True, soft_wrap=True)
+
+
+@app.command("import")
+def import_(
+    bestand: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="JSON Lines file of members (SPEC §6).",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    skip_bad: SkipBad = False,
+    rejects: Rejects = None,
+    json_uit: Json = False,
+    als_: Annotated[
+        str | None,
+        typer.Option("--as", help="Import as this VSB operator; else as the OS account."),
+    ] = None,
+    workers: Workers = None,
+) -> None:
+    """Import the member registry: validated, all or nothing unless --skip-bad; a line
+    replaces what VSB knew of that member, earlier versions are kept."""
+    controleer_opties(skip_bad, rejects)
+    settings = load_settings()
+    door = (
+        als(als_, Node.VSB, Permissie.VSB_LEDEN_IMPORTEER).naam
+        if als_
+        else f"os:{getpass.getuser()}"
+    )
+    nu = datetime.now(UTC)
+    voer_uit(
+        bestand,
+        json_uit=json_uit,
+        rejects=rejects,
+        importeer=lambda voortgang: import_leden(
+            uow=uow(settings, Node.VSB),
+            bestand=bestand,
+            door=door,
+            nu=nu,
+            skip_bad=skip_bad,
+            rejects=rejects,
+            voortgang=voortgang,
+            aantal_werkers=workers,
+        ),
+        samenvatting=lambda r: {
+            "leden_nieuw": r.leden_nieuw,
+            "leden_gewijzigd": r.leden_gewijzigd,
+            "leden_ongewijzigd": r.leden_ongewijzigd,
+        },
+        zin=lambda r: (
+            f"{r.leden_nieuw} new members, {r.leden_gewijzigd} changed, "
+            f"{r.leden_ongewijzigd} unchanged"
+        ),
+    )
 
 
 @lijst_app.command("ingest")

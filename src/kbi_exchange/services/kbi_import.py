@@ -19,7 +19,13 @@ from kbi_exchange.domain.dossier import (
     pas_toe,
     wijzigingen,
 )
-from kbi_exchange.services.line_import import ImportGeweigerd, RegelImport, RegelTelling
+from kbi_exchange.services.line_import import (
+    ImportGeweigerd,
+    RegelImport,
+    RegelTelling,
+    begin_record,
+    sluit_record,
+)
 
 
 class KbiOpslag(Protocol):
@@ -42,6 +48,9 @@ class UnitOfWork(Protocol):
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
+
+
+TELLERS = ("feiten_toegevoegd", "feiten_ingetrokken", "velden_gewijzigd")
 
 
 @dataclass
@@ -110,35 +119,12 @@ def import_dossiers(
         ) as lezer,
         uow,
     ):
-        uow.kbi.begin_import(
-            {
-                "id": resultaat.import_id,
-                "bestand": bestand.name[:255],
-                "sha256": "",
-                "door": door[:100],
-                "gestart_op": nu,
-                "voltooid_op": nu,
-                "regels": 0,
-                "feiten_toegevoegd": 0,
-                "feiten_ingetrokken": 0,
-                "velden_gewijzigd": 0,
-                "regels_geweigerd": 0,
-            }
-        )
+        uow.kbi.begin_import(begin_record(resultaat, bestand, door, nu, TELLERS))
         for batch in lezer.batches():
             _verwerk(lezer, batch, uow, resultaat)
         if lezer.weigert:
             raise ImportGeweigerd(resultaat)
-        uow.kbi.sluit_import(
-            resultaat.import_id,
-            sha256=lezer.sha256,
-            voltooid_op=nu,
-            regels=resultaat.regels,
-            feiten_toegevoegd=resultaat.feiten_toegevoegd,
-            feiten_ingetrokken=resultaat.feiten_ingetrokken,
-            velden_gewijzigd=resultaat.velden_gewijzigd,
-            regels_geweigerd=resultaat.aantal_fouten,
-        )
+        uow.kbi.sluit_import(resultaat.import_id, **sluit_record(lezer, resultaat, nu, TELLERS))
         crash_point("import:before-commit")
         uow.commit()
         crash_point("import:committed")

@@ -167,3 +167,33 @@ class RegelImport(Generic[T]):
         if self._afwijzingen is not None and self._tijdelijk is not None and self.rejects:
             self._afwijzingen.close()
             os.replace(self._tijdelijk, self.rejects)
+
+
+def begin_record(
+    telling: RegelTelling, bestand: Path, door: str, nu: datetime, tellers: tuple[str, ...]
+) -> dict[str, object]:
+    """The import's record as it starts: the file, who, when; every count at nought."""
+    return {
+        "id": telling.import_id,
+        "bestand": bestand.name[:255],
+        "sha256": "",
+        "door": door[:100],
+        "gestart_op": nu,
+        "voltooid_op": nu,
+        "regels": 0,
+        **dict.fromkeys(tellers, 0),
+        "regels_geweigerd": 0,
+    }
+
+
+def sluit_record(
+    lezer: RegelImport[T], telling: RegelTelling, nu: datetime, tellers: tuple[str, ...]
+) -> dict[str, object]:
+    """What the record holds once the file was read: its digest and every count."""
+    return {
+        "sha256": lezer.sha256,
+        "voltooid_op": nu,
+        "regels": telling.regels,
+        **{teller: getattr(telling, teller) for teller in tellers},
+        "regels_geweigerd": telling.aantal_fouten,
+    }

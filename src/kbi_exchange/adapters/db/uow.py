@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
+from kbi_exchange.adapters.db.leden_store import SqlLeden
 from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
@@ -58,6 +59,13 @@ class SqlUnitOfWork:
         if self.node is not Node.VSB:
             raise RuntimeError("received lists live on the VSB node only")
         return SqlOntvangenLijsten(self.session)
+
+    @property
+    def leden(self) -> SqlLeden:
+        """The member registry: only the VSB node holds it."""
+        if self.node is not Node.VSB:
+            raise RuntimeError("the member registry lives on the VSB node only")
+        return SqlLeden(self.session)
 
     @property
     def clients(self) -> SqlClients:

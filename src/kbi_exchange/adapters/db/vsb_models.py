@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kbi_exchange.adapters.db.types import GebruikerKolommen, UtcDateTime, metadata
+from kbi_exchange.adapters.db.types import GebruikerKolommen, Sleutel, UtcDateTime, metadata
 
 
 class VsbBase(DeclarativeBase):
@@ -56,3 +56,45 @@ class VsbLijstInszRij(VsbBase):
         String(36), ForeignKey("lijst.id", ondelete="CASCADE"), primary_key=True
     )
     insz: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
+
+
+class LedenImportRij(VsbBase):
+    """One import of the member registry (SPEC §6): the file, who, when, and what it changed."""
+
+    __tablename__ = "leden_import"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    bestand: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    door: Mapped[str] = mapped_column(String(100))
+    gestart_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    voltooid_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    regels: Mapped[int]
+    leden_nieuw: Mapped[int]
+    leden_gewijzigd: Mapped[int]
+    leden_ongewijzigd: Mapped[int]
+    regels_geweigerd: Mapped[int]
+
+
+class LidRij(VsbBase):
+    """A member as VSB knows them now: the hash of their current version, so that a line that
+    changes nothing writes nothing."""
+
+    __tablename__ = "lid"
+
+    insz: Mapped[str] = mapped_column(String(11), primary_key=True)
+    inhoud_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class LidVersieRij(VsbBase):
+    """Every version of a member, by recording time: a line replaces what VSB knew of the
+    member, and what it knew before stays (kept until the person's death, SPEC §10)."""
+
+    __tablename__ = "lid_versie"
+    __table_args__ = (Index(None, "insz", "id"),)
+
+    id: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
+    insz: Mapped[str] = mapped_column(String(11), ForeignKey("lid.insz"))
+    inhoud: Mapped[str] = mapped_column(Text)
+    opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    import_id: Mapped[str] = mapped_column(String(36), ForeignKey("leden_import.id"))

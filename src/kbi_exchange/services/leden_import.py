@@ -1,0 +1,128 @@
+"""Importing the VSB member registry (SPEC §6): validated, all or nothing, idempotent, streaming.
+
+A line replaces what VSB knew of that member; what it knew before stays, by recording time.
+A line equal to the current version writes nothing, so importing a file twice changes
+nothing. The same member twice in one file: the later line wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, Self
+
+import orjson
+
+from kbi_exchange.adapters.leden_jsonl import lees_lid
+from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.lid import Lid
+from kbi_exchange.services.line_import import (
+    ImportGeweigerd,
+    RegelImport,
+    RegelTelling,
+    begin_record,
+    sluit_record,
+)
+
+
+class Leden(Protocol):
+    """The member registry as the import needs it."""
+
+    def huidige_hashes(self, inszen: Collection[str]) -> dict[str, str]: ...
+    def begin_import(self, rij: dict[str, object]) -> None: ...
+    def sluit_import(self, import_id: str, **tellers: object) -> None: ...
+    def voeg_toe(
+        self, versies: list[tuple[str, str, str, bool]], *, opgenomen_op: datetime, import_id: str
+    ) -> None: ...
+
+
+class LedenWerk(Protocol):
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+    @property
+    def leden(self) -> Leden: ...
+
+
+TELLERS = ("leden_nieuw", "leden_gewijzigd", "leden_ongewijzigd")
+
+
+@dataclass
+class LedenImportResultaat(RegelTelling):
+    leden_nieuw: int = 0
+    leden_gewijzigd: int = 0
+    leden_ongewijzigd: int = 0
+
+
+def _verwerk(
+    batch: list[tuple[int, Lid, bytes]],
+    werk: LedenWerk,
+    resultaat: LedenImportResultaat,
+    nu: datetime,
+) -> None:
+    laatste: dict[str, str] = {}
+    for _, lid, _ in batch:  # the later line of a member wins
+        laatste[lid.insz] = orjson.dumps(lid.inhoud()).decode()
+    huidig = werk.leden.huidige_hashes(laatste)
+    versies: list[tuple[str, str, str, bool]] = []
+    for insz, inhoud in laatste.items():
+        sha = hashlib.sha256(inhoud.encode()).hexdigest()
+        if huidig.get(insz) == sha:
+            resultaat.leden_ongewijzigd += 1
+            continue
+        versies.append((insz, inhoud, sha, insz not in huidig))
+        if insz in huidig:
+            resultaat.leden_gewijzigd += 1
+        else:
+            resultaat.leden_nieuw += 1
+    werk.leden.voeg_toe(versies, opgenomen_op=nu, import_id=resultaat.import_id)
+    crash_point("members:batch-written")
+
+
+def import_leden(
+    *,
+    uow: LedenWerk,
+    bestand: Path,
+    door: str,
+    nu: datetime,
+    skip_bad: bool = False,
+    rejects: Path | None = None,
+    voortgang: Callable[[int], None] | None = None,
+    aantal_werkers: int | None = None,
+) -> LedenImportResultaat:
+    """Import a JSON Lines file of members in one transaction.
+
+    ``door`` is who imports: a VSB operator authenticated by the command line (which checks
+    ``vsb:leden:import``), or the OS account. Raises `ImportGeweigerd` (nothing stored) when a
+    line is bad and ``skip_bad`` is not set.
+    """
+    resultaat = LedenImportResultaat(str(uuid.uuid4()))
+    with (
+        RegelImport(
+            bestand,
+            parse=lees_lid,
+            nu=nu,
+            telling=resultaat,
+            skip_bad=skip_bad,
+            rejects=rejects,
+            voortgang=voortgang,
+            aantal_werkers=aantal_werkers,
+        ) as lezer,
+        uow as werk,
+    ):
+        werk.leden.begin_import(begin_record(resultaat, bestand, door, nu, TELLERS))
+        for batch in lezer.batches():
+            _verwerk(batch, werk, resultaat, nu)
+        if lezer.weigert:
+            raise ImportGeweigerd(resultaat)
+        werk.leden.sluit_import(resultaat.import_id, **sluit_record(lezer, resultaat, nu, TELLERS))
+        crash_point("members:before-commit")
+        werk.commit()
+        crash_point("members:committed")
+        lezer.rond_af()
+    return resultaat
