@@ -29,11 +29,13 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
         "20002",
         "Yearly list",
         "ontvangen",
+        "VSB imported members-8000-2026.jsonl: 8000 new members",
     ):
         assert verwacht in resultaat.output, verwacht
     opnieuw = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
     assert opnieuw.exit_code == 0, opnieuw.output
     assert "0 new facts" in opnieuw.output
+    assert "0 new members, 8000 unchanged" in opnieuw.output
     assert "exists (ontvangen): picking it up, no new one" in opnieuw.output
     sluit_engines()
 

@@ -5,10 +5,11 @@ import json
 from collections import Counter
 from datetime import UTC, date, datetime
 
+from kbi_exchange.adapters.leden_jsonl import lees_lid
 from kbi_exchange.domain.advies import Vraag
 from kbi_exchange.domain.insz import Insz, InszSoort
 from kbi_exchange.services.decide import decide
-from kbi_exchange.services.synth import synth_dossiers
+from kbi_exchange.services.synth import VT_AANDEEL, ZORGKAS_AANDELEN, synth_dossiers, synth_leden
 from tests.fakes import InMemoryKbi
 
 NU = datetime(2026, 1, 15, tzinfo=UTC)
@@ -73,3 +74,29 @@ def test_every_rule_and_boundary_of_the_rules_occurs() -> None:
         "datum_rechtzetting",
     ):
         assert kenmerk in tekst, kenmerk
+
+
+def test_synthetic_members_are_valid_deterministic_and_plausibly_spread() -> None:
+    leden = list(synth_leden(6_000, seed=4))
+    assert list(synth_leden(300, seed=4)) == list(synth_leden(300, seed=4))
+    assert list(synth_leden(300, seed=4)) != list(synth_leden(300, seed=5))
+    gelezen = [lees_lid(json.dumps(x).encode(), nu=NU) for x in leden]  # every line imports
+    assert len({lid.insz for lid in gelezen}) == 6_000
+    kassen = Counter(lid.aansluitingen[0].zorgkas for lid in gelezen)
+    totaal = sum(aandeel for _, aandeel in ZORGKAS_AANDELEN)
+    for code, aandeel in ZORGKAS_AANDELEN:
+        assert abs(kassen[code] / 6_000 - aandeel / totaal) < 0.03, code
+    assert abs(sum(bool(lid.vt) for lid in gelezen) / 6_000 - VT_AANDEEL) < 0.03
+    assert any(len(lid.aansluitingen) == 2 for lid in gelezen), "some moved"
+    assert any(lid.overlijdensdatum for lid in gelezen), "some died"
+
+
+def test_with_a_kbi_most_of_its_persons_are_members_and_most_members_are_not_in_it() -> None:
+    kbi = [d["insz"] for d in synth_dossiers(1_000, seed=9)]
+    leden = {lid["insz"] for lid in synth_leden(4_000, seed=9, kbi=kbi)}
+    in_kbi = leden & set(kbi)
+    assert len(leden) == 4_000
+    assert 0.75 < len(in_kbi) / len(set(kbi)) < 0.95
+    assert len(in_kbi) < len(leden) / 2
+    weinig = {lid["insz"] for lid in synth_leden(100, seed=9, kbi=kbi)}
+    assert len(weinig & set(kbi)) == 50, "at most half of the members come from the KBI"

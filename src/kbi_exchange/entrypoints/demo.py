@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, init_home
+from kbi_exchange.bootstrap import aii_uow, init_home, uow
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz
-from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
+from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers, schrijf_leden
 from kbi_exchange.entrypoints.demo_lijst import jaarlijst_cyclus
 from kbi_exchange.entrypoints.demo_server import (
     DemoServer,
@@ -25,11 +26,13 @@ from kbi_exchange.entrypoints.demo_server import (
 )
 from kbi_exchange.services.decide import decide
 from kbi_exchange.services.kbi_import import import_dossiers
+from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.settings import Settings, load_settings
 
 DEMO_DATUMS = (date(2022, 1, 1), date(2023, 6, 1), date(2024, 10, 1))
 SAMENVATTING_DATUM = date(2025, 1, 1)
 SYNTHETISCH = 3_000
+LEDEN = 8_000  # VSB's members: most of the synthetic KBI persons, and many others
 ZAAD = 2026
 
 
@@ -111,6 +114,14 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
                 if regel.strip()
             }
         )
+    leden = settings.home / "demo" / f"members-{LEDEN}-{ZAAD}.jsonl"
+    if not leden.exists():
+        schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
+    ingelezen = import_leden(uow=uow(settings, Node.VSB), bestand=leden, door="demo", nu=nu)
+    console.print(
+        f"VSB imported {leden.name}: {ingelezen.leden_nieuw} new members, "
+        f"{ingelezen.leden_ongewijzigd} unchanged (a rerun changes none)"
+    )
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
     jaarlijst_cyclus(console, settings, nu)

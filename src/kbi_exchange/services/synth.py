@@ -1,12 +1,13 @@
-"""Realistic synthetic KBI dossiers: valid unique INSZ and a mix in which every rule occurs.
+"""Realistic synthetic data: KBI dossiers (valid unique INSZ, a mix in which every rule
+occurs) and VSB members (the six zorgkassen, VT, moves between funds, deaths).
 
-Deterministic per seed and streaming: dossiers are yielded one by one as import-format dicts.
+Deterministic per seed and streaming: lines are yielded one by one as import-format dicts.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -46,9 +47,9 @@ def _controle(basis: str, na_2000: bool) -> str:
 class InszGenerator:
     """Unique valid INSZ: national and BIS numbers, born before and after 2000."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, bezet: Iterable[str] = ()) -> None:
         self._rng = rng
-        self._gezien: set[str] = set()
+        self._gezien: set[str] = set(bezet)  # never one of these
 
     def nieuw(self) -> str:
         while True:
@@ -195,3 +196,79 @@ def synth_dossiers(
             yield {"insz": insz, "vervangen_door": nieuw}
         else:
             yield dossier
+
+
+# Shares of the zorgkassen's members: plausible for Flanders, not sourced figures.
+ZORGKAS_AANDELEN: tuple[tuple[str, int], ...] = (
+    ("CM", 42),
+    ("SOL", 17),
+    ("VZK", 12),
+    ("OZ", 12),
+    ("LM", 9),
+    ("NZ", 8),
+)
+VT_AANDEEL = 0.17  # members with verhoogde tegemoetkoming (about one in six)
+VERHUIS_AANDEEL = 0.04  # members who moved to another zorgkas
+OVERLEDEN_AANDEEL = 0.01
+KBI_LEDEN_AANDEEL = 0.85  # KBI persons who are VSB members (with --kbi)
+ZORGKAS_SINDS = date(2001, 10, 1)  # the care insurance's start in Flanders
+
+
+def _geboren(insz: str) -> date | None:
+    """The birth date an INSZ encodes (BIS numbers add 20 or 40 to the month), if it does."""
+    jaar, maand, dag = int(insz[:2]), int(insz[2:4]) % 20, int(insz[4:6])
+    na_2000 = f"{97 - int('2' + insz[:9]) % 97:02d}" == insz[9:]
+    try:
+        return date((2000 if na_2000 else 1900) + jaar, maand, dag)
+    except ValueError:
+        return None
+
+
+def _lid(insz: str, rng: random.Random, tot: date) -> dict[str, Any]:
+    geboren = _geboren(insz)
+    begin = min(tot, max(ZORGKAS_SINDS, geboren or ZORGKAS_SINDS))
+    kassen = [code for code, _ in ZORGKAS_AANDELEN]
+    gewichten = [aandeel for _, aandeel in ZORGKAS_AANDELEN]
+    zorgkas = rng.choices(kassen, gewichten)[0]
+    lid: dict[str, Any] = {"insz": insz}
+    overleden = _dag(rng, begin, tot) if rng.random() < OVERLEDEN_AANDEEL else None
+    einde_recht = overleden or tot
+    if rng.random() < VERHUIS_AANDEEL and (einde_recht - begin).days > 60:
+        verhuis = _dag(rng, begin + timedelta(days=30), einde_recht - timedelta(days=1))
+        nieuw = rng.choice([k for k in kassen if k != zorgkas])
+        lid["aansluitingen"] = [
+            {"zorgkas": zorgkas, "begin": begin.isoformat(), "einde": verhuis.isoformat()},
+            {"zorgkas": nieuw, "begin": (verhuis + timedelta(days=1)).isoformat(),
+             "einde": overleden.isoformat() if overleden else None},
+        ]  # fmt: skip
+    else:
+        einde = overleden.isoformat() if overleden else None
+        lid["aansluitingen"] = [{"zorgkas": zorgkas, "begin": begin.isoformat(), "einde": einde}]
+    if rng.random() < VT_AANDEEL:
+        vt_begin = _dag(rng, begin, einde_recht)
+        lid["vt"] = [{"begin": vt_begin.isoformat(), "einde": None if overleden is None else
+                      overleden.isoformat()}]  # fmt: skip
+    if geboren is not None:
+        lid["geboortedatum"] = geboren.isoformat()
+    if overleden is not None:
+        lid["overlijdensdatum"] = overleden.isoformat()
+    return lid
+
+
+def synth_leden(
+    count: int, seed: int, *, kbi: Iterable[str] = (), tot: date = date(2025, 12, 31)
+) -> Iterator[dict[str, Any]]:
+    """Yield ``count`` member lines. With ``kbi`` (the INSZ of a KBI file), most of those
+    persons are members (`KBI_LEDEN_AANDEEL`), yet at most half of the members: most members
+    are not in the KBI, as in life."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, deterministic per seed, no secrets
+    kbi_inszen = list(dict.fromkeys(kbi))
+    uit_kbi = [insz for insz in kbi_inszen if rng.random() < KBI_LEDEN_AANDEEL][: count // 2]
+    inszen = InszGenerator(rng, bezet=kbi_inszen)
+    nieuw = count - len(uit_kbi)
+    # the KBI persons spread through the file, not all first
+    volgorde = [True] * len(uit_kbi) + [False] * nieuw
+    rng.shuffle(volgorde)
+    kbi_iter = iter(uit_kbi)
+    for uit_de_kbi in volgorde:
+        yield _lid(next(kbi_iter) if uit_de_kbi else inszen.nieuw(), rng, tot)
