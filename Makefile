@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_advies.py
 	$(BIN)/python benchmarks/bench_lijst.py
+	$(BIN)/python benchmarks/bench_leden.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
