@@ -390,6 +390,7 @@ class FakeOntvangstWerk:
     def __init__(self) -> None:
         self.bewaard = FakeOntvangenLijsten()
         self.ontvangen_lijsten = FakeOntvangenLijsten()
+        self.audit = FakeAudit()
 
     def __enter__(self) -> FakeOntvangstWerk:
         self.ontvangen_lijsten = self.bewaard.kopie()
@@ -397,10 +398,12 @@ class FakeOntvangstWerk:
 
     def __exit__(self, *exc: object) -> None:
         self.ontvangen_lijsten = self.bewaard.kopie()
+        self.audit.wachtend = []
 
     def commit(self) -> None:
         _controleer_uniek(self.ontvangen_lijsten.lijsten.values())
         self.bewaard = self.ontvangen_lijsten.kopie()
+        self.audit.spoel()
 
 
 class FakeLeden:
@@ -436,6 +439,7 @@ class FakeLedenWerk:
     def __init__(self) -> None:
         self.bewaard = FakeLeden()
         self.leden = FakeLeden()
+        self.audit = FakeAudit()
 
     def _kopie(self, bron: FakeLeden) -> FakeLeden:
         kopie = FakeLeden()
@@ -449,6 +453,8 @@ class FakeLedenWerk:
 
     def __exit__(self, *exc: object) -> None:
         self.leden = self._kopie(self.bewaard)
+        self.audit.wachtend = []
 
     def commit(self) -> None:
         self.bewaard = self._kopie(self.leden)
+        self.audit.spoel()

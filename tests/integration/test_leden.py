@@ -12,9 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from kbi_exchange.adapters.db.vsb_models import LedenImportRij, LidRij, LidVersieRij
+from kbi_exchange.adapters.db.vsb_models import (
+    LedenImportRij,
+    LidRij,
+    LidVersieRij,
+    VsbAuditRij,
+)
 from kbi_exchange.bootstrap import engine, sluit_engines, uow
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.domain.access import Node
@@ -162,3 +167,25 @@ def test_an_import_ended_at_each_crash_point_leaves_the_registry_before_or_after
     assert opnieuw.returncode == 0, opnieuw.stderr
     assert json.loads(opnieuw.stdout)["leden_ongewijzigd"] == 5_000
     assert _tellingen(vsb_database_url)[:2] == na[:2]
+
+
+@pytest.mark.usefixtures("twee_nodes")
+def test_each_import_is_in_the_vsb_audit_log_which_detects_a_change(
+    vsb_database_url: str, capsys: Cap
+) -> None:
+    for _ in range(2):
+        assert kbi(capsys, "vsb", "import", str(LEDEN), "--json").code == 0
+    uit = kbi(capsys, "audit", "verify", "--node", "vsb")
+    assert uit.code == 0, uit
+    assert "vsb audit log intact: 2 entries verified" in uit.out
+    with engine(vsb_database_url).connect() as verbinding:
+        inhoud = [json.loads(t or "{}") for t in verbinding.scalars(select(VsbAuditRij.inhoud))]
+        assert [i["leden_nieuw"] for i in inhoud] == [9, 0]
+        assert not any("850730" in json.dumps(i) for i in inhoud), "no INSZ in the entries"
+    with engine(vsb_database_url).begin() as verbinding:
+        verbinding.execute(update(VsbAuditRij).where(VsbAuditRij.seq == 1).values(actor="mallory"))
+    sluit_engines()
+    geschonden = kbi(capsys, "audit", "verify")
+    assert geschonden.code == 1
+    assert "aii audit log intact" in geschonden.out
+    assert "audit log NOT intact: vsb: entry 1" in geschonden.err

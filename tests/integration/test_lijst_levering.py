@@ -141,7 +141,9 @@ def test_a_delivered_list_opens_with_openssl_and_comes_back_as_received(
         "olga",
     )
     assert inhoud["sha256"] == getoond["payload_sha256"]
-    assert kbi(capsys, "audit", "verify").code == 0
+    geverifieerd = kbi(capsys, "audit", "verify")
+    assert geverifieerd.code == 0
+    assert "vsb audit log intact: 1 entries verified" in geverifieerd.out, "the ingest"
 
 
 def test_only_an_approved_list_leaves_and_delivering_again_sends_nothing_new(

@@ -5,6 +5,7 @@ sent once, also when a run stopped before sending it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.domain.lijst import (
     LijstFout,
@@ -26,6 +28,16 @@ from tests.fakes import FakeOntvangenLijsten, FakeOntvangstWerk
 NU = datetime(2026, 1, 20, 9, tzinfo=UTC)
 JAAR = 2026
 INSZ = ["85073001348", "85073003328"]
+
+
+_VSB_KEYS: list[Keys] = []  # the node's keys, for `_ontvang`
+
+
+@pytest.fixture(autouse=True)
+def _vsb_keys(keys: Keys) -> Iterator[None]:
+    _VSB_KEYS.append(keys)
+    yield
+    _VSB_KEYS.clear()
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +66,7 @@ def _ontvang(
 ) -> OntvangenLijst:
     return ontvang_lijst(
         uow=werk,
+        keys=_VSB_KEYS[0],
         pki=pki,
         mailbox=mailbox,
         bestand=bestand,
@@ -82,6 +95,9 @@ def test_a_list_is_stored_with_its_insz_and_the_receipt_goes_to_aii_once(
     assert werk.bewaard.inszen[lijst_id] == INSZ
     assert werk.bewaard.lijsten[lijst_id].status is LijstStatus.ONTVANGEN
     assert [p.name for p in mailbox.waiting(AII)] == [ontvangen.ontvangstbewijs]
+    (regel,) = werk.audit.regels_
+    assert (regel.gebeurtenis, regel.actor, regel.insz_hash) == ("vsb:lijst:ingest", "vera", None)
+    assert not any(insz in (regel.inhoud or "") for insz in INSZ)
     # the same file again: nothing new stored, no second receipt
     opnieuw = _ontvang(werk, pki, mailbox, bestand)
     assert opnieuw.al_ontvangen

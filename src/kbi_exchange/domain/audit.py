@@ -29,6 +29,9 @@ class AuditGebeurtenis(StrEnum):
     LIJST_ONTVANGEN = "kbi:lijst:receipt"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
+    # the VSB node's own log
+    VSB_LIJST_ONTVANGEN = "vsb:lijst:ingest"
+    VSB_LEDEN_GEIMPORTEERD = "vsb:leden:import"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import mailbox, pki, uow
+from kbi_exchange.bootstrap import keys, mailbox, pki, uow
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.entrypoints.cli_import import (
@@ -70,6 +70,7 @@ def import_(
         rejects=rejects,
         importeer=lambda voortgang: import_leden(
             uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
             bestand=bestand,
             door=door,
             nu=nu,
@@ -118,6 +119,7 @@ def ingest(
     bus = mailbox(settings)
     lijst = ontvang_lijst(
         uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
         pki=pki(settings),
         mailbox=bus,
         bestand=bestand.read_bytes(),

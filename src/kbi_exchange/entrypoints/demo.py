@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, init_home, uow
+from kbi_exchange.bootstrap import aii_uow, init_home, keys, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dossier import Dossier
@@ -117,7 +117,13 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     leden = settings.home / "demo" / f"members-{LEDEN}-{ZAAD}.jsonl"
     if not leden.exists():
         schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
-    ingelezen = import_leden(uow=uow(settings, Node.VSB), bestand=leden, door="demo", nu=nu)
+    ingelezen = import_leden(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        bestand=leden,
+        door="demo",
+        nu=nu,
+    )
     console.print(
         f"VSB imported {leden.name}: {ingelezen.leden_nieuw} new members, "
         f"{ingelezen.leden_ongewijzigd} unchanged (a rerun changes none)"

@@ -107,6 +107,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     for bestand in bus.waiting("vsb", "KBI_VSB_LIJST_*.p7m"):
         ontvangen = ontvang_lijst(
             uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
             pki=pki(settings),
             mailbox=bus,
             bestand=bestand.read_bytes(),

@@ -17,9 +17,12 @@ from typing import Protocol, Self
 
 import orjson
 
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.leden_jsonl import lees_lid
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.lid import Lid
+from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.line_import import (
     ImportGeweigerd,
     RegelImport,
@@ -27,6 +30,7 @@ from kbi_exchange.services.line_import import (
     begin_record,
     sluit_record,
 )
+from kbi_exchange.services.ports import AuditLog
 
 
 class Leden(Protocol):
@@ -47,6 +51,9 @@ class LedenWerk(Protocol):
 
     @property
     def leden(self) -> Leden: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
 
 TELLERS = ("leden_nieuw", "leden_gewijzigd", "leden_ongewijzigd")
@@ -87,6 +94,7 @@ def _verwerk(
 def import_leden(
     *,
     uow: LedenWerk,
+    keys: Keys,
     bestand: Path,
     door: str,
     nu: datetime,
@@ -120,7 +128,17 @@ def import_leden(
             _verwerk(batch, werk, resultaat, nu)
         if lezer.weigert:
             raise ImportGeweigerd(resultaat)
-        werk.leden.sluit_import(resultaat.import_id, **sluit_record(lezer, resultaat, nu, TELLERS))
+        record = sluit_record(lezer, resultaat, nu, TELLERS)
+        werk.leden.sluit_import(resultaat.import_id, **record)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_LEDEN_GEIMPORTEERD,
+            actor=door,
+            tijdstip=nu,
+            inhoud={"import": resultaat.import_id, "bestand": bestand.name[:255], **record}
+            | {"voltooid_op": nu.isoformat()},
+        )
         crash_point("members:before-commit")
         werk.commit()
         crash_point("members:committed")

@@ -15,8 +15,10 @@ from datetime import datetime
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
+from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.lijst import (
     LijstFout,
@@ -30,6 +32,7 @@ from kbi_exchange.domain.lijst import (
 )
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst, controleer_opvolging
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Conflict, OntvangstWerk
 
 
@@ -104,6 +107,7 @@ def _ontvangen(lijst: Lijst, ontvangstbewijs: str, *, al: bool) -> OntvangenLijs
 def ontvang_lijst(
     *,
     uow: OntvangstWerk,
+    keys: Keys,
     pki: Pki,
     mailbox: Mailbox,
     bestand: bytes,
@@ -144,6 +148,7 @@ def ontvang_lijst(
                 door=door,
                 nu=nu,
                 pki=pki,
+                keys=keys,
             )
         bewijs = lijsten.te_versturen_ontvangstbewijs(lijst.id)
         if bewijs is not None:
@@ -165,6 +170,7 @@ def _bewaar(
     door: str,
     nu: datetime,
     pki: Pki,
+    keys: Keys,
 ) -> Lijst:
     """Store a verified list and its signed receipt in one transaction; a rectification
     replaces the year's list in the same one."""
@@ -199,6 +205,20 @@ def _bewaar(
         if huidige is not None:
             lijsten.bewaar(huidige.vervang(nu))  # the year's uniqueness moves to the rectification
         lijsten.voeg_toe(lijst, inszen, ontvangstbewijs=ontvangstbewijs)
+        schrijf_audit(  # names no one: the INSZ are on the list itself (SPEC §8.7)
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_LIJST_ONTVANGEN,
+            actor=door,
+            tijdstip=nu,
+            inhoud={
+                "lijst": lijst.id,
+                "jaar": lijst.jaar,
+                "aantal": lijst.aantal,
+                "bestand_sha256": sha256,
+                "vervangt": lijst.vervangt,
+            },
+        )
         werk.commit()
     except Conflict:
         raise LijstFout(f"{naam}: another list for {kop.jaar} was stored meanwhile") from None

@@ -230,3 +230,6 @@ class OntvangstWerk(Protocol):
 
     @property
     def ontvangen_lijsten(self) -> OntvangenLijsten: ...
+
+    @property
+    def audit(self) -> AuditLog: ...

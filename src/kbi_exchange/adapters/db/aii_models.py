@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kbi_exchange.adapters.db.types import GebruikerKolommen, Sleutel, UtcDateTime, metadata
+from kbi_exchange.adapters.db.types import (
+    AuditCheckpointKolommen,
+    AuditKolommen,
+    AuditKopKolommen,
+    GebruikerKolommen,
+    Sleutel,
+    UtcDateTime,
+    metadata,
+)
 
 
 class AiiBase(DeclarativeBase):
@@ -159,51 +167,13 @@ class LijstRij(AiiBase):
     ontvangstbewijs: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-class AuditRij(AiiBase):
-    """One entry of the hash-chained audit log; only ever appended (SPEC §11).
-
-    ``inhoud`` may be purged at the end of its retention; ``inhoud_sha256`` stays, so that the
-    chain still verifies.
-    """
-
-    __tablename__ = "audit"
-
-    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
-    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
-    gebeurtenis: Mapped[str] = mapped_column(String(64))
-    actor: Mapped[str] = mapped_column(String(100))
-    insz_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    inhoud: Mapped[str | None] = mapped_column(Text)
-    inhoud_sha256: Mapped[str] = mapped_column(String(64))
-    vorige_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+class AuditRij(AuditKolommen, AiiBase):
+    """An entry of the AII node's audit log."""
 
 
-class AuditCheckpointRij(AiiBase):
-    """A signed statement of the chain's head at one entry."""
-
-    __tablename__ = "audit_checkpoint"
-
-    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
-    hash: Mapped[str] = mapped_column(String(64))
-    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
-    sleutel_id: Mapped[str] = mapped_column(String(16))
-    handtekening: Mapped[str] = mapped_column(String(200))
+class AuditCheckpointRij(AuditCheckpointKolommen, AiiBase):
+    """A signed checkpoint of the AII node's audit chain."""
 
 
-class AuditKopRij(AiiBase):
-    """The head of the audit chain: one row, updated first in every writing transaction, so
-    that writers (threads, processes, both databases) append one after another.
-
-    Signed at every commit that appends: entries cut off the end of the log no longer match
-    the signed head, and no one without the node's key can sign a shorter one.
-    """
-
-    __tablename__ = "audit_kop"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    seq: Mapped[int] = mapped_column(Sleutel)
-    hash: Mapped[str] = mapped_column(String(64))
-    tijdstip: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    sleutel_id: Mapped[str | None] = mapped_column(String(16))
-    handtekening: Mapped[str | None] = mapped_column(String(200))
+class AuditKopRij(AuditKopKolommen, AiiBase):
+    """The head of the AII node's audit chain."""

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import (
-    AuditCheckpointRij,
-    AuditKopRij,
-    AuditRij,
-)
+from kbi_exchange.adapters.db.aii_models import AuditCheckpointRij, AuditKopRij, AuditRij
 from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
+from kbi_exchange.adapters.db.vsb_models import VsbAuditCheckpointRij, VsbAuditKopRij, VsbAuditRij
 from kbi_exchange.domain.audit import (
     CHECKPOINT_ELKE,
     AuditRegel,
@@ -25,51 +22,64 @@ from kbi_exchange.domain.audit import (
     kop_gegevens,
 )
 
-_KOLOMMEN = (
-    AuditRij.seq,
-    AuditRij.tijdstip,
-    AuditRij.gebeurtenis,
-    AuditRij.actor,
-    AuditRij.insz_hash,
-    AuditRij.inhoud,
-    AuditRij.inhoud_sha256,
-    AuditRij.vorige_hash,
-    AuditRij.hash,
+_NAMEN = (
+    "seq",
+    "tijdstip",
+    "gebeurtenis",
+    "actor",
+    "insz_hash",
+    "inhoud",
+    "inhoud_sha256",
+    "vorige_hash",
+    "hash",
 )
 
 
-_AUDIT = cast(Table, AuditRij.__table__)
-_KOP = cast(Table, AuditKopRij.__table__)
-_AUDIT_KOLOMMEN = [k.key for k in _KOLOMMEN]
-# built once: every group of answers runs them
-# locks the head row and reads it in one round trip (RETURNING: PostgreSQL, SQLite ≥ 3.35)
-_VERGRENDEL_KOP = (
-    update(_KOP).where(_KOP.c.id == 1).values(seq=_KOP.c.seq).returning(_KOP.c.seq, _KOP.c.hash)
-)
-_ZET_KOP = (
-    update(_KOP)
-    .where(_KOP.c.id == 1)
-    .values(
-        seq=bindparam("nieuw_seq"),
-        hash=bindparam("nieuw_hash"),
-        tijdstip=bindparam("nieuw_tijdstip"),
-        sleutel_id=bindparam("nieuw_sleutel_id"),
-        handtekening=bindparam("nieuw_handtekening"),
-    )
-)
+class AuditTabellen:
+    """One node's audit tables and the statements every writing group runs, built once."""
+
+    def __init__(self, audit: type[Any], checkpoint: type[Any], kop: type[Any]) -> None:
+        self.audit = cast(Table, audit.__table__)
+        self.checkpoint = cast(Table, checkpoint.__table__)
+        self.kop = cast(Table, kop.__table__)
+        self.kolommen = [self.audit.c[naam] for naam in _NAMEN]
+        kop_t = self.kop
+        # locks the head row and reads it in one round trip (RETURNING: PostgreSQL, SQLite ≥ 3.35)
+        self.vergrendel_kop = (
+            update(kop_t)
+            .where(kop_t.c.id == 1)
+            .values(seq=kop_t.c.seq)
+            .returning(kop_t.c.seq, kop_t.c.hash)
+        )
+        self.zet_kop = (
+            update(kop_t)
+            .where(kop_t.c.id == 1)
+            .values(
+                seq=bindparam("nieuw_seq"),
+                hash=bindparam("nieuw_hash"),
+                tijdstip=bindparam("nieuw_tijdstip"),
+                sleutel_id=bindparam("nieuw_sleutel_id"),
+                handtekening=bindparam("nieuw_handtekening"),
+            )
+        )
+
+
+AII_AUDIT = AuditTabellen(AuditRij, AuditCheckpointRij, AuditKopRij)
+VSB_AUDIT = AuditTabellen(VsbAuditRij, VsbAuditCheckpointRij, VsbAuditKopRij)
 Ondertekenaar = Callable[[bytes], tuple[str, str]]  # as `services.ports.Ondertekenaar`
 
 
 class SqlAudit:
-    """The audit log of the AII node within one transaction; never commits.
+    """A node's audit log within one transaction; never commits.
 
     Entries wait in memory until `spoel`, just before the unit of work commits: then the
     chain's head row is locked, the entries take their sequence numbers and hashes, and all are
     written together — so the write lock is held for a moment, not for the whole request.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, tabellen: AuditTabellen = AII_AUDIT) -> None:
         self.session = session
+        self.t = tabellen
         self._wachtend: list[NieuweAuditRegel] = []
         # signs checkpoints and the head; set by the service that holds the node's keys
         self.ondertekenaar: Ondertekenaar | None = None
@@ -86,14 +96,14 @@ class SqlAudit:
         if not self._wachtend:
             return []
         verbinding = self.session.connection()
-        kop = verbinding.execute(_VERGRENDEL_KOP).one()
+        kop = verbinding.execute(self.t.vergrendel_kop).one()
         regels = keten(int(kop.seq), str(kop.hash), self._wachtend)
         naar_db = omzetter(verbinding)
         self._wachtend = []
         voeg_rijen_toe(
             verbinding,
-            _AUDIT,
-            _AUDIT_KOLOMMEN,
+            self.t.audit,
+            _NAMEN,
             [
                 (
                     r.seq,
@@ -116,7 +126,7 @@ class SqlAudit:
             kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip)
         )
         verbinding.execute(
-            _ZET_KOP,
+            self.t.zet_kop,
             {
                 "nieuw_seq": laatste.seq,
                 "nieuw_hash": laatste.hash,
@@ -130,8 +140,8 @@ class SqlAudit:
                 sleutel_id, handtekening = self.ondertekenaar(
                     checkpoint_gegevens(regel.seq, regel.hash, regel.tijdstip)
                 )
-                self.session.add(
-                    AuditCheckpointRij(
+                verbinding.execute(
+                    insert(self.t.checkpoint).values(
                         seq=regel.seq,
                         hash=regel.hash,
                         tijdstip=regel.tijdstip,
@@ -144,10 +154,9 @@ class SqlAudit:
     def kop(self) -> tuple[int, str, datetime | None, str | None]:
         """The stored head: sequence number, hash, moment and signature (None: unsigned)."""
         self.spoel()
+        kop = self.t.kop
         rij = self.session.execute(
-            select(_KOP.c.seq, _KOP.c.hash, _KOP.c.tijdstip, _KOP.c.handtekening).where(
-                _KOP.c.id == 1
-            )
+            select(kop.c.seq, kop.c.hash, kop.c.tijdstip, kop.c.handtekening).where(kop.c.id == 1)
         ).one()
         return int(rij.seq), str(rij.hash), rij.tijdstip, rij.handtekening
 
@@ -155,18 +164,17 @@ class SqlAudit:
         """Every entry in the order of its sequence number, streamed."""
         self.spoel()
         resultaat = self.session.execute(
-            select(*_KOLOMMEN).order_by(AuditRij.seq).execution_options(yield_per=1_000)
+            select(*self.t.kolommen).order_by(self.t.audit.c.seq).execution_options(yield_per=1_000)
         )
         for rij in resultaat:
             yield AuditRegel(*rij)
 
     def checkpoints(self) -> list[Checkpoint]:
         self.spoel()
+        cp = self.t.checkpoint
         return [
             Checkpoint(rij.seq, rij.hash, rij.tijdstip, rij.handtekening)
-            for rij in self.session.scalars(
-                select(AuditCheckpointRij).order_by(AuditCheckpointRij.seq)
-            )
+            for rij in self.session.execute(select(cp).order_by(cp.c.seq))
         ]
 
     def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
@@ -175,13 +183,14 @@ class SqlAudit:
             return []
         self.spoel()
         # schrijf_audit writes compact JSON with sorted keys, so the pair reads exactly so
-        over = or_(*(AuditRij.inhoud.contains(f'"lijst":"{i}"') for i in lijst_ids))
+        audit = self.t.audit
+        over = or_(*(audit.c.inhoud.contains(f'"lijst":"{i}"') for i in lijst_ids))
         return [
             AuditRegel(*rij)
             for rij in self.session.execute(
-                select(*_KOLOMMEN)
-                .where(AuditRij.gebeurtenis.in_(gebeurtenissen), over)
-                .order_by(AuditRij.seq)
+                select(*self.t.kolommen)
+                .where(audit.c.gebeurtenis.in_(gebeurtenissen), over)
+                .order_by(audit.c.seq)
             )
         ]
 
@@ -191,6 +200,8 @@ class SqlAudit:
         return [
             AuditRegel(*rij)
             for rij in self.session.execute(
-                select(*_KOLOMMEN).where(AuditRij.insz_hash.in_(insz_hashes)).order_by(AuditRij.seq)
+                select(*self.t.kolommen)
+                .where(self.t.audit.c.insz_hash.in_(insz_hashes))
+                .order_by(self.t.audit.c.seq)
             )
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import overload
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, String
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -70,3 +70,54 @@ class GebruikerKolommen:
     mislukte_pogingen: Mapped[int] = mapped_column(default=0)
     geblokkeerd_tot: Mapped[datetime | None] = mapped_column(UtcDateTime)
     aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditKolommen:
+    """One entry of a node's hash-chained audit log; only ever appended (SPEC §11); the same
+    table in each node's own database.
+
+    ``inhoud`` may be purged at the end of its retention; ``inhoud_sha256`` stays, so that the
+    chain still verifies.
+    """
+
+    __tablename__ = "audit"
+
+    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
+    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
+    gebeurtenis: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(100))
+    insz_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    inhoud: Mapped[str | None] = mapped_column(Text)
+    inhoud_sha256: Mapped[str] = mapped_column(String(64))
+    vorige_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpointKolommen:
+    """A signed statement of the chain's head at one entry."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
+    sleutel_id: Mapped[str] = mapped_column(String(16))
+    handtekening: Mapped[str] = mapped_column(String(200))
+
+
+class AuditKopKolommen:
+    """The head of the audit chain: one row, updated first in every writing transaction, so
+    that writers (threads, processes, both databases) append one after another.
+
+    Signed at every commit that appends: entries cut off the end of the log no longer match
+    the signed head, and no one without the node's key can sign a shorter one.
+    """
+
+    __tablename__ = "audit_kop"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Sleutel)
+    hash: Mapped[str] = mapped_column(String(64))
+    tijdstip: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sleutel_id: Mapped[str | None] = mapped_column(String(16))
+    handtekening: Mapped[str | None] = mapped_column(String(200))

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.audit_store import SqlAudit
+from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT, SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
@@ -84,10 +84,8 @@ class SqlUnitOfWork:
     @property
     def audit(self) -> SqlAudit:
         """The audit log of this node."""
-        if self.node is not Node.AII:
-            raise RuntimeError("the VSB node's audit log is not there yet")
         if self._audit is None:
-            self._audit = SqlAudit(self.session)
+            self._audit = SqlAudit(self.session, AII_AUDIT if self.node is Node.AII else VSB_AUDIT)
         return self._audit
 
     def __exit__(self, *exc: object) -> None:

@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kbi_exchange.adapters.db.types import GebruikerKolommen, Sleutel, UtcDateTime, metadata
+from kbi_exchange.adapters.db.types import (
+    AuditCheckpointKolommen,
+    AuditKolommen,
+    AuditKopKolommen,
+    GebruikerKolommen,
+    Sleutel,
+    UtcDateTime,
+    metadata,
+)
 
 
 class VsbBase(DeclarativeBase):
@@ -98,3 +106,15 @@ class LidVersieRij(VsbBase):
     inhoud: Mapped[str] = mapped_column(Text)
     opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("leden_import.id"))
+
+
+class VsbAuditRij(AuditKolommen, VsbBase):
+    """An entry of the VSB node's audit log (SPEC §11): VSB is a controller of its own."""
+
+
+class VsbAuditCheckpointRij(AuditCheckpointKolommen, VsbBase):
+    """A signed checkpoint of the VSB node's audit chain."""
+
+
+class VsbAuditKopRij(AuditKopKolommen, VsbBase):
+    """The head of the VSB node's audit chain."""
