@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from kbi_exchange.entrypoints.cli_import import (
     controleer_opties,
     voer_uit,
 )
-from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.entrypoints.cli_users import actor, als
 from kbi_exchange.services.decide import antwoord_json, decide
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.services.replay import herspeel
@@ -61,11 +60,7 @@ def import_(
     """Import KBI dossiers: validated, add-only, all or nothing unless --skip-bad."""
     controleer_opties(skip_bad, rejects)
     settings = load_settings()
-    door = (
-        als(als_, Node.AII, Permissie.KBI_DOSSIER_IMPORTEER).naam
-        if als_
-        else f"os:{getpass.getuser()}"
-    )
+    door = actor(als_, Node.AII, Permissie.KBI_DOSSIER_IMPORTEER)
     nu = datetime.now(UTC)
     voer_uit(
         bestand,

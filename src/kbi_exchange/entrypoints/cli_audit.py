@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, datetime
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.table import Table
 from kbi_exchange.bootstrap import aii_uow, keys, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.entrypoints.cli_users import actor, als
 from kbi_exchange.services.audit import verifieer_audit, zoek_over_persoon
 from kbi_exchange.settings import load_settings
 
@@ -75,7 +74,7 @@ def search(
         cijfers = Insz.parse(insz).cijfers
     except OngeldigInsz as fout:
         raise typer.BadParameter(str(fout), param_hint="--insz") from None
-    door = als(als_, Node.AII, Permissie.KBI_AUDIT_ZOEK).naam if als_ else f"os:{getpass.getuser()}"
+    door = actor(als_, Node.AII, Permissie.KBI_AUDIT_ZOEK)
     settings = load_settings()
     regels = zoek_over_persoon(
         uow=aii_uow(settings),

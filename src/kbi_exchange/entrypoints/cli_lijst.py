@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
-from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.entrypoints.cli_users import actor, als
 from kbi_exchange.services.lijst import alle_lijsten, keur_goed, maak_lijst, toon_lijst
 from kbi_exchange.services.lijst_levering import lever_lijst, verwerk_ontvangstbewijs
 from kbi_exchange.settings import load_settings
@@ -123,9 +122,7 @@ def deliver(
 ) -> None:
     """Sign and encrypt an approved list for VSB and put it in the mailbox; rerunnable."""
     settings = load_settings()
-    door = (
-        als(als_, Node.AII, Permissie.KBI_LIJST_LEVER).naam if als_ else f"os:{getpass.getuser()}"
-    )
+    door = actor(als_, Node.AII, Permissie.KBI_LIJST_LEVER)
     lijst = lever_lijst(
         uow=aii_uow(settings),
         keys=keys(settings),

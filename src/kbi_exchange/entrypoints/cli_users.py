@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -41,6 +42,12 @@ def als(naam: str, node: Node, permissie: Permissie) -> Gebruiker:
     )
     vereis(gebruiker, permissie)
     return gebruiker
+
+
+def actor(als_: str | None, node: Node, permissie: Permissie) -> str:
+    """Who a command acts as: the person of ``--as`` (authenticated, holding the permission),
+    or else the OS account, recorded as ``os:<name>``."""
+    return als(als_, node, permissie).naam if als_ else f"os:{getpass.getuser()}"
 
 
 @app.command("add")

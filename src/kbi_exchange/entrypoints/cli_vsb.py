@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from kbi_exchange.entrypoints.cli_import import (
     controleer_opties,
     voer_uit,
 )
-from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.entrypoints.cli_users import actor
 from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
 from kbi_exchange.settings import load_settings
@@ -58,11 +57,7 @@ def import_(
     replaces what VSB knew of that member, earlier versions are kept."""
     controleer_opties(skip_bad, rejects)
     settings = load_settings()
-    door = (
-        als(als_, Node.VSB, Permissie.VSB_LEDEN_IMPORTEER).naam
-        if als_
-        else f"os:{getpass.getuser()}"
-    )
+    door = actor(als_, Node.VSB, Permissie.VSB_LEDEN_IMPORTEER)
     nu = datetime.now(UTC)
     voer_uit(
         bestand,
@@ -113,9 +108,7 @@ def ingest(
     A file taken from the mailbox's vsb/in/ is removed from there once it is in.
     """
     settings = load_settings()
-    door = (
-        als(als_, Node.VSB, Permissie.VSB_LIJST_ONTVANG).naam if als_ else f"os:{getpass.getuser()}"
-    )
+    door = actor(als_, Node.VSB, Permissie.VSB_LIJST_ONTVANG)
     bus = mailbox(settings)
     lijst = ontvang_lijst(
         uow=uow(settings, Node.VSB),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.aii_models import LijstRij
 from kbi_exchange.adapters.db.vsb_models import VsbLijstRij
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
-from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
 from kbi_exchange.services.ports import Conflict
 
 # the columns a step may change; the rest is written once, when the list is made
@@ -28,18 +28,20 @@ _STAPVELDEN = (
 )
 
 
-def _lijst(rij: LijstRij) -> Lijst:
-    return Lijst(
-        id=rij.id,
-        jaar=rij.jaar,
-        status=LijstStatus(rij.status),
-        aantal=rij.aantal,
-        payload_sha256=rij.payload_sha256,
-        vervangt=rij.vervangt,
-        gemaakt_op=rij.gemaakt_op,
-        gemaakt_door=rij.gemaakt_door,
-        **{veld: getattr(rij, veld) for veld in _STAPVELDEN},
-    )
+# the columns both nodes' list rows hold, read as the `Lijst` fields of the same names
+_GEDEELD = (
+    "id",
+    "jaar",
+    "aantal",
+    "payload_sha256",
+    "vervangt",
+    "gemaakt_op",
+    "bestand_naam",
+    "bestand_sha256",
+    "ontvangen_op",
+    "ontvangen_door",
+    "vervangen_op",
+)
 
 
 R = TypeVar("R", LijstRij, VsbLijstRij)
@@ -61,12 +63,15 @@ class JaarLijsten(Generic[R]):
 
     model: type[R]
     stapvelden: tuple[str, ...]  # the columns a step may change
+    eigen_velden: tuple[str, ...] = ()  # this node's columns beyond `_GEDEELD`
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def _als_lijst(self, rij: R) -> Lijst:
-        raise NotImplementedError
+        velden = {veld: getattr(rij, veld) for veld in (*_GEDEELD, *self.eigen_velden)}
+        velden.setdefault("gemaakt_door", GEMAAKT_BIJ_AII)  # VSB knows the maker as AII
+        return Lijst(status=LijstStatus(rij.status), **velden)
 
     def _rij(self, lijst_id: str) -> R:
         rij = self.session.get(self.model, lijst_id)
@@ -96,11 +101,16 @@ class SqlLijsten(JaarLijsten[LijstRij]):
     model = LijstRij
     stapvelden = _STAPVELDEN
 
-    def _als_lijst(self, rij: LijstRij) -> Lijst:
-        return _lijst(rij)
+    eigen_velden = (
+        "gemaakt_door",
+        "goedgekeurd_op",
+        "goedgekeurd_door",
+        "geleverd_op",
+        "geleverd_door",
+    )
 
     def get(self, lijst_id: str) -> Lijst:
-        return _lijst(self._rij(lijst_id))
+        return self._als_lijst(self._rij(lijst_id))
 
     def voeg_toe(self, lijst: Lijst, payload: str) -> None:
         self.session.add(
@@ -138,12 +148,12 @@ class SqlLijsten(JaarLijsten[LijstRij]):
                 LijstRij.status.in_([LijstStatus.GELEVERD.value, LijstStatus.ONTVANGEN.value]),
             )
         )
-        return _lijst(rij) if rij is not None else None
+        return self._als_lijst(rij) if rij is not None else None
 
     def alle(self) -> list[Lijst]:
         """Every list, newest year first."""
         return [
-            _lijst(rij)
+            self._als_lijst(rij)
             for rij in self.session.scalars(
                 select(LijstRij).order_by(LijstRij.jaar.desc(), LijstRij.gemaakt_op.desc())
             )

@@ -5,28 +5,10 @@ from __future__ import annotations
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import JaarLijsten, schrijf_door
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
-from kbi_exchange.domain.lijst import LijstFout, LijstStatus
-from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
+from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.lijst_staat import Lijst
 
 BLOK = 10_000  # INSZ rows per insert statement
-
-
-def _lijst(rij: VsbLijstRij) -> Lijst:
-    return Lijst(
-        id=rij.id,
-        jaar=rij.jaar,
-        status=LijstStatus(rij.status),
-        aantal=rij.aantal,
-        payload_sha256=rij.payload_sha256,
-        vervangt=rij.vervangt,
-        gemaakt_op=rij.gemaakt_op,
-        gemaakt_door=GEMAAKT_BIJ_AII,
-        bestand_naam=rij.bestand_naam,
-        bestand_sha256=rij.bestand_sha256,
-        ontvangen_op=rij.ontvangen_op,
-        ontvangen_door=rij.ontvangen_door,
-        vervangen_op=rij.vervangen_op,
-    )
 
 
 class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
@@ -36,12 +18,9 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
     model = VsbLijstRij
     stapvelden = ("vervangen_op",)
 
-    def _als_lijst(self, rij: VsbLijstRij) -> Lijst:
-        return _lijst(rij)
-
     def zoek(self, lijst_id: str) -> Lijst | None:
         rij = self.session.get(VsbLijstRij, lijst_id)
-        return _lijst(rij) if rij is not None else None
+        return self._als_lijst(rij) if rij is not None else None
 
     def voeg_toe(
         self, lijst: Lijst, inszen: list[str], *, ontvangstbewijs: tuple[str, bytes]
