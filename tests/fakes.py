@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.domain.aanvraag import Aanvraag
 from kbi_exchange.domain.access import Account, Gebruiker, Node
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
@@ -21,6 +22,7 @@ from kbi_exchange.domain.audit import (
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
+from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.services.ports import Conflict, Ondertekenaar
@@ -457,4 +459,81 @@ class FakeLedenWerk:
 
     def commit(self) -> None:
         self.bewaard = self._kopie(self.leden)
+        self.audit.spoel()
+
+
+class FakeAanvragen:
+    """`Aanvragen` in a dict, oldest first as the SQL store lists them."""
+
+    def __init__(self, rijen: dict[str, Aanvraag] | None = None) -> None:
+        self.rijen: dict[str, Aanvraag] = dict(rijen or {})
+
+    def bewaar(self, aanvraag: Aanvraag) -> None:
+        andere = [a for a in self.rijen.values() if a.id != aanvraag.id]
+        if aanvraag.referte and any(a.referte == aanvraag.referte for a in andere):
+            raise Conflict("referte used twice")
+        self.rijen[aanvraag.id] = aanvraag
+
+    def get(self, aanvraag_id: str) -> Aanvraag | None:
+        return self.rijen.get(aanvraag_id)
+
+    def lijst(
+        self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
+    ) -> list[Aanvraag]:
+        return sorted(
+            (
+                a
+                for a in self.rijen.values()
+                if (zorgkas is None or a.zorgkas == zorgkas)
+                and (not onbeslist or not a.status.beslist)
+                and (insz is None or a.insz == insz)
+            ),
+            key=lambda a: (a.aangemaakt_op, a.id),
+        )
+
+
+class FakeLedenLezer:
+    """Members as VSB knows them now (`LedenLezer`)."""
+
+    def __init__(self, *leden: Lid) -> None:
+        self.leden = {lid.insz: lid for lid in leden}
+
+    def op(self, inszen: Collection[str], *, gekend_op: datetime | None = None) -> dict[str, Lid]:
+        return {i: self.leden[i] for i in inszen if i in self.leden}
+
+
+class FakeLijstenMetInsz:
+    """The received lists by year as sets of INSZ (`LijstenMetInsz`)."""
+
+    def __init__(self, lijsten: dict[int, set[str]] | None = None) -> None:
+        self.lijsten = dict(lijsten or {})
+
+    def bevat(self, jaar: int, insz: str) -> bool | None:
+        return insz in self.lijsten[jaar] if jaar in self.lijsten else None
+
+
+class FakeAanvraagWerk:
+    """`AanvraagWerk`: entered once per step; what is not committed is gone at its end."""
+
+    def __init__(self, *leden: Lid, lijsten: dict[int, set[str]] | None = None) -> None:
+        self.bewaard = FakeAanvragen()
+        self.aanvragen = FakeAanvragen()
+        self.leden = FakeLedenLezer(*leden)
+        self.ontvangen_lijsten = FakeLijstenMetInsz(lijsten)
+        self.audit = FakeAudit()
+        self.open = False
+
+    def __enter__(self) -> FakeAanvraagWerk:
+        assert not self.open, "a unit of work entered twice at once"
+        self.open = True
+        self.aanvragen = FakeAanvragen(self.bewaard.rijen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.open = False
+        self.aanvragen = FakeAanvragen(self.bewaard.rijen)
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        self.bewaard = FakeAanvragen(self.aanvragen.rijen)
         self.audit.spoel()

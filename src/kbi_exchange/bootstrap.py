@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from kbi_exchange.adapters.aii_client import AiiClient, CircuitBreaker
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
@@ -166,3 +167,25 @@ def database_gereed(settings: Settings, node: Node = Node.AII) -> str:
     except Exception:  # health reports a failure, it does not raise one
         return "unavailable"
     return "ok"
+
+
+_BREAKERS: dict[tuple[str, int, float], CircuitBreaker] = {}
+
+
+def aii_client(settings: Settings) -> AiiClient:
+    """The VSB node's client of the AII node, with one circuit breaker per AII address for
+    the life of the process (a web service remembers that AII is down between requests)."""
+    sleutel = (
+        settings.vsb_aii_url,
+        settings.vsb_aii_breaker_failures,
+        settings.vsb_aii_breaker_seconds,
+    )
+    breaker = _BREAKERS.get(sleutel) or _BREAKERS.setdefault(sleutel, CircuitBreaker(*sleutel[1:]))
+    return AiiClient(
+        settings.vsb_aii_url,
+        settings.vsb_aii_token,
+        timeout=settings.vsb_aii_timeout_seconds,
+        pogingen=settings.vsb_aii_attempts,
+        wacht=settings.vsb_aii_retry_pause_seconds,
+        breaker=breaker,
+    )

@@ -14,7 +14,8 @@ SETTINGS_FILE = "settings.toml"
 
 DEFAULT_SETTINGS = """\
 # kbi-exchange settings for this home. Environment variables override the database URLs:
-# KBI_AII_DATABASE_URL and KBI_VSB_DATABASE_URL (SQLAlchemy URLs).
+# KBI_AII_DATABASE_URL and KBI_VSB_DATABASE_URL (SQLAlchemy URLs), and VSB's way to AII:
+# KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN.
 omgeving = "development"
 
 [aii]
@@ -38,6 +39,18 @@ lijst_bestanden_tot = 2026-12-31
 
 [vsb]
 identificatie = "VSB"
+# The AII node's advice service as VSB calls it, with VSB's client token (made on the AII node
+# with `kbi aii clients add`). KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN override these.
+aii_url = "http://127.0.0.1:8000"
+aii_token = ""
+# Seconds before a call to AII is given up; attempts per question (the same referte each
+# time), the first pause between them in seconds (doubling); failures in a row after which
+# AII is not called for `aii_breaker_seconds`, when one trial call goes out.
+aii_timeout_seconds = 5
+aii_attempts = 3
+aii_retry_pause_seconds = 0.5
+aii_breaker_failures = 5
+aii_breaker_seconds = 30
 
 [mailbox]
 # Failed FTPS log-ins after which a party's account is locked, and for how long (seconds).
@@ -79,6 +92,13 @@ class Settings:
     mailbox_lockout_seconds: float
     pki_map: Path
     pki_bestanden: tuple[tuple[str, str], ...]
+    vsb_aii_url: str
+    vsb_aii_token: str
+    vsb_aii_timeout_seconds: float
+    vsb_aii_attempts: int
+    vsb_aii_retry_pause_seconds: float
+    vsb_aii_breaker_failures: int
+    vsb_aii_breaker_seconds: float
 
     def pki_bestand(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
@@ -147,4 +167,11 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         mailbox_lockout_seconds=float(mailbox["lockout_seconds"]),
         pki_map=Path(str(pki["map"])),
         pki_bestanden=tuple((str(k), str(v)) for k, v in pki.get("bestanden", {}).items()),
+        vsb_aii_url=(os.environ.get("KBI_VSB_AII_URL") or str(vsb["aii_url"])).rstrip("/"),
+        vsb_aii_token=os.environ.get("KBI_VSB_AII_TOKEN") or str(vsb["aii_token"]),
+        vsb_aii_timeout_seconds=float(vsb["aii_timeout_seconds"]),
+        vsb_aii_attempts=int(vsb["aii_attempts"]),
+        vsb_aii_retry_pause_seconds=float(vsb["aii_retry_pause_seconds"]),
+        vsb_aii_breaker_failures=int(vsb["aii_breaker_failures"]),
+        vsb_aii_breaker_seconds=float(vsb["aii_breaker_seconds"]),
     )

@@ -41,10 +41,9 @@ def test_a_refusal_says_which_role_lacks_which_permission() -> None:
     assert mag(anna, Permissie.KBI_LIJST_KEUR_GOED)
 
 
-# Permissions of the VSB node's features that issue 12 builds (applications, the VSB audit
-# log). This set only shrinks: a permission no code checks is dead.
+# Permissions of the VSB node's features that issue 12 builds (the VSB audit log's search).
+# This set only shrinks: a permission no code checks is dead.
 NOG_NIET_GEBRUIKT = {
-    Permissie.VSB_AANVRAAG_BEHANDEL,
     Permissie.VSB_AUDIT_ZOEK,
 }
 

@@ -34,6 +34,7 @@ class Permissie(StrEnum):
     VSB_LEDEN_IMPORTEER = "vsb:leden:import"
     VSB_LIJST_ONTVANG = "vsb:lijst:ingest"
     VSB_AANVRAAG_BEHANDEL = "vsb:aanvraag:handle"
+    VSB_PREMIE_BEPAAL = "vsb:premie:decide"
     VSB_AUDIT_ZOEK = "vsb:audit:search"
     AUDIT_VERIFIEER = "audit:log:verify"
 
@@ -57,9 +58,17 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
     Rol.AII_DPO: frozenset(
         {Permissie.KBI_AUDIT_ZOEK, Permissie.KBI_ADVIES_BEKIJK, Permissie.AUDIT_VERIFIEER}
     ),
-    Rol.VSB_OPERATOR: frozenset({Permissie.VSB_LEDEN_IMPORTEER, Permissie.VSB_LIJST_ONTVANG}),
+    Rol.VSB_OPERATOR: frozenset(
+        {
+            Permissie.VSB_LEDEN_IMPORTEER,
+            Permissie.VSB_LIJST_ONTVANG,
+            Permissie.VSB_AANVRAAG_BEHANDEL,
+            Permissie.VSB_PREMIE_BEPAAL,
+        }
+    ),
     Rol.VSB_DPO: frozenset({Permissie.VSB_AUDIT_ZOEK, Permissie.AUDIT_VERIFIEER}),
-    Rol.ZORGKAS_HANDLER: frozenset({Permissie.VSB_AANVRAAG_BEHANDEL}),
+    # bound to one zorgkas: sees and handles its own applications and members only
+    Rol.ZORGKAS_HANDLER: frozenset({Permissie.VSB_AANVRAAG_BEHANDEL, Permissie.VSB_PREMIE_BEPAAL}),
     Rol.AUDITOR: frozenset({Permissie.AUDIT_VERIFIEER}),
 }
 
@@ -103,3 +112,16 @@ def mag(gebruiker: Gebruiker, permissie: Permissie) -> Toestemming:
     return Toestemming(
         False, f"{gebruiker.naam} has role {gebruiker.rol}, which does not grant {permissie}"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts in a command or request: a person's name (or ``os:<account>``), and for a
+    zorgkas handler the one zorgkas whose members and applications they may see."""
+
+    naam: str
+    zorgkas: str | None = None
+
+    def ziet(self, zorgkas: str | None) -> bool:
+        """Whether this actor may see what belongs to ``zorgkas`` (VSB staff see all)."""
+        return self.zorgkas is None or self.zorgkas == zorgkas

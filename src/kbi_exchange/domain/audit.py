@@ -32,6 +32,14 @@ class AuditGebeurtenis(StrEnum):
     # the VSB node's own log
     VSB_LIJST_ONTVANGEN = "vsb:lijst:ingest"
     VSB_LEDEN_GEIMPORTEERD = "vsb:leden:import"
+    # care-budget applications: recorded (the question to AII leaves after this entry),
+    # answered or waiting, ended; every look at them by a person; a bare check
+    VSB_AANVRAAG_INGEDIEND = "vsb:aanvraag:add"
+    VSB_AANVRAAG_BESLIST = "vsb:aanvraag:decide"
+    VSB_AANVRAAG_BEEINDIGD = "vsb:aanvraag:end"
+    VSB_AANVRAAG_BEKEKEN = "vsb:aanvraag:view"
+    VSB_ADVIES_GEVRAAGD = "vsb:advies:ask"
+    VSB_PREMIE_BEPAALD = "vsb:premie:decide"
 
 
 @dataclass(frozen=True, slots=True)

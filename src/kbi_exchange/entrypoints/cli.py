@@ -17,8 +17,10 @@ from kbi_exchange.adapters.crypto.cms import CmsError
 from kbi_exchange.adapters.crypto.pki import PkiFout
 from kbi_exchange.adapters.mailbox import MailboxError
 from kbi_exchange.bootstrap import init_home
+from kbi_exchange.domain.aanvraag import AanvraagFout, BronOnbeschikbaar
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.premie import PremieFout
 from kbi_exchange.domain.rules import REGELS
 from kbi_exchange.entrypoints import (
     cli_aii,
@@ -33,6 +35,7 @@ from kbi_exchange.entrypoints import (
 from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.aanvragen import NietGevonden
 from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import OnbekendeBeslissing
@@ -157,6 +160,10 @@ BEKENDE_FOUTEN = (
     MailboxError,
     OSError,
     NietVoorProductie,
+    AanvraagFout,
+    NietGevonden,
+    BronOnbeschikbaar,
+    PremieFout,
 )
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import uow
-from kbi_exchange.domain.access import Gebruiker, Node, Permissie
+from kbi_exchange.domain.access import Actor, Gebruiker, Node, Permissie
 from kbi_exchange.services.users import authenticeer, vereis, voeg_gebruiker_toe
 from kbi_exchange.settings import load_settings
 
@@ -47,7 +47,15 @@ def als(naam: str, node: Node, permissie: Permissie) -> Gebruiker:
 def actor(als_: str | None, node: Node, permissie: Permissie) -> str:
     """Who a command acts as: the person of ``--as`` (authenticated, holding the permission),
     or else the OS account, recorded as ``os:<name>``."""
-    return als(als_, node, permissie).naam if als_ else f"os:{getpass.getuser()}"
+    return handelende(als_, node, permissie).naam
+
+
+def handelende(als_: str | None, node: Node, permissie: Permissie) -> Actor:
+    """`actor`, with the zorgkas a zorgkas handler is bound to (the OS account is VSB staff)."""
+    if not als_:
+        return Actor(f"os:{getpass.getuser()}")
+    gebruiker = als(als_, node, permissie)
+    return Actor(gebruiker.naam, gebruiker.zorgkas)
 
 
 @app.command("add")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import keys, mailbox, pki, uow
+from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.entrypoints.cli_aanvragen import Als, dag
+from kbi_exchange.entrypoints.cli_aanvragen import app as aanvraag_app
 from kbi_exchange.entrypoints.cli_import import (
     Json,
     Rejects,
@@ -21,7 +23,10 @@ from kbi_exchange.entrypoints.cli_import import (
     controleer_opties,
     voer_uit,
 )
-from kbi_exchange.entrypoints.cli_users import actor
+from kbi_exchange.entrypoints.cli_users import actor, handelende
+from kbi_exchange.parameters import premie_bedragen
+from kbi_exchange.services import premie
+from kbi_exchange.services.aanvragen import vraag_advies
 from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
 from kbi_exchange.settings import load_settings
@@ -29,6 +34,7 @@ from kbi_exchange.settings import load_settings
 app = typer.Typer(help="The VSB node.", no_args_is_help=True)
 lijst_app = typer.Typer(help="Yearly lists received from AII.", no_args_is_help=True)
 app.add_typer(lijst_app, name="list")
+app.add_typer(aanvraag_app, name="application")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -136,3 +142,66 @@ def ingest(
             f"list {lijst.id} for {lijst.jaar}: {lijst.aantal} INSZ stored; "
             f"receipt {lijst.ontvangstbewijs} sent"
         )
+
+
+@app.command("check")
+def check(
+    insz: Annotated[str, typer.Option("--insz", help="The person's INSZ.")],
+    datum: Annotated[
+        date,
+        typer.Option("--date", parser=dag, metavar="YYYY-MM-DD", help="The reference date."),
+    ],
+    als_: Als = None,
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Ask the AII node whether a person complies on a date (purpose ZORGBUDGET).
+
+    Exits 0 when AII answered, 1 when it refused the question or could not be reached.
+    """
+    settings = load_settings()
+    with aii_client(settings) as bron:
+        antwoord = vraag_advies(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            bron=bron,
+            insz=insz,
+            datum=datum,
+            door=handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL),
+            nu=datetime.now(UTC),
+        )
+    gegevens = {"insz": insz, "datum": datum.isoformat(), **antwoord.json()}
+    if json_uit:
+        typer.echo(json.dumps(gegevens))
+    elif antwoord.advies is not None:
+        reden = antwoord.reden_code
+        typer.echo(f"{antwoord.advies} ({reden}: {antwoord.reden_omschrijving})" if reden else "OK")
+    if antwoord.advies is None:
+        codes = "; ".join(f"{u['identificatie']} {u['diagnose']}" for u in antwoord.uitzonderingen)
+        console.print(f"kbi: error: AII refused the question: {codes}")
+        raise typer.Exit(1)
+
+
+@app.command("premium")
+def premium(
+    insz: Annotated[str, typer.Option("--insz", help="The member's INSZ.")],
+    jaar: Annotated[int, typer.Option("--year", help="The premium year (2023 or later).")],
+    als_: Als = None,
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Whether a member pays the reduced zorgpremie of a year, the amount, and why."""
+    settings = load_settings()
+    uitkomst = premie.bepaal(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        insz=insz,
+        jaar=jaar,
+        bedragen=premie_bedragen(),
+        door=handelende(als_, Node.VSB, Permissie.VSB_PREMIE_BEPAAL),
+        nu=datetime.now(UTC),
+    )
+    if json_uit:
+        typer.echo(json.dumps(uitkomst.json()))
+        return
+    soort = "reduced" if uitkomst.verlaagd else "full"
+    typer.echo(f"{uitkomst.bedrag} EUR ({soort} premium {jaar}): {uitkomst.reden}")
+    console.print(f"amount source: {uitkomst.bron}")

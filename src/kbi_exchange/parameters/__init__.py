@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from kbi_exchange.domain.parameters import Parameter, ParameterSet, ParameterWaarde
+from kbi_exchange.domain.premie import PremieBedragen
 
 
 class OngeldigeParameters(ValueError):
@@ -61,3 +62,28 @@ def standaard_parameters() -> ParameterSet:
         if bestand.name.endswith(".yaml")
     }
     return parse_parameters(bestanden)
+
+
+def parse_premie_bedragen(tekst: str) -> dict[int, PremieBedragen]:
+    """The zorgpremie amounts per year (``vsb/zorgpremie.yaml``), each with its source."""
+    bedragen: dict[int, PremieBedragen] = {}
+    for jaar, ruw in (yaml.safe_load(tekst) or {}).items():
+        if not isinstance(jaar, int) or not isinstance(ruw, dict) or not ruw.get("bron"):
+            raise OngeldigeParameters(f"zorgpremie {jaar!r}: a year with amounts and a 'bron'")
+        waarden = {}
+        for soort in ("volledig", "verlaagd"):
+            waarde = ruw.get(soort)
+            if waarde is not None and (not isinstance(waarde, int) or waarde <= 0):
+                raise OngeldigeParameters(f"zorgpremie {jaar}: {soort!r} must be whole euros")
+            waarden[soort] = waarde
+        bedragen[jaar] = PremieBedragen(
+            jaar, waarden["volledig"], waarden["verlaagd"], str(ruw["bron"]).strip()
+        )
+    return bedragen
+
+
+@cache
+def premie_bedragen() -> dict[int, PremieBedragen]:
+    """The zorgpremie amounts shipped with this version of the product."""
+    tekst = resources.files(__package__).joinpath("vsb", "zorgpremie.yaml").read_text("utf-8")
+    return parse_premie_bedragen(tekst)

@@ -47,7 +47,13 @@ def validator(naam: str) -> Callable[[Any], Any]:
 
 
 @cache
+def zorgkas_namen() -> dict[str, str]:
+    """The six zorgkassen (``zorgkassen.yaml``): code → name."""
+    tekst = resources.files(__package__).joinpath("zorgkassen.yaml").read_text("utf-8")
+    return {str(z["code"]): str(z["naam"]) for z in yaml.safe_load(tekst)}
+
+
+@cache
 def zorgkas_codes() -> frozenset[str]:
     """The codes of the six zorgkassen (``zorgkassen.yaml``)."""
-    tekst = resources.files(__package__).joinpath("zorgkassen.yaml").read_text("utf-8")
-    return frozenset(str(z["code"]) for z in yaml.safe_load(tekst))
+    return frozenset(zorgkas_namen())

@@ -7,13 +7,15 @@ implements them in memory, so that the services' rules are tested in millisecond
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, Self
 
+from kbi_exchange.domain.aanvraag import Aanvraag, BronAntwoord
 from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst_staat import Lijst
 
 
@@ -230,6 +232,57 @@ class OntvangstWerk(Protocol):
 
     @property
     def ontvangen_lijsten(self) -> OntvangenLijsten: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class AdviesBron(Protocol):
+    """The AII node's advice service as VSB asks it (`adapters.aii_client`)."""
+
+    def vraag(self, insz: str, datum: date, referte: str) -> BronAntwoord: ...
+
+
+class Aanvragen(Protocol):
+    """The care-budget applications on the VSB node."""
+
+    def bewaar(self, aanvraag: Aanvraag) -> None: ...
+
+    def get(self, aanvraag_id: str) -> Aanvraag | None: ...
+
+    def lijst(
+        self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
+    ) -> list[Aanvraag]: ...
+
+
+class LedenLezer(Protocol):
+    def op(
+        self, inszen: Collection[str], *, gekend_op: datetime | None = None
+    ) -> dict[str, Lid]: ...
+
+
+class LijstenMetInsz(Protocol):
+    def bevat(self, jaar: int, insz: str) -> bool | None: ...
+
+
+class AanvraagWerk(Protocol):
+    """A unit of work on the VSB node over applications, members and its audit log; it can
+    be entered again after it is left (one short transaction per step)."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def aanvragen(self) -> Aanvragen: ...
+
+    @property
+    def leden(self) -> LedenLezer: ...
+
+    @property
+    def ontvangen_lijsten(self) -> LijstenMetInsz: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from kbi_exchange.domain.aanvraag import geboortedatum_uit_insz
+from kbi_exchange.domain.insz import Insz
 from kbi_exchange.domain.periods import plus_maanden
 
 # The profiles and their weights: each exercises one rule or boundary of SPEC §4.
@@ -214,18 +216,8 @@ KBI_LEDEN_AANDEEL = 0.85  # KBI persons who are VSB members (with --kbi)
 ZORGKAS_SINDS = date(2001, 10, 1)  # the care insurance's start in Flanders
 
 
-def _geboren(insz: str) -> date | None:
-    """The birth date an INSZ encodes (BIS numbers add 20 or 40 to the month), if it does."""
-    jaar, maand, dag = int(insz[:2]), int(insz[2:4]) % 20, int(insz[4:6])
-    na_2000 = f"{97 - int('2' + insz[:9]) % 97:02d}" == insz[9:]
-    try:
-        return date((2000 if na_2000 else 1900) + jaar, maand, dag)
-    except ValueError:
-        return None
-
-
 def _lid(insz: str, rng: random.Random, tot: date) -> dict[str, Any]:
-    geboren = _geboren(insz)
+    geboren = geboortedatum_uit_insz(Insz(insz))
     begin = min(tot, max(ZORGKAS_SINDS, geboren or ZORGKAS_SINDS))
     kassen = [code for code, _ in ZORGKAS_AANDELEN]
     gewichten = [aandeel for _, aandeel in ZORGKAS_AANDELEN]

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kbi_exchange.adapters.db.aanvragen_store import SqlAanvragen
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT, SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.clients_store import SqlClients
@@ -66,6 +67,13 @@ class SqlUnitOfWork:
         if self.node is not Node.VSB:
             raise RuntimeError("the member registry lives on the VSB node only")
         return SqlLeden(self.session)
+
+    @property
+    def aanvragen(self) -> SqlAanvragen:
+        """The care-budget applications: only the VSB node holds them."""
+        if self.node is not Node.VSB:
+            raise RuntimeError("applications live on the VSB node only")
+        return SqlAanvragen(self.session)
 
     @property
     def clients(self) -> SqlClients:

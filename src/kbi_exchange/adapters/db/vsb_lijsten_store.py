@@ -74,3 +74,12 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
 
     def ontvangstbewijs_naam(self, lijst_id: str) -> str:
         return self._rij(lijst_id).ontvangstbewijs_naam or ""
+
+    def bevat(self, jaar: int, insz: str) -> bool | None:
+        """Whether the INSZ is on the year's list as VSB holds it now (a rectification
+        replaces the list); None when VSB holds no list of that year."""
+        lijst = self.huidige(jaar)
+        if lijst is None:
+            return None
+        rij = self.session.get(VsbLijstInszRij, (lijst.id, insz))
+        return rij is not None

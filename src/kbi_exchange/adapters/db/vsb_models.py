@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import (
@@ -106,6 +106,34 @@ class LidVersieRij(VsbBase):
     inhoud: Mapped[str] = mapped_column(Text)
     opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("leden_import.id"))
+
+
+class AanvraagRij(VsbBase):
+    """A care-budget application (SPEC §9) with AII's answer and the decision on it; kept
+    until 5 years after the end of the zorgbudget, or after the refusal (SPEC §10)."""
+
+    __tablename__ = "aanvraag"
+    __table_args__ = (Index(None, "zorgkas", "aangemaakt_op"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    insz: Mapped[str] = mapped_column(String(11), index=True)
+    opening: Mapped[date] = mapped_column(Date)
+    zorgkas: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    aangemaakt_door: Mapped[str] = mapped_column(String(100))
+    referte: Mapped[str | None] = mapped_column(String(36), unique=True)
+    niet_gevraagd: Mapped[str | None] = mapped_column(String(24))
+    advies: Mapped[str | None] = mapped_column(String(3))
+    reden_code: Mapped[str | None] = mapped_column(String(40))
+    reden_omschrijving: Mapped[str | None] = mapped_column(Text)
+    uitzonderingen: Mapped[str] = mapped_column(Text, default="[]")
+    pogingen: Mapped[int] = mapped_column(default=0)
+    gevraagd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    beslist_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    einde: Mapped[date | None] = mapped_column(Date)
+    einde_reden: Mapped[str | None] = mapped_column(String(200))
+    bewaren_tot: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class VsbAuditRij(AuditKolommen, VsbBase):

@@ -1,0 +1,323 @@
+"""Care-budget applications at VSB (SPEC §9): recorded, advised by AII, decided.
+
+An application is recorded, with the referte of its question and an audit entry, before the
+question leaves; the answer and the decision are stored in a second short transaction. No
+transaction is open while AII is asked. Killed in between, the application waits for the
+source and `herhaal_wachtende` asks again with the same referte: AII answers a repeated
+referte from its decision record, so the answer is the one it gave.
+
+A zorgkas handler sees and handles the applications of their own zorgkas only; another
+zorgkas's application is "not found", exactly as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.aanvraag import (
+    Aanvraag,
+    AanvraagFout,
+    AanvraagStatus,
+    BronAntwoord,
+    BronOnbeschikbaar,
+    geboortedatum_uit_insz,
+    niet_te_vragen,
+)
+from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import AanvraagWerk, AdviesBron
+
+
+class NietGevonden(LookupError):
+    """No such application for this actor (also when it belongs to another zorgkas)."""
+
+
+def geldig_insz(tekst: str) -> str:
+    """The INSZ's 11 digits, or `AanvraagFout` naming what is wrong (never the number)."""
+    try:
+        return Insz.parse(tekst).cijfers
+    except OngeldigInsz as fout:
+        raise AanvraagFout(f"--insz: {fout}") from None
+
+
+def _antwoord_audit(aanvraag: Aanvraag) -> dict[str, object]:
+    return {
+        "aanvraag": aanvraag.id,
+        "zorgkas": aanvraag.zorgkas,
+        "referte": aanvraag.referte,
+        "status": aanvraag.status.value,
+        "advies": aanvraag.advies,
+        "reden": aanvraag.reden_code,
+        "uitzonderingen": [u["identificatie"] for u in aanvraag.uitzonderingen],
+        "niet_gevraagd": aanvraag.niet_gevraagd.value if aanvraag.niet_gevraagd else None,
+        "poging": aanvraag.pogingen,
+    }
+
+
+def vraag_advies(
+    *,
+    uow: AanvraagWerk,
+    keys: Keys,
+    bron: AdviesBron,
+    insz: str,
+    datum: date,
+    door: Actor,
+    nu: datetime,
+) -> BronAntwoord:
+    """Ask AII once, outside an application (`kbi vsb check`); the question is audited
+    before it leaves. Raises `BronOnbeschikbaar` when AII cannot answer."""
+    cijfers = geldig_insz(insz)
+    referte = str(uuid.uuid4())
+    with uow as werk:
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_ADVIES_GEVRAAGD,
+            actor=door.naam,
+            tijdstip=nu,
+            insz=cijfers,
+            inhoud={"referte": referte, "datum": datum.isoformat()},
+        )
+        werk.commit()
+    return bron.vraag(cijfers, datum, referte)
+
+
+def dien_in(
+    *,
+    uow: AanvraagWerk,
+    keys: Keys,
+    bron: AdviesBron,
+    insz: str,
+    opening: date,
+    zorgkas: str,
+    zorgkassen: frozenset[str],
+    eerste_datum: date,
+    door: Actor,
+    nu: Callable[[], datetime],
+) -> Aanvraag:
+    """Record an application, ask AII unless the condition does not apply, and decide."""
+    cijfers = geldig_insz(insz)
+    if zorgkas not in zorgkassen:
+        raise AanvraagFout(f"--zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
+    if not door.ziet(zorgkas):
+        raise AanvraagFout(f"--zorgkas: you handle the applications of {door.zorgkas} only")
+    moment = nu()
+    if opening > dag_in_brussel(moment):
+        raise AanvraagFout(
+            f"--opening: {opening.isoformat()} lies in the future; AII advises on dates up to "
+            "today, so record the application on or after its opening"
+        )
+    with uow as werk:
+        lid = werk.leden.op([cijfers]).get(cijfers)
+        geboren = (lid.geboortedatum if lid else None) or geboortedatum_uit_insz(Insz(cijfers))
+        reden = niet_te_vragen(geboren=geboren, opening=opening, eerste_datum=eerste_datum)
+        aanvraag = Aanvraag(
+            id=str(uuid.uuid4()),
+            insz=cijfers,
+            opening=opening,
+            zorgkas=zorgkas,
+            status=AanvraagStatus.TOEGEKEND if reden else AanvraagStatus.WACHT_OP_BRON,
+            aangemaakt_op=moment,
+            aangemaakt_door=door.naam,
+            referte=None if reden else str(uuid.uuid4()),
+            niet_gevraagd=reden,
+            beslist_op=moment if reden else None,
+        )
+        werk.aanvragen.bewaar(aanvraag)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_INGEDIEND,
+            actor=door.naam,
+            tijdstip=moment,
+            insz=cijfers,
+            inhoud={
+                "aanvraag": aanvraag.id,
+                "zorgkas": zorgkas,
+                "opening": opening.isoformat(),
+                **({"referte": aanvraag.referte} if aanvraag.referte else {}),
+            },
+        )
+        if reden is not None:  # decided without asking anyone
+            _audit_beslissing(werk, keys, aanvraag, door, moment)
+        werk.commit()
+    crash_point("application:recorded")
+    if reden is not None:
+        return aanvraag
+    return _vraag_en_beslis(uow=uow, keys=keys, bron=bron, aanvraag=aanvraag, door=door, nu=nu)
+
+
+def _audit_beslissing(
+    werk: AanvraagWerk, keys: Keys, aanvraag: Aanvraag, door: Actor, moment: datetime
+) -> None:
+    schrijf_audit(
+        audit=werk.audit,
+        keys=keys,
+        gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BESLIST,
+        actor=door.naam,
+        tijdstip=moment,
+        insz=aanvraag.insz,
+        inhoud=_antwoord_audit(aanvraag),
+    )
+
+
+def _vraag_en_beslis(
+    *,
+    uow: AanvraagWerk,
+    keys: Keys,
+    bron: AdviesBron,
+    aanvraag: Aanvraag,
+    door: Actor,
+    nu: Callable[[], datetime],
+) -> Aanvraag:
+    if aanvraag.referte is None:
+        raise AanvraagFout(f"application {aanvraag.id} has no question to AII")
+    antwoord: BronAntwoord | None
+    try:
+        antwoord = bron.vraag(aanvraag.insz, aanvraag.opening, aanvraag.referte)
+    except BronOnbeschikbaar:
+        antwoord = None
+    crash_point("application:answered")
+    moment = nu()
+    with uow as werk:
+        huidig = werk.aanvragen.get(aanvraag.id)
+        if huidig is None or huidig.status.beslist:  # decided meanwhile by another retry
+            return huidig or aanvraag
+        besloten = huidig.met_antwoord(antwoord, moment) if antwoord else huidig.wacht(moment)
+        werk.aanvragen.bewaar(besloten)
+        _audit_beslissing(werk, keys, besloten, door, moment)
+        werk.commit()
+    return besloten
+
+
+@dataclass(frozen=True, slots=True)
+class Herhaling:
+    """What `herhaal_wachtende` did: the applications it asked about, and how they stand."""
+
+    gevraagd: list[Aanvraag]
+    niet_gevraagd: int  # left waiting because AII stopped answering (the breaker opened)
+
+    @property
+    def beslist(self) -> int:
+        return sum(1 for a in self.gevraagd if a.status.beslist)
+
+
+def herhaal_wachtende(
+    *,
+    uow: AanvraagWerk,
+    keys: Keys,
+    bron: AdviesBron,
+    door: Actor,
+    nu: Callable[[], datetime],
+    voortgang: Callable[[int, int], None] = lambda _i, _n: None,
+) -> Herhaling:
+    """Ask AII again, with the same referte, about every undecided application the actor
+    may see; stop asking once AII is unavailable (the rest keep waiting)."""
+    with uow as werk:
+        wachtend = werk.aanvragen.lijst(zorgkas=door.zorgkas, onbeslist=True)
+    gevraagd: list[Aanvraag] = []
+    for i, aanvraag in enumerate(wachtend):
+        uitkomst = _vraag_en_beslis(
+            uow=uow, keys=keys, bron=bron, aanvraag=aanvraag, door=door, nu=nu
+        )
+        gevraagd.append(uitkomst)
+        voortgang(i + 1, len(wachtend))
+        if uitkomst.status is AanvraagStatus.WACHT_OP_BRON:
+            break
+    return Herhaling(gevraagd, len(wachtend) - len(gevraagd))
+
+
+def _eigen(werk: AanvraagWerk, aanvraag_id: str, door: Actor) -> Aanvraag:
+    aanvraag = werk.aanvragen.get(aanvraag_id)
+    if aanvraag is None or not door.ziet(aanvraag.zorgkas):
+        raise NietGevonden(f"no application {aanvraag_id!r}")
+    return aanvraag
+
+
+def beeindig(
+    *,
+    uow: AanvraagWerk,
+    keys: Keys,
+    aanvraag_id: str,
+    einde: date,
+    reden: str | None,
+    door: Actor,
+    nu: datetime,
+) -> Aanvraag:
+    """Record the end of the zorgbudget (death, end of the right): the retention clock runs."""
+    if reden is not None and not 0 < len(reden) <= 200:
+        raise AanvraagFout("--reason: 1 to 200 characters")
+    with uow as werk:
+        beeindigd = _eigen(werk, aanvraag_id, door).beeindig(einde, reden)
+        werk.aanvragen.bewaar(beeindigd)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEEINDIGD,
+            actor=door.naam,
+            tijdstip=nu,
+            insz=beeindigd.insz,
+            inhoud={
+                "aanvraag": beeindigd.id,
+                "einde": einde.isoformat(),
+                "reden": reden,
+                "bewaren_tot": beeindigd.bewaren_tot.isoformat() if beeindigd.bewaren_tot else None,
+            },
+        )
+        werk.commit()
+    return beeindigd
+
+
+def toon(*, uow: AanvraagWerk, keys: Keys, aanvraag_id: str, door: Actor, nu: datetime) -> Aanvraag:
+    """One application, for the actor who may see it; the look is audited."""
+    with uow as werk:
+        aanvraag = _eigen(werk, aanvraag_id, door)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN,
+            actor=door.naam,
+            tijdstip=nu,
+            insz=aanvraag.insz,
+            inhoud={"aanvraag": aanvraag.id, "zorgkas": aanvraag.zorgkas},
+        )
+        werk.commit()
+    return aanvraag
+
+
+def lijst(
+    *,
+    uow: AanvraagWerk,
+    keys: Keys,
+    zorgkas: str | None,
+    onbeslist: bool,
+    door: Actor,
+    nu: datetime,
+) -> list[Aanvraag]:
+    """The applications the actor may see (of one zorgkas, or undecided only); audited."""
+    if zorgkas is not None and not door.ziet(zorgkas):
+        raise AanvraagFout(f"--zorgkas: you handle the applications of {door.zorgkas} only")
+    with uow as werk:
+        gevonden = werk.aanvragen.lijst(zorgkas=zorgkas or door.zorgkas, onbeslist=onbeslist)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={
+                "aanvragen": len(gevonden),
+                "zorgkas": zorgkas or door.zorgkas,
+                "onbeslist": onbeslist,
+            },
+        )
+        werk.commit()
+    return gevonden

@@ -1,0 +1,71 @@
+"""The premium decision on fakes (SPEC §9): from the registry and the received list, audited;
+a zorgkas handler cannot learn whether someone is a member of another zorgkas."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import orjson
+import pytest
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.lid import Aansluiting, Lid
+from kbi_exchange.domain.periods import Periode
+from kbi_exchange.domain.premie import Premie, PremieFout
+from kbi_exchange.parameters import premie_bedragen
+from kbi_exchange.services import premie
+from tests.fakes import FakeAanvraagWerk
+
+NU = datetime(2026, 3, 10, 9, tzinfo=UTC)
+A, B = "85073001348", "85073001546"
+# A moved from CM to LM on 1 July 2024; both had VT since 2020
+LID_A = Lid(
+    A,
+    (
+        Aansluiting("CM", Periode(date(2015, 1, 1), date(2024, 6, 30))),
+        Aansluiting("LM", Periode(date(2024, 7, 1))),
+    ),
+    vt=(Periode(date(2020, 1, 1)),),
+)
+LID_B = Lid(B, (Aansluiting("CM", Periode(date(2015, 1, 1))),), vt=(Periode(date(2020, 1, 1)),))
+
+
+def _bepaal(werk: FakeAanvraagWerk, keys: Keys, insz: str, jaar: int, door: Actor) -> Premie:
+    return premie.bepaal(
+        uow=werk, keys=keys, insz=insz, jaar=jaar, bedragen=premie_bedragen(), door=door, nu=NU
+    )
+
+
+def test_listed_pays_full_unlisted_reduced_and_each_decision_is_audited(keys: Keys) -> None:
+    werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: {B}})
+    vsb = Actor("os:vsb")
+    assert (_bepaal(werk, keys, A, 2024, vsb).bedrag, _bepaal(werk, keys, B, 2024, vsb).bedrag) == (
+        31,
+        62,
+    )
+    regels = werk.audit.regels_
+    assert [r.gebeurtenis for r in regels] == ["vsb:premie:decide"] * 2
+    assert orjson.loads(regels[1].inhoud or "") == {"jaar": 2024, "verlaagd": False, "bedrag": 62}
+    assert regels[1].insz_hash == keys.insz_keys()[0].hash(B)
+
+
+def test_a_zorgkas_handler_sees_members_of_their_zorgkas_in_that_year_only(keys: Keys) -> None:
+    werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: set(), 2024: set()})
+    lm = Actor("lou", "LM")
+    assert _bepaal(werk, keys, A, 2024, lm).verlaagd  # A joined LM in 2024
+    fouten = []
+    for insz in (B, "85073001150"):  # a CM member, and someone who is no member at all
+        with pytest.raises(PremieFout) as fout:
+            _bepaal(werk, keys, insz, 2024, lm)
+        fouten.append(str(fout.value))
+    assert fouten[0] == fouten[1] == "this INSZ is not in the member registry: no premium to decide"
+    with pytest.raises(PremieFout, match="not in the member registry"):
+        _bepaal(werk, keys, A, 2023, lm)  # in 2023 A was with CM all year
+    assert len(werk.audit.regels_) == 1  # refusals decide nothing and record nothing
+
+
+def test_an_invalid_insz_names_the_option_not_the_number(keys: Keys) -> None:
+    with pytest.raises(PremieFout, match="--insz: invalid INSZ") as fout:
+        _bepaal(FakeAanvraagWerk(), keys, "85073001349", 2024, Actor("os:vsb"))
+    assert "85073001349" not in str(fout.value)
