@@ -34,6 +34,8 @@ POINTS: dict[str, str] = {
     "list.ingest:receipt-sent": "the receipt in AII's in/; not yet marked sent",
     "list.ingest:done": "the receipt marked sent; the list file still in VSB's in/",
     "list.receive:recorded": "the receipt recorded at AII; its file still in AII's in/",
+    "list.distribute:stored": "the zorgkas files, their INSZ and audit entries stored; none sent",
+    "list.distribute:sent": "one zorgkas file in its in/; not yet marked sent",
     "application:recorded": "an application and its referte stored and audited; AII not asked",
     "application:answered": "AII answered (or could not); the answer not stored",
 }

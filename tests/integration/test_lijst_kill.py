@@ -20,9 +20,10 @@ from sqlalchemy import Select, func, select
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
-from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
+from kbi_exchange.adapters.db.vsb_models import VsbAuditRij, VsbLijstInszRij, VsbLijstRij
 from kbi_exchange.bootstrap import engine, sluit_engines
 from kbi_exchange.crash_points import CRASHED, POINTS
+from kbi_exchange.domain.verdeling import zorgkas_van_bestand
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -48,6 +49,12 @@ STAPPEN = {
         "list.ingest:done",
     ],
     "receive": ["list.receive:recorded"],
+    "distribute": [
+        "list.distribute:stored",
+        "file:temp-written",
+        "mailbox:in-out",
+        "list.distribute:sent",
+    ],
 }
 
 
@@ -91,9 +98,13 @@ def _controleer(home: Path, aii_url: str, vsb_url: str) -> None:
         if bestand.name.startswith("."):
             continue  # a temporary name, never a final one
         inhoud = bestand.read_bytes()
+        zorgkas = zorgkas_van_bestand(bestand.name)  # in vsb/out/ or in its own in/
+        ontvanger = f"zorgkas-{zorgkas}" if zorgkas else "vsb"
         if bestand.suffix == ".p7m":
-            inhoud = cms.decrypt(inhoud, pki.certificaat("vsb"), pki.sleutel("vsb"))
-        ondertekenaar = pki.certificaat("aii" if bestand.suffix == ".p7m" else "vsb")
+            inhoud = cms.decrypt(inhoud, pki.certificaat(ontvanger), pki.sleutel(ontvanger))
+        ondertekenaar = pki.certificaat(
+            "aii" if bestand.suffix == ".p7m" and not zorgkas else "vsb"
+        )
         cms.verify(inhoud, ca=pki.ca(), ondertekenaar=ondertekenaar, moment=datetime.now(UTC))
     zichtbaar = [p for p in (home / "mailbox").glob("*/*/*.p7[ms].*") if p.name[0] != "."]
     assert zichtbaar == [], "no final name with a suffix"
@@ -172,5 +183,26 @@ def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_lis
         assert list(verbinding.execute(select(VsbLijstRij.id, VsbLijstRij.status))) == [
             (lijst_id, "ontvangen")
         ]
+
+    # the distribution to the zorgkassen: killed at each point, rerun; each file once
+    leden = twee_nodes / "leden.jsonl"
+    assert (
+        kbi(capsys, "synth", "members", "--count", "6000", "--seed", "3", "--kbi", str(bestand),
+            "--out", str(leden)).code == 0
+    )  # fmt: skip
+    assert kbi(capsys, "vsb", "import", str(leden)).code == 0
+    verdeeld = stap("distribute", "vsb", "list", "distribute", "--year", JAAR, "--json")
+    assert verdeeld.returncode == 0, verdeeld.stderr
+    zendingen = _tel(
+        vsb_database_url,
+        select(func.count()).where(VsbAuditRij.gebeurtenis == "vsb:lijst:distribute"),
+    )
+    bestanden = sorted((twee_nodes / "mailbox").glob("zorgkas-*/in/*.p7m"))
+    assert len(bestanden) == zendingen >= 2, "one file per zorgkas with members, each once"
+    assert len({p.parent.parent.name for p in bestanden}) == len(bestanden)
+    opnieuw = _start("vsb", "list", "distribute", "--year", JAAR, "--json")
+    uit, fout = opnieuw.communicate(timeout=120)
+    assert opnieuw.returncode == 0, fout
+    assert json.loads(uit)["zendingen"] == []
     assert kbi(capsys, "audit", "verify").code == 0
     assert list((twee_nodes / "mailbox").rglob("*.part")) == [], "no temporary file left over"

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.verdeling import zorgkas_van_bestand
+from kbi_exchange.schemas import zorgkas_codes
 
 AII, VSB = "aii", "vsb"
 IN, UIT = "in", "out"
@@ -34,8 +36,16 @@ class MailboxError(Exception):
 
 
 def recipient_of(naam: str, afzender: str) -> str:
-    """The party a file is addressed to, by its name; refused unless ``afzender`` may send it."""
-    for patroon, van, naar in _ROUTES:
+    """The party a file is addressed to, by its name; refused unless ``afzender`` may send it.
+
+    Besides the list and its receipt, VSB sends each zorgkas its part of the list (SPEC §9),
+    ``VSB_ZORGKAS_<CODE>_LIJST_...``, into ``zorgkas-<CODE>/in/`` for a known code only.
+    """
+    routes = list(_ROUTES)
+    zorgkas = zorgkas_van_bestand(naam)
+    if zorgkas is not None and zorgkas in zorgkas_codes():
+        routes.append((re.compile(re.escape(naam)), VSB, f"zorgkas-{zorgkas}"))
+    for patroon, van, naar in routes:
         if patroon.fullmatch(naam):
             if van != afzender:
                 raise MailboxError(f"{naam}: only {van} sends such a file, not {afzender}")

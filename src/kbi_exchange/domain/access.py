@@ -35,6 +35,7 @@ class Permissie(StrEnum):
     VSB_LIJST_ONTVANG = "vsb:lijst:ingest"
     VSB_AANVRAAG_BEHANDEL = "vsb:aanvraag:handle"
     VSB_PREMIE_BEPAAL = "vsb:premie:decide"
+    VSB_LIJST_VERDEEL = "vsb:lijst:distribute"
     VSB_AUDIT_ZOEK = "vsb:audit:search"
     AUDIT_VERIFIEER = "audit:log:verify"
 
@@ -62,6 +63,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
         {
             Permissie.VSB_LEDEN_IMPORTEER,
             Permissie.VSB_LIJST_ONTVANG,
+            Permissie.VSB_LIJST_VERDEEL,
             Permissie.VSB_AANVRAAG_BEHANDEL,
             Permissie.VSB_PREMIE_BEPAAL,
         }

@@ -40,6 +40,9 @@ class AuditGebeurtenis(StrEnum):
     VSB_AANVRAAG_BEKEKEN = "vsb:aanvraag:view"
     VSB_ADVIES_GEVRAAGD = "vsb:advies:ask"
     VSB_PREMIE_BEPAALD = "vsb:premie:decide"
+    # a zorgkas's part of a list: one entry per file, written before it leaves; and the run
+    VSB_LIJST_VERDEELD = "vsb:lijst:distribute"
+    VSB_VERDELING_VERSLAG = "vsb:lijst:distribution-report"
 
 
 @dataclass(frozen=True, slots=True)

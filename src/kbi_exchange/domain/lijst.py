@@ -164,17 +164,17 @@ def lees_payload(inhoud: bytes) -> tuple[LijstKop, list[str]]:
     return kop, inszen
 
 
-def _tijdstempel(moment: datetime) -> str:
+def tijdstempel(moment: datetime) -> str:
     """``yyyyMMddHHmmssSSS`` in Belgian time, as MAGDA's file names have it."""
     return f"{moment:%Y%m%d%H%M%S}{moment.microsecond // 1000:03d}"
 
 
 def lijst_bestandsnaam(jaar: int, moment: datetime) -> str:
-    return f"KBI_VSB_LIJST_{jaar}_{_tijdstempel(moment)}.p7m"
+    return f"KBI_VSB_LIJST_{jaar}_{tijdstempel(moment)}.p7m"
 
 
 def ontvangst_bestandsnaam(jaar: int, moment: datetime) -> str:
-    return f"KBI_VSB_ONTVANGST_{jaar}_{_tijdstempel(moment)}.p7s"
+    return f"KBI_VSB_ONTVANGST_{jaar}_{tijdstempel(moment)}.p7s"
 
 
 def jaar_van_bestand(naam: str) -> int | None:

@@ -29,6 +29,7 @@ from kbi_exchange.services import premie
 from kbi_exchange.services.aanvragen import vraag_advies
 from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
+from kbi_exchange.services.verdeling import verdeel
 from kbi_exchange.settings import load_settings
 
 app = typer.Typer(help="The VSB node.", no_args_is_help=True)
@@ -205,3 +206,55 @@ def premium(
     soort = "reduced" if uitkomst.verlaagd else "full"
     typer.echo(f"{uitkomst.bedrag} EUR ({soort} premium {jaar}): {uitkomst.reden}")
     console.print(f"amount source: {uitkomst.bron}")
+
+
+@lijst_app.command("distribute")
+def distribute(
+    jaar: Annotated[int, typer.Option("--year", help="The list year to distribute.")],
+    als_: Annotated[
+        str | None,
+        typer.Option("--as", help="Distribute as this VSB operator; else as the OS account."),
+    ] = None,
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Send each zorgkas its listed members (VT on 1 January, affiliated today), signed by VSB
+    and encrypted to its certificate, into mailbox/zorgkas-<CODE>/in/.
+
+    Rerunning sends nothing twice; a member who moved since is forwarded to the new zorgkas.
+    """
+    settings = load_settings()
+    door = actor(als_, Node.VSB, Permissie.VSB_LIJST_VERDEEL)
+    verslag = verdeel(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        pki=pki(settings),
+        mailbox=mailbox(settings),
+        jaar=jaar,
+        door=door,
+        nu=datetime.now(UTC),
+        vsb=settings.vsb_identificatie,
+        voortgang=(
+            (lambda i, n: console.print(f"members looked up: {i}/{n}", end="\r"))
+            if console.is_terminal
+            else lambda _i, _n: None
+        ),
+    )
+    if json_uit:
+        typer.echo(json.dumps(verslag.json()))
+        return
+    typer.echo(verslag.lijst_id)
+    for zending in verslag.nagestuurd:
+        console.print(f"sent what an earlier run left: {zending.bestand_naam}")
+    t = verslag.toewijzing
+    for zending in verslag.zendingen:
+        doorgestuurd = t.doorgestuurd.get(zending.zorgkas, 0)
+        extra = f" ({doorgestuurd} forwarded after a move)" if doorgestuurd else ""
+        console.print(
+            f"{zending.zorgkas}: {zending.aantal} members{extra} → {zending.bestand_naam}"
+        )
+    if not verslag.zendingen:
+        console.print("nothing new to send")
+    console.print(
+        f"not sent: {t.geen_lid} listed INSZ are no member on {verslag.verdeeldag}, "
+        f"{t.zonder_vt} members had no VT on {jaar}-01-01, {t.al_verzonden} were sent before"
+    )

@@ -17,6 +17,7 @@ from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.verdeling import Zending
 
 
 class Conflict(Exception):
@@ -283,6 +284,54 @@ class AanvraagWerk(Protocol):
 
     @property
     def ontvangen_lijsten(self) -> LijstenMetInsz: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class Zendingen(Protocol):
+    """The distribution of the yearly lists to the zorgkassen."""
+
+    def voeg_toe(self, zending: Zending, bestand: bytes) -> None: ...
+
+    def te_versturen(self) -> list[tuple[Zending, bytes]]: ...
+
+    def verzonden(self, zending_id: str, moment: datetime) -> None: ...
+
+    def van(self, *, jaar: int | None = None, zorgkas: str | None = None) -> list[Zending]: ...
+
+    def verdeeld(self, jaar: int) -> dict[str, str]: ...
+
+    def leg_vast(
+        self, *, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]
+    ) -> None: ...
+
+
+class LijstenTeVerdelen(Protocol):
+    def huidige(self, jaar: int) -> Lijst | None: ...
+
+    def inszen(self, lijst_id: str) -> list[str]: ...
+
+
+class VerdelingWerk(Protocol):
+    """A unit of work on the VSB node over received lists, members, the distribution and
+    the audit log; entered once per step; a commit that breaks a uniqueness raises
+    `Conflict`."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def ontvangen_lijsten(self) -> LijstenTeVerdelen: ...
+
+    @property
+    def leden(self) -> LedenLezer: ...
+
+    @property
+    def zendingen(self) -> Zendingen: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -18,6 +18,7 @@ from kbi_exchange.adapters.db.leden_store import SqlLeden
 from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
+from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
 from kbi_exchange.services.ports import Conflict
 
@@ -74,6 +75,13 @@ class SqlUnitOfWork:
         if self.node is not Node.VSB:
             raise RuntimeError("applications live on the VSB node only")
         return SqlAanvragen(self.session)
+
+    @property
+    def zendingen(self) -> SqlZendingen:
+        """The lists' distribution to the zorgkassen: only the VSB node holds it."""
+        if self.node is not Node.VSB:
+            raise RuntimeError("the distribution lives on the VSB node only")
+        return SqlZendingen(self.session)
 
     @property
     def clients(self) -> SqlClients:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import JaarLijsten, schrijf_door
 from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
@@ -83,3 +85,12 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
             return None
         rij = self.session.get(VsbLijstInszRij, (lijst.id, insz))
         return rij is not None
+
+    def inszen(self, lijst_id: str) -> list[str]:
+        """The INSZ of a received list, sorted."""
+        stmt = (
+            select(VsbLijstInszRij.insz)
+            .where(VsbLijstInszRij.lijst_id == lijst_id)
+            .order_by(VsbLijstInszRij.insz)
+        )
+        return list(self.session.scalars(stmt))

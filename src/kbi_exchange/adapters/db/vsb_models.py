@@ -136,6 +136,39 @@ class AanvraagRij(VsbBase):
     bewaren_tot: Mapped[date | None] = mapped_column(Date, index=True)
 
 
+class ZendingRij(VsbBase):
+    """One zorgkas's part of a yearly list (SPEC §9): the signed and encrypted file as sent,
+    stored and audited before it goes to the mailbox; ``verzonden`` once it is there."""
+
+    __tablename__ = "zending"
+    __table_args__ = (Index(None, "zorgkas", "jaar"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    lijst_id: Mapped[str] = mapped_column(String(36), ForeignKey("lijst.id"))
+    jaar: Mapped[int]
+    zorgkas: Mapped[str] = mapped_column(String(8))
+    aantal: Mapped[int]
+    gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    door: Mapped[str] = mapped_column(String(100))
+    bestand_naam: Mapped[str] = mapped_column(String(80), unique=True)
+    bestand: Mapped[bytes] = mapped_column(LargeBinary)
+    bestand_sha256: Mapped[str] = mapped_column(String(64))
+    verzonden_op: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class VerdelingRij(VsbBase):
+    """Per list year and listed INSZ, the zorgkas that last received it and in which file: a
+    rerun sends nothing twice, a member who moved is forwarded (kept until death, SPEC §10)."""
+
+    __tablename__ = "verdeling"
+    __table_args__ = (Index(None, "zorgkas", "jaar"),)
+
+    jaar: Mapped[int] = mapped_column(primary_key=True)
+    insz: Mapped[str] = mapped_column(String(11), primary_key=True)
+    zorgkas: Mapped[str] = mapped_column(String(8))
+    zending_id: Mapped[str] = mapped_column(String(36), ForeignKey("zending.id"))
+
+
 class VsbAuditRij(AuditKolommen, VsbBase):
     """An entry of the VSB node's audit log (SPEC §11): VSB is a controller of its own."""
 

@@ -1,0 +1,120 @@
+"""The VSB node's distribution of yearly lists to the zorgkassen (SPEC §9): the files as sent,
+and per list year which zorgkas last received each INSZ."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.driver import voeg_rijen_toe
+from kbi_exchange.adapters.db.lijsten_store import schrijf_door
+from kbi_exchange.adapters.db.types import moment_uit_db
+from kbi_exchange.adapters.db.vsb_models import VerdelingRij, ZendingRij
+from kbi_exchange.domain.verdeling import Zending
+
+_VERDELING = cast(Table, VerdelingRij.__table__)
+BLOK = 10_000
+
+
+def _als_zending(rij: ZendingRij) -> Zending:
+    return Zending(
+        id=rij.id,
+        lijst_id=rij.lijst_id,
+        jaar=rij.jaar,
+        zorgkas=rij.zorgkas,
+        aantal=rij.aantal,
+        gemaakt_op=moment_uit_db(rij.gemaakt_op),
+        door=rij.door,
+        bestand_naam=rij.bestand_naam,
+        bestand_sha256=rij.bestand_sha256,
+        verzonden_op=moment_uit_db(rij.verzonden_op) if rij.verzonden_op else None,
+    )
+
+
+class SqlZendingen:
+    """Within one transaction; never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def voeg_toe(self, zending: Zending, bestand: bytes) -> None:
+        self.session.add(
+            ZendingRij(
+                id=zending.id,
+                lijst_id=zending.lijst_id,
+                jaar=zending.jaar,
+                zorgkas=zending.zorgkas,
+                aantal=zending.aantal,
+                gemaakt_op=zending.gemaakt_op,
+                door=zending.door,
+                bestand_naam=zending.bestand_naam,
+                bestand=bestand,
+                bestand_sha256=zending.bestand_sha256,
+                verzonden_op=None,
+            )
+        )
+        schrijf_door(self.session)
+
+    def te_versturen(self) -> list[tuple[Zending, bytes]]:
+        """Files stored but not yet in the mailbox (a run ended before it sent them)."""
+        stmt = select(ZendingRij).where(ZendingRij.verzonden_op.is_(None)).order_by(ZendingRij.id)
+        return [(_als_zending(r), r.bestand) for r in self.session.scalars(stmt)]
+
+    def verzonden(self, zending_id: str, moment: datetime) -> None:
+        rij = self.session.get(ZendingRij, zending_id)
+        if rij is not None:
+            rij.verzonden_op = moment
+            schrijf_door(self.session)
+
+    def van(self, *, jaar: int | None = None, zorgkas: str | None = None) -> list[Zending]:
+        stmt = select(ZendingRij).order_by(ZendingRij.gemaakt_op, ZendingRij.id)
+        if jaar is not None:
+            stmt = stmt.where(ZendingRij.jaar == jaar)
+        if zorgkas is not None:
+            stmt = stmt.where(ZendingRij.zorgkas == zorgkas)
+        return [_als_zending(r) for r in self.session.scalars(stmt)]
+
+    def bestand(self, zending_id: str) -> bytes | None:
+        rij = self.session.get(ZendingRij, zending_id)
+        return rij.bestand if rij is not None else None
+
+    def verdeeld(self, jaar: int) -> dict[str, str]:
+        """Per INSZ of this list year, the zorgkas that last received it."""
+        verbinding = self.session.connection()
+        stmt = select(_VERDELING.c.insz, _VERDELING.c.zorgkas).where(_VERDELING.c.jaar == jaar)
+        # not dict(result): a Result has keys() (its column names) and would be read as a mapping
+        return dict(iter(verbinding.execute(stmt).tuples()))
+
+    def leg_vast(
+        self, *, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]
+    ) -> None:
+        """Record that these INSZ went to ``zorgkas`` in this file: ``nieuw`` ones for the
+        first time, ``verhuisd`` ones forwarded from another zorgkas."""
+        verbinding = self.session.connection()
+        for start in range(0, len(nieuw), BLOK):
+            voeg_rijen_toe(
+                verbinding,
+                _VERDELING,
+                ("jaar", "insz", "zorgkas", "zending_id"),
+                [(jaar, i, zorgkas, zending_id) for i in nieuw[start : start + BLOK]],
+            )
+        if verhuisd:
+            stmt = (
+                update(_VERDELING)
+                .where(_VERDELING.c.jaar == jaar, _VERDELING.c.insz == bindparam("b_insz"))
+                .values(zorgkas=zorgkas, zending_id=zending_id)
+            )
+            for start in range(0, len(verhuisd), BLOK):
+                verbinding.execute(stmt, [{"b_insz": i} for i in verhuisd[start : start + BLOK]])
+
+    def inszen_van(self, *, jaar: int, zorgkas: str) -> list[str]:
+        """The listed members a zorgkas has received for a year (and still belongs to)."""
+        stmt = (
+            select(_VERDELING.c.insz)
+            .where(_VERDELING.c.jaar == jaar, _VERDELING.c.zorgkas == zorgkas)
+            .order_by(_VERDELING.c.insz)
+        )
+        return list(self.session.connection().execute(stmt).scalars())

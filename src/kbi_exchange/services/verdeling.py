@@ -1,0 +1,183 @@
+"""Distributing a received yearly list to the zorgkassen (SPEC §9).
+
+Each zorgkas receives a CMS file signed by VSB and encrypted to its own certificate, holding
+only the listed members affiliated with it on the distribution date who had VT on 1 January
+of the list year; listed INSZ that are not members are counted and reported.
+
+Crash safe as the list's other steps: the files, which INSZ they carry, and one audit entry per
+file are committed together before any file leaves; then each goes to the mailbox and is
+marked sent. A rerun first sends what is stored and unsent (the very same bytes under the same
+name), then distributes only what no zorgkas has yet: a member who moved since is forwarded to
+the new zorgkas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kbi_exchange.adapters.crypto import cms
+from kbi_exchange.adapters.crypto.pki import Pki
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.adapters.mailbox import VSB, Mailbox
+from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.verdeling import (
+    Toewijzing,
+    Zending,
+    ZorgkasKop,
+    wijs_toe,
+    zorgkas_bestandsnaam,
+    zorgkas_payload,
+)
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import Conflict, VerdelingWerk
+
+BLOK = 5_000  # members read per query
+
+
+@dataclass(slots=True)
+class Verdeling:
+    """What a run did: the list, the files it sent (also those a killed run left), and the
+    counts of what was not sent and why."""
+
+    jaar: int
+    lijst_id: str
+    verdeeldag: str
+    toewijzing: Toewijzing
+    zendingen: list[Zending] = field(default_factory=list)
+    nagestuurd: list[Zending] = field(default_factory=list)  # left unsent by an earlier run
+
+    def json(self) -> dict[str, object]:
+        return {
+            "id": self.lijst_id,
+            "jaar": self.jaar,
+            "verdeeldag": self.verdeeldag,
+            **self.toewijzing.json(),
+            "zendingen": [z.json() for z in self.zendingen],
+            "nagestuurd": [z.json() for z in self.nagestuurd],
+        }
+
+
+def _verstuur(werk: VerdelingWerk, mailbox: Mailbox, nu: datetime) -> list[Zending]:
+    """Put every stored, unsent file in the mailbox, marking each as it goes."""
+    verstuurd = []
+    for zending, bestand in werk.zendingen.te_versturen():
+        mailbox.send(VSB, zending.bestand_naam, bestand)
+        crash_point("list.distribute:sent")
+        werk.zendingen.verzonden(zending.id, nu)
+        werk.commit()
+        verstuurd.append(zending)
+    return verstuurd
+
+
+def verdeel(
+    *,
+    uow: VerdelingWerk,
+    keys: Keys,
+    pki: Pki,
+    mailbox: Mailbox,
+    jaar: int,
+    door: str,
+    nu: datetime,
+    vsb: str,
+    voortgang: Callable[[int, int], None] = lambda _i, _n: None,
+) -> Verdeling:
+    """Distribute the current list of ``jaar`` as VSB received it (a rectification replaces
+    it) on today's date."""
+    verdeeldag = dag_in_brussel(nu)
+    with uow as werk:
+        nagestuurd = _verstuur(werk, mailbox, nu)
+        lijst = werk.ontvangen_lijsten.huidige(jaar)
+        if lijst is None:
+            raise LijstFout(f"no list of {jaar} was received: nothing to distribute")
+        inszen = werk.ontvangen_lijsten.inszen(lijst.id)
+        verzonden = werk.zendingen.verdeeld(jaar)
+        toewijzing = Toewijzing()
+        for start in range(0, len(inszen), BLOK):
+            blok = inszen[start : start + BLOK]
+            wijs_toe(
+                blok,
+                werk.leden.op(blok),
+                jaar=jaar,
+                verdeeldag=verdeeldag,
+                verzonden=verzonden,
+                toewijzing=toewijzing,
+            )
+            voortgang(start + len(blok), len(inszen))
+    verslag = Verdeling(jaar, lijst.id, verdeeldag.isoformat(), toewijzing, nagestuurd=nagestuurd)
+    bestanden = []
+    for zorgkas, voor_zorgkas in sorted(toewijzing.per_zorgkas.items()):
+        kop = ZorgkasKop(
+            zending_id=str(uuid.uuid4()),
+            lijst_id=lijst.id,
+            jaar=jaar,
+            zorgkas=zorgkas,
+            afzender=vsb,
+            verdeeld_op=nu.astimezone(BRUSSEL),
+            aantal=len(voor_zorgkas),
+        )
+        ondertekend = cms.sign(
+            zorgkas_payload(kop, voor_zorgkas), pki.certificaat(VSB), pki.sleutel(VSB)
+        )
+        bestand = cms.encrypt(ondertekend, pki.certificaat(f"zorgkas-{zorgkas}"))
+        zending = Zending(
+            id=kop.zending_id,
+            lijst_id=lijst.id,
+            jaar=jaar,
+            zorgkas=zorgkas,
+            aantal=kop.aantal,
+            gemaakt_op=nu,
+            door=door,
+            bestand_naam=zorgkas_bestandsnaam(zorgkas, jaar, nu.astimezone(BRUSSEL)),
+            bestand_sha256=hashlib.sha256(bestand).hexdigest(),
+        )
+        bestanden.append((zending, bestand, voor_zorgkas))
+    with uow as werk:
+        try:
+            for zending, bestand, voor_zorgkas in bestanden:
+                werk.zendingen.voeg_toe(zending, bestand)
+                werk.zendingen.leg_vast(
+                    jaar=jaar,
+                    zorgkas=zending.zorgkas,
+                    zending_id=zending.id,
+                    nieuw=[i for i in voor_zorgkas if i not in verzonden],
+                    verhuisd=[i for i in voor_zorgkas if i in verzonden],
+                )
+                schrijf_audit(  # the disclosure, one entry per file, before it leaves
+                    audit=werk.audit,
+                    keys=keys,
+                    gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
+                    actor=door,
+                    tijdstip=nu,
+                    inhoud={
+                        "lijst": lijst.id,
+                        "jaar": jaar,
+                        "zorgkas": zending.zorgkas,
+                        "zending": zending.id,
+                        "aantal": zending.aantal,
+                        "doorgestuurd": toewijzing.doorgestuurd.get(zending.zorgkas, 0),
+                        "bestand_sha256": zending.bestand_sha256,
+                    },
+                )
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=AuditGebeurtenis.VSB_VERDELING_VERSLAG,
+                actor=door,
+                tijdstip=nu,
+                inhoud={"lijst": lijst.id, "jaar": jaar, **toewijzing.json()},
+            )
+            werk.commit()
+        except Conflict:
+            raise LijstFout(
+                f"the list of {jaar} was distributed by another run meanwhile; run it again"
+            ) from None
+        crash_point("list.distribute:stored")
+        verslag.zendingen = _verstuur(werk, mailbox, nu)
+    return verslag
