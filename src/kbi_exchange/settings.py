@@ -51,6 +51,10 @@ aii_attempts = 3
 aii_retry_pause_seconds = 0.5
 aii_breaker_failures = 5
 aii_breaker_seconds = 30
+# Requests per second per zorgkas client of the zorgkas API, and the burst allowed. Failed
+# authentications are limited as on the AII node ([aii] auth_failures_*).
+api_per_second_per_client = 20
+api_burst_per_client = 200
 
 [mailbox]
 # Failed FTPS log-ins after which a party's account is locked, and for how long (seconds).
@@ -99,6 +103,8 @@ class Settings:
     vsb_aii_retry_pause_seconds: float
     vsb_aii_breaker_failures: int
     vsb_aii_breaker_seconds: float
+    vsb_api_per_second_per_client: float
+    vsb_api_burst_per_client: float
 
     def pki_bestand(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
@@ -174,4 +180,6 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         vsb_aii_retry_pause_seconds=float(vsb["aii_retry_pause_seconds"]),
         vsb_aii_breaker_failures=int(vsb["aii_breaker_failures"]),
         vsb_aii_breaker_seconds=float(vsb["aii_breaker_seconds"]),
+        vsb_api_per_second_per_client=float(vsb["api_per_second_per_client"]),
+        vsb_api_burst_per_client=float(vsb["api_burst_per_client"]),
     )

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -22,55 +21,13 @@ from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.settings import load_settings
+from tests.aii_node import AiiNode, verbind_met_aii
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
 NOK_INSZ = "85073001546"  # NIET_TIJDIG_AANGEMELD on 2022-01-01 (examples)
 OK_INSZ = "85073001348"  # complies on 2023-01-01
 KIND = "100505001" + f"{97 - int('2100505001') % 97:02d}"  # born 2010-05-05
-
-
-class AiiNode:
-    """`kbi serve --node aii` in a subprocess on this home, stopped and started at will."""
-
-    def __init__(self, poort: int) -> None:
-        self.poort = poort
-        self.proces: subprocess.Popen[bytes] | None = None
-
-    @property
-    def adres(self) -> str:
-        return f"http://127.0.0.1:{self.poort}"
-
-    def start(self) -> None:
-        self.proces = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kbi_exchange",
-                "serve",
-                "--node",
-                "aii",
-                "--port",
-                str(self.poort),
-            ],
-            env=dict(os.environ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(150):
-            try:
-                if httpx.get(f"{self.adres}/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the AII node did not start")
-
-    def stop(self) -> None:
-        if self.proces is not None:
-            self.proces.terminate()
-            self.proces.wait(timeout=20)
-            self.proces = None
 
 
 @pytest.fixture
@@ -84,18 +41,7 @@ def aii(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> Itera
         ("users", "add", "vera", "--node", "vsb", "--role", "vsb-operator"),
     ):
         assert kbi(capsys, *args).code == 0, args
-    uit = kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET")
-    monkeypatch.setenv("KBI_VSB_AII_TOKEN", json.loads(uit.out)["token"])
-    node = AiiNode(19_000 + os.getpid() % 700)
-    monkeypatch.setenv("KBI_VSB_AII_URL", node.adres)
-    # quick retries and a short pause of the breaker, from the settings file
-    instellingen = twee_nodes / "settings.toml"
-    tekst = instellingen.read_text().replace(
-        "aii_retry_pause_seconds = 0.5", "aii_retry_pause_seconds = 0.05"
-    )
-    instellingen.write_text(tekst.replace("aii_breaker_seconds = 30", "aii_breaker_seconds = 1"))
-    assert load_settings().vsb_aii_breaker_seconds == 1
-    node.start()
+    node = verbind_met_aii(twee_nodes, capsys, monkeypatch)
     yield node
     node.stop()
 

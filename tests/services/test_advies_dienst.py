@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.client import FailedAuthentications
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.services.advies import (
     Bericht,
@@ -18,7 +19,6 @@ from kbi_exchange.services.advies import (
     MislukteAanmeldingen,
     VerzoekGeweigerd,
 )
-from kbi_exchange.services.authentication import FailedAuthentications
 from tests.services.conftest import VSB, Writer
 
 INSZ = "85073003328"

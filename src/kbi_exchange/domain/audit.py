@@ -42,6 +42,11 @@ class AuditGebeurtenis(StrEnum):
     VSB_PREMIE_BEPAALD = "vsb:premie:decide"
     # a zorgkas's part of a list: one entry per file, written before it leaves; and the run
     VSB_LIJST_VERDEELD = "vsb:lijst:distribute"
+    VSB_LIJST_BEKEKEN = "vsb:lijst:view"
+    VSB_LIJST_GEDOWNLOAD = "vsb:lijst:download"
+    VSB_CLIENT_TOEGEVOEGD = "vsb:client:add"
+    VSB_CLIENT_INGETROKKEN = "vsb:client:revoke"
+    VSB_AANMELDING_MISLUKT = "vsb:security:auth-failed"
     VSB_VERDELING_VERSLAG = "vsb:lijst:distribution-report"
 
 

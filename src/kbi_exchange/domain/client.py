@@ -1,4 +1,4 @@
-"""A machine client of the advice service: what it may ask for, and as whom it sends."""
+"""A machine client of a node's web service: what it may ask for, and as whom it sends."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ class Client:
     doelen: frozenset[Doel]
     afzender: str
     token_sha256: str
+    zorgkas: str | None = None  # a client of the VSB node's zorgkas API sees this zorgkas only
+
+
+@dataclass(frozen=True, slots=True)
+class FailedAuthentications:
+    """A security event: so many failed authentications from one address in one window."""
+
+    address: str
+    count: int
+    first: datetime
+    last: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_vsb.app, name="vsb")
 app.add_typer(cli_mailbox.app, name="mailbox")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
+cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
 console = Console()
 
@@ -89,18 +90,20 @@ def serve(
     ] = 1,
 ) -> None:
     """Run a node's web service (API and pages) until Ctrl-C."""
-    if node is not Node.AII:
-        raise typer.BadParameter("the VSB node's web service is not built yet", param_hint="--node")
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     settings = load_settings()  # refuses an uninitialised home before any worker starts
     os.environ["KBI_HOME"] = str(settings.home)
-    typer.echo(f"AII node on http://{host}:{port or 8000} (API under /api/v1, docs /api/v1/docs)")
+    poort = port or (8000 if node is Node.AII else 8001)
+    module = "app" if node is Node.AII else "vsb_app"
+    typer.echo(
+        f"{node.value.upper()} node on http://{host}:{poort} (API under /api/v1, docs /api/v1/docs)"
+    )
     uvicorn.run(
-        "kbi_exchange.entrypoints.api.app:maak_app_uit_omgeving",
+        f"kbi_exchange.entrypoints.api.{module}:maak_app_uit_omgeving",
         factory=True,
         host=host,
-        port=port or 8000,
+        port=poort,
         workers=workers,
         log_level="warning",
         access_log=False,

@@ -22,14 +22,13 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Antwoord, Doel, Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
-from kbi_exchange.domain.client import Client
+from kbi_exchange.domain.client import Client, FailedAuthentications
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
-from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.authentication import FailedAuthentications
+from kbi_exchange.services.audit import mislukte_aanmeldingen_inhoud, schrijf_audit
 from kbi_exchange.services.ports import AdviesWerk
 
 VELDEN = ("insz", "datum", "doel", "referte")
@@ -419,12 +418,7 @@ def voer_groep_uit(
                     gebeurtenis=AuditGebeurtenis.AANMELDING_MISLUKT,
                     actor="unauthenticated",
                     tijdstip=nu,
-                    inhoud={
-                        "adres": g.address,
-                        "aantal": g.count,
-                        "eerste": g.first.isoformat(),
-                        "laatste": g.last.isoformat(),
-                    },
+                    inhoud=mislukte_aanmeldingen_inhoud(g),
                 )
             uitkomsten.append(None)
     return uitkomsten

@@ -19,7 +19,8 @@ from kbi_exchange.domain.audit import (
     kop_gegevens,
     verifieer_keten,
 )
-from kbi_exchange.services.ports import AuditLog, AuditZoekWerk
+from kbi_exchange.domain.client import FailedAuthentications
+from kbi_exchange.services.ports import AuditLog, AuditWerk, AuditZoekWerk
 
 
 def schrijf_audit(
@@ -50,6 +51,38 @@ def schrijf_audit(
     if audit.ondertekenaar is None:
         audit.ondertekenaar = keys.sign
     return nieuw
+
+
+def mislukte_aanmeldingen_inhoud(g: FailedAuthentications) -> dict[str, Any]:
+    """A security event's entry: the address, how many failures, from when until when."""
+    return {
+        "adres": g.address,
+        "aantal": g.count,
+        "eerste": g.first.isoformat(),
+        "laatste": g.last.isoformat(),
+    }
+
+
+def meld_mislukte_aanmeldingen(
+    *,
+    uow: AuditWerk,
+    keys: Keys,
+    gebeurtenissen: Sequence[FailedAuthentications],
+    gebeurtenis: AuditGebeurtenis,
+    nu: datetime,
+) -> None:
+    """Record failed authentications, one entry per address and window, in one transaction."""
+    with uow as werk:
+        for g in gebeurtenissen:
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=gebeurtenis,
+                actor="unauthenticated",
+                tijdstip=nu,
+                inhoud=mislukte_aanmeldingen_inhoud(g),
+            )
+        werk.commit()
 
 
 def verifieer_audit(*, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:

@@ -16,10 +16,9 @@ import hmac
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from kbi_exchange.domain.client import Client
+from kbi_exchange.domain.client import Client, FailedAuthentications
 from kbi_exchange.services.clients import token_hash
 
 
@@ -74,16 +73,6 @@ class ClientRegister:
         started = self._clock()
         self._clients = await self._load()
         self._loaded_at = started
-
-
-@dataclass(frozen=True, slots=True)
-class FailedAuthentications:
-    """A security event: so many failed authentications from one address in one window."""
-
-    address: str
-    count: int
-    first: datetime
-    last: datetime
 
 
 class AuthenticationGuard:

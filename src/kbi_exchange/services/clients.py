@@ -12,6 +12,7 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client, ClientOverzicht
+from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import ClientenWerk
 
@@ -35,10 +36,21 @@ def voeg_client_toe(
     afzender: str | None,
     nu: datetime,
     door: str,
+    zorgkas: str | None = None,
 ) -> tuple[Client, str]:
-    """Register a client; returns it with its token, which is shown once and never stored."""
+    """Register a client; returns it with its token, which is shown once and never stored.
+
+    With ``zorgkas`` it is a client of the VSB node's zorgkas API, bound to that zorgkas; it
+    asks for the zorgbudget only.
+    """
     if not _NAAM.match(naam):
         raise ClientFout("a client name is 2–64 of A-Z, a-z, 0-9, '.', '_' or '-'")
+    if zorgkas is not None:
+        if zorgkas not in zorgkas_codes():
+            raise ClientFout(
+                f"unknown zorgkas {zorgkas!r}; codes: {', '.join(sorted(zorgkas_codes()))}"
+            )
+        doelen, afzender = [Doel.ZORGBUDGET.value], afzender or f"zorgkas-{zorgkas}"
     if not doelen:
         raise ClientFout("give at least one --purpose")
     try:
@@ -49,18 +61,23 @@ def voeg_client_toe(
         if werk.clients.zoek(naam) is not None:
             raise ClientFout(f"a client named {naam} exists already")
         token = secrets.token_urlsafe(32)
-        client = Client(str(uuid.uuid4()), naam, toegestaan, afzender or naam, token_hash(token))
+        client = Client(
+            str(uuid.uuid4()), naam, toegestaan, afzender or naam, token_hash(token), zorgkas
+        )
         werk.clients.voeg_toe(client, nu)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
-            gebeurtenis=AuditGebeurtenis.CLIENT_TOEGEVOEGD,
+            gebeurtenis=AuditGebeurtenis.VSB_CLIENT_TOEGEVOEGD
+            if zorgkas
+            else AuditGebeurtenis.CLIENT_TOEGEVOEGD,
             actor=door,
             tijdstip=nu,
             inhoud={
                 "client": naam,
                 "doelen": ",".join(sorted(d.value for d in toegestaan)),
                 "afzender": client.afzender,
+                **({"zorgkas": zorgkas} if zorgkas else {}),
             },
         )
         werk.commit()
@@ -78,7 +95,9 @@ def trek_client_in(*, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, do
             schrijf_audit(
                 audit=werk.audit,
                 keys=keys,
-                gebeurtenis=AuditGebeurtenis.CLIENT_INGETROKKEN,
+                gebeurtenis=AuditGebeurtenis.VSB_CLIENT_INGETROKKEN
+                if gevonden.client.zorgkas
+                else AuditGebeurtenis.CLIENT_INGETROKKEN,
                 actor=door,
                 tijdstip=nu,
                 inhoud={"client": gevonden.client.naam},

@@ -181,6 +181,19 @@ class LijstWerk(Protocol):
     def audit(self) -> AuditLog: ...
 
 
+class AuditWerk(Protocol):
+    """A unit of work that only appends to the audit log."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
 class ListsWithInsz(Protocol):
     def met_insz(self, insz: str) -> list[str]: ...
 
@@ -305,6 +318,10 @@ class Zendingen(Protocol):
     def leg_vast(
         self, *, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]
     ) -> None: ...
+
+    def bestand(self, zending_id: str) -> bytes | None: ...
+
+    def inszen_van(self, *, jaar: int, zorgkas: str) -> list[str]: ...
 
 
 class LijstenTeVerdelen(Protocol):

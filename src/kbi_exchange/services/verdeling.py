@@ -24,6 +24,7 @@ from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.lijst import LijstFout
@@ -181,3 +182,56 @@ def verdeel(
         crash_point("list.distribute:stored")
         verslag.zendingen = _verstuur(werk, mailbox, nu)
     return verslag
+
+
+class GeenZending(LookupError):
+    """No such file for this zorgkas (also when it is another zorgkas's)."""
+
+
+def leden_op_lijst(
+    *, uow: VerdelingWerk, keys: Keys, jaar: int, door: Actor, nu: datetime
+) -> tuple[list[str], list[Zending]]:
+    """A zorgkas's listed members of a year (those it received and still has) and its files;
+    the look is audited."""
+    zorgkas = _eigen_zorgkas(door)
+    with uow as werk:
+        inszen = werk.zendingen.inszen_van(jaar=jaar, zorgkas=zorgkas)
+        zendingen = werk.zendingen.van(jaar=jaar, zorgkas=zorgkas)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_LIJST_BEKEKEN,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"jaar": jaar, "zorgkas": zorgkas, "aantal": len(inszen)},
+        )
+        werk.commit()
+    return inszen, zendingen
+
+
+def zending_bestand(
+    *, uow: VerdelingWerk, keys: Keys, zending_id: str, door: Actor, nu: datetime
+) -> tuple[Zending, bytes]:
+    """One of the zorgkas's own files, as sent; another zorgkas's is "not found"."""
+    zorgkas = _eigen_zorgkas(door)
+    with uow as werk:
+        zending = next((z for z in werk.zendingen.van(zorgkas=zorgkas) if z.id == zending_id), None)
+        bestand = werk.zendingen.bestand(zending_id) if zending is not None else None
+        if zending is None or bestand is None:
+            raise GeenZending(f"no file {zending_id!r}")
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_LIJST_GEDOWNLOAD,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"zending": zending.id, "zorgkas": zorgkas, "lijst": zending.lijst_id},
+        )
+        werk.commit()
+    return zending, bestand
+
+
+def _eigen_zorgkas(door: Actor) -> str:
+    if door.zorgkas is None:
+        raise GeenZending("only a zorgkas's own client sees its part of the list")
+    return door.zorgkas

@@ -11,6 +11,7 @@ from kbi_exchange.adapters.db.types import (
     AuditCheckpointKolommen,
     AuditKolommen,
     AuditKopKolommen,
+    ClientKolommen,
     GebruikerKolommen,
     Sleutel,
     UtcDateTime,
@@ -97,18 +98,8 @@ class AiiGebruikerRij(GebruikerKolommen, AiiBase):
     """A person on the AII node."""
 
 
-class ClientRij(AiiBase):
+class ClientRij(ClientKolommen, AiiBase):
     """A machine client of the advice service: its token only as a SHA-256 hash (SPEC §7)."""
-
-    __tablename__ = "client"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    naam: Mapped[str] = mapped_column(String(64), unique=True)
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    doelen: Mapped[str] = mapped_column(String(200))
-    afzender: Mapped[str] = mapped_column(String(100))
-    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
-    ingetrokken_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class BeslissingRij(AiiBase):

@@ -72,6 +72,21 @@ class GebruikerKolommen:
     aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ClientKolommen:
+    """Machine clients of a node's web service: the token only as a SHA-256 hash (SPEC §7);
+    the same table in each node's own database (VSB's are bound to a zorgkas)."""
+
+    __tablename__ = "client"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    doelen: Mapped[str] = mapped_column(String(200))
+    afzender: Mapped[str] = mapped_column(String(100))
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    ingetrokken_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class AuditKolommen:
     """One entry of a node's hash-chained audit log; only ever appended (SPEC §11); the same
     table in each node's own database.

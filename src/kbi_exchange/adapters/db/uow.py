@@ -85,10 +85,8 @@ class SqlUnitOfWork:
 
     @property
     def clients(self) -> SqlClients:
-        """The machine clients of the advice service: only the AII node has them."""
-        if self.node is not Node.AII:
-            raise RuntimeError("machine clients live on the AII node only")
-        return SqlClients(self.session)
+        """The machine clients of this node's web service (at VSB: of the zorgkas API)."""
+        return SqlClients(self.session, vsb=self.node is Node.VSB)
 
     @property
     def beslissingen(self) -> SqlBeslissingen:

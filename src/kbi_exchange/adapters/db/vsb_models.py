@@ -11,6 +11,7 @@ from kbi_exchange.adapters.db.types import (
     AuditCheckpointKolommen,
     AuditKolommen,
     AuditKopKolommen,
+    ClientKolommen,
     GebruikerKolommen,
     Sleutel,
     UtcDateTime,
@@ -167,6 +168,12 @@ class VerdelingRij(VsbBase):
     insz: Mapped[str] = mapped_column(String(11), primary_key=True)
     zorgkas: Mapped[str] = mapped_column(String(8))
     zending_id: Mapped[str] = mapped_column(String(36), ForeignKey("zending.id"))
+
+
+class VsbClientRij(ClientKolommen, VsbBase):
+    """A machine client of the VSB node's zorgkas API, bound to one zorgkas."""
+
+    zorgkas: Mapped[str] = mapped_column(String(8))
 
 
 class VsbAuditRij(AuditKolommen, VsbBase):

@@ -86,7 +86,7 @@ class SqlZendingen:
         verbinding = self.session.connection()
         stmt = select(_VERDELING.c.insz, _VERDELING.c.zorgkas).where(_VERDELING.c.jaar == jaar)
         # not dict(result): a Result has keys() (its column names) and would be read as a mapping
-        return dict(iter(verbinding.execute(stmt).tuples()))
+        return {insz: zorgkas for insz, zorgkas in verbinding.execute(stmt)}  # noqa: C416
 
     def leg_vast(
         self, *, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]

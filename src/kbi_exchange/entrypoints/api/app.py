@@ -29,6 +29,10 @@ from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
+from kbi_exchange.entrypoints.api.http import adres as _adres
+from kbi_exchange.entrypoints.api.http import bearer_token as _token
+from kbi_exchange.entrypoints.api.http import json_antwoord as _json
+from kbi_exchange.entrypoints.api.http import lees_begrensd
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -98,12 +102,6 @@ class Overbelast(Exception):
     """
 
 
-def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
-
-
 def _status(bericht: Bericht) -> int:
     return HTTP_STATUS.get(bericht.weigering, 200) if bericht.weigering else 200
 
@@ -129,32 +127,6 @@ def _ongeldig(diagnose: str, status: int = 400) -> Response:
 
 def _te_groot(maximum: int) -> Response:
     return _ongeldig(f"Het verzoek is groter dan {maximum} bytes.", 413)
-
-
-async def lees_begrensd(request: Request, maximum: int) -> bytes | None:
-    """The body, or None as soon as it is larger than ``maximum`` bytes.
-
-    Read as it streams in, so that a body without `Content-Length` (chunked) is refused at the
-    limit instead of being held whole; what the caller still sends is discarded unread.
-    """
-    lengte = request.headers.get("content-length")
-    if lengte is not None and lengte.isdigit() and int(lengte) > maximum:
-        return None
-    ruw = bytearray()
-    async for stuk in request.stream():
-        ruw += stuk
-        if len(ruw) > maximum:
-            return None
-    return bytes(ruw)
-
-
-def _token(request: Request) -> str | None:
-    soort, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if soort.lower() == "bearer" and token.strip() else None
-
-
-def _adres(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _als_batch(geweigerd: Response) -> Response:

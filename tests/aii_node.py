@@ -1,0 +1,78 @@
+"""A real AII node for the VSB node's tests: `kbi serve --node aii` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kbi_exchange.settings import load_settings
+from tests.conftest import kbi
+
+
+class AiiNode:
+    """`kbi serve --node aii` in a subprocess on this home, stopped and started at will."""
+
+    def __init__(self, poort: int) -> None:
+        self.poort = poort
+        self.proces: subprocess.Popen[bytes] | None = None
+
+    @property
+    def adres(self) -> str:
+        return f"http://127.0.0.1:{self.poort}"
+
+    def start(self) -> None:
+        self.proces = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kbi_exchange",
+                "serve",
+                "--node",
+                "aii",
+                "--port",
+                str(self.poort),
+            ],
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(150):
+            try:
+                if httpx.get(f"{self.adres}/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the AII node did not start")
+
+    def stop(self) -> None:
+        if self.proces is not None:
+            self.proces.terminate()
+            self.proces.wait(timeout=20)
+            self.proces = None
+
+
+def verbind_met_aii(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> AiiNode:
+    """VSB's client token made at AII and wired in the environment, quick retries and a short
+    pause of the breaker in the home's settings, and the AII node started."""
+    uit = kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET")
+    monkeypatch.setenv("KBI_VSB_AII_TOKEN", json.loads(uit.out)["token"])
+    node = AiiNode(19_000 + os.getpid() % 700)
+    monkeypatch.setenv("KBI_VSB_AII_URL", node.adres)
+    instellingen = home / "settings.toml"
+    tekst = instellingen.read_text().replace(
+        "aii_retry_pause_seconds = 0.5", "aii_retry_pause_seconds = 0.05"
+    )
+    instellingen.write_text(tekst.replace("aii_breaker_seconds = 30", "aii_breaker_seconds = 1"))
+    assert load_settings().vsb_aii_breaker_seconds == 1
+    node.start()
+    return node
