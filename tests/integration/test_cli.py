@@ -30,13 +30,22 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
         "Yearly list",
         "ontvangen",
         "VSB imported members-8000-2026.jsonl: 8000 new members",
+        "Distribution of the list",
+        "Applications over HTTP",
+        "onder_18",
+        "wacht_op_bron",
+        "(as recorded)",
+        "Per zorgkas",
     ):
         assert verwacht in resultaat.output, verwacht
+    # the zorgkassen's files are in their mailboxes; the applications that waited are answered
+    assert len(list((tmp_path / "home" / "mailbox").glob("zorgkas-*/in/*.p7m"))) >= 2
     opnieuw = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
     assert opnieuw.exit_code == 0, opnieuw.output
     assert "0 new facts" in opnieuw.output
     assert "0 new members, 8000 unchanged" in opnieuw.output
     assert "exists (ontvangen): picking it up, no new one" in opnieuw.output
+    assert "nothing new (signed by VSB" in opnieuw.output  # the list is not sent twice
     sluit_engines()
 
 

@@ -24,6 +24,14 @@ from kbi_exchange.entrypoints.demo_server import (
     serveer_tot_ctrl_c,
     vraag_over_http,
 )
+from kbi_exchange.entrypoints.demo_vsb import (
+    aanvragen_over_http,
+    per_zorgkas,
+    verbind_vsb_met_aii,
+    verdeel_lijst,
+    vsb_server,
+    zorgkas_tokens,
+)
 from kbi_exchange.services.decide import decide
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.services.leden_import import import_leden
@@ -130,19 +138,45 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     )
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
-    jaarlijst_cyclus(console, settings, nu)
-    token = demo_token(settings)  # before the server starts, which reads its clients then
-    server = DemoServer(settings)
-    server.start()
+    lijst = jaarlijst_cyclus(console, settings, nu)
+    verdeling = verdeel_lijst(console, settings, lijst.jaar, nu)
+    token = demo_token(settings)  # before the servers start, which read their clients then
+    tokens = zorgkas_tokens(settings)
+    aii = DemoServer(settings)
+    aii.start()
+    vsb: DemoServer | None = None
     try:
-        vraag_over_http(console, server.adres, token)
+        vraag_over_http(console, aii.adres, token)
+        vsb_settings = verbind_vsb_met_aii(settings, aii.adres, token)
+        vsb = vsb_server(vsb_settings)
+        vsb.start()
+
+        def herstart_aii() -> DemoServer:
+            opnieuw = DemoServer(settings, aii.poort)
+            opnieuw.start()
+            return opnieuw
+
+        aii = aanvragen_over_http(
+            console,
+            vsb_settings,
+            vsb,
+            aii,
+            herstart_aii,
+            tokens,
+            leden,
+            {orjson.loads(r)["insz"] for r in synthetisch.read_bytes().splitlines() if r.strip()},
+        )
+        per_zorgkas(console, settings, verdeling)
     except BaseException:
-        server.stop()
+        if vsb is not None:
+            vsb.stop()
+        aii.stop()
         raise
     if serveer:
-        serveer_tot_ctrl_c(console, server, settings.home)
+        serveer_tot_ctrl_c(console, aii, vsb, settings.home)
     else:
-        server.stop()
+        vsb.stop()
+        aii.stop()
     return 0
 
 

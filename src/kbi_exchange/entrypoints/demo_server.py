@@ -7,12 +7,14 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
@@ -33,6 +35,8 @@ VRAGEN = (
 
 def _vrije_poort(voorkeur: int) -> int:
     with socket.socket() as proef:
+        # as uvicorn binds: a port just left by a stopped demo node is free again at once
+        proef.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             proef.bind(("127.0.0.1", voorkeur))
         except OSError:
@@ -61,14 +65,19 @@ def demo_token(settings: Settings) -> str:
 
 
 class DemoServer:
-    """The AII node in a background thread of the demo process."""
+    """A node's web service in a background thread of the demo process: AII's by default."""
 
-    def __init__(self, settings: Settings, poort: int = 8000) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        poort: int = 8000,
+        maak: Callable[[Settings], FastAPI] | None = None,
+    ) -> None:
         self.poort = _vrije_poort(poort)
         self.server = uvicorn.Server(
             uvicorn.Config(
-                # its WSDL names the address it is served at: that of this demo
-                maak_app(replace(settings, public_url=self.adres)),
+                # AII's WSDL names the address it is served at: that of this demo
+                (maak or maak_app)(replace(settings, public_url=self.adres)),
                 host="127.0.0.1",
                 port=self.poort,
                 log_level="warning",
@@ -87,7 +96,7 @@ class DemoServer:
             if self.server.started:
                 return
             time.sleep(0.05)
-        raise RuntimeError("the demo AII node did not start")
+        raise RuntimeError(f"the demo node at {self.adres} did not start")
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -122,16 +131,19 @@ def vraag_over_http(console: Console, adres: str, token: str) -> None:
     console.print(tabel)
 
 
-def serveer_tot_ctrl_c(console: Console, server: DemoServer, home: Path) -> None:
+def serveer_tot_ctrl_c(console: Console, aii: DemoServer, vsb: DemoServer, home: Path) -> None:
     console.print(
-        f"\n[bold]Serving[/] the AII node at {server.adres} (docs {server.adres}/api/v1/docs, "
-        f"health {server.adres}/api/v1/health).\nDemo client token: {home}/demo/vsb-client.token "
-        "— use it as `Authorization: Bearer <token>`.\nPress Ctrl-C to stop."
+        f"\n[bold]Serving[/] the AII node at {aii.adres} (docs {aii.adres}/api/v1/docs, "
+        f"health {aii.adres}/api/v1/health)\nand the VSB node at {vsb.adres} (docs "
+        f"{vsb.adres}/api/v1/docs).\nTokens (`Authorization: Bearer <token>`): VSB's client of "
+        f"AII in {home}/demo/vsb-client.token; each zorgkas's client of VSB in "
+        f"{home}/demo/zorgkas-<CODE>.token.\nPress Ctrl-C to stop."
     )
     try:
-        while server.draad.is_alive():
+        while aii.draad.is_alive() and vsb.draad.is_alive():
             time.sleep(0.5)
     except KeyboardInterrupt:
         console.print("stopping")
     finally:
-        server.stop()
+        vsb.stop()
+        aii.stop()

@@ -46,6 +46,12 @@ def _controle(basis: str, na_2000: bool) -> str:
     return f"{97 - getal % 97:02d}"
 
 
+def insz_geboren(geboren: date, teller: int, *, bis: int = 0) -> str:
+    """A valid INSZ of someone born on ``geboren`` (a BIS number adds 20 or 40 to the month)."""
+    basis = f"{geboren.year % 100:02d}{geboren.month + bis:02d}{geboren.day:02d}{teller:03d}"
+    return basis + _controle(basis, geboren.year >= 2000)
+
+
 class InszGenerator:
     """Unique valid INSZ: national and BIS numbers, born before and after 2000."""
 
@@ -56,11 +62,8 @@ class InszGenerator:
     def nieuw(self) -> str:
         while True:
             geboren = date(1940, 1, 1) + timedelta(days=self._rng.randrange(365 * 66))
-            bis = self._rng.random() < 0.15
-            maand = geboren.month + (self._rng.choice((20, 40)) if bis else 0)
-            teller = self._rng.randrange(1, 998)
-            basis = f"{geboren.year % 100:02d}{maand:02d}{geboren.day:02d}{teller:03d}"
-            nummer = basis + _controle(basis, geboren.year >= 2000)
+            bis = self._rng.choice((20, 40)) if self._rng.random() < 0.15 else 0
+            nummer = insz_geboren(geboren, self._rng.randrange(1, 998), bis=bis)
             if nummer not in self._gezien:
                 self._gezien.add(nummer)
                 return nummer

@@ -1,0 +1,215 @@
+"""The demo's VSB node: the list distributed, applications over HTTP (some under 18, some
+waiting while AII is briefly stopped, then answered), and a summary per zorgkas."""
+
+from __future__ import annotations
+
+import getpass
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
+from kbi_exchange.entrypoints.demo_server import DemoServer
+from kbi_exchange.schemas import zorgkas_codes
+from kbi_exchange.services.aanvragen import herhaal_wachtende
+from kbi_exchange.services.clients import voeg_client_toe
+from kbi_exchange.services.synth import insz_geboren
+from kbi_exchange.services.verdeling import Verdeling, verdeel
+from kbi_exchange.settings import SETTINGS_FILE, Settings
+
+OPENING = date(2026, 1, 2)
+PER_ZORGKAS = 3  # applications per zorgkas while AII serves
+WACHTEND = 2  # applications made while AII is stopped
+
+
+def verdeel_lijst(console: Console, settings: Settings, jaar: int, nu: datetime) -> Verdeling:
+    """The year's list to the six zorgkassen; a rerun sends nothing twice."""
+    verslag = verdeel(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        pki=pki(settings),
+        mailbox=mailbox(settings),
+        jaar=jaar,
+        door="demo-vsb",
+        nu=nu,
+        vsb=settings.vsb_identificatie,
+    )
+    t = verslag.toewijzing
+    nieuw = ", ".join(f"{z.zorgkas} {z.aantal}" for z in verslag.zendingen) or "nothing new"
+    console.print(
+        f"\n[bold]Distribution[/] of the list of {jaar} to the zorgkassen: {nieuw} "
+        f"(signed by VSB, encrypted per zorgkas, in mailbox/zorgkas-<CODE>/in/); not sent: "
+        f"{t.geen_lid} listed INSZ no member, {t.zonder_vt} members without VT on "
+        f"{jaar}-01-01, {t.al_verzonden} sent before"
+    )
+    return verslag
+
+
+def zorgkas_tokens(settings: Settings) -> dict[str, str]:
+    """One client of the zorgkas API per zorgkas, its token kept (0600) in the home."""
+    tokens = {}
+    for code in sorted(zorgkas_codes()):
+        bestand = settings.home / "demo" / f"zorgkas-{code}.token"
+        if not bestand.exists():
+            _, token = voeg_client_toe(
+                uow=uow(settings, Node.VSB),
+                keys=keys(settings, Node.VSB),
+                naam=f"demo-zorgkas-{code.lower()}-{uuid.uuid4().hex[:6]}",
+                doelen=[],
+                afzender=None,
+                nu=datetime.now(UTC),
+                door=f"os:{getpass.getuser()}",
+                zorgkas=code,
+            )
+            bestand.touch(mode=0o600)
+            bestand.write_text(token + "\n", encoding="utf-8")
+        tokens[code] = bestand.read_text(encoding="utf-8").strip()
+    return tokens
+
+
+def verbind_vsb_met_aii(settings: Settings, adres: str, token: str) -> Settings:
+    """Write the demo AII node's address and VSB's client token into the home's settings, so
+    that `kbi vsb check` and `application retry` work after the demo too."""
+    bestand = settings.home / SETTINGS_FILE
+    tekst = bestand.read_text(encoding="utf-8")
+    for sleutel, waarde in (("aii_url", adres), ("aii_token", token)):
+        regel = f'{sleutel} = "{waarde}"'
+        tekst, n = re.subn(rf"(?m)^{sleutel} = .*$", regel, tekst, count=1)
+        if n == 0:
+            tekst = tekst.replace("[vsb]\n", f"[vsb]\n{regel}\n", 1)
+    bestand.write_text(tekst, encoding="utf-8")
+    return replace(
+        settings,
+        vsb_aii_url=adres,
+        vsb_aii_token=token,
+        vsb_aii_retry_pause_seconds=0.1,
+        vsb_aii_breaker_seconds=1.0,  # the demo restarts AII at once: do not wait 30 s
+    )
+
+
+def _aanvragers(leden: Path, kbi: set[str]) -> dict[str, list[str]]:
+    """Per zorgkas, members that are in the KBI (so AII has something to say)."""
+    per_zorgkas: dict[str, list[str]] = {z: [] for z in sorted(zorgkas_codes())}
+    with leden.open("rb") as regels:
+        for regel in regels:
+            lid = orjson.loads(regel)
+            if lid["insz"] in kbi and lid["aansluitingen"] and not lid.get("overlijdensdatum"):
+                zorgkas = lid["aansluitingen"][-1]["zorgkas"]
+                if len(per_zorgkas[zorgkas]) < PER_ZORGKAS + WACHTEND:
+                    per_zorgkas[zorgkas].append(lid["insz"])
+    return per_zorgkas
+
+
+def aanvragen_over_http(
+    console: Console,
+    settings: Settings,
+    vsb: DemoServer,
+    aii: DemoServer,
+    herstart_aii: Callable[[], DemoServer],
+    tokens: dict[str, str],
+    leden: Path,
+    kbi: set[str],
+) -> DemoServer:
+    """Each zorgkas records applications over the VSB node's API; some are under 18; AII is
+    stopped for a moment and the applications then made wait, until a retry answers them.
+    Returns the AII node as it runs afterwards."""
+    tabel = Table(title=f"Applications over HTTP: POST {vsb.adres}/api/v1/zorgkas/aanvragen")
+    for kolom in ("zorgkas", "applicant", "HTTP", "status", "advies / why not asked", "reden"):
+        tabel.add_column(kolom)
+
+    def dien_in(http: httpx.Client, zorgkas: str, insz: str) -> dict[str, object]:
+        antwoord = http.post(
+            "/api/v1/zorgkas/aanvragen",
+            json={"insz": insz, "opening": OPENING.isoformat()},
+            headers={"Authorization": f"Bearer {tokens[zorgkas]}"},
+        )
+        body: dict[str, object] = antwoord.json()
+        tabel.add_row(
+            zorgkas,
+            f"*********{insz[-2:]}",
+            str(antwoord.status_code),
+            str(body.get("status", body.get("detail"))),
+            str(body.get("advies") or body.get("niet_gevraagd") or "—"),
+            str(body.get("reden") or ""),
+        )
+        return body
+
+    aanvragers = _aanvragers(leden, kbi)
+    with httpx.Client(base_url=vsb.adres, timeout=30) as http:
+        for i, (zorgkas, inszen) in enumerate(aanvragers.items()):
+            for insz in inszen[:PER_ZORGKAS]:
+                dien_in(http, zorgkas, insz)
+            # a child: the condition does not apply, AII is not asked
+            dien_in(http, zorgkas, insz_geboren(date(2012, 3, 1 + i), 101 + i))
+        aii.stop()
+        wachtend = [
+            dien_in(http, zorgkas, insz)
+            for zorgkas, inszen in list(aanvragers.items())[:WACHTEND]
+            for insz in inszen[PER_ZORGKAS : PER_ZORGKAS + 1]
+        ]
+    console.print(tabel)
+    console.print(
+        f"AII was stopped for the last {len(wachtend)}: they wait for the source "
+        "(wacht_op_bron), never a silent OK. AII is back; `application retry` asks again with "
+        "the same referte:"
+    )
+    aii = herstart_aii()
+    time.sleep(settings.vsb_aii_breaker_seconds)  # the breaker lets a trial call through
+    with aii_client(settings) as bron:
+        herhaling = herhaal_wachtende(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            bron=bron,
+            door=Actor("demo-vsb"),
+            nu=lambda: datetime.now(UTC),
+        )
+    eerder = {a.get("id"): a.get("referte") for a in wachtend}
+    for aanvraag in herhaling.gevraagd:
+        zelfde = " (as recorded)" if eerder.get(aanvraag.id) == aanvraag.referte else ""
+        console.print(
+            f"  {aanvraag.zorgkas} {aanvraag.id}: {aanvraag.status} "
+            f"({aanvraag.advies or '—'}), referte {aanvraag.referte}{zelfde}"
+        )
+    return aii
+
+
+def per_zorgkas(console: Console, settings: Settings, verdeling: Verdeling) -> None:
+    """Per zorgkas: its applications and how they stand, and its members on the list."""
+    with uow(settings, Node.VSB) as werk:
+        aanvragen = werk.aanvragen.lijst()
+        gelijst = {
+            z: len(werk.zendingen.inszen_van(jaar=verdeling.jaar, zorgkas=z))
+            for z in sorted(zorgkas_codes())
+        }
+    telling: dict[str, Counter[str]] = {z: Counter() for z in gelijst}
+    for aanvraag in aanvragen:
+        telling[aanvraag.zorgkas][aanvraag.status.value] += 1
+    tabel = Table(title=f"Per zorgkas (list of {verdeling.jaar}, applications)")
+    for kolom in ("zorgkas", "listed members sent", "toegekend", "geweigerd", "waiting"):
+        tabel.add_column(kolom, justify="right")
+    for zorgkas, aantal in gelijst.items():
+        t = telling[zorgkas]
+        tabel.add_row(
+            zorgkas,
+            str(aantal),
+            str(t["toegekend"]),
+            str(t["geweigerd"]),
+            str(t["wacht_op_bron"] + t["vraag_geweigerd"]),
+        )
+    console.print(tabel)
+
+
+def vsb_server(settings: Settings) -> DemoServer:
+    return DemoServer(settings, 8001, maak_vsb_app)
