@@ -17,7 +17,9 @@ from kbi_exchange.domain.audit import (
     AuditRegel,
     Checkpoint,
     NieuweAuditRegel,
+    Verstrekking,
     keten,
+    verstrekkingen,
 )
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -131,12 +133,14 @@ class FakeAudit:
     def over(self, insz_hashes: list[str]) -> list[AuditRegel]:
         return [r for r in self.regels_ if r.insz_hash in insz_hashes]
 
-    def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
+    def over_lijsten(
+        self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
+    ) -> list[AuditRegel]:
         return [
             r
             for r in self.regels_
             if r.gebeurtenis in gebeurtenissen
-            and orjson.loads(r.inhoud or "{}").get("lijst") in lijst_ids
+            and orjson.loads(r.inhoud or "{}").get(sleutel) in lijst_ids
         ]
 
 
@@ -332,6 +336,13 @@ class FakeLijstWerk:
         self.bewaard.lijsten = dict(self.lijsten.lijsten)
         self.bewaard.payloads = dict(self.lijsten.payloads)
         self.audit.spoel()
+
+    @property
+    def verstrekkingen(self) -> FakeLijstWerk:
+        return self
+
+    def met_insz(self, insz: str) -> list[Verstrekking]:
+        return verstrekkingen(lijsten=self.lijsten.met_insz(insz))
 
 
 class FakeOntvangenLijsten:

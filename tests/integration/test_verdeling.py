@@ -154,6 +154,22 @@ def test_each_zorgkas_gets_exactly_its_listed_members_with_vt_and_nothing_twice(
     assert geopend.stdout.partition("\n\n")[2].splitlines() == [l1]
     assert _bestanden(twee_nodes)["CM"] == bestanden["CM"]
 
+    # the VSB DPO finds who received what about l1: the list, and the two files that carried
+    # them (CM's, then VZK's after the move), never the files of other zorgkassen
+    assert kbi(capsys, "users", "add", "dirk", "--node", "vsb", "--role", "vsb-dpo").code == 0
+    gevonden = json.loads(
+        kbi(capsys, "audit", "search", "--insz", l1, "--as", "dirk", "--json").out
+    )
+    assert {g["node"] for g in gevonden} == {"vsb"}
+    verdeeld_aan = [
+        g["inhoud"]["zorgkas"] for g in gevonden if g["gebeurtenis"] == "vsb:lijst:distribute"
+    ]
+    assert verdeeld_aan == ["CM", "VZK"]
+    assert "vsb:lijst:ingest" in [g["gebeurtenis"] for g in gevonden]
+    geweigerd = kbi(capsys, "audit", "search", "--insz", l1, "--as", "zoe")
+    assert geweigerd.code == 1
+    assert "does not grant vsb:audit:search" in geweigerd.err
+
     # every file's disclosure audited, naming no one; the chain verifies
     with engine(load_settings().vsb_database_url).connect() as verbinding:
         inhoud = list(

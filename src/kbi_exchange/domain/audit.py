@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -42,6 +42,7 @@ class AuditGebeurtenis(StrEnum):
     VSB_PREMIE_BEPAALD = "vsb:premie:decide"
     # a zorgkas's part of a list: one entry per file, written before it leaves; and the run
     VSB_LIJST_VERDEELD = "vsb:lijst:distribute"
+    VSB_AUDIT_GEZOCHT = "vsb:audit:search"
     VSB_LIJST_BEKEKEN = "vsb:lijst:view"
     VSB_LIJST_GEDOWNLOAD = "vsb:lijst:download"
     VSB_CLIENT_TOEGEVOEGD = "vsb:client:add"
@@ -73,6 +74,44 @@ class Checkpoint:
     hash: str
     tijdstip: datetime
     handtekening: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verstrekking:
+    """Disclosures whose entries name no one (a list, a zorgkas file): the entries of these
+    kinds whose content's ``sleutel`` is one of ``ids``, the lists or files a person is in."""
+
+    gebeurtenissen: tuple[str, ...]
+    sleutel: str
+    ids: tuple[str, ...]
+
+
+def verstrekkingen(
+    *,
+    lijsten: Sequence[str] = (),
+    ontvangen: Sequence[str] = (),
+    zendingen: Sequence[str] = (),
+) -> list[Verstrekking]:
+    """The disclosures that count for a person who is on these lists (AII: delivered or
+    pulled), these received lists (VSB: ingested) and these zorgkas files (VSB: sent or
+    downloaded)."""
+    gevonden = [
+        Verstrekking(
+            (AuditGebeurtenis.LIJST_GELEVERD.value, AuditGebeurtenis.LIJST_OPGEHAALD.value),
+            "lijst",
+            tuple(lijsten),
+        ),
+        Verstrekking((AuditGebeurtenis.VSB_LIJST_ONTVANGEN.value,), "lijst", tuple(ontvangen)),
+        Verstrekking(
+            (
+                AuditGebeurtenis.VSB_LIJST_VERDEELD.value,
+                AuditGebeurtenis.VSB_LIJST_GEDOWNLOAD.value,
+            ),
+            "zending",
+            tuple(zendingen),
+        ),
+    ]
+    return [v for v in gevonden if v.ids]
 
 
 @dataclass(frozen=True, slots=True)

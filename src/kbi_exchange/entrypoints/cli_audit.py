@@ -10,10 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, keys, uow
+from kbi_exchange.bootstrap import keys, uow
 from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.entrypoints.cli_users import actor, als
+from kbi_exchange.entrypoints.cli_users import actor, als, bestaat
 from kbi_exchange.services.audit import verifieer_audit, zoek_over_persoon
 from kbi_exchange.settings import load_settings
 
@@ -60,12 +61,25 @@ def verify(
         raise AuditGeschonden(geschonden)
 
 
+# Who may search each node's log, and how the search itself is recorded there.
+ZOEKEN = {
+    Node.AII: (Permissie.KBI_AUDIT_ZOEK, AuditGebeurtenis.AUDIT_GEZOCHT),
+    Node.VSB: (Permissie.VSB_AUDIT_ZOEK, AuditGebeurtenis.VSB_AUDIT_GEZOCHT),
+}
+
+
 @app.command("search")
 def search(
     insz: Annotated[str, typer.Option(help="The person's INSZ.")],
+    node: Annotated[
+        Node | None,
+        typer.Option(help="The node whose log to search; default: each node (with --as: theirs)."),
+    ] = None,
     als_: Annotated[
         str | None,
-        typer.Option("--as", help="Search as this person (an aii-dpo); else as the OS account."),
+        typer.Option(
+            "--as", help="Search as this person (aii-dpo, vsb-dpo); else as the OS account."
+        ),
     ] = None,
     json_uit: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
 ) -> None:
@@ -74,33 +88,41 @@ def search(
         cijfers = Insz.parse(insz).cijfers
     except OngeldigInsz as fout:
         raise typer.BadParameter(str(fout), param_hint="--insz") from None
-    door = actor(als_, Node.AII, Permissie.KBI_AUDIT_ZOEK)
     settings = load_settings()
-    regels = zoek_over_persoon(
-        uow=aii_uow(settings),
-        keys=keys(settings),
-        insz=cijfers,
-        door=door,
-        nu=datetime.now(UTC),
-    )
-    rijen = [
-        {
-            "seq": r.seq,
-            "tijdstip": r.tijdstip.isoformat(),
-            "gebeurtenis": r.gebeurtenis,
-            "actor": r.actor,
-            "inhoud": json.loads(r.inhoud) if r.inhoud else None,
-        }
-        for r in regels
-    ]
+    nodes = [node] if node else list(Node)
+    if als_ and node is None:  # a person works on one node: search theirs
+        nodes = [n for n in Node if bestaat(als_, n)] or [Node.AII]
+    rijen = []
+    for n in nodes:
+        permissie, gebeurtenis = ZOEKEN[n]
+        regels = zoek_over_persoon(
+            uow=uow(settings, n),
+            keys=keys(settings, n),
+            insz=cijfers,
+            door=actor(als_, n, permissie),
+            nu=datetime.now(UTC),
+            gebeurtenis=gebeurtenis,
+        )
+        rijen += [
+            {
+                "node": n.value,
+                "seq": r.seq,
+                "tijdstip": r.tijdstip.isoformat(),
+                "gebeurtenis": r.gebeurtenis,
+                "actor": r.actor,
+                "inhoud": json.loads(r.inhoud) if r.inhoud else None,
+            }
+            for r in regels
+        ]
     if json_uit:
         typer.echo(json.dumps(rijen, ensure_ascii=False))
         return
     tabel = Table(title=f"Audit entries about {Insz(cijfers).opgemaakt()}")
-    for kolom in ("#", "when", "event", "who", "what"):
+    for kolom in ("node", "#", "when", "event", "who", "what"):
         tabel.add_column(kolom)
     for rij in rijen:
         tabel.add_row(
+            str(rij["node"]),
             str(rij["seq"]),
             str(rij["tijdstip"]),
             str(rij["gebeurtenis"]),

@@ -44,6 +44,12 @@ def als(naam: str, node: Node, permissie: Permissie) -> Gebruiker:
     return gebruiker
 
 
+def bestaat(naam: str, node: Node) -> bool:
+    """Whether a person of that name has an account on the node (no password asked)."""
+    with uow(load_settings(), node) as werk:
+        return werk.gebruikers.account(naam) is not None
+
+
 def actor(als_: str | None, node: Node, permissie: Permissie) -> str:
     """Who a command acts as: the person of ``--as`` (authenticated, holding the permission),
     or else the OS account, recorded as ``os:<name>``."""

@@ -14,6 +14,7 @@ from kbi_exchange.domain.audit import (
     AuditRegel,
     GetekendeKop,
     NieuweAuditRegel,
+    Verstrekking,
     checkpoint_gegevens,
     inhoud_hash,
     kop_gegevens,
@@ -114,38 +115,46 @@ def verifieer_audit(*, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:
     return geteld, problemen
 
 
-# A list names no one in its audit entry: the person is found on the list itself (SPEC §8.7).
-_LIJST_VERSTREKKINGEN = [
-    AuditGebeurtenis.LIJST_GELEVERD.value,
-    AuditGebeurtenis.LIJST_OPGEHAALD.value,
-]
-
-
 def zoek_audit(
-    *, audit: AuditLog, keys: Keys, insz: str, lijsten: Sequence[str] = ()
+    *, audit: AuditLog, keys: Keys, insz: str, verstrekkingen: Sequence[Verstrekking] = ()
 ) -> list[AuditRegel]:
     """Every entry about a person: who received what about them, when and why.
 
-    ``lijsten`` are the ids of the yearly lists the person is on; their disclosures count.
+    A list or a zorgkas file names no one in its audit entry (SPEC §8.7): ``verstrekkingen``
+    are the disclosures of the lists and files the person is in; they count.
     """
     eigen = audit.over([sleutel.hash(insz) for sleutel in keys.insz_keys()])
-    via_lijst = audit.over_lijsten(_LIJST_VERSTREKKINGEN, list(lijsten))
-    return sorted(eigen + via_lijst, key=lambda regel: regel.seq)
+    via = [
+        regel
+        for v in verstrekkingen
+        for regel in audit.over_lijsten(list(v.gebeurtenissen), list(v.ids), sleutel=v.sleutel)
+    ]
+    uniek = {regel.seq: regel for regel in eigen + via}
+    return [uniek[seq] for seq in sorted(uniek)]
 
 
 def zoek_over_persoon(
-    *, uow: AuditZoekWerk, keys: Keys, insz: str, door: str, nu: datetime
+    *,
+    uow: AuditZoekWerk,
+    keys: Keys,
+    insz: str,
+    door: str,
+    nu: datetime,
+    gebeurtenis: AuditGebeurtenis = AuditGebeurtenis.AUDIT_GEZOCHT,
 ) -> list[AuditRegel]:
     """`zoek_audit` for the DPO, and the search itself audited under the person's keyed hash,
     in one transaction: no search goes unrecorded."""
     with uow as werk:
         regels = zoek_audit(
-            audit=werk.audit, keys=keys, insz=insz, lijsten=werk.lijsten.met_insz(insz)
+            audit=werk.audit,
+            keys=keys,
+            insz=insz,
+            verstrekkingen=werk.verstrekkingen.met_insz(insz),
         )
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
-            gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT,
+            gebeurtenis=gebeurtenis,
             actor=door,
             tijdstip=nu,
             insz=insz,

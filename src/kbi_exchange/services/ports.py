@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, Self
 
 from kbi_exchange.domain.aanvraag import Aanvraag, BronAntwoord
-from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel
+from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel, Verstrekking
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
@@ -62,7 +62,9 @@ class AuditLog(Protocol):
 
     def over(self, insz_hashes: list[str]) -> list[AuditRegel]: ...
 
-    def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]: ...
+    def over_lijsten(
+        self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
+    ) -> list[AuditRegel]: ...
 
 
 class AdviesWerk(Protocol):
@@ -194,8 +196,10 @@ class AuditWerk(Protocol):
     def audit(self) -> AuditLog: ...
 
 
-class ListsWithInsz(Protocol):
-    def met_insz(self, insz: str) -> list[str]: ...
+class Verstrekkingen(Protocol):
+    """The disclosures of the lists and files a person is in, on one node."""
+
+    def met_insz(self, insz: str) -> list[Verstrekking]: ...
 
 
 class AuditZoekWerk(Protocol):
@@ -208,7 +212,7 @@ class AuditZoekWerk(Protocol):
     def commit(self) -> None: ...
 
     @property
-    def lijsten(self) -> ListsWithInsz: ...
+    def verstrekkingen(self) -> Verstrekkingen: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -177,14 +177,17 @@ class SqlAudit:
             for rij in self.session.execute(select(cp).order_by(cp.c.seq))
         ]
 
-    def over_lijsten(self, gebeurtenissen: list[str], lijst_ids: list[str]) -> list[AuditRegel]:
-        """The entries of these kinds about these lists (``"lijst"`` in their content)."""
+    def over_lijsten(
+        self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
+    ) -> list[AuditRegel]:
+        """The entries of these kinds about these lists or files (``sleutel`` in their
+        content: ``"lijst"``, or ``"zending"`` for a zorgkas file)."""
         if not lijst_ids:
             return []
         self.spoel()
         # schrijf_audit writes compact JSON with sorted keys, so the pair reads exactly so
         audit = self.t.audit
-        over = or_(*(audit.c.inhoud.contains(f'"lijst":"{i}"') for i in lijst_ids))
+        over = or_(*(audit.c.inhoud.contains(f'"{sleutel}":"{i}"') for i in lijst_ids))
         return [
             AuditRegel(*rij)
             for rij in self.session.execute(

@@ -20,6 +20,7 @@ from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
 from kbi_exchange.services.ports import Conflict
 
 
@@ -96,6 +97,11 @@ class SqlUnitOfWork:
         return SqlBeslissingen(self.session, self.later)
 
     @property
+    def verstrekkingen(self) -> _Verstrekkingen:
+        """The disclosures of the lists and files a person is in, on this node."""
+        return _Verstrekkingen(self)
+
+    @property
     def audit(self) -> SqlAudit:
         """The audit log of this node."""
         if self._audit is None:
@@ -119,3 +125,18 @@ class SqlUnitOfWork:
             self.session.commit()
         except IntegrityError as fout:  # a uniqueness the data keeps: another run was first
             raise Conflict(str(fout.orig.__class__.__name__)) from fout
+
+
+class _Verstrekkingen:
+    """`Verstrekkingen` from this node's stores: AII's lists, or VSB's lists and files."""
+
+    def __init__(self, werk: SqlUnitOfWork) -> None:
+        self.werk = werk
+
+    def met_insz(self, insz: str) -> list[Verstrekking]:
+        if self.werk.node is Node.AII:
+            return verstrekkingen(lijsten=self.werk.lijsten.met_insz(insz))
+        return verstrekkingen(
+            ontvangen=self.werk.ontvangen_lijsten.met_insz(insz),
+            zendingen=self.werk.zendingen.met_insz(insz),
+        )

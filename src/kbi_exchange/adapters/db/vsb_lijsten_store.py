@@ -94,3 +94,8 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
             .order_by(VsbLijstInszRij.insz)
         )
         return list(self.session.scalars(stmt))
+
+    def met_insz(self, insz: str) -> list[str]:
+        """The ids of the received lists this INSZ is on."""
+        stmt = select(VsbLijstInszRij.lijst_id).where(VsbLijstInszRij.insz == insz)
+        return list(self.session.scalars(stmt))

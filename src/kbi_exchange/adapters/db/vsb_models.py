@@ -158,16 +158,19 @@ class ZendingRij(VsbBase):
 
 
 class VerdelingRij(VsbBase):
-    """Per list year and listed INSZ, the zorgkas that last received it and in which file: a
-    rerun sends nothing twice, a member who moved is forwarded (kept until death, SPEC §10)."""
+    """Which listed INSZ went to which zorgkas in which file, per list year: ``huidig`` marks
+    the zorgkas that has them now (one per INSZ and year), so that a rerun sends nothing twice
+    and a member who moved is forwarded; the earlier rows say who received what (SPEC §11;
+    kept until death, SPEC §10)."""
 
     __tablename__ = "verdeling"
-    __table_args__ = (Index(None, "zorgkas", "jaar"),)
+    __table_args__ = (Index(None, "zorgkas", "jaar", "huidig"), Index(None, "insz"))
 
     jaar: Mapped[int] = mapped_column(primary_key=True)
     insz: Mapped[str] = mapped_column(String(11), primary_key=True)
+    zending_id: Mapped[str] = mapped_column(String(36), ForeignKey("zending.id"), primary_key=True)
     zorgkas: Mapped[str] = mapped_column(String(8))
-    zending_id: Mapped[str] = mapped_column(String(36), ForeignKey("zending.id"))
+    huidig: Mapped[bool]
 
 
 class VsbClientRij(ClientKolommen, VsbBase):

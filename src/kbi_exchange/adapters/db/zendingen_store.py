@@ -84,7 +84,9 @@ class SqlZendingen:
     def verdeeld(self, jaar: int) -> dict[str, str]:
         """Per INSZ of this list year, the zorgkas that last received it."""
         verbinding = self.session.connection()
-        stmt = select(_VERDELING.c.insz, _VERDELING.c.zorgkas).where(_VERDELING.c.jaar == jaar)
+        stmt = select(_VERDELING.c.insz, _VERDELING.c.zorgkas).where(
+            _VERDELING.c.jaar == jaar, _VERDELING.c.huidig
+        )
         # not dict(result): a Result has keys() (its column names) and would be read as a mapping
         return {insz: zorgkas for insz, zorgkas in verbinding.execute(stmt)}  # noqa: C416
 
@@ -94,27 +96,37 @@ class SqlZendingen:
         """Record that these INSZ went to ``zorgkas`` in this file: ``nieuw`` ones for the
         first time, ``verhuisd`` ones forwarded from another zorgkas."""
         verbinding = self.session.connection()
-        for start in range(0, len(nieuw), BLOK):
-            voeg_rijen_toe(
-                verbinding,
-                _VERDELING,
-                ("jaar", "insz", "zorgkas", "zending_id"),
-                [(jaar, i, zorgkas, zending_id) for i in nieuw[start : start + BLOK]],
-            )
-        if verhuisd:
+        if verhuisd:  # the zorgkas they left no longer has them
             stmt = (
                 update(_VERDELING)
-                .where(_VERDELING.c.jaar == jaar, _VERDELING.c.insz == bindparam("b_insz"))
-                .values(zorgkas=zorgkas, zending_id=zending_id)
+                .where(
+                    _VERDELING.c.jaar == jaar,
+                    _VERDELING.c.insz == bindparam("b_insz"),
+                    _VERDELING.c.huidig,
+                )
+                .values(huidig=False)
             )
             for start in range(0, len(verhuisd), BLOK):
                 verbinding.execute(stmt, [{"b_insz": i} for i in verhuisd[start : start + BLOK]])
+        alle = nieuw + verhuisd
+        for start in range(0, len(alle), BLOK):
+            voeg_rijen_toe(
+                verbinding,
+                _VERDELING,
+                ("jaar", "insz", "zending_id", "zorgkas", "huidig"),
+                [(jaar, i, zending_id, zorgkas, True) for i in alle[start : start + BLOK]],
+            )
 
     def inszen_van(self, *, jaar: int, zorgkas: str) -> list[str]:
         """The listed members a zorgkas has received for a year (and still belongs to)."""
         stmt = (
             select(_VERDELING.c.insz)
-            .where(_VERDELING.c.jaar == jaar, _VERDELING.c.zorgkas == zorgkas)
+            .where(_VERDELING.c.jaar == jaar, _VERDELING.c.zorgkas == zorgkas, _VERDELING.c.huidig)
             .order_by(_VERDELING.c.insz)
         )
+        return list(self.session.connection().execute(stmt).scalars())
+
+    def met_insz(self, insz: str) -> list[str]:
+        """The files (zending ids) that carried this INSZ to a zorgkas, every year."""
+        stmt = select(_VERDELING.c.zending_id).where(_VERDELING.c.insz == insz)
         return list(self.session.connection().execute(stmt).scalars())

@@ -45,15 +45,19 @@ def upgrade() -> None:
         "verdeling",
         sa.Column("jaar", sa.Integer(), nullable=False),
         sa.Column("insz", sa.String(length=11), nullable=False),
-        sa.Column("zorgkas", sa.String(length=8), nullable=False),
         sa.Column("zending_id", sa.String(length=36), nullable=False),
+        sa.Column("zorgkas", sa.String(length=8), nullable=False),
+        sa.Column("huidig", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["zending_id"], ["zending.id"], name=op.f("fk_verdeling_zending_id_zending")
         ),
-        sa.PrimaryKeyConstraint("jaar", "insz", name=op.f("pk_verdeling")),
+        sa.PrimaryKeyConstraint("jaar", "insz", "zending_id", name=op.f("pk_verdeling")),
     )
     with op.batch_alter_table("verdeling", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_verdeling_zorgkas"), ["zorgkas", "jaar"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_verdeling_zorgkas"), ["zorgkas", "jaar", "huidig"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_verdeling_insz"), ["insz"], unique=False)
 
 
 def downgrade() -> None:
