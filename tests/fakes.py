@@ -27,6 +27,7 @@ from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.verdeling import Zending
 from kbi_exchange.services.ports import Conflict, Ondertekenaar
 
 
@@ -136,11 +137,15 @@ class FakeAudit:
     def over_lijsten(
         self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
     ) -> list[AuditRegel]:
+        def noemt(waarde: object) -> bool:
+            gevonden = waarde if isinstance(waarde, list) else [waarde]
+            return any(w in lijst_ids for w in gevonden)
+
         return [
             r
             for r in self.regels_
             if r.gebeurtenis in gebeurtenissen
-            and orjson.loads(r.inhoud or "{}").get(sleutel) in lijst_ids
+            and noemt(orjson.loads(r.inhoud or "{}").get(sleutel))
         ]
 
 
@@ -547,4 +552,101 @@ class FakeAanvraagWerk:
 
     def commit(self) -> None:
         self.bewaard = FakeAanvragen(self.aanvragen.rijen)
+        self.audit.spoel()
+
+
+class FakeZendingen:
+    """`Zendingen` in lists; at most one current zorgkas per INSZ and year, as the SQL
+    store's partial unique index keeps it."""
+
+    def __init__(self) -> None:
+        self.zendingen: dict[str, tuple[Zending, bytes]] = {}
+        self.rijen: list[dict[str, Any]] = []  # jaar, insz, zending_id, zorgkas, huidig
+
+    def kopie(self) -> FakeZendingen:
+        kopie = FakeZendingen()
+        kopie.zendingen = dict(self.zendingen)
+        kopie.rijen = [dict(r) for r in self.rijen]
+        return kopie
+
+    def voeg_toe(self, zending: Zending, bestand: bytes) -> None:
+        self.zendingen[zending.id] = (zending, bestand)
+
+    def te_versturen(self) -> list[tuple[Zending, bytes]]:
+        return [(z, b) for z, b in self.zendingen.values() if z.verzonden_op is None]
+
+    def verzonden(self, zending_id: str, moment: datetime) -> None:
+        zending, bestand = self.zendingen[zending_id]
+        self.zendingen[zending_id] = (replace(zending, verzonden_op=moment), bestand)
+
+    def van(self, *, jaar: int | None = None, zorgkas: str | None = None) -> list[Zending]:
+        return [
+            z
+            for z, _ in self.zendingen.values()
+            if (jaar is None or z.jaar == jaar) and (zorgkas is None or z.zorgkas == zorgkas)
+        ]
+
+    def verdeeld(self, jaar: int) -> dict[str, str]:
+        return {r["insz"]: r["zorgkas"] for r in self.rijen if r["jaar"] == jaar and r["huidig"]}
+
+    def niet_meer(self, jaar: int, inszen: list[str]) -> None:
+        weg = set(inszen)
+        for r in self.rijen:
+            if r["jaar"] == jaar and r["insz"] in weg:
+                r["huidig"] = False
+
+    def leg_vast(
+        self, *, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]
+    ) -> None:
+        self.niet_meer(jaar, verhuisd)
+        huidig = self.verdeeld(jaar)
+        for insz in nieuw + verhuisd:
+            if insz in huidig:
+                raise Conflict("a zorgkas has this member of the list already")
+            self.rijen.append(
+                {"jaar": jaar, "insz": insz, "zending_id": zending_id, "zorgkas": zorgkas,
+                 "huidig": True}
+            )  # fmt: skip
+
+    def bestand(self, zending_id: str) -> bytes | None:
+        gevonden = self.zendingen.get(zending_id)
+        return gevonden[1] if gevonden else None
+
+    def inszen_van(self, *, jaar: int, zorgkas: str) -> list[str]:
+        return sorted(i for i, z in self.verdeeld(jaar).items() if z == zorgkas)
+
+
+class FakeTeVerdelen:
+    """The received lists as `LijstenTeVerdelen`: the current list of each year."""
+
+    def __init__(self) -> None:
+        self.lijsten: dict[int, tuple[Lijst, list[str]]] = {}
+
+    def huidige(self, jaar: int) -> Lijst | None:
+        return self.lijsten[jaar][0] if jaar in self.lijsten else None
+
+    def inszen(self, lijst_id: str) -> list[str]:
+        return next(sorted(i) for lijst, i in self.lijsten.values() if lijst.id == lijst_id)
+
+
+class FakeVerdelingWerk:
+    """`VerdelingWerk`: what is not committed is gone when the unit of work is left."""
+
+    def __init__(self, *leden: Lid) -> None:
+        self.ontvangen_lijsten = FakeTeVerdelen()
+        self.leden = FakeLedenLezer(*leden)
+        self.bewaard = FakeZendingen()
+        self.zendingen = FakeZendingen()
+        self.audit = FakeAudit()
+
+    def __enter__(self) -> FakeVerdelingWerk:
+        self.zendingen = self.bewaard.kopie()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zendingen = self.bewaard.kopie()
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        self.bewaard = self.zendingen.kopie()
         self.audit.spoel()

@@ -132,9 +132,18 @@ def test_under_18_and_before_2022_aii_is_not_asked(keys: Keys) -> None:
     geregistreerd = Lid(KIND, (Aansluiting("CM", Periode(date(2010, 5, 5))),))
     werk = FakeAanvraagWerk(geregistreerd)
     assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is not None
-    ouder = Lid(KIND, (), geboortedatum=date(1990, 1, 1))
+    cm = (Aansluiting("CM", Periode(date(2010, 1, 1))),)
+    ouder = Lid(KIND, cm, geboortedatum=date(1990, 1, 1))
     werk = FakeAanvraagWerk(ouder)
     assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is None
+    assert len(bron.vragen) == 1
+    # another zorgkas's member: their registry birth date is not used (it would tell the
+    # handler that they are a member elsewhere); the number's is
+    elders = Lid(
+        KIND, (Aansluiting("LM", Periode(date(2010, 1, 1))),), geboortedatum=date(1990, 1, 1)
+    )
+    werk = FakeAanvraagWerk(elders)
+    assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is not None
     assert len(bron.vragen) == 1
 
 
@@ -182,6 +191,12 @@ def test_a_refused_question_waits_for_a_person_and_is_retried(keys: Keys) -> Non
     bron.advies = "OK"
     herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=ZOE, nu=lambda: NU)
     assert [a.status for a in herhaling.gevraagd] == [AanvraagStatus.TOEGEKEND]
+    # asked under a new referte (the refused one would be refused again), stored and audited
+    # before it left
+    (nieuw,) = herhaling.gevraagd
+    assert nieuw.referte != aanvraag.referte
+    assert [r for _, _, r in bron.vragen] == [aanvraag.referte, nieuw.referte]
+    assert "vsb:aanvraag:reask" in _gebeurtenissen(werk)
 
 
 def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only(keys: Keys) -> None:
@@ -266,7 +281,10 @@ def test_bad_input_is_refused_by_name_and_stores_nothing(
 
 
 def test_a_check_is_audited_before_it_leaves_and_returns_aii_s_answer(keys: Keys) -> None:
-    werk, bron = FakeAanvraagWerk(), Bron("NOK")
+    werk, bron = (
+        FakeAanvraagWerk(Lid(VOLWASSEN, (Aansluiting("CM", Periode(date(2010, 1, 1))),))),
+        Bron("NOK"),
+    )
     antwoord = aanvragen.vraag_advies(
         uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
     )
@@ -283,3 +301,34 @@ def test_a_check_is_audited_before_it_leaves_and_returns_aii_s_answer(keys: Keys
         aanvragen.vraag_advies(
             uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
         )
+
+
+def test_a_zorgkas_checks_its_own_adult_members_only_and_learns_nothing_of_others(
+    keys: Keys,
+) -> None:
+    lm_lid = Lid(VOLWASSEN, (Aansluiting("LM", Periode(date(2010, 1, 1))),))
+    kind = Lid(KIND, (Aansluiting("CM", Periode(date(2010, 5, 5))),))
+    werk, bron = FakeAanvraagWerk(lm_lid, kind), Bron()
+    fouten = []
+    for insz in (VOLWASSEN, "85073001348"):  # a member elsewhere, and no member at all
+        with pytest.raises(AanvraagFout) as fout:
+            aanvragen.vraag_advies(
+                uow=werk, keys=keys, bron=bron, insz=insz, datum=OPENING, door=ZOE, nu=NU
+            )
+        fouten.append(str(fout.value))
+    assert (
+        fouten[0]
+        == fouten[1]
+        == ("--insz: not a member of CM on 2024-02-01; a zorgkas asks about its own members only")
+    )
+    with pytest.raises(AanvraagFout, match="under 18"):
+        aanvragen.vraag_advies(
+            uow=werk, keys=keys, bron=bron, insz=KIND, datum=OPENING, door=ZOE, nu=NU
+        )
+    assert bron.vragen == []
+    assert werk.audit.regels_ == []
+    # VSB's own staff may check anyone
+    aanvragen.vraag_advies(
+        uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
+    )
+    assert len(bron.vragen) == 1

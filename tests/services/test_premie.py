@@ -62,7 +62,10 @@ def test_a_zorgkas_handler_sees_members_of_their_zorgkas_in_that_year_only(keys:
     assert fouten[0] == fouten[1] == "this INSZ is not in the member registry: no premium to decide"
     with pytest.raises(PremieFout, match="not in the member registry"):
         _bepaal(werk, keys, A, 2023, lm)  # in 2023 A was with CM all year
-    assert len(werk.audit.regels_) == 1  # refusals decide nothing and record nothing
+    # the refusals decide nothing, and are recorded as looks at the person
+    assert [r.gebeurtenis for r in werk.audit.regels_] == ["vsb:premie:decide"] + [
+        "vsb:premie:refuse"
+    ] * 3
 
 
 def test_an_invalid_insz_names_the_option_not_the_number(keys: Keys) -> None:

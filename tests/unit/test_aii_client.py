@@ -147,6 +147,10 @@ def test_no_answer_after_every_attempt_is_source_unavailable(storing: Exception)
         b'{"advies": "OK", "referte": null, "uitzonderingen": []}',
         b'{"advies": "NOK", "referte": "r-1", "reden": null, "uitzonderingen": []}',
         b'{"advies": null, "referte": "r-1", "uitzonderingen": []}',
+        b'{"advies": "OK", "referte": "r-1", "reden": {}, "uitzonderingen": []}',
+        b'{"advies": "NOK", "referte": "r-1", "reden": "x", "uitzonderingen": []}',
+        b'{"advies": "OK", "referte": "r-1", "uitzonderingen": [{"identificatie": 1}]}',
+        b'{"advies": "OK", "referte": "r-1", "uitzonderingen": null}',
         b"[]",
     ],
 )
@@ -212,3 +216,25 @@ def test_lees_antwoord_accepts_a_refusal_without_referte() -> None:
     antwoord = lees_antwoord({"referte": None, "advies": None, "uitzonderingen": fout}, "r-1")
     assert antwoord.referte == "r-1"
     assert antwoord.advies is None
+
+
+def test_a_trial_call_that_gets_junk_closes_nothing_and_a_later_trial_still_goes_out() -> None:
+    klok = Klok()
+    breaker = CircuitBreaker(1, 10, klok=klok)
+    goed = False
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if goed:
+            return httpx.Response(200, json=_antwoord(json.loads(request.content)))
+        return httpx.Response(200, content=b'{"advies": "OK", "reden": {}}')
+
+    client, vragen, _ = _client(handler, pogingen=1, breaker=breaker)
+    with pytest.raises(BronOnbeschikbaar):
+        client.vraag(INSZ, DAG, "r-1")  # opens the breaker
+    klok.t = 11
+    with pytest.raises(BronOnbeschikbaar):
+        client.vraag(INSZ, DAG, "r-2")  # the trial gets junk: open again, trial released
+    klok.t = 22
+    goed = True
+    assert client.vraag(INSZ, DAG, "r-3").advies == "OK"
+    assert len(vragen) == 3

@@ -99,7 +99,9 @@ def lees_antwoord(body: Any, referte: str) -> BronAntwoord:
     if advies is not None and gegeven != referte:
         raise ValueError("an advice without our referte")
     reden = body.get("reden")
-    if advies == "NOK" and not (isinstance(reden, dict) and isinstance(reden.get("code"), str)):
+    if reden is not None and not (isinstance(reden, dict) and isinstance(reden.get("code"), str)):
+        raise ValueError("a reason without its code")
+    if advies == "NOK" and reden is None:
         raise ValueError("a NOK without its reason")
     uitzonderingen = _uitzonderingen(body.get("uitzonderingen", []))
     if advies is None and not uitzonderingen:
@@ -164,7 +166,12 @@ class AiiClient:
             if not self.breaker.toegestaan():
                 raise BronOnbeschikbaar("AII is not called for a while: it failed repeatedly")
             try:
-                antwoord = self._een_keer(vraag, referte)
+                try:
+                    antwoord = self._een_keer(vraag, referte)
+                except _Tijdelijk:
+                    raise
+                except Exception as onverwacht:  # whatever else: never an answer, never stuck
+                    raise _Tijdelijk(f"unexpected {type(onverwacht).__name__}") from None
             except _Tijdelijk as fout:
                 self.breaker.mislukt()
                 laatste = str(fout)
@@ -193,5 +200,5 @@ class AiiClient:
             )
         try:
             return lees_antwoord(antwoord.json(), referte)
-        except ValueError as fout:  # also a body that is no JSON at all
+        except (ValueError, TypeError, KeyError) as fout:  # also a body that is no JSON at all
             raise _Tijdelijk(f"HTTP {antwoord.status_code}, unreadable answer: {fout}") from None

@@ -116,6 +116,13 @@ class Aanvraag:
             self, status=AanvraagStatus.WACHT_OP_BRON, pogingen=self.pogingen + 1, gevraagd_op=nu
         )
 
+    def nieuwe_vraag(self, referte: str) -> Aanvraag:
+        """A refused question is asked anew under a new referte: AII answers a repeated
+        referte with what it answered before, so the old one would be refused again."""
+        if self.status is not AanvraagStatus.VRAAG_GEWEIGERD:
+            raise AanvraagFout(f"application {self.id}: only a refused question is asked anew")
+        return replace(self, referte=referte)
+
     def beeindig(self, einde: date, reden: str | None) -> Aanvraag:
         """The zorgbudget ends (death, end of the right): the retention clock starts."""
         if self.einde is not None:

@@ -36,10 +36,12 @@ class AuditGebeurtenis(StrEnum):
     # answered or waiting, ended; every look at them by a person; a bare check
     VSB_AANVRAAG_INGEDIEND = "vsb:aanvraag:add"
     VSB_AANVRAAG_BESLIST = "vsb:aanvraag:decide"
+    VSB_AANVRAAG_OPNIEUW = "vsb:aanvraag:reask"
     VSB_AANVRAAG_BEEINDIGD = "vsb:aanvraag:end"
     VSB_AANVRAAG_BEKEKEN = "vsb:aanvraag:view"
     VSB_ADVIES_GEVRAAGD = "vsb:advies:ask"
     VSB_PREMIE_BEPAALD = "vsb:premie:decide"
+    VSB_PREMIE_GEWEIGERD = "vsb:premie:refuse"
     # a zorgkas's part of a list: one entry per file, written before it leaves; and the run
     VSB_LIJST_VERDEELD = "vsb:lijst:distribute"
     VSB_AUDIT_GEZOCHT = "vsb:audit:search"
@@ -91,10 +93,11 @@ def verstrekkingen(
     lijsten: Sequence[str] = (),
     ontvangen: Sequence[str] = (),
     zendingen: Sequence[str] = (),
+    aanvragen: Sequence[str] = (),
 ) -> list[Verstrekking]:
     """The disclosures that count for a person who is on these lists (AII: delivered or
-    pulled), these received lists (VSB: ingested) and these zorgkas files (VSB: sent or
-    downloaded)."""
+    pulled), these received lists (VSB: ingested), these zorgkas files (VSB: sent, shown or
+    downloaded) and these applications (VSB: shown in a list of them)."""
     gevonden = [
         Verstrekking(
             (AuditGebeurtenis.LIJST_GELEVERD.value, AuditGebeurtenis.LIJST_OPGEHAALD.value),
@@ -105,11 +108,13 @@ def verstrekkingen(
         Verstrekking(
             (
                 AuditGebeurtenis.VSB_LIJST_VERDEELD.value,
+                AuditGebeurtenis.VSB_LIJST_BEKEKEN.value,
                 AuditGebeurtenis.VSB_LIJST_GEDOWNLOAD.value,
             ),
             "zending",
             tuple(zendingen),
         ),
+        Verstrekking((AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN.value,), "aanvraag", tuple(aanvragen)),
     ]
     return [v for v in gevonden if v.ids]
 

@@ -32,6 +32,7 @@ class Toewijzing:
     geen_lid: int = 0  # no member affiliated with a zorgkas on the date (or deceased)
     zonder_vt: int = 0  # a member without VT on 1 January: the list changes nothing for them
     al_verzonden: int = 0  # sent before to the zorgkas they still belong to
+    van_de_lijst: list[str] = field(default_factory=list)  # sent before, taken off since
 
     def json(self) -> dict[str, object]:
         return {
@@ -40,6 +41,7 @@ class Toewijzing:
             "geen_lid": self.geen_lid,
             "zonder_vt": self.zonder_vt,
             "al_verzonden": self.al_verzonden,
+            "van_de_lijst": len(self.van_de_lijst),
         }
 
 

@@ -258,3 +258,8 @@ def distribute(
         f"not sent: {t.geen_lid} listed INSZ are no member on {verslag.verdeeldag}, "
         f"{t.zonder_vt} members had no VT on {jaar}-01-01, {t.al_verzonden} were sent before"
     )
+    if t.van_de_lijst:
+        console.print(
+            f"{len(t.van_de_lijst)} sent before are no longer on the list (a rectification): "
+            "no zorgkas has them now"
+        )

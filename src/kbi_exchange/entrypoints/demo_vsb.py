@@ -29,7 +29,6 @@ from kbi_exchange.services.synth import insz_geboren
 from kbi_exchange.services.verdeling import Verdeling, verdeel
 from kbi_exchange.settings import SETTINGS_FILE, Settings
 
-OPENING = date(2026, 1, 2)
 PER_ZORGKAS = 3  # applications per zorgkas while AII serves
 WACHTEND = 2  # applications made while AII is stopped
 
@@ -129,10 +128,12 @@ def aanvragen_over_http(
     for kolom in ("zorgkas", "applicant", "HTTP", "status", "advies / why not asked", "reden"):
         tabel.add_column(kolom)
 
+    opening = datetime.now(UTC).date()  # AII advises on dates up to today
+
     def dien_in(http: httpx.Client, zorgkas: str, insz: str) -> dict[str, object]:
         antwoord = http.post(
             "/api/v1/zorgkas/aanvragen",
-            json={"insz": insz, "opening": OPENING.isoformat()},
+            json={"insz": insz, "opening": opening.isoformat()},
             headers={"Authorization": f"Bearer {tokens[zorgkas]}"},
         )
         body: dict[str, object] = antwoord.json()
@@ -152,7 +153,7 @@ def aanvragen_over_http(
             for insz in inszen[:PER_ZORGKAS]:
                 dien_in(http, zorgkas, insz)
             # a child: the condition does not apply, AII is not asked
-            dien_in(http, zorgkas, insz_geboren(date(2012, 3, 1 + i), 101 + i))
+            dien_in(http, zorgkas, insz_geboren(date(opening.year - 10, 3, 1 + i), 101 + i))
         aii.stop()
         wachtend = [
             dien_in(http, zorgkas, insz)

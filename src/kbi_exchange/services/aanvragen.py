@@ -73,10 +73,25 @@ def vraag_advies(
     nu: datetime,
 ) -> BronAntwoord:
     """Ask AII once, outside an application (`kbi vsb check`); the question is audited
-    before it leaves. Raises `BronOnbeschikbaar` when AII cannot answer."""
+    before it leaves. Raises `BronOnbeschikbaar` when AII cannot answer.
+
+    A zorgkas asks only about its own members on that date, of 18 or older (SPEC §9: the
+    condition does not apply to minors, and no one else's compliance is its business); the
+    refusal says the same whether the person is a member elsewhere or not at all.
+    """
     cijfers = geldig_insz(insz)
     referte = str(uuid.uuid4())
     with uow as werk:
+        if door.zorgkas is not None:
+            lid = werk.leden.op([cijfers]).get(cijfers)
+            if lid is None or lid.zorgkas_op(datum) != door.zorgkas:
+                raise AanvraagFout(
+                    f"--insz: not a member of {door.zorgkas} on {datum.isoformat()}; "
+                    "a zorgkas asks about its own members only"
+                )
+            geboren = lid.geboortedatum or geboortedatum_uit_insz(Insz(cijfers))
+            if niet_te_vragen(geboren=geboren, opening=datum, eerste_datum=datum) is not None:
+                raise AanvraagFout("--insz: under 18 on that date: the condition does not apply")
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
@@ -117,7 +132,12 @@ def dien_in(
         )
     with uow as werk:
         lid = werk.leden.op([cijfers]).get(cijfers)
-        geboren = (lid.geboortedatum if lid else None) or geboortedatum_uit_insz(Insz(cijfers))
+        # the registry's birth date only for the actor's own member: whether AII was asked
+        # must not tell a zorgkas that someone is a member elsewhere
+        eigen = lid is not None and door.ziet(lid.zorgkas_op(opening))
+        geboren = (lid.geboortedatum if lid and eigen else None) or geboortedatum_uit_insz(
+            Insz(cijfers)
+        )
         reden = niet_te_vragen(geboren=geboren, opening=opening, eerste_datum=eerste_datum)
         aanvraag = Aanvraag(
             id=str(uuid.uuid4()),
@@ -219,20 +239,47 @@ def herhaal_wachtende(
     nu: Callable[[], datetime],
     voortgang: Callable[[int, int], None] = lambda _i, _n: None,
 ) -> Herhaling:
-    """Ask AII again, with the same referte, about every undecided application the actor
-    may see; stop asking once AII is unavailable (the rest keep waiting)."""
+    """Ask AII again about every undecided application the actor may see: one that waits for
+    the source with the same referte; one whose question AII refused with a new referte (the
+    same one would only be refused again). Stop asking once AII is unavailable."""
     with uow as werk:
         wachtend = werk.aanvragen.lijst(zorgkas=door.zorgkas, onbeslist=True)
     gevraagd: list[Aanvraag] = []
-    for i, aanvraag in enumerate(wachtend):
-        uitkomst = _vraag_en_beslis(
-            uow=uow, keys=keys, bron=bron, aanvraag=aanvraag, door=door, nu=nu
+    for i, wacht in enumerate(wachtend):
+        vraag = (
+            _nieuwe_vraag(uow, keys, wacht, door, nu())
+            if wacht.status is AanvraagStatus.VRAAG_GEWEIGERD
+            else wacht
         )
+        uitkomst = _vraag_en_beslis(uow=uow, keys=keys, bron=bron, aanvraag=vraag, door=door, nu=nu)
         gevraagd.append(uitkomst)
         voortgang(i + 1, len(wachtend))
         if uitkomst.status is AanvraagStatus.WACHT_OP_BRON:
             break
     return Herhaling(gevraagd, len(wachtend) - len(gevraagd))
+
+
+def _nieuwe_vraag(
+    uow: AanvraagWerk, keys: Keys, aanvraag: Aanvraag, door: Actor, moment: datetime
+) -> Aanvraag:
+    """Give a refused question a new referte, stored and audited before it is asked."""
+    with uow as werk:
+        huidig = werk.aanvragen.get(aanvraag.id)
+        if huidig is None or huidig.status is not AanvraagStatus.VRAAG_GEWEIGERD:
+            return huidig or aanvraag
+        opnieuw = huidig.nieuwe_vraag(str(uuid.uuid4()))
+        werk.aanvragen.bewaar(opnieuw)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_OPNIEUW,
+            actor=door.naam,
+            tijdstip=moment,
+            insz=opnieuw.insz,
+            inhoud={"aanvraag": opnieuw.id, "referte": opnieuw.referte, "vorige": huidig.referte},
+        )
+        werk.commit()
+    return opnieuw
 
 
 def _eigen(werk: AanvraagWerk, aanvraag_id: str, door: Actor) -> Aanvraag:
@@ -313,8 +360,9 @@ def lijst(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN,
             actor=door.naam,
             tijdstip=nu,
+            # the applications shown: a search for a person finds this look
             inhoud={
-                "aanvragen": len(gevonden),
+                "aanvraag": [a.id for a in gevonden],
                 "zorgkas": zorgkas or door.zorgkas,
                 "onbeslist": onbeslist,
             },

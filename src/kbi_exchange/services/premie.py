@@ -54,9 +54,22 @@ def bepaal(
         if lid is not None and not _lid_in_jaar(lid, jaar, door):
             lid = None
         op_lijst = werk.ontvangen_lijsten.bevat(jaar - 1, cijfers) if lid is not None else None
-        premie = bepaal_premie(
-            insz=cijfers, jaar=jaar, lid=lid, op_lijst=op_lijst, bedragen=bedragen
-        )
+        try:
+            premie = bepaal_premie(
+                insz=cijfers, jaar=jaar, lid=lid, op_lijst=op_lijst, bedragen=bedragen
+            )
+        except PremieFout as fout:  # a refusal is a look at the person too: recorded
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=AuditGebeurtenis.VSB_PREMIE_GEWEIGERD,
+                actor=door.naam,
+                tijdstip=nu,
+                insz=cijfers,
+                inhoud={"jaar": jaar, "reden": str(fout)},
+            )
+            werk.commit()
+            raise
         schrijf_audit(
             audit=werk.audit,
             keys=keys,

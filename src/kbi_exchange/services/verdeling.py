@@ -111,6 +111,9 @@ def verdeel(
                 toewijzing=toewijzing,
             )
             voortgang(start + len(blok), len(inszen))
+        # a rectification replaced the list: who was sent before and is on it no more
+        op_lijst = set(inszen)
+        toewijzing.van_de_lijst = sorted(i for i in verzonden if i not in op_lijst)
     verslag = Verdeling(jaar, lijst.id, verdeeldag.isoformat(), toewijzing, nagestuurd=nagestuurd)
     bestanden = []
     for zorgkas, voor_zorgkas in sorted(toewijzing.per_zorgkas.items()):
@@ -141,6 +144,7 @@ def verdeel(
         bestanden.append((zending, bestand, voor_zorgkas))
     with uow as werk:
         try:
+            werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
             for zending, bestand, voor_zorgkas in bestanden:
                 werk.zendingen.voeg_toe(zending, bestand)
                 werk.zendingen.leg_vast(
@@ -203,7 +207,13 @@ def leden_op_lijst(
             gebeurtenis=AuditGebeurtenis.VSB_LIJST_BEKEKEN,
             actor=door.naam,
             tijdstip=nu,
-            inhoud={"jaar": jaar, "zorgkas": zorgkas, "aantal": len(inszen)},
+            # the files whose members were shown: a search for a person finds this look
+            inhoud={
+                "jaar": jaar,
+                "zorgkas": zorgkas,
+                "aantal": len(inszen),
+                "zending": [z.id for z in zendingen],
+            },
         )
         werk.commit()
     return inszen, zendingen

@@ -181,13 +181,20 @@ class SqlAudit:
         self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
     ) -> list[AuditRegel]:
         """The entries of these kinds about these lists or files (``sleutel`` in their
-        content: ``"lijst"``, or ``"zending"`` for a zorgkas file)."""
+        content: ``"lijst"``, ``"zending"`` for a zorgkas file, ``"aanvraag"``), whether it
+        holds one id or a list of them."""
         if not lijst_ids:
             return []
         self.spoel()
-        # schrijf_audit writes compact JSON with sorted keys, so the pair reads exactly so
+        # schrijf_audit writes compact JSON with sorted keys: "key":"id" or "key":[...,"id",...]
         audit = self.t.audit
-        over = or_(*(audit.c.inhoud.contains(f'"{sleutel}":"{i}"') for i in lijst_ids))
+        over = or_(
+            *(
+                audit.c.inhoud.contains(f'"{sleutel}":"{i}"')
+                | (audit.c.inhoud.contains(f'"{sleutel}":[') & audit.c.inhoud.contains(f'"{i}"'))
+                for i in lijst_ids
+            )
+        )
         return [
             AuditRegel(*rij)
             for rij in self.session.execute(

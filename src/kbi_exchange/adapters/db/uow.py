@@ -139,4 +139,5 @@ class _Verstrekkingen:
         return verstrekkingen(
             ontvangen=self.werk.ontvangen_lijsten.met_insz(insz),
             zendingen=self.werk.zendingen.met_insz(insz),
+            aanvragen=[a.id for a in self.werk.aanvragen.lijst(insz=insz)],
         )

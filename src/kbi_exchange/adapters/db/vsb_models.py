@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import (
@@ -164,7 +164,20 @@ class VerdelingRij(VsbBase):
     kept until death, SPEC §10)."""
 
     __tablename__ = "verdeling"
-    __table_args__ = (Index(None, "zorgkas", "jaar", "huidig"), Index(None, "insz"))
+    __table_args__ = (
+        Index(None, "zorgkas", "jaar", "huidig"),
+        Index(None, "insz"),
+        # one zorgkas has a member of a year's list at a time: two runs at once cannot both
+        # send them (the second is refused whole)
+        Index(
+            "uq_verdeling_huidig",
+            "jaar",
+            "insz",
+            unique=True,
+            sqlite_where=text("huidig"),
+            postgresql_where=text("huidig"),
+        ),
+    )
 
     jaar: Mapped[int] = mapped_column(primary_key=True)
     insz: Mapped[str] = mapped_column(String(11), primary_key=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
@@ -14,6 +15,7 @@ from kbi_exchange.adapters.db.lijsten_store import schrijf_door
 from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.adapters.db.vsb_models import VerdelingRij, ZendingRij
 from kbi_exchange.domain.verdeling import Zending
+from kbi_exchange.services.ports import Conflict
 
 _VERDELING = cast(Table, VerdelingRij.__table__)
 BLOK = 10_000
@@ -94,20 +96,34 @@ class SqlZendingen:
         self, *, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]
     ) -> None:
         """Record that these INSZ went to ``zorgkas`` in this file: ``nieuw`` ones for the
-        first time, ``verhuisd`` ones forwarded from another zorgkas."""
-        verbinding = self.session.connection()
-        if verhuisd:  # the zorgkas they left no longer has them
-            stmt = (
-                update(_VERDELING)
-                .where(
-                    _VERDELING.c.jaar == jaar,
-                    _VERDELING.c.insz == bindparam("b_insz"),
-                    _VERDELING.c.huidig,
-                )
-                .values(huidig=False)
+        first time, ``verhuisd`` ones forwarded from another zorgkas. `Conflict` when another
+        run sent one of them meanwhile."""
+        try:
+            self._leg_vast(jaar, zorgkas, zending_id, nieuw, verhuisd)
+        except IntegrityError as fout:
+            raise Conflict(type(fout.orig).__name__) from fout
+
+    def niet_meer(self, jaar: int, inszen: list[str]) -> None:
+        """These INSZ are no longer on the year's list (a rectification took them off): no
+        zorgkas has them now."""
+        stmt = (
+            update(_VERDELING)
+            .where(
+                _VERDELING.c.jaar == jaar,
+                _VERDELING.c.insz == bindparam("b_insz"),
+                _VERDELING.c.huidig,
             )
-            for start in range(0, len(verhuisd), BLOK):
-                verbinding.execute(stmt, [{"b_insz": i} for i in verhuisd[start : start + BLOK]])
+            .values(huidig=False)
+        )
+        verbinding = self.session.connection()
+        for start in range(0, len(inszen), BLOK):
+            verbinding.execute(stmt, [{"b_insz": i} for i in inszen[start : start + BLOK]])
+
+    def _leg_vast(
+        self, jaar: int, zorgkas: str, zending_id: str, nieuw: list[str], verhuisd: list[str]
+    ) -> None:
+        verbinding = self.session.connection()
+        self.niet_meer(jaar, verhuisd)  # the zorgkas they left no longer has them
         alle = nieuw + verhuisd
         for start in range(0, len(alle), BLOK):
             voeg_rijen_toe(

@@ -162,7 +162,10 @@ class AiiApi:
         self.settings = settings
         self.keys = keys(settings)
         self.schrijver = advies_schrijver(settings)
-        self.clients = ClientRegister(lambda: asyncio.to_thread(actieve_clients, aii_uow(settings)))
+        # the unit of work is made in the thread too: the first one checks the schema
+        self.clients = ClientRegister(
+            lambda: asyncio.to_thread(lambda: actieve_clients(aii_uow(settings)))
+        )
         self.wacht = AuthenticationGuard(
             burst=settings.auth_failures_burst,
             per_second=settings.auth_failures_per_second,

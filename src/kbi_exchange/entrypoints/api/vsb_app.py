@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,6 +42,8 @@ from kbi_exchange.services.rate_limit import RateLimiter
 from kbi_exchange.settings import Settings
 
 MAX_BODY = 16 * 1024
+AII_TEGELIJK = 4
+AII_WACHTRIJ = 32
 HEALTH_GELDIG = 2.0
 PREFIX = "/api/v1/zorgkas"
 
@@ -91,9 +94,15 @@ class VsbApi:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.keys = keys(settings, Node.VSB)
+        # the unit of work is made in the thread too: the first one checks the schema
         self.clients = ClientRegister(
-            lambda: asyncio.to_thread(actieve_clients, uow(settings, Node.VSB))
+            lambda: asyncio.to_thread(lambda: actieve_clients(uow(settings, Node.VSB)))
         )
+        # calls to AII (up to ~25 s each when it is slow) get threads of their own, so that a
+        # slow AII never starves the database work, the log-ins included; past a queue of
+        # AII_WACHTRIJ waiting calls a request is refused at once
+        self._aii_pool = ThreadPoolExecutor(AII_TEGELIJK, thread_name_prefix="aii")
+        self._aii_bezig = 0
         self.wacht = AuthenticationGuard(
             burst=settings.auth_failures_burst,
             per_second=settings.auth_failures_per_second,
@@ -123,6 +132,7 @@ class VsbApi:
         await self._meld(alles=True)
         if self._bron is not None:
             self._bron.close()
+        self._aii_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _meld_periodiek(self) -> None:
         while True:
@@ -182,10 +192,20 @@ class VsbApi:
     def _aanvraag(self, aanvraag: Aanvraag) -> dict[str, Any]:
         return aanvraag.json(zorgkas_namen().get(aanvraag.zorgkas, aanvraag.zorgkas))
 
-    async def _in_draad(self, werk: Callable[[], Any]) -> Any:
+    async def _met_aii(self, werk: Callable[[], Any]) -> Any:
+        """`_in_draad` for work that calls AII: on the AII threads, a bounded queue."""
+        if self._aii_bezig >= AII_TEGELIJK + AII_WACHTRIJ:
+            return _fout("too many questions to AII at once; try again", 503, {"Retry-After": "1"})
+        self._aii_bezig += 1
+        try:
+            return await self._in_draad(werk, self._aii_pool)
+        finally:
+            self._aii_bezig -= 1
+
+    async def _in_draad(self, werk: Callable[[], Any], pool: Executor | None = None) -> Any:
         """Run blocking work (database, AII) in a thread; map the known refusals."""
         try:
-            return await asyncio.to_thread(werk)
+            return await asyncio.get_running_loop().run_in_executor(pool, werk)
         except AanvraagFout as fout:
             return _fout(str(fout).replace("--", ""), 400)
         except (aanvragen.NietGevonden, verdeling.GeenZending) as fout:
@@ -206,7 +226,7 @@ class VsbApi:
         datum = _dag("datum", velden["datum"])
         if isinstance(datum, str):
             return _fout(datum, 400)
-        antwoord = await self._in_draad(
+        antwoord = await self._met_aii(
             lambda: aanvragen.vraag_advies(
                 uow=uow(self.settings, Node.VSB),
                 keys=self.keys,
@@ -234,7 +254,7 @@ class VsbApi:
         opening = _dag("opening", velden["opening"])
         if isinstance(opening, str):
             return _fout(opening, 400)
-        aanvraag = await self._in_draad(
+        aanvraag = await self._met_aii(
             lambda: aanvragen.dien_in(
                 uow=uow(self.settings, Node.VSB),
                 keys=self.keys,

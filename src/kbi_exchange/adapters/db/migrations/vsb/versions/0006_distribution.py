@@ -58,6 +58,13 @@ def upgrade() -> None:
             batch_op.f("ix_verdeling_zorgkas"), ["zorgkas", "jaar", "huidig"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_verdeling_insz"), ["insz"], unique=False)
+        batch_op.create_index(
+            "uq_verdeling_huidig",
+            ["jaar", "insz"],
+            unique=True,
+            sqlite_where=sa.text("huidig"),
+            postgresql_where=sa.text("huidig"),
+        )
 
 
 def downgrade() -> None:
