@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_advies.py
 	$(BIN)/python benchmarks/bench_lijst.py
 	$(BIN)/python benchmarks/bench_leden.py
+	$(BIN)/python benchmarks/bench_verdeling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
