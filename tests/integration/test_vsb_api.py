@@ -7,10 +7,13 @@ and none ever shows another zorgkas's members.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +297,44 @@ def test_the_api_refuses_what_it_must_and_never_writes_for_a_stranger(
     )
     assert _vsb_tel(select(func.count()).select_from(VsbAuditRij)) < audit_voor + 200
     assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
+
+
+def test_kbi_serve_node_vsb_serves_and_each_client_has_its_rate(
+    twee_nodes: Path, capsys: Cap
+) -> None:
+    token = _token(capsys, "api-sol", "SOL")
+    poort = 19_800 + os.getpid() % 150
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kbi_exchange", "serve", "--node", "vsb", "--port", str(poort)],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        adres = f"http://127.0.0.1:{poort}"
+        for _ in range(150):
+            try:
+                if httpx.get(f"{adres}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert httpx.get(f"{adres}/api/v1/health").json()["database"] == "ok"
+        auth = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{adres}/api/v1/zorgkas/aanvragen", headers=auth).json() == {
+            "aanvragen": []
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    # the rate per client: past its burst a client waits (429), another client does not
+    instellingen = replace(
+        load_settings(), vsb_api_burst_per_client=5, vsb_api_per_second_per_client=0.01
+    )
+    ander = _token(capsys, "api-nz", "NZ")
+    with TestClient(maak_app(instellingen)) as http:
+        statussen = [
+            http.get("/api/v1/zorgkas/aanvragen", headers=auth).status_code for _ in range(8)
+        ]
+        assert statussen == [200] * 5 + [429] * 3
+        andere = http.get("/api/v1/zorgkas/aanvragen", headers={"Authorization": f"Bearer {ander}"})
+        assert andere.status_code == 200
