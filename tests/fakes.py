@@ -27,6 +27,7 @@ from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.verdeling import Zending
 from kbi_exchange.services.ports import Conflict, Ondertekenaar
 
@@ -149,13 +150,33 @@ class FakeAudit:
         ]
 
 
+class FakeProtocol:
+    """The protocol's recorded life (`ProtocolLog`) in a list."""
+
+    def __init__(self) -> None:
+        self.lijst: list[ProtocolGebeurtenis] = []
+
+    def gebeurtenissen(self) -> list[ProtocolGebeurtenis]:
+        return list(self.lijst)
+
+    def voeg_toe(self, g: ProtocolGebeurtenis) -> None:
+        self.lijst.append(g)
+
+
 class FakeWerk:
     """`AdviesWerk`: one unit of work over shared fake stores; nothing stays unless committed."""
 
-    def __init__(self, kbi: FakeKbi, beslissingen: FakeBeslissingen, audit: FakeAudit) -> None:
+    def __init__(
+        self,
+        kbi: FakeKbi,
+        beslissingen: FakeBeslissingen,
+        audit: FakeAudit,
+        protocol: FakeProtocol | None = None,
+    ) -> None:
         self.kbi = kbi
         self.beslissingen = beslissingen
         self.audit = audit
+        self.protocol = protocol or FakeProtocol()
 
     def __enter__(self) -> FakeWerk:
         return self
@@ -327,6 +348,7 @@ class FakeLijstWerk:
         self.bewaard = FakeLijsten()
         self.lijsten = FakeLijsten()
         self.audit = FakeAudit()
+        self.protocol = FakeProtocol()
 
     def __enter__(self) -> FakeLijstWerk:
         self.lijsten.lijsten = dict(self.bewaard.lijsten)

@@ -12,7 +12,14 @@ from kbi_exchange.domain.client import Client
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advies import Bericht, Kanaal, Opdracht, Vragen, voer_groep_uit
 from tests.conftest import EXAMPLES, NU
-from tests.fakes import FakeAudit, FakeBeslissingen, FakeKbi, FakeWerk, InMemoryKbi
+from tests.fakes import (
+    FakeAudit,
+    FakeBeslissingen,
+    FakeKbi,
+    FakeProtocol,
+    FakeWerk,
+    InMemoryKbi,
+)
 
 VSB = Client("c-1", "vsb", frozenset({Doel.ZORGBUDGET}), "VSB", "0" * 64)
 
@@ -39,9 +46,10 @@ class Writer:
         self.kbi, self.beslissingen, self.audit = stores
         self.keys = keys
         self.nu: datetime = NU
+        self.protocol = FakeProtocol()
 
     def groep(self, *opdrachten: Opdracht) -> list[list[Bericht] | None]:
-        with FakeWerk(self.kbi, self.beslissingen, self.audit) as werk:
+        with FakeWerk(self.kbi, self.beslissingen, self.audit, self.protocol) as werk:
             uitkomsten = voer_groep_uit(
                 werk=werk,
                 keys=self.keys,

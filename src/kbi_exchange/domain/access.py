@@ -31,6 +31,7 @@ class Permissie(StrEnum):
     KBI_LIJST_KEUR_GOED = "kbi:lijst:approve"
     KBI_LIJST_LEVER = "kbi:lijst:deliver"
     KBI_AUDIT_ZOEK = "kbi:audit:search"
+    KBI_PROTOCOL_BEHEER = "kbi:protocol:manage"
     VSB_LEDEN_IMPORTEER = "vsb:leden:import"
     VSB_LIJST_ONTVANG = "vsb:lijst:ingest"
     VSB_AANVRAAG_BEHANDEL = "vsb:aanvraag:handle"
@@ -56,8 +57,14 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
         }
     ),
     Rol.AII_APPROVER: frozenset({Permissie.KBI_LIJST_KEUR_GOED, Permissie.KBI_LIJST_LEVER}),
+    # AII's DPO suspends and resumes the flows, gives notice and ends the protocol (art. 8)
     Rol.AII_DPO: frozenset(
-        {Permissie.KBI_AUDIT_ZOEK, Permissie.KBI_ADVIES_BEKIJK, Permissie.AUDIT_VERIFIEER}
+        {
+            Permissie.KBI_AUDIT_ZOEK,
+            Permissie.KBI_ADVIES_BEKIJK,
+            Permissie.AUDIT_VERIFIEER,
+            Permissie.KBI_PROTOCOL_BEHEER,
+        }
     ),
     Rol.VSB_OPERATOR: frozenset(
         {

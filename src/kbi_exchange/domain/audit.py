@@ -27,6 +27,8 @@ class AuditGebeurtenis(StrEnum):
     LIJST_GELEVERD = "kbi:lijst:deliver"
     LIJST_OPGEHAALD = "kbi:lijst:pull"
     LIJST_ONTVANGEN = "kbi:lijst:receipt"
+    # the protocol's life (SPEC §12): one entry per step
+    PROTOCOL_STAP = "kbi:protocol:change"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
     # the VSB node's own log

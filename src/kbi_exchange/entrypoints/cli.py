@@ -21,6 +21,7 @@ from kbi_exchange.domain.aanvraag import AanvraagFout, BronOnbeschikbaar
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.premie import PremieFout
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolFout
 from kbi_exchange.domain.rules import REGELS
 from kbi_exchange.entrypoints import (
     cli_aii,
@@ -28,6 +29,7 @@ from kbi_exchange.entrypoints import (
     cli_clients,
     cli_lijst,
     cli_mailbox,
+    cli_protocol,
     cli_synth,
     cli_users,
     cli_vsb,
@@ -54,6 +56,7 @@ app.add_typer(cli_users.app, name="users")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_vsb.app, name="vsb")
 app.add_typer(cli_mailbox.app, name="mailbox")
+app.add_typer(cli_protocol.app, name="protocol")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
@@ -167,6 +170,8 @@ BEKENDE_FOUTEN = (
     NietGevonden,
     BronOnbeschikbaar,
     PremieFout,
+    ProtocolFout,
+    GeenWettelijkeContext,
 )
 
 

@@ -12,6 +12,12 @@ import yaml
 
 from kbi_exchange.domain.parameters import Parameter, ParameterSet, ParameterWaarde
 from kbi_exchange.domain.premie import PremieBedragen
+from kbi_exchange.domain.protocol import (
+    ProtocolDefinitie,
+    Rechtsgrond,
+    Stroom,
+    StroomDefinitie,
+)
 
 
 class OngeldigeParameters(ValueError):
@@ -87,3 +93,42 @@ def premie_bedragen() -> dict[int, PremieBedragen]:
     """The zorgpremie amounts shipped with this version of the product."""
     tekst = resources.files(__package__).joinpath("vsb", "zorgpremie.yaml").read_text("utf-8")
     return parse_premie_bedragen(tekst)
+
+
+def parse_protocol(tekst: str) -> ProtocolDefinitie:
+    """The protocol's definition (``protocol/protocol.yaml``): parties, flows, legal bases."""
+    ruw = yaml.safe_load(tekst)
+    try:
+        stromen = tuple(
+            StroomDefinitie(
+                stroom=Stroom(code),
+                doel=str(stroom["doel"]),
+                omschrijving=str(stroom["omschrijving"]).strip(),
+                rechtsgronden=tuple(
+                    Rechtsgrond(
+                        instrument=str(g["instrument"]),
+                        artikel=str(g["artikel"]),
+                        geldig_van=g["geldig_van"],
+                        geldig_tot=g.get("geldig_tot"),
+                    )
+                    for g in stroom["rechtsgronden"]
+                ),
+            )
+            for code, stroom in ruw["stromen"].items()
+        )
+        return ProtocolDefinitie(
+            naam=str(ruw["naam"]),
+            in_werking=ruw["in_werking"],
+            opzegtermijn_maanden=int(ruw["opzegtermijn_maanden"]),
+            partijen=tuple({k: str(v) for k, v in p.items()} for p in ruw["partijen"]),
+            stromen=stromen,
+        )
+    except (KeyError, TypeError, ValueError) as fout:
+        raise OngeldigeParameters(f"protocol.yaml: {type(fout).__name__}: {fout}") from None
+
+
+@cache
+def protocol_definitie() -> ProtocolDefinitie:
+    """The protocol as shipped with this version of the product."""
+    tekst = resources.files(__package__).joinpath("protocol", "protocol.yaml").read_text("utf-8")
+    return parse_protocol(tekst)

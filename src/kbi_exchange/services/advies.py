@@ -27,7 +27,9 @@ from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
+from kbi_exchange.domain.protocol import staat_op
 from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
+from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.audit import mislukte_aanmeldingen_inhoud, schrijf_audit
 from kbi_exchange.services.ports import AdviesWerk
 
@@ -218,6 +220,16 @@ class _Groep:
         self.parameters = parameters
         self.eerder: dict[tuple[str, str], EerdereBeslissing] = {}
         self.dossiers: dict[str, Dossier | None] = {}
+        # the protocol as it stands at this moment: every disclosure of the group checks it
+        self.definitie = protocol_definitie()
+        self.protocol = staat_op(self.definitie, werk.protocol.gebeurtenissen(), nu)
+
+    def protocol_weigering(self, doel: str) -> Uitzondering | None:
+        """40001 when the protocol, or the flow's legal basis, does not allow this disclosure
+        now (suspended, ended, a lapsed basis)."""
+        stroom = self.definitie.stroom_voor_doel(doel)
+        reden = self.protocol.weigering(stroom) if stroom is not None else None
+        return Uitzondering.fout(Code.GEEN_WETTELIJKE_CONTEXT, reden) if reden else None
 
     def lees_vooraf(self, opdrachten: Sequence[Opdracht]) -> None:
         """Earlier answers under the group's refertes, and its people's dossiers, in a few
@@ -285,6 +297,18 @@ class _Groep:
             self.audit(client, kanaal, AuditGebeurtenis.ADVIES_GEWEIGERD, insz, bericht, None)
             return bericht
         referte, insz_tekst = gecontroleerd["referte"], gecontroleerd["insz"]
+        niet_nu = self.protocol_weigering(gecontroleerd["doel"])
+        if niet_nu is not None:  # not stored under the referte: a retry later gets an answer
+            bericht = weigering(referte, insz_tekst, gecontroleerd["datum"], niet_nu)
+            self.audit(
+                client,
+                kanaal,
+                AuditGebeurtenis.ADVIES_GEWEIGERD,
+                canoniek_insz(insz_tekst),
+                bericht,
+                None,
+            )
+            return bericht
         digest = vraag_hash(gecontroleerd)
         eerder = self.eerder.get((client.naam, referte))
         if eerder is not None:

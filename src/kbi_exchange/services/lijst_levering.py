@@ -27,8 +27,10 @@ from kbi_exchange.domain.lijst import (
     lijst_bestandsnaam,
 )
 from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import LijstWerk
+from kbi_exchange.services.protocol import vereis_stroom
 
 
 def lever_lijst(
@@ -51,6 +53,7 @@ def lever_lijst(
         lijst = werk.lijsten.get(lijst_id)
         if lijst.status in (LijstStatus.GELEVERD, LijstStatus.ONTVANGEN):
             return lijst  # delivered before: nothing to do
+        vereis_stroom(werk, Stroom.F2, nu)  # suspended, ended or a lapsed basis: not delivered
         bestand = werk.lijsten.bestand(lijst_id)
         if bestand is None:
             ondertekend = cms.sign(
@@ -153,6 +156,7 @@ def haal_lijst_op(
 ) -> LijstBestand:
     """The delivered file of a year's current list, for ``GET /api/v1/lijsten/{jaar}``."""
     with uow as werk:
+        vereis_stroom(werk, Stroom.F2, nu)
         lijst = werk.lijsten.geleverd_van(jaar)
         bestand = werk.lijsten.bestand(lijst.id) if lijst is not None else None
         if lijst is None or bestand is None or lijst.bestand_naam is None:

@@ -17,6 +17,7 @@ from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.verdeling import Zending
 
 
@@ -67,8 +68,35 @@ class AuditLog(Protocol):
     ) -> list[AuditRegel]: ...
 
 
+class ProtocolLog(Protocol):
+    """The protocol's recorded life."""
+
+    def gebeurtenissen(self) -> list[ProtocolGebeurtenis]: ...
+
+    def voeg_toe(self, g: ProtocolGebeurtenis) -> None: ...
+
+
+class ProtocolWerk(Protocol):
+    """A unit of work over the protocol's life and the audit log."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def protocol(self) -> ProtocolLog: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
 class AdviesWerk(Protocol):
     """The unit of work of the advice service's write group (the writer commits it)."""
+
+    @property
+    def protocol(self) -> ProtocolLog: ...
 
     @property
     def kbi(self) -> KbiLezer: ...
@@ -178,6 +206,9 @@ class LijstWerk(Protocol):
 
     @property
     def lijsten(self) -> Lijsten: ...
+
+    @property
+    def protocol(self) -> ProtocolLog: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.types import (
     AuditKopKolommen,
     ClientKolommen,
     GebruikerKolommen,
+    ProtocolKolommen,
     Sleutel,
     UtcDateTime,
     metadata,
@@ -168,3 +169,7 @@ class AuditCheckpointRij(AuditCheckpointKolommen, AiiBase):
 
 class AuditKopRij(AuditKopKolommen, AiiBase):
     """The head of the AII node's audit chain."""
+
+
+class ProtocolGebeurtenisRij(ProtocolKolommen, AiiBase):
+    """A step in the protocol's life recorded at AII (suspension, notice, end, a lapse)."""

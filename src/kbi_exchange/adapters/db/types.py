@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import overload
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, Dialect, Integer, MetaData, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -85,6 +85,22 @@ class ClientKolommen:
     afzender: Mapped[str] = mapped_column(String(100))
     aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
     ingetrokken_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ProtocolKolommen:
+    """What happened to the protocol (SPEC §12): suspended, resumed, notice, end, a lapsed
+    legal basis; only ever appended."""
+
+    __tablename__ = "protocol_gebeurtenis"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    soort: Mapped[str] = mapped_column(String(16))
+    op: Mapped[datetime] = mapped_column(UtcDateTime)
+    door: Mapped[str] = mapped_column(String(100))
+    reden: Mapped[str] = mapped_column(String(500))
+    partij: Mapped[str | None] = mapped_column(String(8))
+    stroom: Mapped[str | None] = mapped_column(String(4))
+    datum: Mapped[date | None] = mapped_column(Date)
 
 
 class AuditKolommen:

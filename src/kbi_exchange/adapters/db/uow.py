@@ -16,6 +16,7 @@ from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
 from kbi_exchange.adapters.db.leden_store import SqlLeden
 from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
+from kbi_exchange.adapters.db.protocol_store import SqlProtocol
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
@@ -76,6 +77,13 @@ class SqlUnitOfWork:
         if self.node is not Node.VSB:
             raise RuntimeError("applications live on the VSB node only")
         return SqlAanvragen(self.session)
+
+    @property
+    def protocol(self) -> SqlProtocol:
+        """The protocol's recorded life: kept by the AII node, which suspends and ends it."""
+        if self.node is not Node.AII:
+            raise RuntimeError("the protocol's state is kept on the AII node")
+        return SqlProtocol(self.session)
 
     @property
     def zendingen(self) -> SqlZendingen:

@@ -28,6 +28,7 @@ from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, k
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.protocol import GeenWettelijkeContext
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
@@ -379,6 +380,11 @@ class AiiApi:
                 client=client.naam,
                 nu=datetime.now(UTC),
             )
+        except GeenWettelijkeContext as fout:
+            geweigerd = weigering(
+                None, None, None, Uitzondering.fout(Code.GEEN_WETTELIJKE_CONTEXT, str(fout))
+            )
+            return _json(geweigerd.json(), 403)
         except LijstFout as fout:
             return _json({"detail": str(fout)}, 404)
         return Response(

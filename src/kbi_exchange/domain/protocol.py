@@ -1,0 +1,234 @@
+"""The protocol's own life (SPEC §12, protocol art. 8 and 12): its flows and their legal bases
+as data, and what happened to it — suspended, resumed, notice given, ended, a basis lapsed.
+
+The state at a moment follows from the shipped definition and the recorded events only, so
+it is reproducible for any past moment; every disclosure asks it at the moment it is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.periods import plus_maanden
+
+
+class ProtocolFout(ValueError):
+    """A protocol step that cannot be taken as asked; the reason says why."""
+
+
+class GeenWettelijkeContext(Exception):
+    """A disclosure refused because the protocol or the flow's basis does not allow it now
+    (40001); the message says why, in Dutch, as the uitzondering does."""
+
+
+class Stroom(StrEnum):
+    F1 = "F1"  # individual advice (ZORGBUDGET)
+    F2 = "F2"  # the yearly list (VERLAAGDE_PREMIE)
+
+
+class Soort(StrEnum):
+    """What can happen to the protocol."""
+
+    GESCHORST = "geschorst"  # AII suspends every flow at once (art. 8), while it investigates
+    HERVAT = "hervat"  # AII's DPO resumes them
+    OPGEZEGD = "opgezegd"  # a party gives notice: ends 12 months later (art. 12)
+    BEEINDIGD = "beeindigd"  # AII ends it unilaterally (art. 8)
+    GROND_VERVALT = "grond_vervalt"  # a flow's legal basis lapses on a date
+
+
+class Toestand(StrEnum):
+    NOG_NIET = "nog_niet_in_werking"
+    IN_WERKING = "in_werking"
+    GESCHORST = "geschorst"
+    OPGEZEGD = "opgezegd"  # in force until the notice ends it
+    BEEINDIGD = "beeindigd"
+
+
+@dataclass(frozen=True, slots=True)
+class Rechtsgrond:
+    instrument: str
+    artikel: str
+    geldig_van: date
+    geldig_tot: date | None = None  # the last day it holds; None: no end known
+
+    def geldt_op(self, dag: date) -> bool:
+        return self.geldig_van <= dag and (self.geldig_tot is None or dag <= self.geldig_tot)
+
+
+@dataclass(frozen=True, slots=True)
+class StroomDefinitie:
+    stroom: Stroom
+    doel: str
+    omschrijving: str
+    rechtsgronden: tuple[Rechtsgrond, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolDefinitie:
+    naam: str
+    in_werking: date
+    opzegtermijn_maanden: int
+    partijen: tuple[dict[str, str], ...]
+    stromen: tuple[StroomDefinitie, ...]
+
+    def stroom(self, stroom: Stroom) -> StroomDefinitie:
+        return next(s for s in self.stromen if s.stroom is stroom)
+
+    def stroom_voor_doel(self, doel: str) -> Stroom | None:
+        return next((s.stroom for s in self.stromen if s.doel == doel), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolGebeurtenis:
+    """One recorded step: what, when, by whom, why; for a lapse, the flow and the day."""
+
+    id: str
+    soort: Soort
+    op: datetime
+    door: str
+    reden: str
+    partij: str | None = None  # who gave notice
+    stroom: Stroom | None = None  # whose basis lapsed
+    datum: date | None = None  # from which day the basis no longer holds
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "soort": self.soort.value,
+            "op": self.op.isoformat(),
+            "door": self.door,
+            "reden": self.reden,
+            "partij": self.partij,
+            "stroom": self.stroom.value if self.stroom else None,
+            "datum": self.datum.isoformat() if self.datum else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolStaat:
+    """The protocol at one moment: its state, and each flow's bases as they stand."""
+
+    moment: datetime
+    toestand: Toestand
+    eindigt_op: date | None  # after notice: the day it ends
+    stromen: tuple[StroomDefinitie, ...]
+    gebeurtenissen: tuple[ProtocolGebeurtenis, ...]
+
+    def weigering(self, stroom: Stroom) -> str | None:
+        """Why a disclosure of ``stroom`` is not allowed at this moment (Dutch, for the
+        uitzondering 40001), or None when it is."""
+        dag = dag_in_brussel(self.moment)
+        if self.toestand is Toestand.NOG_NIET:
+            return "Het protocol is nog niet in werking."
+        if self.toestand is Toestand.BEEINDIGD:
+            return "Het protocol is beëindigd."
+        if self.toestand is Toestand.GESCHORST:
+            return "De gegevensstromen van het protocol zijn geschorst."
+        definitie = next(s for s in self.stromen if s.stroom is stroom)
+        vervallen = [g for g in definitie.rechtsgronden if not g.geldt_op(dag)]
+        if vervallen:
+            return (
+                f"De rechtsgrond van stroom {stroom.value} ({vervallen[0].instrument}, "
+                f"{vervallen[0].artikel}) geldt niet meer sinds "
+                f"{_dag_na(vervallen[0].geldig_tot)}."
+                if vervallen[0].geldig_tot
+                else f"De rechtsgrond van stroom {stroom.value} geldt nog niet."
+            )
+        return None
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "moment": self.moment.isoformat(),
+            "toestand": self.toestand.value,
+            "eindigt_op": self.eindigt_op.isoformat() if self.eindigt_op else None,
+            "stromen": [
+                {
+                    "stroom": s.stroom.value,
+                    "doel": s.doel,
+                    "omschrijving": s.omschrijving,
+                    "toegestaan": self.weigering(s.stroom) is None,
+                    "weigering": self.weigering(s.stroom),
+                    "rechtsgronden": [
+                        {
+                            "instrument": g.instrument,
+                            "artikel": g.artikel,
+                            "geldig_van": g.geldig_van.isoformat(),
+                            "geldig_tot": g.geldig_tot.isoformat() if g.geldig_tot else None,
+                        }
+                        for g in s.rechtsgronden
+                    ],
+                }
+                for s in self.stromen
+            ],
+            "gebeurtenissen": [g.json() for g in self.gebeurtenissen],
+        }
+
+
+def _dag_na(dag: date | None) -> str:
+    return (dag + timedelta(days=1)).isoformat() if dag else "?"
+
+
+def staat_op(
+    definitie: ProtocolDefinitie, gebeurtenissen: list[ProtocolGebeurtenis], moment: datetime
+) -> ProtocolStaat:
+    """The protocol at ``moment``, from its definition and the events recorded before it."""
+    dag = dag_in_brussel(moment)
+    gebeurd = sorted((g for g in gebeurtenissen if g.op <= moment), key=lambda g: g.op)
+    geschorst = False
+    beeindigd = False
+    eindigt_op: date | None = None
+    stromen = {s.stroom: s for s in definitie.stromen}
+    for g in gebeurd:
+        if g.soort is Soort.GESCHORST:
+            geschorst = True
+        elif g.soort is Soort.HERVAT:
+            geschorst = False
+        elif g.soort is Soort.BEEINDIGD:
+            beeindigd = True
+        elif g.soort is Soort.OPGEZEGD:
+            einde = plus_maanden(dag_in_brussel(g.op), definitie.opzegtermijn_maanden)
+            eindigt_op = einde if eindigt_op is None else min(eindigt_op, einde)
+        elif g.soort is Soort.GROND_VERVALT and g.stroom is not None and g.datum is not None:
+            laatste = g.datum - timedelta(days=1)  # the basis held until the day before
+            s = stromen[g.stroom]
+            stromen[g.stroom] = replace(
+                s,
+                rechtsgronden=tuple(
+                    replace(r, geldig_tot=min(r.geldig_tot or laatste, laatste))
+                    for r in s.rechtsgronden
+                ),
+            )
+    if dag < definitie.in_werking:
+        toestand = Toestand.NOG_NIET
+    elif beeindigd or (eindigt_op is not None and dag >= eindigt_op):
+        toestand = Toestand.BEEINDIGD
+    elif geschorst:
+        toestand = Toestand.GESCHORST
+    elif eindigt_op is not None:
+        toestand = Toestand.OPGEZEGD
+    else:
+        toestand = Toestand.IN_WERKING
+    return ProtocolStaat(
+        moment=moment,
+        toestand=toestand,
+        eindigt_op=eindigt_op,
+        stromen=tuple(stromen[s.stroom] for s in definitie.stromen),
+        gebeurtenissen=tuple(gebeurd),
+    )
+
+
+def controleer_stap(staat: ProtocolStaat, soort: Soort) -> None:
+    """Refuse a step that makes no sense in the protocol's state (suspend twice, resume what
+    runs, anything after the end)."""
+    if staat.toestand is Toestand.BEEINDIGD:
+        raise ProtocolFout("the protocol has ended: nothing can be changed any more")
+    if soort is Soort.GESCHORST and staat.toestand is Toestand.GESCHORST:
+        raise ProtocolFout("the flows are suspended already")
+    if soort is Soort.HERVAT and staat.toestand is not Toestand.GESCHORST:
+        raise ProtocolFout("the flows are not suspended: nothing to resume")
+    if soort is Soort.OPGEZEGD and staat.eindigt_op is not None:
+        raise ProtocolFout(f"notice was given already: the protocol ends on {staat.eindigt_op}")

@@ -1,0 +1,119 @@
+"""`kbi protocol ...`: the protocol's state and life (SPEC §12, §14)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kbi_exchange.bootstrap import aii_uow, keys
+from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort
+from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.parameters import protocol_definitie
+from kbi_exchange.services import protocol
+from kbi_exchange.settings import load_settings
+
+app = typer.Typer(help="The protocol: its state, suspension, notice and end.", no_args_is_help=True)
+console = Console(soft_wrap=True, width=None if Console().is_terminal else 160)
+
+Als = Annotated[str, typer.Option("--as", help="The AII DPO taking this step.")]
+Reden = Annotated[str, typer.Option("--reason", help="Why (recorded and audited).")]
+
+
+def _toon(staat: ProtocolStaat) -> None:
+    definitie = protocol_definitie()
+    eind = f", ends on {staat.eindigt_op}" if staat.eindigt_op else ""
+    console.print(f"[bold]{definitie.naam}[/]")
+    console.print(f"in force from {definitie.in_werking}; state: [bold]{staat.toestand}[/]{eind}")
+    console.print("parties: " + "; ".join(f"{p['naam']} ({p['rol']})" for p in definitie.partijen))
+    tabel = Table(title="Flows and their legal bases")
+    for kolom in ("flow", "purpose", "allowed now", "legal basis", "valid from", "valid until"):
+        tabel.add_column(kolom)
+    for stroom in staat.stromen:
+        weigering = staat.weigering(stroom.stroom)
+        for i, grond in enumerate(stroom.rechtsgronden):
+            tabel.add_row(
+                stroom.stroom.value if i == 0 else "",
+                stroom.doel if i == 0 else "",
+                ("yes" if weigering is None else f"no: {weigering}") if i == 0 else "",
+                f"{grond.instrument}, {grond.artikel}",
+                grond.geldig_van.isoformat(),
+                grond.geldig_tot.isoformat() if grond.geldig_tot else "—",
+            )
+    console.print(tabel)
+    for g in staat.gebeurtenissen:
+        console.print(f"{g.op:%Y-%m-%d %H:%M} {g.soort} by {g.door}: {g.reden}")
+
+
+@app.command("status")
+def status(
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+) -> None:
+    """Parties, flows, each flow's legal bases, and the state (in force, suspended, notice
+    given, ended), as the AII node records them."""
+    staat = protocol.status(
+        uow=aii_uow(load_settings()), definitie=protocol_definitie(), nu=datetime.now(UTC)
+    )
+    if json_uit:
+        typer.echo(json.dumps(staat.json()))
+    else:
+        _toon(staat)
+
+
+def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
+    settings = load_settings()
+    door = als(als_, Node.AII, Permissie.KBI_PROTOCOL_BEHEER).naam
+    g, staat = protocol.stap(
+        uow=aii_uow(settings),
+        keys=keys(settings),
+        definitie=protocol_definitie(),
+        soort=soort,
+        door=door,
+        reden=reden,
+        nu=datetime.now(UTC),
+        **extra,  # type: ignore[arg-type]
+    )
+    typer.echo(g.id)
+    eind = f"; it ends on {staat.eindigt_op}" if staat.eindigt_op else ""
+    console.print(f"recorded: {soort}; the protocol is now {staat.toestand}{eind}", style=None)
+
+
+@app.command("suspend")
+def suspend(reden: Reden, als_: Als) -> None:
+    """Suspend every flow at once (art. 8): REST, SOAP and the list's pull answer 40001, and
+    no list can be delivered, until AII's DPO resumes them."""
+    _stap(Soort.GESCHORST, als_, reden)
+
+
+@app.command("resume")
+def resume(als_: Als, reden: Reden = "hervat na onderzoek") -> None:
+    """Resume the suspended flows (AII's DPO)."""
+    _stap(Soort.HERVAT, als_, reden)
+
+
+@app.command("notice")
+def notice(
+    by: Annotated[str, typer.Option("--by", help="The party giving notice: aii or vsb.")],
+    als_: Als,
+    reden: Reden = "opzegging",
+) -> None:
+    """Give notice (art. 12): the protocol ends 12 months later."""
+    if by == "vsb":
+        raise ProtocolFout(
+            "VSB's notice is recorded at VSB and sent to AII over AII's API: not built yet "
+            "(issue 13); record AII's notice with --by aii"
+        )
+    if by != "aii":
+        raise typer.BadParameter("aii or vsb", param_hint="--by")
+    _stap(Soort.OPGEZEGD, als_, reden, partij=by)
+
+
+@app.command("end")
+def end(reden: Reden, als_: Als) -> None:
+    """End the protocol at once (AII, art. 8): every flow stops for good."""
+    _stap(Soort.BEEINDIGD, als_, reden)

@@ -1,0 +1,132 @@
+"""The protocol's life on the AII node (SPEC §12): suspended, every flow answers 40001 — REST,
+batch, SOAP, the list's pull — until AII's DPO resumes it; notice; the end."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from kbi_exchange.adapters.db.aii_models import AuditRij
+from kbi_exchange.bootstrap import engine
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.periods import plus_maanden
+from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.settings import load_settings
+from tests.conftest import EXAMPLES, kbi
+from tests.integration.test_soap import _codes, _verzoek, _zeep, server  # noqa: F401
+
+Cap = pytest.CaptureFixture[str]
+
+
+def _vraag(referte: str | None = None) -> dict[str, str]:
+    return {
+        "insz": "85073001546",
+        "datum": "2022-01-01",
+        "doel": "ZORGBUDGET",
+        "referte": referte or str(uuid.uuid4()),
+    }
+
+
+@pytest.fixture
+def dpo(home: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    for naam, rol in (("dora", "aii-dpo"), ("olga", "aii-operator")):
+        assert kbi(capsys, "users", "add", naam, "--node", "aii", "--role", rol).code == 0
+    return "dora"
+
+
+def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
+    home: Path, dpo: str, capsys: Cap
+) -> None:
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    uit = kbi(
+        capsys, "aii", "clients", "add", "vsb-node", "--purpose", "ZORGBUDGET",
+        "--purpose", "VERLAAGDE_PREMIE",
+    )  # fmt: skip
+    auth = {"Authorization": f"Bearer {json.loads(uit.out)['token']}"}
+    with TestClient(maak_app(load_settings())) as http:
+        assert http.post("/api/v1/advies", json=_vraag(), headers=auth).json()["advies"] == "NOK"
+        # only AII's DPO suspends
+        geweigerd = kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", "olga")
+        assert geweigerd.code == 1
+        assert "does not grant kbi:protocol:manage" in geweigerd.err
+        assert kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", dpo).code == 0
+        referte = str(uuid.uuid4())
+        antwoord = http.post("/api/v1/advies", json=_vraag(referte), headers=auth)
+        assert antwoord.status_code == 403
+        body = antwoord.json()
+        assert (body["advies"], body["uitzonderingen"][0]["identificatie"]) == (None, "40001")
+        assert "geschorst" in body["uitzonderingen"][0]["diagnose"]
+        batch = http.post(
+            "/api/v1/advies/batch", json={"vragen": [_vraag(), _vraag()]}, headers=auth
+        ).json()
+        assert [a["uitzonderingen"][0]["identificatie"] for a in batch["antwoorden"]] == [
+            "40001",
+            "40001",
+        ]
+        pull = http.get("/api/v1/lijsten/2025", headers=auth)
+        assert (pull.status_code, pull.json()["uitzonderingen"][0]["identificatie"]) == (
+            403,
+            "40001",
+        )
+        status = json.loads(kbi(capsys, "protocol", "status", "--json").out)
+        assert status["toestand"] == "geschorst"
+        assert [s["toegestaan"] for s in status["stromen"]] == [False, False]
+
+        # resumed: the same referte now gets its answer (a refusal for the moment is not kept)
+        assert kbi(capsys, "protocol", "resume", "--as", dpo).code == 0
+        weer = http.post("/api/v1/advies", json=_vraag(referte), headers=auth)
+        assert (weer.status_code, weer.json()["advies"]) == (200, "NOK")
+        assert kbi(capsys, "protocol", "resume", "--as", dpo).code == 1  # not suspended
+
+        # notice: it runs for 12 more months
+        assert kbi(capsys, "protocol", "notice", "--by", "aii", "--as", dpo).code == 0
+        status = json.loads(kbi(capsys, "protocol", "status", "--json").out)
+        vandaag = dag_in_brussel(datetime.now(UTC))
+        assert (status["toestand"], status["eindigt_op"]) == (
+            "opgezegd",
+            plus_maanden(vandaag, 12).isoformat(),
+        )
+        assert http.post("/api/v1/advies", json=_vraag(), headers=auth).status_code == 200
+
+        # the end: every flow stops for good, and nothing can be changed any more
+        assert kbi(capsys, "protocol", "end", "--reason", "art. 8", "--as", dpo).code == 0
+        assert http.post("/api/v1/advies", json=_vraag(), headers=auth).status_code == 403
+        einde = kbi(capsys, "protocol", "resume", "--as", dpo)
+        assert einde.code == 1
+        assert "the protocol has ended" in einde.err
+    with engine(load_settings().aii_database_url).connect() as verbinding:
+        stappen = list(
+            verbinding.scalars(
+                select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:protocol:change")
+            )
+        )
+    assert [json.loads(s or "{}")["soort"] for s in stappen] == [
+        "geschorst",
+        "hervat",
+        "opgezegd",
+        "beeindigd",
+    ]
+    assert kbi(capsys, "audit", "verify", "--node", "aii").code == 0
+
+
+def test_suspended_soap_answers_each_question_with_40001(
+    server: tuple[str, str],  # noqa: F811 - the SOAP tests' fixture
+    capsys: Cap,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    assert kbi(capsys, "users", "add", "dora", "--node", "aii", "--role", "aii-dpo").code == 0
+    assert kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", "dora").code == 0
+    repliek = _zeep(*server).service.GeefAdviesInburgeringsplicht(
+        Verzoek=_verzoek([("85073001546", "2022-01-01"), ("85073001348", "2023-01-01")])
+    )
+    antwoorden = repliek.Antwoorden.Antwoord
+    assert [_codes(a.Uitzonderingen) for a in antwoorden] == [["40001"], ["40001"]]
+    assert all(a.Inhoud is None or a.Inhoud.Advies is None for a in antwoorden)
