@@ -130,3 +130,47 @@ def test_suspended_soap_answers_each_question_with_40001(
     antwoorden = repliek.Antwoorden.Antwoord
     assert [_codes(a.Uitzonderingen) for a in antwoorden] == [["40001"], ["40001"]]
     assert all(a.Inhoud is None or a.Inhoud.Advies is None for a in antwoorden)
+
+
+def test_a_lapsed_basis_stops_its_flow_and_the_report_names_the_refusals_it_bore(
+    home: Path, dpo: str, capsys: Cap
+) -> None:
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    uit = kbi(
+        capsys, "aii", "clients", "add", "vsb-node", "--purpose", "ZORGBUDGET",
+        "--purpose", "VERLAAGDE_PREMIE",
+    )  # fmt: skip
+    auth = {"Authorization": f"Bearer {json.loads(uit.out)['token']}"}
+    basis = ("protocol", "basis", "end", "--flow", "F1", "--date", "2023-07-20")
+    with TestClient(maak_app(load_settings())) as http:
+        referte = str(uuid.uuid4())
+        assert http.post("/api/v1/advies", json=_vraag(referte), headers=auth).status_code == 200
+        # the dry run says what stops and records nothing
+        droog = kbi(capsys, *basis, "--reason", "GwH 112/2023", "--as", dpo, "--dry-run")
+        assert droog.code == 0, droog
+        assert "would stop: F1 (ZORGBUDGET) from 2023-07-20" in droog.out
+        assert "1 beslissingen_nok" in droog.out
+        assert json.loads(kbi(capsys, "protocol", "status", "--json").out)["gebeurtenissen"] == []
+        tweede = str(uuid.uuid4())
+        assert http.post("/api/v1/advies", json=_vraag(tweede), headers=auth).status_code == 200
+        # recorded: F1 stops at once, F2 does not
+        assert kbi(capsys, *basis, "--reason", "GwH 112/2023", "--as", dpo).code == 0
+        antwoord = http.post("/api/v1/advies", json=_vraag(), headers=auth)
+        assert antwoord.status_code == 403
+        assert "sinds 2023-07-20" in antwoord.json()["uitzonderingen"][0]["diagnose"]
+        assert http.get("/api/v1/lijsten/2025", headers=auth).status_code == 404  # no list
+        opnieuw = kbi(capsys, *basis, "--reason", "nog eens", "--as", dpo)
+        assert opnieuw.code == 1
+        assert "lapsed already on 2023-07-20" in opnieuw.err
+    te_vroeg = kbi(capsys, *basis[:-1], "2021-01-01", "--reason", "x", "--as", dpo)
+    assert "before the protocol came into force" in te_vroeg.err
+    rapport = json.loads(kbi(capsys, "protocol", "report", "annulment", "--json").out)
+    (regel,) = rapport
+    assert regel["vervallen"]["datum"] == "2023-07-20"
+    assert [(w["referte"], w["reden"]) for w in regel["weigeringen"]] == [
+        (referte, "NIET_TIJDIG_AANGEMELD"),
+        (tweede, "NIET_TIJDIG_AANGEMELD"),
+    ]
+    tekst = kbi(capsys, "protocol", "report", "annulment")
+    assert referte in tekst.out
+    assert "85073001546" not in tekst.out + json.dumps(rapport)

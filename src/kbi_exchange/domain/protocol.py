@@ -109,6 +109,29 @@ class ProtocolGebeurtenis:
 
 
 @dataclass(frozen=True, slots=True)
+class Weigering:
+    """An earlier NOK answer of F1, as the annulment report names it: enough for VSB to find
+    its application by the referte, and no INSZ."""
+
+    beslissing_id: str
+    client: str
+    referte: str
+    datum: str
+    gegeven_op: datetime
+    reden: str | None
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "beslissing": self.beslissing_id,
+            "client": self.client,
+            "referte": self.referte,
+            "datum": self.datum,
+            "gegeven_op": self.gegeven_op.isoformat(),
+            "reden": self.reden,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ProtocolStaat:
     """The protocol at one moment: its state, and each flow's bases as they stand."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -12,7 +12,8 @@ from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, keys
 from kbi_exchange.domain.access import Node, Permissie
-from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort
+from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort, Stroom
+from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services import protocol
@@ -117,3 +118,79 @@ def notice(
 def end(reden: Reden, als_: Als) -> None:
     """End the protocol at once (AII, art. 8): every flow stops for good."""
     _stap(Soort.BEEINDIGD, als_, reden)
+
+
+basis_app = typer.Typer(help="The flows' legal bases.", no_args_is_help=True)
+rapport_app = typer.Typer(help="Reports on the protocol's life.", no_args_is_help=True)
+app.add_typer(basis_app, name="basis")
+app.add_typer(rapport_app, name="report")
+
+
+@basis_app.command("end")
+def basis_end(
+    flow: Annotated[Stroom, typer.Option("--flow", help="The flow whose basis lapses.")],
+    datum: Annotated[
+        date,
+        typer.Option(
+            "--date", parser=dag, metavar="YYYY-MM-DD", help="The first day it no longer holds."
+        ),
+    ],
+    reden: Reden,
+    als_: Als,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what stops and what is held; record nothing.")
+    ] = False,
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """A legal basis lapses (e.g. --date 2023-07-20 --reason "GwH 112/2023"): the flow stops
+    from that day, on every channel; `report annulment` then lists the refusals it bore."""
+    settings = load_settings()
+    door = als(als_, Node.AII, Permissie.KBI_PROTOCOL_BEHEER).naam
+    verval = protocol.grond_vervalt(
+        uow=aii_uow(settings),
+        keys=keys(settings),
+        definitie=protocol_definitie(),
+        stroom=flow,
+        datum=datum,
+        reden=reden,
+        door=door,
+        nu=datetime.now(UTC),
+        dry_run=dry_run,
+    )
+    if json_uit:
+        typer.echo(json.dumps(verval.json()))
+        return
+    if verval.gebeurtenis is not None:
+        typer.echo(verval.gebeurtenis.id)
+    console.print(("would stop: " if dry_run else "stops: ") + verval.stopt)
+    gehouden = ", ".join(f"{n} {soort}" for soort, n in verval.gegevens.items())
+    console.print(
+        f"held at AII for this flow: {gehouden}; purged by the retention run after the grace "
+        "period (retention is not built yet: nothing is removed now)"
+    )
+
+
+@rapport_app.command("annulment")
+def report_annulment(
+    json_uit: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Every earlier refusal that rested on a lapsed basis, for remediation: F1's NOK answers
+    by client and referte (no INSZ: VSB finds its applications by the referte), F2's lists."""
+    rapport = protocol.annulatierapport(
+        uow=aii_uow(load_settings()), definitie=protocol_definitie(), nu=datetime.now(UTC)
+    )
+    if json_uit:
+        typer.echo(json.dumps(rapport))
+        return
+    if not rapport:
+        console.print("no legal basis has lapsed")
+    for regel in rapport:
+        vervallen = regel["vervallen"]
+        console.print(
+            f"[bold]{vervallen['stroom']}[/] lapsed on {vervallen['datum']} ({vervallen['reden']})"
+        )
+        for w in regel.get("weigeringen", []):
+            console.print(f"  NOK {w['gegeven_op'][:10]} {w['client']} referte {w['referte']} "
+                          f"(datum {w['datum']}, {w['reden']})")  # fmt: skip
+        for x in regel.get("lijsten", []):
+            console.print(f"  list {x['jaar']} {x['lijst']}: {x['aantal']} INSZ ({x['status']})")

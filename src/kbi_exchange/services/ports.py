@@ -17,7 +17,7 @@ from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst_staat import Lijst
-from kbi_exchange.domain.protocol import ProtocolGebeurtenis
+from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Weigering
 from kbi_exchange.domain.verdeling import Zending
 
 
@@ -90,6 +90,24 @@ class ProtocolWerk(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+
+class Weigeringen(Protocol):
+    def weigeringen(self, doel: str) -> list[Weigering]: ...
+
+
+class AlleLijsten(Protocol):
+    def alle(self) -> list[Lijst]: ...
+
+
+class AnnulatieWerk(ProtocolWerk, Protocol):
+    """The protocol's life with what AII holds for each flow: decision records, lists."""
+
+    @property
+    def beslissingen(self) -> Weigeringen: ...
+
+    @property
+    def lijsten(self) -> AlleLijsten: ...
 
 
 class AdviesWerk(Protocol):

@@ -5,7 +5,9 @@ every flow (REST, SOAP, batch, the list's delivery and pull)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -22,7 +24,7 @@ from kbi_exchange.domain.protocol import (
 )
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import ProtocolWerk
+from kbi_exchange.services.ports import AnnulatieWerk, ProtocolWerk
 
 
 def status(*, uow: ProtocolWerk, definitie: ProtocolDefinitie, nu: datetime) -> ProtocolStaat:
@@ -78,3 +80,101 @@ def vereis_stroom(werk: ProtocolWerk, stroom: Stroom, nu: datetime) -> None:
     reden = staat_op(protocol_definitie(), werk.protocol.gebeurtenissen(), nu).weigering(stroom)
     if reden is not None:
         raise GeenWettelijkeContext(reden)
+
+
+@dataclass(frozen=True, slots=True)
+class Verval:
+    """What a lapsed legal basis stops, and what this node holds only for that flow."""
+
+    stroom: Stroom
+    datum: date
+    stopt: str
+    gegevens: dict[str, int]
+    gebeurtenis: ProtocolGebeurtenis | None  # None: a dry run
+
+    def json(self) -> dict[str, object]:
+        return {
+            "id": self.gebeurtenis.id if self.gebeurtenis else None,
+            "stroom": self.stroom.value,
+            "datum": self.datum.isoformat(),
+            "stopt": self.stopt,
+            "gegevens": self.gegevens,
+            "dry_run": self.gebeurtenis is None,
+        }
+
+
+def _gegevens(werk: AnnulatieWerk, stroom: Stroom) -> dict[str, int]:
+    if stroom is Stroom.F1:
+        return {"beslissingen_nok": len(werk.beslissingen.weigeringen("ZORGBUDGET"))}
+    return {"lijsten": len(werk.lijsten.alle())}
+
+
+def grond_vervalt(
+    *,
+    uow: AnnulatieWerk,
+    keys: Keys,
+    definitie: ProtocolDefinitie,
+    stroom: Stroom,
+    datum: date,
+    reden: str,
+    door: str,
+    nu: datetime,
+    dry_run: bool,
+) -> Verval:
+    """A flow's legal basis lapses on ``datum`` (e.g. GwH 112/2023 on 2023-07-20): the flow
+    stops from that day. The dry run says what stops and what is held for it, records
+    nothing."""
+    if datum < definitie.in_werking:
+        raise ProtocolFout(f"--date: before the protocol came into force ({definitie.in_werking})")
+    with uow as werk:
+        eerder = werk.protocol.gebeurtenissen()
+        staat = staat_op(definitie, eerder, nu)
+        controleer_stap(staat, Soort.GROND_VERVALT)
+        al = [g for g in eerder if g.soort is Soort.GROND_VERVALT and g.stroom is stroom]
+        if al and al[0].datum is not None and al[0].datum <= datum:
+            raise ProtocolFout(f"the basis of {stroom.value} lapsed already on {al[0].datum}")
+        kanalen = (
+            "REST, batch and SOAP answer 40001"
+            if stroom is Stroom.F1
+            else ("no list is delivered, the pull answers 40001")
+        )
+        stopt = f"{stroom.value} ({definitie.stroom(stroom).doel}) from {datum}: {kanalen}"
+        gegevens = _gegevens(werk, stroom)
+    if dry_run:
+        return Verval(stroom, datum, stopt, gegevens, None)
+    g, _ = stap(
+        uow=uow,
+        keys=keys,
+        definitie=definitie,
+        soort=Soort.GROND_VERVALT,
+        door=door,
+        reden=reden,
+        nu=nu,
+        stroom=stroom,
+        datum=datum,
+    )
+    return Verval(stroom, datum, stopt, gegevens, g)
+
+
+def annulatierapport(
+    *, uow: AnnulatieWerk, definitie: ProtocolDefinitie, nu: datetime
+) -> list[dict[str, Any]]:
+    """For each lapsed basis, every earlier refusal that rested on it, for remediation: F1's
+    NOK answers (by referte, so that VSB finds its applications; no INSZ), F2's lists."""
+    with uow as werk:
+        rapport: list[dict[str, Any]] = []
+        for g in staat_op(definitie, werk.protocol.gebeurtenissen(), nu).gebeurtenissen:
+            if g.soort is not Soort.GROND_VERVALT or g.stroom is None:
+                continue
+            regel: dict[str, Any] = {"vervallen": g.json()}
+            if g.stroom is Stroom.F1:
+                regel["weigeringen"] = [
+                    w.json() for w in werk.beslissingen.weigeringen("ZORGBUDGET")
+                ]
+            else:
+                regel["lijsten"] = [
+                    {"lijst": x.id, "jaar": x.jaar, "aantal": x.aantal, "status": x.status.value}
+                    for x in werk.lijsten.alle()
+                ]
+            rapport.append(regel)
+        return rapport

@@ -10,7 +10,9 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
+from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
+from kbi_exchange.domain.protocol import Weigering
 
 _BESLISSING = cast(Table, BeslissingRij.__table__)
 # SQLite allows 32 766 bound parameters per statement; a write group holds far fewer refertes.
@@ -69,3 +71,31 @@ class SqlBeslissingen:
     def voeg_toe(self, rij: dict[str, Any]) -> None:
         """Append a record when the unit of work commits."""
         self._later(_BESLISSING, rij)
+
+    def weigeringen(self, doel: str) -> list[Weigering]:
+        """Every NOK answer given for this purpose, oldest first: who asked, under which
+        referte, about which date, the reason; never the person's number."""
+        stmt = (
+            select(
+                _BESLISSING.c.id,
+                _BESLISSING.c.client,
+                _BESLISSING.c.referte,
+                _BESLISSING.c.datum,
+                _BESLISSING.c.gegeven_op,
+                _BESLISSING.c.antwoord,
+            )
+            .where(
+                _BESLISSING.c.doel == doel,
+                _BESLISSING.c.antwoord.contains('"advies":"NOK"'),
+            )
+            .order_by(_BESLISSING.c.gegeven_op, _BESLISSING.c.id)
+        )
+        gevonden = []
+        for rij in self.session.connection().execute(stmt):
+            reden = (orjson.loads(rij.antwoord).get("reden") or {}).get("code")
+            gevonden.append(
+                Weigering(
+                    rij.id, rij.client, rij.referte, rij.datum, moment_uit_db(rij.gegeven_op), reden
+                )
+            )
+        return gevonden
