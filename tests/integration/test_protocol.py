@@ -17,6 +17,7 @@ from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
 from kbi_exchange.settings import load_settings
 from tests.conftest import EXAMPLES, kbi
 from tests.integration.test_soap import _codes, _verzoek, _zeep, server  # noqa: F401
@@ -174,3 +175,32 @@ def test_a_lapsed_basis_stops_its_flow_and_the_report_names_the_refusals_it_bore
     tekst = kbi(capsys, "protocol", "report", "annulment")
     assert referte in tekst.out
     assert "85073001546" not in tekst.out + json.dumps(rapport)
+
+
+def test_the_transparency_data_is_public_on_both_nodes_and_names_no_person(
+    home: Path, dpo: str, capsys: Cap
+) -> None:
+    with TestClient(maak_app(load_settings())) as http:
+        samenvatting = http.get("/api/v1/protocol").json()  # no log-in
+    assert samenvatting["in_werking"] == "2021-10-01"
+    assert samenvatting["toestand"] == "in_werking"
+    assert [p["code"] for p in samenvatting["partijen"]] == ["aii", "vsb"]
+    f1, f2 = samenvatting["stromen"]
+    assert (f1["doel"], f2["doel"]) == ("ZORGBUDGET", "VERLAAGDE_PREMIE")
+    assert "5 jaar na het einde van het zorgbudget" in f1["bewaring"]
+    assert f2["bewaring"] == "tot het overlijden van de betrokkene"
+    assert all(s["gegevens"] and s["ontvangers"] and s["rechtsgronden"] for s in (f1, f2))
+    assert {c["email"] for c in samenvatting["contactpunten"]} == {
+        "ondersteuning.connect@integratie-inburgering.be",
+        "vlaamsesocialebescherming@vlaanderen.be",
+    }
+    assert kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", dpo).code == 0
+    with TestClient(maak_app(load_settings())) as http:
+        geschorst = http.get("/api/v1/protocol").json()
+    assert geschorst["toestand"] == "geschorst"
+    assert [s["toegestaan"] for s in geschorst["stromen"]] == [False, False]
+    with TestClient(maak_vsb_app(load_settings())) as http:
+        bij_vsb = http.get("/api/v1/protocol").json()
+    assert [s["stroom"] for s in bij_vsb["stromen"]] == ["F1", "F2"]
+    assert bij_vsb["toestand"] is None
+    assert "AII node" in bij_vsb["toestand_bij"]

@@ -65,6 +65,10 @@ class StroomDefinitie:
     doel: str
     omschrijving: str
     rechtsgronden: tuple[Rechtsgrond, ...]
+    gegevens: tuple[str, ...] = ()
+    ontvangers: tuple[str, ...] = ()
+    bewaring: str = ""
+    periodiciteit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class ProtocolDefinitie:
     opzegtermijn_maanden: int
     partijen: tuple[dict[str, str], ...]
     stromen: tuple[StroomDefinitie, ...]
+    contactpunten: tuple[dict[str, str], ...] = ()
 
     def stroom(self, stroom: Stroom) -> StroomDefinitie:
         return next(s for s in self.stromen if s.stroom is stroom)
@@ -255,3 +260,33 @@ def controleer_stap(staat: ProtocolStaat, soort: Soort) -> None:
         raise ProtocolFout("the flows are not suspended: nothing to resume")
     if soort is Soort.OPGEZEGD and staat.eindigt_op is not None:
         raise ProtocolFout(f"notice was given already: the protocol ends on {staat.eindigt_op}")
+
+
+def transparantie(definitie: ProtocolDefinitie, staat: ProtocolStaat | None) -> dict[str, Any]:
+    """The protocol's public summary (SPEC §12, art. 10): parties, purposes, data per flow,
+    recipients, retention, contact points, and its state where this node knows it."""
+    return {
+        "protocol": definitie.naam,
+        "in_werking": definitie.in_werking.isoformat(),
+        "opzegtermijn_maanden": definitie.opzegtermijn_maanden,
+        "partijen": list(definitie.partijen),
+        "stromen": [
+            {
+                "stroom": s.stroom.value,
+                "doel": s.doel,
+                "omschrijving": s.omschrijving,
+                "gegevens": list(s.gegevens),
+                "ontvangers": list(s.ontvangers),
+                "bewaring": s.bewaring,
+                "periodiciteit": s.periodiciteit,
+                "rechtsgronden": [
+                    {"instrument": g.instrument, "artikel": g.artikel} for g in s.rechtsgronden
+                ],
+                "toegestaan": staat.weigering(s.stroom) is None if staat else None,
+            }
+            for s in (staat.stromen if staat else definitie.stromen)
+        ],
+        "contactpunten": list(definitie.contactpunten),
+        "toestand": staat.toestand.value if staat else None,
+        "eindigt_op": staat.eindigt_op.isoformat() if staat and staat.eindigt_op else None,
+    }

@@ -113,6 +113,10 @@ def parse_protocol(tekst: str) -> ProtocolDefinitie:
                     )
                     for g in stroom["rechtsgronden"]
                 ),
+                gegevens=tuple(str(x) for x in stroom.get("gegevens", ())),
+                ontvangers=tuple(str(x) for x in stroom.get("ontvangers", ())),
+                bewaring=str(stroom.get("bewaring", "")),
+                periodiciteit=str(stroom.get("periodiciteit", "")),
             )
             for code, stroom in ruw["stromen"].items()
         )
@@ -122,6 +126,9 @@ def parse_protocol(tekst: str) -> ProtocolDefinitie:
             opzegtermijn_maanden=int(ruw["opzegtermijn_maanden"]),
             partijen=tuple({k: str(v) for k, v in p.items()} for p in ruw["partijen"]),
             stromen=stromen,
+            contactpunten=tuple(
+                {k: str(v) for k, v in c.items()} for c in ruw.get("contactpunten", ())
+            ),
         )
     except (KeyError, TypeError, ValueError) as fout:
         raise OngeldigeParameters(f"protocol.yaml: {type(fout).__name__}: {fout}") from None

@@ -28,7 +28,7 @@ from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, k
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.lijst import LijstFout
-from kbi_exchange.domain.protocol import GeenWettelijkeContext
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, transparantie
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
@@ -52,6 +52,8 @@ from kbi_exchange.entrypoints.soap.service import (
     wsdl_tekst,
     xsd_tekst,
 )
+from kbi_exchange.parameters import protocol_definitie
+from kbi_exchange.services import protocol
 from kbi_exchange.services.advies import (
     Bericht,
     Kanaal,
@@ -177,6 +179,7 @@ class AiiApi:
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
         self._health: tuple[float, dict[str, str]] | None = None
+        self._protocol: tuple[float, dict[str, Any]] | None = None
         self._health_taak: asyncio.Task[dict[str, str]] | None = None
         self._melder: asyncio.Task[None] | None = None
 
@@ -393,6 +396,25 @@ class AiiApi:
             headers={"Content-Disposition": f'attachment; filename="{bestand.naam}"'},
         )
 
+    # --- transparency -------------------------------------------------------------------
+
+    async def protocol(self, _: Request) -> Response:
+        """The protocol's public summary and its state now (SPEC §12): open to anyone."""
+        nu = time.monotonic()
+        if self._protocol is None or nu - self._protocol[0] > HEALTH_GELDIG:
+            try:
+                staat = await asyncio.to_thread(
+                    lambda: protocol.status(
+                        uow=aii_uow(self.settings),
+                        definitie=protocol_definitie(),
+                        nu=datetime.now(UTC),
+                    )
+                )
+            except Exception:  # the database cannot be read: say so, name nothing
+                return _json({"detail": "temporarily unavailable"}, 503, {"Retry-After": "1"})
+            self._protocol = (nu, transparantie(protocol_definitie(), staat))
+        return _json(self._protocol[1])
+
     # --- liveness and health ----------------------------------------------------------------
 
     async def live(self, _: Request) -> Response:
@@ -495,6 +517,12 @@ def maak_app(settings: Settings) -> FastAPI:
             404: {"description": "No delivered list for that year"},
             503: {"model": AdviesAntwoord},
         },
+    )
+    app.add_api_route(
+        "/api/v1/protocol",
+        api.protocol,
+        methods=["GET"],
+        summary="The protocol's public summary and state (no log-in; checked at most every 2 s)",
     )
     app.add_api_route(
         "/api/v1/live",

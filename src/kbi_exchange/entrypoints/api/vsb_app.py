@@ -31,8 +31,9 @@ from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
+from kbi_exchange.domain.protocol import transparantie
 from kbi_exchange.entrypoints.api.http import adres, bearer_token, json_antwoord, lees_begrensd
-from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen, verdeling
 from kbi_exchange.services.audit import meld_mislukte_aanmeldingen
@@ -361,6 +362,17 @@ class VsbApi:
             headers={"Content-Disposition": f'attachment; filename="{zending.bestand_naam}"'},
         )
 
+    # --- transparency -------------------------------------------------------------------
+
+    async def protocol(self, _: Request) -> Response:
+        """The protocol's public summary (SPEC §12); its state is kept by the AII node."""
+        return json_antwoord(
+            {
+                **transparantie(protocol_definitie(), None),
+                "toestand_bij": "the AII node (GET /api/v1/protocol there)",
+            }
+        )
+
     # --- liveness and health ----------------------------------------------------------------
 
     async def live(self, _: Request) -> Response:
@@ -418,6 +430,7 @@ def maak_app(settings: Settings) -> FastAPI:
         (f"{PREFIX}/aanvragen/{{aanvraag_id}}", api.aanvraag, "GET", "One application"),
         (f"{PREFIX}/lijsten/{{jaar}}", api.lijst, "GET", "Members on the list, and the files"),
         (f"{PREFIX}/bestanden/{{zending_id}}", api.bestand, "GET", "Download a file (.p7m)"),
+        ("/api/v1/protocol", api.protocol, "GET", "The protocol's public summary (no log-in)"),
         ("/api/v1/live", api.live, "GET", "The process answers"),
         ("/api/v1/health", api.health, "GET", "The database usable (checked at most every 2 s)"),
     ]
