@@ -78,6 +78,7 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
         )
         status = json.loads(kbi(capsys, "protocol", "status", "--json").out)
         assert status["toestand"] == "geschorst"
+        assert [p["code"] for p in status["partijen"]] == ["aii", "vsb"]
         assert [s["toegestaan"] for s in status["stromen"]] == [False, False]
 
         # resumed: the same referte now gets its answer (a refusal for the moment is not kept)

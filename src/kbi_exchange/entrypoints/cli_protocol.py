@@ -61,7 +61,17 @@ def status(
         uow=aii_uow(load_settings()), definitie=protocol_definitie(), nu=datetime.now(UTC)
     )
     if json_uit:
-        typer.echo(json.dumps(staat.json()))
+        definitie = protocol_definitie()
+        typer.echo(
+            json.dumps(
+                {
+                    "protocol": definitie.naam,
+                    "in_werking": definitie.in_werking.isoformat(),
+                    "partijen": list(definitie.partijen),
+                    **staat.json(),
+                }
+            )
+        )
     else:
         _toon(staat)
 
