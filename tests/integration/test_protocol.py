@@ -57,7 +57,15 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
         geweigerd = kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", "olga")
         assert geweigerd.code == 1
         assert "does not grant kbi:protocol:manage" in geweigerd.err
-        assert kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", dpo).code == 0
+        # a delivery that crashed after writing its file into aii/out/, not yet routed
+        uit_map = home / "mailbox" / "aii" / "out"
+        (uit_map / "KBI_VSB_LIJST_2026_20260102030405006.p7m").write_bytes(b"list")
+        geschorst = kbi(capsys, "protocol", "suspend", "--reason", "onderzoek", "--as", dpo)
+        assert geschorst.code == 0
+        assert "held back, not sent" in geschorst.out
+        assert list(uit_map.iterdir()) == []  # no mailbox server can route it now
+        assert (home / "mailbox" / "aii" / "ingehouden").exists()
+        assert list((home / "mailbox" / "vsb" / "in").iterdir()) == []
         referte = str(uuid.uuid4())
         antwoord = http.post("/api/v1/advies", json=_vraag(referte), headers=auth)
         assert antwoord.status_code == 403
@@ -166,14 +174,16 @@ def test_a_lapsed_basis_stops_its_flow_and_the_report_names_the_refusals_it_bore
         assert "lapsed already on 2023-07-20" in opnieuw.err
     te_vroeg = kbi(capsys, *basis[:-1], "2021-01-01", "--reason", "x", "--as", dpo)
     assert "before the protocol came into force" in te_vroeg.err
-    rapport = json.loads(kbi(capsys, "protocol", "report", "annulment", "--json").out)
+    zonder = kbi(capsys, "protocol", "report", "annulment")
+    assert zonder.code == 2  # --as is required: the report is personal data under a pseudonym
+    rapport = json.loads(kbi(capsys, "protocol", "report", "annulment", "--as", dpo, "--json").out)
     (regel,) = rapport
     assert regel["vervallen"]["datum"] == "2023-07-20"
     assert [(w["referte"], w["reden"]) for w in regel["weigeringen"]] == [
         (referte, "NIET_TIJDIG_AANGEMELD"),
         (tweede, "NIET_TIJDIG_AANGEMELD"),
     ]
-    tekst = kbi(capsys, "protocol", "report", "annulment")
+    tekst = kbi(capsys, "protocol", "report", "annulment", "--as", dpo)
     assert referte in tekst.out
     assert "85073001546" not in tekst.out + json.dumps(rapport)
 

@@ -13,6 +13,7 @@ from kbi_exchange.domain.protocol import (
     Stroom,
     Toestand,
     controleer_stap,
+    staat_nu,
     staat_op,
 )
 from kbi_exchange.parameters import protocol_definitie
@@ -79,3 +80,25 @@ def test_steps_that_make_no_sense_are_refused(eerder: list[Soort], soort: Soort,
     stappen = [_g(s, T0 - timedelta(hours=len(eerder) - i)) for i, s in enumerate(eerder)]
     with pytest.raises(ProtocolFout, match=fout):
         controleer_stap(staat_op(DEF, stappen, T0), soort)
+
+
+def test_it_ends_by_law_when_no_flow_has_a_basis_and_a_lapse_is_still_recorded_after() -> None:
+    beide = [
+        _g(Soort.GROND_VERVALT, T0, stroom=Stroom.F1, datum=date(2023, 7, 20)),
+        _g(
+            Soort.GROND_VERVALT,
+            T0 + timedelta(minutes=1),
+            stroom=Stroom.F2,
+            datum=date(2023, 7, 20),
+        ),
+    ]
+    assert staat_op(DEF, beide[:1], T0 + timedelta(hours=1)).toestand is Toestand.IN_WERKING
+    assert staat_op(DEF, beide, T0 + timedelta(hours=1)).toestand is Toestand.BEEINDIGD
+    beeindigd = staat_op(DEF, [_g(Soort.BEEINDIGD, T0)], T0 + timedelta(hours=1))
+    controleer_stap(beeindigd, Soort.GROND_VERVALT)  # an annulment reaches back: allowed
+
+
+def test_a_disclosure_counts_a_step_stamped_a_moment_after_it_started() -> None:
+    later = [_g(Soort.GESCHORST, T0 + timedelta(milliseconds=5))]
+    assert staat_op(DEF, later, T0).toestand is Toestand.IN_WERKING  # the past as it was
+    assert staat_nu(DEF, later, T0).toestand is Toestand.GESCHORST  # a disclosure now: no

@@ -129,6 +129,19 @@ class Mailbox:
                 problemen.append(str(fout))
         return gerouteerd, problemen
 
+    def houd_vast(self, partij: str, patroon: str) -> list[Path]:
+        """Move whole files a party has not yet had routed out of its ``out/`` into
+        ``ingehouden/`` (held back), so that no server routes them; returns where they went."""
+        map_ = self.wortel / partij / "ingehouden"
+        vastgehouden = []
+        with self._slot:
+            for bestand in sorted(self.folder(partij, UIT).glob(patroon)):
+                if bestand.is_file() and not bestand.name.startswith("."):
+                    map_.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    os.replace(bestand, map_ / bestand.name)
+                    vastgehouden.append(map_ / bestand.name)
+        return vastgehouden
+
     def waiting(self, partij: str, patroon: str = "*") -> list[Path]:
         """The whole files waiting in a party's ``in/``, oldest name first."""
         return sorted(

@@ -29,6 +29,7 @@ class AuditGebeurtenis(StrEnum):
     LIJST_ONTVANGEN = "kbi:lijst:receipt"
     # the protocol's life (SPEC §12): one entry per step
     PROTOCOL_STAP = "kbi:protocol:change"
+    PROTOCOL_RAPPORT = "kbi:protocol:report"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
     # the VSB node's own log

@@ -230,9 +230,14 @@ def staat_op(
                     for r in s.rechtsgronden
                 ),
             )
+    # art. 12: it ends by law when no legal basis is left for any of its flows
+    zonder_grond = all(
+        any(not g.geldt_op(dag) and g.geldig_tot is not None for g in s.rechtsgronden)
+        for s in stromen.values()
+    )
     if dag < definitie.in_werking:
         toestand = Toestand.NOG_NIET
-    elif beeindigd or (eindigt_op is not None and dag >= eindigt_op):
+    elif beeindigd or zonder_grond or (eindigt_op is not None and dag >= eindigt_op):
         toestand = Toestand.BEEINDIGD
     elif geschorst:
         toestand = Toestand.GESCHORST
@@ -252,7 +257,8 @@ def staat_op(
 def controleer_stap(staat: ProtocolStaat, soort: Soort) -> None:
     """Refuse a step that makes no sense in the protocol's state (suspend twice, resume what
     runs, anything after the end)."""
-    if staat.toestand is Toestand.BEEINDIGD:
+    if staat.toestand is Toestand.BEEINDIGD and soort is not Soort.GROND_VERVALT:
+        # a lapse (an annulment, which may reach back) can still be recorded and reported
         raise ProtocolFout("the protocol has ended: nothing can be changed any more")
     if soort is Soort.GESCHORST and staat.toestand is Toestand.GESCHORST:
         raise ProtocolFout("the flows are suspended already")
@@ -290,3 +296,12 @@ def transparantie(definitie: ProtocolDefinitie, staat: ProtocolStaat | None) -> 
         "toestand": staat.toestand.value if staat else None,
         "eindigt_op": staat.eindigt_op.isoformat() if staat and staat.eindigt_op else None,
     }
+
+
+def staat_nu(
+    definitie: ProtocolDefinitie, gebeurtenissen: list[ProtocolGebeurtenis], nu: datetime
+) -> ProtocolStaat:
+    """The state for a disclosure made now: every recorded step counts, also one stamped a
+    moment after ``nu`` was read (another process, or a clock a little ahead)."""
+    laatste = max((g.op for g in gebeurtenissen), default=nu)
+    return staat_op(definitie, gebeurtenissen, max(nu, laatste))

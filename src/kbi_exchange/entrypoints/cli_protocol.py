@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, keys
+from kbi_exchange.bootstrap import aii_uow, keys, mailbox
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort, Stroom
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services import protocol
-from kbi_exchange.settings import load_settings
+from kbi_exchange.settings import Settings, load_settings
 
 app = typer.Typer(help="The protocol: its state, suspension, notice and end.", no_args_is_help=True)
 console = Console(soft_wrap=True, width=None if Console().is_terminal else 160)
@@ -48,7 +48,7 @@ def _toon(staat: ProtocolStaat) -> None:
             )
     console.print(tabel)
     for g in staat.gebeurtenissen:
-        console.print(f"{g.op:%Y-%m-%d %H:%M} {g.soort} by {g.door}: {g.reden}")
+        console.print(f"{g.op:%Y-%m-%d %H:%M} UTC {g.soort} by {g.door}: {g.reden}")
 
 
 @app.command("status")
@@ -92,6 +92,16 @@ def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
     typer.echo(g.id)
     eind = f"; it ends on {staat.eindigt_op}" if staat.eindigt_op else ""
     console.print(f"recorded: {soort}; the protocol is now {staat.toestand}{eind}", style=None)
+    _houd_lijsten_vast(settings, staat)
+
+
+def _houd_lijsten_vast(settings: Settings, staat: ProtocolStaat) -> None:
+    """A list file written before the step but not yet routed must not leave either: it is
+    moved from aii/out/ to aii/ingehouden/ (a `deliver` rerun sends it once allowed)."""
+    if staat.weigering(Stroom.F2) is None:
+        return
+    for pad in mailbox(settings).houd_vast("aii", "KBI_VSB_LIJST_*.p7m"):
+        console.print(f"held back, not sent: {pad}")
 
 
 @app.command("suspend")
@@ -172,6 +182,12 @@ def basis_end(
         return
     if verval.gebeurtenis is not None:
         typer.echo(verval.gebeurtenis.id)
+        _houd_lijsten_vast(
+            settings,
+            protocol.status(
+                uow=aii_uow(settings), definitie=protocol_definitie(), nu=datetime.now(UTC)
+            ),
+        )
     console.print(("would stop: " if dry_run else "stops: ") + verval.stopt)
     gehouden = ", ".join(f"{n} {soort}" for soort, n in verval.gegevens.items())
     console.print(
@@ -182,12 +198,19 @@ def basis_end(
 
 @rapport_app.command("annulment")
 def report_annulment(
+    als_: Als,
     json_uit: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Every earlier refusal that rested on a lapsed basis, for remediation: F1's NOK answers
-    by client and referte (no INSZ: VSB finds its applications by the referte), F2's lists."""
+    """Every earlier refusal that rested on a lapsed basis, for remediation: the NOK answers
+    of its purpose by client and referte (no INSZ: VSB finds its applications by the
+    referte), and F2's lists. Audited."""
+    settings = load_settings()
     rapport = protocol.annulatierapport(
-        uow=aii_uow(load_settings()), definitie=protocol_definitie(), nu=datetime.now(UTC)
+        uow=aii_uow(settings),
+        keys=keys(settings),
+        definitie=protocol_definitie(),
+        door=als(als_, Node.AII, Permissie.KBI_PROTOCOL_BEHEER).naam,
+        nu=datetime.now(UTC),
     )
     if json_uit:
         typer.echo(json.dumps(rapport))

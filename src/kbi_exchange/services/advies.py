@@ -27,7 +27,7 @@ from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
-from kbi_exchange.domain.protocol import staat_op
+from kbi_exchange.domain.protocol import staat_nu
 from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.audit import mislukte_aanmeldingen_inhoud, schrijf_audit
@@ -222,7 +222,7 @@ class _Groep:
         self.dossiers: dict[str, Dossier | None] = {}
         # the protocol as it stands at this moment: every disclosure of the group checks it
         self.definitie = protocol_definitie()
-        self.protocol = staat_op(self.definitie, werk.protocol.gebeurtenissen(), nu)
+        self.protocol = staat_nu(self.definitie, werk.protocol.gebeurtenissen(), nu)
 
     def protocol_weigering(self, doel: str) -> Uitzondering | None:
         """40001 when the protocol, or the flow's legal basis, does not allow this disclosure

@@ -20,6 +20,7 @@ from kbi_exchange.domain.protocol import (
     Soort,
     Stroom,
     controleer_stap,
+    staat_nu,
     staat_op,
 )
 from kbi_exchange.parameters import protocol_definitie
@@ -50,6 +51,8 @@ def stap(
         raise ProtocolFout("--reason: 1 to 500 characters, saying why")
     with uow as werk:
         eerder = werk.protocol.gebeurtenissen()
+        if eerder and eerder[-1].op > nu:
+            raise ProtocolFout("this clock is behind the last recorded step: check the time")
         controleer_stap(staat_op(definitie, eerder, nu), soort)
         g = ProtocolGebeurtenis(
             id=str(uuid.uuid4()),
@@ -77,7 +80,7 @@ def stap(
 def vereis_stroom(werk: ProtocolWerk, stroom: Stroom, nu: datetime) -> None:
     """Refuse a disclosure of ``stroom`` at ``nu`` that the protocol does not allow, inside the
     caller's open unit of work."""
-    reden = staat_op(protocol_definitie(), werk.protocol.gebeurtenissen(), nu).weigering(stroom)
+    reden = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu).weigering(stroom)
     if reden is not None:
         raise GeenWettelijkeContext(reden)
 
@@ -130,9 +133,13 @@ def grond_vervalt(
         eerder = werk.protocol.gebeurtenissen()
         staat = staat_op(definitie, eerder, nu)
         controleer_stap(staat, Soort.GROND_VERVALT)
-        al = [g for g in eerder if g.soort is Soort.GROND_VERVALT and g.stroom is stroom]
-        if al and al[0].datum is not None and al[0].datum <= datum:
-            raise ProtocolFout(f"the basis of {stroom.value} lapsed already on {al[0].datum}")
+        al = [
+            g.datum
+            for g in eerder
+            if g.soort is Soort.GROND_VERVALT and g.stroom is stroom and g.datum is not None
+        ]
+        if al and min(al) <= datum:
+            raise ProtocolFout(f"the basis of {stroom.value} lapsed already on {min(al)}")
         kanalen = (
             "REST, batch and SOAP answer 40001"
             if stroom is Stroom.F1
@@ -157,24 +164,38 @@ def grond_vervalt(
 
 
 def annulatierapport(
-    *, uow: AnnulatieWerk, definitie: ProtocolDefinitie, nu: datetime
+    *, uow: AnnulatieWerk, keys: Keys, definitie: ProtocolDefinitie, door: str, nu: datetime
 ) -> list[dict[str, Any]]:
-    """For each lapsed basis, every earlier refusal that rested on it, for remediation: F1's
-    NOK answers (by referte, so that VSB finds its applications; no INSZ), F2's lists."""
+    """For each lapsed basis, every earlier refusal that rested on it, for remediation: the
+    NOK answers of its purpose (by client and referte, so that VSB finds its applications;
+    no INSZ) and, for F2, its lists. The report is audited: it is personal data under a
+    pseudonym."""
     with uow as werk:
         rapport: list[dict[str, Any]] = []
-        for g in staat_op(definitie, werk.protocol.gebeurtenissen(), nu).gebeurtenissen:
+        for g in staat_nu(definitie, werk.protocol.gebeurtenissen(), nu).gebeurtenissen:
             if g.soort is not Soort.GROND_VERVALT or g.stroom is None:
                 continue
-            regel: dict[str, Any] = {"vervallen": g.json()}
-            if g.stroom is Stroom.F1:
-                regel["weigeringen"] = [
-                    w.json() for w in werk.beslissingen.weigeringen("ZORGBUDGET")
-                ]
-            else:
+            doel = definitie.stroom(g.stroom).doel
+            regel: dict[str, Any] = {
+                "vervallen": g.json(),
+                "weigeringen": [w.json() for w in werk.beslissingen.weigeringen(doel)],
+            }
+            if g.stroom is Stroom.F2:
                 regel["lijsten"] = [
                     {"lijst": x.id, "jaar": x.jaar, "aantal": x.aantal, "status": x.status.value}
                     for x in werk.lijsten.alle()
                 ]
             rapport.append(regel)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.PROTOCOL_RAPPORT,
+            actor=door,
+            tijdstip=nu,
+            inhoud={
+                "rapport": "annulment",
+                "weigeringen": sum(len(r["weigeringen"]) for r in rapport),
+            },
+        )
+        werk.commit()
         return rapport

@@ -179,7 +179,8 @@ class AiiApi:
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
         self._health: tuple[float, dict[str, str]] | None = None
-        self._protocol: tuple[float, dict[str, Any]] | None = None
+        self._protocol: tuple[float, dict[str, Any] | None] | None = None
+        self._protocol_taak: asyncio.Task[dict[str, Any] | None] | None = None
         self._health_taak: asyncio.Task[dict[str, str]] | None = None
         self._melder: asyncio.Task[None] | None = None
 
@@ -402,18 +403,24 @@ class AiiApi:
         """The protocol's public summary and its state now (SPEC §12): open to anyone."""
         nu = time.monotonic()
         if self._protocol is None or nu - self._protocol[0] > HEALTH_GELDIG:
-            try:
-                staat = await asyncio.to_thread(
-                    lambda: protocol.status(
-                        uow=aii_uow(self.settings),
-                        definitie=protocol_definitie(),
-                        nu=datetime.now(UTC),
-                    )
+            taak = self._protocol_taak
+            if taak is None or taak.done():  # one read at a time, however many ask
+                taak = self._protocol_taak = asyncio.get_running_loop().create_task(
+                    asyncio.to_thread(self._lees_protocol)
                 )
-            except Exception:  # the database cannot be read: say so, name nothing
-                return _json({"detail": "temporarily unavailable"}, 503, {"Retry-After": "1"})
-            self._protocol = (nu, transparantie(protocol_definitie(), staat))
-        return _json(self._protocol[1])
+            self._protocol = (nu, await asyncio.shield(taak))  # a failure is kept 2 s too
+        if self._protocol[1] is None:
+            return _json({"detail": "temporarily unavailable"}, 503, {"Retry-After": "2"})
+        return _json(self._protocol[1], headers={"Cache-Control": "max-age=2"})
+
+    def _lees_protocol(self) -> dict[str, Any] | None:
+        try:
+            staat = protocol.status(
+                uow=aii_uow(self.settings), definitie=protocol_definitie(), nu=datetime.now(UTC)
+            )
+        except Exception:  # the database cannot be read: say so, name nothing
+            return None
+        return transparantie(protocol_definitie(), staat)
 
     # --- liveness and health ----------------------------------------------------------------
 
