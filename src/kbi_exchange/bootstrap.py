@@ -189,3 +189,15 @@ def aii_client(settings: Settings) -> AiiClient:
         wacht=settings.vsb_aii_retry_pause_seconds,
         breaker=breaker,
     )
+
+
+def werk_statistieken_bij(settings: Settings, node: Node, tabellen: tuple[str, ...]) -> None:
+    """After a large import on PostgreSQL: refresh the planner's statistics of the tables it
+    filled at once, instead of waiting for autovacuum (until then a lookup by INSZ is planned
+    as if each number had tens of thousands of rows). SQLite needs nothing here."""
+    db = engine(settings.database_url(node))
+    if db.dialect.name != "postgresql":
+        return
+    with db.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
+        for tabel in tabellen:
+            verbinding.exec_driver_sql(f'ANALYZE "{tabel}"')

@@ -189,3 +189,23 @@ def test_each_import_is_in_the_vsb_audit_log_which_detects_a_change(
     assert geschonden.code == 1
     assert "aii audit log intact" in geschonden.out
     assert "audit log NOT intact: vsb: entry 1" in geschonden.err
+
+
+@pytest.mark.usefixtures("twee_nodes")
+def test_a_large_import_refreshes_the_planner_s_statistics_on_postgresql(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, vsb_database_url: str
+) -> None:
+    if not vsb_database_url.startswith("postgresql"):
+        pytest.skip("SQLite plans by its indexes; only PostgreSQL needs fresh statistics")
+    bestand = tmp_path / "leden.jsonl"
+    args = ("synth", "members", "--count", "10000", "--seed", "4", "--out", str(bestand))
+    assert kbi(capsys, *args).code == 0
+    assert kbi(capsys, "vsb", "import", str(bestand)).code == 0
+    with engine(vsb_database_url).connect() as verbinding:
+        geanalyseerd: dict[str, bool] = dict(
+            verbinding.exec_driver_sql(
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname IN ('lid', 'lid_versie')"
+            ).all()
+        )
+    assert geanalyseerd == {"lid": True, "lid_versie": True}

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow
+from kbi_exchange.bootstrap import aii_uow, werk_statistieken_bij
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
@@ -84,6 +84,9 @@ def import_(
         zin=lambda r: (
             f"{r.feiten_toegevoegd} facts added, {r.feiten_ingetrokken} withdrawn, "
             f"{r.velden_gewijzigd} field values changed"
+        ),
+        daarna=lambda: werk_statistieken_bij(
+            settings, Node.AII, ("persoon", "feit", "feit_intrekking", "dossierveld")
         ),
     )
 

@@ -38,6 +38,11 @@ def controleer_opties(skip_bad: bool, rejects: Path | None) -> None:
         raise typer.BadParameter("--skip-bad needs --rejects FILE", param_hint="--rejects")
 
 
+# Lines after which an import refreshes the planner's statistics (PostgreSQL; see
+# bootstrap.werk_statistieken_bij): cheap next to such an import, pointless for a few lines.
+STATISTIEKEN_VANAF = 10_000
+
+
 def voer_uit(
     bestand: Path,
     *,
@@ -46,6 +51,7 @@ def voer_uit(
     samenvatting: Callable[[R], dict[str, object]],
     zin: Callable[[R], str],
     rejects: Path | None,
+    daarna: Callable[[], None] = lambda: None,
 ) -> None:
     """Run an import with a progress bar on a terminal; print the bad lines (numbers, fields,
     reasons — never their content), then the id and a summary, or the summary as JSON."""
@@ -65,6 +71,8 @@ def voer_uit(
             for fout in geweigerd.resultaat.fouten:
                 fouten.print(f"  {fout}", markup=False, highlight=False)
             raise
+    if resultaat.regels >= STATISTIEKEN_VANAF:
+        daarna()
     for fout in resultaat.fouten:
         fouten.print(f"  {fout}", markup=False, highlight=False)
     if json_uit:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow
+from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow, werk_statistieken_bij
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.entrypoints.cli_aanvragen import Als, dag
@@ -90,6 +90,7 @@ def import_(
             f"{r.leden_nieuw} new members, {r.leden_gewijzigd} changed, "
             f"{r.leden_ongewijzigd} unchanged"
         ),
+        daarna=lambda: werk_statistieken_bij(settings, Node.VSB, ("lid", "lid_versie")),
     )
 
 
