@@ -187,7 +187,7 @@ def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_lis
     # the distribution to the zorgkassen: killed at each point, rerun; each file once
     leden = twee_nodes / "leden.jsonl"
     assert (
-        kbi(capsys, "synth", "members", "--count", "6000", "--seed", "3", "--kbi", str(bestand),
+        kbi(capsys, "synth", "members", "--count", "3000", "--seed", "3", "--kbi", str(bestand),
             "--out", str(leden)).code == 0
     )  # fmt: skip
     assert kbi(capsys, "vsb", "import", str(leden)).code == 0

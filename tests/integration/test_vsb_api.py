@@ -100,6 +100,10 @@ def zes(
     node.stop()
 
 
+# On SQLite only: what a zorgkas sees is decided in the services, the same on either
+# database; the stores' zorgkas filters run on PostgreSQL in test_verdeling.py and
+# test_vsb_aanvragen.py (the suite stays well under 15 minutes).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_zorgkas_ever_sees_another_zorgkas_s_members(  # noqa: PLR0915 - one walk, in order
     zes: tuple[AiiNode, dict[str, list[str]]], twee_nodes: Path, capsys: Cap, tmp_path: Path
 ) -> None:
@@ -149,9 +153,11 @@ def test_no_zorgkas_ever_sees_another_zorgkas_s_members(  # noqa: PLR0915 - one 
             assert {a["id"] for a in eigen_lijst["aanvragen"]} == set(aanvraag_ids[zorgkas])
             vraag(zorgkas, "GET", "/api/v1/zorgkas/aanvragen?wachtend=true")
             for andere in ZORGKASSEN:
-                for aanvraag_id in aanvraag_ids[andere]:
+                for i, aanvraag_id in enumerate(aanvraag_ids[andere]):
                     antwoord = vraag(zorgkas, "GET", f"/api/v1/zorgkas/aanvragen/{aanvraag_id}")
                     assert antwoord.status_code == (200 if andere == zorgkas else 404)
+                    if i > 0:  # the command line once per pair (each --as checks a password)
+                        continue
                     for args in (
                         ("show", aanvraag_id),
                         ("end", aanvraag_id, "--date", "2026-01-01"),
@@ -168,7 +174,7 @@ def test_no_zorgkas_ever_sees_another_zorgkas_s_members(  # noqa: PLR0915 - one 
                         pad = tmp_path / f"{zorgkas}.p7m"
                         pad.write_bytes(antwoord.content)
                         gezien[zorgkas].append(_open(twee_nodes, pad, zorgkas))
-                for insz in leden[andere]:
+                for insz in leden[andere][:: 2 if andere == zorgkas else 3]:
                     uit = kbi(
                         capsys, "vsb", "premium", "--insz", insz, "--year", "2025", "--as", handler
                     )
