@@ -191,12 +191,12 @@ def test_each_import_is_in_the_vsb_audit_log_which_detects_a_change(
     assert "audit log NOT intact: vsb: entry 1" in geschonden.err
 
 
+# PostgreSQL only: SQLite plans by its indexes and needs no statistics refreshed
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @pytest.mark.usefixtures("twee_nodes")
 def test_a_large_import_refreshes_the_planner_s_statistics_on_postgresql(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, vsb_database_url: str
 ) -> None:
-    if not vsb_database_url.startswith("postgresql"):
-        pytest.skip("SQLite plans by its indexes; only PostgreSQL needs fresh statistics")
     bestand = tmp_path / "leden.jsonl"
     args = ("synth", "members", "--count", "10000", "--seed", "4", "--out", str(bestand))
     assert kbi(capsys, *args).code == 0
