@@ -76,3 +76,34 @@ def verbind_met_aii(
     assert load_settings().vsb_aii_breaker_seconds == 1
     node.start()
     return node
+
+
+def lijst_bij_vsb(
+    home: Path, capsys: pytest.CaptureFixture[str], jaar: int, *mensen: tuple[str, ...]
+) -> tuple[Path, list[str]]:
+    """300 synthetic dossiers at AII, the list of ``jaar`` made, approved, delivered and
+    ingested at VSB (by ``vera``, a vsb-operator); ``mensen`` are further `users add`
+    arguments. Returns the dossier file and the INSZ on the list as VSB holds them."""
+    from sqlalchemy import select  # noqa: PLC0415 - the tests that travel a list only
+
+    from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij  # noqa: PLC0415
+    from kbi_exchange.bootstrap import engine  # noqa: PLC0415
+
+    dossiers = home / "dossiers.jsonl"
+    for args in (
+        ("synth", "dossiers", "--count", "300", "--seed", "5", "--out", str(dossiers)),
+        ("aii", "import", str(dossiers)),
+        ("users", "add", "olga", "--node", "aii", "--role", "aii-operator"),
+        ("users", "add", "anna", "--node", "aii", "--role", "aii-approver"),
+        ("users", "add", "vera", "--node", "vsb", "--role", "vsb-operator"),
+        *(("users", "add", *m) for m in mensen),
+    ):
+        assert kbi(capsys, *args).code == 0, args
+    uit = kbi(capsys, "aii", "list", "make", "--year", str(jaar), "--as", "olga", "--json")
+    lijst_id = json.loads(uit.out)["id"]
+    assert kbi(capsys, "aii", "list", "approve", lijst_id, "--as", "anna").code == 0
+    assert kbi(capsys, "aii", "list", "deliver", lijst_id).code == 0
+    (bestand,) = (home / "mailbox" / "vsb" / "in").glob(f"KBI_VSB_LIJST_{jaar}_*.p7m")
+    assert kbi(capsys, "vsb", "list", "ingest", str(bestand), "--as", "vera").code == 0
+    with engine(load_settings().vsb_database_url).connect() as verbinding:
+        return dossiers, sorted(verbinding.scalars(select(VsbLijstInszRij.insz)))

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from kbi_exchange.adapters.db.vsb_models import VsbAuditRij, VsbLijstInszRij
+from kbi_exchange.adapters.db.vsb_models import VsbAuditRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.settings import load_settings
+from tests.aii_node import lijst_bij_vsb
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -47,25 +48,12 @@ def _lid(insz: str, *aansluitingen: tuple[str, str, str | None], **extra: object
 def ontvangen(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The list of 2024 made, approved, delivered and ingested; its INSZ."""
     monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
-    dossiers = twee_nodes / "dossiers.jsonl"
-    for args in (
-        ("synth", "dossiers", "--count", "300", "--seed", "5", "--out", str(dossiers)),
-        ("aii", "import", str(dossiers)),
-        ("users", "add", "olga", "--node", "aii", "--role", "aii-operator"),
-        ("users", "add", "anna", "--node", "aii", "--role", "aii-approver"),
-        ("users", "add", "vera", "--node", "vsb", "--role", "vsb-operator"),
-        ("users", "add", "zoe", "--node", "vsb", "--role", "zorgkas-handler", "--zorgkas", "CM"),
-    ):
-        assert kbi(capsys, *args).code == 0, args
-    lijst = _json(capsys, "aii", "list", "make", "--year", "2024", "--as", "olga")
-    assert kbi(capsys, "aii", "list", "approve", str(lijst["id"]), "--as", "anna").code == 0
-    assert kbi(capsys, "aii", "list", "deliver", str(lijst["id"])).code == 0
-    (bestand,) = (twee_nodes / "mailbox" / "vsb" / "in").glob("*.p7m")
-    assert kbi(capsys, "vsb", "list", "ingest", str(bestand)).code == 0
-    with engine(load_settings().vsb_database_url).connect() as verbinding:
-        inszen = list(verbinding.scalars(select(VsbLijstInszRij.insz)))
+    _, inszen = lijst_bij_vsb(
+        twee_nodes, capsys, 2024, ("zoe", "--node", "vsb", "--role", "zorgkas-handler",
+                                   "--zorgkas", "CM"),
+    )  # fmt: skip
     assert len(inszen) >= 8
-    return sorted(inszen)
+    return inszen
 
 
 def _open(

@@ -17,11 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 from kbi_exchange.adapters.db.aii_models import BeslissingRij
-from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.settings import load_settings
-from tests.aii_node import AiiNode, verbind_met_aii
+from tests.aii_node import AiiNode, lijst_bij_vsb, verbind_met_aii
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -167,24 +166,11 @@ def test_the_premium_from_a_list_that_travelled_and_the_member_registry(
     twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
-    dossiers = twee_nodes / "dossiers.jsonl"
-    for args in (
-        ("synth", "dossiers", "--count", "300", "--seed", "5", "--out", str(dossiers)),
-        ("aii", "import", str(dossiers)),
-        ("users", "add", "olga", "--node", "aii", "--role", "aii-operator"),
-        ("users", "add", "anna", "--node", "aii", "--role", "aii-approver"),
-        ("users", "add", "vera", "--node", "vsb", "--role", "vsb-operator"),
-        ("users", "add", "lou", "--node", "vsb", "--role", "zorgkas-handler", "--zorgkas", "LM"),
-    ):
-        assert kbi(capsys, *args).code == 0, args
-    lijst = _json(capsys, "aii", "list", "make", "--year", "2023", "--as", "olga")
-    assert kbi(capsys, "aii", "list", "approve", str(lijst["id"]), "--as", "anna").code == 0
-    assert kbi(capsys, "aii", "list", "deliver", str(lijst["id"])).code == 0
-    (bestand,) = (twee_nodes / "mailbox" / "vsb" / "in").glob("KBI_VSB_LIJST_2023_*.p7m")
-    assert kbi(capsys, "vsb", "list", "ingest", str(bestand), "--as", "vera").code == 0
-    with engine(load_settings().vsb_database_url).connect() as verbinding:
-        op_lijst = str(verbinding.scalar(select(VsbLijstInszRij.insz).limit(1)))
-        alle = set(verbinding.scalars(select(VsbLijstInszRij.insz)))
+    dossiers, gelijst = lijst_bij_vsb(
+        twee_nodes, capsys, 2023, ("lou", "--node", "vsb", "--role", "zorgkas-handler",
+                                   "--zorgkas", "LM"),
+    )  # fmt: skip
+    op_lijst, alle = gelijst[0], set(gelijst)
     niet_op_lijst = next(
         json.loads(r)["insz"]
         for r in dossiers.read_text().splitlines()
