@@ -19,6 +19,7 @@ from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, comm
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.bewaring import Termijnen
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.advies import Opdracht, gewicht, voer_groep_uit
@@ -120,6 +121,15 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
         )
     _ACTUEEL.add(url)
     return SqlUnitOfWork(db, node)
+
+
+def termijnen(settings: Settings) -> Termijnen:
+    """The retention periods of the settings (SPEC §10)."""
+    return Termijnen(
+        respijt_dagen=settings.retention_grace_days,
+        beslissingen_jaren=settings.retention_decision_records_years,
+        audit_jaren=settings.retention_audit_content_years,
+    )
 
 
 def aii_uow(settings: Settings) -> SqlUnitOfWork:

@@ -38,6 +38,7 @@ POINTS: dict[str, str] = {
     "list.distribute:sent": "one zorgkas file in its in/; not yet marked sent",
     "application:recorded": "an application and its referte stored and audited; AII not asked",
     "application:answered": "AII answered (or could not); the answer not stored",
+    "retention:batch-committed": "one batch removed and audited; the rest of the run not done",
 }
 
 

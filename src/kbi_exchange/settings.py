@@ -56,6 +56,16 @@ aii_breaker_seconds = 30
 api_per_second_per_client = 20
 api_burst_per_client = 200
 
+[retention]
+# SPEC §10. Days after a flow's legal basis lapsed or the protocol ended before the data held
+# only for that flow goes (time for remediation: the annulment report reads AII's records).
+grace_days = 90
+# Years AII keeps its decision records' personal content (INSZ, date asked, answer, facts),
+# and both nodes their audit entries' content; the protocol gives no period. The entries'
+# chained hashes stay, so `kbi audit verify` still passes.
+decision_records_years = 10
+audit_content_years = 10
+
 [mailbox]
 # Failed FTPS log-ins after which a party's account is locked, and for how long (seconds).
 max_failed_logins = 5
@@ -73,6 +83,10 @@ map = "pki"
 
 class NietGeinitialiseerd(RuntimeError):
     """The home has no settings or databases yet."""
+
+
+class OngeldigeInstelling(ValueError):
+    """A setting whose value cannot be used; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,9 @@ class Settings:
     vsb_aii_breaker_seconds: float
     vsb_api_per_second_per_client: float
     vsb_api_burst_per_client: float
+    retention_grace_days: int = 90
+    retention_decision_records_years: int = 10
+    retention_audit_content_years: int = 10
 
     def pki_bestand(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
@@ -155,6 +172,7 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
     else:
         data = _met_standaard({})
     aii, vsb, pki, mailbox = data["aii"], data["vsb"], data["pki"], data["mailbox"]
+    bewaring = data["retention"]
     return Settings(
         home=home,
         omgeving=str(data["omgeving"]),
@@ -182,4 +200,17 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         vsb_aii_breaker_seconds=float(vsb["aii_breaker_seconds"]),
         vsb_api_per_second_per_client=float(vsb["api_per_second_per_client"]),
         vsb_api_burst_per_client=float(vsb["api_burst_per_client"]),
+        retention_grace_days=_geheel(bewaring, "grace_days"),
+        retention_decision_records_years=_geheel(bewaring, "decision_records_years"),
+        retention_audit_content_years=_geheel(bewaring, "audit_content_years"),
     )
+
+
+def _geheel(sectie: dict[str, Any], naam: str) -> int:
+    """A whole number of days or years, 0 or more; anything else stops with the setting's name."""
+    waarde = sectie[naam]
+    if isinstance(waarde, bool) or not isinstance(waarde, int) or waarde < 0:
+        raise OngeldigeInstelling(
+            f"settings [retention] {naam}: {waarde!r} is not a whole number ≥ 0"
+        )
+    return waarde

@@ -159,7 +159,7 @@ def test_a_lapsed_basis_stops_its_flow_and_the_report_names_the_refusals_it_bore
         droog = kbi(capsys, *basis, "--reason", "GwH 112/2023", "--as", dpo, "--dry-run")
         assert droog.code == 0, droog
         assert "would stop: F1 (ZORGBUDGET) from 2023-07-20" in droog.out
-        assert "1 beslissingen_nok" in droog.out
+        assert "1 beslissing_f1" in droog.out
         assert json.loads(kbi(capsys, "protocol", "status", "--json").out)["gebeurtenissen"] == []
         tweede = str(uuid.uuid4())
         assert http.post("/api/v1/advies", json=_vraag(tweede), headers=auth).status_code == 200

@@ -38,7 +38,9 @@ class Permissie(StrEnum):
     VSB_PREMIE_BEPAAL = "vsb:premie:decide"
     VSB_LIJST_VERDEEL = "vsb:lijst:distribute"
     VSB_AUDIT_ZOEK = "vsb:audit:search"
+    VSB_PROTOCOL_BEHEER = "vsb:protocol:manage"
     AUDIT_VERIFIEER = "audit:log:verify"
+    BEWARING_UITVOEREN = "retention:data:purge"
 
 
 ROLLEN_VAN_NODE: dict[Node, frozenset[Rol]] = {
@@ -64,6 +66,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.KBI_ADVIES_BEKIJK,
             Permissie.AUDIT_VERIFIEER,
             Permissie.KBI_PROTOCOL_BEHEER,
+            Permissie.BEWARING_UITVOEREN,
         }
     ),
     Rol.VSB_OPERATOR: frozenset(
@@ -75,7 +78,15 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.VSB_PREMIE_BEPAAL,
         }
     ),
-    Rol.VSB_DPO: frozenset({Permissie.VSB_AUDIT_ZOEK, Permissie.AUDIT_VERIFIEER}),
+    # VSB's DPO records what binds VSB in the protocol's life (a lapsed basis) at VSB
+    Rol.VSB_DPO: frozenset(
+        {
+            Permissie.VSB_AUDIT_ZOEK,
+            Permissie.AUDIT_VERIFIEER,
+            Permissie.VSB_PROTOCOL_BEHEER,
+            Permissie.BEWARING_UITVOEREN,
+        }
+    ),
     # bound to one zorgkas: sees and handles its own applications and members only
     Rol.ZORGKAS_HANDLER: frozenset({Permissie.VSB_AANVRAAG_BEHANDEL, Permissie.VSB_PREMIE_BEPAAL}),
     Rol.AUDITOR: frozenset({Permissie.AUDIT_VERIFIEER}),

@@ -30,6 +30,9 @@ class AuditGebeurtenis(StrEnum):
     # the protocol's life (SPEC §12): one entry per step
     PROTOCOL_STAP = "kbi:protocol:change"
     PROTOCOL_RAPPORT = "kbi:protocol:report"
+    # retention (SPEC §10): one entry per removed batch (what, why, the ids), one per run
+    BEWARING_VERWIJDERD = "kbi:retention:purge"
+    BEWARING_RUN = "kbi:retention:run"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
     # the VSB node's own log
@@ -54,6 +57,9 @@ class AuditGebeurtenis(StrEnum):
     VSB_CLIENT_INGETROKKEN = "vsb:client:revoke"
     VSB_AANMELDING_MISLUKT = "vsb:security:auth-failed"
     VSB_VERDELING_VERSLAG = "vsb:lijst:distribution-report"
+    VSB_PROTOCOL_STAP = "vsb:protocol:change"
+    VSB_BEWARING_VERWIJDERD = "vsb:retention:purge"
+    VSB_BEWARING_RUN = "vsb:retention:run"
 
 
 @dataclass(frozen=True, slots=True)

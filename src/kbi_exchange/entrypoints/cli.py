@@ -30,6 +30,7 @@ from kbi_exchange.entrypoints import (
     cli_lijst,
     cli_mailbox,
     cli_protocol,
+    cli_retention,
     cli_synth,
     cli_users,
     cli_vsb,
@@ -38,11 +39,12 @@ from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.aanvragen import NietGevonden
+from kbi_exchange.services.bewaring import BewaringFout
 from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import OnbekendeBeslissing
 from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
-from kbi_exchange.settings import NietGeinitialiseerd, load_settings
+from kbi_exchange.settings import NietGeinitialiseerd, OngeldigeInstelling, load_settings
 
 app = typer.Typer(
     help="kbi-exchange: the KBI → VSB civic-integration data exchange (AII and VSB nodes).",
@@ -57,6 +59,7 @@ app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_vsb.app, name="vsb")
 app.add_typer(cli_mailbox.app, name="mailbox")
 app.add_typer(cli_protocol.app, name="protocol")
+app.add_typer(cli_retention.app, name="retention")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
@@ -172,6 +175,8 @@ BEKENDE_FOUTEN = (
     PremieFout,
     ProtocolFout,
     GeenWettelijkeContext,
+    BewaringFout,
+    OngeldigeInstelling,
 )
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, keys, mailbox
+from kbi_exchange.bootstrap import aii_uow, keys, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort, Stroom
 from kbi_exchange.entrypoints.cli_aanvragen import dag
@@ -22,7 +22,15 @@ from kbi_exchange.settings import Settings, load_settings
 app = typer.Typer(help="The protocol: its state, suspension, notice and end.", no_args_is_help=True)
 console = Console(soft_wrap=True, width=None if Console().is_terminal else 160)
 
-Als = Annotated[str, typer.Option("--as", help="The AII DPO taking this step.")]
+Als = Annotated[str, typer.Option("--as", help="The DPO taking this step (AII's by default).")]
+NodeOptie = Annotated[
+    Node,
+    typer.Option(
+        help="Whose record: AII's (it suspends and ends the protocol) or VSB's own (a lapsed "
+        "basis binds VSB too; recorded by VSB's DPO)."
+    ),
+]
+BEHEER = {Node.AII: Permissie.KBI_PROTOCOL_BEHEER, Node.VSB: Permissie.VSB_PROTOCOL_BEHEER}
 Reden = Annotated[str, typer.Option("--reason", help="Why (recorded and audited).")]
 
 
@@ -54,11 +62,12 @@ def _toon(staat: ProtocolStaat) -> None:
 @app.command("status")
 def status(
     json_uit: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+    node: NodeOptie = Node.AII,
 ) -> None:
     """Parties, flows, each flow's legal bases, and the state (in force, suspended, notice
-    given, ended), as the AII node records them."""
+    given, ended), as the node records them."""
     staat = protocol.status(
-        uow=aii_uow(load_settings()), definitie=protocol_definitie(), nu=datetime.now(UTC)
+        uow=uow(load_settings(), node), definitie=protocol_definitie(), nu=datetime.now(UTC)
     )
     if json_uit:
         definitie = protocol_definitie()
@@ -158,18 +167,23 @@ def basis_end(
     reden: Reden,
     als_: Als,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what stops and what is held; record nothing.")
+        bool,
+        typer.Option("--dry-run", help="Show what stops and what will be purged; record nothing."),
     ] = False,
     json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    node: NodeOptie = Node.AII,
 ) -> None:
     """A legal basis lapses (e.g. --date 2023-07-20 --reason "GwH 112/2023"): the flow stops
-    from that day, on every channel; `report annulment` then lists the refusals it bore."""
+    from that day, on every channel; the node's data held only for it is purged by `kbi
+    retention run` after the grace period; `report annulment` lists the refusals it bore."""
     settings = load_settings()
-    door = als(als_, Node.AII, Permissie.KBI_PROTOCOL_BEHEER).naam
+    door = als(als_, node, BEHEER[node]).naam
     verval = protocol.grond_vervalt(
-        uow=aii_uow(settings),
-        keys=keys(settings),
+        uow=uow(settings, node),
+        keys=keys(settings, node),
         definitie=protocol_definitie(),
+        termijnen=termijnen(settings),
+        node=node,
         stroom=flow,
         datum=datum,
         reden=reden,
@@ -182,6 +196,7 @@ def basis_end(
         return
     if verval.gebeurtenis is not None:
         typer.echo(verval.gebeurtenis.id)
+    if verval.gebeurtenis is not None and node is Node.AII:
         _houd_lijsten_vast(
             settings,
             protocol.status(
@@ -189,11 +204,13 @@ def basis_end(
             ),
         )
     console.print(("would stop: " if dry_run else "stops: ") + verval.stopt)
-    gehouden = ", ".join(f"{n} {soort}" for soort, n in verval.gegevens.items())
-    console.print(
-        f"held at AII for this flow: {gehouden}; purged by the retention run after the grace "
-        "period (retention is not built yet: nothing is removed now)"
-    )
+    for soort, ids in verval.gegevens.items():
+        console.print(
+            f"purged by `kbi retention run` from {verval.weg_op} (after the grace period): "
+            f"{len(ids)} {soort}"
+        )
+        for i in ids:
+            console.print(f"  {i}")
 
 
 @rapport_app.command("annulment")

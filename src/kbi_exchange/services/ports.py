@@ -6,13 +6,14 @@ implements them in memory, so that the services' rules are tested in millisecond
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, Self
 
 from kbi_exchange.domain.aanvraag import Aanvraag, BronAntwoord
 from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel, Verstrekking
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
+from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.lid import Lid
@@ -90,6 +91,22 @@ class ProtocolWerk(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+
+class Bewaarplaats(Protocol):
+    """What a node keeps, as the retention run sees it: found by kind, removed by id; what is
+    removed is not found again."""
+
+    def te_verwijderen(self, opdracht: Opdracht) -> list[str]: ...
+
+    def verwijder(self, gegevens: Gegevens, ids: Sequence[str], nu: datetime) -> None: ...
+
+
+class BewaringWerk(ProtocolWerk, Protocol):
+    """A unit of work over a node's protocol record, its data and its audit log."""
+
+    @property
+    def bewaring(self) -> Bewaarplaats: ...
 
 
 class Weigeringen(Protocol):

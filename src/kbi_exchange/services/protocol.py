@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.bewaring import (
+    VOOR_STROOM,
+    Opdracht,
+    StroomEinde,
+    Termijnen,
+    einde_van_stroom,
+    weg_op,
+)
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.protocol import (
     GeenWettelijkeContext,
     ProtocolDefinitie,
@@ -25,7 +35,7 @@ from kbi_exchange.domain.protocol import (
 )
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import AnnulatieWerk, ProtocolWerk
+from kbi_exchange.services.ports import AnnulatieWerk, BewaringWerk, ProtocolWerk
 
 
 def status(*, uow: ProtocolWerk, definitie: ProtocolDefinitie, nu: datetime) -> ProtocolStaat:
@@ -45,8 +55,10 @@ def stap(
     partij: str | None = None,
     stroom: Stroom | None = None,
     datum: date | None = None,
+    gebeurtenis: AuditGebeurtenis = AuditGebeurtenis.PROTOCOL_STAP,
 ) -> tuple[ProtocolGebeurtenis, ProtocolStaat]:
-    """Record one step; returns it and the state it leaves."""
+    """Record one step in this node's record (audited as ``gebeurtenis``); returns it and the
+    state it leaves."""
     if not reden.strip() or len(reden) > 500:
         raise ProtocolFout("--reason: 1 to 500 characters, saying why")
     with uow as werk:
@@ -68,7 +80,7 @@ def stap(
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
-            gebeurtenis=AuditGebeurtenis.PROTOCOL_STAP,
+            gebeurtenis=gebeurtenis,
             actor=door,
             tijdstip=nu,
             inhoud=g.json(),
@@ -87,12 +99,14 @@ def vereis_stroom(werk: ProtocolWerk, stroom: Stroom, nu: datetime) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Verval:
-    """What a lapsed legal basis stops, and what this node holds only for that flow."""
+    """What a lapsed legal basis stops, and what this node then removes for that flow (the
+    ids, by kind) on the day the grace period has passed."""
 
     stroom: Stroom
     datum: date
     stopt: str
-    gegevens: dict[str, int]
+    gegevens: dict[str, list[str]]
+    weg_op: date
     gebeurtenis: ProtocolGebeurtenis | None  # None: a dry run
 
     def json(self) -> dict[str, object]:
@@ -102,31 +116,28 @@ class Verval:
             "datum": self.datum.isoformat(),
             "stopt": self.stopt,
             "gegevens": self.gegevens,
+            "weg_op": self.weg_op.isoformat(),
             "dry_run": self.gebeurtenis is None,
         }
 
 
-def _gegevens(werk: AnnulatieWerk, stroom: Stroom) -> dict[str, int]:
-    if stroom is Stroom.F1:
-        return {"beslissingen_nok": len(werk.beslissingen.weigeringen("ZORGBUDGET"))}
-    return {"lijsten": len(werk.lijsten.alle())}
-
-
 def grond_vervalt(
     *,
-    uow: AnnulatieWerk,
+    uow: BewaringWerk,
     keys: Keys,
     definitie: ProtocolDefinitie,
+    termijnen: Termijnen,
     stroom: Stroom,
     datum: date,
     reden: str,
     door: str,
     nu: datetime,
     dry_run: bool,
+    node: Node = Node.AII,
 ) -> Verval:
     """A flow's legal basis lapses on ``datum`` (e.g. GwH 112/2023 on 2023-07-20): the flow
-    stops from that day. The dry run says what stops and what is held for it, records
-    nothing."""
+    stops from that day. Says what stops and what this node will purge for the flow, and
+    when (the retention run removes it); the dry run records nothing."""
     if datum < definitie.in_werking:
         raise ProtocolFout(f"--date: before the protocol came into force ({definitie.in_werking})")
     with uow as werk:
@@ -146,9 +157,23 @@ def grond_vervalt(
             else ("no list is delivered, the pull answers 40001")
         )
         stopt = f"{stroom.value} ({definitie.stroom(stroom).doel}) from {datum}: {kanalen}"
-        gegevens = _gegevens(werk, stroom)
+        # what the retention run will remove for the flow once this is recorded
+        als_vastgelegd = ProtocolGebeurtenis(
+            id="", soort=Soort.GROND_VERVALT, op=nu, door=door, reden=reden, stroom=stroom,
+            datum=datum,
+        )  # fmt: skip
+        einde = einde_van_stroom(
+            staat_op(definitie, [*eerder, als_vastgelegd], nu), stroom
+        ) or StroomEinde(datum, max(datum, dag_in_brussel(nu)), reden)
+        dag = weg_op(termijnen, einde)
+        soort = VOOR_STROOM[node][stroom]
+        gegevens = {
+            soort.value: werk.bewaring.te_verwijderen(
+                Opdracht(soort, max(dag, dag_in_brussel(nu)) + timedelta(days=1), reden)
+            )
+        }
     if dry_run:
-        return Verval(stroom, datum, stopt, gegevens, None)
+        return Verval(stroom, datum, stopt, gegevens, dag, None)
     g, _ = stap(
         uow=uow,
         keys=keys,
@@ -159,8 +184,15 @@ def grond_vervalt(
         nu=nu,
         stroom=stroom,
         datum=datum,
+        gebeurtenis=PROTOCOL_STAP[node],
     )
-    return Verval(stroom, datum, stopt, gegevens, g)
+    return Verval(stroom, datum, stopt, gegevens, dag, g)
+
+
+PROTOCOL_STAP = {
+    Node.AII: AuditGebeurtenis.PROTOCOL_STAP,
+    Node.VSB: AuditGebeurtenis.VSB_PROTOCOL_STAP,
+}
 
 
 def annulatierapport(

@@ -117,10 +117,12 @@ class BeslissingRij(AiiBase):
     datum: Mapped[str] = mapped_column(String(32))
     doel: Mapped[str] = mapped_column(String(32))
     gekend_op: Mapped[datetime] = mapped_column(UtcDateTime)
-    gegeven_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    gegeven_op: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     antwoord: Mapped[str] = mapped_column(Text)
     feit_ids: Mapped[str] = mapped_column(Text)
     parameterversie: Mapped[str] = mapped_column(String(32))
+    # set when the retention run removed the personal content (INSZ, answer, facts, SPEC §10)
+    gewist_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LijstRij(AiiBase):
@@ -157,6 +159,8 @@ class LijstRij(AiiBase):
     ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ontvangen_door: Mapped[str | None] = mapped_column(String(64))
     ontvangstbewijs: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # set when the retention run removed the INSZ (payload and file) after F2 ended (SPEC §10)
+    gewist_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditRij(AuditKolommen, AiiBase):

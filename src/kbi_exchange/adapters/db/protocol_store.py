@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,15 +13,15 @@ from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Soort, Stroom
 
 
 class SqlProtocol:
-    """Within one transaction; never commits."""
+    """Within one transaction; never commits. ``rij`` is the node's table (AII's by default,
+    `VsbProtocolGebeurtenisRij` on the VSB node)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, rij: type[Any] = ProtocolGebeurtenisRij) -> None:
         self.session = session
+        self.rij = rij
 
     def gebeurtenissen(self) -> list[ProtocolGebeurtenis]:
-        stmt = select(ProtocolGebeurtenisRij).order_by(
-            ProtocolGebeurtenisRij.op, ProtocolGebeurtenisRij.id
-        )
+        stmt = select(self.rij).order_by(self.rij.op, self.rij.id)
         return [
             ProtocolGebeurtenis(
                 id=r.id,
@@ -36,7 +38,7 @@ class SqlProtocol:
 
     def voeg_toe(self, g: ProtocolGebeurtenis) -> None:
         self.session.add(
-            ProtocolGebeurtenisRij(
+            self.rij(
                 id=g.id,
                 soort=g.soort.value,
                 op=g.op,

@@ -114,7 +114,7 @@ class AuditKolommen:
     __tablename__ = "audit"
 
     seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=False)
-    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
+    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     gebeurtenis: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(100))
     insz_hash: Mapped[str | None] = mapped_column(String(64), index=True)

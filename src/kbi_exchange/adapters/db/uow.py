@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.aanvragen_store import SqlAanvragen
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT, SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
+from kbi_exchange.adapters.db.bewaring_store import SqlBewaring
 from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
@@ -19,6 +20,7 @@ from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.protocol_store import SqlProtocol
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
+from kbi_exchange.adapters.db.vsb_models import VsbProtocolGebeurtenisRij
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
@@ -80,10 +82,16 @@ class SqlUnitOfWork:
 
     @property
     def protocol(self) -> SqlProtocol:
-        """The protocol's recorded life: kept by the AII node, which suspends and ends it."""
-        if self.node is not Node.AII:
-            raise RuntimeError("the protocol's state is kept on the AII node")
+        """The protocol's recorded life: AII's record (it suspends and ends the protocol), or
+        VSB's own (a lapsed legal basis binds VSB too, SPEC §10, §12)."""
+        if self.node is Node.VSB:
+            return SqlProtocol(self.session, VsbProtocolGebeurtenisRij)
         return SqlProtocol(self.session)
+
+    @property
+    def bewaring(self) -> SqlBewaring:
+        """What the retention run finds and removes on this node."""
+        return SqlBewaring(self.session, self.node)
 
     @property
     def zendingen(self) -> SqlZendingen:

@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.types import (
     AuditKopKolommen,
     ClientKolommen,
     GebruikerKolommen,
+    ProtocolKolommen,
     Sleutel,
     UtcDateTime,
     metadata,
@@ -202,3 +203,7 @@ class VsbAuditCheckpointRij(AuditCheckpointKolommen, VsbBase):
 
 class VsbAuditKopRij(AuditKopKolommen, VsbBase):
     """The head of the VSB node's audit chain."""
+
+
+class VsbProtocolGebeurtenisRij(ProtocolKolommen, VsbBase):
+    """A step in the protocol's life as VSB records it (a lapsed legal basis binds VSB too)."""

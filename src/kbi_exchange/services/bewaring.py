@@ -1,0 +1,145 @@
+"""The retention run (SPEC §10): what a node no longer may keep goes, and says why.
+
+Each batch is removed and audited in one transaction (the ids it removed, the reason), so a
+run that is killed leaves whole batches behind; a rerun finds only what is left. The run is
+audited once more at its end with what it removed in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.bewaring import (
+    Bewaringsrapport,
+    Gegevens,
+    Opdracht,
+    Termijnen,
+    Verwijderd,
+    plan,
+)
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.protocol import ProtocolDefinitie, staat_nu
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import BewaringWerk
+
+PER_KEER = 500  # removed and audited per transaction
+
+_GEBEURTENIS = {
+    Node.AII: (AuditGebeurtenis.BEWARING_VERWIJDERD, AuditGebeurtenis.BEWARING_RUN),
+    Node.VSB: (AuditGebeurtenis.VSB_BEWARING_VERWIJDERD, AuditGebeurtenis.VSB_BEWARING_RUN),
+}
+
+
+class BewaringFout(ValueError):
+    """A retention run that cannot be done as asked."""
+
+
+def opdrachten(
+    *,
+    uow: BewaringWerk,
+    node: Node,
+    termijnen: Termijnen,
+    definitie: ProtocolDefinitie,
+    nu: datetime,
+    op: date,
+) -> list[Opdracht]:
+    """What goes on ``op``, by the node's own record of the protocol's life as it is now."""
+    with uow as werk:
+        staat = staat_nu(definitie, werk.protocol.gebeurtenissen(), nu)
+    return plan(node, termijnen, staat, op)
+
+
+def run(
+    *,
+    uow: BewaringWerk,
+    keys: Keys,
+    node: Node,
+    termijnen: Termijnen,
+    definitie: ProtocolDefinitie,
+    door: str,
+    nu: datetime,
+    op: date | None = None,
+    dry_run: bool = False,
+    voortgang: Callable[[Gegevens, int, int], None] = lambda g, klaar, totaal: None,
+) -> Bewaringsrapport:
+    """Remove what this node may no longer keep on ``op`` (default: today); the dry run finds
+    it and changes nothing. ``op`` other than today only with the dry run: data is removed
+    when its time has come, never ahead of it."""
+    vandaag = dag_in_brussel(nu)
+    if op is not None and op != vandaag and not dry_run:
+        raise BewaringFout("--on: only with --dry-run (data goes when its time has come)")
+    dag = op or vandaag
+    gevonden: list[Verwijderd] = []
+    for opdracht in opdrachten(
+        uow=uow, node=node, termijnen=termijnen, definitie=definitie, nu=nu, op=dag
+    ):
+        with uow as werk:
+            ids = werk.bewaring.te_verwijderen(opdracht)
+        if not dry_run:
+            _verwijder(
+                uow=uow,
+                keys=keys,
+                node=node,
+                opdracht=opdracht,
+                ids=ids,
+                door=door,
+                nu=nu,
+                voortgang=voortgang,
+            )
+        gevonden.append(Verwijderd(opdracht, tuple(ids)))
+    rapport = Bewaringsrapport(node, dag, dry_run, tuple(gevonden))
+    if not dry_run:
+        with uow as werk:
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=_GEBEURTENIS[node][1],
+                actor=door,
+                tijdstip=nu,
+                inhoud={
+                    "op": dag.isoformat(),
+                    "verwijderd": {v.opdracht.gegevens.value: len(v.ids) for v in gevonden},
+                },
+            )
+            werk.commit()
+    return rapport
+
+
+def _verwijder(
+    *,
+    uow: BewaringWerk,
+    keys: Keys,
+    node: Node,
+    opdracht: Opdracht,
+    ids: list[str],
+    door: str,
+    nu: datetime,
+    voortgang: Callable[[Gegevens, int, int], None],
+) -> None:
+    for start in range(0, len(ids), PER_KEER):
+        blok = ids[start : start + PER_KEER]
+        with uow as werk:
+            werk.bewaring.verwijder(opdracht.gegevens, blok, nu)
+            basis = {"gegevens": opdracht.gegevens.value, "reden": opdracht.reden}
+            # a person's number never stands in an entry: one entry each, under its keyed hash
+            per_persoon = opdracht.gegevens.noemt_personen
+            for insz, inhoud in (
+                [(i, basis) for i in blok] if per_persoon else [(None, {**basis, "ids": blok})]
+            ):
+                schrijf_audit(
+                    audit=werk.audit,
+                    keys=keys,
+                    gebeurtenis=_GEBEURTENIS[node][0],
+                    actor=door,
+                    tijdstip=nu,
+                    inhoud=inhoud,
+                    insz=insz,
+                )
+            werk.commit()
+        crash_point("retention:batch-committed")
+        voortgang(opdracht.gegevens, start + len(blok), len(ids))

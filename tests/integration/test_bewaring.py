@@ -1,0 +1,235 @@
+"""Retention (SPEC §10) on SQLite and PostgreSQL, through the command line: both sides of each
+purge date, a lapsed F1 basis (GwH 112/2023) purging its data at both nodes after the grace
+period, a rerun that removes nothing, the audit chains verifying after a purge, and a run
+killed between two batches and rerun."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from kbi_exchange.adapters.db.aii_models import BeslissingRij
+from kbi_exchange.adapters.db.vsb_models import VsbAuditRij
+from kbi_exchange.bootstrap import engine, keys, uow
+from kbi_exchange.crash_points import CRASHED
+from kbi_exchange.domain.aanvraag import BronAntwoord
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.periods import plus_maanden
+from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.services import aanvragen
+from kbi_exchange.settings import SETTINGS_FILE, load_settings
+from tests.conftest import EXAMPLES, kbi
+
+Cap = pytest.CaptureFixture[str]
+VANDAAG = dag_in_brussel(datetime.now(UTC))
+VSB = Actor("os:test")
+
+
+class Bron:
+    """AII as a stub for the applications recorded in the past (the real AII is asked over
+    HTTP in test_vsb_aanvragen.py)."""
+
+    def vraag(self, insz: str, datum: date, referte: str) -> BronAntwoord:
+        return BronAntwoord(referte, "NOK", "NIET_TIJDIG_AANGEMELD", "niet tijdig aangemeld")
+
+
+def _zet(home: Path, **waarden: int) -> None:
+    """Change [retention] settings in the home's settings file."""
+    bestand = home / SETTINGS_FILE
+    tekst = bestand.read_text(encoding="utf-8")
+    for naam, waarde in waarden.items():
+        regels = [
+            f"{naam} = {waarde}" if regel.startswith(f"{naam} = ") else regel
+            for regel in tekst.splitlines()
+        ]
+        tekst = "\n".join(regels) + "\n"
+    bestand.write_text(tekst, encoding="utf-8")
+
+
+def _aanvraag(insz: str, opening: date, nu: datetime, einde: date | None = None) -> str:
+    settings = load_settings()
+    aanvraag = aanvragen.dien_in(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        bron=Bron(),
+        insz=insz,
+        opening=opening,
+        zorgkas="CM",
+        zorgkassen=frozenset({"CM"}),
+        eerste_datum=date(2022, 1, 1),
+        door=VSB,
+        nu=lambda: nu,
+    )
+    if einde is not None:
+        aanvragen.beeindig(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            aanvraag_id=aanvraag.id,
+            einde=einde,
+            reden="overleden",
+            door=VSB,
+            nu=nu,
+        )
+    return aanvraag.id
+
+
+def _rapport(capsys: Cap, *args: str) -> dict[str, Any]:
+    uit = kbi(capsys, "retention", "run", *args, "--json")
+    assert uit.code == 0, uit
+    [rapport] = json.loads(uit.out)
+    return dict(rapport)
+
+
+def _ids(rapport: dict[str, Any], gegevens: str) -> list[str]:
+    return next((v["ids"] for v in rapport["verwijderd"] if v["gegevens"] == gegevens), [])
+
+
+@pytest.fixture
+def dpos(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    for naam, node, rol in (("dora", "aii", "aii-dpo"), ("vic", "vsb", "vsb-dpo")):
+        assert kbi(capsys, "users", "add", naam, "--node", node, "--role", rol).code == 0
+    return twee_nodes
+
+
+def test_retention_on_both_sides_of_each_date_and_after_f1_lapsed(dpos: Path, capsys: Cap) -> None:
+    _zet(dpos, grace_days=0, audit_content_years=3)
+    # ended 5 years and a day ago: its last day was yesterday; ended 5 years ago: kept today
+    vijf_jaar = plus_maanden(VANDAAG, -60)
+    lang_geleden = datetime(2021, 6, 15, 10, tzinfo=UTC)
+    weg = _aanvraag("85073001546", date(2021, 6, 1), lang_geleden, vijf_jaar - timedelta(days=1))
+    blijft = _aanvraag("85073001348", date(2021, 6, 1), lang_geleden, vijf_jaar)
+    gevraagd = _aanvraag("85073001546", date(2024, 2, 1), datetime(2024, 3, 1, tzinfo=UTC))
+
+    droog = _rapport(capsys, "--node", "vsb", "--dry-run")
+    assert _ids(droog, "aanvraag") == [weg]
+    morgen = _rapport(capsys, "--node", "vsb", "--dry-run", "--on", str(VANDAAG + timedelta(1)))
+    assert _ids(morgen, "aanvraag") == [weg, blijft]
+    # audit content older than 3 years: the 2021 entries, not the 2024 ones
+    with engine(load_settings().vsb_database_url).connect() as v:
+        oud = [
+            str(s)
+            for s, t in v.execute(select(VsbAuditRij.seq, VsbAuditRij.tijdstip))
+            if t.year == 2021
+        ]
+    assert sorted(_ids(droog, "audit")) == sorted(oud)
+    assert oud
+    assert not _ids(droog, "aanvraag_f1")  # F1 still has its ground
+
+    # F1's basis lapsed (GwH 112/2023): VSB's dry run names the applications holding AII's answer
+    basis = ("protocol", "basis", "end", "--flow", "F1", "--date", "2023-07-20", "--reason",
+             "GwH 112/2023")  # fmt: skip
+    uit = kbi(capsys, *basis, "--node", "vsb", "--as", "vic", "--dry-run", "--json")
+    assert uit.code == 0, uit
+    assert json.loads(uit.out)["gegevens"] == {"aanvraag_f1": [gevraagd]}
+    assert json.loads(uit.out)["weg_op"] == VANDAAG.isoformat()  # recorded today, no grace
+    assert kbi(capsys, *basis, "--node", "vsb", "--as", "vic").code == 0
+    assert _ids(_rapport(capsys, "--node", "vsb", "--dry-run"), "aanvraag_f1") == [gevraagd]
+
+    gedaan = _rapport(capsys, "--node", "vsb")
+    assert (_ids(gedaan, "aanvraag"), _ids(gedaan, "aanvraag_f1")) == ([weg], [gevraagd])
+    assert not gedaan["dry_run"]
+    assert gedaan["aantal"] == 2 + len(oud)
+    # a rerun removes nothing; what is kept is still there; the chain still verifies
+    assert _rapport(capsys, "--node", "vsb")["aantal"] == 0
+    assert kbi(capsys, "vsb", "application", "show", blijft).code == 0
+    weg_show = kbi(capsys, "vsb", "application", "show", weg)
+    assert weg_show.code == 1
+    assert weg in weg_show.err
+    assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
+    with engine(load_settings().vsb_database_url).connect() as v:
+        inhoud = dict(v.execute(select(VsbAuditRij.seq, VsbAuditRij.inhoud)).all())
+    assert all(inhoud[int(s)] is None for s in oud)
+    purges = [json.loads(t) for t in inhoud.values() if t and '"gegevens":"aanvraag' in t]
+    assert {i for p in purges for i in p["ids"]} == {weg, gevraagd}
+    assert all("GwH" in p["reden"] or "5 years" in p["reden"] for p in purges)
+
+
+def test_aii_purges_f1_decision_records_after_the_lapse_and_keeps_its_chain(
+    dpos: Path, capsys: Cap
+) -> None:
+    _zet(dpos, grace_days=0)
+    assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
+    uit = kbi(capsys, "aii", "clients", "add", "vsb-node", "--purpose", "ZORGBUDGET")
+    auth = {"Authorization": f"Bearer {json.loads(uit.out)['token']}"}
+    with TestClient(maak_app(load_settings())) as http:
+        for insz in ("85073001546", "85073001348"):
+            vraag = {"insz": insz, "datum": "2023-01-01", "doel": "ZORGBUDGET",
+                     "referte": str(uuid.uuid4())}  # fmt: skip
+            assert http.post("/api/v1/advies", json=vraag, headers=auth).status_code == 200
+    with engine(load_settings().aii_database_url).connect() as v:
+        records = sorted(v.scalars(select(BeslissingRij.id)))
+    assert len(records) == 2
+    assert _ids(_rapport(capsys, "--node", "aii", "--dry-run"), "beslissing_f1") == []
+    basis = ("protocol", "basis", "end", "--flow", "F1", "--date", "2023-07-20", "--reason",
+             "GwH 112/2023", "--as", "dora")  # fmt: skip
+    droog = kbi(capsys, *basis, "--dry-run")
+    assert droog.code == 0, droog
+    assert all(r in droog.out for r in records), droog
+    assert kbi(capsys, *basis).code == 0
+    assert sorted(_ids(_rapport(capsys, "--node", "aii"), "beslissing_f1")) == records
+    assert _rapport(capsys, "--node", "aii")["aantal"] == 0
+    with engine(load_settings().aii_database_url).connect() as v:
+        b = BeslissingRij
+        rijen = v.execute(select(b.insz, b.antwoord, b.gewist_op)).all()
+    assert all(r.insz == "" and r.antwoord == "" and r.gewist_op is not None for r in rijen)
+    assert kbi(capsys, "audit", "verify", "--node", "aii").code == 0
+    # the report names what it removed; a person's number appears nowhere in it
+    assert "85073001546" not in kbi(capsys, "retention", "run", "--dry-run", "--json").out
+
+
+def test_bad_use_is_refused_with_the_reason(dpos: Path, capsys: Cap) -> None:
+    vooruit = kbi(capsys, "retention", "run", "--on", "2030-01-01")
+    assert vooruit.code == 2
+    assert "--on" in vooruit.err
+    assert "--dry-run" in vooruit.err
+    assert kbi(capsys, "retention", "run", "--dry-run", "--on", "2030-13-01").code == 2
+    zonder_node = kbi(capsys, "retention", "run", "--as", "dora")
+    assert zonder_node.code == 2
+    assert "--node" in zonder_node.err
+    geen_dpo = kbi(capsys, "protocol", "basis", "end", "--node", "vsb", "--flow", "F1", "--date",
+                   "2023-07-20", "--reason", "x", "--as", "dora")  # fmt: skip
+    assert geen_dpo.code == 1  # dora works at AII, not at VSB
+    _zet(dpos, grace_days=-1)
+    fout = kbi(capsys, "retention", "run", "--dry-run")
+    assert fout.code == 1
+    assert "grace_days" in fout.err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_killed_run_is_finished_by_the_rerun(dpos: Path, capsys: Cap) -> None:
+    _zet(dpos, audit_content_years=0)
+    lang_geleden = datetime(2021, 6, 15, 10, tzinfo=UTC)
+    ids = {
+        _aanvraag("85073001546", date(2021, 6, 1), lang_geleden, date(2021, 6, 30))
+        for _ in range(3)
+    }
+    omgeving = {**os.environ, "KBI_CRASH_AT": "retention:batch-committed"}
+    commando = [sys.executable, "-m", "kbi_exchange", "retention", "run", "--node", "vsb", "--json"]
+    gekild = subprocess.run(
+        commando, check=False, env=omgeving, capture_output=True, text=True, timeout=120
+    )
+    assert gekild.returncode == CRASHED, gekild.stderr
+    # the first batch (the applications) is gone and audited; the audit content is not yet
+    halverwege = _rapport(capsys, "--node", "vsb", "--dry-run")
+    assert _ids(halverwege, "aanvraag") == []
+    assert _ids(halverwege, "audit")
+    klaar = subprocess.run(commando[:-1], check=False, capture_output=True, text=True, timeout=120)
+    assert klaar.returncode == 0, klaar.stderr
+    assert _rapport(capsys, "--node", "vsb", "--dry-run")["aantal"] == 0
+    assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
+    with engine(load_settings().vsb_database_url).connect() as v:
+        teksten = [t for (t,) in v.execute(select(VsbAuditRij.inhoud)) if t]
+    weg = {i for t in teksten if '"gegevens":"aanvraag"' in t for i in json.loads(t)["ids"]}
+    assert weg == ids
