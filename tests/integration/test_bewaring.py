@@ -16,10 +16,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij
-from kbi_exchange.adapters.db.vsb_models import VsbAuditRij
+from kbi_exchange.adapters.db.aii_models import BeslissingRij, LijstRij
+from kbi_exchange.adapters.db.vsb_models import (
+    VerdelingRij,
+    VsbAuditRij,
+    VsbLijstInszRij,
+    ZendingRij,
+)
 from kbi_exchange.bootstrap import engine, keys, uow
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.domain.aanvraag import BronAntwoord
@@ -29,6 +34,7 @@ from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.services import aanvragen
 from kbi_exchange.settings import SETTINGS_FILE, load_settings
+from tests.aii_node import lijst_bij_vsb
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -233,3 +239,63 @@ def test_a_killed_run_is_finished_by_the_rerun(dpos: Path, capsys: Cap) -> None:
         teksten = [t for (t,) in v.execute(select(VsbAuditRij.inhoud)) if t]
     weg = {i for t in teksten if '"gegevens":"aanvraag"' in t for i in json.loads(t)["ids"]}
     assert weg == ids
+
+
+def test_list_data_goes_at_death_and_after_f2_lapsed_at_both_nodes(
+    twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    _, op_lijst = lijst_bij_vsb(
+        twee_nodes, capsys, 2025, ("vic", "--node", "vsb", "--role", "vsb-dpo"),
+        ("dora", "--node", "aii", "--role", "aii-dpo"),
+    )  # fmt: skip
+    _zet(twee_nodes, grace_days=0)
+    dood, levend = op_lijst[0], op_lijst[1]
+    leden = twee_nodes / "leden.jsonl"
+    regels = [
+        {"insz": insz, "overlijdensdatum": overleden, "vt": [{"begin": "2020-01-01"}],
+         "aansluitingen": [{"zorgkas": "CM", "begin": "2010-01-01"}]}
+        for insz, overleden in ((dood, "2025-03-01"), (levend, None))
+    ]  # fmt: skip
+    leden.write_text("".join(json.dumps(r) + "\n" for r in regels), encoding="utf-8")
+    assert kbi(capsys, "vsb", "import", str(leden), "--as", "vera").code == 0
+    assert kbi(capsys, "vsb", "list", "distribute", "--year", "2025", "--as", "vera").code == 0
+
+    droog = _rapport(capsys, "--node", "vsb", "--dry-run")
+    sleutel = keys(load_settings(), Node.VSB).insz_keys()[0]
+    assert _ids(droog, "overleden") == [sleutel.hash(dood)]  # named by its keyed hash only
+    assert dood not in json.dumps(droog)
+    assert _ids(_rapport(capsys, "--node", "vsb"), "overleden") == [sleutel.hash(dood)]
+    url = load_settings().vsb_database_url
+    with engine(url).connect() as v:
+        over = set(v.scalars(select(VsbLijstInszRij.insz))) | set(
+            v.scalars(select(VerdelingRij.insz))
+        )
+    assert dood not in over
+    assert levend in over
+
+    # F2's basis lapses: AII's lists and VSB's received list, files and distribution go
+    basis = ("protocol", "basis", "end", "--flow", "F2", "--date", "2023-07-20", "--reason",
+             "GwH 112/2023")  # fmt: skip
+    aii_lijsten = json.loads(kbi(capsys, *basis, "--as", "dora", "--dry-run", "--json").out)
+    vsb_lijsten = json.loads(
+        kbi(capsys, *basis, "--node", "vsb", "--as", "vic", "--dry-run", "--json").out
+    )
+    assert len(aii_lijsten["gegevens"]["lijst_f2"]) == 1
+    assert vsb_lijsten["gegevens"]["ontvangen_lijst_f2"] == aii_lijsten["gegevens"]["lijst_f2"]
+    assert kbi(capsys, *basis, "--as", "dora").code == 0
+    assert kbi(capsys, *basis, "--node", "vsb", "--as", "vic").code == 0
+    lijst_ids = aii_lijsten["gegevens"]["lijst_f2"]
+    assert _ids(_rapport(capsys, "--node", "aii"), "lijst_f2") == lijst_ids
+    assert _ids(_rapport(capsys, "--node", "vsb"), "ontvangen_lijst_f2") == lijst_ids
+    assert _rapport(capsys, "--node", "aii")["aantal"] == 0
+    assert _rapport(capsys, "--node", "vsb")["aantal"] == 0
+    with engine(url).connect() as v:
+        assert v.scalar(select(func.count()).select_from(VsbLijstInszRij)) == 0
+        assert v.scalar(select(func.count()).select_from(VerdelingRij)) == 0
+        assert all(b == b"" for b in v.scalars(select(ZendingRij.bestand)))
+    with engine(load_settings().aii_database_url).connect() as v:
+        assert [(p, b) for p, b in v.execute(select(LijstRij.payload, LijstRij.bestand))] == [
+            ("", None)
+        ]
+    assert kbi(capsys, "audit", "verify").code == 0

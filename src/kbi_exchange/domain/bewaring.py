@@ -40,7 +40,8 @@ class Gegevens(StrEnum):
 
     @property
     def noemt_personen(self) -> bool:
-        """Whether its ids are people's INSZ: reported as a count, audited under keyed hashes."""
+        """Whether its items are people's INSZ: named by their keyed hash in the report, and
+        audited one entry each under it."""
         return self is Gegevens.OVERLEDEN
 
 
@@ -210,7 +211,8 @@ def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> li
 
 @dataclass(frozen=True, slots=True)
 class Verwijderd:
-    """What one kind of removal found (a dry run) or removed, and why."""
+    """What one kind of removal found (a dry run) or removed, and why; a person is named by
+    the keyed hash of their number, never by the number."""
 
     opdracht: Opdracht
     ids: tuple[str, ...]
@@ -219,8 +221,7 @@ class Verwijderd:
         return {
             **self.opdracht.json(),
             "aantal": len(self.ids),
-            # a person's number is never printed: a deceased person's entries are counted
-            "ids": None if self.opdracht.gegevens.noemt_personen else list(self.ids),
+            "ids": list(self.ids),
         }
 
 

@@ -20,7 +20,6 @@ from kbi_exchange.settings import load_settings
 
 app = typer.Typer(help="Retention: remove what may no longer be kept.", no_args_is_help=True)
 console = Console(stderr=True)
-TOON_IDS = 10  # ids printed per kind (all of them with --json)
 
 
 def _toon(rapport: Bewaringsrapport) -> None:
@@ -28,9 +27,8 @@ def _toon(rapport: Bewaringsrapport) -> None:
     typer.echo(f"{rapport.node.value.upper()} on {rapport.op}: {wat} {rapport.aantal} in all")
     for v in rapport.verwijderd:
         typer.echo(f"  {v.opdracht.gegevens.value}: {len(v.ids)} — {v.opdracht.reden}")
-        if v.ids and not v.opdracht.gegevens.noemt_personen:
-            meer = f" … and {len(v.ids) - TOON_IDS} more" if len(v.ids) > TOON_IDS else ""
-            typer.echo("    " + ", ".join(v.ids[:TOON_IDS]) + meer)
+        for i in v.ids:  # every item, by its id (a person: the keyed hash of the number)
+            typer.echo(f"    {i}")
 
 
 @app.command("run")

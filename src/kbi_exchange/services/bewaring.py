@@ -91,6 +91,8 @@ def run(
                 nu=nu,
                 voortgang=voortgang,
             )
+        if opdracht.gegevens.noemt_personen:
+            ids = [keys.insz_keys()[0].hash(i) for i in ids]
         gevonden.append(Verwijderd(opdracht, tuple(ids)))
     rapport = Bewaringsrapport(node, dag, dry_run, tuple(gevonden))
     if not dry_run:
