@@ -515,6 +515,9 @@ class FakeAanvragen:
     def get(self, aanvraag_id: str) -> Aanvraag | None:
         return self.rijen.get(aanvraag_id)
 
+    def met_referte(self, referte: str) -> Aanvraag | None:
+        return next((a for a in self.rijen.values() if a.referte == referte), None)
+
     def lijst(
         self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
     ) -> list[Aanvraag]:

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from kbi_exchange.domain.aanvraag import BronAntwoord, BronOnbeschikbaar
+from kbi_exchange.domain.kwaliteit import MeldingGeweigerd
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +203,55 @@ class AiiClient:
             return lees_antwoord(antwoord.json(), referte)
         except (ValueError, TypeError, KeyError) as fout:  # also a body that is no JSON at all
             raise _Tijdelijk(f"HTTP {antwoord.status_code}, unreadable answer: {fout}") from None
+
+    # --- data quality (art. 7) -------------------------------------------------------------
+
+    def _json(self, methode: str, pad: str, **kwargs: Any) -> tuple[int, Any]:
+        """One call: its status and JSON body; `BronOnbeschikbaar` when AII cannot be reached
+        or answers with no readable JSON (these calls change nothing twice when repeated by
+        the operator: a report is sent once per command, fetches are by sequence number)."""
+        if not self.breaker.toegestaan():
+            raise BronOnbeschikbaar("AII is not called for a while: it failed repeatedly")
+        try:
+            antwoord = self._http.request(methode, pad, **kwargs)
+            body = antwoord.json()
+        except (httpx.HTTPError, ValueError) as fout:
+            self.breaker.mislukt()
+            raise BronOnbeschikbaar(f"AII did not answer ({type(fout).__name__})") from None
+        if antwoord.status_code >= 500 or antwoord.status_code == 429:
+            self.breaker.mislukt()
+            raise BronOnbeschikbaar(f"AII answered HTTP {antwoord.status_code}")
+        self.breaker.gelukt()
+        return antwoord.status_code, body
+
+    @staticmethod
+    def _fout(status: int, body: Any) -> str:
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            return str(body["detail"])
+        uitzonderingen = body.get("uitzonderingen") if isinstance(body, dict) else None
+        if uitzonderingen:
+            return "; ".join(str(u.get("diagnose")) for u in uitzonderingen)
+        return f"HTTP {status}"
+
+    def meld(self, insz: str, omschrijving: str, referte: str | None) -> dict[str, Any]:
+        """Report an error in a person's data: AII's record of it (id, status, due date)."""
+        body: dict[str, Any] = {"insz": insz, "omschrijving": omschrijving}
+        if referte is not None:
+            body["referte"] = referte
+        status, antwoord = self._json("POST", "/api/v1/meldingen", json=body)
+        if status != 201 or not isinstance(antwoord, dict) or "id" not in antwoord:
+            raise MeldingGeweigerd(self._fout(status, antwoord))
+        return antwoord
+
+    def melding(self, melding_id: str) -> dict[str, Any]:
+        status, antwoord = self._json("GET", f"/api/v1/meldingen/{melding_id}")
+        if status != 200 or not isinstance(antwoord, dict):
+            raise MeldingGeweigerd(self._fout(status, antwoord))
+        return antwoord
+
+    def rectificaties(self, na: int) -> tuple[list[dict[str, Any]], int]:
+        """AII's rectified answers to VSB's questions after sequence number ``na``."""
+        status, antwoord = self._json("GET", "/api/v1/rectificaties", params={"na": na})
+        if status != 200 or not isinstance(antwoord, dict):
+            raise MeldingGeweigerd(self._fout(status, antwoord))
+        return list(antwoord["rectificaties"]), int(antwoord["volgende"])

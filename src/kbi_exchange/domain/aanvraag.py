@@ -123,6 +123,25 @@ class Aanvraag:
             raise AanvraagFout(f"application {self.id}: only a refused question is asked anew")
         return replace(self, referte=referte)
 
+    def rectificeer(
+        self, advies: str, reden_code: str | None, reden_omschrijving: str | None, nu: datetime
+    ) -> Aanvraag:
+        """AII rectified its answer after correcting the KBI (art. 7): the decision follows
+        the new answer, decided anew now (and so the retention clock of a refusal)."""
+        if self.referte is None:
+            raise AanvraagFout(f"application {self.id}: AII was not asked, nothing to rectify")
+        if advies not in ("OK", "NOK"):
+            raise AanvraagFout(f"application {self.id}: a rectification says OK or NOK")
+        return replace(
+            self,
+            status=AanvraagStatus.TOEGEKEND if advies == "OK" else AanvraagStatus.GEWEIGERD,
+            advies=advies,
+            reden_code=reden_code if advies == "NOK" else None,
+            reden_omschrijving=reden_omschrijving if advies == "NOK" else None,
+            uitzonderingen=(),
+            beslist_op=nu,
+        )
+
     def beeindig(self, einde: date, reden: str | None) -> Aanvraag:
         """The zorgbudget ends (death, end of the right): the retention clock starts."""
         if self.einde is not None:

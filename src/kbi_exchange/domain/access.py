@@ -32,6 +32,7 @@ class Permissie(StrEnum):
     KBI_LIJST_LEVER = "kbi:lijst:deliver"
     KBI_AUDIT_ZOEK = "kbi:audit:search"
     KBI_PROTOCOL_BEHEER = "kbi:protocol:manage"
+    KBI_MELDING_BEHANDEL = "kbi:melding:handle"
     VSB_LEDEN_IMPORTEER = "vsb:leden:import"
     VSB_LIJST_ONTVANG = "vsb:lijst:ingest"
     VSB_AANVRAAG_BEHANDEL = "vsb:aanvraag:handle"
@@ -56,6 +57,8 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.KBI_ADVIES_BEKIJK,
             Permissie.KBI_LIJST_MAAK,
             Permissie.KBI_LIJST_LEVER,
+            # data-quality reports: investigated and corrected by whoever changes KBI data
+            Permissie.KBI_MELDING_BEHANDEL,
         }
     ),
     Rol.AII_APPROVER: frozenset({Permissie.KBI_LIJST_KEUR_GOED, Permissie.KBI_LIJST_LEVER}),

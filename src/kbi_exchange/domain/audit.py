@@ -33,6 +33,12 @@ class AuditGebeurtenis(StrEnum):
     # retention (SPEC §10): one entry per removed batch (what, why, the ids), one per run
     BEWARING_VERWIJDERD = "kbi:retention:purge"
     BEWARING_RUN = "kbi:retention:run"
+    # data quality (art. 7): a report received, corrected (with its rectifications), closed;
+    # each rectification again when it leaves
+    MELDING_ONTVANGEN = "kbi:melding:receive"
+    MELDING_GECORRIGEERD = "kbi:melding:correct"
+    MELDING_GESLOTEN = "kbi:melding:close"
+    RECTIFICATIE_VERSTREKT = "kbi:rectificatie:fetch"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
     # the VSB node's own log
@@ -58,6 +64,12 @@ class AuditGebeurtenis(StrEnum):
     VSB_AANMELDING_MISLUKT = "vsb:security:auth-failed"
     VSB_VERDELING_VERSLAG = "vsb:lijst:distribution-report"
     VSB_PROTOCOL_STAP = "vsb:protocol:change"
+    # data quality at VSB: a report sent to AII (before it leaves), a rectification applied,
+    # a report's finding received, a zorgkas reading its messages
+    VSB_MELDING_VERSTUURD = "vsb:melding:send"
+    VSB_MELDING_BIJGEWERKT = "vsb:melding:update"
+    VSB_RECTIFICATIE_TOEGEPAST = "vsb:rectificatie:apply"
+    VSB_BERICHT_BEKEKEN = "vsb:bericht:view"
     VSB_BEWARING_VERWIJDERD = "vsb:retention:purge"
     VSB_BEWARING_RUN = "vsb:retention:run"
 

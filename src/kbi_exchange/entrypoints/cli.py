@@ -19,6 +19,7 @@ from kbi_exchange.adapters.mailbox import MailboxError
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.aanvraag import AanvraagFout, BronOnbeschikbaar
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.kwaliteit import KwaliteitFout, MeldingGeweigerd
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.premie import PremieFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolFout
@@ -27,6 +28,7 @@ from kbi_exchange.entrypoints import (
     cli_aii,
     cli_audit,
     cli_clients,
+    cli_kwaliteit,
     cli_lijst,
     cli_mailbox,
     cli_protocol,
@@ -41,6 +43,7 @@ from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.aanvragen import NietGevonden
 from kbi_exchange.services.bewaring import BewaringFout
 from kbi_exchange.services.clients import ClientFout
+from kbi_exchange.services.kwaliteit import OnbekendeMelding
 from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import OnbekendeBeslissing
 from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
@@ -63,6 +66,9 @@ app.add_typer(cli_retention.app, name="retention")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
+cli_aii.app.add_typer(cli_kwaliteit.aii_app, name="report")
+cli_vsb.app.add_typer(cli_kwaliteit.vsb_app, name="report")
+cli_vsb.app.command("messages")(cli_kwaliteit.messages)
 console = Console()
 
 
@@ -177,6 +183,9 @@ BEKENDE_FOUTEN = (
     GeenWettelijkeContext,
     BewaringFout,
     OngeldigeInstelling,
+    KwaliteitFout,
+    MeldingGeweigerd,
+    OnbekendeMelding,
 )
 
 

@@ -16,9 +16,16 @@ from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.kwaliteit import (
+    Melding,
+    Rectificatie,
+    Uitvoering,
+    VsbMelding,
+    ZorgkasBericht,
+)
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst_staat import Lijst
-from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Weigering
+from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Stroom, Weigering
 from kbi_exchange.domain.verdeling import Zending
 
 
@@ -107,6 +114,58 @@ class BewaringWerk(ProtocolWerk, Protocol):
 
     @property
     def bewaring(self) -> Bewaarplaats: ...
+
+
+class Meldingen(Protocol):
+    """Data-quality reports received from VSB (AII)."""
+
+    def bewaar(self, melding: Melding) -> None: ...
+
+    def get(self, melding_id: str) -> Melding | None: ...
+
+    def alle(self, *, open_: bool = False) -> list[Melding]: ...
+
+
+class Rectificaties(Protocol):
+    """The rectifications corrections gave rise to (AII)."""
+
+    def voeg_toe(self, r: Rectificatie) -> None: ...
+
+    def van_melding(self, melding_id: str) -> list[Rectificatie]: ...
+
+    def voor_client(
+        self, client: str, stroom: Stroom, na: int, hoeveel: int
+    ) -> list[tuple[int, Rectificatie]]: ...
+
+
+class BeslissingenVanPersoon(Protocol):
+    def van_insz(self, insz: str) -> list[Beslissing]: ...
+
+
+class LijstenMetPersoon(Protocol):
+    def alle(self) -> list[Lijst]: ...
+
+    def met_insz(self, insz: str) -> list[str]: ...
+
+
+class KwaliteitWerk(ProtocolWerk, Protocol):
+    """A unit of work at AII over reports, rectifications, what they re-evaluate (decision
+    records, the KBI, the lists), the protocol and the audit log."""
+
+    @property
+    def meldingen(self) -> Meldingen: ...
+
+    @property
+    def rectificaties(self) -> Rectificaties: ...
+
+    @property
+    def beslissingen(self) -> BeslissingenVanPersoon: ...
+
+    @property
+    def kbi(self) -> KbiLezer: ...
+
+    @property
+    def lijsten(self) -> LijstenMetPersoon: ...
 
 
 class Weigeringen(Protocol):
@@ -334,6 +393,8 @@ class Aanvragen(Protocol):
 
     def get(self, aanvraag_id: str) -> Aanvraag | None: ...
 
+    def met_referte(self, referte: str) -> Aanvraag | None: ...
+
     def lijst(
         self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
     ) -> list[Aanvraag]: ...
@@ -421,6 +482,69 @@ class VerdelingWerk(Protocol):
 
     @property
     def zendingen(self) -> Zendingen: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class KwaliteitBron(Protocol):
+    """AII's data-quality service as VSB calls it (`adapters.aii_client`)."""
+
+    def meld(self, insz: str, omschrijving: str, referte: str | None) -> dict[str, Any]: ...
+
+    def melding(self, melding_id: str) -> dict[str, Any]: ...
+
+    def rectificaties(self, na: int) -> tuple[list[dict[str, Any]], int]: ...
+
+
+class VsbMeldingen(Protocol):
+    def bewaar(self, melding: VsbMelding) -> None: ...
+
+    def alle(self, *, open_: bool = False) -> list[VsbMelding]: ...
+
+
+class VsbRectificaties(Protocol):
+    def bekend(self, rectificatie_id: str) -> bool: ...
+
+    def laatste_seq(self) -> int: ...
+
+    def voeg_toe(
+        self,
+        ruw: dict[str, object],
+        *,
+        aanvraag_id: str | None,
+        uitvoering: Uitvoering,
+        ontvangen_op: object,
+    ) -> None: ...
+
+
+class ZorgkasBerichten(Protocol):
+    def voeg_toe(self, bericht: ZorgkasBericht) -> None: ...
+
+    def van(self, zorgkas: str | None) -> list[ZorgkasBericht]: ...
+
+
+class VsbKwaliteitWerk(Protocol):
+    """A unit of work on the VSB node over its reports, the rectifications it received, the
+    applications they change, the zorgkassen's messages and its audit log."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def aanvragen(self) -> Aanvragen: ...
+
+    @property
+    def vsb_meldingen(self) -> VsbMeldingen: ...
+
+    @property
+    def vsb_rectificaties(self) -> VsbRectificaties: ...
+
+    @property
+    def berichten(self) -> ZorgkasBerichten: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -57,6 +57,11 @@ class SqlAanvragen:
         self.session.add(rij)
         schrijf_door(self.session)
 
+    def met_referte(self, referte: str) -> Aanvraag | None:
+        """The application whose question to AII went under this referte."""
+        rij = self.session.scalar(select(AanvraagRij).where(AanvraagRij.referte == referte))
+        return _als_aanvraag(rij) if rij is not None else None
+
     def get(self, aanvraag_id: str) -> Aanvraag | None:
         rij = self.session.get(AanvraagRij, aanvraag_id)
         return _als_aanvraag(rij) if rij is not None else None

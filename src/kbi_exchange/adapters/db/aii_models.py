@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import (
@@ -177,3 +177,52 @@ class AuditKopRij(AuditKopKolommen, AiiBase):
 
 class ProtocolGebeurtenisRij(ProtocolKolommen, AiiBase):
     """A step in the protocol's life recorded at AII (suspension, notice, end, a lapse)."""
+
+
+class MeldingRij(AiiBase):
+    """A data-quality report of VSB about one person's data (art. 7), and what AII did."""
+
+    __tablename__ = "melding"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    insz: Mapped[str] = mapped_column(String(11), index=True)
+    omschrijving: Mapped[str] = mapped_column(Text)
+    referte: Mapped[str | None] = mapped_column(String(36))
+    gemeld_door: Mapped[str] = mapped_column(String(64))
+    gemeld_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    import_id: Mapped[str | None] = mapped_column(String(36))
+    gecorrigeerd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    gecorrigeerd_door: Mapped[str | None] = mapped_column(String(100))
+    bevinding: Mapped[str | None] = mapped_column(Text)
+    gesloten_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    gesloten_door: Mapped[str | None] = mapped_column(String(100))
+
+
+class RectificatieRij(AiiBase):
+    """A result a correction changed: an F1 answer (for the client that asked) or an F2 list
+    entry; ``seq`` orders them for the client that fetches its own."""
+
+    __tablename__ = "rectificatie"
+    __table_args__ = (
+        UniqueConstraint("melding_id", "beslissing_id"),
+        UniqueConstraint("melding_id", "lijst_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    melding_id: Mapped[str] = mapped_column(String(36), ForeignKey("melding.id"))
+    stroom: Mapped[str] = mapped_column(String(4))
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    insz: Mapped[str] = mapped_column(String(11))
+    referte: Mapped[str | None] = mapped_column(String(36))
+    beslissing_id: Mapped[str | None] = mapped_column(String(36))
+    datum: Mapped[date | None] = mapped_column(Date)
+    gekend_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    feit_ids: Mapped[str] = mapped_column(Text)
+    oud: Mapped[str | None] = mapped_column(Text)
+    nieuw: Mapped[str | None] = mapped_column(Text)
+    jaar: Mapped[int | None]
+    lijst_id: Mapped[str | None] = mapped_column(String(36))
+    op_lijst: Mapped[bool | None]

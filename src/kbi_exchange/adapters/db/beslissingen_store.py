@@ -68,6 +68,16 @@ class SqlBeslissingen:
             antwoord=rij.antwoord,
         )
 
+    def van_insz(self, insz: str) -> list[Beslissing]:
+        """Every record of a question about this INSZ whose content is still held, oldest
+        first (a data-quality correction re-evaluates them)."""
+        ids = self.session.scalars(
+            select(BeslissingRij.id)
+            .where(BeslissingRij.insz == insz, BeslissingRij.gewist_op.is_(None))
+            .order_by(BeslissingRij.gegeven_op, BeslissingRij.id)
+        ).all()
+        return [b for i in ids if (b := self.get(i)) is not None]
+
     def voeg_toe(self, rij: dict[str, Any]) -> None:
         """Append a record when the unit of work commits."""
         self._later(_BESLISSING, rij)

@@ -15,10 +15,16 @@ from kbi_exchange.adapters.db.bewaring_store import SqlBewaring
 from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
+from kbi_exchange.adapters.db.kwaliteit_store import SqlMeldingen, SqlRectificaties
 from kbi_exchange.adapters.db.leden_store import SqlLeden
 from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.protocol_store import SqlProtocol
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
+from kbi_exchange.adapters.db.vsb_kwaliteit_store import (
+    SqlVsbMeldingen,
+    SqlVsbRectificaties,
+    SqlZorgkasBerichten,
+)
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
 from kbi_exchange.adapters.db.vsb_models import VsbProtocolGebeurtenisRij
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
@@ -87,6 +93,42 @@ class SqlUnitOfWork:
         if self.node is Node.VSB:
             return SqlProtocol(self.session, VsbProtocolGebeurtenisRij)
         return SqlProtocol(self.session)
+
+    @property
+    def meldingen(self) -> SqlMeldingen:
+        """Data-quality reports received from VSB: kept by the AII node."""
+        if self.node is not Node.AII:
+            raise RuntimeError("the AII node keeps the reports it received")
+        return SqlMeldingen(self.session)
+
+    @property
+    def rectificaties(self) -> SqlRectificaties:
+        """The rectifications a correction gave rise to: kept by the AII node."""
+        if self.node is not Node.AII:
+            raise RuntimeError("the AII node keeps the rectifications it made")
+        return SqlRectificaties(self.session)
+
+    @property
+    def vsb_meldingen(self) -> SqlVsbMeldingen:
+        """The reports VSB sent to AII."""
+        self._alleen_vsb("the reports VSB sent")
+        return SqlVsbMeldingen(self.session)
+
+    @property
+    def vsb_rectificaties(self) -> SqlVsbRectificaties:
+        """The rectifications VSB received and applied."""
+        self._alleen_vsb("the rectifications VSB received")
+        return SqlVsbRectificaties(self.session)
+
+    @property
+    def berichten(self) -> SqlZorgkasBerichten:
+        """The messages to the zorgkassen."""
+        self._alleen_vsb("the messages to the zorgkassen")
+        return SqlZorgkasBerichten(self.session)
+
+    def _alleen_vsb(self, wat: str) -> None:
+        if self.node is not Node.VSB:
+            raise RuntimeError(f"{wat} live on the VSB node only")
 
     @property
     def bewaring(self) -> SqlBewaring:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import (
@@ -207,3 +207,52 @@ class VsbAuditKopRij(AuditKopKolommen, VsbBase):
 
 class VsbProtocolGebeurtenisRij(ProtocolKolommen, VsbBase):
     """A step in the protocol's life as VSB records it (a lapsed legal basis binds VSB too)."""
+
+
+class VsbMeldingRij(VsbBase):
+    """A data-quality report VSB sent AII (art. 7), under AII's id, with AII's finding."""
+
+    __tablename__ = "melding"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    insz: Mapped[str] = mapped_column(String(11), index=True)
+    omschrijving: Mapped[str] = mapped_column(Text)
+    aanvraag_id: Mapped[str | None] = mapped_column(String(36))
+    referte: Mapped[str | None] = mapped_column(String(36))
+    gemeld_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    gemeld_door: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    vervalt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    bevinding: Mapped[str | None] = mapped_column(Text)
+    gesloten_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class VsbRectificatieRij(VsbBase):
+    """A rectification of an answer received from AII, and what VSB did with it."""
+
+    __tablename__ = "rectificatie"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    melding_id: Mapped[str] = mapped_column(String(36))
+    referte: Mapped[str | None] = mapped_column(String(36))
+    aanvraag_id: Mapped[str | None] = mapped_column(String(36))
+    oud: Mapped[str] = mapped_column(Text)
+    nieuw: Mapped[str] = mapped_column(Text)
+    ontvangen_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    uitkomst: Mapped[str] = mapped_column(String(24))
+
+
+class ZorgkasBerichtRij(VsbBase):
+    """A message to one zorgkas about what changed for one of its members (a rectified
+    decision, a member taken off a list), read over the zorgkas API."""
+
+    __tablename__ = "zorgkas_bericht"
+    __table_args__ = (Index(None, "zorgkas", "gemaakt_op"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    zorgkas: Mapped[str] = mapped_column(String(8))
+    soort: Mapped[str] = mapped_column(String(24))
+    aanvraag_id: Mapped[str | None] = mapped_column(String(36))
+    inhoud: Mapped[str] = mapped_column(Text)
+    gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)

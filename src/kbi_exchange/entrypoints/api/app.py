@@ -27,6 +27,7 @@ from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
 from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
+from kbi_exchange.domain.kwaliteit import KwaliteitFout
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, transparantie
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
@@ -53,7 +54,7 @@ from kbi_exchange.entrypoints.soap.service import (
     xsd_tekst,
 )
 from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services import protocol
+from kbi_exchange.services import kwaliteit, protocol
 from kbi_exchange.services.advies import (
     Bericht,
     Kanaal,
@@ -75,6 +76,7 @@ SOAP_PAD = "/soap/GeefAdviesInburgeringsplicht"
 MAX_VRAAG = 64 * 1024
 MAX_BATCH = 4 * 2**20
 MAX_VRAGEN = 10_000
+MAX_MELDING = 16 * 1024
 # A batch goes to the writer in parts of this many questions, at most this many at a time: a
 # 10 000-question batch then shares the writer with every other caller instead of holding it.
 DEEL = 250
@@ -397,6 +399,96 @@ class AiiApi:
             headers={"Content-Disposition": f'attachment; filename="{bestand.naam}"'},
         )
 
+    # --- data quality (art. 7) -------------------------------------------------------------
+
+    async def _client_en_body(self, request: Request) -> tuple[Client, Any] | Response:
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return client
+        if not self.begrenzer.allow(client.id):
+            return _overbelast()
+        ruw = await lees_begrensd(request, MAX_MELDING)
+        if ruw is None:
+            return _json({"detail": f"the body is larger than {MAX_MELDING} bytes"}, 413)
+        try:
+            return client, orjson.loads(ruw) if ruw else None
+        except orjson.JSONDecodeError:
+            return _json({"detail": "the body is not valid JSON"}, 400)
+
+    async def melding(self, request: Request) -> Response:
+        """A data-quality report of VSB about a person's data: 201 with its id and due date."""
+        gelezen = await self._client_en_body(request)
+        if isinstance(gelezen, Response):
+            return gelezen
+        client, body = gelezen
+        if not isinstance(body, dict):
+            return _json({"detail": "expected an object with insz and omschrijving"}, 400)
+        onbekend = sorted(set(body) - {"insz", "omschrijving", "referte"})
+        if onbekend:
+            return _json({"detail": f"unknown fields: {', '.join(onbekend)}"}, 400)
+        nu = datetime.now(UTC)
+        try:
+            melding = await asyncio.to_thread(
+                kwaliteit.ontvang,
+                uow=aii_uow(self.settings),
+                keys=self.keys,
+                client=client.naam,
+                insz=body.get("insz"),
+                omschrijving=body.get("omschrijving"),
+                referte=body.get("referte"),
+                nu=nu,
+            )
+        except KwaliteitFout as fout:
+            return _json({"detail": str(fout)}, 400)
+        return _json(melding.json(nu, met_insz=False), 201)
+
+    async def melding_status(self, melding_id: str, request: Request) -> Response:
+        """A report the caller sent: its status, due date and, once closed, AII's finding."""
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return client
+        nu = datetime.now(UTC)
+        try:
+            melding = await asyncio.to_thread(
+                kwaliteit.status_voor,
+                uow=aii_uow(self.settings),
+                client=client.naam,
+                melding_id=melding_id[:36],
+                nu=nu,
+            )
+        except kwaliteit.OnbekendeMelding:
+            return _json({"detail": "no such report of this client"}, 404)
+        return _json(melding.json(nu, met_insz=False))
+
+    async def rectificaties(self, request: Request, na: int = 0) -> Response:
+        """The caller's rectifications of F1 answers after sequence number ``na``, oldest
+        first, each audited before it leaves; ``volgende`` is the ``na`` of the next call."""
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return client
+        if not self.begrenzer.allow(client.id):
+            return _overbelast()
+        try:
+            gevonden, volgende = await asyncio.to_thread(
+                kwaliteit.haal_rectificaties,
+                uow=aii_uow(self.settings),
+                keys=self.keys,
+                client=client.naam,
+                na=max(0, na),
+                nu=datetime.now(UTC),
+            )
+        except GeenWettelijkeContext as fout:
+            geweigerd = weigering(
+                None, None, None, Uitzondering.fout(Code.GEEN_WETTELIJKE_CONTEXT, str(fout))
+            )
+            return _json(geweigerd.json(), 403)
+        return _json(
+            {
+                "rectificaties": [{**r.json(), "seq": seq} for seq, r in gevonden],
+                "volgende": volgende,
+            }
+        )
+
     # --- transparency -------------------------------------------------------------------
 
     async def protocol(self, _: Request) -> Response:
@@ -526,6 +618,44 @@ def maak_app(settings: Settings) -> FastAPI:
         },
     )
     app.add_api_route(
+        "/api/v1/meldingen",
+        api.melding,
+        methods=["POST"],
+        status_code=201,
+        summary="Report an error in a person's data (art. 7): AII acts within 2 weeks",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["insz", "omschrijving"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "insz": {"type": "string"},
+                                "omschrijving": {"type": "string", "maxLength": 2000},
+                                "referte": {"type": "string", "maxLength": 36},
+                            },
+                        }
+                    }
+                },
+            }
+        },
+    )
+    app.add_api_route(
+        "/api/v1/meldingen/{melding_id}",
+        api.melding_status,
+        methods=["GET"],
+        summary="A report this client sent: status, due date, AII's finding once closed",
+    )
+    app.add_api_route(
+        "/api/v1/rectificaties",
+        api.rectificaties,
+        methods=["GET"],
+        summary="Rectified answers to this client's questions (after ?na=N), each audited",
+    )
+    app.add_api_route(
         "/api/v1/protocol",
         api.protocol,
         methods=["GET"],
@@ -557,7 +687,7 @@ def maak_app(settings: Settings) -> FastAPI:
         summary="?wsdl: the WSDL; ?xsd: the XSD",
         include_in_schema=False,
     )
-    _direct(app, {api.advies, api.batch, api.soap, api.live, api.health})
+    _direct(app, {api.advies, api.batch, api.soap, api.live, api.health, api.melding})
     return app
 
 

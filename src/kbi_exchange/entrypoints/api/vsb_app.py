@@ -35,7 +35,7 @@ from kbi_exchange.domain.protocol import transparantie
 from kbi_exchange.entrypoints.api.http import adres, bearer_token, json_antwoord, lees_begrensd
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
-from kbi_exchange.services import aanvragen, verdeling
+from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
 from kbi_exchange.services.audit import meld_mislukte_aanmeldingen
 from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
 from kbi_exchange.services.clients import actieve_clients
@@ -295,6 +295,23 @@ class VsbApi:
             return gevonden
         return json_antwoord({"aanvragen": [self._aanvraag(a) for a in gevonden]})
 
+    async def berichten(self, request: Request) -> Response:
+        """This zorgkas's messages: decisions rectified after AII corrected its data."""
+        client = await self._client(request)
+        if isinstance(client, Response):
+            return client
+        gevonden = await self._in_draad(
+            lambda: vsb_kwaliteit.berichten(
+                uow=uow(self.settings, Node.VSB),
+                keys=self.keys,
+                door=self._actor(client),
+                nu=datetime.now(UTC),
+            )
+        )
+        if isinstance(gevonden, Response):
+            return gevonden
+        return json_antwoord({"berichten": [b.json() for b in gevonden]})
+
     async def aanvraag(self, aanvraag_id: str, request: Request) -> Response:
         """One of this zorgkas's applications: AII's answer, the decision, the letter."""
         client = await self._client(request)
@@ -428,6 +445,7 @@ def maak_app(settings: Settings) -> FastAPI:
         (f"{PREFIX}/aanvragen", api.aanvraag_toevoegen, "POST", "Record an application"),
         (f"{PREFIX}/aanvragen", api.aanvragen, "GET", "This zorgkas's applications"),
         (f"{PREFIX}/aanvragen/{{aanvraag_id}}", api.aanvraag, "GET", "One application"),
+        (f"{PREFIX}/berichten", api.berichten, "GET", "Messages: rectified decisions"),
         (f"{PREFIX}/lijsten/{{jaar}}", api.lijst, "GET", "Members on the list, and the files"),
         (f"{PREFIX}/bestanden/{{zending_id}}", api.bestand, "GET", "Download a file (.p7m)"),
         ("/api/v1/protocol", api.protocol, "GET", "The protocol's public summary (no log-in)"),

@@ -1,0 +1,141 @@
+"""Data-quality reports and rectifications on the AII node's database (art. 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.aii_models import MeldingRij, RectificatieRij
+from kbi_exchange.adapters.db.lijsten_store import schrijf_door
+from kbi_exchange.domain.kwaliteit import Melding, MeldingStatus, Rectificatie, Uitkomst
+from kbi_exchange.domain.protocol import Stroom
+
+_MELDING_VELDEN = (
+    "insz",
+    "omschrijving",
+    "referte",
+    "gemeld_door",
+    "gemeld_op",
+    "import_id",
+    "gecorrigeerd_op",
+    "gecorrigeerd_door",
+    "bevinding",
+    "gesloten_op",
+    "gesloten_door",
+)
+
+
+def _melding(rij: MeldingRij) -> Melding:
+    return Melding(
+        id=rij.id,
+        status=MeldingStatus(rij.status),
+        **{veld: getattr(rij, veld) for veld in _MELDING_VELDEN},
+    )
+
+
+class SqlMeldingen:
+    """Within one transaction; never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def bewaar(self, melding: Melding) -> None:
+        """Insert or update a report as it now stands."""
+        rij = self.session.get(MeldingRij, melding.id) or MeldingRij(id=melding.id)
+        for veld in _MELDING_VELDEN:
+            setattr(rij, veld, getattr(melding, veld))
+        rij.status = melding.status.value
+        self.session.add(rij)
+        schrijf_door(self.session)
+
+    def get(self, melding_id: str) -> Melding | None:
+        rij = self.session.get(MeldingRij, melding_id)
+        return _melding(rij) if rij is not None else None
+
+    def alle(self, *, open_: bool = False) -> list[Melding]:
+        """Reports, oldest first; ``open_``: those not closed."""
+        stmt = select(MeldingRij).order_by(MeldingRij.gemeld_op, MeldingRij.id)
+        if open_:
+            stmt = stmt.where(MeldingRij.status != MeldingStatus.GESLOTEN.value)
+        return [_melding(rij) for rij in self.session.scalars(stmt)]
+
+
+def _uitkomst(tekst: str | None) -> Uitkomst | None:
+    return Uitkomst(**orjson.loads(tekst)) if tekst else None
+
+
+def _rectificatie(rij: RectificatieRij) -> Rectificatie:
+    return Rectificatie(
+        id=rij.id,
+        melding_id=rij.melding_id,
+        stroom=Stroom(rij.stroom),
+        client=rij.client,
+        gemaakt_op=rij.gemaakt_op,
+        oud=_uitkomst(rij.oud),
+        nieuw=_uitkomst(rij.nieuw),
+        referte=rij.referte,
+        beslissing_id=rij.beslissing_id,
+        datum=rij.datum,
+        gekend_op=rij.gekend_op,
+        feit_ids=tuple(orjson.loads(rij.feit_ids)),
+        jaar=rij.jaar,
+        lijst_id=rij.lijst_id,
+        insz=rij.insz,
+        op_lijst=rij.op_lijst,
+    )
+
+
+class SqlRectificaties:
+    """Within one transaction; never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def voeg_toe(self, r: Rectificatie) -> None:
+        velden: dict[str, Any] = {
+            "id": r.id,
+            "melding_id": r.melding_id,
+            "stroom": r.stroom.value,
+            "client": r.client,
+            "gemaakt_op": r.gemaakt_op,
+            "insz": r.insz,
+            "referte": r.referte,
+            "beslissing_id": r.beslissing_id,
+            "datum": r.datum,
+            "gekend_op": r.gekend_op,
+            "feit_ids": orjson.dumps(list(r.feit_ids)).decode(),
+            "oud": orjson.dumps(r.oud.json()).decode() if r.oud else None,
+            "nieuw": orjson.dumps(r.nieuw.json()).decode() if r.nieuw else None,
+            "jaar": r.jaar,
+            "lijst_id": r.lijst_id,
+            "op_lijst": r.op_lijst,
+        }
+        self.session.add(RectificatieRij(**velden))
+        schrijf_door(self.session)
+
+    def van_melding(self, melding_id: str) -> list[Rectificatie]:
+        stmt = (
+            select(RectificatieRij)
+            .where(RectificatieRij.melding_id == melding_id)
+            .order_by(RectificatieRij.seq)
+        )
+        return [_rectificatie(rij) for rij in self.session.scalars(stmt)]
+
+    def voor_client(
+        self, client: str, stroom: Stroom, na: int, hoeveel: int
+    ) -> list[tuple[int, Rectificatie]]:
+        """This client's rectifications of ``stroom`` after sequence number ``na``, in order."""
+        stmt = (
+            select(RectificatieRij)
+            .where(
+                RectificatieRij.client == client,
+                RectificatieRij.stroom == stroom.value,
+                RectificatieRij.seq > na,
+            )
+            .order_by(RectificatieRij.seq)
+            .limit(hoeveel)
+        )
+        return [(rij.seq, _rectificatie(rij)) for rij in self.session.scalars(stmt)]

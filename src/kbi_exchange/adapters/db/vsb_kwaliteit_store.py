@@ -1,0 +1,127 @@
+"""Data quality on the VSB node's database: the reports it sent, the rectifications it
+received, and the messages that tell a zorgkas what changed (art. 7)."""
+
+from __future__ import annotations
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kbi_exchange.adapters.db.lijsten_store import schrijf_door
+from kbi_exchange.adapters.db.vsb_models import VsbMeldingRij, VsbRectificatieRij, ZorgkasBerichtRij
+from kbi_exchange.domain.kwaliteit import MeldingStatus, Uitvoering, VsbMelding, ZorgkasBericht
+
+_VELDEN = (
+    "insz",
+    "omschrijving",
+    "gemeld_op",
+    "gemeld_door",
+    "vervalt_op",
+    "aanvraag_id",
+    "referte",
+    "bevinding",
+    "gesloten_op",
+)
+
+
+class SqlVsbMeldingen:
+    """Within one transaction; never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def bewaar(self, melding: VsbMelding) -> None:
+        rij = self.session.get(VsbMeldingRij, melding.id) or VsbMeldingRij(id=melding.id)
+        for veld in _VELDEN:
+            setattr(rij, veld, getattr(melding, veld))
+        rij.status = melding.status.value
+        self.session.add(rij)
+        schrijf_door(self.session)
+
+    def alle(self, *, open_: bool = False) -> list[VsbMelding]:
+        stmt = select(VsbMeldingRij).order_by(VsbMeldingRij.gemeld_op, VsbMeldingRij.id)
+        if open_:
+            stmt = stmt.where(VsbMeldingRij.status != MeldingStatus.GESLOTEN.value)
+        return [
+            VsbMelding(
+                id=rij.id,
+                status=MeldingStatus(rij.status),
+                **{veld: getattr(rij, veld) for veld in _VELDEN},
+            )
+            for rij in self.session.scalars(stmt)
+        ]
+
+
+class SqlVsbRectificaties:
+    """Within one transaction; never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def bekend(self, rectificatie_id: str) -> bool:
+        return self.session.get(VsbRectificatieRij, rectificatie_id) is not None
+
+    def laatste_seq(self) -> int:
+        return int(self.session.scalar(select(func.max(VsbRectificatieRij.seq))) or 0)
+
+    def voeg_toe(
+        self,
+        ruw: dict[str, object],
+        *,
+        aanvraag_id: str | None,
+        uitvoering: Uitvoering,
+        ontvangen_op: object,
+    ) -> None:
+        self.session.add(
+            VsbRectificatieRij(
+                id=str(ruw["id"]),
+                seq=int(str(ruw["seq"])),
+                melding_id=str(ruw["melding"]),
+                referte=ruw.get("referte"),
+                aanvraag_id=aanvraag_id,
+                oud=orjson.dumps(ruw.get("oud")).decode(),
+                nieuw=orjson.dumps(ruw.get("nieuw")).decode(),
+                ontvangen_op=ontvangen_op,
+                uitkomst=uitvoering.value,
+            )
+        )
+        schrijf_door(self.session)
+
+
+class SqlZorgkasBerichten:
+    """Within one transaction; never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def voeg_toe(self, bericht: ZorgkasBericht) -> None:
+        self.session.add(
+            ZorgkasBerichtRij(
+                id=bericht.id,
+                zorgkas=bericht.zorgkas,
+                soort=bericht.soort,
+                aanvraag_id=bericht.aanvraag_id,
+                inhoud=orjson.dumps(bericht.inhoud).decode(),
+                gemaakt_op=bericht.gemaakt_op,
+            )
+        )
+        schrijf_door(self.session)
+
+    def van(self, zorgkas: str | None) -> list[ZorgkasBericht]:
+        """A zorgkas's messages, oldest first (None: every zorgkas's, for VSB staff)."""
+        stmt = select(ZorgkasBerichtRij).order_by(
+            ZorgkasBerichtRij.gemaakt_op, ZorgkasBerichtRij.id
+        )
+        if zorgkas is not None:
+            stmt = stmt.where(ZorgkasBerichtRij.zorgkas == zorgkas)
+        return [
+            ZorgkasBericht(
+                id=rij.id,
+                zorgkas=rij.zorgkas,
+                soort=rij.soort,
+                gemaakt_op=rij.gemaakt_op,
+                inhoud=orjson.loads(rij.inhoud),
+                aanvraag_id=rij.aanvraag_id,
+            )
+            for rij in self.session.scalars(stmt)
+        ]

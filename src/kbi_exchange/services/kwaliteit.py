@@ -1,0 +1,314 @@
+"""Data quality at AII (SPEC §12, protocol art. 7): a report received from VSB, the
+correction, the re-evaluation of every earlier answer and list entry it touches, the
+rectifications that follow, and the finding that closes the report and informs VSB.
+
+Every step is stored and audited in one transaction; a rectification is audited again when
+it leaves (fetched by the client that asked the question).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.advies import Vraag, beantwoord
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.domain.kwaliteit import (
+    KwaliteitFout,
+    Melding,
+    MeldingStatus,
+    Rectificatie,
+    Uitkomst,
+    controleer_tekst,
+)
+from kbi_exchange.domain.lijst import op_lijst
+from kbi_exchange.domain.protocol import Stroom, staat_nu
+from kbi_exchange.parameters import protocol_definitie, standaard_parameters
+from kbi_exchange.services.advies import antwoord_bericht
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import KwaliteitWerk
+from kbi_exchange.services.protocol import vereis_stroom
+
+MAX_PER_KEER = 1_000  # rectifications per fetch
+
+
+class OnbekendeMelding(LookupError):
+    """No such report (also when it is another client's)."""
+
+
+def _insz(tekst: object, veld: str = "insz") -> str:
+    try:
+        return Insz.parse(str(tekst)).cijfers
+    except OngeldigInsz as fout:
+        raise KwaliteitFout(f"{veld}: {fout}") from None
+
+
+def ontvang(
+    *,
+    uow: KwaliteitWerk,
+    keys: Keys,
+    client: str,
+    insz: object,
+    omschrijving: object,
+    referte: object = None,
+    nu: datetime,
+) -> Melding:
+    """Record a report of VSB about a person's data: due for a finding within 2 weeks."""
+    if not isinstance(omschrijving, str):
+        raise KwaliteitFout("omschrijving: a text of 1 to 2 000 characters")
+    if referte is not None and (not isinstance(referte, str) or not 0 < len(referte) <= 36):
+        raise KwaliteitFout("referte: the referte of the question, at most 36 characters")
+    melding = Melding(
+        id=str(uuid.uuid4()),
+        insz=_insz(insz),
+        omschrijving=controleer_tekst(omschrijving, "omschrijving"),
+        gemeld_door=client,
+        gemeld_op=nu,
+        referte=referte,
+    )
+    with uow as werk:
+        werk.meldingen.bewaar(melding)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.MELDING_ONTVANGEN,
+            actor=client,
+            tijdstip=nu,
+            insz=melding.insz,
+            inhoud={"melding": melding.id, "referte": referte},
+        )
+        werk.commit()
+    return melding
+
+
+def controleer_correctie(bestand: Path, melding: Melding) -> None:
+    """A correction file holds lines for the reported person only: another person's data is
+    corrected under a report of their own (nothing is imported otherwise)."""
+    if melding.status is MeldingStatus.GESLOTEN:
+        raise KwaliteitFout(f"report {melding.id} is closed: make a new one")
+    regels = 0
+    with bestand.open("rb") as f:
+        for nummer, regel in enumerate(f, start=1):
+            if not regel.strip():
+                continue
+            regels += 1
+            try:
+                insz = orjson.loads(regel).get("insz")
+            except (orjson.JSONDecodeError, AttributeError):
+                raise KwaliteitFout(f"{bestand.name} line {nummer}: not a JSON object") from None
+            if not isinstance(insz, str) or insz != melding.insz:
+                raise KwaliteitFout(
+                    f"{bestand.name} line {nummer}: insz is not the reported person's; "
+                    "correct another person under a report of their own"
+                )
+    if regels == 0:
+        raise KwaliteitFout(f"{bestand.name}: no lines: a correction withdraws or registers facts")
+
+
+def meldingen(*, uow: KwaliteitWerk, open_: bool = False) -> list[Melding]:
+    with uow as werk:
+        return werk.meldingen.alle(open_=open_)
+
+
+def toon(*, uow: KwaliteitWerk, melding_id: str) -> tuple[Melding, list[Rectificatie]]:
+    with uow as werk:
+        melding = werk.meldingen.get(melding_id)
+        if melding is None:
+            raise OnbekendeMelding(f"no report {melding_id}")
+        return melding, werk.rectificaties.van_melding(melding_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Herbeoordeling:
+    """What a correction changed: the rectifications made, and what was checked."""
+
+    melding: Melding
+    rectificaties: list[Rectificatie]
+    antwoorden_bekeken: int
+    lijsten_bekeken: int
+
+    def json(self, nu: datetime) -> dict[str, Any]:
+        return {
+            "id": self.melding.id,
+            "melding": self.melding.json(nu),
+            "antwoorden_bekeken": self.antwoorden_bekeken,
+            "lijsten_bekeken": self.lijsten_bekeken,
+            "rectificaties": [{**r.json(), "client": r.client} for r in self.rectificaties],
+        }
+
+
+def herbeoordeel(
+    *,
+    uow: KwaliteitWerk,
+    keys: Keys,
+    melding_id: str,
+    import_id: str,
+    door: str,
+    nu: datetime,
+    lijst_ontvanger: str,
+) -> Herbeoordeling:
+    """After the correction (import ``import_id``), answer every earlier question about the
+    person again on what is known now — with the validity checks of the day it was first
+    answered — and check every current list; a rectification for each result that changed.
+
+    Run again for the same report, it finds the same changes and adds none twice.
+    """
+    parameters = standaard_parameters()
+    with uow as werk:
+        melding = werk.meldingen.get(melding_id)
+        if melding is None:
+            raise OnbekendeMelding(f"no report {melding_id}")
+        gecorrigeerd = melding.corrigeer(import_id, door, nu)
+        al = {r.beslissing_id or r.lijst_id for r in werk.rectificaties.van_melding(melding_id)}
+        nieuw: list[Rectificatie] = []
+        records = [b for b in werk.beslissingen.van_insz(melding.insz) if b.antwoord]
+        for b in records:
+            oud = Uitkomst.uit_antwoord(orjson.loads(b.antwoord))
+            if oud.advies is None or b.id in al:
+                continue  # a refused question gave no answer to rectify
+            antwoord = beantwoord(
+                Vraag(b.insz, b.datum, b.doel),
+                zoek=werk.kbi.zoek,
+                vandaag=dag_in_brussel(b.gegeven_op),
+                gekend_op=nu,
+                parameters=parameters,
+            )
+            opnieuw = Uitkomst.uit_antwoord(antwoord_bericht(b.referte, antwoord).json())
+            if opnieuw.zelfde(oud):
+                continue
+            beslissing = antwoord.beslissing
+            nieuw.append(
+                Rectificatie(
+                    id=str(uuid.uuid4()),
+                    melding_id=melding.id,
+                    stroom=Stroom.F1,
+                    client=b.client,
+                    gemaakt_op=nu,
+                    insz=melding.insz,
+                    oud=oud,
+                    nieuw=opnieuw,
+                    referte=b.referte,
+                    beslissing_id=b.id,
+                    datum=date.fromisoformat(b.datum),
+                    gekend_op=nu,
+                    feit_ids=tuple(sorted(beslissing.feiten)) if beslissing else (),
+                )
+            )
+        dossier = werk.kbi.zoek(melding.insz)
+        op = set(werk.lijsten.met_insz(melding.insz))
+        # the lists that count for their year; none once F2 may not disclose (their INSZ
+        # are purged after the grace period)
+        f2 = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu)
+        lijsten = (
+            [x for x in werk.lijsten.alle() if x.telt_voor_jaar]
+            if f2.weigering(Stroom.F2) is None
+            else []
+        )
+        for lijst in lijsten:
+            nu_op = dossier is not None and op_lijst(
+                dossier, lijst.jaar, gekend_op=nu, parameters=parameters
+            )
+            if nu_op == (lijst.id in op) or lijst.id in al:
+                continue
+            nieuw.append(
+                Rectificatie(
+                    id=str(uuid.uuid4()),
+                    melding_id=melding.id,
+                    stroom=Stroom.F2,
+                    client=lijst_ontvanger,
+                    gemaakt_op=nu,
+                    insz=melding.insz,
+                    jaar=lijst.jaar,
+                    lijst_id=lijst.id,
+                    op_lijst=nu_op,
+                )
+            )
+        werk.meldingen.bewaar(gecorrigeerd)
+        for r in nieuw:
+            werk.rectificaties.voeg_toe(r)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.MELDING_GECORRIGEERD,
+            actor=door,
+            tijdstip=nu,
+            insz=melding.insz,
+            inhoud={
+                "melding": melding.id,
+                "import": import_id,
+                "rectificaties": [r.id for r in nieuw],
+                "antwoorden_bekeken": len(records),
+                "lijsten_bekeken": len(lijsten),
+            },
+        )
+        werk.commit()
+        alle = werk.rectificaties.van_melding(melding_id)
+    return Herbeoordeling(gecorrigeerd, alle, len(records), len(lijsten))
+
+
+def sluit(
+    *, uow: KwaliteitWerk, keys: Keys, melding_id: str, bevinding: str, door: str, nu: datetime
+) -> Melding:
+    """Close a report with what AII found and did: VSB reads it (and so is informed)."""
+    with uow as werk:
+        melding = werk.meldingen.get(melding_id)
+        if melding is None:
+            raise OnbekendeMelding(f"no report {melding_id}")
+        gesloten = melding.sluit(bevinding, door, nu)
+        werk.meldingen.bewaar(gesloten)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.MELDING_GESLOTEN,
+            actor=door,
+            tijdstip=nu,
+            insz=melding.insz,
+            inhoud={"melding": melding.id, "status": gesloten.status.value},
+        )
+        werk.commit()
+    return gesloten
+
+
+def status_voor(*, uow: KwaliteitWerk, client: str, melding_id: str, nu: datetime) -> Melding:
+    """A report as the client that sent it sees it (another client's: unknown)."""
+    with uow as werk:
+        melding = werk.meldingen.get(melding_id)
+    if melding is None or melding.gemeld_door != client:
+        raise OnbekendeMelding(f"no report {melding_id}")
+    return melding
+
+
+def haal_rectificaties(
+    *, uow: KwaliteitWerk, keys: Keys, client: str, na: int, nu: datetime
+) -> tuple[list[tuple[int, Rectificatie]], int]:
+    """The client's F1 rectifications after sequence number ``na`` (at most `MAX_PER_KEER`),
+    each audited before it leaves, and the number to ask after next time. F1 must be
+    allowed now: a rectification is a disclosure of F1."""
+    with uow as werk:
+        vereis_stroom(werk, Stroom.F1, nu)
+        gevonden = werk.rectificaties.voor_client(client, Stroom.F1, na, MAX_PER_KEER)
+        for _, r in gevonden:
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=AuditGebeurtenis.RECTIFICATIE_VERSTREKT,
+                actor=client,
+                tijdstip=nu,
+                insz=r.insz,
+                inhoud={"rectificatie": r.id, "melding": r.melding_id, "referte": r.referte},
+            )
+        werk.commit()
+    return gevonden, max((seq for seq, _ in gevonden), default=na)
+
+
+def achterstallig(meldingen_: list[Melding], nu: datetime) -> list[Melding]:
+    """The reports past their 2 weeks without a finding."""
+    return [m for m in meldingen_ if m.achterstallig(nu)]

@@ -1,0 +1,257 @@
+"""Data quality at VSB (SPEC §12, protocol art. 7): VSB reports an error in data it
+received, follows AII's handling of it, applies the rectifications AII sends (the
+application's decision follows the new answer) and tells the zorgkas concerned.
+
+A report is audited before it leaves for AII; each rectification is applied, audited and the
+zorgkas's message stored in one transaction, so a run cut short is finished by the next,
+which skips what it already applied.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, brief
+from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.kwaliteit import (
+    KwaliteitFout,
+    MeldingStatus,
+    Uitvoering,
+    VsbMelding,
+    ZorgkasBericht,
+    controleer_tekst,
+)
+from kbi_exchange.schemas import zorgkas_namen
+from kbi_exchange.services.aanvragen import NietGevonden, geldig_insz
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import KwaliteitBron, VsbKwaliteitWerk
+
+
+def meld(
+    *,
+    uow: VsbKwaliteitWerk,
+    keys: Keys,
+    bron: KwaliteitBron,
+    omschrijving: str,
+    door: Actor,
+    nu: datetime,
+    insz: str | None = None,
+    aanvraag_id: str | None = None,
+) -> VsbMelding:
+    """Report to AII an error in a person's data — about an application's answer (then AII
+    gets its referte) or about a person — and keep the report under AII's id."""
+    tekst = controleer_tekst(omschrijving, "--description")
+    referte = None
+    with uow as werk:
+        if aanvraag_id is not None:
+            aanvraag = werk.aanvragen.get(aanvraag_id)
+            if aanvraag is None or not door.ziet(aanvraag.zorgkas):
+                raise NietGevonden(f"no application {aanvraag_id}")
+            if insz is not None and geldig_insz(insz) != aanvraag.insz:
+                raise KwaliteitFout("--insz: not the applicant of --application")
+            insz, referte = aanvraag.insz, aanvraag.referte
+        if insz is None:
+            raise KwaliteitFout("give --insz or --application")
+        cijfers = geldig_insz(insz)
+        # audited before it leaves, as every disclosure (SPEC §11)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_MELDING_VERSTUURD,
+            actor=door.naam,
+            tijdstip=nu,
+            insz=cijfers,
+            inhoud={"aanvraag": aanvraag_id, "referte": referte},
+        )
+        werk.commit()
+    antwoord = bron.meld(cijfers, tekst, referte)
+    melding = VsbMelding(
+        id=str(antwoord["id"]),
+        insz=cijfers,
+        omschrijving=tekst,
+        gemeld_op=nu,
+        gemeld_door=door.naam,
+        status=MeldingStatus(antwoord["status"]),
+        vervalt_op=datetime.fromisoformat(antwoord["vervalt_op"]),
+        aanvraag_id=aanvraag_id,
+        referte=referte,
+    )
+    with uow as werk:
+        werk.vsb_meldingen.bewaar(melding)
+        werk.commit()
+    return melding
+
+
+def meldingen(*, uow: VsbKwaliteitWerk, open_: bool = False) -> list[VsbMelding]:
+    with uow as werk:
+        return werk.vsb_meldingen.alle(open_=open_)
+
+
+@dataclass
+class Bijgewerkt:
+    """What one `werk_bij` did."""
+
+    meldingen: list[VsbMelding] = field(default_factory=list)  # whose state changed
+    toegepast: list[dict[str, Any]] = field(default_factory=list)
+    zonder_aanvraag: list[dict[str, Any]] = field(default_factory=list)
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "meldingen": [m.json() for m in self.meldingen],
+            "toegepast": self.toegepast,
+            "zonder_aanvraag": self.zonder_aanvraag,
+        }
+
+
+def werk_bij(
+    *, uow: VsbKwaliteitWerk, keys: Keys, bron: KwaliteitBron, door: str, nu: datetime
+) -> Bijgewerkt:
+    """Read AII's handling of every open report (a closed one brings AII's finding), then
+    fetch and apply every rectification AII has for VSB's questions."""
+    uit = Bijgewerkt()
+    for melding in meldingen(uow=uow, open_=True):
+        stand = bron.melding(melding.id)
+        gesloten = stand.get("gesloten_op")
+        nieuw = replace(
+            melding,
+            status=MeldingStatus(stand["status"]),
+            bevinding=stand.get("bevinding"),
+            gesloten_op=datetime.fromisoformat(gesloten) if gesloten else None,
+        )
+        if nieuw == melding:
+            continue
+        with uow as werk:
+            werk.vsb_meldingen.bewaar(nieuw)
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=AuditGebeurtenis.VSB_MELDING_BIJGEWERKT,
+                actor=door,
+                tijdstip=nu,
+                insz=melding.insz,
+                inhoud={"melding": melding.id, "status": nieuw.status.value},
+            )
+            werk.commit()
+        uit.meldingen.append(nieuw)
+    with uow as werk:
+        na = werk.vsb_rectificaties.laatste_seq()
+    while True:
+        gekregen, volgende = bron.rectificaties(na)
+        for ruw in gekregen:
+            _pas_toe(uow=uow, keys=keys, ruw=ruw, door=door, nu=nu, uit=uit)
+        if not gekregen or volgende <= na:
+            return uit
+        na = volgende
+
+
+def _pas_toe(
+    *,
+    uow: VsbKwaliteitWerk,
+    keys: Keys,
+    ruw: dict[str, Any],
+    door: str,
+    nu: datetime,
+    uit: Bijgewerkt,
+) -> None:
+    """Apply one rectification: the application asked under its referte is decided anew on
+    AII's new answer, and its zorgkas gets a message with the new decision (and letter)."""
+    with uow as werk:
+        if werk.vsb_rectificaties.bekend(str(ruw["id"])):
+            return
+        referte = ruw.get("referte")
+        aanvraag = werk.aanvragen.met_referte(str(referte)) if referte else None
+        nieuw = ruw.get("nieuw") or {}
+        samenvatting = {"rectificatie": ruw["id"], "melding": ruw["melding"], "referte": referte}
+        if aanvraag is None:
+            werk.vsb_rectificaties.voeg_toe(
+                ruw, aanvraag_id=None, uitvoering=Uitvoering.GEEN_AANVRAAG, ontvangen_op=nu
+            )
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=AuditGebeurtenis.VSB_RECTIFICATIE_TOEGEPAST,
+                actor=door,
+                tijdstip=nu,
+                inhoud={**samenvatting, "uitkomst": Uitvoering.GEEN_AANVRAAG.value},
+            )
+            werk.commit()
+            uit.zonder_aanvraag.append(samenvatting)
+            return
+        try:
+            gerectificeerd = aanvraag.rectificeer(
+                str(nieuw.get("advies")), nieuw.get("reden"), nieuw.get("omschrijving"), nu
+            )
+        except AanvraagFout as fout:
+            raise KwaliteitFout(f"rectification {ruw['id']}: {fout}") from None
+        werk.aanvragen.bewaar(gerectificeerd)
+        werk.vsb_rectificaties.voeg_toe(
+            ruw, aanvraag_id=aanvraag.id, uitvoering=Uitvoering.TOEGEPAST, ontvangen_op=nu
+        )
+        werk.berichten.voeg_toe(_bericht(aanvraag, gerectificeerd, nu))
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_RECTIFICATIE_TOEGEPAST,
+            actor=door,
+            tijdstip=nu,
+            insz=aanvraag.insz,
+            inhoud={
+                **samenvatting,
+                "aanvraag": aanvraag.id,
+                "zorgkas": aanvraag.zorgkas,
+                "was": aanvraag.status.value,
+                "wordt": gerectificeerd.status.value,
+                "uitkomst": Uitvoering.TOEGEPAST.value,
+            },
+        )
+        werk.commit()
+        uit.toegepast.append(
+            {**samenvatting, "aanvraag": aanvraag.id, "status": gerectificeerd.status.value}
+        )
+
+
+def _bericht(oud: Aanvraag, nieuw: Aanvraag, nu: datetime) -> ZorgkasBericht:
+    return ZorgkasBericht(
+        id=str(uuid.uuid4()),
+        zorgkas=nieuw.zorgkas,
+        soort="beslissing_rechtgezet",
+        gemaakt_op=nu,
+        aanvraag_id=nieuw.id,
+        inhoud={
+            "was": {"status": oud.status.value, "advies": oud.advies, "reden": oud.reden_code},
+            "wordt": {
+                "status": nieuw.status.value,
+                "advies": nieuw.advies,
+                "reden": nieuw.reden_code,
+            },
+            "toelichting": (
+                "Het Agentschap Integratie en Inburgering heeft de gegevens in de "
+                "Kruispuntbank Inburgering rechtgezet; de beslissing over deze aanvraag volgt "
+                "het nieuwe advies."
+            ),
+            "brief": brief(nieuw, zorgkas_namen().get(nieuw.zorgkas, nieuw.zorgkas)),
+        },
+    )
+
+
+def berichten(
+    *, uow: VsbKwaliteitWerk, keys: Keys, door: Actor, nu: datetime
+) -> list[ZorgkasBericht]:
+    """The messages of the zorgkas a handler works for (VSB staff: all), the look audited."""
+    with uow as werk:
+        gevonden = werk.berichten.van(door.zorgkas)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=AuditGebeurtenis.VSB_BERICHT_BEKEKEN,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"zorgkas": door.zorgkas, "berichten": [b.id for b in gevonden]},
+        )
+        werk.commit()
+    return gevonden
