@@ -24,6 +24,7 @@ from kbi_exchange.domain.audit import (
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
+from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
@@ -654,6 +655,19 @@ class FakeTeVerdelen:
         return next(sorted(i) for lijst, i in self.lijsten.values() if lijst.id == lijst_id)
 
 
+class FakeBerichten:
+    """`ZorgkasBerichten` in a list."""
+
+    def __init__(self) -> None:
+        self.alle: list[ZorgkasBericht] = []
+
+    def voeg_toe(self, bericht: ZorgkasBericht) -> None:
+        self.alle.append(bericht)
+
+    def van(self, zorgkas: str | None) -> list[ZorgkasBericht]:
+        return [b for b in self.alle if zorgkas is None or b.zorgkas == zorgkas]
+
+
 class FakeVerdelingWerk:
     """`VerdelingWerk`: what is not committed is gone when the unit of work is left."""
 
@@ -663,6 +677,7 @@ class FakeVerdelingWerk:
         self.bewaard = FakeZendingen()
         self.zendingen = FakeZendingen()
         self.audit = FakeAudit()
+        self.berichten = FakeBerichten()
 
     def __enter__(self) -> FakeVerdelingWerk:
         self.zendingen = self.bewaard.kopie()

@@ -80,6 +80,13 @@ def test_a_rerun_sends_nothing_twice_and_a_rectification_withdraws_who_it_took_o
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-2", 2, vervangt="l-1"), [A, C])
     tweede = _verdeel(werk, keys, pki, bus)
     assert (tweede.zendingen, tweede.toewijzing.van_de_lijst) == ([], [B])
+    # the zorgkas that had B is told, and no other
+    [bericht] = werk.berichten.alle
+    assert (bericht.zorgkas, bericht.soort, bericht.inhoud["inszen"]) == (
+        "CM",
+        "van_lijst_gehaald",
+        [B],
+    )
     assert werk.bewaard.inszen_van(jaar=2026, zorgkas="CM") == [A]
     assert werk.bewaard.verdeeld(2026) == {A: "CM", C: "LM"}
 

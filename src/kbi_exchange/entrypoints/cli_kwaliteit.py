@@ -269,8 +269,9 @@ def vsb_fetch(als_: VsbAls = None, json_uit: Json = False) -> None:
 
 
 def messages(als_: VsbAls = None, json_uit: Json = False) -> None:
-    """The messages to a zorgkas about its members' applications (a zorgkas handler: their
-    own zorgkas's; VSB staff: all); the look is audited."""
+    """The messages to a zorgkas: a decision rectified after AII corrected its data, members
+    a rectified list no longer holds (a zorgkas handler: their own zorgkas's; VSB staff:
+    all); the look is audited."""
     settings = load_settings()
     door = handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL)
     gevonden = vsb_kwaliteit.berichten(
@@ -280,9 +281,11 @@ def messages(als_: VsbAls = None, json_uit: Json = False) -> None:
         typer.echo(json.dumps([b.json() for b in gevonden]))
         return
     for b in gevonden:
-        was, wordt = b.inhoud["was"], b.inhoud["wordt"]
-        console.print(
-            f"{b.gemaakt_op:%Y-%m-%d %H:%M} {b.zorgkas} application {b.aanvraag_id}: "
-            f"{was['status']} → {wordt['status']} ({b.soort})",
-            markup=False,
+        wat = (
+            f"application {b.aanvraag_id}: {b.inhoud['was']['status']} → "
+            f"{b.inhoud['wordt']['status']}"
+            if "wordt" in b.inhoud
+            else f"{len(b.inhoud.get('inszen', []))} member(s) off the list of "
+            f"{b.inhoud.get('jaar')}"
         )
+        console.print(f"{b.gemaakt_op:%Y-%m-%d %H:%M} {b.zorgkas} {b.soort}: {wat}", markup=False)

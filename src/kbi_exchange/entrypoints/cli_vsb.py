@@ -262,5 +262,5 @@ def distribute(
     if t.van_de_lijst:
         console.print(
             f"{len(t.van_de_lijst)} sent before are no longer on the list (a rectification): "
-            "no zorgkas has them now"
+            "no zorgkas has them now; each zorgkas that had them has a message"
         )

@@ -484,6 +484,9 @@ class VerdelingWerk(Protocol):
     def zendingen(self) -> Zendingen: ...
 
     @property
+    def berichten(self) -> ZorgkasBerichten: ...
+
+    @property
     def audit(self) -> AuditLog: ...
 
 

@@ -27,6 +27,7 @@ from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.verdeling import (
     Toewijzing,
@@ -145,6 +146,24 @@ def verdeel(
     with uow as werk:
         try:
             werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
+            for bericht in _van_de_lijst_berichten(
+                toewijzing.van_de_lijst, verzonden, jaar=jaar, lijst_id=lijst.id, nu=nu
+            ):
+                werk.berichten.voeg_toe(bericht)
+                schrijf_audit(  # the zorgkas learns who is off the list: audited per zorgkas
+                    audit=werk.audit,
+                    keys=keys,
+                    gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
+                    actor=door,
+                    tijdstip=nu,
+                    inhoud={
+                        "lijst": lijst.id,
+                        "jaar": jaar,
+                        "zorgkas": bericht.zorgkas,
+                        "bericht": bericht.id,
+                        "van_de_lijst": len(bericht.inhoud["inszen"]),
+                    },
+                )
             for zending, bestand, voor_zorgkas in bestanden:
                 werk.zendingen.voeg_toe(zending, bestand)
                 werk.zendingen.leg_vast(
@@ -186,6 +205,34 @@ def verdeel(
         crash_point("list.distribute:stored")
         verslag.zendingen = _verstuur(werk, mailbox, nu)
     return verslag
+
+
+def _van_de_lijst_berichten(
+    van_de_lijst: list[str], verzonden: dict[str, str], *, jaar: int, lijst_id: str, nu: datetime
+) -> list[ZorgkasBericht]:
+    """A message to each zorgkas that was sent members whom a rectified list no longer
+    holds: they no longer count for the reduced premium of the year after."""
+    per_zorgkas: dict[str, list[str]] = {}
+    for insz in van_de_lijst:
+        per_zorgkas.setdefault(verzonden[insz], []).append(insz)
+    return [
+        ZorgkasBericht(
+            id=str(uuid.uuid4()),
+            zorgkas=zorgkas,
+            soort="van_lijst_gehaald",
+            gemaakt_op=nu,
+            inhoud={
+                "jaar": jaar,
+                "lijst": lijst_id,
+                "inszen": sorted(inszen),
+                "toelichting": (
+                    f"Het Agentschap Integratie en Inburgering heeft de lijst van {jaar} "
+                    "rechtgezet: deze leden staan er niet meer op."
+                ),
+            },
+        )
+        for zorgkas, inszen in sorted(per_zorgkas.items())
+    ]
 
 
 class GeenZending(LookupError):
