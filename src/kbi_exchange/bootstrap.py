@@ -16,6 +16,7 @@ from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
+from kbi_exchange.adapters.incident_bode import HttpIncidentBode
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Node
@@ -121,6 +122,12 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
         )
     _ACTUEEL.add(url)
     return SqlUnitOfWork(db, node)
+
+
+def incident_bode(settings: Settings, node: Node) -> HttpIncidentBode:
+    """How this node's party notifies the other party of an incident: over its API."""
+    url = settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
+    return HttpIncidentBode(url, pki(settings), node)
 
 
 def termijnen(settings: Settings) -> Termijnen:

@@ -14,8 +14,8 @@ SETTINGS_FILE = "settings.toml"
 
 DEFAULT_SETTINGS = """\
 # kbi-exchange settings for this home. Environment variables override the database URLs:
-# KBI_AII_DATABASE_URL and KBI_VSB_DATABASE_URL (SQLAlchemy URLs), and VSB's way to AII:
-# KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN.
+# KBI_AII_DATABASE_URL and KBI_VSB_DATABASE_URL (SQLAlchemy URLs), VSB's way to AII:
+# KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN, and AII's way to VSB: KBI_AII_VSB_URL.
 omgeving = "development"
 
 [aii]
@@ -36,6 +36,9 @@ security_event_window_seconds = 60
 # the mailbox (protocol art. 2: at most 5 years from the first list of 2022). After it, VSB
 # pulls the list from GET /api/v1/lijsten/{jaar} only.
 lijst_bestanden_tot = 2026-12-31
+# The VSB node's address, to which AII sends its incident notifications (signed with AII's
+# key). KBI_AII_VSB_URL overrides it.
+vsb_url = "http://127.0.0.1:8001"
 
 [vsb]
 identificatie = "VSB"
@@ -119,6 +122,7 @@ class Settings:
     vsb_aii_breaker_seconds: float
     vsb_api_per_second_per_client: float
     vsb_api_burst_per_client: float
+    aii_vsb_url: str = "http://127.0.0.1:8001"
     retention_grace_days: int = 90
     retention_decision_records_years: int = 10
     retention_audit_content_years: int = 10
@@ -200,6 +204,7 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         vsb_aii_breaker_seconds=float(vsb["aii_breaker_seconds"]),
         vsb_api_per_second_per_client=float(vsb["api_per_second_per_client"]),
         vsb_api_burst_per_client=float(vsb["api_burst_per_client"]),
+        aii_vsb_url=(os.environ.get("KBI_AII_VSB_URL") or str(aii["vsb_url"])).rstrip("/"),
         retention_grace_days=_geheel(bewaring, "grace_days"),
         retention_decision_records_years=_geheel(bewaring, "decision_records_years"),
         retention_audit_content_years=_geheel(bewaring, "audit_content_years"),

@@ -42,6 +42,9 @@ class Permissie(StrEnum):
     VSB_PROTOCOL_BEHEER = "vsb:protocol:manage"
     AUDIT_VERIFIEER = "audit:log:verify"
     BEWARING_UITVOEREN = "retention:data:purge"
+    # incidents: anyone on duty registers one; the DPO notifies the VTC and closes it
+    INCIDENT_MELD = "incident:register:add"
+    INCIDENT_BEHEER = "incident:register:manage"
 
 
 ROLLEN_VAN_NODE: dict[Node, frozenset[Rol]] = {
@@ -59,6 +62,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.KBI_LIJST_LEVER,
             # data-quality reports: investigated and corrected by whoever changes KBI data
             Permissie.KBI_MELDING_BEHANDEL,
+            Permissie.INCIDENT_MELD,
         }
     ),
     Rol.AII_APPROVER: frozenset({Permissie.KBI_LIJST_KEUR_GOED, Permissie.KBI_LIJST_LEVER}),
@@ -70,6 +74,8 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.AUDIT_VERIFIEER,
             Permissie.KBI_PROTOCOL_BEHEER,
             Permissie.BEWARING_UITVOEREN,
+            Permissie.INCIDENT_MELD,
+            Permissie.INCIDENT_BEHEER,
         }
     ),
     Rol.VSB_OPERATOR: frozenset(
@@ -88,6 +94,8 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.AUDIT_VERIFIEER,
             Permissie.VSB_PROTOCOL_BEHEER,
             Permissie.BEWARING_UITVOEREN,
+            Permissie.INCIDENT_MELD,
+            Permissie.INCIDENT_BEHEER,
         }
     ),
     # bound to one zorgkas: sees and handles its own applications and members only

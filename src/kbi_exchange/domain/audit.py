@@ -39,6 +39,12 @@ class AuditGebeurtenis(StrEnum):
     MELDING_GECORRIGEERD = "kbi:melding:correct"
     MELDING_GESLOTEN = "kbi:melding:close"
     RECTIFICATIE_VERSTREKT = "kbi:rectificatie:fetch"
+    # incidents (art. 6, 9): registered, notified to the other party or the VTC, received
+    # from the other party, closed
+    INCIDENT_GEREGISTREERD = "kbi:incident:add"
+    INCIDENT_GEMELD = "kbi:incident:notify"
+    INCIDENT_ONTVANGEN = "kbi:incident:receive"
+    INCIDENT_GESLOTEN = "kbi:incident:close"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
     # the VSB node's own log
@@ -70,6 +76,10 @@ class AuditGebeurtenis(StrEnum):
     VSB_MELDING_BIJGEWERKT = "vsb:melding:update"
     VSB_RECTIFICATIE_TOEGEPAST = "vsb:rectificatie:apply"
     VSB_BERICHT_BEKEKEN = "vsb:bericht:view"
+    VSB_INCIDENT_GEREGISTREERD = "vsb:incident:add"
+    VSB_INCIDENT_GEMELD = "vsb:incident:notify"
+    VSB_INCIDENT_ONTVANGEN = "vsb:incident:receive"
+    VSB_INCIDENT_GESLOTEN = "vsb:incident:close"
     VSB_BEWARING_VERWIJDERD = "vsb:retention:purge"
     VSB_BEWARING_RUN = "vsb:retention:run"
 

@@ -19,6 +19,7 @@ from kbi_exchange.adapters.mailbox import MailboxError
 from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.aanvraag import AanvraagFout, BronOnbeschikbaar
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.incident import IncidentFout, PartijOnbereikbaar
 from kbi_exchange.domain.kwaliteit import KwaliteitFout, MeldingGeweigerd
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.premie import PremieFout
@@ -28,6 +29,7 @@ from kbi_exchange.entrypoints import (
     cli_aii,
     cli_audit,
     cli_clients,
+    cli_incident,
     cli_kwaliteit,
     cli_lijst,
     cli_mailbox,
@@ -43,6 +45,7 @@ from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.aanvragen import NietGevonden
 from kbi_exchange.services.bewaring import BewaringFout
 from kbi_exchange.services.clients import ClientFout
+from kbi_exchange.services.incidenten import OnbekendIncident
 from kbi_exchange.services.kwaliteit import OnbekendeMelding
 from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.replay import OnbekendeBeslissing
@@ -63,6 +66,7 @@ app.add_typer(cli_vsb.app, name="vsb")
 app.add_typer(cli_mailbox.app, name="mailbox")
 app.add_typer(cli_protocol.app, name="protocol")
 app.add_typer(cli_retention.app, name="retention")
+app.add_typer(cli_incident.app, name="incident")
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
@@ -186,6 +190,9 @@ BEKENDE_FOUTEN = (
     KwaliteitFout,
     MeldingGeweigerd,
     OnbekendeMelding,
+    IncidentFout,
+    OnbekendIncident,
+    PartijOnbereikbaar,
 )
 
 

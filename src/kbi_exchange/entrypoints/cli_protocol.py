@@ -16,7 +16,7 @@ from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort, Str
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services import protocol
+from kbi_exchange.services import incidenten, kwaliteit, protocol
 from kbi_exchange.settings import Settings, load_settings
 
 app = typer.Typer(help="The protocol: its state, suspension, notice and end.", no_args_is_help=True)
@@ -66,9 +66,10 @@ def status(
 ) -> None:
     """Parties, flows, each flow's legal bases, and the state (in force, suspended, notice
     given, ended), as the node records them."""
-    staat = protocol.status(
-        uow=uow(load_settings(), node), definitie=protocol_definitie(), nu=datetime.now(UTC)
-    )
+    settings = load_settings()
+    nu = datetime.now(UTC)
+    staat = protocol.status(uow=uow(settings, node), definitie=protocol_definitie(), nu=nu)
+    waarschuwingen = _waarschuwingen(settings, node, nu)
     if json_uit:
         definitie = protocol_definitie()
         typer.echo(
@@ -78,11 +79,27 @@ def status(
                     "in_werking": definitie.in_werking.isoformat(),
                     "partijen": list(definitie.partijen),
                     **staat.json(),
+                    "waarschuwingen": waarschuwingen,
                 }
             )
         )
     else:
         _toon(staat)
+        for w in waarschuwingen:
+            console.print(f"[bold red]warning:[/] {w}" if "OVERDUE" in w else f"to do: {w}")
+
+
+def _waarschuwingen(settings: Settings, node: Node, nu: datetime) -> list[str]:
+    """What the protocol's obligations make due or overdue on this node: incident
+    notifications (art. 9) and, at AII, data-quality reports (art. 7)."""
+    uit = incidenten.waarschuwingen(uow=uow(settings, node), nu=nu)
+    if node is Node.AII:
+        uit += [
+            f"data-quality report {m.id}: past its 2 weeks (due {m.vervalt_op:%Y-%m-%d %H:%M}"
+            " UTC), OVERDUE"
+            for m in kwaliteit.achterstallig(kwaliteit.meldingen(uow=uow(settings, node)), nu)
+        ]
+    return uit
 
 
 def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:

@@ -16,6 +16,7 @@ from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.incident import Incident
 from kbi_exchange.domain.kwaliteit import (
     Melding,
     Rectificatie,
@@ -551,3 +552,34 @@ class VsbKwaliteitWerk(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+
+class Incidenten(Protocol):
+    def bewaar(self, incident: Incident) -> None: ...
+
+    def get(self, incident_id: str) -> Incident | None: ...
+
+    def alle(self, *, open_: bool = False) -> list[Incident]: ...
+
+
+class IncidentWerk(Protocol):
+    """A unit of work over a node's incidents and its audit log."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def incidenten(self) -> Incidenten: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class IncidentBode(Protocol):
+    """Carries a notification to the other party's node (`adapters.incident_bode`): returns
+    once that node has taken it; raises `PartijOnbereikbaar` otherwise."""
+
+    def stuur(self, melding: dict[str, Any]) -> None: ...

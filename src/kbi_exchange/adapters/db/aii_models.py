@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.types import (
     AuditKopKolommen,
     ClientKolommen,
     GebruikerKolommen,
+    IncidentKolommen,
     ProtocolKolommen,
     Sleutel,
     UtcDateTime,
@@ -226,3 +227,7 @@ class RectificatieRij(AiiBase):
     jaar: Mapped[int | None]
     lijst_id: Mapped[str | None] = mapped_column(String(36))
     op_lijst: Mapped[bool | None]
+
+
+class IncidentRij(IncidentKolommen, AiiBase):
+    """An incident of this node's party, or of the other party as it notified it."""

@@ -103,6 +103,29 @@ class ProtocolKolommen:
     datum: Mapped[date | None] = mapped_column(Date)
 
 
+class IncidentKolommen:
+    """An incident (SPEC §12, art. 6 and 9): the node's own, or the other party's as received;
+    the same table in each node's own database."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partij: Mapped[str] = mapped_column(String(8))
+    vastgesteld_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    omschrijving: Mapped[str] = mapped_column(Text)
+    betrokkenen: Mapped[int]
+    categorieen: Mapped[str] = mapped_column(String(200))
+    datalek: Mapped[bool]
+    geregistreerd_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    geregistreerd_door: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    partij_gemeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    vtc_gemeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    vtc_referentie: Mapped[str | None] = mapped_column(String(200))
+    gesloten_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class AuditKolommen:
     """One entry of a node's hash-chained audit log; only ever appended (SPEC §11); the same
     table in each node's own database.

@@ -9,11 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aanvragen_store import SqlAanvragen
+from kbi_exchange.adapters.db.aii_models import IncidentRij
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT, SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.bewaring_store import SqlBewaring
 from kbi_exchange.adapters.db.clients_store import SqlClients
 from kbi_exchange.adapters.db.driver import voeg_dicts_toe
+from kbi_exchange.adapters.db.incident_store import SqlIncidenten
 from kbi_exchange.adapters.db.kbi_store import SqlKbi
 from kbi_exchange.adapters.db.kwaliteit_store import SqlMeldingen, SqlRectificaties
 from kbi_exchange.adapters.db.leden_store import SqlLeden
@@ -26,7 +28,7 @@ from kbi_exchange.adapters.db.vsb_kwaliteit_store import (
     SqlZorgkasBerichten,
 )
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
-from kbi_exchange.adapters.db.vsb_models import VsbProtocolGebeurtenisRij
+from kbi_exchange.adapters.db.vsb_models import VsbIncidentRij, VsbProtocolGebeurtenisRij
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
@@ -129,6 +131,11 @@ class SqlUnitOfWork:
     def _alleen_vsb(self, wat: str) -> None:
         if self.node is not Node.VSB:
             raise RuntimeError(f"{wat} live on the VSB node only")
+
+    @property
+    def incidenten(self) -> SqlIncidenten:
+        """This node's incidents: its own and those the other party notified."""
+        return SqlIncidenten(self.session, VsbIncidentRij if self.node is Node.VSB else IncidentRij)
 
     @property
     def bewaring(self) -> SqlBewaring:

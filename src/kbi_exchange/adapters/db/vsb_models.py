@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.types import (
     AuditKopKolommen,
     ClientKolommen,
     GebruikerKolommen,
+    IncidentKolommen,
     ProtocolKolommen,
     Sleutel,
     UtcDateTime,
@@ -256,3 +257,7 @@ class ZorgkasBerichtRij(VsbBase):
     aanvraag_id: Mapped[str | None] = mapped_column(String(36))
     inhoud: Mapped[str] = mapped_column(Text)
     gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class VsbIncidentRij(IncidentKolommen, VsbBase):
+    """An incident of this node's party, or of the other party as it notified it."""

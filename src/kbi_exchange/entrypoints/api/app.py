@@ -25,6 +25,7 @@ from starlette.routing import request_response
 from kbi_exchange import __version__
 from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
 from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, keys
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.kwaliteit import KwaliteitFout
@@ -35,6 +36,7 @@ from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.http import lees_begrensd
+from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger, achterstallig_telling
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -177,6 +179,7 @@ class AiiApi:
             window=settings.security_event_window_seconds,
             now=lambda: datetime.now(UTC),
         )
+        self.incidenten = IncidentOntvanger(settings, Node.AII, self.wacht)
         self.begrenzer = RateLimiter(
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
@@ -537,7 +540,12 @@ class AiiApi:
         }
         gezond = all(v == "ok" for v in controles.values())
         return _json(
-            {"status": "ok" if gezond else "unavailable", **controles}, 200 if gezond else 503
+            {
+                "status": "ok" if gezond else "unavailable",
+                **controles,
+                "achterstallig": await achterstallig_telling(self.incidenten),
+            },
+            200 if gezond else 503,
         )
 
     def _controleer(self) -> dict[str, str]:
@@ -656,6 +664,14 @@ def maak_app(settings: Settings) -> FastAPI:
         summary="Rectified answers to this client's questions (after ?na=N), each audited",
     )
     app.add_api_route(
+        "/api/v1/incidenten",
+        api.incidenten.ontvang,
+        methods=["POST"],
+        status_code=201,
+        summary="VSB's incident notification (art. 9): CMS SignedData signed by VSB",
+        include_in_schema=True,
+    )
+    app.add_api_route(
         "/api/v1/protocol",
         api.protocol,
         methods=["GET"],
@@ -687,7 +703,18 @@ def maak_app(settings: Settings) -> FastAPI:
         summary="?wsdl: the WSDL; ?xsd: the XSD",
         include_in_schema=False,
     )
-    _direct(app, {api.advies, api.batch, api.soap, api.live, api.health, api.melding})
+    _direct(
+        app,
+        {
+            api.advies,
+            api.batch,
+            api.soap,
+            api.live,
+            api.health,
+            api.melding,
+            api.incidenten.ontvang,
+        },
+    )
     return app
 
 

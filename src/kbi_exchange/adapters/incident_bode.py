@@ -1,0 +1,61 @@
+"""Carries an incident notification to the other party's node over its API (SPEC §12):
+`POST /api/v1/incidenten` with the notification as CMS SignedData, signed with this party's
+key, so the receiver knows who sent it without a token of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+
+from kbi_exchange.adapters.crypto import cms
+from kbi_exchange.adapters.crypto.pki import Pki
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.incident import PartijOnbereikbaar
+
+PAD = "/api/v1/incidenten"
+MEDIA = "application/pkcs7-mime"
+
+
+class HttpIncidentBode:
+    def __init__(
+        self,
+        url: str,
+        pki: Pki,
+        afzender: Node,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.pki = pki
+        self.afzender = afzender
+        self.timeout = timeout
+        self.transport = transport
+
+    def stuur(self, melding: dict[str, Any]) -> None:
+        ondertekend = cms.sign(
+            orjson.dumps(melding),
+            self.pki.certificaat(self.afzender.value),
+            self.pki.sleutel(self.afzender.value),
+        )
+        try:
+            with httpx.Client(timeout=self.timeout, transport=self.transport) as http:
+                antwoord = http.post(
+                    self.url + PAD, content=ondertekend, headers={"Content-Type": MEDIA}
+                )
+        except httpx.HTTPError as fout:
+            raise PartijOnbereikbaar(
+                f"the other party's node at {self.url} did not answer ({type(fout).__name__}); "
+                "the notification is still to be sent: `kbi incident notify`"
+            ) from None
+        if antwoord.status_code not in (200, 201):
+            try:
+                waarom = str(antwoord.json().get("detail"))
+            except ValueError:
+                waarom = ""
+            raise PartijOnbereikbaar(
+                f"the other party's node refused the notification (HTTP "
+                f"{antwoord.status_code}{': ' + waarom if waarom else ''}); it is still to be sent"
+            )

@@ -1,0 +1,101 @@
+"""`POST /api/v1/incidenten` on both nodes: the other party's incident notification (SPEC
+§12, art. 9), as CMS SignedData signed with that party's key — verified before anything is
+read or stored; a failed verification counts as a failed authentication of the address."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import orjson
+from fastapi import Request, Response
+
+from kbi_exchange.adapters.crypto import cms
+from kbi_exchange.bootstrap import keys, pki, uow
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.incident import IncidentFout
+from kbi_exchange.entrypoints.api.http import adres, json_antwoord, lees_begrensd
+from kbi_exchange.services import incidenten
+from kbi_exchange.services.authentication import AuthenticationGuard
+from kbi_exchange.settings import Settings
+
+MAX_MELDING = 64 * 1024
+GELDIG = 2.0  # seconds the overdue count is reused by /health
+
+
+class IncidentOntvanger:
+    def __init__(self, settings: Settings, node: Node, wacht: AuthenticationGuard) -> None:
+        self.settings = settings
+        self.node = node
+        self.van = Node.VSB if node is Node.AII else Node.AII
+        self.wacht = wacht
+        self.keys = keys(settings, node)
+        self.pki = pki(settings)
+        self._achterstallig: tuple[float, int] | None = None
+
+    def _controleer(self, ruw: bytes) -> bytes:
+        return cms.verify(
+            ruw,
+            ca=self.pki.ca(),
+            ondertekenaar=self.pki.certificaat(self.van.value),
+            moment=datetime.now(UTC),
+        )
+
+    async def ontvang(self, request: Request) -> Response:
+        herkomst = adres(request)
+        if self.wacht.blocked(herkomst):
+            return json_antwoord(
+                {"detail": "too many failed attempts from this address"},
+                429,
+                {"Retry-After": "1"},
+            )
+        ruw = await lees_begrensd(request, MAX_MELDING)
+        if ruw is None:
+            return json_antwoord({"detail": f"the body is larger than {MAX_MELDING} bytes"}, 413)
+        try:
+            inhoud = await asyncio.to_thread(self._controleer, ruw)
+        except cms.CmsError as fout:
+            self.wacht.failed(herkomst)
+            return json_antwoord(
+                {"detail": f"not a notification signed by {self.van.value}: {fout}"}, 401
+            )
+        try:
+            melding = orjson.loads(inhoud)
+        except orjson.JSONDecodeError:
+            return json_antwoord({"detail": "the signed content is not JSON"}, 400)
+        try:
+            incident, nieuw = await asyncio.to_thread(
+                incidenten.ontvang,
+                uow=uow(self.settings, self.node),
+                keys=self.keys,
+                node=self.node,
+                van=self.van,
+                inhoud=melding,
+                nu=datetime.now(UTC),
+            )
+        except IncidentFout as fout:
+            return json_antwoord({"detail": str(fout)}, 400)
+        return json_antwoord({"id": incident.id}, 201 if nieuw else 200)
+
+    async def achterstallig(self) -> int:
+        """How many of the node's own incidents have an overdue notification (for /health)."""
+        nu = time.monotonic()
+        if self._achterstallig is None or nu - self._achterstallig[0] > GELDIG:
+
+            def tel() -> int:
+                moment = datetime.now(UTC)
+                alle = incidenten.alle(uow=uow(self.settings, self.node), open_=True)
+                return sum(1 for i in alle if i.achterstallig(moment))
+
+            self._achterstallig = (nu, await asyncio.to_thread(tel))
+        return self._achterstallig[1]
+
+
+async def achterstallig_telling(ontvanger: IncidentOntvanger) -> dict[str, int | None]:
+    """Overdue notifications of the node's own incidents, counted (no details: /health is
+    open); None when the database cannot say."""
+    try:
+        return {"incidenten": await ontvanger.achterstallig()}
+    except Exception:  # the database is unavailable: /health says so already
+        return {"incidenten": None}

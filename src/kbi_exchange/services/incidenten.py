@@ -1,0 +1,176 @@
+"""Incidents (SPEC §12, protocol art. 6 and 9) on either node: registered, notified to the
+other party over its API (due 24 hours after it was established), for a personal-data breach
+notified to the Vlaamse Toezichtcommissie (due 72 hours after), closed; and the other party's
+notifications received. Every step is stored and audited in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
+from kbi_exchange.domain.incident import ontvangen as ontvangen_incident
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import IncidentBode, IncidentWerk
+
+_GEBEURTENIS = {
+    Node.AII: {
+        "add": AuditGebeurtenis.INCIDENT_GEREGISTREERD,
+        "notify": AuditGebeurtenis.INCIDENT_GEMELD,
+        "receive": AuditGebeurtenis.INCIDENT_ONTVANGEN,
+        "close": AuditGebeurtenis.INCIDENT_GESLOTEN,
+    },
+    Node.VSB: {
+        "add": AuditGebeurtenis.VSB_INCIDENT_GEREGISTREERD,
+        "notify": AuditGebeurtenis.VSB_INCIDENT_GEMELD,
+        "receive": AuditGebeurtenis.VSB_INCIDENT_ONTVANGEN,
+        "close": AuditGebeurtenis.VSB_INCIDENT_GESLOTEN,
+    },
+}
+
+
+class OnbekendIncident(LookupError):
+    """No such incident on this node."""
+
+
+def _bewaar(
+    werk: IncidentWerk,
+    keys: Keys,
+    node: Node,
+    stap: str,
+    incident: Incident,
+    door: str,
+    nu: datetime,
+    **extra: object,
+) -> None:
+    werk.incidenten.bewaar(incident)
+    schrijf_audit(
+        audit=werk.audit,
+        keys=keys,
+        gebeurtenis=_GEBEURTENIS[node][stap],
+        actor=door,
+        tijdstip=nu,
+        inhoud={"incident": incident.id, "datalek": incident.datalek, **extra},
+    )
+    werk.commit()
+
+
+def registreer(
+    *,
+    uow: IncidentWerk,
+    keys: Keys,
+    node: Node,
+    vastgesteld_op: datetime,
+    omschrijving: str,
+    betrokkenen: int,
+    categorieen: list[str],
+    datalek: bool,
+    door: str,
+    nu: datetime,
+) -> Incident:
+    """Register an incident of this node's party; its deadlines run from ``vastgesteld_op``."""
+    incident = nieuw(
+        id_=str(uuid.uuid4()),
+        partij=node,
+        vastgesteld_op=vastgesteld_op,
+        omschrijving=omschrijving,
+        betrokkenen=betrokkenen,
+        categorieen=categorieen,
+        datalek=datalek,
+        door=door,
+        nu=nu,
+    )
+    with uow as werk:
+        _bewaar(werk, keys, node, "add", incident, door, nu, betrokkenen=betrokkenen)
+    return incident
+
+
+def _eigen(werk: IncidentWerk, incident_id: str) -> Incident:
+    incident = werk.incidenten.get(incident_id)
+    if incident is None:
+        raise OnbekendIncident(f"no incident {incident_id}")
+    return incident
+
+
+def meld_partij(
+    *,
+    uow: IncidentWerk,
+    keys: Keys,
+    node: Node,
+    incident_id: str,
+    bode: IncidentBode,
+    door: str,
+    nu: datetime,
+) -> Incident:
+    """Send the other party the notification over its API; recorded once it took it (a
+    repeat is harmless: the other node keeps one record per incident id)."""
+    with uow as werk:
+        incident = _eigen(werk, incident_id)
+    if not incident.eigen:
+        raise IncidentFout(f"incident {incident_id} is the other party's: nothing to notify")
+    bode.stuur(incident.melding())
+    gemeld = incident.partij_gemeld(nu) if incident.partij_gemeld_op is None else incident
+    with uow as werk:
+        _bewaar(werk, keys, node, "notify", gemeld, door, nu, aan="partij")
+    return gemeld
+
+
+def meld_vtc(
+    *,
+    uow: IncidentWerk,
+    keys: Keys,
+    node: Node,
+    incident_id: str,
+    referentie: str,
+    door: str,
+    nu: datetime,
+) -> Incident:
+    """Record that the breach was notified to the Vlaamse Toezichtcommissie (through its own
+    channel; this system does not send it) and under which reference."""
+    with uow as werk:
+        gemeld = _eigen(werk, incident_id).vtc_gemeld(referentie, nu)
+        _bewaar(werk, keys, node, "notify", gemeld, door, nu, aan="vtc")
+    return gemeld
+
+
+def sluit(
+    *, uow: IncidentWerk, keys: Keys, node: Node, incident_id: str, door: str, nu: datetime
+) -> Incident:
+    with uow as werk:
+        gesloten = _eigen(werk, incident_id).sluit(nu)
+        _bewaar(werk, keys, node, "close", gesloten, door, nu)
+    return gesloten
+
+
+def ontvang(
+    *, uow: IncidentWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
+) -> tuple[Incident, bool]:
+    """Keep the other party's notification (verified by the caller); a repeat of the same id
+    is recognised and changes nothing. Returns it and whether it is new."""
+    incident = ontvangen_incident(inhoud, van, nu)
+    with uow as werk:
+        eerder = werk.incidenten.get(incident.id)
+        if eerder is not None:
+            if eerder.partij is not van:
+                raise IncidentFout("id: already used for another incident")
+            return eerder, False
+        _bewaar(werk, keys, node, "receive", incident, f"partij:{van.value}", nu)
+    return incident, True
+
+
+def alle(*, uow: IncidentWerk, open_: bool = False) -> list[Incident]:
+    with uow as werk:
+        return werk.incidenten.alle(open_=open_)
+
+
+def toon(*, uow: IncidentWerk, incident_id: str) -> Incident:
+    with uow as werk:
+        return _eigen(werk, incident_id)
+
+
+def waarschuwingen(*, uow: IncidentWerk, nu: datetime) -> list[str]:
+    """What is due or overdue for the node's own open incidents."""
+    return [w for i in alle(uow=uow, open_=True) for w in i.waarschuwingen(nu)]
