@@ -16,9 +16,9 @@ from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
-from kbi_exchange.adapters.incident_bode import HttpIncidentBode
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
+from kbi_exchange.adapters.partij_bode import INCIDENTEN, ONTVANGERS, PartijBode
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import Termijnen
 from kbi_exchange.parameters import standaard_parameters
@@ -124,10 +124,15 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
     return SqlUnitOfWork(db, node)
 
 
-def incident_bode(settings: Settings, node: Node) -> HttpIncidentBode:
+def incident_bode(settings: Settings, node: Node) -> PartijBode:
     """How this node's party notifies the other party of an incident: over its API."""
     url = settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
-    return HttpIncidentBode(url, pki(settings), node)
+    return PartijBode(url, pki(settings), node, INCIDENTEN)
+
+
+def ontvanger_bode(settings: Settings) -> PartijBode:
+    """How VSB notifies AII of a recipient other than a zorgkas (art. 4)."""
+    return PartijBode(settings.vsb_aii_url, pki(settings), Node.VSB, ONTVANGERS)
 
 
 def termijnen(settings: Settings) -> Termijnen:

@@ -45,6 +45,10 @@ class Permissie(StrEnum):
     # incidents: anyone on duty registers one; the DPO notifies the VTC and closes it
     INCIDENT_MELD = "incident:register:add"
     INCIDENT_BEHEER = "incident:register:manage"
+    # the registers of processors and recipients: the DPO keeps them
+    REGISTER_BEHEER = "register:entry:manage"
+    # a disclosure to a registered recipient other than a zorgkas
+    VSB_EXPORT = "vsb:export:disclose"
 
 
 ROLLEN_VAN_NODE: dict[Node, frozenset[Rol]] = {
@@ -76,6 +80,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.BEWARING_UITVOEREN,
             Permissie.INCIDENT_MELD,
             Permissie.INCIDENT_BEHEER,
+            Permissie.REGISTER_BEHEER,
         }
     ),
     Rol.VSB_OPERATOR: frozenset(
@@ -96,6 +101,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.BEWARING_UITVOEREN,
             Permissie.INCIDENT_MELD,
             Permissie.INCIDENT_BEHEER,
+            Permissie.REGISTER_BEHEER,
         }
     ),
     # bound to one zorgkas: sees and handles its own applications and members only

@@ -45,6 +45,11 @@ class AuditGebeurtenis(StrEnum):
     INCIDENT_GEMELD = "kbi:incident:notify"
     INCIDENT_ONTVANGEN = "kbi:incident:receive"
     INCIDENT_GESLOTEN = "kbi:incident:close"
+    # the registers (art. 4, 6): a processor or recipient added, ended, exported; a recipient
+    # VSB notified
+    REGISTER_GEWIJZIGD = "kbi:register:change"
+    REGISTER_GEEXPORTEERD = "kbi:register:export"
+    ONTVANGER_ONTVANGEN = "kbi:ontvanger:receive"
     # failed authentications, one entry per source address and window (SPEC §7)
     AANMELDING_MISLUKT = "kbi:security:auth-failed"
     # the VSB node's own log
@@ -76,6 +81,11 @@ class AuditGebeurtenis(StrEnum):
     VSB_MELDING_BIJGEWERKT = "vsb:melding:update"
     VSB_RECTIFICATIE_TOEGEPAST = "vsb:rectificatie:apply"
     VSB_BERICHT_BEKEKEN = "vsb:bericht:view"
+    VSB_REGISTER_GEWIJZIGD = "vsb:register:change"
+    VSB_REGISTER_GEEXPORTEERD = "vsb:register:export"
+    VSB_ONTVANGER_GEMELD = "vsb:ontvanger:notify"
+    # a disclosure to a registered recipient other than a zorgkas: one entry, before it leaves
+    VSB_EXPORT = "vsb:export:disclose"
     VSB_INCIDENT_GEREGISTREERD = "vsb:incident:add"
     VSB_INCIDENT_GEMELD = "vsb:incident:notify"
     VSB_INCIDENT_ONTVANGEN = "vsb:incident:receive"
@@ -135,7 +145,11 @@ def verstrekkingen(
             "lijst",
             tuple(lijsten),
         ),
-        Verstrekking((AuditGebeurtenis.VSB_LIJST_ONTVANGEN.value,), "lijst", tuple(ontvangen)),
+        Verstrekking(
+            (AuditGebeurtenis.VSB_LIJST_ONTVANGEN.value, AuditGebeurtenis.VSB_EXPORT.value),
+            "lijst",
+            tuple(ontvangen),
+        ),
         Verstrekking(
             (
                 AuditGebeurtenis.VSB_LIJST_VERDEELD.value,

@@ -24,6 +24,7 @@ from kbi_exchange.domain.kwaliteit import KwaliteitFout, MeldingGeweigerd
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.premie import PremieFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolFout
+from kbi_exchange.domain.registers import RegisterFout
 from kbi_exchange.domain.rules import REGELS
 from kbi_exchange.entrypoints import (
     cli_aii,
@@ -34,6 +35,7 @@ from kbi_exchange.entrypoints import (
     cli_lijst,
     cli_mailbox,
     cli_protocol,
+    cli_registers,
     cli_retention,
     cli_synth,
     cli_users,
@@ -48,6 +50,7 @@ from kbi_exchange.services.clients import ClientFout
 from kbi_exchange.services.incidenten import OnbekendIncident
 from kbi_exchange.services.kwaliteit import OnbekendeMelding
 from kbi_exchange.services.line_import import ImportGeweigerd
+from kbi_exchange.services.registers import OnbekendeInschrijving
 from kbi_exchange.services.replay import OnbekendeBeslissing
 from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.settings import NietGeinitialiseerd, OngeldigeInstelling, load_settings
@@ -67,6 +70,10 @@ app.add_typer(cli_mailbox.app, name="mailbox")
 app.add_typer(cli_protocol.app, name="protocol")
 app.add_typer(cli_retention.app, name="retention")
 app.add_typer(cli_incident.app, name="incident")
+app.add_typer(cli_registers.processors_app, name="processors")
+cli_vsb.app.add_typer(cli_registers.vsb_recipients_app, name="recipients")
+cli_aii.app.add_typer(cli_registers.aii_recipients_app, name="recipients")
+cli_vsb.app.command("export")(cli_registers.export)
 cli_aii.app.add_typer(cli_clients.app, name="clients")
 cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
 cli_aii.app.add_typer(cli_lijst.app, name="list")
@@ -193,6 +200,8 @@ BEKENDE_FOUTEN = (
     IncidentFout,
     OnbekendIncident,
     PartijOnbereikbaar,
+    RegisterFout,
+    OnbekendeInschrijving,
 )
 
 

@@ -27,6 +27,7 @@ from kbi_exchange.domain.kwaliteit import (
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Stroom, Weigering
+from kbi_exchange.domain.registers import Ontvanger, Verwerker
 from kbi_exchange.domain.verdeling import Zending
 
 
@@ -579,7 +580,40 @@ class IncidentWerk(Protocol):
 
 
 class IncidentBode(Protocol):
-    """Carries a notification to the other party's node (`adapters.incident_bode`): returns
+    """Carries a notification to the other party's node (`adapters.partij_bode`): returns
     once that node has taken it; raises `PartijOnbereikbaar` otherwise."""
 
     def stuur(self, melding: dict[str, Any]) -> None: ...
+
+
+class Registers(Protocol):
+    def bewaar_verwerker(self, verwerker: Verwerker) -> None: ...
+
+    def bewaar_ontvanger(self, ontvanger: Ontvanger) -> None: ...
+
+    def verwerkers(self) -> list[Verwerker]: ...
+
+    def ontvangers(self) -> list[Ontvanger]: ...
+
+
+class RegisterWerk(Protocol):
+    """A unit of work over a node's registers and its audit log."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def registers(self) -> Registers: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class ExportWerk(RegisterWerk, Protocol):
+    """VSB's registers with its received lists, for a disclosure to a registered recipient."""
+
+    @property
+    def ontvangen_lijsten(self) -> LijstenTeVerdelen: ...

@@ -14,9 +14,11 @@ from kbi_exchange.adapters.db.types import (
     ClientKolommen,
     GebruikerKolommen,
     IncidentKolommen,
+    OntvangerKolommen,
     ProtocolKolommen,
     Sleutel,
     UtcDateTime,
+    VerwerkerKolommen,
     metadata,
 )
 
@@ -231,3 +233,11 @@ class RectificatieRij(AiiBase):
 
 class IncidentRij(IncidentKolommen, AiiBase):
     """An incident of this node's party, or of the other party as it notified it."""
+
+
+class VerwerkerRij(VerwerkerKolommen, AiiBase):
+    """A processor of this node's party (art. 6)."""
+
+
+class OntvangerRij(OntvangerKolommen, AiiBase):
+    """A recipient other than a zorgkas (art. 4): as VSB notified it."""

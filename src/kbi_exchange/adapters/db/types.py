@@ -126,6 +126,40 @@ class IncidentKolommen:
     ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class VerwerkerKolommen:
+    """A processor of the node's party and its agreement (art. 6); the same table on each
+    node."""
+
+    __tablename__ = "verwerker"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(100), unique=True)
+    taak: Mapped[str] = mapped_column(Text)
+    gegevens: Mapped[str] = mapped_column(String(200))
+    overeenkomst: Mapped[str] = mapped_column(String(1000))
+    overeenkomst_datum: Mapped[date] = mapped_column(Date)
+    locatie: Mapped[str] = mapped_column(String(1000))
+    geregistreerd_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    geregistreerd_door: Mapped[str] = mapped_column(String(100))
+    beeindigd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OntvangerKolommen:
+    """A recipient other than a zorgkas (art. 4): VSB's register, and AII's record of what
+    VSB notified; the same table on each node."""
+
+    __tablename__ = "ontvanger"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(100), unique=True)
+    doel: Mapped[str] = mapped_column(Text)
+    rechtsgrond: Mapped[str] = mapped_column(Text)
+    gegevens: Mapped[str] = mapped_column(String(200))
+    geregistreerd_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    geregistreerd_door: Mapped[str] = mapped_column(String(100))
+    aan_aii_gemeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class AuditKolommen:
     """One entry of a node's hash-chained audit log; only ever appended (SPEC §11); the same
     table in each node's own database.

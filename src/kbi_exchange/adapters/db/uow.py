@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aanvragen_store import SqlAanvragen
-from kbi_exchange.adapters.db.aii_models import IncidentRij
+from kbi_exchange.adapters.db.aii_models import IncidentRij, OntvangerRij, VerwerkerRij
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT, SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.bewaring_store import SqlBewaring
@@ -21,6 +21,7 @@ from kbi_exchange.adapters.db.kwaliteit_store import SqlMeldingen, SqlRectificat
 from kbi_exchange.adapters.db.leden_store import SqlLeden
 from kbi_exchange.adapters.db.lijsten_store import SqlLijsten
 from kbi_exchange.adapters.db.protocol_store import SqlProtocol
+from kbi_exchange.adapters.db.registers_store import SqlRegisters
 from kbi_exchange.adapters.db.users_store import SqlGebruikers
 from kbi_exchange.adapters.db.vsb_kwaliteit_store import (
     SqlVsbMeldingen,
@@ -28,7 +29,12 @@ from kbi_exchange.adapters.db.vsb_kwaliteit_store import (
     SqlZorgkasBerichten,
 )
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
-from kbi_exchange.adapters.db.vsb_models import VsbIncidentRij, VsbProtocolGebeurtenisRij
+from kbi_exchange.adapters.db.vsb_models import (
+    VsbIncidentRij,
+    VsbOntvangerRij,
+    VsbProtocolGebeurtenisRij,
+    VsbVerwerkerRij,
+)
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
@@ -136,6 +142,13 @@ class SqlUnitOfWork:
     def incidenten(self) -> SqlIncidenten:
         """This node's incidents: its own and those the other party notified."""
         return SqlIncidenten(self.session, VsbIncidentRij if self.node is Node.VSB else IncidentRij)
+
+    @property
+    def registers(self) -> SqlRegisters:
+        """This node's registers: processors; recipients other than a zorgkas."""
+        if self.node is Node.VSB:
+            return SqlRegisters(self.session, VsbVerwerkerRij, VsbOntvangerRij)
+        return SqlRegisters(self.session, VerwerkerRij, OntvangerRij)
 
     @property
     def bewaring(self) -> SqlBewaring:

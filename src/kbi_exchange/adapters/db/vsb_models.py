@@ -14,9 +14,11 @@ from kbi_exchange.adapters.db.types import (
     ClientKolommen,
     GebruikerKolommen,
     IncidentKolommen,
+    OntvangerKolommen,
     ProtocolKolommen,
     Sleutel,
     UtcDateTime,
+    VerwerkerKolommen,
     metadata,
 )
 
@@ -261,3 +263,11 @@ class ZorgkasBerichtRij(VsbBase):
 
 class VsbIncidentRij(IncidentKolommen, VsbBase):
     """An incident of this node's party, or of the other party as it notified it."""
+
+
+class VsbVerwerkerRij(VerwerkerKolommen, VsbBase):
+    """A processor of this node's party (art. 6)."""
+
+
+class VsbOntvangerRij(OntvangerKolommen, VsbBase):
+    """A recipient other than a zorgkas (art. 4): VSB's register."""

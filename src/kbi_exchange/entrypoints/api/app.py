@@ -672,6 +672,13 @@ def maak_app(settings: Settings) -> FastAPI:
         include_in_schema=True,
     )
     app.add_api_route(
+        "/api/v1/ontvangers",
+        api.incidenten.ontvanger,
+        methods=["POST"],
+        status_code=201,
+        summary="VSB notifies a recipient other than a zorgkas (art. 4): CMS signed by VSB",
+    )
+    app.add_api_route(
         "/api/v1/protocol",
         api.protocol,
         methods=["GET"],

@@ -1,6 +1,7 @@
-"""`POST /api/v1/incidenten` on both nodes: the other party's incident notification (SPEC
-§12, art. 9), as CMS SignedData signed with that party's key — verified before anything is
-read or stored; a failed verification counts as a failed authentication of the address."""
+"""What the other party notifies over the API (SPEC §12): `POST /api/v1/incidenten` on both
+nodes (art. 9) and `POST /api/v1/ontvangers` on AII's (art. 4), each as CMS SignedData signed
+with that party's key — verified before anything is read or stored; a failed verification
+counts as a failed authentication of the address."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import keys, pki, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import IncidentFout
+from kbi_exchange.domain.registers import RegisterFout
 from kbi_exchange.entrypoints.api.http import adres, json_antwoord, lees_begrensd
-from kbi_exchange.services import incidenten
+from kbi_exchange.services import incidenten, registers
 from kbi_exchange.services.authentication import AuthenticationGuard
 from kbi_exchange.settings import Settings
 
@@ -42,7 +44,8 @@ class IncidentOntvanger:
             moment=datetime.now(UTC),
         )
 
-    async def ontvang(self, request: Request) -> Response:
+    async def _geverifieerd(self, request: Request) -> object | Response:
+        """The JSON the other party signed, or the refusal to send."""
         herkomst = adres(request)
         if self.wacht.blocked(herkomst):
             return json_antwoord(
@@ -61,9 +64,16 @@ class IncidentOntvanger:
                 {"detail": f"not a notification signed by {self.van.value}: {fout}"}, 401
             )
         try:
-            melding = orjson.loads(inhoud)
+            melding: object = orjson.loads(inhoud)
         except orjson.JSONDecodeError:
             return json_antwoord({"detail": "the signed content is not JSON"}, 400)
+        return melding
+
+    async def ontvang(self, request: Request) -> Response:
+        """An incident of the other party (art. 9)."""
+        melding = await self._geverifieerd(request)
+        if isinstance(melding, Response):
+            return melding
         try:
             incident, nieuw = await asyncio.to_thread(
                 incidenten.ontvang,
@@ -77,6 +87,23 @@ class IncidentOntvanger:
         except IncidentFout as fout:
             return json_antwoord({"detail": str(fout)}, 400)
         return json_antwoord({"id": incident.id}, 201 if nieuw else 200)
+
+    async def ontvanger(self, request: Request) -> Response:
+        """A recipient other than a zorgkas VSB registered (art. 4): AII's node only."""
+        melding = await self._geverifieerd(request)
+        if isinstance(melding, Response):
+            return melding
+        try:
+            ontvanger, nieuw = await asyncio.to_thread(
+                registers.ontvang_ontvanger,
+                uow=uow(self.settings, self.node),
+                keys=self.keys,
+                inhoud=melding,
+                nu=datetime.now(UTC),
+            )
+        except RegisterFout as fout:
+            return json_antwoord({"detail": str(fout)}, 400)
+        return json_antwoord({"id": ontvanger.id}, 201 if nieuw else 200)
 
     async def achterstallig(self) -> int:
         """How many of the node's own incidents have an overdue notification (for /health)."""

@@ -1,6 +1,7 @@
-"""Carries an incident notification to the other party's node over its API (SPEC §12):
-`POST /api/v1/incidenten` with the notification as CMS SignedData, signed with this party's
-key, so the receiver knows who sent it without a token of its own."""
+"""Carries a notification to the other party's node over its API (SPEC §12): an incident
+(`POST /api/v1/incidenten`, either way) or an onward recipient (`POST /api/v1/ontvangers`,
+VSB to AII), as CMS SignedData signed with this party's key, so the receiver knows who sent
+it without a token of its own."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import PartijOnbereikbaar
 
-PAD = "/api/v1/incidenten"
+INCIDENTEN = "/api/v1/incidenten"
+ONTVANGERS = "/api/v1/ontvangers"
 MEDIA = "application/pkcs7-mime"
 
 
-class HttpIncidentBode:
+class PartijBode:
     def __init__(
         self,
         url: str,
         pki: Pki,
         afzender: Node,
+        pad: str,
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
@@ -31,6 +34,7 @@ class HttpIncidentBode:
         self.url = url.rstrip("/")
         self.pki = pki
         self.afzender = afzender
+        self.pad = pad
         self.timeout = timeout
         self.transport = transport
 
@@ -43,12 +47,12 @@ class HttpIncidentBode:
         try:
             with httpx.Client(timeout=self.timeout, transport=self.transport) as http:
                 antwoord = http.post(
-                    self.url + PAD, content=ondertekend, headers={"Content-Type": MEDIA}
+                    self.url + self.pad, content=ondertekend, headers={"Content-Type": MEDIA}
                 )
         except httpx.HTTPError as fout:
             raise PartijOnbereikbaar(
                 f"the other party's node at {self.url} did not answer ({type(fout).__name__}); "
-                "the notification is still to be sent: `kbi incident notify`"
+                "the notification is still to be sent"
             ) from None
         if antwoord.status_code not in (200, 201):
             try:

@@ -1,0 +1,145 @@
+"""The parties' registers (SPEC §12): processors (art. 6: each party keeps a list of its
+processors with their agreements, exportable for the other party) and VSB's onward
+recipients (art. 4: VSB passes data to the zorgkassen only; any other recipient is registered
+and notified to AII before a first disclosure, else the disclosure is refused)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from kbi_exchange.domain.incident import CATEGORIEEN
+
+MAX_TEKST = 1_000
+
+
+class RegisterFout(ValueError):
+    """A register entry or step that cannot be taken as asked; the reason says why."""
+
+
+def tekst(waarde: object, veld: str, maximum: int = MAX_TEKST) -> str:
+    if not isinstance(waarde, str) or not waarde.strip() or len(waarde) > maximum:
+        raise RegisterFout(f"{veld}: 1 to {maximum} characters")
+    return waarde.strip()
+
+
+def naam(waarde: object, veld: str = "NAME") -> str:
+    schoon = tekst(waarde, veld, 100)
+    if any(not (c.isalnum() or c in " .-_&'()") for c in schoon):
+        raise RegisterFout(f"{veld}: letters, digits, spaces and . - _ & ' ( ) only")
+    return schoon
+
+
+def gegevens(waarden: object, veld: str = "--data") -> tuple[str, ...]:
+    if not isinstance(waarden, list | tuple) or not waarden:
+        raise RegisterFout(f"{veld}: at least one of {', '.join(CATEGORIEEN)}")
+    onbekend = [w for w in waarden if w not in CATEGORIEEN]
+    if onbekend:
+        raise RegisterFout(f"{veld}: unknown {onbekend[0]!r}; categories: {', '.join(CATEGORIEEN)}")
+    return tuple(dict.fromkeys(str(w) for w in waarden))
+
+
+@dataclass(frozen=True, slots=True)
+class Verwerker:
+    """A processor of one party: what it does with which data, under which agreement."""
+
+    id: str
+    naam: str
+    taak: str
+    gegevens: tuple[str, ...]
+    overeenkomst: str  # the agreement's reference
+    overeenkomst_datum: date
+    locatie: str
+    geregistreerd_op: datetime
+    geregistreerd_door: str
+    beeindigd_op: datetime | None = None
+
+    def beeindig(self, nu: datetime) -> Verwerker:
+        if self.beeindigd_op is not None:
+            raise RegisterFout(f"processor {self.naam} was ended already")
+        return replace(self, beeindigd_op=nu)
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "naam": self.naam,
+            "taak": self.taak,
+            "gegevens": list(self.gegevens),
+            "overeenkomst": self.overeenkomst,
+            "overeenkomst_datum": self.overeenkomst_datum.isoformat(),
+            "locatie": self.locatie,
+            "geregistreerd_op": self.geregistreerd_op.isoformat(),
+            "geregistreerd_door": self.geregistreerd_door,
+            "beeindigd_op": self.beeindigd_op.isoformat() if self.beeindigd_op else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Ontvanger:
+    """A recipient other than a zorgkas to whom VSB may pass data once AII was notified."""
+
+    id: str
+    naam: str
+    doel: str
+    rechtsgrond: str
+    gegevens: tuple[str, ...]
+    geregistreerd_op: datetime
+    geregistreerd_door: str
+    aan_aii_gemeld_op: datetime | None = None
+
+    def mag_ontvangen(self) -> str | None:
+        """Why no data may go to this recipient yet (None: it may)."""
+        if self.aan_aii_gemeld_op is None:
+            return (
+                f"recipient {self.naam} was not notified to AII yet (art. 4): "
+                f"`kbi vsb recipients notify {self.naam}` first"
+            )
+        return None
+
+    def melding(self) -> dict[str, Any]:
+        """What AII is notified of."""
+        return {
+            "id": self.id,
+            "naam": self.naam,
+            "doel": self.doel,
+            "rechtsgrond": self.rechtsgrond,
+            "gegevens": list(self.gegevens),
+            "geregistreerd_op": self.geregistreerd_op.isoformat(),
+        }
+
+    def json(self) -> dict[str, Any]:
+        return {
+            **self.melding(),
+            "geregistreerd_door": self.geregistreerd_door,
+            "aan_aii_gemeld_op": self.aan_aii_gemeld_op.isoformat()
+            if self.aan_aii_gemeld_op
+            else None,
+        }
+
+
+def gemelde_ontvanger(inhoud: object, nu: datetime) -> Ontvanger:
+    """VSB's notification of a recipient, as AII receives it; refused whole when malformed."""
+    if not isinstance(inhoud, dict):
+        raise RegisterFout("the notification is not a JSON object")
+    onbekend = sorted(set(inhoud) - {"id", "naam", "doel", "rechtsgrond", "gegevens",
+                                     "geregistreerd_op"})  # fmt: skip
+    if onbekend:
+        raise RegisterFout(f"unknown fields: {', '.join(onbekend)}")
+    id_ = inhoud.get("id")
+    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
+        raise RegisterFout("id: VSB's id, at most 36 characters")
+    try:
+        geregistreerd = datetime.fromisoformat(str(inhoud.get("geregistreerd_op")))
+    except ValueError:
+        raise RegisterFout("geregistreerd_op: an RFC 3339 moment with its offset") from None
+    return Ontvanger(
+        id=id_,
+        naam=naam(inhoud.get("naam"), "naam"),
+        doel=tekst(inhoud.get("doel"), "doel"),
+        rechtsgrond=tekst(inhoud.get("rechtsgrond"), "rechtsgrond"),
+        gegevens=gegevens(inhoud.get("gegevens"), "gegevens"),
+        geregistreerd_op=geregistreerd,
+        geregistreerd_door="partij:vsb",
+        aan_aii_gemeld_op=nu,
+    )

@@ -1,0 +1,273 @@
+"""The registers (SPEC §12): each party's processors (art. 6), exportable for the other
+party; VSB's recipients other than a zorgkas (art. 4), notified to AII before a first
+disclosure, which is refused until then. Every change is stored and audited at once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.registers import (
+    Ontvanger,
+    RegisterFout,
+    Verwerker,
+    gegevens,
+    gemelde_ontvanger,
+    naam,
+    tekst,
+)
+from kbi_exchange.schemas import zorgkas_codes
+from kbi_exchange.services.audit import schrijf_audit
+from kbi_exchange.services.ports import ExportWerk, IncidentBode, RegisterWerk
+
+_GEWIJZIGD = {
+    Node.AII: AuditGebeurtenis.REGISTER_GEWIJZIGD,
+    Node.VSB: AuditGebeurtenis.VSB_REGISTER_GEWIJZIGD,
+}
+_EXPORT = {
+    Node.AII: AuditGebeurtenis.REGISTER_GEEXPORTEERD,
+    Node.VSB: AuditGebeurtenis.VSB_REGISTER_GEEXPORTEERD,
+}
+
+
+class OnbekendeInschrijving(LookupError):
+    """No processor or recipient of that name."""
+
+
+def _audit(
+    werk: RegisterWerk,
+    keys: Keys,
+    gebeurtenis: AuditGebeurtenis,
+    door: str,
+    nu: datetime,
+    inhoud: dict[str, Any],
+) -> None:
+    schrijf_audit(
+        audit=werk.audit, keys=keys, gebeurtenis=gebeurtenis, actor=door, tijdstip=nu, inhoud=inhoud
+    )
+
+
+def voeg_verwerker_toe(
+    *,
+    uow: RegisterWerk,
+    keys: Keys,
+    node: Node,
+    naam_: str,
+    taak: str,
+    gegevens_: list[str],
+    overeenkomst: str,
+    overeenkomst_datum: date,
+    locatie: str,
+    door: str,
+    nu: datetime,
+) -> Verwerker:
+    verwerker = Verwerker(
+        id=str(uuid.uuid4()),
+        naam=naam(naam_),
+        taak=tekst(taak, "--task"),
+        gegevens=gegevens(gegevens_),
+        overeenkomst=tekst(overeenkomst, "--agreement"),
+        overeenkomst_datum=overeenkomst_datum,
+        locatie=tekst(locatie, "--location"),
+        geregistreerd_op=nu,
+        geregistreerd_door=door,
+    )
+    with uow as werk:
+        if any(v.naam == verwerker.naam for v in werk.registers.verwerkers()):
+            raise RegisterFout(f"a processor named {verwerker.naam} is registered already")
+        werk.registers.bewaar_verwerker(verwerker)
+        _audit(werk, keys, _GEWIJZIGD[node], door, nu, {"verwerker": verwerker.json()})
+        werk.commit()
+    return verwerker
+
+
+def beeindig_verwerker(
+    *, uow: RegisterWerk, keys: Keys, node: Node, naam_: str, door: str, nu: datetime
+) -> Verwerker:
+    with uow as werk:
+        gevonden = next((v for v in werk.registers.verwerkers() if v.naam == naam_), None)
+        if gevonden is None:
+            raise OnbekendeInschrijving(f"no processor named {naam_}")
+        beeindigd = gevonden.beeindig(nu)
+        werk.registers.bewaar_verwerker(beeindigd)
+        _audit(
+            werk, keys, _GEWIJZIGD[node], door, nu, {"verwerker": beeindigd.id, "beeindigd": True}
+        )
+        werk.commit()
+    return beeindigd
+
+
+def verwerkers(*, uow: RegisterWerk) -> list[Verwerker]:
+    with uow as werk:
+        return werk.registers.verwerkers()
+
+
+def exporteer_verwerkers(
+    *,
+    uow: RegisterWerk,
+    keys: Keys,
+    node: Node,
+    onderteken: Callable[[bytes], bytes],
+    door: str,
+    nu: datetime,
+) -> bytes:
+    """The processors register for the other party: JSON, signed (CMS) by this party."""
+    with uow as werk:
+        alle = werk.registers.verwerkers()
+        inhoud = orjson.dumps(
+            {
+                "partij": node.value,
+                "op": nu.isoformat(),
+                "verwerkers": [v.json() for v in alle],
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+        _audit(werk, keys, _EXPORT[node], door, nu, {"verwerkers": len(alle)})
+        werk.commit()
+    return onderteken(inhoud)
+
+
+def _ontvanger(werk: RegisterWerk, naam_: str) -> Ontvanger:
+    gevonden = next((o for o in werk.registers.ontvangers() if o.naam == naam_), None)
+    if gevonden is None:
+        raise OnbekendeInschrijving(f"no recipient named {naam_}: register it first (art. 4)")
+    return gevonden
+
+
+def voeg_ontvanger_toe(
+    *,
+    uow: RegisterWerk,
+    keys: Keys,
+    naam_: str,
+    doel: str,
+    rechtsgrond: str,
+    gegevens_: list[str],
+    door: str,
+    nu: datetime,
+) -> Ontvanger:
+    """Register a recipient other than a zorgkas at VSB (not yet notified to AII)."""
+    ontvanger = Ontvanger(
+        id=str(uuid.uuid4()),
+        naam=naam(naam_),
+        doel=tekst(doel, "--purpose"),
+        rechtsgrond=tekst(rechtsgrond, "--legal-basis"),
+        gegevens=gegevens(gegevens_),
+        geregistreerd_op=nu,
+        geregistreerd_door=door,
+    )
+    if ontvanger.naam.upper() in zorgkas_codes():
+        raise RegisterFout("a zorgkas needs no registration: it receives its part by distribution")
+    with uow as werk:
+        if any(o.naam == ontvanger.naam for o in werk.registers.ontvangers()):
+            raise RegisterFout(f"a recipient named {ontvanger.naam} is registered already")
+        werk.registers.bewaar_ontvanger(ontvanger)
+        _audit(
+            werk,
+            keys,
+            AuditGebeurtenis.VSB_REGISTER_GEWIJZIGD,
+            door,
+            nu,
+            {"ontvanger": ontvanger.melding()},
+        )
+        werk.commit()
+    return ontvanger
+
+
+def meld_ontvanger(
+    *, uow: RegisterWerk, keys: Keys, naam_: str, bode: IncidentBode, door: str, nu: datetime
+) -> Ontvanger:
+    """Notify AII of the recipient over its API; from then on VSB may disclose to it."""
+    with uow as werk:
+        ontvanger = _ontvanger(werk, naam_)
+    bode.stuur(ontvanger.melding())
+    gemeld = replace(ontvanger, aan_aii_gemeld_op=ontvanger.aan_aii_gemeld_op or nu)
+    with uow as werk:
+        werk.registers.bewaar_ontvanger(gemeld)
+        _audit(
+            werk,
+            keys,
+            AuditGebeurtenis.VSB_ONTVANGER_GEMELD,
+            door,
+            nu,
+            {"ontvanger": gemeld.id, "naam": gemeld.naam},
+        )
+        werk.commit()
+    return gemeld
+
+
+def ontvangers(*, uow: RegisterWerk) -> list[Ontvanger]:
+    with uow as werk:
+        return werk.registers.ontvangers()
+
+
+def ontvang_ontvanger(
+    *, uow: RegisterWerk, keys: Keys, inhoud: object, nu: datetime
+) -> tuple[Ontvanger, bool]:
+    """AII keeps VSB's notification of a recipient (verified by the caller); a repeat of the
+    same id changes nothing. Returns it and whether it is new."""
+    ontvanger = gemelde_ontvanger(inhoud, nu)
+    with uow as werk:
+        eerder = next((o for o in werk.registers.ontvangers() if o.id == ontvanger.id), None)
+        if eerder is not None:
+            return eerder, False
+        if any(o.naam == ontvanger.naam for o in werk.registers.ontvangers()):
+            raise RegisterFout("naam: another recipient of that name was notified")
+        werk.registers.bewaar_ontvanger(ontvanger)
+        _audit(
+            werk,
+            keys,
+            AuditGebeurtenis.ONTVANGER_ONTVANGEN,
+            "partij:vsb",
+            nu,
+            {"ontvanger": ontvanger.melding()},
+        )
+        werk.commit()
+    return ontvanger, True
+
+
+def exporteer_lijst(
+    *, uow: ExportWerk, keys: Keys, ontvanger_naam: str, jaar: int, door: str, nu: datetime
+) -> tuple[Ontvanger, dict[str, Any]]:
+    """The year's list as VSB received it, for a registered recipient other than a zorgkas —
+    refused unless it was notified to AII and may receive list data; audited before it
+    leaves (the audit search counts it for everyone on the list)."""
+    with uow as werk:
+        ontvanger = _ontvanger(werk, ontvanger_naam)
+        waarom = ontvanger.mag_ontvangen()
+        if waarom is not None:
+            raise RegisterFout(waarom)
+        if not {"insz", "lijst"} & set(ontvanger.gegevens):
+            raise RegisterFout(
+                f"recipient {ontvanger.naam} is registered for {', '.join(ontvanger.gegevens)}, "
+                "not for list data"
+            )
+        lijst = werk.ontvangen_lijsten.huidige(jaar)
+        if lijst is None:
+            raise LijstFout(f"no list of {jaar} was received: nothing to export")
+        inszen = werk.ontvangen_lijsten.inszen(lijst.id)
+        _audit(
+            werk,
+            keys,
+            AuditGebeurtenis.VSB_EXPORT,
+            door,
+            nu,
+            {"ontvanger": ontvanger.naam, "lijst": lijst.id, "jaar": jaar, "aantal": len(inszen)},
+        )
+        werk.commit()
+    return ontvanger, {
+        "ontvanger": ontvanger.naam,
+        "doel": ontvanger.doel,
+        "jaar": jaar,
+        "lijst": lijst.id,
+        "aantal": len(inszen),
+        "inszen": inszen,
+    }
