@@ -124,10 +124,11 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
     return SqlUnitOfWork(db, node)
 
 
-def incident_bode(settings: Settings, node: Node) -> PartijBode:
-    """How this node's party notifies the other party of an incident: over its API."""
+def incident_bode(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartijBode:
+    """How this node's party notifies the other party (of an incident; with ``pad``
+    `OPZEGGING`, of its notice): over the other node's API."""
     url = settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
-    return PartijBode(url, pki(settings), node, INCIDENTEN)
+    return PartijBode(url, pki(settings), node, pad)
 
 
 def ontvanger_bode(settings: Settings) -> PartijBode:

@@ -184,3 +184,45 @@ def test_an_unreachable_party_leaves_the_notification_to_do(
                "--description", "x", "--people", "1", "--category", "insz")  # fmt: skip
     assert fout.code == 2
     assert "--established-at" in fout.err
+
+
+def test_vsbs_notice_reaches_aii_and_ends_the_protocol_twelve_months_later(
+    nodes: tuple[Node, Node], capsys: Cap
+) -> None:
+    aii, _ = nodes
+    vandaag = datetime.now(UTC).date()
+    opzeg = ("protocol", "notice", "--by", "vsb", "--reason", "nieuwe regeling")
+    assert kbi(capsys, *opzeg, "--as", "dora").code == 1  # AII's DPO is not VSB's
+    uit = kbi(capsys, *opzeg, "--as", "vic")
+    assert uit.code == 0, uit
+    assert "sent to aii" in uit.out
+    for node in ("aii", "vsb"):
+        staat = _json(capsys, "protocol", "status", "--node", node)
+        assert staat["toestand"] == "opgezegd"
+        assert staat["eindigt_op"] > vandaag.isoformat()
+        assert [g["partij"] for g in staat["gebeurtenissen"]] == ["vsb"]
+    # sent again: AII keeps one; a forged notice is refused
+    assert kbi(capsys, *opzeg, "--as", "vic").code == 0
+    assert len(_json(capsys, "protocol", "status")["gebeurtenissen"]) == 1
+    sleutels = pki(load_settings())
+    vals = cms.sign(
+        orjson.dumps({"id": "v", "op": datetime.now(UTC).isoformat(), "reden": "x",
+                      "partij": "vsb"}),
+        sleutels.certificaat("zorgkas-LM"),
+        sleutels.sleutel("zorgkas-LM"),
+    )  # fmt: skip
+    assert httpx.post(f"{aii.adres}/api/v1/protocol/opzegging", content=vals).status_code == 401
+    # once notice is given the protocol ends on that day: AII's own notice changes nothing
+    tweede = kbi(capsys, "protocol", "notice", "--by", "aii", "--as", "dora")
+    assert tweede.code == 1
+    assert "notice was given already" in tweede.err
+    assert kbi(capsys, "audit", "verify").code == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the same code either way
+def test_aiis_notice_reaches_vsb(nodes: tuple[Node, Node], capsys: Cap) -> None:
+    uit = kbi(capsys, "protocol", "notice", "--by", "aii", "--as", "dora")
+    assert uit.code == 0, uit
+    assert "sent to vsb" in uit.out
+    [g] = _json(capsys, "protocol", "status", "--node", "vsb")["gebeurtenissen"]
+    assert (g["partij"], g["door"]) == ("aii", "partij:aii")

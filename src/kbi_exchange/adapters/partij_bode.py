@@ -17,6 +17,7 @@ from kbi_exchange.domain.incident import PartijOnbereikbaar
 
 INCIDENTEN = "/api/v1/incidenten"
 ONTVANGERS = "/api/v1/ontvangers"
+OPZEGGING = "/api/v1/protocol/opzegging"
 MEDIA = "application/pkcs7-mime"
 
 

@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, keys, mailbox, termijnen, uow
+from kbi_exchange.adapters.partij_bode import OPZEGGING
+from kbi_exchange.bootstrap import aii_uow, incident_bode, keys, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node, Permissie
-from kbi_exchange.domain.protocol import ProtocolFout, ProtocolStaat, Soort, Stroom
+from kbi_exchange.domain.incident import PartijOnbereikbaar
+from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.parameters import protocol_definitie
@@ -21,6 +23,7 @@ from kbi_exchange.settings import Settings, load_settings
 
 app = typer.Typer(help="The protocol: its state, suspension, notice and end.", no_args_is_help=True)
 console = Console(soft_wrap=True, width=None if Console().is_terminal else 160)
+fouten = Console(stderr=True)
 
 Als = Annotated[str, typer.Option("--as", help="The DPO taking this step (AII's by default).")]
 NodeOptie = Annotated[
@@ -145,19 +148,48 @@ def resume(als_: Als, reden: Reden = "hervat na onderzoek") -> None:
 
 @app.command("notice")
 def notice(
-    by: Annotated[str, typer.Option("--by", help="The party giving notice: aii or vsb.")],
+    by: Annotated[Node, typer.Option("--by", help="The party giving notice: aii or vsb.")],
     als_: Als,
     reden: Reden = "opzegging",
 ) -> None:
-    """Give notice (art. 12): the protocol ends 12 months later."""
-    if by == "vsb":
-        raise ProtocolFout(
-            "VSB's notice is recorded at VSB and sent to AII over AII's API: not built yet "
-            "(issue 13); record AII's notice with --by aii"
+    """Give notice (art. 12): the protocol ends 12 months later, to the day. Recorded in the
+    party's own record (its DPO) and sent to the other party over its API, signed; rerun it
+    to send it again when the other node could not be reached."""
+    settings = load_settings()
+    door = als(als_, by, BEHEER[by]).naam
+    nu = datetime.now(UTC)
+    eigen = [
+        g
+        for g in protocol.status(
+            uow=uow(settings, by), definitie=protocol_definitie(), nu=nu
+        ).gebeurtenissen
+        if g.soort is Soort.OPGEZEGD and g.partij == by.value and not g.door.startswith("partij:")
+    ]
+    if eigen:
+        g = eigen[0]
+        console.print(f"notice was given on {g.op:%Y-%m-%d}; sending it again")
+    else:
+        g, staat = protocol.stap(
+            uow=uow(settings, by),
+            keys=keys(settings, by),
+            definitie=protocol_definitie(),
+            soort=Soort.OPGEZEGD,
+            door=door,
+            reden=reden,
+            nu=nu,
+            partij=by.value,
+            gebeurtenis=protocol.PROTOCOL_STAP[by],
         )
-    if by != "aii":
-        raise typer.BadParameter("aii or vsb", param_hint="--by")
-    _stap(Soort.OPGEZEGD, als_, reden, partij=by)
+        console.print(f"recorded: notice by {by.value}; the protocol ends on {staat.eindigt_op}")
+    typer.echo(g.id)
+    andere = Node.VSB if by is Node.AII else Node.AII
+    try:
+        incident_bode(settings, by, OPZEGGING).stuur(
+            {"id": g.id, "op": g.op.isoformat(), "reden": g.reden, "partij": by.value}
+        )
+        console.print(f"sent to {andere.value}")
+    except PartijOnbereikbaar as fout:
+        fouten.print(f"warning: {andere.value} not told yet: {fout}; rerun this command")
 
 
 @app.command("end")

@@ -89,6 +89,48 @@ def stap(
     return g, staat_op(definitie, [*eerder, g], nu)
 
 
+def ontvang_opzegging(
+    *, uow: ProtocolWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
+) -> tuple[ProtocolGebeurtenis, bool]:
+    """The other party's notice (art. 12), as it signed it: recorded in this node's record
+    under the sender's id and moment (the 12 months run from there); a repeat changes
+    nothing. Returns it and whether it is new."""
+    if not isinstance(inhoud, dict) or set(inhoud) != {"id", "op", "reden", "partij"}:
+        raise ProtocolFout("a notice holds exactly id, op, reden and partij")
+    if inhoud["partij"] != van.value:
+        raise ProtocolFout(f"partij: the sender is {van.value}")
+    try:
+        op = datetime.fromisoformat(str(inhoud["op"]))
+    except ValueError:
+        raise ProtocolFout("op: an RFC 3339 moment with its offset") from None
+    if op.tzinfo is None or op > nu:
+        raise ProtocolFout("op: a moment with its offset, not in the future")
+    id_, reden = inhoud["id"], inhoud["reden"]
+    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
+        raise ProtocolFout("id: the sender's id, at most 36 characters")
+    if not isinstance(reden, str) or not reden.strip() or len(reden) > 500:
+        raise ProtocolFout("reden: 1 to 500 characters")
+    g = ProtocolGebeurtenis(
+        id=id_, soort=Soort.OPGEZEGD, op=op, door=f"partij:{van.value}", reden=reden.strip(),
+        partij=van.value,
+    )  # fmt: skip
+    with uow as werk:
+        eerder = {e.id: e for e in werk.protocol.gebeurtenissen()}
+        if id_ in eerder:
+            return eerder[id_], False
+        werk.protocol.voeg_toe(g)
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=PROTOCOL_STAP[node],
+            actor=g.door,
+            tijdstip=nu,
+            inhoud={**g.json(), "ontvangen": True},
+        )
+        werk.commit()
+    return g, True
+
+
 def vereis_stroom(werk: ProtocolWerk, stroom: Stroom, nu: datetime) -> None:
     """Refuse a disclosure of ``stroom`` at ``nu`` that the protocol does not allow, inside the
     caller's open unit of work."""

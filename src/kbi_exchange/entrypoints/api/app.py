@@ -672,6 +672,13 @@ def maak_app(settings: Settings) -> FastAPI:
         include_in_schema=True,
     )
     app.add_api_route(
+        "/api/v1/protocol/opzegging",
+        api.incidenten.opzegging,
+        methods=["POST"],
+        status_code=201,
+        summary="VSB's notice of the protocol (art. 12): CMS signed by VSB",
+    )
+    app.add_api_route(
         "/api/v1/ontvangers",
         api.incidenten.ontvanger,
         methods=["POST"],

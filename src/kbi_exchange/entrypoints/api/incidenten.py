@@ -1,5 +1,6 @@
-"""What the other party notifies over the API (SPEC §12): `POST /api/v1/incidenten` on both
-nodes (art. 9) and `POST /api/v1/ontvangers` on AII's (art. 4), each as CMS SignedData signed
+"""What the other party notifies over the API (SPEC §12): `POST /api/v1/incidenten` (art. 9)
+and `POST /api/v1/protocol/opzegging` (art. 12) on both nodes, `POST /api/v1/ontvangers` on
+AII's (art. 4), each as CMS SignedData signed
 with that party's key — verified before anything is read or stored; a failed verification
 counts as a failed authentication of the address."""
 
@@ -16,9 +17,10 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import keys, pki, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import IncidentFout
+from kbi_exchange.domain.protocol import ProtocolFout
 from kbi_exchange.domain.registers import RegisterFout
 from kbi_exchange.entrypoints.api.http import adres, json_antwoord, lees_begrensd
-from kbi_exchange.services import incidenten, registers
+from kbi_exchange.services import incidenten, protocol, registers
 from kbi_exchange.services.authentication import AuthenticationGuard
 from kbi_exchange.settings import Settings
 
@@ -104,6 +106,25 @@ class IncidentOntvanger:
         except RegisterFout as fout:
             return json_antwoord({"detail": str(fout)}, 400)
         return json_antwoord({"id": ontvanger.id}, 201 if nieuw else 200)
+
+    async def opzegging(self, request: Request) -> Response:
+        """The other party's notice of the protocol (art. 12)."""
+        melding = await self._geverifieerd(request)
+        if isinstance(melding, Response):
+            return melding
+        try:
+            g, nieuw = await asyncio.to_thread(
+                protocol.ontvang_opzegging,
+                uow=uow(self.settings, self.node),
+                keys=self.keys,
+                node=self.node,
+                van=self.van,
+                inhoud=melding,
+                nu=datetime.now(UTC),
+            )
+        except ProtocolFout as fout:
+            return json_antwoord({"detail": str(fout)}, 400)
+        return json_antwoord({"id": g.id}, 201 if nieuw else 200)
 
     async def achterstallig(self) -> int:
         """How many of the node's own incidents have an overdue notification (for /health)."""

@@ -456,6 +456,7 @@ def maak_app(settings: Settings) -> FastAPI:
         (f"{PREFIX}/lijsten/{{jaar}}", api.lijst, "GET", "Members on the list, and the files"),
         (f"{PREFIX}/bestanden/{{zending_id}}", api.bestand, "GET", "Download a file (.p7m)"),
         ("/api/v1/incidenten", api.incidenten.ontvang, "POST", "AII's incident notification"),
+        ("/api/v1/protocol/opzegging", api.incidenten.opzegging, "POST", "AII's notice (art. 12)"),
         ("/api/v1/protocol", api.protocol, "GET", "The protocol's public summary (no log-in)"),
         ("/api/v1/live", api.live, "GET", "The process answers"),
         ("/api/v1/health", api.health, "GET", "The database usable (checked at most every 2 s)"),
