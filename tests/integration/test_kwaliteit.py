@@ -187,3 +187,35 @@ def test_the_report_api_refuses_what_is_wrong_and_shows_a_client_only_its_own(
         geschorst = http.get("/api/v1/rectificaties", headers=tokens["vsb"])
         assert geschorst.status_code == 403
         assert geschorst.json()["uitzonderingen"][0]["identificatie"] == "40001"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_second_correction_leaves_what_the_first_rectified(
+    aii: AiiNode, twee_nodes: Path, capsys: Cap
+) -> None:
+    """Each round: a wrong inbreuk, a NOK, a report, its withdrawal. The second round's
+    re-evaluation compares with what the first rectified, so only its own answer changes."""
+    als = ("--as", "zoe")
+    aanvragen = []
+    for ronde in (1, 2):
+        inbreuk = {**INBREUK, "id": f"inb-ronde-{ronde}"}
+        if ronde == 2:
+            fout = _regel(twee_nodes, "fout2.jsonl", {"insz": WIE, "inbreuken": [inbreuk]})
+            assert kbi(capsys, "aii", "import", str(fout)).code == 0
+        else:
+            inbreuk = INBREUK  # registered by the fixture
+        aanvraag = _json(capsys, "vsb", "application", "add", "--zorgkas", "CM", "--insz", WIE,
+                         "--opening", "2023-01-01", *als)  # fmt: skip
+        assert aanvraag["advies"] == "NOK"
+        aanvragen.append(aanvraag)
+        melding = _json(capsys, "vsb", "report", "add", "--application", aanvraag["id"],
+                        "--description", f"ronde {ronde}", *als)  # fmt: skip
+        ingetrokken = {**inbreuk, "ingetrokken_op": datetime.now(UTC).isoformat()}
+        correctie = _regel(twee_nodes, f"c{ronde}.jsonl", {"insz": WIE, "inbreuken": [ingetrokken]})
+        uit = _json(capsys, "aii", "report", "correct", melding["id"], str(correctie), "--as",
+                    "olga")  # fmt: skip
+        assert [r["referte"] for r in uit["rectificaties"]] == [aanvraag["referte"]]
+        assert [t["aanvraag"] for t in _json(capsys, "vsb", "report", "fetch")["toegepast"]] == [
+            aanvraag["id"]
+        ]
+    assert len(_json(capsys, "vsb", "messages", *als)) == 2  # one per rectified decision

@@ -170,8 +170,10 @@ def herbeoordeel(
         al = {r.beslissing_id or r.lijst_id for r in werk.rectificaties.van_melding(melding_id)}
         nieuw: list[Rectificatie] = []
         records = [b for b in werk.beslissingen.van_insz(melding.insz) if b.antwoord]
+        # what each answer says now: as given, or as an earlier correction rectified it
+        rechtgezet = werk.rectificaties.laatste([b.id for b in records])
         for b in records:
-            oud = Uitkomst.uit_antwoord(orjson.loads(b.antwoord))
+            oud = rechtgezet.get(b.id) or Uitkomst.uit_antwoord(orjson.loads(b.antwoord))
             if oud.advies is None or b.id in al:
                 continue  # a refused question gave no answer to rectify
             antwoord = beantwoord(

@@ -20,6 +20,7 @@ from kbi_exchange.domain.incident import Incident
 from kbi_exchange.domain.kwaliteit import (
     Melding,
     Rectificatie,
+    Uitkomst,
     Uitvoering,
     VsbMelding,
     ZorgkasBericht,
@@ -134,6 +135,8 @@ class Rectificaties(Protocol):
     def voeg_toe(self, r: Rectificatie) -> None: ...
 
     def van_melding(self, melding_id: str) -> list[Rectificatie]: ...
+
+    def laatste(self, beslissing_ids: list[str]) -> dict[str, Uitkomst]: ...
 
     def voor_client(
         self, client: str, stroom: Stroom, na: int, hoeveel: int

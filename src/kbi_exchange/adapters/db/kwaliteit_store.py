@@ -124,6 +124,20 @@ class SqlRectificaties:
         )
         return [_rectificatie(rij) for rij in self.session.scalars(stmt)]
 
+    def laatste(self, beslissing_ids: list[str]) -> dict[str, Uitkomst]:
+        """The latest rectified answer of each of these decision records (of any report)."""
+        gevonden: dict[str, Uitkomst] = {}
+        stmt = (
+            select(RectificatieRij.beslissing_id, RectificatieRij.nieuw)
+            .where(RectificatieRij.beslissing_id.in_(beslissing_ids))
+            .order_by(RectificatieRij.seq)
+        )
+        for beslissing_id, nieuw in self.session.execute(stmt):
+            uitkomst = _uitkomst(nieuw)
+            if uitkomst is not None and beslissing_id is not None:
+                gevonden[beslissing_id] = uitkomst  # later rows come later
+        return gevonden
+
     def voor_client(
         self, client: str, stroom: Stroom, na: int, hoeveel: int
     ) -> list[tuple[int, Rectificatie]]:
