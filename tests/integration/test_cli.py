@@ -35,6 +35,10 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
         "onder_18",
         "wacht_op_bron",
         "(as recorded)",
+        "Data quality (art. 7)",
+        "geweigerd (NOK",
+        "1 rectification(s)",
+        "the application is now toegekend (OK)",
         "Per zorgkas",
     ):
         assert verwacht in resultaat.output, verwacht
@@ -46,6 +50,9 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
     assert "0 new members, 8000 unchanged" in opnieuw.output
     assert "exists (ontvangen): picking it up, no new one" in opnieuw.output
     assert "nothing new (signed by VSB" in opnieuw.output  # the list is not sent twice
+    # a new wrong fact each run: its own rectification, the earlier one not sent again
+    assert "1 rectification(s)" in opnieuw.output
+    assert "VSB fetches 1 rectification(s)" in opnieuw.output
     sluit_engines()
 
 

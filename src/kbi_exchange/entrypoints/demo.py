@@ -17,6 +17,7 @@ from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers, schrijf_leden
+from kbi_exchange.entrypoints.demo_kwaliteit import rechtzetting
 from kbi_exchange.entrypoints.demo_lijst import jaarlijst_cyclus
 from kbi_exchange.entrypoints.demo_server import (
     DemoServer,
@@ -166,6 +167,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
             leden,
             {orjson.loads(r)["insz"] for r in synthetisch.read_bytes().splitlines() if r.strip()},
         )
+        rechtzetting(console, vsb_settings)
         per_zorgkas(console, settings, verdeling)
     except BaseException:
         if vsb is not None:

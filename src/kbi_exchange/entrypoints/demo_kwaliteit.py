@@ -1,0 +1,109 @@
+"""The demo's data-quality round (protocol art. 7): a wrong inbreuk, the NOK it causes, VSB's
+report, AII's correction and re-evaluation, the rectification applied at VSB and the zorgkas
+told — with both nodes running and VSB reaching AII over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import orjson
+from rich.console import Console
+
+from kbi_exchange.bootstrap import aii_client, aii_uow, keys, uow
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.schemas import zorgkas_codes
+from kbi_exchange.services import aanvragen, kwaliteit, vsb_kwaliteit
+from kbi_exchange.services.kbi_import import import_dossiers
+from kbi_exchange.settings import Settings
+
+WIE = "85073001348"  # the examples: complies on 2023-01-01
+OPENING = date(2023, 1, 1)
+VSB = Actor("demo-vsb")
+
+
+def rechtzetting(console: Console, settings: Settings) -> None:
+    """``settings`` are VSB's, wired to the running AII node (both nodes share the home)."""
+    console.print("[bold]Data quality (art. 7)[/]: a wrong fact, its NOK, and its correction")
+    fact_id = f"demo-inbreuk-{uuid.uuid4().hex[:8]}"  # a new wrong fact on every run
+    inbreuk = {"id": fact_id, "type": "WEIGERING_CONTRACT", "datum_vaststelling": "2022-09-01"}
+    map_ = settings.home / "demo"
+    fout = map_ / "kwaliteit-fout.jsonl"
+    fout.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [inbreuk]}) + b"\n")
+    import_dossiers(uow=aii_uow(settings), bestand=fout, door="demo", nu=datetime.now(UTC))
+    console.print(f"  AII registers by mistake an inbreuk ({fact_id}) for *********{WIE[-2:]}")
+    with aii_client(settings) as bron:
+        aanvraag = aanvragen.dien_in(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            bron=bron,
+            insz=WIE,
+            opening=OPENING,
+            zorgkas="CM",
+            zorgkassen=zorgkas_codes(),
+            eerste_datum=standaard_parameters().datum("zorgbudget_eerste_datum", OPENING),
+            door=VSB,
+            nu=lambda: datetime.now(UTC),
+        )
+        console.print(
+            f"  CM's application {aanvraag.id}: {aanvraag.status} ({aanvraag.advies} "
+            f"{aanvraag.reden_code})"
+        )
+        melding = vsb_kwaliteit.meld(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            bron=bron,
+            omschrijving="De betrokkene weigerde geen contract: de inbreuk lijkt onterecht.",
+            door=VSB,
+            nu=datetime.now(UTC),
+            aanvraag_id=aanvraag.id,
+        )
+        console.print(
+            f"  VSB reports it to AII: report {melding.id}, due {melding.vervalt_op:%Y-%m-%d}"
+        )
+        correctie = map_ / "kwaliteit-correctie.jsonl"
+        ingetrokken = {**inbreuk, "ingetrokken_op": datetime.now(UTC).isoformat()}
+        correctie.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [ingetrokken]}) + b"\n")
+        bij_aii, _ = kwaliteit.toon(uow=aii_uow(settings), melding_id=melding.id)
+        kwaliteit.controleer_correctie(correctie, bij_aii)
+        geimporteerd = import_dossiers(
+            uow=aii_uow(settings), bestand=correctie, door="demo-aii", nu=datetime.now(UTC)
+        )
+        uitkomst = kwaliteit.herbeoordeel(
+            uow=aii_uow(settings),
+            keys=keys(settings),
+            melding_id=melding.id,
+            import_id=geimporteerd.import_id,
+            door="demo-aii",
+            nu=datetime.now(UTC),
+            lijst_ontvanger=settings.vsb_identificatie,
+        )
+        console.print(
+            f"  AII withdraws the fact (never overwrites), answers {uitkomst.antwoorden_bekeken}"
+            f" earlier questions again and checks {uitkomst.lijsten_bekeken} list(s): "
+            f"{len(uitkomst.rectificaties)} rectification(s)"
+        )
+        kwaliteit.sluit(
+            uow=aii_uow(settings),
+            keys=keys(settings),
+            melding_id=melding.id,
+            bevinding="Inbreuk ten onrechte geregistreerd; ingetrokken en rechtgezet.",
+            door="demo-aii",
+            nu=datetime.now(UTC),
+        )
+        bijgewerkt = vsb_kwaliteit.werk_bij(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            bron=bron,
+            door="demo-vsb",
+            nu=datetime.now(UTC),
+        )
+    with uow(settings, Node.VSB) as werk:
+        na = werk.aanvragen.get(aanvraag.id)
+    if na is not None:
+        console.print(
+            f"  VSB fetches {len(bijgewerkt.toegepast)} rectification(s): the application is "
+            f"now {na.status} ({na.advies}); CM has a message (`kbi vsb messages`, "
+            "GET /api/v1/zorgkas/berichten); the report is closed with AII's finding"
+        )
