@@ -84,6 +84,11 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
             403,
             "40001",
         )
+        with engine(load_settings().aii_database_url).connect() as verbinding:
+            geweigerd = verbinding.scalars(
+                select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:lijst:pull-refused")
+            ).all()
+        assert [json.loads(t)["jaar"] for t in geweigerd] == [2025]  # the refusal is audited
         status = json.loads(kbi(capsys, "protocol", "status", "--json").out)
         assert status["toestand"] == "geschorst"
         assert [p["code"] for p in status["partijen"]] == ["aii", "vsb"]

@@ -26,6 +26,7 @@ class AuditGebeurtenis(StrEnum):
     # the disclosure: one entry per list, written before the file leaves (SPEC §8.7)
     LIJST_GELEVERD = "kbi:lijst:deliver"
     LIJST_OPGEHAALD = "kbi:lijst:pull"
+    LIJST_OPHALEN_GEWEIGERD = "kbi:lijst:pull-refused"
     LIJST_ONTVANGEN = "kbi:lijst:receipt"
     # the protocol's life (SPEC §12): one entry per step
     PROTOCOL_STAP = "kbi:protocol:change"

@@ -27,7 +27,7 @@ from kbi_exchange.domain.lijst import (
     lijst_bestandsnaam,
 )
 from kbi_exchange.domain.lijst_staat import Lijst
-from kbi_exchange.domain.protocol import Stroom
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, Stroom
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import LijstWerk
 from kbi_exchange.services.protocol import vereis_stroom
@@ -156,7 +156,20 @@ def haal_lijst_op(
 ) -> LijstBestand:
     """The delivered file of a year's current list, for ``GET /api/v1/lijsten/{jaar}``."""
     with uow as werk:
-        vereis_stroom(werk, Stroom.F2, nu)
+        try:
+            vereis_stroom(werk, Stroom.F2, nu)
+        except GeenWettelijkeContext as fout:
+            # a refused pull is recorded too: who asked for which year, and why not
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=AuditGebeurtenis.LIJST_OPHALEN_GEWEIGERD,
+                actor=client,
+                tijdstip=nu,
+                inhoud={"jaar": jaar, "reden": str(fout)},
+            )
+            werk.commit()
+            raise
         lijst = werk.lijsten.geleverd_van(jaar)
         bestand = werk.lijsten.bestand(lijst.id) if lijst is not None else None
         if lijst is None or bestand is None or lijst.bestand_naam is None:
