@@ -34,6 +34,15 @@ def _vraag(referte: str | None = None) -> dict[str, str]:
     }
 
 
+def _geweigerde_pulls() -> list[int]:
+    """The years of the list pulls the protocol refused, from AII's audit log."""
+    with engine(load_settings().aii_database_url).connect() as verbinding:
+        teksten = verbinding.scalars(
+            select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:lijst:pull-refused")
+        ).all()
+    return [json.loads(t)["jaar"] for t in teksten if t]
+
+
 @pytest.fixture
 def dpo(home: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
@@ -84,11 +93,7 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
             403,
             "40001",
         )
-        with engine(load_settings().aii_database_url).connect() as verbinding:
-            geweigerd = verbinding.scalars(
-                select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:lijst:pull-refused")
-            ).all()
-        assert [json.loads(t)["jaar"] for t in geweigerd] == [2025]  # the refusal is audited
+        assert _geweigerde_pulls() == [2025]  # the refusal is audited
         status = json.loads(kbi(capsys, "protocol", "status", "--json").out)
         assert status["toestand"] == "geschorst"
         assert [p["code"] for p in status["partijen"]] == ["aii", "vsb"]
@@ -188,6 +193,8 @@ def test_a_lapsed_basis_stops_its_flow_and_the_report_names_the_refusals_it_bore
         (referte, "NIET_TIJDIG_AANGEMELD"),
         (tweede, "NIET_TIJDIG_AANGEMELD"),
     ]
+    # both were answered after 2023-07-20, before the lapse was recorded: they had no ground
+    assert [w["referte"] for w in regel["zonder_grond"]] == [referte, tweede]
     tekst = kbi(capsys, "protocol", "report", "annulment", "--as", dpo)
     assert referte in tekst.out
     assert "85073001546" not in tekst.out + json.dumps(rapport)

@@ -124,6 +124,7 @@ class Weigering:
     datum: str
     gegeven_op: datetime
     reden: str | None
+    advies: str = "NOK"
 
     def json(self) -> dict[str, Any]:
         return {
@@ -132,6 +133,7 @@ class Weigering:
             "referte": self.referte,
             "datum": self.datum,
             "gegeven_op": self.gegeven_op.isoformat(),
+            "advies": self.advies,
             "reden": self.reden,
         }
 

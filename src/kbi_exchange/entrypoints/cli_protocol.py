@@ -291,5 +291,10 @@ def report_annulment(
         for w in regel.get("weigeringen", []):
             console.print(f"  NOK {w['gegeven_op'][:10]} {w['client']} referte {w['referte']} "
                           f"(datum {w['datum']}, {w['reden']})")  # fmt: skip
+        for w in regel.get("zonder_grond", []):
+            console.print(
+                f"  answered without ground {w['gegeven_op'][:10]} {w['client']} "
+                f"referte {w['referte']}: {w['advies']} (datum {w['datum']})"
+            )
         for x in regel.get("lijsten", []):
             console.print(f"  list {x['jaar']} {x['lijst']}: {x['aantal']} INSZ ({x['status']})")

@@ -20,7 +20,7 @@ from kbi_exchange.domain.bewaring import (
     einde_van_stroom,
     weg_op,
 )
-from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.dates import begin_van_dag, dag_in_brussel
 from kbi_exchange.domain.protocol import (
     GeenWettelijkeContext,
     ProtocolDefinitie,
@@ -253,6 +253,13 @@ def annulatierapport(
             regel: dict[str, Any] = {
                 "vervallen": g.json(),
                 "weigeringen": [w.json() for w in werk.beslissingen.weigeringen(doel)],
+                # answered after the day the basis lapsed, before the lapse was recorded: they
+                # had no ground (for remediation too)
+                "zonder_grond": [
+                    w.json() for w in werk.beslissingen.gegeven_vanaf(doel, begin_van_dag(g.datum))
+                ]
+                if g.datum is not None and g.stroom is Stroom.F1
+                else [],
             }
             if g.stroom is Stroom.F2:
                 regel["lijsten"] = [

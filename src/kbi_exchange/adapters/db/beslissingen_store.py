@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any, cast
 
 import orjson
@@ -85,6 +86,13 @@ class SqlBeslissingen:
     def weigeringen(self, doel: str) -> list[Weigering]:
         """Every NOK answer given for this purpose, oldest first: who asked, under which
         referte, about which date, the reason; never the person's number."""
+        return self._antwoorden(doel, _BESLISSING.c.antwoord.contains('"advies":"NOK"'))
+
+    def gegeven_vanaf(self, doel: str, moment: datetime) -> list[Weigering]:
+        """Every answer (OK or NOK) given for this purpose from ``moment`` on, oldest first."""
+        return self._antwoorden(doel, _BESLISSING.c.gegeven_op >= moment)
+
+    def _antwoorden(self, doel: str, voorwaarde: Any) -> list[Weigering]:
         stmt = (
             select(
                 _BESLISSING.c.id,
@@ -94,18 +102,23 @@ class SqlBeslissingen:
                 _BESLISSING.c.gegeven_op,
                 _BESLISSING.c.antwoord,
             )
-            .where(
-                _BESLISSING.c.doel == doel,
-                _BESLISSING.c.antwoord.contains('"advies":"NOK"'),
-            )
+            .where(_BESLISSING.c.doel == doel, _BESLISSING.c.gewist_op.is_(None), voorwaarde)
             .order_by(_BESLISSING.c.gegeven_op, _BESLISSING.c.id)
         )
         gevonden = []
         for rij in self.session.connection().execute(stmt):
-            reden = (orjson.loads(rij.antwoord).get("reden") or {}).get("code")
+            antwoord = orjson.loads(rij.antwoord)
+            if antwoord.get("advies") not in ("OK", "NOK"):
+                continue  # a refused question gave no answer
             gevonden.append(
                 Weigering(
-                    rij.id, rij.client, rij.referte, rij.datum, moment_uit_db(rij.gegeven_op), reden
+                    rij.id,
+                    rij.client,
+                    rij.referte,
+                    rij.datum,
+                    moment_uit_db(rij.gegeven_op),
+                    (antwoord.get("reden") or {}).get("code"),
+                    antwoord["advies"],
                 )
             )
         return gevonden
