@@ -30,9 +30,10 @@ from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.domain.aanvraag import BronAntwoord
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.kwaliteit import MeldingStatus, VsbMelding, ZorgkasBericht
 from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
-from kbi_exchange.services import aanvragen
+from kbi_exchange.services import aanvragen, kwaliteit
 from kbi_exchange.settings import SETTINGS_FILE, load_settings
 from tests.aii_node import lijst_bij_vsb
 from tests.conftest import EXAMPLES, kbi
@@ -298,4 +299,39 @@ def test_list_data_goes_at_death_and_after_f2_lapsed_at_both_nodes(
         assert [(p, b) for p, b in v.execute(select(LijstRij.payload, LijstRij.bestand))] == [
             ("", None)
         ]
+    assert kbi(capsys, "audit", "verify").code == 0
+
+
+def test_closed_data_quality_reports_and_old_messages_go(dpos: Path, capsys: Cap) -> None:
+    settings = load_settings()
+    lang_geleden = datetime(2014, 3, 1, 9, tzinfo=UTC)
+    melding = kwaliteit.ontvang(
+        uow=uow(settings, Node.AII), keys=keys(settings), client="vsb", insz="85073001546",
+        omschrijving="fout", nu=lang_geleden,
+    )  # fmt: skip
+    open_ = kwaliteit.ontvang(
+        uow=uow(settings, Node.AII), keys=keys(settings), client="vsb", insz="85073001546",
+        omschrijving="nog open", nu=lang_geleden,
+    )  # fmt: skip
+    kwaliteit.sluit(uow=uow(settings, Node.AII), keys=keys(settings), melding_id=melding.id,
+                    bevinding="geen fout", door="olga", nu=lang_geleden)  # fmt: skip
+    bij_vsb = VsbMelding(
+        id=melding.id, insz="85073001546", omschrijving="fout", gemeld_op=lang_geleden,
+        gemeld_door="vera", status=MeldingStatus.GESLOTEN, vervalt_op=lang_geleden,
+        gesloten_op=lang_geleden,
+    )  # fmt: skip
+    bericht = ZorgkasBericht("b-1", "CM", "beslissing_rechtgezet", lang_geleden, {"x": 1})
+    with uow(settings, Node.VSB) as werk:
+        werk.vsb_meldingen.bewaar(bij_vsb)
+        werk.berichten.voeg_toe(bericht)
+        werk.commit()
+    aii = _rapport(capsys, "--node", "aii")
+    assert _ids(aii, "melding") == [melding.id]  # not the open one
+    vsb = _rapport(capsys, "--node", "vsb")
+    assert (_ids(vsb, "melding"), _ids(vsb, "bericht")) == ([melding.id], ["b-1"])
+    assert _rapport(capsys, "--node", "aii")["aantal"] == 0
+    with uow(settings, Node.AII) as werk:
+        assert [m.id for m in werk.meldingen.alle()] == [open_.id]
+    with uow(settings, Node.VSB) as werk:
+        assert (werk.vsb_meldingen.alle(), werk.berichten.van(None)) == ([], [])
     assert kbi(capsys, "audit", "verify").code == 0

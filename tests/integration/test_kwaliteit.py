@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.settings import load_settings
 from tests.aii_node import AiiNode, verbind_met_aii
@@ -35,6 +36,19 @@ def _json(capsys: Cap, *args: str) -> Any:
     uit = kbi(capsys, *args, "--json")
     assert uit.code == 0, uit
     return json.loads(uit.out)
+
+
+def _bewaard_tot_hun_termijn(capsys: Cap, melding_id: str) -> None:
+    """A closed report goes at AII with the decision records (10 years), at VSB with the
+    answers it concerned (5 years), the zorgkas's message too — not a day before."""
+    vandaag = datetime.now(UTC).date()
+    for node, jaren, soorten in (("aii", 10, {"melding"}), ("vsb", 5, {"melding", "bericht"})):
+        for dagen, verwacht in ((0, False), (1, True)):
+            op = (plus_maanden(vandaag, 12 * jaren) + timedelta(days=dagen)).isoformat()
+            [rapport] = _json(capsys, "retention", "run", "--node", node, "--dry-run", "--on", op)
+            gevonden = {v["gegevens"]: v["ids"] for v in rapport["verwijderd"] if v["ids"]}
+            assert (melding_id in gevonden.get("melding", [])) is verwacht, (node, op)
+            assert (soorten <= set(gevonden)) is verwacht, (node, op, gevonden)
 
 
 @pytest.fixture
@@ -135,6 +149,7 @@ def test_a_wrong_inbreuk_reported_corrected_and_rectified_up_to_the_zorgkas(
     )
     assert _json(capsys, "vsb", "report", "list")[0]["status"] == "gesloten"
     assert kbi(capsys, "audit", "verify").code == 0
+    _bewaard_tot_hun_termijn(capsys, melding["id"])
     # who received what about the person: the rectification, at both nodes
     zoek = _json(capsys, "audit", "search", "--insz", WIE)
     gebeurtenissen = {r["gebeurtenis"] for r in zoek}

@@ -45,11 +45,14 @@ def test_without_an_end_only_the_periods_apply() -> None:
     assert einde_van_stroom(staat, Stroom.F1) is None
     assert _soorten(Node.AII, staat, date(2026, 12, 2)) == {
         Gegevens.BESLISSING: date(2016, 12, 2),
+        Gegevens.MELDING: date(2016, 12, 2),
         Gegevens.AUDIT: date(2019, 12, 2),
     }
     assert _soorten(Node.VSB, staat, date(2026, 12, 2)) == {
         Gegevens.AANVRAAG: date(2026, 12, 2),
         Gegevens.OVERLEDEN: date(2026, 12, 2),
+        Gegevens.MELDING: date(2021, 12, 2),
+        Gegevens.BERICHT: date(2021, 12, 2),
         Gegevens.AUDIT: date(2019, 12, 2),
     }
 

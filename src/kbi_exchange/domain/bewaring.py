@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from kbi_exchange.domain.aanvraag import BEWAARTERMIJN_JAREN
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.periods import plus_maanden
@@ -35,6 +36,11 @@ class Gegevens(StrEnum):
     ONTVANGEN_LIJST_F2 = "ontvangen_lijst_f2"
     # VSB: a deceased person's entries on the received lists and in the distribution
     OVERLEDEN = "overleden"
+    # both: a closed data-quality report, with its rectifications (AII: as long as the decision
+    # records; VSB: 5 years after it was closed, as the answers it concerned)
+    MELDING = "melding"
+    # VSB: a message to a zorgkas, 5 years after it was made
+    BERICHT = "bericht"
     # both: an audit entry's content; its hashes stay, so the chain still verifies
     AUDIT = "audit"
 
@@ -46,12 +52,20 @@ class Gegevens(StrEnum):
 
 
 GEGEVENS_VAN_NODE: dict[Node, tuple[Gegevens, ...]] = {
-    Node.AII: (Gegevens.BESLISSING, Gegevens.BESLISSING_F1, Gegevens.LIJST_F2, Gegevens.AUDIT),
+    Node.AII: (
+        Gegevens.BESLISSING,
+        Gegevens.BESLISSING_F1,
+        Gegevens.LIJST_F2,
+        Gegevens.MELDING,
+        Gegevens.AUDIT,
+    ),
     Node.VSB: (
         Gegevens.AANVRAAG,
         Gegevens.AANVRAAG_F1,
         Gegevens.ONTVANGEN_LIJST_F2,
         Gegevens.OVERLEDEN,
+        Gegevens.MELDING,
+        Gegevens.BERICHT,
         Gegevens.AUDIT,
     ),
 }
@@ -181,7 +195,30 @@ def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> li
                 f"given before {grens.isoformat()}",
             )
         )
+        opdrachten.append(
+            Opdracht(
+                Gegevens.MELDING,
+                grens,
+                f"data-quality reports are kept as the decision records, "
+                f"{termijnen.beslissingen_jaren} years: closed before {grens.isoformat()}",
+            )
+        )
     else:
+        vijf_jaar = _jaren_terug(op, BEWAARTERMIJN_JAREN)
+        opdrachten += [
+            Opdracht(
+                Gegevens.MELDING,
+                vijf_jaar,
+                f"data-quality reports are kept as the answers they concern, "
+                f"{BEWAARTERMIJN_JAREN} years: closed before {vijf_jaar.isoformat()}",
+            ),
+            Opdracht(
+                Gegevens.BERICHT,
+                vijf_jaar,
+                f"messages to the zorgkassen are kept {BEWAARTERMIJN_JAREN} years: made before "
+                f"{vijf_jaar.isoformat()}",
+            ),
+        ]
         opdrachten.append(
             Opdracht(
                 Gegevens.AANVRAAG,

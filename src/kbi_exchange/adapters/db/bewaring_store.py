@@ -13,7 +13,12 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij, LijstRij
+from kbi_exchange.adapters.db.aii_models import (
+    BeslissingRij,
+    LijstRij,
+    MeldingRij,
+    RectificatieRij,
+)
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT
 from kbi_exchange.adapters.db.leden_store import IN_BLOK, SqlLeden
 from kbi_exchange.adapters.db.vsb_models import (
@@ -21,11 +26,15 @@ from kbi_exchange.adapters.db.vsb_models import (
     VerdelingRij,
     VsbLijstInszRij,
     VsbLijstRij,
+    VsbMeldingRij,
+    VsbRectificatieRij,
     ZendingRij,
+    ZorgkasBerichtRij,
 )
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import GEGEVENS_VAN_NODE, Gegevens, Opdracht
 from kbi_exchange.domain.dates import begin_van_dag
+from kbi_exchange.domain.kwaliteit import MeldingStatus
 
 _BESLISSING = cast(Table, BeslissingRij.__table__)
 _LIJST = cast(Table, LijstRij.__table__)
@@ -34,6 +43,7 @@ _VSB_LIJST = cast(Table, VsbLijstRij.__table__)
 _LIJST_INSZ = cast(Table, VsbLijstInszRij.__table__)
 _ZENDING = cast(Table, ZendingRij.__table__)
 _VERDELING = cast(Table, VerdelingRij.__table__)
+_BERICHT = cast(Table, ZorgkasBerichtRij.__table__)
 
 
 class SqlBewaring:
@@ -43,6 +53,9 @@ class SqlBewaring:
         self.session = session
         self.node = node
         self.audit = (AII_AUDIT if node is Node.AII else VSB_AUDIT).audit
+        vsb = node is Node.VSB
+        self.melding = cast(Table, (VsbMeldingRij if vsb else MeldingRij).__table__)
+        self.rectificatie = cast(Table, (VsbRectificatieRij if vsb else RectificatieRij).__table__)
 
     def _ids(self, stmt: Any) -> list[str]:
         return [str(rij[0]) for rij in self.session.connection().execute(stmt)]
@@ -98,6 +111,18 @@ class SqlBewaring:
                 .where(x.c.ontvangen_op < voor, or_(met_insz, met_bestand))
                 .order_by(x.c.ontvangen_op, x.c.id)
             )
+        if g is Gegevens.MELDING:
+            m = self.melding
+            return self._ids(
+                select(m.c.id)
+                .where(m.c.status == MeldingStatus.GESLOTEN.value, m.c.gesloten_op < voor)
+                .order_by(m.c.gesloten_op, m.c.id)
+            )
+        if g is Gegevens.BERICHT:
+            b = _BERICHT
+            return self._ids(
+                select(b.c.id).where(b.c.gemaakt_op < voor).order_by(b.c.gemaakt_op, b.c.id)
+            )
         return self._overleden(opdracht.grens)
 
     def _overleden(self, voor: date) -> list[str]:
@@ -137,6 +162,11 @@ class SqlBewaring:
             elif gegevens is Gegevens.AUDIT:
                 a = self.audit
                 v.execute(update(a).where(a.c.seq.in_([int(i) for i in blok])).values(inhoud=None))
+            elif gegevens is Gegevens.MELDING:
+                v.execute(delete(self.rectificatie).where(self.rectificatie.c.melding_id.in_(blok)))
+                v.execute(delete(self.melding).where(self.melding.c.id.in_(blok)))
+            elif gegevens is Gegevens.BERICHT:
+                v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
             elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):
                 v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
             elif gegevens is Gegevens.ONTVANGEN_LIJST_F2:
