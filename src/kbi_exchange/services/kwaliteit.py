@@ -34,7 +34,7 @@ from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import KwaliteitWerk
+from kbi_exchange.services.ports import Conflict, KwaliteitWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 MAX_PER_KEER = 1_000  # rectifications per fetch
@@ -234,8 +234,14 @@ def herbeoordeel(
                 )
             )
         werk.meldingen.bewaar(gecorrigeerd)
-        for r in nieuw:
-            werk.rectificaties.voeg_toe(r)
+        try:
+            for r in nieuw:
+                werk.rectificaties.voeg_toe(r)
+        except Conflict:
+            raise KwaliteitFout(
+                f"report {melding_id} was corrected by another run meanwhile: run it again "
+                "(it adds what is still missing, nothing twice)"
+            ) from None
         schrijf_audit(
             audit=werk.audit,
             keys=keys,

@@ -29,7 +29,7 @@ from kbi_exchange.domain.kwaliteit import (
 from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services.aanvragen import NietGevonden, geldig_insz
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import KwaliteitBron, VsbKwaliteitWerk
+from kbi_exchange.services.ports import Conflict, KwaliteitBron, VsbKwaliteitWerk
 
 
 def meld(
@@ -143,7 +143,10 @@ def werk_bij(
     while True:
         gekregen, volgende = bron.rectificaties(na)
         for ruw in gekregen:
-            _pas_toe(uow=uow, keys=keys, ruw=ruw, door=door, nu=nu, uit=uit)
+            try:
+                _pas_toe(uow=uow, keys=keys, ruw=ruw, door=door, nu=nu, uit=uit)
+            except Conflict:
+                continue  # another fetch applied it meanwhile: nothing of this one was kept
         if not gekregen or volgende <= na:
             return uit
         na = volgende
