@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from fastapi import Request, Response
@@ -71,60 +73,47 @@ class IncidentOntvanger:
             return json_antwoord({"detail": "the signed content is not JSON"}, 400)
         return melding
 
-    async def ontvang(self, request: Request) -> Response:
-        """An incident of the other party (art. 9)."""
+    async def _neem_aan(
+        self, request: Request, neem: Callable[[object, datetime], tuple[Any, bool]]
+    ) -> Response:
+        """Verify, then keep what was signed with ``neem`` (in a thread): 201 with the id, 200
+        for a repeat, 400 naming what is wrong."""
         melding = await self._geverifieerd(request)
         if isinstance(melding, Response):
             return melding
         try:
-            incident, nieuw = await asyncio.to_thread(
-                incidenten.ontvang,
-                uow=uow(self.settings, self.node),
-                keys=self.keys,
-                node=self.node,
-                van=self.van,
-                inhoud=melding,
-                nu=datetime.now(UTC),
-            )
-        except IncidentFout as fout:
+            ding, nieuw = await asyncio.to_thread(neem, melding, datetime.now(UTC))
+        except (IncidentFout, RegisterFout, ProtocolFout) as fout:
             return json_antwoord({"detail": str(fout)}, 400)
-        return json_antwoord({"id": incident.id}, 201 if nieuw else 200)
+        return json_antwoord({"id": ding.id}, 201 if nieuw else 200)
+
+    def _werk(self) -> dict[str, Any]:
+        return {"uow": uow(self.settings, self.node), "keys": self.keys}
+
+    async def ontvang(self, request: Request) -> Response:
+        """An incident of the other party (art. 9)."""
+        return await self._neem_aan(
+            request,
+            lambda inhoud, nu: incidenten.ontvang(
+                **self._werk(), node=self.node, van=self.van, inhoud=inhoud, nu=nu
+            ),
+        )
 
     async def ontvanger(self, request: Request) -> Response:
         """A recipient other than a zorgkas VSB registered (art. 4): AII's node only."""
-        melding = await self._geverifieerd(request)
-        if isinstance(melding, Response):
-            return melding
-        try:
-            ontvanger, nieuw = await asyncio.to_thread(
-                registers.ontvang_ontvanger,
-                uow=uow(self.settings, self.node),
-                keys=self.keys,
-                inhoud=melding,
-                nu=datetime.now(UTC),
-            )
-        except RegisterFout as fout:
-            return json_antwoord({"detail": str(fout)}, 400)
-        return json_antwoord({"id": ontvanger.id}, 201 if nieuw else 200)
+        return await self._neem_aan(
+            request,
+            lambda inhoud, nu: registers.ontvang_ontvanger(**self._werk(), inhoud=inhoud, nu=nu),
+        )
 
     async def opzegging(self, request: Request) -> Response:
         """The other party's notice of the protocol (art. 12)."""
-        melding = await self._geverifieerd(request)
-        if isinstance(melding, Response):
-            return melding
-        try:
-            g, nieuw = await asyncio.to_thread(
-                protocol.ontvang_opzegging,
-                uow=uow(self.settings, self.node),
-                keys=self.keys,
-                node=self.node,
-                van=self.van,
-                inhoud=melding,
-                nu=datetime.now(UTC),
-            )
-        except ProtocolFout as fout:
-            return json_antwoord({"detail": str(fout)}, 400)
-        return json_antwoord({"id": g.id}, 201 if nieuw else 200)
+        return await self._neem_aan(
+            request,
+            lambda inhoud, nu: protocol.ontvang_opzegging(
+                **self._werk(), node=self.node, van=self.van, inhoud=inhoud, nu=nu
+            ),
+        )
 
     async def achterstallig(self) -> int:
         """How many of the node's own incidents have an overdue notification (for /health)."""
