@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.client import HTTPConnection
 from pathlib import Path
 
 import httpx
@@ -128,8 +129,17 @@ def _vraag(insz: str) -> dict[str, str]:
     return {"insz": insz, "datum": "2024-05-01", "doel": "ZORGBUDGET", "referte": str(uuid.uuid4())}
 
 
-def test_six_batches_of_10000_at_once_are_all_answered_while_liveness_stays_quick(
-    node: Node,
+# Six batches of 10 000, the spec's limit, on SQLite (~11 s). On PostgreSQL 60 000 questions
+# take ~50 s (each slower as the decision table grows); six batches of 2 000 load its writer
+# the same way: six callers at once, each with its two parts of 250 in flight, for the whole
+# run; what a part does at the writer does not depend on the size of the batch it came from.
+@pytest.mark.parametrize(
+    ("database_url", "per_batch"),
+    [("sqlite", 10_000), ("postgresql", 2_000)],
+    indirect=["database_url"],
+)
+def test_six_batches_at_once_are_all_answered_while_liveness_stays_quick(
+    node: Node, per_batch: int
 ) -> None:
     kop = {"Authorization": f"Bearer {node.token}"}
     batches: list[tuple[int, int, int]] = []
@@ -138,7 +148,7 @@ def test_six_batches_of_10000_at_once_are_all_answered_while_liveness_stays_quic
     klaar = threading.Event()
 
     def batch() -> None:
-        vragen = [_vraag(node.inszen[i % len(node.inszen)]) for i in range(10_000)]
+        vragen = [_vraag(node.inszen[i % len(node.inszen)]) for i in range(per_batch)]
         antwoord = httpx.post(
             f"{node.adres}/api/v1/advies/batch", json={"vragen": vragen}, headers=kop, timeout=300
         )
@@ -171,11 +181,19 @@ def test_six_batches_of_10000_at_once_are_all_answered_while_liveness_stays_quic
     klaar.set()
     for draad in helpers:
         draad.join(timeout=60)
-    assert batches == [(200, 10_000, 10_000)] * 6
+    assert batches == [(200, per_batch, per_batch)] * 6
     assert enkele
     assert set(enkele) == {200}
     assert len(live) > 10
     assert max(live) < 1.0, f"/live took up to {max(live):.2f} s"
+    # one question over the limit, over the same transport: refused whole, nothing answered
+    vragen = [_vraag(node.inszen[0])] * 10_001
+    antwoord = httpx.post(
+        f"{node.adres}/api/v1/advies/batch", json={"vragen": vragen}, headers=kop, timeout=60
+    )
+    assert antwoord.status_code == 400
+    assert antwoord.json()["antwoorden"] == []
+    assert antwoord.json()["uitzonderingen"][0]["identificatie"] == "50000"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -190,15 +208,26 @@ def test_a_flood_of_random_tokens_reaches_neither_the_writer_nor_memory(node: No
     slot = threading.Lock()
 
     def flood(n: int) -> None:
-        with httpx.Client(base_url=node.adres, timeout=30) as http:
+        # http.client, not httpx: a quarter of httpx's CPU a request, so that the server sets
+        # the pace and not this process (the same requests, on kept-alive connections)
+        http = HTTPConnection("127.0.0.1", int(node.adres.rsplit(":", 1)[1]), timeout=30)
+        try:
             for _ in range(n):
-                status = http.post(
+                http.request(
+                    "POST",
                     "/api/v1/advies",
-                    json=_vraag("85073003328"),
-                    headers={"Authorization": f"Bearer {uuid.uuid4().hex}{uuid.uuid4().hex}"},
-                ).status_code
+                    body=json.dumps(_vraag("85073003328")),
+                    headers={
+                        "Content-Type": "application/json",
+                        "Authorization": f"Bearer {uuid.uuid4().hex}{uuid.uuid4().hex}",
+                    },
+                )
+                antwoord = http.getresponse()
+                antwoord.read()
                 with slot:
-                    statussen[status] = statussen.get(status, 0) + 1
+                    statussen[antwoord.status] = statussen.get(antwoord.status, 0) + 1
+        finally:
+            http.close()
 
     echte: list[int] = []
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import select as io_select
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,17 +60,109 @@ STAPPEN = {
 }
 
 
-def _start(*args: str, crash_at: str | None = None) -> subprocess.Popen[str]:
+def _omgeving(crash_at: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "KBI_CRASH_AT"}
     if crash_at is not None:
         env["KBI_CRASH_AT"] = crash_at
+    return env
+
+
+def _start(*args: str, crash_at: str | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kbi_exchange", *args],
-        env=env,
+        env=_omgeving(crash_at),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+# A zygote: imports the command line once, then forks a child per run that does what
+# `python -m kbi_exchange ARGS` does (`main(ARGS)`) with the environment, stdout and stderr it
+# is given; KBI_CRASH_AT is read anew in each child. Each run is still a process of its own,
+# ended at its crash point by `os._exit` (no cleanup, no flush, no rollback); only the ~2 s of
+# imports that start-up costs are paid once per test instead of once per run.
+_ZYGOTE = """
+import importlib, json, os, sys
+from kbi_exchange import crash_points
+from kbi_exchange.entrypoints.cli import main
+
+def naar(fd, pad, vlaggen):
+    nieuw = os.open(pad, vlaggen, 0o600)
+    os.dup2(nieuw, fd)
+    os.close(nieuw)
+
+for regel in iter(sys.stdin.readline, ""):
+    opdracht = json.loads(regel)
+    pid = os.fork()
+    if pid == 0:
+        os.environ.clear()
+        os.environ.update(opdracht["env"])
+        importlib.reload(crash_points)
+        naar(0, os.devnull, os.O_RDONLY)
+        for fd, pad in ((1, opdracht["out"]), (2, opdracht["err"])):
+            naar(fd, pad, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        main(opdracht["args"])  # ends through sys.exit, as the command line does
+    _, status = os.waitpid(pid, 0)
+    print(os.waitstatus_to_exitcode(status), flush=True)
+"""
+
+
+class Zygote:
+    """Runs of `kbi`, each a fork of one interpreter that has imported the command line.
+
+    ``kenmerk`` is added to the interpreter's command line, so that its runs and the processes
+    they fork can be found by it, as those of `kbi aii import FILE` by FILE.
+    """
+
+    def __init__(self, map_: Path, kenmerk: str = "") -> None:
+        self.map = map_
+        self.map.mkdir()
+        self.proces = subprocess.Popen(
+            [sys.executable, "-c", _ZYGOTE, *([kenmerk] if kenmerk else [])],
+            env=_omgeving(None),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.pid = self.proces.pid
+        self.runs = 0
+
+    def run(self, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+        """A run of `kbi ARGS` to its end (or its crash point); waits at most 120 s."""
+        assert self.proces.stdin is not None
+        assert self.proces.stdout is not None
+        self.runs += 1
+        uit, fout = self.map / f"{self.runs}.out", self.map / f"{self.runs}.err"
+        opdracht = {
+            "args": list(args),
+            "env": _omgeving(crash_at),
+            "out": str(uit),
+            "err": str(fout),
+        }
+        self.proces.stdin.write(json.dumps(opdracht) + "\n")
+        self.proces.stdin.flush()
+        klaar, _, _ = io_select.select([self.proces.stdout], [], [], 120)
+        assert klaar, f"kbi {' '.join(args)} did not end within 120 s"
+        code = self.proces.stdout.readline()
+        assert code, f"the zygote ended: {fout.read_text() if fout.exists() else ''}"
+        return subprocess.CompletedProcess(args, int(code), uit.read_text(), fout.read_text())
+
+    def stop(self) -> None:
+        assert self.proces.stdin is not None
+        self.proces.stdin.close()
+        try:
+            self.proces.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proces.kill()
+            self.proces.wait()
+
+
+@pytest.fixture
+def zygote(tmp_path: Path) -> Iterator[Zygote]:
+    z = Zygote(tmp_path / "runs")
+    yield z
+    z.stop()
 
 
 def _tel(url: str, stmt: Select[int]) -> int:
@@ -111,19 +205,17 @@ def _controleer(home: Path, aii_url: str, vsb_url: str) -> None:
 
 
 def _stap(
-    home: Path, aii_url: str, vsb_url: str, punten: list[str], *args: str
+    zygote: Zygote, home: Path, aii_url: str, vsb_url: str, punten: list[str], *args: str
 ) -> subprocess.CompletedProcess[str]:
     """End the step at each of its crash points in turn (each must be reached), check what
     must hold, then run it to its end."""
     for punt in punten:
-        proces = _start(*args, crash_at=punt)
-        uit, fout = proces.communicate(timeout=120)
-        assert proces.returncode == CRASHED, f"{punt} not reached: {fout}"
+        gestopt = zygote.run(*args, crash_at=punt)
+        assert gestopt.returncode == CRASHED, f"{punt} not reached: {gestopt.stderr}"
         _controleer(home, aii_url, vsb_url)
-    proces = _start(*args)
-    uit, fout = proces.communicate(timeout=120)
+    proces = zygote.run(*args)
     _controleer(home, aii_url, vsb_url)
-    return subprocess.CompletedProcess(proces.args, proces.returncode, uit, fout)
+    return proces
 
 
 def test_the_steps_name_every_crash_point_of_the_list() -> None:
@@ -135,7 +227,7 @@ def test_the_steps_name_every_crash_point_of_the_list() -> None:
 
 def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_list(
     twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch, database_url: str,
-    vsb_database_url: str,
+    vsb_database_url: str, zygote: Zygote,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
     bestand = twee_nodes / "dossiers.jsonl"
@@ -149,7 +241,7 @@ def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_lis
         assert kbi(capsys, *args).code == 0, args
 
     def stap(naam: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return _stap(twee_nodes, database_url, vsb_database_url, STAPPEN[naam], *args)
+        return _stap(zygote, twee_nodes, database_url, vsb_database_url, STAPPEN[naam], *args)
 
     gemaakt = stap("make", "aii", "list", "make", "--year", JAAR, "--as", "olga", "--json")
     # the run that crashed after its commit had made it: the rerun refuses a second list
@@ -200,6 +292,7 @@ def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_lis
     bestanden = sorted((twee_nodes / "mailbox").glob("zorgkas-*/in/*.p7m"))
     assert len(bestanden) == zendingen >= 2, "one file per zorgkas with members, each once"
     assert len({p.parent.parent.name for p in bestanden}) == len(bestanden)
+    # the last run is started as an operator starts it: a new interpreter, `python -m kbi_exchange`
     opnieuw = _start("vsb", "list", "distribute", "--year", JAAR, "--json")
     uit, fout = opnieuw.communicate(timeout=120)
     assert opnieuw.returncode == 0, fout

@@ -19,9 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from kbi_exchange.adapters import passwords
 from kbi_exchange.adapters.db.vsb_models import AanvraagRij, VsbAuditRij, VsbLijstInszRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.api.vsb_app import maak_app
@@ -33,6 +35,15 @@ from tests.conftest import kbi
 Cap = pytest.CaptureFixture[str]
 ZORGKASSEN = sorted(zorgkas_codes())
 VT = [{"begin": "2020-01-01", "einde": None}]
+
+
+@pytest.fixture(autouse=True)
+def _lichte_wachtwoorden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with its lightest parameters in this module: the walk checks ~160 passwords
+    (each `--as`), 0.13 s each with the real ones. Each is still hashed and checked; who sees
+    what does not depend on the cost (the real hash: tests/integration/test_users.py)."""
+    licht = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(passwords, "_HASHER", licht)
 
 
 def _token(capsys: Cap, naam: str, zorgkas: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
@@ -205,13 +207,20 @@ BEKENDE_FOUTEN = (
 )
 
 
+@functools.cache
+def _commando() -> Any:  # Typer's own (vendored) click Command
+    """The command tree, built once: Typer builds it from every command's signature on each
+    call (~30 ms), which a process that runs many commands (the tests, the demo) repeats."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; usage errors exit 2, refused work 1, each with one line."""
     # files this process makes (databases, keys, lists, mailbox) hold personal data or
     # secrets: readable by their owner only, whatever the shell's umask
     os.umask(0o077)
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = _commando().main(args=argv, standalone_mode=False)
     except typer.Exit as einde:
         code = einde.exit_code
     except typer.Abort:
