@@ -116,6 +116,9 @@ class FakeAudit:
     def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
         self.wachtend.append(nieuw)
 
+    def vergrendel(self) -> None:
+        """One process, one writer: nothing to wait for."""
+
     def spoel(self) -> None:
         laatste = self.regels_[-1] if self.regels_ else None
         self.regels_ += keten(
@@ -664,8 +667,8 @@ class FakeBerichten:
     def voeg_toe(self, bericht: ZorgkasBericht) -> None:
         self.alle.append(bericht)
 
-    def van(self, zorgkas: str | None) -> list[ZorgkasBericht]:
-        return [b for b in self.alle if zorgkas is None or b.zorgkas == zorgkas]
+    def van(self, zorgkas: str | None, hoeveel: int = 500) -> list[ZorgkasBericht]:
+        return [b for b in self.alle if zorgkas is None or b.zorgkas == zorgkas][-hoeveel:]
 
 
 class FakeVerdelingWerk:

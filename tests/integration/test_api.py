@@ -273,7 +273,6 @@ def test_health_checks_the_database_and_the_signing_key(api: tuple[TestClient, s
         "database": "ok",
         "writer": "ok",
         "signing_key": "ok",
-        "achterstallig": {"incidenten": 0},  # no own incident with an overdue notification
     }
 
 

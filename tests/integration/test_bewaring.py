@@ -330,8 +330,13 @@ def test_closed_data_quality_reports_and_old_messages_go(dpos: Path, capsys: Cap
     vsb = _rapport(capsys, "--node", "vsb")
     assert (_ids(vsb, "melding"), _ids(vsb, "bericht")) == ([melding.id], ["b-1"])
     assert _rapport(capsys, "--node", "aii")["aantal"] == 0
-    with uow(settings, Node.AII) as werk:
-        assert [m.id for m in werk.meldingen.alle()] == [open_.id]
+    assert _rapport(capsys, "--node", "vsb")["aantal"] == 0
+    with uow(settings, Node.AII) as werk:  # emptied, the open one untouched
+        assert {m.id: m.insz for m in werk.meldingen.alle()} == {
+            melding.id: "",
+            open_.id: "85073001546",
+        }
     with uow(settings, Node.VSB) as werk:
-        assert (werk.vsb_meldingen.alle(), werk.berichten.van(None)) == ([], [])
+        assert [(m.insz, m.omschrijving) for m in werk.vsb_meldingen.alle()] == [("", "")]
+        assert werk.berichten.van(None) == []
     assert kbi(capsys, "audit", "verify").code == 0

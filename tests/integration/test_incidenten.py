@@ -63,6 +63,8 @@ def nodes(
         ("vic", "vsb", "vsb-dpo"),
     ):
         assert kbi(capsys, "users", "add", naam, "--node", node, "--role", rol).code == 0
+    uit = kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET")
+    monkeypatch.setenv("KBI_TEST_VSB_TOKEN", json.loads(uit.out)["token"])
     basis = 19_700 + os.getpid() % 600
     monkeypatch.setenv("KBI_AII_VSB_URL", f"http://127.0.0.1:{basis + 1}")
     monkeypatch.setenv("KBI_VSB_AII_URL", f"http://127.0.0.1:{basis}")
@@ -70,6 +72,12 @@ def nodes(
     yield aii, vsb
     aii.stop()
     vsb.stop()
+
+
+def _achterstallig(aii: Node) -> Any:
+    """What AII owes VSB and has not done in time, as VSB's client asks it."""
+    kop = {"Authorization": f"Bearer {os.environ['KBI_TEST_VSB_TOKEN']}"}
+    return httpx.get(f"{aii.adres}/api/v1/waarschuwingen", headers=kop).json()["achterstallig"]
 
 
 def _json(capsys: Cap, *args: str) -> Any:
@@ -110,7 +118,9 @@ def test_incidents_are_notified_over_the_other_nodes_api_with_their_deadlines(
         "OVERDUE" in w and laat["id"] in w
         for w in _json(capsys, "protocol", "status")["waarschuwingen"]
     )
-    assert httpx.get(f"{aii.adres}/api/v1/health").json()["achterstallig"] == {"incidenten": 1}
+    assert _achterstallig(aii) == {"incidenten": 1, "meldingen": 0}
+    assert "achterstallig" not in httpx.get(f"{aii.adres}/api/v1/health").json()  # not public
+    assert httpx.get(f"{aii.adres}/api/v1/waarschuwingen").status_code == 401
     gemeld = _json(capsys, "incident", "notify", laat["id"], "--node", "aii")
     assert gemeld["partij_gemeld_op"] is not None
     # sent again (say the first answer was lost): VSB keeps one record
@@ -137,7 +147,7 @@ def test_incidents_are_notified_over_the_other_nodes_api_with_their_deadlines(
 def test_forged_unsigned_and_oversized_notifications_are_refused(
     nodes: tuple[Node, Node], capsys: Cap
 ) -> None:
-    aii, vsb = nodes
+    aii, _ = nodes
     sleutels = pki(load_settings())
     melding = {
         "id": "x-1", "partij": "vsb", "vastgesteld_op": datetime.now(UTC).isoformat(),
@@ -163,8 +173,7 @@ def test_forged_unsigned_and_oversized_notifications_are_refused(
     assert antwoord.status_code == 400
     assert "betrokkenen" in antwoord.json()["detail"]
     assert _json(capsys, "incident", "list", "--node", "aii") == []
-    # VSB has no incident of its own, so nothing overdue there
-    assert httpx.get(f"{vsb.adres}/api/v1/health").json()["achterstallig"] == {"incidenten": 0}
+    assert _achterstallig(aii) == {"incidenten": 0, "meldingen": 0}
 
 
 def test_an_unreachable_party_leaves_the_notification_to_do(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kbi_exchange.bootstrap import keys, uow
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.services import kwaliteit
 from kbi_exchange.settings import load_settings
 from tests.aii_node import AiiNode, verbind_met_aii
 from tests.conftest import EXAMPLES, kbi
@@ -153,9 +157,12 @@ def test_a_wrong_inbreuk_reported_corrected_and_rectified_up_to_the_zorgkas(
     # who received what about the person: the rectification, at both nodes
     zoek = _json(capsys, "audit", "search", "--insz", WIE)
     gebeurtenissen = {r["gebeurtenis"] for r in zoek}
-    assert {"kbi:rectificatie:fetch", "vsb:rectificatie:apply", "kbi:melding:receive"} <= (
-        gebeurtenissen
-    )
+    assert {
+        "kbi:rectificatie:fetch",
+        "vsb:rectificatie:apply",
+        "kbi:melding:receive",
+        "vsb:bericht:view",
+    } <= (gebeurtenissen)
 
 
 def test_the_report_api_refuses_what_is_wrong_and_shows_a_client_only_its_own(
@@ -234,3 +241,43 @@ def test_a_second_correction_leaves_what_the_first_rectified(
             aanvraag["id"]
         ]
     assert len(_json(capsys, "vsb", "messages", *als)) == 2  # one per rectified decision
+
+
+def test_a_report_corrected_twice_and_by_two_runs_at_once_rectifies_each_change_once(
+    aii: AiiNode, twee_nodes: Path, capsys: Cap
+) -> None:
+    als = ("--as", "zoe")
+    aanvraag = _json(capsys, "vsb", "application", "add", "--zorgkas", "CM", "--insz", WIE,
+                     "--opening", "2023-01-01", *als)  # fmt: skip
+    melding = _json(capsys, "vsb", "report", "add", "--application", aanvraag["id"],
+                    "--description", "twee keer", *als)  # fmt: skip
+    ingetrokken = {**INBREUK, "ingetrokken_op": datetime.now(UTC).isoformat()}
+    eerste = _regel(twee_nodes, "c1.jsonl", {"insz": WIE, "inbreuken": [ingetrokken]})
+    correct = ("aii", "report", "correct", melding["id"])
+    [naar_ok] = _json(capsys, *correct, str(eerste), "--as", "olga")["rectificaties"]
+    assert naar_ok["nieuw"]["advies"] == "OK"
+    # the investigation goes on under the same report: a real inbreuk after all
+    echt = {**INBREUK, "id": "inb-echt", "type": "ONREGELMATIGE_AANWEZIGHEID"}
+    tweede = _regel(twee_nodes, "c2.jsonl", {"insz": WIE, "inbreuken": [echt]})
+    alle = _json(capsys, *correct, str(tweede), "--as", "olga")["rectificaties"]
+    assert [(r["oud"]["advies"], r["nieuw"]["advies"]) for r in alle] == [
+        ("NOK", "OK"),
+        ("OK", "NOK"),
+    ]
+
+    # two runs of the same re-evaluation at once: they take turns, the second finds nothing
+    settings = load_settings()
+
+    def opnieuw(_: int) -> int:
+        return len(
+            kwaliteit.herbeoordeel(
+                uow=uow(settings, Node.AII), keys=keys(settings), melding_id=melding["id"],
+                import_id="x", door="olga", nu=datetime.now(UTC), lijst_ontvanger="VSB",
+            ).rectificaties
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(opnieuw, range(2))) == [2, 2]
+    toegepast = _json(capsys, "vsb", "report", "fetch")["toegepast"]
+    assert [t["status"] for t in toegepast] == ["toegekend", "geweigerd"]
+    assert _json(capsys, "vsb", "application", "show", aanvraag["id"], *als)["advies"] == "NOK"

@@ -120,7 +120,8 @@ def test_a_recipient_gets_nothing_until_registered_and_notified_to_aii(
     finally:
         aii.stop()
 
-    assert kbi(capsys, *export).code == 0
+    assert kbi(capsys, *export, "--as", "vic").code == 1  # the DPO registers, does not export
+    assert kbi(capsys, *export, "--as", "vera").code == 0  # a vsb-operator does
     bestand = json.loads(uit.read_text())
     assert (bestand["ontvanger"], bestand["aantal"]) == ("Statbel", len(op_lijst))
     assert bestand["inszen"] == op_lijst

@@ -55,3 +55,9 @@ def test_every_permission_is_checked_by_some_command_or_service() -> None:
         for naam in re.findall(r"Permissie\.([A-Z_]+)", pad.read_text(encoding="utf-8"))
     }
     assert set(Permissie) - gebruikt == NOG_NIET_GEBRUIKT
+
+
+def test_every_permission_is_granted_to_some_role() -> None:
+    """A permission no role holds makes its command usable by the OS account only."""
+    gegeven = {p for permissies in PERMISSIES.values() for p in permissies}
+    assert set(Permissie) - gegeven == set()

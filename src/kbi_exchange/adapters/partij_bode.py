@@ -57,9 +57,10 @@ class PartijBode:
             ) from None
         if antwoord.status_code not in (200, 201):
             try:
-                waarom = str(antwoord.json().get("detail"))
+                body = antwoord.json()
             except ValueError:
-                waarom = ""
+                body = None
+            waarom = str(body.get("detail", "")) if isinstance(body, dict) else ""
             raise PartijOnbereikbaar(
                 f"the other party's node refused the notification (HTTP "
                 f"{antwoord.status_code}{': ' + waarom if waarom else ''}); it is still to be sent"

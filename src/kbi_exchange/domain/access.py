@@ -90,6 +90,9 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.VSB_LIJST_VERDEEL,
             Permissie.VSB_AANVRAAG_BEHANDEL,
             Permissie.VSB_PREMIE_BEPAAL,
+            Permissie.INCIDENT_MELD,
+            # passes a list to a registered recipient other than a zorgkas (art. 4)
+            Permissie.VSB_EXPORT,
         }
     ),
     # VSB's DPO records what binds VSB in the protocol's life (a lapsed basis) at VSB

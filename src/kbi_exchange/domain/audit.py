@@ -136,10 +136,12 @@ def verstrekkingen(
     ontvangen: Sequence[str] = (),
     zendingen: Sequence[str] = (),
     aanvragen: Sequence[str] = (),
+    berichten: Sequence[str] = (),
 ) -> list[Verstrekking]:
     """The disclosures that count for a person who is on these lists (AII: delivered or
-    pulled), these received lists (VSB: ingested), these zorgkas files (VSB: sent, shown or
-    downloaded) and these applications (VSB: shown in a list of them)."""
+    pulled), these received lists (VSB: ingested, exported), these zorgkas files (VSB: sent,
+    shown or downloaded), these applications (VSB: shown in a list of them) and these
+    messages to a zorgkas (VSB: made, read)."""
     gevonden = [
         Verstrekking(
             (AuditGebeurtenis.LIJST_GELEVERD.value, AuditGebeurtenis.LIJST_OPGEHAALD.value),
@@ -161,6 +163,9 @@ def verstrekkingen(
             tuple(zendingen),
         ),
         Verstrekking((AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN.value,), "aanvraag", tuple(aanvragen)),
+        # a message to a zorgkas about them: made (distribution) and read (the look)
+        Verstrekking((AuditGebeurtenis.VSB_LIJST_VERDEELD.value,), "bericht", tuple(berichten)),
+        Verstrekking((AuditGebeurtenis.VSB_BERICHT_BEKEKEN.value,), "berichten", tuple(berichten)),
     ]
     return [v for v in gevonden if v.ids]
 

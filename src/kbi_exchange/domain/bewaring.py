@@ -36,8 +36,9 @@ class Gegevens(StrEnum):
     ONTVANGEN_LIJST_F2 = "ontvangen_lijst_f2"
     # VSB: a deceased person's entries on the received lists and in the distribution
     OVERLEDEN = "overleden"
-    # both: a closed data-quality report, with its rectifications (AII: as long as the decision
-    # records; VSB: 5 years after it was closed, as the answers it concerned)
+    # both: a closed data-quality report's personal content, and its rectifications' (AII: as
+    # long as the decision records; VSB: 5 years after it was closed, as the answers it
+    # concerned); the rows stay, emptied, so the rectifications keep their numbers
     MELDING = "melding"
     # VSB: a message to a zorgkas, 5 years after it was made
     BERICHT = "bericht"

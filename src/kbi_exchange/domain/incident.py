@@ -186,10 +186,12 @@ def _aantal(waarde: object, veld: str) -> int:
     return waarde
 
 
-def _vastgesteld(moment: datetime, nu: datetime, veld: str) -> datetime:
+def _vastgesteld(
+    moment: datetime, nu: datetime, veld: str, speling: timedelta = timedelta(0)
+) -> datetime:
     if moment.tzinfo is None:
         raise IncidentFout(f"{veld}: give the moment with its offset")
-    if moment > nu:
+    if moment > nu + speling:
         raise IncidentFout(f"{veld}: lies in the future")
     return moment
 
@@ -242,7 +244,8 @@ def ontvangen(inhoud: object, van: Node, nu: datetime) -> Incident:
     return Incident(
         id=id_,
         partij=van,
-        vastgesteld_op=_vastgesteld(moment, nu, "vastgesteld_op"),
+        # the sender's clock may run a little ahead of ours
+        vastgesteld_op=_vastgesteld(moment, nu, "vastgesteld_op", timedelta(minutes=5)),
         omschrijving=_tekst(inhoud.get("omschrijving"), "omschrijving"),
         betrokkenen=_aantal(inhoud.get("betrokkenen"), "betrokkenen"),
         categorieen=_categorieen(inhoud.get("categorieen"), "categorieen"),

@@ -215,6 +215,7 @@ class Uitvoering(StrEnum):
 
     TOEGEPAST = "toegepast"  # the application's decision follows the new answer
     GEEN_AANVRAAG = "geen_aanvraag"  # no application holds the referte (a check, or purged)
+    NIET_TOEPASBAAR = "niet_toepasbaar"  # no OK or NOK to decide on: for a person to look at
 
 
 @dataclass(frozen=True, slots=True)

@@ -264,7 +264,9 @@ def vsb_fetch(als_: VsbAls = None, json_uit: Json = False) -> None:
     for z in uit.zonder_aanvraag:
         console.print(f"rectification {z['rectificatie']}: no application holds referte "
                       f"{z['referte']} (a check, or purged)")  # fmt: skip
-    if not (uit.meldingen or uit.toegepast or uit.zonder_aanvraag):
+    for n in uit.niet_gevonden:
+        console.print(f"report {n['melding']}: AII does not show it ({n['reden']})", markup=False)
+    if not (uit.meldingen or uit.toegepast or uit.zonder_aanvraag or uit.niet_gevonden):
         console.print("nothing new from AII")
 
 

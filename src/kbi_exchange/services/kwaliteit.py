@@ -34,7 +34,7 @@ from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import Conflict, KwaliteitWerk
+from kbi_exchange.services.ports import KwaliteitWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 MAX_PER_KEER = 1_000  # rectifications per fetch
@@ -163,18 +163,20 @@ def herbeoordeel(
     """
     parameters = standaard_parameters()
     with uow as werk:
+        # one correction at a time, each reading what the one before it rectified, and the
+        # rectifications numbered in the order they are committed (VSB fetches by number)
+        werk.audit.vergrendel()
         melding = werk.meldingen.get(melding_id)
         if melding is None:
             raise OnbekendeMelding(f"no report {melding_id}")
         gecorrigeerd = melding.corrigeer(import_id, door, nu)
-        al = {r.beslissing_id or r.lijst_id for r in werk.rectificaties.van_melding(melding_id)}
         nieuw: list[Rectificatie] = []
         records = [b for b in werk.beslissingen.van_insz(melding.insz) if b.antwoord]
         # what each answer says now: as given, or as an earlier correction rectified it
         rechtgezet = werk.rectificaties.laatste([b.id for b in records])
         for b in records:
             oud = rechtgezet.get(b.id) or Uitkomst.uit_antwoord(orjson.loads(b.antwoord))
-            if oud.advies is None or b.id in al:
+            if oud.advies is None:
                 continue  # a refused question gave no answer to rectify
             antwoord = beantwoord(
                 Vraag(b.insz, b.datum, b.doel),
@@ -184,7 +186,9 @@ def herbeoordeel(
                 parameters=parameters,
             )
             opnieuw = Uitkomst.uit_antwoord(antwoord_bericht(b.referte, antwoord).json())
-            if opnieuw.zelfde(oud):
+            if opnieuw.zelfde(oud) or opnieuw.advies is None:
+                # unchanged; or the question is refused now (a data error at the source):
+                # no answer to send, the report stays for a person to look at
                 continue
             beslissing = antwoord.beslissing
             nieuw.append(
@@ -218,7 +222,9 @@ def herbeoordeel(
             nu_op = dossier is not None and op_lijst(
                 dossier, lijst.jaar, gekend_op=nu, parameters=parameters
             )
-            if nu_op == (lijst.id in op) or lijst.id in al:
+            eerder = [r.op_lijst for r in werk.rectificaties.van_lijst(lijst.id, melding.insz)]
+            was_op = eerder[-1] if eerder else lijst.id in op
+            if nu_op == was_op:
                 continue
             nieuw.append(
                 Rectificatie(
@@ -234,14 +240,8 @@ def herbeoordeel(
                 )
             )
         werk.meldingen.bewaar(gecorrigeerd)
-        try:
-            for r in nieuw:
-                werk.rectificaties.voeg_toe(r)
-        except Conflict:
-            raise KwaliteitFout(
-                f"report {melding_id} was corrected by another run meanwhile: run it again "
-                "(it adds what is still missing, nothing twice)"
-            ) from None
+        for r in nieuw:
+            werk.rectificaties.voeg_toe(r)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,

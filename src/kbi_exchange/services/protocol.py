@@ -89,6 +89,9 @@ def stap(
     return g, staat_op(definitie, [*eerder, g], nu)
 
 
+KLOKVERSCHIL = timedelta(minutes=5)  # how far the other node's clock may be ahead of ours
+
+
 def ontvang_opzegging(
     *, uow: ProtocolWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
 ) -> tuple[ProtocolGebeurtenis, bool]:
@@ -103,7 +106,7 @@ def ontvang_opzegging(
         op = datetime.fromisoformat(str(inhoud["op"]))
     except ValueError:
         raise ProtocolFout("op: an RFC 3339 moment with its offset") from None
-    if op.tzinfo is None or op > nu:
+    if op.tzinfo is None or op > nu + KLOKVERSCHIL:
         raise ProtocolFout("op: a moment with its offset, not in the future")
     id_, reden = inhoud["id"], inhoud["reden"]
     if not isinstance(id_, str) or not 0 < len(id_) <= 36:

@@ -20,6 +20,7 @@ from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.kwaliteit import (
     KwaliteitFout,
+    MeldingGeweigerd,
     MeldingStatus,
     Uitvoering,
     VsbMelding,
@@ -99,12 +100,14 @@ class Bijgewerkt:
     meldingen: list[VsbMelding] = field(default_factory=list)  # whose state changed
     toegepast: list[dict[str, Any]] = field(default_factory=list)
     zonder_aanvraag: list[dict[str, Any]] = field(default_factory=list)
+    niet_gevonden: list[dict[str, Any]] = field(default_factory=list)  # reports AII did not show
 
     def json(self) -> dict[str, Any]:
         return {
             "meldingen": [m.json() for m in self.meldingen],
             "toegepast": self.toegepast,
             "zonder_aanvraag": self.zonder_aanvraag,
+            "niet_gevonden": self.niet_gevonden,
         }
 
 
@@ -115,7 +118,12 @@ def werk_bij(
     fetch and apply every rectification AII has for VSB's questions."""
     uit = Bijgewerkt()
     for melding in meldingen(uow=uow, open_=True):
-        stand = bron.melding(melding.id)
+        try:
+            stand = bron.melding(melding.id)
+        except MeldingGeweigerd as fout:
+            # AII does not show it (e.g. sent by a client since revoked): say so, go on
+            uit.niet_gevonden.append({"melding": melding.id, "reden": str(fout)})
+            continue
         gesloten = stand.get("gesloten_op")
         nieuw = replace(
             melding,
@@ -189,8 +197,15 @@ def _pas_toe(
             gerectificeerd = aanvraag.rectificeer(
                 str(nieuw.get("advies")), nieuw.get("reden"), nieuw.get("omschrijving"), nu
             )
-        except AanvraagFout as fout:
-            raise KwaliteitFout(f"rectification {ruw['id']}: {fout}") from None
+        except AanvraagFout:
+            # nothing VSB can decide on (no OK or NOK): kept as received, for a person
+            werk.vsb_rectificaties.voeg_toe(
+                ruw, aanvraag_id=aanvraag.id, uitvoering=Uitvoering.NIET_TOEPASBAAR,
+                ontvangen_op=nu,
+            )  # fmt: skip
+            werk.commit()
+            uit.zonder_aanvraag.append({**samenvatting, "uitkomst": "niet_toepasbaar"})
+            return
         werk.aanvragen.bewaar(gerectificeerd)
         werk.vsb_rectificaties.voeg_toe(
             ruw, aanvraag_id=aanvraag.id, uitvoering=Uitvoering.TOEGEPAST, ontvangen_op=nu

@@ -204,13 +204,11 @@ class MeldingRij(AiiBase):
 
 class RectificatieRij(AiiBase):
     """A result a correction changed: an F1 answer (for the client that asked) or an F2 list
-    entry; ``seq`` orders them for the client that fetches its own."""
+    entry; ``seq`` orders them for the client that fetches its own. A record can be rectified
+    again by a later correction (corrections run one at a time, see `herbeoordeel`)."""
 
     __tablename__ = "rectificatie"
-    __table_args__ = (
-        UniqueConstraint("melding_id", "beslissing_id"),
-        UniqueConstraint("melding_id", "lijst_id"),
-    )
+    __table_args__ = (Index(None, "beslissing_id"), Index(None, "lijst_id", "insz"))
 
     seq: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -87,6 +87,12 @@ class SqlAudit:
     def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
         self._wachtend.append(nieuw)
 
+    def vergrendel(self) -> None:
+        """Take the chain's head row now, not at commit: a unit of work that must see what
+        other writers committed, and keep its own rows in the order it commits them, waits
+        here for the writers before it (the lock is held until it commits or rolls back)."""
+        self.session.connection().execute(self.t.vergrendel_kop).one()
+
     def spoel(self) -> list[AuditRegel]:
         """Chain and write the waiting entries and the new head (before the commit).
 

@@ -115,7 +115,11 @@ class SqlBewaring:
             m = self.melding
             return self._ids(
                 select(m.c.id)
-                .where(m.c.status == MeldingStatus.GESLOTEN.value, m.c.gesloten_op < voor)
+                .where(
+                    m.c.status == MeldingStatus.GESLOTEN.value,
+                    m.c.gesloten_op < voor,
+                    m.c.insz != "",
+                )
                 .order_by(m.c.gesloten_op, m.c.id)
             )
         if g is Gegevens.BERICHT:
@@ -163,8 +167,20 @@ class SqlBewaring:
                 a = self.audit
                 v.execute(update(a).where(a.c.seq.in_([int(i) for i in blok])).values(inhoud=None))
             elif gegevens is Gegevens.MELDING:
-                v.execute(delete(self.rectificatie).where(self.rectificatie.c.melding_id.in_(blok)))
-                v.execute(delete(self.melding).where(self.melding.c.id.in_(blok)))
+                # emptied, not deleted: the rectifications' numbers stay, so that VSB's
+                # position in AII's sequence never points past rows that come again
+                r = self.rectificatie
+                leeg = (
+                    {"oud": "{}", "nieuw": "{}"}
+                    if self.node is Node.VSB
+                    else {"insz": "", "oud": None, "nieuw": None, "feit_ids": "[]"}
+                )
+                v.execute(update(r).where(r.c.melding_id.in_(blok)).values(**leeg))
+                v.execute(
+                    update(self.melding)
+                    .where(self.melding.c.id.in_(blok))
+                    .values(insz="", omschrijving="", bevinding=None)
+                )
             elif gegevens is Gegevens.BERICHT:
                 v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
             elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):

@@ -64,7 +64,8 @@ class SqlMeldingen:
 
 
 def _uitkomst(tekst: str | None) -> Uitkomst | None:
-    return Uitkomst(**orjson.loads(tekst)) if tekst else None
+    inhoud = orjson.loads(tekst) if tekst else None
+    return Uitkomst(**inhoud) if inhoud else None  # None: emptied by retention
 
 
 def _rectificatie(rij: RectificatieRij) -> Rectificatie:
@@ -120,6 +121,15 @@ class SqlRectificaties:
         stmt = (
             select(RectificatieRij)
             .where(RectificatieRij.melding_id == melding_id)
+            .order_by(RectificatieRij.seq)
+        )
+        return [_rectificatie(rij) for rij in self.session.scalars(stmt)]
+
+    def van_lijst(self, lijst_id: str, insz: str) -> list[Rectificatie]:
+        """The rectifications of a person's entry on one list, oldest first (any report)."""
+        stmt = (
+            select(RectificatieRij)
+            .where(RectificatieRij.lijst_id == lijst_id, RectificatieRij.insz == insz)
             .order_by(RectificatieRij.seq)
         )
         return [_rectificatie(rij) for rij in self.session.scalars(stmt)]

@@ -214,8 +214,10 @@ class _Verstrekkingen:
     def met_insz(self, insz: str) -> list[Verstrekking]:
         if self.werk.node is Node.AII:
             return verstrekkingen(lijsten=self.werk.lijsten.met_insz(insz))
+        aanvragen = [a.id for a in self.werk.aanvragen.lijst(insz=insz)]
         return verstrekkingen(
             ontvangen=self.werk.ontvangen_lijsten.met_insz(insz),
             zendingen=self.werk.zendingen.met_insz(insz),
-            aanvragen=[a.id for a in self.werk.aanvragen.lijst(insz=insz)],
+            aanvragen=aanvragen,
+            berichten=self.werk.berichten.over(insz, aanvragen),
         )

@@ -48,7 +48,7 @@ class SqlVsbMeldingen:
                 status=MeldingStatus(rij.status),
                 **{veld: getattr(rij, veld) for veld in _VELDEN},
             )
-            for rij in self.session.scalars(stmt)
+            for rij in reversed(self.session.scalars(stmt).all())
         ]
 
 
@@ -107,13 +107,22 @@ class SqlZorgkasBerichten:
         )
         schrijf_door(self.session)
 
-    def van(self, zorgkas: str | None) -> list[ZorgkasBericht]:
-        """A zorgkas's messages, oldest first (None: every zorgkas's, for VSB staff)."""
-        stmt = select(ZorgkasBerichtRij).order_by(
-            ZorgkasBerichtRij.gemaakt_op, ZorgkasBerichtRij.id
+    def over(self, insz: str, aanvraag_ids: list[str]) -> list[str]:
+        """The ids of the messages about a person: on their applications, or naming them."""
+        m = ZorgkasBerichtRij
+        return list(
+            self.session.scalars(
+                select(m.id).where(m.aanvraag_id.in_(aanvraag_ids) | m.inhoud.contains(f'"{insz}"'))
+            )
         )
+
+    def van(self, zorgkas: str | None, hoeveel: int = 500) -> list[ZorgkasBericht]:
+        """A zorgkas's newest ``hoeveel`` messages, oldest first (None: every zorgkas's, for
+        VSB staff)."""
+        m = ZorgkasBerichtRij
+        stmt = select(m).order_by(m.gemaakt_op.desc(), m.id.desc()).limit(hoeveel)
         if zorgkas is not None:
-            stmt = stmt.where(ZorgkasBerichtRij.zorgkas == zorgkas)
+            stmt = stmt.where(m.zorgkas == zorgkas)
         return [
             ZorgkasBericht(
                 id=rij.id,
@@ -123,5 +132,5 @@ class SqlZorgkasBerichten:
                 inhoud=orjson.loads(rij.inhoud),
                 aanvraag_id=rij.aanvraag_id,
             )
-            for rij in self.session.scalars(stmt)
+            for rij in reversed(self.session.scalars(stmt).all())
         ]

@@ -36,7 +36,7 @@ from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.http import lees_begrensd
-from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger, achterstallig_telling
+from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -56,7 +56,7 @@ from kbi_exchange.entrypoints.soap.service import (
     xsd_tekst,
 )
 from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services import kwaliteit, protocol
+from kbi_exchange.services import incidenten, kwaliteit, protocol
 from kbi_exchange.services.advies import (
     Bericht,
     Kanaal,
@@ -79,6 +79,7 @@ MAX_VRAAG = 64 * 1024
 MAX_BATCH = 4 * 2**20
 MAX_VRAGEN = 10_000
 MAX_MELDING = 16 * 1024
+RECTIFICATIES_KOST = 100  # tokens of the client's bucket per fetch of rectifications
 # A batch goes to the writer in parts of this many questions, at most this many at a time: a
 # 10 000-question batch then shares the writer with every other caller instead of holding it.
 DEEL = 250
@@ -432,14 +433,15 @@ class AiiApi:
         nu = datetime.now(UTC)
         try:
             melding = await asyncio.to_thread(
-                kwaliteit.ontvang,
-                uow=aii_uow(self.settings),
-                keys=self.keys,
-                client=client.naam,
-                insz=body.get("insz"),
-                omschrijving=body.get("omschrijving"),
-                referte=body.get("referte"),
-                nu=nu,
+                lambda: kwaliteit.ontvang(
+                    uow=aii_uow(self.settings),  # made in the thread: the first checks the schema
+                    keys=self.keys,
+                    client=client.naam,
+                    insz=body.get("insz"),
+                    omschrijving=body.get("omschrijving"),
+                    referte=body.get("referte"),
+                    nu=nu,
+                )
             )
         except KwaliteitFout as fout:
             return _json({"detail": str(fout)}, 400)
@@ -453,11 +455,12 @@ class AiiApi:
         nu = datetime.now(UTC)
         try:
             melding = await asyncio.to_thread(
-                kwaliteit.status_voor,
-                uow=aii_uow(self.settings),
-                client=client.naam,
-                melding_id=melding_id[:36],
-                nu=nu,
+                lambda: kwaliteit.status_voor(
+                    uow=aii_uow(self.settings),
+                    client=client.naam,
+                    melding_id=melding_id[:36],
+                    nu=nu,
+                )
             )
         except kwaliteit.OnbekendeMelding:
             return _json({"detail": "no such report of this client"}, 404)
@@ -469,16 +472,18 @@ class AiiApi:
         client = await self._aanmelden(request)
         if isinstance(client, Response):
             return client
-        if not self.begrenzer.allow(client.id):
+        # each fetch may audit up to MAX_PER_KEER rows: it costs accordingly
+        if not self.begrenzer.allow(client.id, cost=RECTIFICATIES_KOST):
             return _overbelast()
         try:
             gevonden, volgende = await asyncio.to_thread(
-                kwaliteit.haal_rectificaties,
-                uow=aii_uow(self.settings),
-                keys=self.keys,
-                client=client.naam,
-                na=max(0, na),
-                nu=datetime.now(UTC),
+                lambda: kwaliteit.haal_rectificaties(
+                    uow=aii_uow(self.settings),
+                    keys=self.keys,
+                    client=client.naam,
+                    na=max(0, na),
+                    nu=datetime.now(UTC),
+                )
             )
         except GeenWettelijkeContext as fout:
             geweigerd = weigering(
@@ -491,6 +496,27 @@ class AiiApi:
                 "volgende": volgende,
             }
         )
+
+    async def waarschuwingen(self, request: Request) -> Response:
+        """What AII owes VSB and has not done in time (a client of AII's, VSB, asks): its
+        incident notifications and data-quality reports past their deadlines, counted."""
+        client = await self._aanmelden(request)
+        if isinstance(client, Response):
+            return client
+        if not self.begrenzer.allow(client.id):
+            return _overbelast()
+        nu = datetime.now(UTC)
+
+        def tel() -> dict[str, int]:
+            werk = aii_uow(self.settings)
+            return {
+                "incidenten": sum(
+                    1 for i in incidenten.alle(uow=werk, open_=True) if i.achterstallig(nu)
+                ),
+                "meldingen": len(kwaliteit.achterstallig(kwaliteit.meldingen(uow=werk), nu)),
+            }
+
+        return _json({"achterstallig": await asyncio.to_thread(tel)})
 
     # --- transparency -------------------------------------------------------------------
 
@@ -540,12 +566,7 @@ class AiiApi:
         }
         gezond = all(v == "ok" for v in controles.values())
         return _json(
-            {
-                "status": "ok" if gezond else "unavailable",
-                **controles,
-                "achterstallig": await achterstallig_telling(self.incidenten),
-            },
-            200 if gezond else 503,
+            {"status": "ok" if gezond else "unavailable", **controles}, 200 if gezond else 503
         )
 
     def _controleer(self) -> dict[str, str]:
@@ -670,6 +691,12 @@ def maak_app(settings: Settings) -> FastAPI:
         status_code=201,
         summary="VSB's incident notification (art. 9): CMS SignedData signed by VSB",
         include_in_schema=True,
+    )
+    app.add_api_route(
+        "/api/v1/waarschuwingen",
+        api.waarschuwingen,
+        methods=["GET"],
+        summary="AII's overdue incident notifications and data-quality reports, counted",
     )
     app.add_api_route(
         "/api/v1/protocol/opzegging",

@@ -7,7 +7,6 @@ counts as a failed authentication of the address."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +26,6 @@ from kbi_exchange.services.authentication import AuthenticationGuard
 from kbi_exchange.settings import Settings
 
 MAX_MELDING = 64 * 1024
-GELDIG = 2.0  # seconds the overdue count is reused by /health
 
 
 class IncidentOntvanger:
@@ -38,7 +36,6 @@ class IncidentOntvanger:
         self.wacht = wacht
         self.keys = keys(settings, node)
         self.pki = pki(settings)
-        self._achterstallig: tuple[float, int] | None = None
 
     def _controleer(self, ruw: bytes) -> bytes:
         return cms.verify(
@@ -114,25 +111,3 @@ class IncidentOntvanger:
                 **self._werk(), node=self.node, van=self.van, inhoud=inhoud, nu=nu
             ),
         )
-
-    async def achterstallig(self) -> int:
-        """How many of the node's own incidents have an overdue notification (for /health)."""
-        nu = time.monotonic()
-        if self._achterstallig is None or nu - self._achterstallig[0] > GELDIG:
-
-            def tel() -> int:
-                moment = datetime.now(UTC)
-                alle = incidenten.alle(uow=uow(self.settings, self.node), open_=True)
-                return sum(1 for i in alle if i.achterstallig(moment))
-
-            self._achterstallig = (nu, await asyncio.to_thread(tel))
-        return self._achterstallig[1]
-
-
-async def achterstallig_telling(ontvanger: IncidentOntvanger) -> dict[str, int | None]:
-    """Overdue notifications of the node's own incidents, counted (no details: /health is
-    open); None when the database cannot say."""
-    try:
-        return {"incidenten": await ontvanger.achterstallig()}
-    except Exception:  # the database is unavailable: /health says so already
-        return {"incidenten": None}

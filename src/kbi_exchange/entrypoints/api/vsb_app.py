@@ -33,7 +33,7 @@ from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.domain.protocol import transparantie
 from kbi_exchange.entrypoints.api.http import adres, bearer_token, json_antwoord, lees_begrensd
-from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger, achterstallig_telling
+from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
@@ -43,6 +43,7 @@ from kbi_exchange.services.clients import actieve_clients
 from kbi_exchange.services.rate_limit import RateLimiter
 from kbi_exchange.settings import Settings
 
+BERICHTEN_KOST = 10  # tokens per look at the messages (each look is audited)
 MAX_BODY = 16 * 1024
 AII_TEGELIJK = 4
 AII_WACHTRIJ = 32
@@ -302,6 +303,8 @@ class VsbApi:
         client = await self._client(request)
         if isinstance(client, Response):
             return client
+        if not self.begrenzer.allow(client.id, cost=BERICHTEN_KOST):
+            return _te_druk()
         gevonden = await self._in_draad(
             lambda: vsb_kwaliteit.berichten(
                 uow=uow(self.settings, Node.VSB),
@@ -409,12 +412,7 @@ class VsbApi:
         }
         gezond = controles["database"] == "ok"
         return json_antwoord(
-            {
-                "status": "ok" if gezond else "unavailable",
-                **controles,
-                "achterstallig": await achterstallig_telling(self.incidenten),
-            },
-            200 if gezond else 503,
+            {"status": "ok" if gezond else "unavailable", **controles}, 200 if gezond else 503
         )
 
 
