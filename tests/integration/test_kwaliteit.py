@@ -281,3 +281,12 @@ def test_a_report_corrected_twice_and_by_two_runs_at_once_rectifies_each_change_
     toegepast = _json(capsys, "vsb", "report", "fetch")["toegepast"]
     assert [t["status"] for t in toegepast] == ["toegekend", "geweigerd"]
     assert _json(capsys, "vsb", "application", "show", aanvraag["id"], *als)["advies"] == "NOK"
+
+
+@pytest.mark.parametrize("na", ["-1", "9223372036854775808", "abc"])
+def test_a_fetch_position_out_of_range_is_a_clear_400(home: Path, capsys: Cap, na: str) -> None:
+    uit = kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET")
+    kop = {"Authorization": f"Bearer {json.loads(uit.out)['token']}"}
+    with TestClient(maak_app(load_settings())) as http:
+        antwoord = http.get(f"/api/v1/rectificaties?na={na}", headers=kop)
+    assert antwoord.status_code == 400

@@ -79,6 +79,7 @@ MAX_VRAAG = 64 * 1024
 MAX_BATCH = 4 * 2**20
 MAX_VRAGEN = 10_000
 MAX_MELDING = 16 * 1024
+MAX_SEQ = 2**63 - 1  # the largest sequence number a database column holds
 RECTIFICATIES_KOST = 100  # tokens of the client's bucket per fetch of rectifications
 # A batch goes to the writer in parts of this many questions, at most this many at a time: a
 # 10 000-question batch then shares the writer with every other caller instead of holding it.
@@ -472,6 +473,8 @@ class AiiApi:
         client = await self._aanmelden(request)
         if isinstance(client, Response):
             return client
+        if not 0 <= na <= MAX_SEQ:
+            return _json({"detail": f"na: a sequence number from 0 to {MAX_SEQ}"}, 400)
         # each fetch may audit up to MAX_PER_KEER rows: it costs accordingly
         if not self.begrenzer.allow(client.id, cost=RECTIFICATIES_KOST):
             return _overbelast()
@@ -481,7 +484,7 @@ class AiiApi:
                     uow=aii_uow(self.settings),
                     keys=self.keys,
                     client=client.naam,
-                    na=max(0, na),
+                    na=na,
                     nu=datetime.now(UTC),
                 )
             )
