@@ -374,6 +374,8 @@ class AiiApi:
         client = await self._aanmelden(request)
         if isinstance(client, Response):
             return client
+        if not 2000 <= jaar <= 9999:
+            return _json({"detail": "jaar: a year of four digits"}, 400)
         if Doel.VERLAAGDE_PREMIE not in client.doelen:
             bericht = weigering(
                 None,

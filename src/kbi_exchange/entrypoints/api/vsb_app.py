@@ -340,6 +340,8 @@ class VsbApi:
         client = await self._client(request)
         if isinstance(client, Response):
             return client
+        if not 2000 <= jaar <= 9999:
+            return _fout("jaar: a year of four digits", 400)
         gevonden = await self._in_draad(
             lambda: verdeling.leden_op_lijst(
                 uow=uow(self.settings, Node.VSB),
