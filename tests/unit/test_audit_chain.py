@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -95,9 +96,30 @@ def test_a_chain_rewritten_from_an_entry_on_differs_from_its_signed_checkpoint()
     )
 
 
+def _met_purge(keten: list[AuditRegel], ids: list[int]) -> list[AuditRegel]:
+    """The chain with a retention entry appended that says it emptied ``ids``."""
+    inhoud = json.dumps({"gegevens": "audit", "ids": [str(i) for i in ids], "reden": "r"})
+    laatste = keten[-1]
+    seq, tijd = laatste.seq + 1, laatste.tijdstip + timedelta(seconds=1)
+    gebeurtenis = "kbi:retention:purge"
+    h = keten_hash(laatste.hash, seq, tijd, gebeurtenis, "os:cron", None, inhoud_hash(inhoud))
+    purge = AuditRegel(seq, tijd, gebeurtenis, "os:cron", None, inhoud, inhoud_hash(inhoud),
+                       laatste.hash, h)  # fmt: skip
+    return [*keten, purge]
+
+
 def test_purged_personal_content_keeps_the_chain_verifiable() -> None:
-    keten = [replace(regel, inhoud=None) for regel in _keten(5)]
-    assert verifieer_keten(keten, {}, _kop(keten)) == []
+    keten = _met_purge(_keten(5), [1, 2, 3, 4, 5])
+    geleegd = [replace(r, inhoud=None) if r.seq <= 5 else r for r in keten]
+    assert verifieer_keten(geleegd, {}, _kop(geleegd)) == []
+
+
+def test_content_removed_without_a_retention_entry_naming_it_is_found() -> None:
+    keten = _met_purge(_keten(5), [1, 2])
+    geleegd = [replace(r, inhoud=None) if r.seq in (1, 2, 4) else r for r in keten]
+    assert verifieer_keten(geleegd, {}, _kop(geleegd)) == [
+        "entry 4: its content was removed, but no retention entry names it (1 such entries)"
+    ]
 
 
 def _kop(keten: list[AuditRegel]) -> GetekendeKop:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -182,6 +183,11 @@ class NieuweAuditRegel:
     inhoud_sha256: str
 
 
+_PURGE = frozenset(
+    {AuditGebeurtenis.BEWARING_VERWIJDERD.value, AuditGebeurtenis.VSB_BEWARING_VERWIJDERD.value}
+)
+
+
 def keten(vorige_seq: int, vorige_hash: str, nieuwe: list[NieuweAuditRegel]) -> list[AuditRegel]:
     """Give new entries their sequence numbers and chained hashes, after the given head."""
     regels = []
@@ -267,7 +273,15 @@ def verifieer_keten(
     ``kop`` is the signed head (None: there is none, or its signature does not verify)."""
     problemen: list[str] = []
     vorige_seq, vorige_hash = 0, BEGIN_HASH
+    geleegd: list[int] = []  # entries whose content is gone
+    genoemd: set[int] = set()  # entries a retention purge entry says it emptied
     for regel in regels:
+        if regel.inhoud is None:
+            geleegd.append(regel.seq)
+        elif regel.gebeurtenis in _PURGE:
+            inhoud = json.loads(regel.inhoud)
+            if inhoud.get("gegevens") == "audit":
+                genoemd.update(int(i) for i in inhoud.get("ids", []))
         if regel.seq != vorige_seq + 1:
             problemen.append(
                 f"entry {regel.seq}: follows entry {vorige_seq} (entries missing or out of order)"
@@ -290,6 +304,12 @@ def verifieer_keten(
         if regel.seq in checkpoints and checkpoints[regel.seq] != regel.hash:
             problemen.append(f"entry {regel.seq}: differs from its signed checkpoint")
         vorige_seq, vorige_hash = regel.seq, regel.hash
+    zonder_grond = [seq for seq in geleegd if seq not in genoemd]
+    if zonder_grond:
+        problemen.append(
+            f"entry {zonder_grond[0]}: its content was removed, but no retention entry names it "
+            f"({len(zonder_grond)} such entries)"
+        )
     for seq in sorted(checkpoints):
         if seq > vorige_seq:
             problemen.append(

@@ -14,6 +14,7 @@ from typing import Any
 
 from kbi_exchange.domain.aanvraag import BEWAARTERMIJN_JAREN
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom
@@ -51,6 +52,13 @@ class Gegevens(StrEnum):
         audited one entry each under it."""
         return self is Gegevens.OVERLEDEN
 
+
+# the audit entries that say what retention removed: kept whole, as the proof that an entry
+# whose content is gone was emptied by retention (`audit.verifieer_keten`)
+PURGE_GEBEURTENISSEN = (
+    AuditGebeurtenis.BEWARING_VERWIJDERD.value,
+    AuditGebeurtenis.VSB_BEWARING_VERWIJDERD.value,
+)
 
 GEGEVENS_VAN_NODE: dict[Node, tuple[Gegevens, ...]] = {
     Node.AII: (

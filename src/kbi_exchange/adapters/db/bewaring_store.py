@@ -32,7 +32,12 @@ from kbi_exchange.adapters.db.vsb_models import (
     ZorgkasBerichtRij,
 )
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.bewaring import GEGEVENS_VAN_NODE, Gegevens, Opdracht
+from kbi_exchange.domain.bewaring import (
+    GEGEVENS_VAN_NODE,
+    PURGE_GEBEURTENISSEN,
+    Gegevens,
+    Opdracht,
+)
 from kbi_exchange.domain.dates import begin_van_dag
 from kbi_exchange.domain.kwaliteit import MeldingStatus
 
@@ -83,7 +88,13 @@ class SqlBewaring:
             a = self.audit
             return self._ids(
                 select(a.c.seq)
-                .where(a.c.inhoud.is_not(None), a.c.tijdstip < voor)
+                .where(
+                    a.c.inhoud.is_not(None),
+                    a.c.tijdstip < voor,
+                    # the purge entries stay whole: they are what `audit verify` checks every
+                    # emptied entry against (they name ids and reasons, no person)
+                    a.c.gebeurtenis.notin_(PURGE_GEBEURTENISSEN),
+                )
                 .order_by(a.c.seq)
             )
         if g is Gegevens.AANVRAAG:
