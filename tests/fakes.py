@@ -24,6 +24,7 @@ from kbi_exchange.domain.audit import (
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
+from kbi_exchange.domain.incident import Incident, IncidentStatus
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import LijstFout
@@ -692,4 +693,43 @@ class FakeVerdelingWerk:
 
     def commit(self) -> None:
         self.bewaard = self.zendingen.kopie()
+        self.audit.spoel()
+
+
+class FakeIncidenten:
+    """`Incidenten` in a dict."""
+
+    def __init__(self, rijen: dict[str, Incident] | None = None) -> None:
+        self.rijen: dict[str, Incident] = dict(rijen or {})
+
+    def bewaar(self, incident: Incident) -> None:
+        self.rijen[incident.id] = incident
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self.rijen.get(incident_id)
+
+    def alle(self, *, open_: bool = False) -> list[Incident]:
+        return sorted(
+            (i for i in self.rijen.values() if not open_ or i.status is IncidentStatus.OPEN),
+            key=lambda i: (i.vastgesteld_op, i.id),
+        )
+
+
+class FakeIncidentWerk:
+    """`IncidentWerk`: what is not committed is gone when the unit of work is left."""
+
+    def __init__(self) -> None:
+        self.bewaard = FakeIncidenten()
+        self.incidenten = FakeIncidenten()
+        self.audit = FakeAudit()
+
+    def __enter__(self) -> FakeIncidentWerk:
+        self.incidenten = FakeIncidenten(self.bewaard.rijen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        self.bewaard = FakeIncidenten(self.incidenten.rijen)
         self.audit.spoel()
