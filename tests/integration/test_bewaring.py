@@ -305,11 +305,11 @@ def test_list_data_goes_at_death_and_after_f2_lapsed_at_both_nodes(
 def test_closed_data_quality_reports_and_old_messages_go(dpos: Path, capsys: Cap) -> None:
     settings = load_settings()
     lang_geleden = datetime(2014, 3, 1, 9, tzinfo=UTC)
-    melding = kwaliteit.ontvang(
+    melding, _ = kwaliteit.ontvang(
         uow=uow(settings, Node.AII), keys=keys(settings), client="vsb", insz="85073001546",
         omschrijving="fout", nu=lang_geleden,
     )  # fmt: skip
-    open_ = kwaliteit.ontvang(
+    open_, _ = kwaliteit.ontvang(
         uow=uow(settings, Node.AII), keys=keys(settings), client="vsb", insz="85073001546",
         omschrijving="nog open", nu=lang_geleden,
     )  # fmt: skip

@@ -6,6 +6,7 @@ changes → its zorgkas gets a message; answers the correction did not change ar
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -200,6 +201,14 @@ def test_the_report_api_refuses_what_is_wrong_and_shows_a_client_only_its_own(
         assert eigen.json()["status"] == "open"
         vreemd = http.get(f"/api/v1/meldingen/{melding['id']}", headers=tokens["ander"])
         assert vreemd.status_code == 404
+        # sent again under the sender's id (its answer was lost): the same report, not a second
+        met_id = {**goed, "id": "vsb-melding-1"}
+        eerst = http.post("/api/v1/meldingen", json=met_id, headers=tokens["vsb"])
+        nogmaals = http.post("/api/v1/meldingen", json=met_id, headers=tokens["vsb"])
+        assert (eerst.status_code, nogmaals.status_code) == (201, 200)
+        assert eerst.json() == nogmaals.json()
+        vreemd_id = http.post("/api/v1/meldingen", json=met_id, headers=tokens["ander"])
+        assert vreemd_id.status_code == 400
         leeg = http.get("/api/v1/rectificaties?na=0", headers=tokens["vsb"])
         assert leeg.json() == {"rectificaties": [], "volgende": 0}
         # a rectification is a disclosure of F1: not while F1 has no ground
@@ -290,3 +299,22 @@ def test_a_fetch_position_out_of_range_is_a_clear_400(home: Path, capsys: Cap, n
     with TestClient(maak_app(load_settings())) as http:
         antwoord = http.get(f"/api/v1/rectificaties?na={na}", headers=kop)
     assert antwoord.status_code == 400
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_report_made_while_aii_is_down_is_kept_and_sent_by_the_next_fetch(
+    aii: AiiNode, capsys: Cap
+) -> None:
+    aii.stop()
+    uit = kbi(capsys, "vsb", "report", "add", "--insz", WIE, "--description", "fout", "--as", "zoe")
+    assert uit.code == 1
+    assert "recorded at VSB" in uit.err
+    [bij_vsb] = _json(capsys, "vsb", "report", "list")
+    assert bij_vsb["verstuurd_op"] is None
+    aii.start()
+    time.sleep(load_settings().vsb_aii_breaker_seconds)  # the breaker lets a call through
+    verstuurd = _json(capsys, "vsb", "report", "fetch")["verstuurd"]
+    assert [m["id"] for m in verstuurd] == [bij_vsb["id"]]
+    [bij_aii] = _json(capsys, "aii", "report", "list")
+    assert bij_aii["id"] == bij_vsb["id"]  # VSB's id, AII's record
+    assert _json(capsys, "vsb", "report", "fetch")["verstuurd"] == []  # sent once

@@ -233,13 +233,16 @@ class AiiClient:
             return "; ".join(str(u.get("diagnose")) for u in uitzonderingen)
         return f"HTTP {status}"
 
-    def meld(self, insz: str, omschrijving: str, referte: str | None) -> dict[str, Any]:
-        """Report an error in a person's data: AII's record of it (id, status, due date)."""
-        body: dict[str, Any] = {"insz": insz, "omschrijving": omschrijving}
+    def meld(
+        self, melding_id: str, insz: str, omschrijving: str, referte: str | None
+    ) -> dict[str, Any]:
+        """Report an error in a person's data under VSB's id for it (sent again, the same
+        report comes back): AII's record of it (id, status, due date)."""
+        body: dict[str, Any] = {"id": melding_id, "insz": insz, "omschrijving": omschrijving}
         if referte is not None:
             body["referte"] = referte
         status, antwoord = self._json("POST", "/api/v1/meldingen", json=body)
-        if status != 201 or not isinstance(antwoord, dict) or "id" not in antwoord:
+        if status not in (200, 201) or not isinstance(antwoord, dict) or "id" not in antwoord:
             raise MeldingGeweigerd(self._fout(status, antwoord))
         return antwoord
 

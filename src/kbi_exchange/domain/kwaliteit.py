@@ -193,10 +193,12 @@ class VsbMelding:
     referte: str | None = None
     bevinding: str | None = None
     gesloten_op: datetime | None = None
+    verstuurd_op: datetime | None = None  # None: recorded, AII has not taken it yet
 
     def json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "verstuurd_op": self.verstuurd_op.isoformat() if self.verstuurd_op else None,
             "insz": self.insz,
             "omschrijving": self.omschrijving,
             "aanvraag": self.aanvraag_id,

@@ -264,9 +264,12 @@ def vsb_fetch(als_: VsbAls = None, json_uit: Json = False) -> None:
     for z in uit.zonder_aanvraag:
         console.print(f"rectification {z['rectificatie']}: no application holds referte "
                       f"{z['referte']} (a check, or purged)")  # fmt: skip
+    for m in uit.verstuurd:
+        console.print(f"report {m.id}: sent to AII now (due {m.vervalt_op:%Y-%m-%d})")
     for n in uit.niet_gevonden:
         console.print(f"report {n['melding']}: AII does not show it ({n['reden']})", markup=False)
-    if not (uit.meldingen or uit.toegepast or uit.zonder_aanvraag or uit.niet_gevonden):
+    if not (uit.meldingen or uit.toegepast or uit.zonder_aanvraag or uit.niet_gevonden
+            or uit.verstuurd):  # fmt: skip
         console.print("nothing new from AII")
 
 

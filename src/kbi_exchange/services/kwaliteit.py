@@ -34,7 +34,7 @@ from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import KwaliteitWerk
+from kbi_exchange.services.ports import Conflict, KwaliteitWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 MAX_PER_KEER = 1_000  # rectifications per fetch
@@ -60,14 +60,22 @@ def ontvang(
     omschrijving: object,
     referte: object = None,
     nu: datetime,
-) -> Melding:
-    """Record a report of VSB about a person's data: due for a finding within 2 weeks."""
+    melding_id: object = None,
+) -> tuple[Melding, bool]:
+    """Record a report of VSB about a person's data: due for a finding within 2 weeks.
+
+    ``melding_id`` is the sender's id for it: sent again (its answer was lost), the same
+    report comes back and nothing is stored twice. Returns it and whether it is new."""
     if not isinstance(omschrijving, str):
         raise KwaliteitFout("omschrijving: a text of 1 to 2 000 characters")
     if referte is not None and (not isinstance(referte, str) or not 0 < len(referte) <= 36):
         raise KwaliteitFout("referte: the referte of the question, at most 36 characters")
+    if melding_id is not None and (
+        not isinstance(melding_id, str) or not 0 < len(melding_id) <= 36
+    ):
+        raise KwaliteitFout("id: the sender's id for the report, at most 36 characters")
     melding = Melding(
-        id=str(uuid.uuid4()),
+        id=melding_id or str(uuid.uuid4()),
         insz=_insz(insz),
         omschrijving=controleer_tekst(omschrijving, "omschrijving"),
         gemeld_door=client,
@@ -75,6 +83,11 @@ def ontvang(
         referte=referte,
     )
     with uow as werk:
+        eerder = werk.meldingen.get(melding.id)
+        if eerder is not None:
+            if eerder.gemeld_door != client:
+                raise KwaliteitFout("id: in use for another report")
+            return eerder, False
         werk.meldingen.bewaar(melding)
         schrijf_audit(
             audit=werk.audit,
@@ -85,8 +98,11 @@ def ontvang(
             insz=melding.insz,
             inhoud={"melding": melding.id, "referte": referte},
         )
-        werk.commit()
-    return melding
+        try:
+            werk.commit()
+        except Conflict:  # the same id sent twice at once: the other one stored it
+            raise KwaliteitFout("id: in use for another report; send it again") from None
+    return melding, True
 
 
 def controleer_correctie(bestand: Path, melding: Melding) -> None:

@@ -504,7 +504,9 @@ class VerdelingWerk(Protocol):
 class KwaliteitBron(Protocol):
     """AII's data-quality service as VSB calls it (`adapters.aii_client`)."""
 
-    def meld(self, insz: str, omschrijving: str, referte: str | None) -> dict[str, Any]: ...
+    def meld(
+        self, melding_id: str, insz: str, omschrijving: str, referte: str | None
+    ) -> dict[str, Any]: ...
 
     def melding(self, melding_id: str) -> dict[str, Any]: ...
 

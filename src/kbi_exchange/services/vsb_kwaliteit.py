@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from kbi_exchange.adapters.keys import Keys
-from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, brief
+from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.kwaliteit import (
+    TERMIJN,
     KwaliteitFout,
     MeldingGeweigerd,
     MeldingStatus,
@@ -58,34 +59,54 @@ def meld(
             insz, referte = aanvraag.insz, aanvraag.referte
         if insz is None:
             raise KwaliteitFout("give --insz or --application")
-        cijfers = geldig_insz(insz)
-        # audited before it leaves, as every disclosure (SPEC §11)
+        melding = VsbMelding(
+            id=str(uuid.uuid4()),  # VSB's id: sent again, AII recognises it
+            insz=geldig_insz(insz),
+            omschrijving=tekst,
+            gemeld_op=nu,
+            gemeld_door=door.naam,
+            status=MeldingStatus.OPEN,
+            vervalt_op=nu + TERMIJN,  # AII's due date replaces it once it has the report
+            aanvraag_id=aanvraag_id,
+            referte=referte,
+        )
+        # kept, and audited before it leaves (as every disclosure, SPEC §11): if AII cannot be
+        # reached, or its answer is lost, `werk_bij` sends it again under the same id
+        werk.vsb_meldingen.bewaar(melding)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.VSB_MELDING_VERSTUURD,
             actor=door.naam,
             tijdstip=nu,
-            insz=cijfers,
-            inhoud={"aanvraag": aanvraag_id, "referte": referte},
+            insz=melding.insz,
+            inhoud={"melding": melding.id, "aanvraag": aanvraag_id, "referte": referte},
         )
         werk.commit()
-    antwoord = bron.meld(cijfers, tekst, referte)
-    melding = VsbMelding(
-        id=str(antwoord["id"]),
-        insz=cijfers,
-        omschrijving=tekst,
-        gemeld_op=nu,
-        gemeld_door=door.naam,
+    try:
+        return _verstuur(uow=uow, bron=bron, melding=melding, nu=nu)
+    except (BronOnbeschikbaar, MeldingGeweigerd) as fout:
+        raise KwaliteitFout(
+            f"report {melding.id} is recorded at VSB but AII did not take it ({fout}); "
+            "`kbi vsb report fetch` sends it again"
+        ) from None
+
+
+def _verstuur(
+    *, uow: VsbKwaliteitWerk, bron: KwaliteitBron, melding: VsbMelding, nu: datetime
+) -> VsbMelding:
+    """Send a recorded report to AII (again): recorded as sent, with AII's due date."""
+    antwoord = bron.meld(melding.id, melding.insz, melding.omschrijving, melding.referte)
+    verstuurd = replace(
+        melding,
         status=MeldingStatus(antwoord["status"]),
         vervalt_op=datetime.fromisoformat(antwoord["vervalt_op"]),
-        aanvraag_id=aanvraag_id,
-        referte=referte,
+        verstuurd_op=melding.verstuurd_op or nu,
     )
     with uow as werk:
-        werk.vsb_meldingen.bewaar(melding)
+        werk.vsb_meldingen.bewaar(verstuurd)
         werk.commit()
-    return melding
+    return verstuurd
 
 
 def meldingen(*, uow: VsbKwaliteitWerk, open_: bool = False) -> list[VsbMelding]:
@@ -101,6 +122,7 @@ class Bijgewerkt:
     toegepast: list[dict[str, Any]] = field(default_factory=list)
     zonder_aanvraag: list[dict[str, Any]] = field(default_factory=list)
     niet_gevonden: list[dict[str, Any]] = field(default_factory=list)  # reports AII did not show
+    verstuurd: list[VsbMelding] = field(default_factory=list)  # recorded earlier, sent now
 
     def json(self) -> dict[str, Any]:
         return {
@@ -108,6 +130,7 @@ class Bijgewerkt:
             "toegepast": self.toegepast,
             "zonder_aanvraag": self.zonder_aanvraag,
             "niet_gevonden": self.niet_gevonden,
+            "verstuurd": [m.json() for m in self.verstuurd],
         }
 
 
@@ -118,6 +141,12 @@ def werk_bij(
     fetch and apply every rectification AII has for VSB's questions."""
     uit = Bijgewerkt()
     for melding in meldingen(uow=uow, open_=True):
+        if melding.verstuurd_op is None:
+            try:
+                uit.verstuurd.append(_verstuur(uow=uow, bron=bron, melding=melding, nu=nu))
+            except MeldingGeweigerd as fout:
+                uit.niet_gevonden.append({"melding": melding.id, "reden": str(fout)})
+            continue
         try:
             stand = bron.melding(melding.id)
         except MeldingGeweigerd as fout:

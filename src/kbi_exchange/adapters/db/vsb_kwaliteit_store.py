@@ -21,6 +21,7 @@ _VELDEN = (
     "referte",
     "bevinding",
     "gesloten_op",
+    "verstuurd_op",
 )
 
 

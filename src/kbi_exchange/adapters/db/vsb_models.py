@@ -228,6 +228,8 @@ class VsbMeldingRij(VsbBase):
     vervalt_op: Mapped[datetime] = mapped_column(UtcDateTime)
     bevinding: Mapped[str | None] = mapped_column(Text)
     gesloten_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # NULL: recorded at VSB, not yet taken by AII (`report fetch` sends it again, same id)
+    verstuurd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class VsbRectificatieRij(VsbBase):

@@ -430,12 +430,12 @@ class AiiApi:
         client, body = gelezen
         if not isinstance(body, dict):
             return _json({"detail": "expected an object with insz and omschrijving"}, 400)
-        onbekend = sorted(set(body) - {"insz", "omschrijving", "referte"})
+        onbekend = sorted(set(body) - {"id", "insz", "omschrijving", "referte"})
         if onbekend:
             return _json({"detail": f"unknown fields: {', '.join(onbekend)}"}, 400)
         nu = datetime.now(UTC)
         try:
-            melding = await asyncio.to_thread(
+            melding, nieuw = await asyncio.to_thread(
                 lambda: kwaliteit.ontvang(
                     uow=aii_uow(self.settings),  # made in the thread: the first checks the schema
                     keys=self.keys,
@@ -444,11 +444,12 @@ class AiiApi:
                     omschrijving=body.get("omschrijving"),
                     referte=body.get("referte"),
                     nu=nu,
+                    melding_id=body.get("id"),
                 )
             )
         except KwaliteitFout as fout:
             return _json({"detail": str(fout)}, 400)
-        return _json(melding.json(nu, met_insz=False), 201)
+        return _json(melding.json(nu, met_insz=False), 201 if nieuw else 200)
 
     async def melding_status(self, melding_id: str, request: Request) -> Response:
         """A report the caller sent: its status, due date and, once closed, AII's finding."""
@@ -667,6 +668,7 @@ def maak_app(settings: Settings) -> FastAPI:
                             "required": ["insz", "omschrijving"],
                             "additionalProperties": False,
                             "properties": {
+                                "id": {"type": "string", "maxLength": 36},
                                 "insz": {"type": "string"},
                                 "omschrijving": {"type": "string", "maxLength": 2000},
                                 "referte": {"type": "string", "maxLength": 36},
