@@ -12,6 +12,7 @@ from kbi_exchange.domain.audit import (
     keten_hash,
     verifieer_keten,
 )
+from kbi_exchange.services.audit import geleegde_ids
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -111,13 +112,13 @@ def _met_purge(keten: list[AuditRegel], ids: list[int]) -> list[AuditRegel]:
 def test_purged_personal_content_keeps_the_chain_verifiable() -> None:
     keten = _met_purge(_keten(5), [1, 2, 3, 4, 5])
     geleegd = [replace(r, inhoud=None) if r.seq <= 5 else r for r in keten]
-    assert verifieer_keten(geleegd, {}, _kop(geleegd)) == []
+    assert verifieer_keten(geleegd, {}, _kop(geleegd), geleegde_ids) == []
 
 
 def test_content_removed_without_a_retention_entry_naming_it_is_found() -> None:
     keten = _met_purge(_keten(5), [1, 2])
     geleegd = [replace(r, inhoud=None) if r.seq in (1, 2, 4) else r for r in keten]
-    assert verifieer_keten(geleegd, {}, _kop(geleegd)) == [
+    assert verifieer_keten(geleegd, {}, _kop(geleegd), geleegde_ids) == [
         "entry 4: its content was removed, but no retention entry names it (1 such entries)"
     ]
 

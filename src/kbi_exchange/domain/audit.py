@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -267,6 +266,7 @@ def verifieer_keten(
     regels: Iterable[AuditRegel],
     checkpoints: dict[int, str],
     kop: GetekendeKop | None = None,
+    geleegde_ids: Callable[[str], Iterable[int]] = lambda _: (),
 ) -> list[str]:
     """Every problem in the chain: a changed, deleted, inserted or reordered entry, a missing
     checkpoint, or a tail cut off. ``checkpoints`` maps a sequence number to its signed hash;
@@ -279,9 +279,7 @@ def verifieer_keten(
         if regel.inhoud is None:
             geleegd.append(regel.seq)
         elif regel.gebeurtenis in _PURGE:
-            inhoud = json.loads(regel.inhoud)
-            if inhoud.get("gegevens") == "audit":
-                genoemd.update(int(i) for i in inhoud.get("ids", []))
+            genoemd.update(geleegde_ids(regel.inhoud))
         if regel.seq != vorige_seq + 1:
             problemen.append(
                 f"entry {regel.seq}: follows entry {vorige_seq} (entries missing or out of order)"

@@ -111,8 +111,17 @@ def verifieer_audit(*, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:
             geteld += 1
             yield regel
 
-    problemen.extend(verifieer_keten(tel(), checkpoints, kop))
+    problemen.extend(verifieer_keten(tel(), checkpoints, kop, geleegde_ids))
     return geteld, problemen
+
+
+def geleegde_ids(inhoud: str) -> list[int]:
+    """The audit entries a retention entry says it emptied (its content, as written by
+    `services.bewaring`)."""
+    gelezen = orjson.loads(inhoud)
+    if gelezen.get("gegevens") != "audit":
+        return []
+    return [int(i) for i in gelezen.get("ids", [])]
 
 
 def zoek_audit(
