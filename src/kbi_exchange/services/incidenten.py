@@ -14,7 +14,7 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
 from kbi_exchange.domain.incident import ontvangen as ontvangen_incident
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import IncidentBode, IncidentWerk
+from kbi_exchange.services.ports import Bode, IncidentWerk
 
 _GEBEURTENIS = {
     Node.AII: {
@@ -101,7 +101,7 @@ def meld_partij(
     keys: Keys,
     node: Node,
     incident_id: str,
-    bode: IncidentBode,
+    bode: Bode,
     door: str,
     nu: datetime,
 ) -> Incident:

@@ -540,15 +540,9 @@ class ZorgkasBerichten(Protocol):
     def van(self, zorgkas: str | None, hoeveel: int = 500) -> list[ZorgkasBericht]: ...
 
 
-class VsbKwaliteitWerk(Protocol):
+class VsbKwaliteitWerk(AuditWerk, Protocol):
     """A unit of work on the VSB node over its reports, the rectifications it received, the
     applications they change, the zorgkassen's messages and its audit log."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def aanvragen(self) -> Aanvragen: ...
@@ -562,9 +556,6 @@ class VsbKwaliteitWerk(Protocol):
     @property
     def berichten(self) -> ZorgkasBerichten: ...
 
-    @property
-    def audit(self) -> AuditLog: ...
-
 
 class Incidenten(Protocol):
     def bewaar(self, incident: Incident) -> None: ...
@@ -574,23 +565,14 @@ class Incidenten(Protocol):
     def alle(self, *, open_: bool = False) -> list[Incident]: ...
 
 
-class IncidentWerk(Protocol):
+class IncidentWerk(AuditWerk, Protocol):
     """A unit of work over a node's incidents and its audit log."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def incidenten(self) -> Incidenten: ...
 
-    @property
-    def audit(self) -> AuditLog: ...
 
-
-class IncidentBode(Protocol):
+class Bode(Protocol):
     """Carries a notification to the other party's node (`adapters.partij_bode`): returns
     once that node has taken it; raises `PartijOnbereikbaar` otherwise."""
 
@@ -607,20 +589,11 @@ class Registers(Protocol):
     def ontvangers(self) -> list[Ontvanger]: ...
 
 
-class RegisterWerk(Protocol):
+class RegisterWerk(AuditWerk, Protocol):
     """A unit of work over a node's registers and its audit log."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def registers(self) -> Registers: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class ExportWerk(RegisterWerk, Protocol):

@@ -27,7 +27,7 @@ from kbi_exchange.domain.registers import (
 )
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import ExportWerk, IncidentBode, RegisterWerk
+from kbi_exchange.services.ports import Bode, ExportWerk, RegisterWerk
 
 _GEWIJZIGD = {
     Node.AII: AuditGebeurtenis.REGISTER_GEWIJZIGD,
@@ -183,7 +183,7 @@ def voeg_ontvanger_toe(
 
 
 def meld_ontvanger(
-    *, uow: RegisterWerk, keys: Keys, naam_: str, bode: IncidentBode, door: str, nu: datetime
+    *, uow: RegisterWerk, keys: Keys, naam_: str, bode: Bode, door: str, nu: datetime
 ) -> Ontvanger:
     """Notify AII of the recipient over its API; from then on VSB may disclose to it."""
     with uow as werk:

@@ -36,7 +36,7 @@ from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.http import lees_begrensd
-from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger
+from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -181,7 +181,7 @@ class AiiApi:
             window=settings.security_event_window_seconds,
             now=lambda: datetime.now(UTC),
         )
-        self.incidenten = IncidentOntvanger(settings, Node.AII, self.wacht)
+        self.partij = PartijOntvanger(settings, Node.AII, self.wacht)
         self.begrenzer = RateLimiter(
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
@@ -693,7 +693,7 @@ def maak_app(settings: Settings) -> FastAPI:
     )
     app.add_api_route(
         "/api/v1/incidenten",
-        api.incidenten.ontvang,
+        api.partij.ontvang,
         methods=["POST"],
         status_code=201,
         summary="VSB's incident notification (art. 9): CMS SignedData signed by VSB",
@@ -707,14 +707,14 @@ def maak_app(settings: Settings) -> FastAPI:
     )
     app.add_api_route(
         "/api/v1/protocol/opzegging",
-        api.incidenten.opzegging,
+        api.partij.opzegging,
         methods=["POST"],
         status_code=201,
         summary="VSB's notice of the protocol (art. 12): CMS signed by VSB",
     )
     app.add_api_route(
         "/api/v1/ontvangers",
-        api.incidenten.ontvanger,
+        api.partij.ontvanger,
         methods=["POST"],
         status_code=201,
         summary="VSB notifies a recipient other than a zorgkas (art. 4): CMS signed by VSB",
@@ -760,7 +760,7 @@ def maak_app(settings: Settings) -> FastAPI:
             api.live,
             api.health,
             api.melding,
-            api.incidenten.ontvang,
+            api.partij.ontvang,
         },
     )
     return app

@@ -28,7 +28,7 @@ from kbi_exchange.settings import Settings
 MAX_MELDING = 64 * 1024
 
 
-class IncidentOntvanger:
+class PartijOntvanger:
     def __init__(self, settings: Settings, node: Node, wacht: AuthenticationGuard) -> None:
         self.settings = settings
         self.node = node

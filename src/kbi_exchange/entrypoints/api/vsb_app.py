@@ -33,7 +33,7 @@ from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.domain.protocol import transparantie
 from kbi_exchange.entrypoints.api.http import adres, bearer_token, json_antwoord, lees_begrensd
-from kbi_exchange.entrypoints.api.incidenten import IncidentOntvanger
+from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
@@ -112,7 +112,7 @@ class VsbApi:
             window=settings.security_event_window_seconds,
             now=lambda: datetime.now(UTC),
         )
-        self.incidenten = IncidentOntvanger(settings, Node.VSB, self.wacht)
+        self.partij = PartijOntvanger(settings, Node.VSB, self.wacht)
         self.begrenzer = RateLimiter(
             settings.vsb_api_per_second_per_client, settings.vsb_api_burst_per_client
         )
@@ -455,8 +455,8 @@ def maak_app(settings: Settings) -> FastAPI:
         (f"{PREFIX}/berichten", api.berichten, "GET", "Messages: rectified decisions"),
         (f"{PREFIX}/lijsten/{{jaar}}", api.lijst, "GET", "Members on the list, and the files"),
         (f"{PREFIX}/bestanden/{{zending_id}}", api.bestand, "GET", "Download a file (.p7m)"),
-        ("/api/v1/incidenten", api.incidenten.ontvang, "POST", "AII's incident notification"),
-        ("/api/v1/protocol/opzegging", api.incidenten.opzegging, "POST", "AII's notice (art. 12)"),
+        ("/api/v1/incidenten", api.partij.ontvang, "POST", "AII's incident notification"),
+        ("/api/v1/protocol/opzegging", api.partij.opzegging, "POST", "AII's notice (art. 12)"),
         ("/api/v1/protocol", api.protocol, "GET", "The protocol's public summary (no log-in)"),
         ("/api/v1/live", api.live, "GET", "The process answers"),
         ("/api/v1/health", api.health, "GET", "The database usable (checked at most every 2 s)"),
