@@ -98,8 +98,8 @@ def _home(kbi: str, home: Path, env: dict[str, str], dossiers: int) -> tuple[Pat
     instellingen = home / "settings.toml"
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8")
-        .replace("advies_per_seconde_per_client = 2000", "advies_per_seconde_per_client = 1e9")
-        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 1e9"),
+        .replace("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 1e9")
+        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 1_000_000_000"),
         encoding="utf-8",
     )
     bestand = home / "dossiers.jsonl"

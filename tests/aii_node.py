@@ -59,6 +59,63 @@ class AiiNode:
             self.proces = None
 
 
+class NodeServer:
+    """`kbi serve --node NODE` in a subprocess on this home."""
+
+    def __init__(self, node: str, poort: int) -> None:
+        self.adres = f"http://127.0.0.1:{poort}"
+        self.proces = subprocess.Popen(
+            [sys.executable, "-m", "kbi_exchange", "serve", "--node", node, "--port", str(poort)],
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(150):
+            try:
+                if httpx.get(f"{self.adres}/api/v1/live", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"the {node} node did not start")
+
+    def stop(self) -> None:
+        self.proces.terminate()
+        self.proces.wait(timeout=20)
+
+
+def start_beide(monkeypatch: pytest.MonkeyPatch) -> tuple[NodeServer, NodeServer]:
+    """`kbi serve` for both nodes of this home, each told the other's address."""
+    basis = 19_700 + os.getpid() % 600
+    monkeypatch.setenv("KBI_AII_VSB_URL", f"http://127.0.0.1:{basis + 1}")
+    monkeypatch.setenv("KBI_VSB_AII_URL", f"http://127.0.0.1:{basis}")
+    return NodeServer("aii", basis), NodeServer("vsb", basis + 1)
+
+
+def leden_bij_vsb(
+    home: Path, capsys: pytest.CaptureFixture[str], per_zorgkas: dict[str, list[str]]
+) -> None:
+    """Import these people as members of these zorgkassen since 2010, with VT since 2020 (an
+    application is recorded only for a member of its zorgkas on the opening date)."""
+    bestand = home / f"leden-{len(list(home.glob('leden-*.jsonl')))}.jsonl"
+    bestand.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "insz": insz,
+                    "aansluitingen": [{"zorgkas": zorgkas, "begin": "2010-01-01"}],
+                    "vt": [{"begin": "2020-01-01"}],
+                }
+            )
+            + "\n"
+            for zorgkas, inszen in per_zorgkas.items()
+            for insz in inszen
+        ),
+        encoding="utf-8",
+    )
+    assert kbi(capsys, "vsb", "import", str(bestand)).code == 0
+
+
 def verbind_met_aii(
     home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> AiiNode:

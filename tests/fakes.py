@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,7 @@ from kbi_exchange.domain.audit import (
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
-from kbi_exchange.domain.incident import Incident, IncidentStatus
+from kbi_exchange.domain.incident import Incident, IncidentStatus, PartijOnbereikbaar
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import LijstFout
@@ -155,6 +155,24 @@ class FakeAudit:
         ]
 
 
+class FakeBode:
+    """The other party's node (`Bode`), as a fake: takes what it is sent, or is down."""
+
+    def __init__(self, nu: datetime | None = None) -> None:
+        self.down = False
+        self.nu = nu
+        self.ontvangen: list[dict[str, Any]] = []
+
+    def stuur(self, melding: dict[str, Any]) -> dict[str, Any]:
+        if self.down:
+            raise PartijOnbereikbaar("down")
+        self.ontvangen.append(melding)
+        return {
+            "id": melding.get("id"),
+            **({"ontvangen_op": self.nu.isoformat()} if self.nu else {}),
+        }
+
+
 class FakeProtocol:
     """The protocol's recorded life (`ProtocolLog`) in a list."""
 
@@ -166,6 +184,10 @@ class FakeProtocol:
 
     def voeg_toe(self, g: ProtocolGebeurtenis) -> None:
         self.lijst.append(g)
+
+    def ontvangen(self, gebeurtenis_id: str, moment: datetime) -> None:
+        (i,) = [i for i, g in enumerate(self.lijst) if g.id == gebeurtenis_id]
+        self.lijst[i] = replace(self.lijst[i], ontvangen_op=moment)
 
 
 class FakeWerk:
@@ -567,6 +589,7 @@ class FakeAanvraagWerk:
         self.leden = FakeLedenLezer(*leden)
         self.ontvangen_lijsten = FakeLijstenMetInsz(lijsten)
         self.audit = FakeAudit()
+        self.protocol = FakeProtocol()
         self.open = False
 
     def __enter__(self) -> FakeAanvraagWerk:
@@ -592,11 +615,13 @@ class FakeZendingen:
     def __init__(self) -> None:
         self.zendingen: dict[str, tuple[Zending, bytes]] = {}
         self.rijen: list[dict[str, Any]] = []  # jaar, insz, zending_id, zorgkas, huidig
+        self.gedownload_op: dict[str, datetime] = {}
 
     def kopie(self) -> FakeZendingen:
         kopie = FakeZendingen()
         kopie.zendingen = dict(self.zendingen)
         kopie.rijen = [dict(r) for r in self.rijen]
+        kopie.gedownload_op = dict(self.gedownload_op)
         return kopie
 
     def voeg_toe(self, zending: Zending, bestand: bytes) -> None:
@@ -645,18 +670,40 @@ class FakeZendingen:
     def inszen_van(self, *, jaar: int, zorgkas: str) -> list[str]:
         return sorted(i for i, z in self.verdeeld(jaar).items() if z == zorgkas)
 
+    def gedownload(self, zending_id: str, moment: datetime) -> None:
+        self.gedownload_op.setdefault(zending_id, moment)
+
 
 class FakeTeVerdelen:
     """The received lists as `LijstenTeVerdelen`: the current list of each year."""
 
     def __init__(self) -> None:
         self.lijsten: dict[int, tuple[Lijst, list[str]]] = {}
+        self.verdeeld_op: dict[str, datetime] = {}
+        self.wachtend: list[Callable[[], object]] = []
 
     def huidige(self, jaar: int) -> Lijst | None:
         return self.lijsten[jaar][0] if jaar in self.lijsten else None
 
     def inszen(self, lijst_id: str) -> list[str]:
         return next(sorted(i) for lijst, i in self.lijsten.values() if lijst.id == lijst_id)
+
+    # what a unit of work changes is applied at its commit, and forgotten when it is left
+    def verdeeld(self, lijst_id: str, moment: datetime) -> None:
+        self.wachtend.append(lambda: self.verdeeld_op.setdefault(lijst_id, moment))
+
+    def laat_weg(self, lijst_id: str, inszen: list[str]) -> None:
+        def weg() -> None:
+            for jaar, (lijst, alle) in self.lijsten.items():
+                if lijst.id == lijst_id:
+                    self.lijsten[jaar] = (lijst, [i for i in alle if i not in set(inszen)])
+
+        self.wachtend.append(weg)
+
+    def spoel(self) -> None:
+        for stap in self.wachtend:
+            stap()
+        self.wachtend = []
 
 
 class FakeBerichten:
@@ -682,6 +729,7 @@ class FakeVerdelingWerk:
         self.zendingen = FakeZendingen()
         self.audit = FakeAudit()
         self.berichten = FakeBerichten()
+        self.protocol = FakeProtocol()
 
     def __enter__(self) -> FakeVerdelingWerk:
         self.zendingen = self.bewaard.kopie()
@@ -690,10 +738,12 @@ class FakeVerdelingWerk:
     def __exit__(self, *exc: object) -> None:
         self.zendingen = self.bewaard.kopie()
         self.audit.wachtend = []
+        self.ontvangen_lijsten.wachtend = []
 
     def commit(self) -> None:
         self.bewaard = self.zendingen.kopie()
         self.audit.spoel()
+        self.ontvangen_lijsten.spoel()
 
 
 class FakeIncidenten:

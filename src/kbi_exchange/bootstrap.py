@@ -124,9 +124,9 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
     return SqlUnitOfWork(db, node)
 
 
-def incident_bode(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartijBode:
-    """How this node's party notifies the other party (of an incident; with ``pad``
-    `OPZEGGING`, of its notice): over the other node's API."""
+def bode(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartijBode:
+    """How this node's party notifies the other party over its API: of an incident, or with
+    ``pad`` `STAPPEN` of a step in the protocol's life, `VERWERKERS` of its processors."""
     url = settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
     return PartijBode(url, pki(settings), node, pad)
 
@@ -142,6 +142,8 @@ def termijnen(settings: Settings) -> Termijnen:
         respijt_dagen=settings.retention_grace_days,
         beslissingen_jaren=settings.retention_decision_records_years,
         audit_jaren=settings.retention_audit_content_years,
+        onbeslist_dagen=settings.retention_undecided_application_days,
+        zorgkas_bestand_dagen=settings.retention_zorgkas_file_days,
     )
 
 

@@ -2,36 +2,47 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 DEFAULT_HOME = Path("var")
 SETTINGS_FILE = "settings.toml"
+# Set by `kbi serve` for its worker processes: the address it listens on, published in the
+# WSDL when `[aii] public_url` is empty.
+SERVE_URL_ENV = "KBI_SERVE_URL"
+# The WSDL's address when neither `public_url` nor `kbi serve` says one (tests, the demo).
+STANDAARD_PUBLIC_URL = "http://127.0.0.1:8000"
 
 DEFAULT_SETTINGS = """\
 # kbi-exchange settings for this home. Environment variables override the database URLs:
 # KBI_AII_DATABASE_URL and KBI_VSB_DATABASE_URL (SQLAlchemy URLs), VSB's way to AII:
 # KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN, and AII's way to VSB: KBI_AII_VSB_URL.
+# A key this file does not declare, or a value of another type than its default here, is
+# refused (a whole number where the default is one, any number where it has a decimal point).
 omgeving = "development"
 
 [aii]
 # The AII node's identification as sender (MAGDA Afzender) and list producer.
 identificatie = "AII-KBI"
 # Questions per second per client (a batch counts each question), and the burst allowed.
-advies_per_seconde_per_client = 2000
+advies_per_seconde_per_client = 2000.0
 advies_piek_per_client = 20000
-# The address at which callers reach this node's services, published in the WSDL.
-public_url = "http://127.0.0.1:8000"
+# The address at which callers reach this node's services, published in the WSDL. Empty: the
+# address `kbi serve` listens on (--host, --port); set it when callers come through a proxy.
+public_url = ""
 # Failed authentications allowed per source address: a burst, refilled per second. Past it the
 # address is refused (99996, Retry-After) until it has waited; valid tokens still pass.
 auth_failures_burst = 20
-auth_failures_per_second = 1
+auth_failures_per_second = 1.0
 # Failed authentications are recorded as one audit entry per address per this many seconds.
-security_event_window_seconds = 60
+security_event_window_seconds = 60.0
 # The last day of the transitional period in which the yearly list travels as a file through
 # the mailbox (protocol art. 2: at most 5 years from the first list of 2022). After it, VSB
 # pulls the list from GET /api/v1/lijsten/{jaar} only.
@@ -49,14 +60,14 @@ aii_token = ""
 # Seconds before a call to AII is given up; attempts per question (the same referte each
 # time), the first pause between them in seconds (doubling); failures in a row after which
 # AII is not called for `aii_breaker_seconds`, when one trial call goes out.
-aii_timeout_seconds = 5
+aii_timeout_seconds = 5.0
 aii_attempts = 3
 aii_retry_pause_seconds = 0.5
 aii_breaker_failures = 5
-aii_breaker_seconds = 30
+aii_breaker_seconds = 30.0
 # Requests per second per zorgkas client of the zorgkas API, and the burst allowed. Failed
 # authentications are limited as on the AII node ([aii] auth_failures_*).
-api_per_second_per_client = 20
+api_per_second_per_client = 20.0
 api_burst_per_client = 200
 
 [retention]
@@ -68,11 +79,23 @@ grace_days = 90
 # chained hashes stay, so `kbi audit verify` still passes.
 decision_records_years = 10
 audit_content_years = 10
+# VSB: days an application that was never decided (waiting for AII, or its question refused)
+# is kept after it was recorded; days a zorgkas file's content is kept on the zorgkas API and
+# in the zorgkas's mailbox in/ when the zorgkas does not download it (once downloaded over the
+# API, its content goes at the next run; its name and hash stay).
+undecided_application_days = 365
+zorgkas_file_days = 90
 
 [mailbox]
-# Failed FTPS log-ins after which a party's account is locked, and for how long (seconds).
+# Failed FTPS log-ins to one account from one address after which that address may not log in
+# to that account, and for how long (seconds): from elsewhere its party still logs in, so that
+# a stranger's guesses cannot lock a party out.
 max_failed_logins = 5
-lockout_seconds = 900
+lockout_seconds = 900.0
+# Failed log-ins from one address (IPv6: one /64), to any accounts, after which that address is
+# refused for `lockout_seconds` before any password is checked. A failure is forgotten when
+# `lockout_seconds` pass without another.
+max_failed_logins_per_address = 20
 
 [pki]
 # Certificates and keys (PEM). `kbi init` makes a development PKI in this folder (relative to
@@ -111,6 +134,7 @@ class Settings:
     security_event_window_seconds: float
     mailbox_max_failed_logins: int
     mailbox_lockout_seconds: float
+    mailbox_max_failed_logins_per_address: int
     pki_map: Path
     pki_bestanden: tuple[tuple[str, str], ...]
     vsb_aii_url: str
@@ -126,6 +150,8 @@ class Settings:
     retention_grace_days: int = 90
     retention_decision_records_years: int = 10
     retention_audit_content_years: int = 10
+    retention_undecided_application_days: int = 365
+    retention_zorgkas_file_days: int = 90
 
     def pki_bestand(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
@@ -142,7 +168,7 @@ class Settings:
 
 
 def _datum(waarde: object) -> date:
-    """A TOML date, or a date written as a string."""
+    """A TOML date, or a date written as a string (checked by `_controleer`)."""
     return waarde if isinstance(waarde, date) else date.fromisoformat(str(waarde))
 
 
@@ -165,12 +191,154 @@ def _met_standaard(data: dict[str, Any]) -> dict[str, Any]:
     return samen
 
 
+def _lees(bestand: Path) -> dict[str, Any]:
+    """The settings file, parsed, with every key and value checked against `DEFAULT_SETTINGS`."""
+    try:
+        data = tomllib.loads(bestand.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise OngeldigeInstelling(f"settings {bestand}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as fout:
+        raise OngeldigeInstelling(f"settings {bestand}: not valid TOML: {fout}") from None
+    _controleer(data, tomllib.loads(DEFAULT_SETTINGS), ())
+    return data
+
+
+def _controleer(tabel: dict[str, Any], standaard: dict[str, Any], sectie: tuple[str, ...]) -> None:
+    """Refuse a key that ``standaard`` does not declare, or a value of another type than its
+    default: the defaults are the one declaration of what a home may set."""
+    if sectie and not standaard:  # an empty table there is free: names to strings
+        for sleutel, waarde in tabel.items():
+            if not isinstance(waarde, str):
+                raise _verkeerd(sectie, sleutel, waarde, "a string")
+        return
+    for sleutel, waarde in tabel.items():
+        if sleutel not in standaard:
+            raise _onbekend(sectie, sleutel, waarde, standaard)
+        verwacht = standaard[sleutel]
+        if isinstance(verwacht, dict):
+            if not isinstance(waarde, dict):
+                raise _verkeerd(sectie, sleutel, waarde, "a table")
+            _controleer(waarde, verwacht, (*sectie, sleutel))
+        elif not _past(waarde, verwacht):
+            raise _verkeerd(sectie, sleutel, waarde, _verwacht(verwacht))
+
+
+def _past(waarde: object, standaard: object) -> bool:
+    """Whether ``waarde`` is of the kind of ``standaard``: TOML knows one from the other."""
+    if isinstance(standaard, bool) or isinstance(waarde, bool):
+        return isinstance(standaard, bool) and isinstance(waarde, bool)
+    if isinstance(standaard, int):
+        return isinstance(waarde, int)
+    if isinstance(standaard, float):
+        # nan and inf are TOML floats, but no rate, burst or duration
+        return isinstance(waarde, int | float) and math.isfinite(waarde)
+    if isinstance(standaard, date) and not isinstance(standaard, datetime):
+        if isinstance(waarde, str):
+            return _iso_datum(waarde) is not None
+        return isinstance(waarde, date) and not isinstance(waarde, datetime)
+    return type(waarde) is type(standaard)
+
+
+def _iso_datum(tekst: str) -> date | None:
+    """The date of ``YYYY-MM-DD``, else None (`date.fromisoformat` also takes other forms)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", tekst) is None:
+        return None
+    try:
+        return date.fromisoformat(tekst)
+    except ValueError:
+        return None
+
+
+def _naam(sectie: tuple[str, ...], sleutel: str) -> str:
+    return f"[{'.'.join(sectie)}] {sleutel}" if sectie else sleutel
+
+
+def _onbekend(
+    sectie: tuple[str, ...], sleutel: str, waarde: object, standaard: dict[str, Any]
+) -> OngeldigeInstelling:
+    """The error for a key or section the defaults do not declare, with the ones they do."""
+    secties = [f"[{'.'.join((*sectie, k))}]" for k, v in standaard.items() if isinstance(v, dict)]
+    sleutels = [k for k, v in standaard.items() if not isinstance(v, dict)]
+    bekend = ", ".join(sleutels + secties)
+    if isinstance(waarde, dict):
+        naam = f"[{'.'.join((*sectie, sleutel))}]"
+        waar = f"in [{'.'.join(sectie)}]" if sectie else "at the top"
+        return OngeldigeInstelling(f"settings {naam}: unknown section; known {waar}: {bekend}")
+    plaats = f"of [{'.'.join(sectie)}]" if sectie else "at the top"
+    hint = "".join(
+        f" ({sleutel} belongs in [{s}])"
+        for s, v in standaard.items()
+        if not sectie and isinstance(v, dict) and sleutel in v
+    )
+    return OngeldigeInstelling(
+        f"settings {_naam(sectie, sleutel)}: unknown key{hint}; the keys {plaats}: {bekend}"
+    )
+
+
+def _verkeerd(
+    sectie: tuple[str, ...], sleutel: str, waarde: object, verwacht: str
+) -> OngeldigeInstelling:
+    return OngeldigeInstelling(
+        f"settings {_naam(sectie, sleutel)}: expected {verwacht}, "
+        f"got {_toon(waarde)} ({_soort(waarde)})"
+    )
+
+
+def _verwacht(standaard: object) -> str:
+    """What a value must be, said after the default's type."""
+    if isinstance(standaard, bool):
+        return "true or false"
+    if isinstance(standaard, int):
+        return "a whole number"
+    if isinstance(standaard, float):
+        return "a number"
+    if isinstance(standaard, date) and not isinstance(standaard, datetime):
+        return "a date (YYYY-MM-DD)"
+    return _soort(standaard)
+
+
+def _soort(waarde: object) -> str:
+    """The TOML kind of a value, as an operator reads it."""
+    soorten: list[tuple[type, str]] = [
+        (bool, "a boolean"),
+        (int, "a whole number"),
+        (float, "a decimal number"),
+        (str, "a string"),
+        (datetime, "a date and time"),
+        (date, "a date"),
+        (time, "a time"),
+        (list, "an array"),
+        (dict, "a table"),
+    ]
+    return next((naam for soort, naam in soorten if isinstance(waarde, soort)), "a value")
+
+
+def _toon(waarde: object) -> str:
+    """A value as it was written in TOML, cut short."""
+    if isinstance(waarde, bool):
+        tekst = str(waarde).lower()
+    elif isinstance(waarde, str):
+        tekst = json.dumps(waarde, ensure_ascii=False)
+    elif isinstance(waarde, date | time):
+        tekst = waarde.isoformat()
+    elif isinstance(waarde, dict):
+        tekst = "{...}"
+    else:
+        tekst = repr(waarde)
+    return tekst if len(tekst) <= 60 else tekst[:57] + "..."
+
+
+def _public_url(ingesteld: str) -> str:
+    """The WSDL's address: `public_url` when set, else the one `kbi serve` listens on."""
+    return (ingesteld or os.environ.get(SERVE_URL_ENV) or STANDAARD_PUBLIC_URL).rstrip("/")
+
+
 def load_settings(home: Path | None = None, *, required: bool = True) -> Settings:
     """Read a home's settings; environment variables override the database URLs."""
     home = home_from_env(home).resolve()
     bestand = home / SETTINGS_FILE
     if bestand.exists():
-        data = _met_standaard(tomllib.loads(bestand.read_text(encoding="utf-8")))
+        data = _met_standaard(_lees(bestand))
     elif required:
         raise NietGeinitialiseerd(f"{home} is not initialised: run `kbi init` first")
     else:
@@ -187,12 +355,13 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         advies_per_seconde_per_client=float(aii["advies_per_seconde_per_client"]),
         advies_piek_per_client=float(aii["advies_piek_per_client"]),
         lijst_bestanden_tot=_datum(aii["lijst_bestanden_tot"]),
-        public_url=str(aii["public_url"]).rstrip("/"),
+        public_url=_public_url(str(aii["public_url"])),
         auth_failures_burst=float(aii["auth_failures_burst"]),
         auth_failures_per_second=float(aii["auth_failures_per_second"]),
         security_event_window_seconds=float(aii["security_event_window_seconds"]),
         mailbox_max_failed_logins=int(mailbox["max_failed_logins"]),
         mailbox_lockout_seconds=float(mailbox["lockout_seconds"]),
+        mailbox_max_failed_logins_per_address=int(mailbox["max_failed_logins_per_address"]),
         pki_map=Path(str(pki["map"])),
         pki_bestanden=tuple((str(k), str(v)) for k, v in pki.get("bestanden", {}).items()),
         vsb_aii_url=(os.environ.get("KBI_VSB_AII_URL") or str(vsb["aii_url"])).rstrip("/"),
@@ -208,6 +377,8 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         retention_grace_days=_geheel(bewaring, "grace_days"),
         retention_decision_records_years=_geheel(bewaring, "decision_records_years"),
         retention_audit_content_years=_geheel(bewaring, "audit_content_years"),
+        retention_undecided_application_days=_geheel(bewaring, "undecided_application_days"),
+        retention_zorgkas_file_days=_geheel(bewaring, "zorgkas_file_days"),
     )
 
 

@@ -380,7 +380,7 @@ def test_a_client_over_its_rate_gets_99996_with_retry_after_at_once(
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8")
         .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 2")
-        .replace("advies_per_seconde_per_client = 2000", "advies_per_seconde_per_client = 0.01"),
+        .replace("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 0.01"),
         encoding="utf-8",
     )
     token = json.loads(
@@ -460,14 +460,20 @@ def test_health_is_cheap_it_neither_signs_nor_rereads_the_migrations(
     assert geteld == {"onderteken": 0, "is_actueel": 0}
 
 
-def test_the_dpo_finds_every_disclosure_however_the_insz_was_written(
+def test_the_dpo_finds_every_answer_and_refusal_about_a_person(
     api: tuple[TestClient, str], capsys: Cap
 ) -> None:
-    geschreven = _vraag("85.07.30-033.28", "2023-01-01")
+    geschreven = _vraag("85073003328", "2023-01-01")
     assert _post(api, "/api/v1/advies", geschreven).status_code == 200
     assert _post(api, "/api/v1/advies", geschreven).status_code == 200  # a repeat
     premie = _vraag("85073003328", "2024-01-01", doel="VERLAAGDE_PREMIE")
     assert _post(api, "/api/v1/advies", premie).status_code == 403  # a purpose not allowed
+    # the printed form is no INSZ here (SPEC §7): refused with 20002, about no one
+    gedrukt = _post(api, "/api/v1/advies", _vraag("85.07.30-033.28", "2023-01-01"))
+    assert (gedrukt.status_code, gedrukt.json()["uitzonderingen"][0]["identificatie"]) == (
+        400,
+        "20002",
+    )
     gevonden = json.loads(kbi(capsys, "audit", "search", "--insz", "85073003328", "--json").out)
     assert [(g["gebeurtenis"], g["inhoud"]["referte"]) for g in gevonden] == [
         ("kbi:advies:answer", geschreven["referte"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -23,16 +24,18 @@ from kbi_exchange.adapters.db.vsb_models import (
     VerdelingRij,
     VsbAuditRij,
     VsbLijstInszRij,
+    VsbLijstRij,
     ZendingRij,
 )
 from kbi_exchange.bootstrap import engine, keys, uow
 from kbi_exchange.crash_points import CRASHED
-from kbi_exchange.domain.aanvraag import BronAntwoord
+from kbi_exchange.domain.aanvraag import BronAntwoord, BronOnbeschikbaar
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.kwaliteit import MeldingStatus, VsbMelding, ZorgkasBericht
 from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
+from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
 from kbi_exchange.services import aanvragen, kwaliteit
 from kbi_exchange.settings import SETTINGS_FILE, load_settings
 from tests.aii_node import lijst_bij_vsb
@@ -74,7 +77,6 @@ def _aanvraag(insz: str, opening: date, nu: datetime, einde: date | None = None)
         opening=opening,
         zorgkas="CM",
         zorgkassen=frozenset({"CM"}),
-        eerste_datum=date(2022, 1, 1),
         door=VSB,
         nu=lambda: nu,
     )
@@ -102,11 +104,23 @@ def _ids(rapport: dict[str, Any], gegevens: str) -> list[str]:
     return next((v["ids"] for v in rapport["verwijderd"] if v["gegevens"] == gegevens), [])
 
 
+def _leden(home: Path, capsys: Cap, *regels: dict[str, Any]) -> None:
+    """Import these members at VSB (an application is recorded for a member only)."""
+    bestand = home / f"leden-{uuid.uuid4().hex[:6]}.jsonl"
+    bestand.write_text("".join(json.dumps(r) + "\n" for r in regels), encoding="utf-8")
+    assert kbi(capsys, "vsb", "import", str(bestand)).code == 0
+
+
+def _cm_lid(insz: str, **extra: object) -> dict[str, Any]:
+    return {"insz": insz, "aansluitingen": [{"zorgkas": "CM", "begin": "2010-01-01"}], **extra}
+
+
 @pytest.fixture
 def dpos(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
     for naam, node, rol in (("dora", "aii", "aii-dpo"), ("vic", "vsb", "vsb-dpo")):
         assert kbi(capsys, "users", "add", naam, "--node", node, "--role", rol).code == 0
+    _leden(twee_nodes, capsys, _cm_lid("85073001546"), _cm_lid("85073001348"))
     return twee_nodes
 
 
@@ -339,4 +353,144 @@ def test_closed_data_quality_reports_and_old_messages_go(dpos: Path, capsys: Cap
     with uow(settings, Node.VSB) as werk:
         assert [(m.insz, m.omschrijving) for m in werk.vsb_meldingen.alle()] == [("", "")]
         assert werk.berichten.van(None) == []
+    assert kbi(capsys, "audit", "verify").code == 0
+
+
+def test_what_vsb_has_no_use_for_goes_with_its_reason(
+    twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed numbers of no member or of members without VT (counted at distribution, not
+    kept), applications never decided, zorgkas files once downloaded or after their period
+    (API and mailbox), a deceased member inside the files and messages, and at AII a list's
+    file once VSB has a later one (SPEC §10)."""
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    _, op_lijst = lijst_bij_vsb(twee_nodes, capsys, 2025)
+    met_vt, zonder_vt, dood = op_lijst[:3]
+    _leden(
+        twee_nodes, capsys,
+        _cm_lid(met_vt, vt=[{"begin": "2020-01-01"}]),
+        _cm_lid(zonder_vt),
+        _cm_lid(dood, vt=[{"begin": "2020-01-01"}], overlijdensdatum="2025-06-01"),
+    )  # fmt: skip
+    url = load_settings().vsb_database_url
+    # the distribution keeps what the list can change; the rest is counted and let go
+    verdeeld = json.loads(
+        kbi(capsys, "vsb", "list", "distribute", "--year", "2025", "--as", "vera", "--json").out
+    )
+    assert verdeeld["niet_bewaard"] == len(op_lijst) - 2
+    with engine(url).connect() as v:
+        assert set(v.scalars(select(VsbLijstInszRij.insz))) == {met_vt, dood}
+    # a list distributed before this version still holds them: the run names each by its hash
+    with engine(url).begin() as v:
+        [lijst_id] = v.scalars(select(VsbLijstRij.id))
+        v.execute(
+            VsbLijstInszRij.__table__.insert(),  # type: ignore[attr-defined]
+            [{"lijst_id": lijst_id, "insz": i} for i in (zonder_vt, op_lijst[5])],
+        )
+    droog = _rapport(capsys, "--node", "vsb", "--dry-run")
+    sleutel = keys(load_settings(), Node.VSB).insz_keys()[0]
+    assert sorted(_ids(droog, "lijst_overtollig")) == sorted(
+        f"{lijst_id}/{sleutel.hash(i)}" for i in (zonder_vt, op_lijst[5])
+    )
+    redenen = {v["gegevens"]: v["reden"] for v in droog["verwijderd"]}
+    assert "no member at all, or a member without VT" in redenen["lijst_overtollig"]
+    assert "downloaded, or made before" in redenen["zorgkas_bestand"]
+    assert "never decided" in redenen["aanvraag_onbeslist"]
+    # the zorgkas downloads its file: its content goes at the next run (name and hash stay)
+    token = json.loads(kbi(capsys, "vsb", "clients", "add", "api-cm", "--zorgkas", "CM").out)
+    with engine(url).connect() as v:
+        [(zending_id, sha)] = v.execute(select(ZendingRij.id, ZendingRij.bestand_sha256)).all()
+    with TestClient(maak_vsb_app(load_settings())) as http:
+        kop = {"Authorization": f"Bearer {token['token']}"}
+        assert http.get(f"/api/v1/zorgkas/bestanden/{zending_id}", headers=kop).status_code == 200
+    assert _ids(_rapport(capsys, "--node", "vsb", "--dry-run"), "zorgkas_bestand") == [zending_id]
+
+    # an application never decided: recorded 400 days ago, still waiting
+    class Weg:
+        def vraag(self, insz: str, datum: date, referte: str) -> BronAntwoord:
+            raise BronOnbeschikbaar("down")
+
+    settings = load_settings()
+    wachtend = aanvragen.dien_in(
+        uow=uow(settings, Node.VSB), keys=keys(settings, Node.VSB), bron=Weg(), insz=met_vt,
+        opening=date(2024, 1, 2), zorgkas="CM", zorgkassen=frozenset({"CM"}), door=VSB,
+        nu=lambda: datetime.now(UTC) - timedelta(days=400),
+    )  # fmt: skip
+    # the mailbox: the zorgkas never took its file; dated 100 days ago it has had its time
+    (postvak,) = (twee_nodes / "mailbox" / "zorgkas-CM" / "in").glob("*.p7m")
+    oud = postvak.with_name(re.sub(r"_\d{17}\.", "_20250101000000000.", postvak.name))
+    postvak.rename(oud)
+
+    gedaan = _rapport(capsys, "--node", "vsb")
+    assert _ids(gedaan, "aanvraag_onbeslist") == [wachtend.id]
+    assert _ids(gedaan, "zorgkas_bestand") == [zending_id]
+    assert _ids(gedaan, "postvak") == [oud.name]
+    assert len(_ids(gedaan, "lijst_overtollig")) == 2
+    assert _ids(gedaan, "overleden") == [sleutel.hash(dood)]
+    assert not oud.exists()
+    with engine(url).connect() as v:
+        assert set(v.scalars(select(VsbLijstInszRij.insz))) == {met_vt}
+        assert v.execute(select(ZendingRij.bestand, ZendingRij.bestand_sha256)).all() == [
+            (b"", sha)
+        ]
+    assert _rapport(capsys, "--node", "vsb")["aantal"] == 0  # a rerun removes nothing
+    assert dood not in json.dumps(gedaan)
+    assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
+
+
+def test_the_annulment_rehearsal_both_flows_lapse_decided_as_the_law_now_reads(
+    twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GwH 112/2023 recorded for F1 and F2 at both nodes from the parameters: a care-budget
+    application is granted without the condition (AII not asked), the premium of a year
+    after the lapse is reduced for a listed member with VT, and once the grace period has
+    passed the retention run purges what has no ground at both nodes."""
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    _, op_lijst = lijst_bij_vsb(
+        twee_nodes, capsys, 2023, ("vic", "--node", "vsb", "--role", "vsb-dpo"),
+        ("dora", "--node", "aii", "--role", "aii-dpo"),
+        ("zoe", "--node", "vsb", "--role", "zorgkas-handler", "--zorgkas", "CM"),
+    )  # fmt: skip
+    lid = op_lijst[0]
+    _leden(twee_nodes, capsys, _cm_lid(lid, vt=[{"begin": "2020-01-01"}]))
+    _zet(twee_nodes, grace_days=0)
+    for stroom in ("F1", "F2"):
+        for node, dpo in (("aii", "dora"), ("vsb", "vic")):
+            uit = kbi(capsys, "protocol", "basis", "end", "--flow", stroom, "--annulment",
+                      "--node", node, "--as", dpo, "--json")  # fmt: skip
+            assert uit.code == 0, uit
+            assert json.loads(uit.out)["datum"] == "2023-07-20"
+    aanvraag = json.loads(
+        kbi(
+            capsys,
+            "vsb",
+            "application",
+            "add",
+            "--insz",
+            lid,
+            "--opening",
+            "2024-05-01",
+            "--zorgkas",
+            "CM",
+            "--as",
+            "zoe",
+            "--json",
+        ).out
+    )
+    assert (aanvraag["status"], aanvraag["niet_gevraagd"], aanvraag["referte"]) == (
+        "toegekend",
+        "voorwaarde_vernietigd",
+        None,
+    )
+    premie = json.loads(
+        kbi(capsys, "vsb", "premium", "--insz", lid, "--year", "2024", "--json").out
+    )
+    # on the list of 2023, yet reduced: the year began after the lapse, the list no longer counts
+    assert (premie["verlaagd"], premie["bedrag"]) == (True, 31)
+    assert "de lijst telt niet meer" in premie["reden"]
+    for node, soort in (("aii", "lijst_f2"), ("vsb", "ontvangen_lijst_f2")):
+        assert _ids(_rapport(capsys, "--node", node), soort)
+        assert _rapport(capsys, "--node", node)["aantal"] == 0
+    with engine(load_settings().vsb_database_url).connect() as v:
+        assert v.scalar(select(func.count()).select_from(VsbLijstInszRij)) == 0
     assert kbi(capsys, "audit", "verify").code == 0

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,34 +19,11 @@ import pytest
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import pki
 from kbi_exchange.settings import load_settings
+from tests.aii_node import NodeServer as Node
+from tests.aii_node import start_beide
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
-
-
-class Node:
-    """`kbi serve --node NODE` in a subprocess on this home."""
-
-    def __init__(self, node: str, poort: int) -> None:
-        self.adres = f"http://127.0.0.1:{poort}"
-        self.proces = subprocess.Popen(
-            [sys.executable, "-m", "kbi_exchange", "serve", "--node", node, "--port", str(poort)],
-            env=dict(os.environ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(150):
-            try:
-                if httpx.get(f"{self.adres}/api/v1/live", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the {node} node did not start")
-
-    def stop(self) -> None:
-        self.proces.terminate()
-        self.proces.wait(timeout=20)
 
 
 @pytest.fixture
@@ -65,10 +39,7 @@ def nodes(
         assert kbi(capsys, "users", "add", naam, "--node", node, "--role", rol).code == 0
     uit = kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET")
     monkeypatch.setenv("KBI_TEST_VSB_TOKEN", json.loads(uit.out)["token"])
-    basis = 19_700 + os.getpid() % 600
-    monkeypatch.setenv("KBI_AII_VSB_URL", f"http://127.0.0.1:{basis + 1}")
-    monkeypatch.setenv("KBI_VSB_AII_URL", f"http://127.0.0.1:{basis}")
-    aii, vsb = Node("aii", basis), Node("vsb", basis + 1)
+    aii, vsb = start_beide(monkeypatch)
     yield aii, vsb
     aii.stop()
     vsb.stop()
@@ -193,45 +164,3 @@ def test_an_unreachable_party_leaves_the_notification_to_do(
                "--description", "x", "--people", "1", "--category", "insz")  # fmt: skip
     assert fout.code == 2
     assert "--established-at" in fout.err
-
-
-def test_vsbs_notice_reaches_aii_and_ends_the_protocol_twelve_months_later(
-    nodes: tuple[Node, Node], capsys: Cap
-) -> None:
-    aii, _ = nodes
-    vandaag = datetime.now(UTC).date()
-    opzeg = ("protocol", "notice", "--by", "vsb", "--reason", "nieuwe regeling")
-    assert kbi(capsys, *opzeg, "--as", "dora").code == 1  # AII's DPO is not VSB's
-    uit = kbi(capsys, *opzeg, "--as", "vic")
-    assert uit.code == 0, uit
-    assert "sent to aii" in uit.out
-    for node in ("aii", "vsb"):
-        staat = _json(capsys, "protocol", "status", "--node", node)
-        assert staat["toestand"] == "opgezegd"
-        assert staat["eindigt_op"] > vandaag.isoformat()
-        assert [g["partij"] for g in staat["gebeurtenissen"]] == ["vsb"]
-    # sent again: AII keeps one; a forged notice is refused
-    assert kbi(capsys, *opzeg, "--as", "vic").code == 0
-    assert len(_json(capsys, "protocol", "status")["gebeurtenissen"]) == 1
-    sleutels = pki(load_settings())
-    vals = cms.sign(
-        orjson.dumps({"id": "v", "op": datetime.now(UTC).isoformat(), "reden": "x",
-                      "partij": "vsb"}),
-        sleutels.certificaat("zorgkas-LM"),
-        sleutels.sleutel("zorgkas-LM"),
-    )  # fmt: skip
-    assert httpx.post(f"{aii.adres}/api/v1/protocol/opzegging", content=vals).status_code == 401
-    # once notice is given the protocol ends on that day: AII's own notice changes nothing
-    tweede = kbi(capsys, "protocol", "notice", "--by", "aii", "--as", "dora")
-    assert tweede.code == 1
-    assert "notice was given already" in tweede.err
-    assert kbi(capsys, "audit", "verify").code == 0
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the same code either way
-def test_aiis_notice_reaches_vsb(nodes: tuple[Node, Node], capsys: Cap) -> None:
-    uit = kbi(capsys, "protocol", "notice", "--by", "aii", "--as", "dora")
-    assert uit.code == 0, uit
-    assert "sent to vsb" in uit.out
-    [g] = _json(capsys, "protocol", "status", "--node", "vsb")["gebeurtenissen"]
-    assert (g["partij"], g["door"]) == ("aii", "partij:aii")

@@ -22,7 +22,7 @@ from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.services import kwaliteit
 from kbi_exchange.settings import load_settings
-from tests.aii_node import AiiNode, verbind_met_aii
+from tests.aii_node import AiiNode, leden_bij_vsb, verbind_met_aii
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -68,6 +68,7 @@ def aii(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> Itera
         ("users", "add", "lou", "--node", "vsb", "--role", "zorgkas-handler", "--zorgkas", "LM"),
     ):
         assert kbi(capsys, *args).code == 0, args
+    leden_bij_vsb(twee_nodes, capsys, {"CM": [WIE, ANDER]})
     node = verbind_met_aii(twee_nodes, capsys, monkeypatch)
     yield node
     node.stop()

@@ -22,7 +22,12 @@ from sqlalchemy import Select, func, select
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
-from kbi_exchange.adapters.db.vsb_models import VsbAuditRij, VsbLijstInszRij, VsbLijstRij
+from kbi_exchange.adapters.db.vsb_models import (
+    VerdelingRij,
+    VsbAuditRij,
+    VsbLijstInszRij,
+    VsbLijstRij,
+)
 from kbi_exchange.bootstrap import engine, sluit_engines
 from kbi_exchange.crash_points import CRASHED, POINTS
 from kbi_exchange.domain.verdeling import zorgkas_van_bestand
@@ -179,12 +184,19 @@ def _controleer(home: Path, aii_url: str, vsb_url: str) -> None:
         _tel(aii_url, select(func.count()).where(AuditRij.gebeurtenis == "kbi:lijst:deliver")) <= 1
     )
     with engine(vsb_url).connect() as verbinding:
-        lijsten = list(verbinding.execute(select(VsbLijstRij.id, VsbLijstRij.aantal)))
-        for lijst_id, aantal in lijsten:
-            opgeslagen = verbinding.scalar(
-                select(func.count()).where(VsbLijstInszRij.lijst_id == lijst_id)
+        lijsten = list(
+            verbinding.execute(select(VsbLijstRij.id, VsbLijstRij.aantal, VsbLijstRij.verdeeld_op))
+        )
+        for lijst_id, aantal, verdeeld_op in lijsten:
+            opgeslagen = int(
+                verbinding.scalar(select(func.count()).where(VsbLijstInszRij.lijst_id == lijst_id))
+                or 0
             )
-            assert opgeslagen == aantal, "a list at VSB holds all its INSZ or is not there"
+            verdeeld = int(verbinding.scalar(select(func.count()).select_from(VerdelingRij)) or 0)
+            if verdeeld_op is None:
+                assert opgeslagen == aantal, "a list at VSB holds all its INSZ or is not there"
+            else:  # distributed: who was sent is kept, who is no member with VT is not
+                assert verdeeld <= opgeslagen <= aantal, "kept with its distribution, at once"
     sluit_engines()
     assert len(lijsten) <= 1
     pki = Pki(lambda naam: home / "pki" / naam)

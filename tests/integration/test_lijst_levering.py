@@ -389,3 +389,24 @@ def test_a_second_list_stored_meanwhile_by_another_run_is_refused_in_words(
     assert "Traceback" not in fout
     assert "INSERT" not in fout
     assert _vsb_lijsten(vsb_database_url) == [(eerste, "ontvangen")]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the rule is the domain's
+def test_one_list_goes_to_vsb_per_calendar_year_unless_it_rectifies_that_one(
+    cyclus: Path, capsys: Cap
+) -> None:
+    eerste = _gemaakt_en_goedgekeurd(capsys)
+    assert kbi(capsys, "aii", "list", "deliver", eerste).code == 0
+    # another year's list, made and approved: it may not leave in this calendar year
+    ander = str(_json(capsys, "aii", "list", "make", "--year", str(JAAR + 1), "--as", "olga")["id"])
+    assert kbi(capsys, "aii", "list", "approve", ander, "--as", "anna").code == 0
+    geweigerd = kbi(capsys, "aii", "list", "deliver", ander)
+    assert geweigerd.code == 1
+    assert "at most one list leaves per calendar year (protocol art. 5)" in geweigerd.err
+    assert len(_in(cyclus, "vsb")) == 1
+    assert _json(capsys, "aii", "list", "show", ander)["status"] == "goedgekeurd"
+    # a rectification of the list that left this year may follow
+    rechtzetting = _gemaakt_en_goedgekeurd(capsys, "--rectifies", eerste)
+    assert kbi(capsys, "aii", "list", "deliver", rechtzetting).code == 0
+    assert len(_in(cyclus, "vsb")) == 2
+    assert kbi(capsys, "audit", "verify", "--node", "aii").code == 0

@@ -13,10 +13,13 @@ import time
 from collections.abc import Iterator
 from ftplib import FTP, FTP_TLS, error_perm
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from pyftpdlib.authorizers import AuthenticationFailed
 
 from kbi_exchange.adapters import mailbox_ftps, passwords
+from kbi_exchange.adapters.mailbox_ftps import LoginLimits
 from kbi_exchange.bootstrap import init_home, mailbox
 from tests.conftest import kbi
 
@@ -42,9 +45,9 @@ def server(
     init_home(home)
     instellingen = home / "settings.toml"
     instellingen.write_text(
-        instellingen.read_text(encoding="utf-8").replace(
-            "max_failed_logins = 5", "max_failed_logins = 2"
-        ),
+        instellingen.read_text(encoding="utf-8")
+        .replace("max_failed_logins = 5", "max_failed_logins = 2")
+        .replace("max_failed_logins_per_address = 20", "max_failed_logins_per_address = 3"),
         encoding="utf-8",
     )
     for partij in ("aii", "vsb"):
@@ -73,9 +76,12 @@ def server(
         proces.wait(timeout=10)
 
 
-def _aanmelden(home: Path, poort: int, partij: str, wachtwoord: str = WACHTWOORD) -> FTP_TLS:
+def _aanmelden(
+    home: Path, poort: int, partij: str, wachtwoord: str = WACHTWOORD, *, van: str = "127.0.0.1"
+) -> FTP_TLS:
+    """Logged in over FTPS from the address ``van`` (any 127.x.y.z is this machine)."""
     context = ssl.create_default_context(cafile=str(home / "pki" / "ca.crt"))
-    ftp = FTP_TLS(context=context, timeout=10)  # noqa: S321 — FTPS, TLS on both channels
+    ftp = FTP_TLS(context=context, timeout=10, source_address=(van, 0))  # noqa: S321 — FTPS
     ftp.connect("localhost", poort)
     ftp.login(partij, wachtwoord)
     ftp.prot_p()
@@ -164,17 +170,66 @@ def test_an_upload_that_cannot_be_routed_is_refused_not_acknowledged(
     assert (home / "mailbox" / "vsb" / "in" / LIJST).read_bytes() == b"the list that is waiting"
 
 
-def test_an_account_is_locked_after_repeated_failures_even_for_the_right_password(
+def test_failures_lock_their_address_out_but_not_the_party_at_its_own_address(
     server: tuple[Path, int],
 ) -> None:
     home, poort = server
+    vreemd = "127.0.0.2"  # a stranger guessing AII's password
     for _ in range(2):  # max_failed_logins = 2 in this home
-        with pytest.raises(error_perm, match="530"):
-            _aanmelden(home, poort, "aii", "wrong")
+        with pytest.raises(error_perm, match="530 Authentication failed"):
+            _aanmelden(home, poort, "aii", "wrong", van=vreemd)
+    # the account is locked from there, even for the right password (not even checked) ...
     with pytest.raises(error_perm, match="530 Account locked"):
-        _aanmelden(home, poort, "aii")
-    with _aanmelden(home, poort, "vsb") as vsb:  # another party is not affected
+        _aanmelden(home, poort, "aii", van=vreemd)
+    # ... and that was the address's third failure (max_failed_logins_per_address = 3): it is
+    # refused whatever account it names
+    with pytest.raises(error_perm, match="530 Too many failed log-ins from this address"):
+        _aanmelden(home, poort, "vsb", van=vreemd)
+    # meanwhile both parties log in from their own address
+    with _aanmelden(home, poort, "aii") as aii:
+        assert sorted(aii.nlst("/")) == ["in", "out"]
+    with _aanmelden(home, poort, "vsb") as vsb:
         assert sorted(vsb.nlst("/")) == ["in", "out"]
+
+
+def test_a_lock_lasts_lockout_seconds_and_lone_failures_are_forgotten() -> None:
+    nu = [1000.0]
+    wachtwoorden = {"aii": "aii-wachtwoord", "vsb": "vsb-wachtwoord"}
+    authorizer = mailbox_ftps._Authorizer(
+        {partij: passwords.hash_wachtwoord(w) for partij, w in wachtwoorden.items()},
+        LoginLimits(max_failed=2, max_failed_per_address=3, lockout_seconds=60),
+        clock=lambda: nu[0],
+    )
+    vreemd, eigen = SimpleNamespace(remote_ip="192.0.2.66"), SimpleNamespace(remote_ip="192.0.2.7")
+
+    def aanmelden(partij: str, van: SimpleNamespace, wachtwoord: str | None = None) -> str:
+        try:
+            authorizer.validate_authentication(partij, wachtwoord or wachtwoorden[partij], van)
+        except AuthenticationFailed as fout:
+            return str(fout)
+        return "ok"
+
+    assert [aanmelden("aii", vreemd, "gok") for _ in range(2)] == ["Authentication failed."] * 2
+    assert aanmelden("aii", vreemd).startswith("Account locked")
+    assert aanmelden("vsb", vreemd).startswith("Too many failed log-ins from this address")
+    assert aanmelden("aii", eigen) == "ok"
+    nu[0] += 59
+    assert aanmelden("vsb", vreemd).startswith("Too many failed log-ins")
+    nu[0] += 2  # past lockout_seconds: both locks have gone
+    assert aanmelden("vsb", vreemd) == "ok"
+    assert aanmelden("aii", vreemd) == "ok"
+    # a typo now and then never adds up to a lock: a failure is forgotten after 60 s
+    for _ in range(4):
+        assert aanmelden("aii", eigen, "typo") == "Authentication failed."
+        nu[0] += 61
+    assert aanmelden("aii", eigen) == "ok"
+    # an IPv6 address counts as its /64: a new address for each guess gains nothing
+    for partij, laatste in zip(("aii", "vsb", "zorgkas-CM"), "abc", strict=True):
+        nieuw = SimpleNamespace(remote_ip=f"2001:db8:0:1::{laatste}")
+        assert aanmelden(partij, nieuw, "gok") == "Authentication failed."
+    buur = SimpleNamespace(remote_ip="2001:db8:0:1::d")
+    assert aanmelden("vsb", buur).startswith("Too many failed log-ins from this address")
+    assert aanmelden("vsb", SimpleNamespace(remote_ip="2001:db8:0:2::a")) == "ok"
 
 
 def test_a_slow_password_check_does_not_hold_up_other_connections(
@@ -201,6 +256,11 @@ def test_a_slow_password_check_does_not_hold_up_other_connections(
         sleutel=settings.pki_bestand("mailbox.key"),
         host="127.0.0.1",
         poort=0,
+        limits=LoginLimits(
+            max_failed=settings.mailbox_max_failed_logins,
+            max_failed_per_address=settings.mailbox_max_failed_logins_per_address,
+            lockout_seconds=settings.mailbox_lockout_seconds,
+        ),
     )
     poort = server.socket.getsockname()[1]
     draad = threading.Thread(target=server.serve_forever, kwargs={"handle_exit": False})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,6 @@ from sqlalchemy import select
 
 from kbi_exchange.adapters.db.aii_models import AuditRij
 from kbi_exchange.bootstrap import engine
-from kbi_exchange.domain.dates import dag_in_brussel
-from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
 from kbi_exchange.settings import load_settings
@@ -51,7 +48,7 @@ def dpo(home: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> str:
     return "dora"
 
 
-def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
+def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(  # noqa: PLR0915
     home: Path, dpo: str, capsys: Cap
 ) -> None:
     assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
@@ -105,14 +102,15 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(
         assert (weer.status_code, weer.json()["advies"]) == (200, "NOK")
         assert kbi(capsys, "protocol", "resume", "--as", dpo).code == 1  # not suspended
 
-        # notice: it runs for 12 more months
-        assert kbi(capsys, "protocol", "notice", "--by", "aii", "--as", dpo).code == 0
+        # notice: VSB's node is not running, so it has not received it and it does not run
+        # yet (12 months from its receipt: test_protocol_stappen.py); the step waits to be told
+        opzegging = kbi(capsys, "protocol", "notice", "--by", "aii", "--as", dpo)
+        assert opzegging.code == 0
+        assert "vsb has not taken this yet" in opzegging.err
         status = json.loads(kbi(capsys, "protocol", "status", "--json").out)
-        vandaag = dag_in_brussel(datetime.now(UTC))
-        assert (status["toestand"], status["eindigt_op"]) == (
-            "opgezegd",
-            plus_maanden(vandaag, 12).isoformat(),
-        )
+        assert (status["toestand"], status["eindigt_op"]) == ("in_werking", None)
+        assert status["opzegging_onderweg"] == opzegging.out.splitlines()[0]
+        assert any("not yet taken by vsb" in w for w in status["waarschuwingen"])
         assert http.post("/api/v1/advies", json=_vraag(), headers=auth).status_code == 200
 
         # the end: every flow stops for good, and nothing can be changed any more

@@ -267,7 +267,7 @@ def test_each_question_of_a_message_counts_against_the_clients_rate(
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8")
         .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 150")
-        .replace("advies_per_seconde_per_client = 2000", "advies_per_seconde_per_client = 0.01"),
+        .replace("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 0.01"),
         encoding="utf-8",
     )
     assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0

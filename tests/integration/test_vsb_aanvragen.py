@@ -20,7 +20,7 @@ from kbi_exchange.adapters.db.aii_models import BeslissingRij
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.settings import load_settings
-from tests.aii_node import AiiNode, lijst_bij_vsb, verbind_met_aii
+from tests.aii_node import AiiNode, leden_bij_vsb, lijst_bij_vsb, verbind_met_aii
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -40,6 +40,7 @@ def aii(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> Itera
         ("users", "add", "vera", "--node", "vsb", "--role", "vsb-operator"),
     ):
         assert kbi(capsys, *args).code == 0, args
+    leden_bij_vsb(twee_nodes, capsys, {"CM": [NOK_INSZ, OK_INSZ, KIND]})
     node = verbind_met_aii(twee_nodes, capsys, monkeypatch)
     yield node
     node.stop()
@@ -116,7 +117,8 @@ def test_application_advice_decision_wait_and_retry_with_the_same_referte(
     assert (beslist["status"], beslist["referte"]) == ("toegekend", wachtend["referte"])
     assert _beslissingen(wachtend["referte"]) == 1
 
-    # the check asks AII and prints its answer
+    # the check asks AII the application's own question again: its answer, no new decision
+    voor = _beslissingen()
     check = _json(capsys, "vsb", "check", "--insz", NOK_INSZ, "--date", "2022-01-01")
     assert check == {
         "insz": NOK_INSZ,
@@ -125,8 +127,12 @@ def test_application_advice_decision_wait_and_retry_with_the_same_referte(
         "reden": "NIET_TIJDIG_AANGEMELD",
         "uitzonderingen": [],
     }
-    geweigerd = _json(capsys, "vsb", "check", "--insz", NOK_INSZ, "--date", "2021-06-01", code=1)
-    assert (geweigerd["advies"], geweigerd["uitzonderingen"]) == (None, ["40001"])
+    assert (_beslissingen(), _beslissingen(nok["referte"])) == (voor, 1)
+    # a question that belongs to no application does not leave VSB
+    geweigerd = kbi(capsys, "vsb", "check", "--insz", NOK_INSZ, "--date", "2021-06-01")
+    assert geweigerd.code == 1
+    assert "a question to AII belongs to a recorded application" in geweigerd.err
+    assert _beslissingen() == voor
 
     # the ending starts the clock; both audit logs verify
     einde = _json(

@@ -3,6 +3,7 @@ answered on retry with the same referte; a zorgkas handler sees their own zorgka
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import orjson
@@ -20,6 +21,7 @@ from kbi_exchange.domain.aanvraag import (
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.periods import Periode
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort, Stroom
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services import aanvragen
 from kbi_exchange.services.aanvragen import NietGevonden
@@ -28,9 +30,22 @@ from tests.fakes import FakeAanvraagWerk
 NU = datetime(2026, 3, 10, 9, tzinfo=UTC)
 VOLWASSEN = "85073001546"  # born 1985
 KIND = "10050500123"[:9] + f"{97 - int('2' + '100505001') % 97:02d}"  # born 2010-05-05
+LM_LID = "85073001348"  # a member of LM
+GEEN_LID = "85073001447"  # no member at all
 OPENING = date(2024, 2, 1)
 ZOE = Actor("zoe", "CM")  # a zorgkas handler of CM
 VSB = Actor("os:vsb")
+CM = (Aansluiting("CM", Periode(date(2010, 1, 1))),)
+LEDEN = (
+    Lid(VOLWASSEN, CM),
+    Lid(KIND, (Aansluiting("CM", Periode(date(2010, 5, 5))),)),
+    Lid(LM_LID, (Aansluiting("LM", Periode(date(2010, 1, 1))),)),
+)
+
+
+def _werk(*leden: Lid) -> FakeAanvraagWerk:
+    """Applications over a registry of CM's adult and child, and an LM member."""
+    return FakeAanvraagWerk(*(leden or LEDEN))
 
 
 class Bron:
@@ -70,7 +85,6 @@ def _dien_in(
         opening=opening,
         zorgkas=zorgkas,
         zorgkassen=zorgkas_codes(),
-        eerste_datum=date(2022, 1, 1),
         door=door,
         nu=lambda: NU,
     )
@@ -81,7 +95,7 @@ def _gebeurtenissen(werk: FakeAanvraagWerk) -> list[str]:
 
 
 def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz(keys: Keys) -> None:
-    werk = FakeAanvraagWerk()
+    werk = _werk()
     toegekend = _dien_in(werk, keys, Bron("OK"))
     geweigerd = _dien_in(werk, keys, Bron("NOK"))
     assert toegekend.status is AanvraagStatus.TOEGEKEND
@@ -103,7 +117,7 @@ def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz(keys: Keys)
 
 
 def test_the_question_is_recorded_and_audited_before_it_leaves(keys: Keys) -> None:
-    werk = FakeAanvraagWerk()
+    werk = _werk()
 
     class Kijker(Bron):
         def vraag(self, insz: str, datum: date, referte: str) -> BronAntwoord:
@@ -118,7 +132,7 @@ def test_the_question_is_recorded_and_audited_before_it_leaves(keys: Keys) -> No
 
 
 def test_under_18_and_before_2022_aii_is_not_asked(keys: Keys) -> None:
-    werk, bron = FakeAanvraagWerk(), Bron()
+    werk, bron = _werk(), Bron()
     kind = _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1))
     oud = _dien_in(werk, keys, bron, opening=date(2021, 12, 31))
     assert bron.vragen == []
@@ -137,18 +151,10 @@ def test_under_18_and_before_2022_aii_is_not_asked(keys: Keys) -> None:
     werk = FakeAanvraagWerk(ouder)
     assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is None
     assert len(bron.vragen) == 1
-    # another zorgkas's member: their registry birth date is not used (it would tell the
-    # handler that they are a member elsewhere); the number's is
-    elders = Lid(
-        KIND, (Aansluiting("LM", Periode(date(2010, 1, 1))),), geboortedatum=date(1990, 1, 1)
-    )
-    werk = FakeAanvraagWerk(elders)
-    assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is not None
-    assert len(bron.vragen) == 1
 
 
 def test_unavailable_waits_and_a_retry_answers_with_the_same_referte(keys: Keys) -> None:
-    werk, bron = FakeAanvraagWerk(), Bron("NOK")
+    werk, bron = _werk(), Bron("NOK")
     bron.down = True
     eerste = _dien_in(werk, keys, bron)
     tweede = _dien_in(werk, keys, bron)
@@ -184,7 +190,7 @@ def test_unavailable_waits_and_a_retry_answers_with_the_same_referte(keys: Keys)
 
 
 def test_a_refused_question_waits_for_a_person_and_is_retried(keys: Keys) -> None:
-    werk, bron = FakeAanvraagWerk(), Bron(None)
+    werk, bron = _werk(), Bron(None)
     aanvraag = _dien_in(werk, keys, bron)
     assert aanvraag.status is AanvraagStatus.VRAAG_GEWEIGERD
     assert aanvraag.json("CM")["uitzonderingen"] == ["40001"]
@@ -200,9 +206,9 @@ def test_a_refused_question_waits_for_a_person_and_is_retried(keys: Keys) -> Non
 
 
 def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only(keys: Keys) -> None:
-    werk, bron = FakeAanvraagWerk(), Bron()
+    werk, bron = _werk(), Bron()
     eigen = _dien_in(werk, keys, bron)
-    andere = _dien_in(werk, keys, bron, zorgkas="LM", door=Actor("lou", "LM"))
+    andere = _dien_in(werk, keys, bron, LM_LID, zorgkas="LM", door=Actor("lou", "LM"))
     with pytest.raises(AanvraagFout, match="you handle the applications of CM only"):
         _dien_in(werk, keys, bron, zorgkas="LM")
     onbestaand = "00000000-0000-0000-0000-000000000000"
@@ -233,7 +239,7 @@ def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only(keys: Keys) -
 
 
 def test_ending_starts_the_retention_clock_and_is_audited(keys: Keys) -> None:
-    werk = FakeAanvraagWerk()
+    werk = _werk()
     aanvraag = _dien_in(werk, keys, Bron())
     beeindigd = aanvragen.beeindig(
         uow=werk,
@@ -271,7 +277,7 @@ def test_ending_starts_the_retention_clock_and_is_audited(keys: Keys) -> None:
 def test_bad_input_is_refused_by_name_and_stores_nothing(
     keys: Keys, velden: dict[str, object], fout: str
 ) -> None:
-    werk, bron = FakeAanvraagWerk(), Bron()
+    werk, bron = _werk(), Bron()
     with pytest.raises(AanvraagFout, match=fout) as gevangen:
         _dien_in(werk, keys, bron, **velden)  # type: ignore[arg-type]
     assert "85073001547" not in str(gevangen.value)
@@ -280,55 +286,146 @@ def test_bad_input_is_refused_by_name_and_stores_nothing(
     assert bron.vragen == []
 
 
-def test_a_check_is_audited_before_it_leaves_and_returns_aii_s_answer(keys: Keys) -> None:
-    werk, bron = (
-        FakeAanvraagWerk(Lid(VOLWASSEN, (Aansluiting("CM", Periode(date(2010, 1, 1))),))),
-        Bron("NOK"),
+def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_opening(
+    keys: Keys,
+) -> None:
+    vertrokken = Lid(VOLWASSEN, (Aansluiting("CM", Periode(date(2010, 1, 1), date(2024, 1, 31))),))
+    later = Lid(VOLWASSEN, (Aansluiting("CM", Periode(date(2024, 2, 2))),))
+    fouten = set()
+    for leden, insz, door in (
+        (LEDEN, LM_LID, ZOE),  # a member of another zorgkas
+        (LEDEN, GEEN_LID, ZOE),  # no member at all
+        (LEDEN, LM_LID, VSB),  # VSB's staff too: the application is the zorgkas's
+        ((vertrokken,), VOLWASSEN, ZOE),  # left the day before the opening
+        ((later,), VOLWASSEN, VSB),  # joined the day after
+    ):
+        werk, bron = _werk(*leden), Bron()
+        with pytest.raises(AanvraagFout) as fout:
+            _dien_in(werk, keys, bron, insz, door=door)
+        fouten.add(str(fout.value))
+        assert (werk.bewaard.rijen, werk.audit.regels_, bron.vragen) == ({}, [], [])
+    # the same words whatever the reason: nothing about the person elsewhere
+    assert fouten == {
+        "--insz: not a member of CM on 2024-02-01; an application is recorded by the zorgkas "
+        "the person is affiliated with on the opening date"
+    }
+    # on the last day of an affiliation, and from its first, it is the zorgkas's
+    werk, bron = _werk(vertrokken), Bron()
+    assert _dien_in(werk, keys, bron, opening=date(2024, 1, 31)).status.beslist
+    werk = _werk(later)
+    assert _dien_in(werk, keys, bron, opening=date(2024, 2, 2), door=VSB).status.beslist
+
+
+def _stap(soort: Soort, **extra: object) -> ProtocolGebeurtenis:
+    return ProtocolGebeurtenis(f"p-{soort}", soort, NU - timedelta(days=1), "partij:aii", "r",
+                               ontvangen_op=NU - timedelta(days=1), **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_while_the_protocol_stands_still_aii_is_not_asked_and_no_zorgkas_sees_answers(
+    keys: Keys,
+) -> None:
+    werk, bron = _werk(), Bron()
+    bron.down = True
+    wachtend = _dien_in(werk, keys, bron)
+    bron.down = False
+    werk.protocol.voeg_toe(_stap(Soort.GESCHORST))
+    with pytest.raises(GeenWettelijkeContext, match="geschorst"):
+        _dien_in(werk, keys, bron)
+    with pytest.raises(GeenWettelijkeContext, match="geschorst"):
+        aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    with pytest.raises(GeenWettelijkeContext, match="geschorst"):
+        aanvragen.vraag_advies(
+            uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
+        )
+    for kijk in (
+        lambda: aanvragen.toon(uow=werk, keys=keys, aanvraag_id=wachtend.id, door=ZOE, nu=NU),
+        lambda: aanvragen.lijst(
+            uow=werk, keys=keys, zorgkas=None, onbeslist=False, door=ZOE, nu=NU
+        ),
+    ):
+        with pytest.raises(GeenWettelijkeContext):
+            kijk()
+    assert len(bron.vragen) == 1  # only the first try, before the suspension
+    assert len(werk.bewaard.rijen) == 1
+    # VSB's own staff still see VSB's own records
+    assert aanvragen.lijst(uow=werk, keys=keys, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
+    # resumed: asked again, under the same referte
+    werk.protocol.voeg_toe(replace(_stap(Soort.HERVAT), op=NU - timedelta(hours=1)))
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    assert herhaling.beslist == 1
+    assert bron.vragen[-1][2] == wachtend.referte
+
+
+def test_after_the_f1_lapse_an_application_is_granted_without_the_condition(keys: Keys) -> None:
+    werk, bron = _werk(), Bron("NOK")
+    bron.down = True
+    wachtend = _dien_in(werk, keys, bron)
+    bron.down = False
+    werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F1, datum=date(2023, 7, 20)))
+    nieuw = _dien_in(werk, keys, bron)
+    assert (nieuw.status, nieuw.niet_gevraagd, nieuw.referte, nieuw.advies) == (
+        AanvraagStatus.TOEGEKEND,
+        NietGevraagd.VOORWAARDE_VERNIETIGD,
+        None,
+        None,
     )
-    antwoord = aanvragen.vraag_advies(
+    assert nieuw.json("CM")["brief"] is None
+    # one waiting from before: decided the same way on retry, AII not asked
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    (beslist,) = herhaling.gevraagd
+    assert (beslist.id, beslist.status, beslist.niet_gevraagd) == (
+        wachtend.id,
+        AanvraagStatus.TOEGEKEND,
+        NietGevraagd.VOORWAARDE_VERNIETIGD,
+    )
+    assert len(bron.vragen) == 1  # only the first try, before the lapse
+    # a zorgkas still sees its applications (for remediation, until retention takes them)
+    assert aanvragen.toon(uow=werk, keys=keys, aanvraag_id=nieuw.id, door=ZOE, nu=NU) == nieuw
+    # the decisions are audited with why AII was not asked
+    besluiten = [r for r in werk.audit.regels_ if r.gebeurtenis == "vsb:aanvraag:decide"]
+    assert [orjson.loads(r.inhoud or "")["niet_gevraagd"] for r in besluiten[-2:]] == [
+        "voorwaarde_vernietigd",
+        "voorwaarde_vernietigd",
+    ]
+
+
+def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_else(
+    keys: Keys,
+) -> None:
+    werk, bron = _werk(), Bron("NOK")
+    aanvraag = _dien_in(werk, keys, bron)
+    regels = len(werk.audit.regels_)
+    gevonden, antwoord = aanvragen.vraag_advies(
         uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
     )
+    assert gevonden.id == aanvraag.id
     assert antwoord.json() == {
         "advies": "NOK",
         "reden": "INBREUK_VASTGESTELD",
         "uitzonderingen": [],
     }
-    (regel,) = werk.audit.regels_
+    # under the application's own referte, audited before it left
+    assert bron.vragen[-1] == (VOLWASSEN, OPENING, aanvraag.referte)
+    (regel,) = werk.audit.regels_[regels:]
     assert regel.gebeurtenis == "vsb:advies:ask"
-    assert orjson.loads(regel.inhoud or "")["referte"] == bron.vragen[0][2]
+    assert orjson.loads(regel.inhoud or "")["aanvraag"] == aanvraag.id
+    # no application on that date, another zorgkas's, an under-18 one AII was not asked
+    # about: refused, not asked, nothing audited
+    kind = _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1))
+    gevraagd = len(bron.vragen)
+    for insz, datum, door in (
+        (VOLWASSEN, date(2024, 2, 2), ZOE),
+        (VOLWASSEN, OPENING, Actor("lou", "LM")),
+        (GEEN_LID, OPENING, VSB),
+        (KIND, kind.opening, ZOE),
+    ):
+        with pytest.raises(AanvraagFout, match="a question to AII belongs to a recorded app"):
+            aanvragen.vraag_advies(
+                uow=werk, keys=keys, bron=bron, insz=insz, datum=datum, door=door, nu=NU
+            )
+    assert len(bron.vragen) == gevraagd
     bron.down = True
     with pytest.raises(BronOnbeschikbaar):
         aanvragen.vraag_advies(
-            uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
+            uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
         )
-
-
-def test_a_zorgkas_checks_its_own_adult_members_only_and_learns_nothing_of_others(
-    keys: Keys,
-) -> None:
-    lm_lid = Lid(VOLWASSEN, (Aansluiting("LM", Periode(date(2010, 1, 1))),))
-    kind = Lid(KIND, (Aansluiting("CM", Periode(date(2010, 5, 5))),))
-    werk, bron = FakeAanvraagWerk(lm_lid, kind), Bron()
-    fouten = []
-    for insz in (VOLWASSEN, "85073001348"):  # a member elsewhere, and no member at all
-        with pytest.raises(AanvraagFout) as fout:
-            aanvragen.vraag_advies(
-                uow=werk, keys=keys, bron=bron, insz=insz, datum=OPENING, door=ZOE, nu=NU
-            )
-        fouten.append(str(fout.value))
-    assert (
-        fouten[0]
-        == fouten[1]
-        == ("--insz: not a member of CM on 2024-02-01; a zorgkas asks about its own members only")
-    )
-    with pytest.raises(AanvraagFout, match="under 18"):
-        aanvragen.vraag_advies(
-            uow=werk, keys=keys, bron=bron, insz=KIND, datum=OPENING, door=ZOE, nu=NU
-        )
-    assert bron.vragen == []
-    assert werk.audit.regels_ == []
-    # VSB's own staff may check anyone
-    aanvragen.vraag_advies(
-        uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
-    )
-    assert len(bron.vragen) == 1

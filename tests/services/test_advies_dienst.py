@@ -50,13 +50,13 @@ def test_an_answer_is_recorded_and_audited_under_the_persons_keyed_hash(
     assert INSZ not in (regel.inhoud or "")
 
 
-def test_the_insz_is_audited_in_its_canonical_form_however_it_was_written(
+def test_every_answer_and_refusal_about_a_person_is_audited_under_their_keyed_hash(
     writer: Writer, keys: Keys
 ) -> None:
-    vraag = _vraag("85.07.30-033.28")
+    vraag = _vraag(INSZ)
     writer.vraag(vraag)
     writer.vraag(vraag)  # a repeat
-    writer.vraag(_vraag("85.07.30-033.28", doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
+    writer.vraag(_vraag(INSZ, doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
     gezocht = keys.insz_keys()[0].hash(INSZ)
     assert [r.gebeurtenis for r in writer.audit.over([gezocht])] == [
         "kbi:advies:answer",

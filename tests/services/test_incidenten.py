@@ -12,22 +12,10 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import IncidentFout, PartijOnbereikbaar
 from kbi_exchange.services import incidenten
+from tests.fakes import FakeBode as Bode
 from tests.fakes import FakeIncidentWerk
 
 NU = datetime(2026, 12, 2, 10, tzinfo=UTC)
-
-
-class Bode:
-    """The other node, as a fake: takes what it is sent, or is down."""
-
-    def __init__(self) -> None:
-        self.down = False
-        self.ontvangen: list[dict[str, Any]] = []
-
-    def stuur(self, melding: dict[str, Any]) -> None:
-        if self.down:
-            raise PartijOnbereikbaar("down")
-        self.ontvangen.append(melding)
 
 
 def _registreer(werk: FakeIncidentWerk, keys: Keys, **anders: Any) -> Any:

@@ -13,6 +13,7 @@ from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.periods import Periode
 from kbi_exchange.domain.premie import Premie, PremieFout
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort, Stroom
 from kbi_exchange.parameters import premie_bedragen
 from kbi_exchange.services import premie
 from tests.fakes import FakeAanvraagWerk
@@ -72,3 +73,45 @@ def test_an_invalid_insz_names_the_option_not_the_number(keys: Keys) -> None:
     with pytest.raises(PremieFout, match="--insz: invalid INSZ") as fout:
         _bepaal(FakeAanvraagWerk(), keys, "85073001349", 2024, Actor("os:vsb"))
     assert "85073001349" not in str(fout.value)
+
+
+def _stap(soort: Soort, **extra: object) -> ProtocolGebeurtenis:
+    return ProtocolGebeurtenis(f"p-{soort}", soort, NU, "partij:aii", "GwH 112/2023",
+                               ontvangen_op=NU, **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_after_the_f2_lapse_a_later_premium_year_is_reduced_for_every_member_with_vt(
+    keys: Keys,
+) -> None:
+    """GwH 112/2023 (2023-07-20): from the premium of 2024, whose year begins after the
+    lapse, the list no longer counts; 2023 (begun before it) is still decided by it."""
+    werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2022: {B}, 2023: {B}})
+    werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F2, datum=date(2023, 7, 20)))
+    vsb = Actor("os:vsb")
+    na = _bepaal(werk, keys, B, 2024, vsb)  # on the list of 2023, yet reduced now
+    assert (na.verlaagd, na.bedrag) == (True, 31)
+    assert "de lijst telt niet meer" in na.reden
+    assert "2023-07-20" in na.reden
+    voor = _bepaal(werk, keys, B, 2023, vsb)  # the year began before the lapse: the list counts
+    assert (voor.verlaagd, voor.bedrag) == (False, 58)
+    # no VT on 1 January of the year before: full, as ever
+    zonder_vt = Lid(A, LID_A.aansluitingen)
+    werk = FakeAanvraagWerk(zonder_vt)
+    werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F2, datum=date(2023, 7, 20)))
+    assert not _bepaal(werk, keys, A, 2024, vsb).verlaagd
+    # a lapse on 1 January itself: that year's premium is already decided without the list
+    werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: {B}})
+    werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F2, datum=date(2024, 1, 1)))
+    assert _bepaal(werk, keys, B, 2024, vsb).verlaagd
+    # and on 2 January the year began under the list
+    werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: {B}})
+    werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F2, datum=date(2024, 1, 2)))
+    assert not _bepaal(werk, keys, B, 2024, vsb).verlaagd
+
+
+def test_while_the_protocol_stands_still_a_premium_that_needs_the_list_waits(keys: Keys) -> None:
+    werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: {B}})
+    werk.protocol.voeg_toe(_stap(Soort.GESCHORST))
+    with pytest.raises(GeenWettelijkeContext, match="geschorst"):
+        _bepaal(werk, keys, B, 2024, Actor("os:vsb"))
+    assert werk.audit.regels_ == []

@@ -11,7 +11,9 @@ import pytest
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Gebruiker, Node, Rol
+from kbi_exchange.domain.incident import PartijOnbereikbaar
 from kbi_exchange.domain.protocol import (
+    AlGegeven,
     GeenWettelijkeContext,
     ProtocolGebeurtenis,
     Soort,
@@ -22,7 +24,7 @@ from kbi_exchange.services import protocol
 from kbi_exchange.services.lijst import keur_goed, maak_lijst
 from kbi_exchange.services.lijst_levering import lever_lijst
 from tests.conftest import NU
-from tests.fakes import FakeLijstWerk
+from tests.fakes import FakeBode, FakeLijstWerk
 from tests.services.conftest import Writer
 
 VRAAG = {"insz": "85073001546", "datum": "2022-01-01", "doel": "ZORGBUDGET", "referte": "r-1"}
@@ -64,3 +66,65 @@ def test_a_suspended_protocol_delivers_no_list(keys: Keys, tmp_path: Path) -> No
         )  # fmt: skip
     assert werk.bewaard.lijsten[lijst.id].status.value == "goedgekeurd"
     assert list(tmp_path.rglob("*.p7m")) == []
+
+
+def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_the_rest(
+    keys: Keys,
+) -> None:
+    werk = FakeLijstWerk([])
+    for i, soort in enumerate((Soort.GESCHORST, Soort.HERVAT)):
+        protocol.stap(
+            uow=werk, keys=keys, definitie=protocol_definitie(), soort=soort, door="dora",
+            reden="onderzoek", nu=NU + timedelta(minutes=i),
+        )  # fmt: skip
+    bode = FakeBode(NU + timedelta(hours=1))
+    bode.down = True
+    with pytest.raises(PartijOnbereikbaar):
+        protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: NU)
+    assert len(protocol.te_melden_nu(uow=werk, node=Node.AII)) == 2
+    bode.down = False
+    later = NU + timedelta(hours=1)
+    gemeld = protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: later)
+    assert [g.soort for g in gemeld] == [Soort.GESCHORST, Soort.HERVAT]
+    assert [m["soort"] for m in bode.ontvangen] == ["geschorst", "hervat"]
+    assert "door" not in bode.ontvangen[0]  # the step, not who took it
+    # recorded as taken at the moment the other node says, within the clocks' difference
+    assert all(g.ontvangen_op == later for g in werk.protocol.gebeurtenissen())
+    assert (
+        protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: later) == []
+    )
+
+
+def test_a_notice_is_sent_dated_when_it_leaves_and_runs_from_its_receipt(keys: Keys) -> None:
+    werk = FakeLijstWerk([])
+    protocol.stap(
+        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD, door="vic",
+        reden="nieuwe regeling", nu=NU, partij="vsb", gebeurtenis=protocol.PROTOCOL_STAP[Node.VSB],
+    )  # fmt: skip
+    assert protocol.status(uow=werk, definitie=protocol_definitie(), nu=NU).eindigt_op is None
+    week_later = NU + timedelta(days=7)
+    protocol.meld_stappen(
+        uow=werk, keys=keys, node=Node.VSB, bode=FakeBode(week_later), nu=lambda: week_later
+    )
+    staat = protocol.status(uow=werk, definitie=protocol_definitie(), nu=week_later)
+    assert staat.eindigt_op == date(2027, 1, 22)  # 12 months from the receipt, not from NU
+
+
+def test_a_received_step_is_kept_once_and_a_second_notice_is_refused(keys: Keys) -> None:
+    werk = FakeLijstWerk([])
+    melding = {"id": "v-1", "soort": "opgezegd", "op": NU.isoformat(), "reden": "r",
+               "partij": "vsb"}  # fmt: skip
+    g, nieuw = protocol.ontvang_stap(
+        uow=werk, keys=keys, node=Node.AII, van=Node.VSB, inhoud=melding, nu=NU
+    )
+    assert (nieuw, g.door, g.ontvangen_op) == (True, "partij:vsb", NU)
+    _, nieuw = protocol.ontvang_stap(
+        uow=werk, keys=keys, node=Node.AII, van=Node.VSB, inhoud=melding, nu=NU
+    )
+    assert not nieuw
+    with pytest.raises(AlGegeven, match="notice was given already"):
+        protocol.ontvang_stap(
+            uow=werk, keys=keys, node=Node.AII, van=Node.VSB, inhoud={**melding, "id": "v-2"},
+            nu=NU,
+        )  # fmt: skip
+    assert len(werk.protocol.gebeurtenissen()) == 1

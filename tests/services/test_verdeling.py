@@ -17,6 +17,7 @@ from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.periods import Periode
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort, Stroom
 from kbi_exchange.services import verdeling
 from kbi_exchange.services.verdeling import verdeel
 from tests.fakes import FakeVerdelingWerk
@@ -142,3 +143,76 @@ def test_the_list_view_and_a_download_are_a_zorgkas_s_own_and_audited(
     ]
     assert len(gezien) == 2
     assert all(cm.id in (r.inhoud or "") for r in gezien)
+
+
+def test_after_the_distribution_only_listed_members_with_vt_are_kept_the_rest_counted(
+    keys: Keys, pki: Pki, bus: Mailbox
+) -> None:
+    zonder_vt = Lid(B, (Aansluiting("CM", Periode(date(2015, 1, 1))),))
+    weg = Lid(C, (Aansluiting("LM", Periode(date(2015, 1, 1), date(2025, 12, 31))),), vt=VT)
+    geen_lid = "85073001447"
+    werk = FakeVerdelingWerk(_lid(A, "CM"), zonder_vt, weg)
+    werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 4), [A, B, C, geen_lid])
+    verslag = _verdeel(werk, keys, pki, bus)
+    assert {k: verslag.toewijzing.json()[k] for k in ("geen_lid", "zonder_vt", "niet_bewaard")} == {
+        "geen_lid": 2,
+        "zonder_vt": 1,
+        "niet_bewaard": 2,
+    }
+    # kept: A (sent to CM) and C (a member with VT, not affiliated now: may come back)
+    assert werk.ontvangen_lijsten.inszen("l-1") == sorted([A, C])
+    assert werk.ontvangen_lijsten.verdeeld_op == {"l-1": NU}
+    # the audit entry of the run says how many were let go, naming none
+    verslag_regel = werk.audit.regels_[-1]
+    assert '"niet_bewaard":2' in (verslag_regel.inhoud or "")
+    assert geen_lid not in (verslag_regel.inhoud or "")
+
+
+def _stap(soort: Soort, **extra: object) -> ProtocolGebeurtenis:
+    return ProtocolGebeurtenis(f"p-{soort}", soort, NU, "partij:aii", "r", ontvangen_op=NU,
+                               **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "stap",
+    [
+        _stap(Soort.GESCHORST),
+        _stap(Soort.BEEINDIGD),
+        _stap(Soort.GROND_VERVALT, stroom=Stroom.F2, datum=date(2023, 7, 20)),
+    ],
+)
+def test_nothing_of_the_list_reaches_a_zorgkas_while_vsbs_record_says_no(
+    keys: Keys, pki: Pki, bus: Mailbox, stap: ProtocolGebeurtenis
+) -> None:
+    werk = FakeVerdelingWerk(_lid(A, "CM"))
+    werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 1), [A])
+    verslag = _verdeel(werk, keys, pki, bus)  # distributed while it was allowed
+    (zending,) = verslag.zendingen
+    werk.protocol.voeg_toe(stap)
+    cm = Actor("client:cm", "CM")
+    for stap_ in (
+        lambda: _verdeel(werk, keys, pki, bus),
+        lambda: verdeling.leden_op_lijst(uow=werk, keys=keys, jaar=2026, door=cm, nu=NU),
+        lambda: verdeling.zending_bestand(
+            uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=NU
+        ),
+    ):
+        with pytest.raises(GeenWettelijkeContext):
+            stap_()
+    assert werk.bewaard.gedownload_op == {}
+
+
+def test_a_download_is_recorded_and_a_file_whose_content_went_is_said_to_be_gone(
+    keys: Keys, pki: Pki, bus: Mailbox
+) -> None:
+    werk = FakeVerdelingWerk(_lid(A, "CM"))
+    werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 1), [A])
+    (zending,) = _verdeel(werk, keys, pki, bus).zendingen
+    cm = Actor("client:cm", "CM")
+    later = datetime(2026, 3, 3, tzinfo=UTC)
+    for moment in (NU, later):  # the first download is the one kept
+        verdeling.zending_bestand(uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=moment)
+    assert werk.bewaard.gedownload_op == {zending.id: NU}
+    werk.bewaard.zendingen[zending.id] = (zending, b"")  # retention took the content
+    with pytest.raises(verdeling.GeenZending, match="is no longer kept"):
+        verdeling.zending_bestand(uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=later)

@@ -204,11 +204,14 @@ def test_only_one_trial_goes_out_while_the_breaker_is_half_open() -> None:
     assert breaker.toegestaan()
 
 
-def test_no_token_is_a_clear_error() -> None:
+def test_no_token_is_a_clear_error_when_aii_would_be_asked() -> None:
+    client = AiiClient(
+        "http://aii.test", "", timeout=1, pogingen=1, wacht=0, breaker=CircuitBreaker(1, 1)
+    )
     with pytest.raises(BronOnbeschikbaar, match="KBI_VSB_AII_TOKEN"):
-        AiiClient(
-            "http://aii.test", "", timeout=1, pogingen=1, wacht=0, breaker=CircuitBreaker(1, 1)
-        )
+        client.vraag("85073003328", date(2024, 1, 1), "r-1")
+    with pytest.raises(BronOnbeschikbaar, match="KBI_VSB_AII_TOKEN"):
+        client.rectificaties(0)
 
 
 def test_lees_antwoord_accepts_a_refusal_without_referte() -> None:

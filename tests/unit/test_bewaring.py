@@ -22,7 +22,13 @@ from kbi_exchange.domain.protocol import (
 )
 from kbi_exchange.parameters import protocol_definitie
 
-TERMIJNEN = Termijnen(respijt_dagen=30, beslissingen_jaren=10, audit_jaren=7)
+TERMIJNEN = Termijnen(
+    respijt_dagen=30,
+    beslissingen_jaren=10,
+    audit_jaren=7,
+    onbeslist_dagen=100,
+    zorgkas_bestand_dagen=10,
+)
 NU = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
 
@@ -46,11 +52,16 @@ def test_without_an_end_only_the_periods_apply() -> None:
     assert _soorten(Node.AII, staat, date(2026, 12, 2)) == {
         Gegevens.BESLISSING: date(2016, 12, 2),
         Gegevens.MELDING: date(2016, 12, 2),
+        Gegevens.LIJST_INHOUD: date(2026, 12, 3),
         Gegevens.AUDIT: date(2019, 12, 2),
     }
     assert _soorten(Node.VSB, staat, date(2026, 12, 2)) == {
         Gegevens.AANVRAAG: date(2026, 12, 2),
         Gegevens.OVERLEDEN: date(2026, 12, 2),
+        Gegevens.LIJST_OVERTOLLIG: date(2026, 12, 3),
+        Gegevens.AANVRAAG_ONBESLIST: date(2026, 8, 24),  # 100 days
+        Gegevens.ZORGKAS_BESTAND: date(2026, 11, 22),  # 10 days
+        Gegevens.POSTVAK: date(2026, 11, 22),
         Gegevens.MELDING: date(2021, 12, 2),
         Gegevens.BERICHT: date(2021, 12, 2),
         Gegevens.AUDIT: date(2019, 12, 2),
@@ -102,3 +113,11 @@ def test_the_end_of_the_protocol_ends_both_flows() -> None:
 def test_periods_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="grace_days"):
         Termijnen(respijt_dagen=-1, beslissingen_jaren=1, audit_jaren=1)
+    with pytest.raises(ValueError, match="zorgkas_file_days"):
+        Termijnen(respijt_dagen=1, beslissingen_jaren=1, audit_jaren=1, zorgkas_bestand_dagen=-1)
+
+
+def test_every_kind_says_why_in_the_dry_run() -> None:
+    for node in Node:
+        for opdracht in plan(node, TERMIJNEN, _staat(), date(2026, 12, 2)):
+            assert len(opdracht.reden) > 30, opdracht.gegevens

@@ -5,9 +5,36 @@ import pytest
 from kbi_exchange.domain.insz import Insz, InszFout, InszSoort, OngeldigInsz, is_geldig
 
 
-@pytest.mark.parametrize("geschreven", ["85073003328", "85.07.30-033.28", " 850730 033 28 "])
-def test_usual_written_forms_are_accepted_and_kept_as_eleven_digits(geschreven: str) -> None:
-    assert Insz.parse(geschreven).cijfers == "85073003328"
+def test_eleven_digits_are_accepted_and_kept() -> None:
+    assert Insz.parse("85073003328").cijfers == "85073003328"
+
+
+@pytest.mark.parametrize(
+    "geschreven",
+    [
+        "85.07.30-033.28",
+        " 85073003328",
+        "85073003328\n",
+        "８５０７３００３３２８",  # full-width digits: isdigit() is true for them
+        "85073003３28",
+        "٨٥٠٧٣٠٠٣٣٢٨",  # Arabic-Indic digits
+        "8" * 5_000,
+        "+85073003328",
+    ],
+)
+def test_anything_but_eleven_ascii_digits_is_refused_before_stdnum_sees_it(
+    geschreven: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stdnum.be import nn, ssn  # noqa: PLC0415 - only to prove they are never called
+
+    def nooit(_: str) -> str:
+        raise AssertionError("stdnum was asked")
+
+    monkeypatch.setattr(nn, "validate", nooit)
+    monkeypatch.setattr(ssn, "validate", nooit)
+    with pytest.raises(OngeldigInsz) as info:
+        Insz.parse(geschreven)
+    assert info.value.fout in (InszFout.FORMAAT, InszFout.LENGTE)
 
 
 def test_national_number_born_after_2000_uses_the_second_check() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
-from kbi_exchange.domain.lijst_staat import Lijst, controleer_opvolging
+from kbi_exchange.domain.lijst_staat import Lijst, controleer_kalenderjaar, controleer_opvolging
 
 T = datetime(2026, 1, 15, 10, tzinfo=UTC)
 
@@ -77,3 +78,42 @@ def test_a_new_list_for_a_year_must_rectify_the_current_one() -> None:
         controleer_opvolging(2026, "l-9", _gemaakt())
     with pytest.raises(LijstFout, match="there is none"):
         controleer_opvolging(2026, "l-9", None)
+
+
+def _lijst(
+    lijst_id: str, jaar: int, geleverd_op: datetime | None, vervangt: str | None = None
+) -> Lijst:
+    gemaakt = Lijst(lijst_id, jaar, LijstStatus.GEMAAKT, 1, "ab" * 32, vervangt, T, "maker")
+    klaar = gemaakt.keur_goed("anna", T).met_bestand(f"{lijst_id}.p7m", "cd" * 32)
+    return klaar.lever("maker", geleverd_op) if geleverd_op else klaar
+
+
+def test_one_list_leaves_per_calendar_year_unless_it_rectifies_that_one() -> None:
+    dit_jaar = date(2026, 12, 3)
+    nieuw = _gemaakt().keur_goed("anna", T)
+    # nothing left this year yet; a list delivered last year does not count
+    vorig = _lijst("l-2025", 2025, datetime(2025, 12, 31, 22, 59, tzinfo=UTC))  # 23:59 Brussels
+    controleer_kalenderjaar(nieuw, [vorig], dit_jaar)
+    # one went out on 1 January in Brussels (23:00 UTC the day before): a second is refused,
+    # whatever its year
+    eerste = _lijst("l-2025", 2025, datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
+    with pytest.raises(LijstFout, match="at most one list leaves per calendar year"):
+        controleer_kalenderjaar(nieuw, [eerste], dit_jaar)
+    # also when the other one's file is made and still on its way
+    with pytest.raises(LijstFout, match="its file is made"):
+        controleer_kalenderjaar(nieuw, [_lijst("l-x", 2026, None)], dit_jaar)
+    # a rectification of the list delivered this year may follow, again and again
+    geleverd = _lijst("l-1", 2026, datetime(2026, 2, 1, tzinfo=UTC))
+    rechtzetting = replace(nieuw, id="l-r1", vervangt="l-1")
+    controleer_kalenderjaar(rechtzetting, [geleverd], dit_jaar)
+    tweede = _lijst("l-r1", 2026, datetime(2026, 3, 1, tzinfo=UTC), vervangt="l-1")
+    controleer_kalenderjaar(
+        replace(nieuw, id="l-r2", vervangt="l-r1"), [geleverd, tweede], dit_jaar
+    )
+    # a rectification of another year's list is a second delivery
+    with pytest.raises(LijstFout, match="only a rectification of that list"):
+        controleer_kalenderjaar(
+            replace(nieuw, id="l-r", jaar=2025, vervangt="l-2025"), [geleverd], dit_jaar
+        )
+    # the list itself, sent again after a crash, is not a second delivery
+    controleer_kalenderjaar(geleverd, [geleverd], dit_jaar)

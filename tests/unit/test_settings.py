@@ -1,4 +1,4 @@
-"""Settings: the PKI files a node uses can be the development ones or real ones elsewhere."""
+"""Settings: the PKI files a node uses, environment overrides, and a file checked key by key."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kbi_exchange.settings import DEFAULT_SETTINGS, load_settings
+from kbi_exchange.settings import (
+    DEFAULT_SETTINGS,
+    SERVE_URL_ENV,
+    OngeldigeInstelling,
+    load_settings,
+)
+from tests.conftest import kbi
 
 
 def test_the_default_pki_is_the_development_one_in_the_home(tmp_path: Path) -> None:
@@ -54,3 +60,140 @@ def test_vsb_reaches_aii_at_the_settings_address_unless_the_environment_says_oth
         "https://aii.example",
         "uit-de-omgeving",
     )
+
+
+def _met(tmp_path: Path, *regels: tuple[str, str]) -> Path:
+    """A settings file: the defaults with these (old line, new line) replacements."""
+    tekst = DEFAULT_SETTINGS
+    for oud, nieuw in regels:
+        assert oud in tekst, oud
+        tekst = tekst.replace(oud, nieuw)
+    (tmp_path / "settings.toml").write_text(tekst, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_file_with_every_kind_of_value_written_as_allowed_is_read(tmp_path: Path) -> None:
+    settings = load_settings(
+        _met(
+            tmp_path,
+            ("lijst_bestanden_tot = 2026-12-31", 'lijst_bestanden_tot = "2025-06-30"'),
+            ("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 0.01"),
+            ("aii_timeout_seconds = 5.0", "aii_timeout_seconds = 2"),  # a number: int or float
+            ("[pki.bestanden]\n", '[pki.bestanden]\n"aii.key" = "/etc/kbi/aii.key"\n'),
+        )
+    )
+    assert settings.lijst_bestanden_tot == date(2025, 6, 30)
+    assert settings.advies_per_seconde_per_client == 0.01
+    assert settings.vsb_aii_timeout_seconds == 2
+    assert settings.pki_bestand("aii.key") == Path("/etc/kbi/aii.key")
+
+
+@pytest.mark.parametrize(
+    ("oud", "nieuw", "fout"),
+    [
+        (
+            "aii_attempts = 3",
+            'aii_attempts = "three"',
+            'settings [vsb] aii_attempts: expected a whole number, got "three" (a string)',
+        ),
+        (
+            "aii_attempts = 3",
+            "aii_attempts = true",
+            "settings [vsb] aii_attempts: expected a whole number, got true (a boolean)",
+        ),
+        (
+            "max_failed_logins = 5",
+            "max_failed_logins = 5.5",
+            "settings [mailbox] max_failed_logins: expected a whole number, got 5.5",
+        ),
+        (
+            "aii_retry_pause_seconds = 0.5",
+            'aii_retry_pause_seconds = "0.5"',
+            'settings [vsb] aii_retry_pause_seconds: expected a number, got "0.5"',
+        ),
+        (
+            "lijst_bestanden_tot = 2026-12-31",
+            'lijst_bestanden_tot = "31/12/2026"',
+            'settings [aii] lijst_bestanden_tot: expected a date (YYYY-MM-DD), got "31/12/2026"',
+        ),
+        (
+            "lijst_bestanden_tot = 2026-12-31",
+            'lijst_bestanden_tot = "2026-02-30"',
+            "settings [aii] lijst_bestanden_tot: expected a date (YYYY-MM-DD)",
+        ),
+        (
+            'identificatie = "VSB"',
+            "identificatie = 12",
+            "settings [vsb] identificatie: expected a string, got 12 (a whole number)",
+        ),
+        (
+            "[pki.bestanden]\n",
+            '[pki.bestanden]\n"aii.key" = 7\n',
+            "settings [pki.bestanden] aii.key: expected a string, got 7",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_naming_the_setting_and_what_it_must_be(
+    tmp_path: Path, oud: str, nieuw: str, fout: str
+) -> None:
+    with pytest.raises(OngeldigeInstelling) as gemeld:
+        load_settings(_met(tmp_path, (oud, nieuw)))
+    assert str(gemeld.value).startswith(fout)
+
+
+def test_an_unknown_key_is_refused_with_the_keys_its_section_knows(tmp_path: Path) -> None:
+    with pytest.raises(OngeldigeInstelling) as gemeld:
+        load_settings(_met(tmp_path, ("[mailbox]\n", "[mailbox]\nmax_failed_login = 3\n")))
+    melding = str(gemeld.value)
+    assert melding.startswith("settings [mailbox] max_failed_login: unknown key;")
+    assert "max_failed_logins, lockout_seconds, max_failed_logins_per_address" in melding
+    with pytest.raises(OngeldigeInstelling, match=r"public_url: unknown key \(public_url belongs"):
+        load_settings(_met(tmp_path, ('omgeving = "development"', 'public_url = "http://x"')))
+
+
+def test_an_unknown_section_is_refused_with_the_sections_there_are(tmp_path: Path) -> None:
+    with pytest.raises(OngeldigeInstelling) as gemeld:
+        load_settings(_met(tmp_path, ("[mailbox]\n", "[mailbx]\n")))
+    assert str(gemeld.value).startswith("settings [mailbx]: unknown section;")
+    assert "omgeving, [aii], [vsb], [retention], [mailbox], [pki]" in str(gemeld.value)
+    with pytest.raises(OngeldigeInstelling, match=r"^settings \[pki\.extra\]: unknown section"):
+        load_settings(_met(tmp_path, ("[pki.bestanden]\n", "[pki.extra]\n")))
+
+
+def test_a_file_that_is_not_toml_is_refused_with_where(tmp_path: Path) -> None:
+    (tmp_path / "settings.toml").write_text("[aii\npublic_url = 1\n", encoding="utf-8")
+    with pytest.raises(OngeldigeInstelling, match=r"not valid TOML: .*\(at line 1, column 5\)"):
+        load_settings(tmp_path)
+
+
+def test_every_default_passes_its_own_check(tmp_path: Path) -> None:
+    """A key added to `DEFAULT_SETTINGS` is known, and of its default's type, with no code."""
+    assert load_settings(_met(tmp_path)).mailbox_max_failed_logins_per_address == 20
+
+
+def test_the_wsdl_address_is_public_url_else_the_served_one_else_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(SERVE_URL_ENV, raising=False)
+    assert load_settings(_met(tmp_path)).public_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv(SERVE_URL_ENV, "http://127.0.0.1:8123")
+    assert load_settings(_met(tmp_path)).public_url == "http://127.0.0.1:8123"
+    gezet = _met(tmp_path, ('public_url = ""', 'public_url = "https://aii.example/"'))
+    assert load_settings(gezet).public_url == "https://aii.example"
+
+
+def test_the_command_line_says_what_is_wrong_in_one_line_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBI_HOME", str(tmp_path))  # `--home` sets it: restored after the test
+    _met(tmp_path, ("aii_attempts = 3", 'aii_attempts = "three"'))
+    uit = kbi(capsys, "--home", str(tmp_path), "mailbox", "account", "aii")
+    assert uit.code == 1
+    assert uit.err.splitlines() == [
+        'kbi: error: settings [vsb] aii_attempts: expected a whole number, got "three" (a string)'
+    ]
+    (tmp_path / "settings.toml").write_text("omgeving = \n", encoding="utf-8")
+    uit = kbi(capsys, "--home", str(tmp_path), "mailbox", "account", "aii")
+    assert uit.code == 1
+    assert len(uit.err.splitlines()) == 1
+    assert "not valid TOML" in uit.err

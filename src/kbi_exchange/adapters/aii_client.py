@@ -131,10 +131,9 @@ class AiiClient:
         transport: httpx.BaseTransport | None = None,
         slaap: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not token:
-            raise BronOnbeschikbaar(
-                "no client token for the AII node: set KBI_VSB_AII_TOKEN or [vsb] aii_token"
-            )
+        # a missing token is said when AII would be asked, not before: the question is
+        # checked first, and a bad one refused as such
+        self._zonder_token = not token
         self.pogingen = max(1, pogingen)
         self.wacht = wacht
         self.breaker = breaker
@@ -149,6 +148,12 @@ class AiiClient:
     def close(self) -> None:
         self._http.close()
 
+    def _vereis_token(self) -> None:
+        if self._zonder_token:
+            raise BronOnbeschikbaar(
+                "no client token for the AII node: set KBI_VSB_AII_TOKEN or [vsb] aii_token"
+            )
+
     def __enter__(self) -> AiiClient:
         return self
 
@@ -161,6 +166,7 @@ class AiiClient:
         Retries with the same referte on timeouts, lost connections and 5xx; raises
         `BronOnbeschikbaar` when no attempt got an answer, or the circuit is open.
         """
+        self._vereis_token()
         vraag = {"insz": insz, "datum": datum.isoformat(), "doel": DOEL, "referte": referte}
         laatste = "not asked"
         for poging in range(self.pogingen):
@@ -210,6 +216,7 @@ class AiiClient:
         """One call: its status and JSON body; `BronOnbeschikbaar` when AII cannot be reached
         or answers with no readable JSON (these calls change nothing twice when repeated by
         the operator: a report is sent once per command, fetches are by sequence number)."""
+        self._vereis_token()
         if not self.breaker.toegestaan():
             raise BronOnbeschikbaar("AII is not called for a while: it failed repeatedly")
         try:

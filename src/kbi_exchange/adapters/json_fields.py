@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 import fastjsonschema
-import orjson
 
+from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.periods import Periode
 from kbi_exchange.schemas import validator
@@ -17,9 +18,9 @@ from kbi_exchange.schemas import validator
 
 def dag(ruw: Any, veld: str) -> date:
     try:
-        return date.fromisoformat(ruw)
-    except (TypeError, ValueError):
-        raise OngeldigeRegel(veld, "not a valid date (YYYY-MM-DD)") from None
+        return datum_uit_tekst(ruw)
+    except OngeldigeTijd as fout:
+        raise OngeldigeRegel(veld, f"not a valid date: {fout}") from None
 
 
 def optionele_dag(ruw: Any, veld: str) -> date | None:
@@ -57,9 +58,9 @@ def schemareden(fout: fastjsonschema.JsonSchemaValueException) -> str:
 def decodeer(tekst: str | bytes, schema: str) -> Any:
     """One JSON line, valid against a shipped schema."""
     try:
-        ruw = orjson.loads(tekst)
-    except orjson.JSONDecodeError:
-        raise OngeldigeRegel("line", "not valid JSON (or not UTF-8)") from None
+        ruw = strict_json.loads(tekst)
+    except strict_json.JsonError as fout:
+        raise OngeldigeRegel("line", str(fout)) from None
     valideer(ruw, schema)
     return ruw
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-import orjson
-
+from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.json_fields import (
     dag,
     insz_veld,
@@ -16,6 +15,7 @@ from kbi_exchange.adapters.json_fields import (
     valideer,
 )
 from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.domain.dates import OngeldigeTijd, rfc3339_uit_tekst
 from kbi_exchange.domain.dossier import (
     Aanmelding,
     Attest,
@@ -37,11 +37,9 @@ def _moment(ruw: Any, veld: str, nu: datetime) -> datetime | None:
     if ruw is None:
         return None
     try:
-        moment = datetime.fromisoformat(ruw)
-    except (TypeError, ValueError):
-        raise OngeldigeRegel(veld, "not a valid RFC 3339 timestamp") from None
-    if moment.tzinfo is None:
-        raise OngeldigeRegel(veld, "timestamp lacks its UTC offset")
+        moment = rfc3339_uit_tekst(ruw)
+    except OngeldigeTijd as fout:
+        raise OngeldigeRegel(veld, str(fout)) from None
     if moment > nu:
         raise OngeldigeRegel(veld, "lies in the future")
     return moment
@@ -121,9 +119,9 @@ def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
 def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:  # a `line_reader.Parser`
     """Decode and convert one JSON line."""
     try:
-        ruw = orjson.loads(tekst)
-    except orjson.JSONDecodeError:
-        raise OngeldigeRegel("line", "not valid JSON (or not UTF-8)") from None
+        ruw = strict_json.loads(tekst)
+    except strict_json.JsonError as fout:
+        raise OngeldigeRegel("line", str(fout)) from None
     return lees_object(ruw, nu=nu)
 
 

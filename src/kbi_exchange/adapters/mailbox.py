@@ -13,11 +13,12 @@ import hashlib
 import os
 import re
 import threading
+from datetime import date
 from pathlib import Path
 
 from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.verdeling import zorgkas_van_bestand
+from kbi_exchange.domain.verdeling import zorgkas_bestand_dag, zorgkas_van_bestand
 from kbi_exchange.schemas import zorgkas_codes
 
 AII, VSB = "aii", "vsb"
@@ -141,6 +142,24 @@ class Mailbox:
                     os.replace(bestand, map_ / bestand.name)
                     vastgehouden.append(map_ / bestand.name)
         return vastgehouden
+
+    def zorgkas_files_before(self, grens: date) -> list[str]:
+        """The names of the zorgkas files still waiting in a zorgkas's ``in/`` that VSB made
+        before ``grens`` (by the moment in their name, not the file's clock)."""
+        return sorted(
+            pad.name
+            for pad in self.wortel.glob(f"zorgkas-*/{IN}/VSB_ZORGKAS_*.p7m")
+            if pad.is_file()
+            and (gemaakt := zorgkas_bestand_dag(pad.name)) is not None
+            and gemaakt < grens
+        )
+
+    def remove_waiting(self, naam: str) -> None:
+        """Take a zorgkas file out of its zorgkas's ``in/`` (gone already: nothing to do)."""
+        zorgkas = zorgkas_van_bestand(naam)
+        if zorgkas is None or zorgkas not in zorgkas_codes():
+            raise MailboxError(f"{naam}: not a zorgkas file")
+        (self.folder(f"zorgkas-{zorgkas}", IN) / naam).unlink(missing_ok=True)
 
     def waiting(self, partij: str, patroon: str = "*") -> list[Path]:
         """The whole files waiting in a party's ``in/``, oldest name first."""

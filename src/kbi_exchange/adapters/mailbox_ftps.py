@@ -6,18 +6,22 @@ upload is written under a hidden ``.part`` name and, once complete, moved straig
 recipient's ``in/`` before the client is told it arrived (``226``); a file that cannot be routed
 is refused (``553``) and removed, so no one ever sees half a file, or an unroutable one, under
 a final name. Passwords are Argon2id hashes in a file apart from the mailbox
-(``$KBI_HOME/keys/mailbox-accounts.json``); an account is locked for a while after repeated
-failures. Each connection has its own thread, so that a password check (Argon2, tens of
-milliseconds by design) or a slow client never holds up the others.
+(``$KBI_HOME/keys/mailbox-accounts.json``). Repeated failures lock an account for a while, but
+only from the address they came from, and lock an address that fails too often, whatever
+accounts it tries: a stranger cannot lock a party out. Each connection has its own thread, so
+that a password check (Argon2, tens of milliseconds by design) or a slow client never holds up
+the others.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +34,8 @@ from kbi_exchange.adapters.mailbox import IN, UIT, Mailbox, MailboxError, recipi
 from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord
 
 _DEEL = ".part"
-# Failed log-ins after which an account is locked, and for how long (seconds).
-MAX_MISLUKT = 5
-VERGRENDELD = 15 * 60
+# Failure counts kept at most: past it, those expired are dropped (addresses are the caller's).
+_MAX_COUNTS = 10_000
 
 log = logging.getLogger(__name__)
 
@@ -55,47 +58,118 @@ class Accounts:
         write_atomic(self.bestand, json.dumps(accounts).encode(), modus=0o600)
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed log-ins allowed to an account from one address, and from one address to any
+    accounts, before that is refused for `lockout_seconds` (`[mailbox]` in settings.toml)."""
+
+    max_failed: int
+    max_failed_per_address: int
+    lockout_seconds: float
+
+
+@dataclass
+class _Count:
+    failed: int = 0
+    last: float = float("-inf")
+    locked_until: float = float("-inf")
+
+
+class _Failures:
+    """Failed log-ins per key: ``maximum`` of them lock it for ``seconds``; a failure is
+    forgotten ``seconds`` after the last one, so that rare typos never add up to a lock."""
+
+    def __init__(self, maximum: int, seconds: float) -> None:
+        self.maximum = maximum
+        self.seconds = seconds
+        self._counts: dict[Hashable, _Count] = {}
+
+    def locked(self, key: Hashable, now: float) -> bool:
+        count = self._counts.get(key)
+        return count is not None and count.locked_until > now
+
+    def failed(self, key: Hashable, now: float) -> bool:
+        """Count a failure; True when it locks the key."""
+        if len(self._counts) >= _MAX_COUNTS:
+            self._drop_expired(now)
+        count = self._counts.setdefault(key, _Count())
+        if now - count.last > self.seconds:
+            count.failed = 0
+        count.failed, count.last = count.failed + 1, now
+        if count.failed < self.maximum:
+            return False
+        count.failed, count.locked_until = 0, now + self.seconds
+        return True
+
+    def forget(self, key: Hashable) -> None:
+        self._counts.pop(key, None)
+
+    def _drop_expired(self, now: float) -> None:
+        for key, count in list(self._counts.items()):
+            if count.locked_until <= now and now - count.last > self.seconds:
+                del self._counts[key]
+
+
+def _source(ip: str) -> str:
+    """Where a log-in comes from, as counted: its IPv4 address, or its IPv6 /64 network (one
+    machine is given a whole /64, and could take a new address for each guess)."""
+    try:
+        parsed = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # an IPv4 client of a dual-stack server
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 class _Authorizer(DummyAuthorizer):  # type: ignore[misc]
     """pyftpdlib's user table, with passwords checked against Argon2id hashes.
 
-    After `max_mislukt` failed log-ins an account is locked for `vergrendeld` seconds: while it
-    is, no password is even checked (the right one neither), which also spares the CPU.
+    Failures are counted per address, and per account at an address. An address past its
+    limit is refused whatever account it names, and an account past its limit is refused from
+    that address only: while either holds, no password is even checked (the right one neither),
+    which also spares the CPU. Its party still logs in from its own address.
     """
 
     def __init__(
         self,
         hashes: dict[str, str],
+        limits: LoginLimits,
         *,
-        max_mislukt: int = MAX_MISLUKT,
-        vergrendeld: float = VERGRENDELD,
-        klok: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.hashes = hashes
-        self.max_mislukt = max_mislukt
-        self.vergrendeld = vergrendeld
-        self.klok = klok
-        self._mislukt: dict[str, tuple[int, float]] = {}  # name → (failures, locked until)
-        self._slot = threading.Lock()
+        self.clock = clock
+        self._per_address = _Failures(limits.max_failed_per_address, limits.lockout_seconds)
+        self._per_account = _Failures(limits.max_failed, limits.lockout_seconds)
+        self._lock = threading.Lock()
 
     def validate_authentication(self, username: str, password: str, handler: Any) -> None:
-        with self._slot:
-            mislukt, tot = self._mislukt.get(username, (0, 0.0))
-            if tot > self.klok():
+        address = _source(str(getattr(handler, "remote_ip", "")))
+        with self._lock:
+            now = self.clock()
+            if self._per_address.locked(address, now):
+                raise AuthenticationFailed("Too many failed log-ins from this address; try later.")
+            if self._per_account.locked((username, address), now):
+                self._failed_from(address, now)  # still a failure of that address
                 raise AuthenticationFailed("Account locked after repeated failures; try later.")
         if controleer(self.hashes.get(username), password):
-            with self._slot:
-                self._mislukt.pop(username, None)
+            with self._lock:
+                self._per_account.forget((username, address))
             return
-        with self._slot:
-            mislukt, _ = self._mislukt.get(username, (0, 0.0))
-            mislukt += 1
-            if mislukt >= self.max_mislukt:
-                log.warning("mailbox account %s locked after %d failed log-ins", username, mislukt)
-                self._mislukt[username] = (0, self.klok() + self.vergrendeld)
-            else:
-                self._mislukt[username] = (mislukt, 0.0)
+        with self._lock:
+            now = self.clock()
+            if self._per_account.failed((username, address), now):
+                log.warning("mailbox account %s locked for address %s", username, address)
+            self._failed_from(address, now)
         raise AuthenticationFailed("Authentication failed.")
+
+    def _failed_from(self, address: str, now: float) -> None:
+        if self._per_address.failed(address, now):
+            log.warning("mailbox: address %s locked after repeated failed log-ins", address)
 
 
 class _Dtp(TLS_DTPHandler):  # type: ignore[misc]
@@ -164,14 +238,13 @@ def maak_server(
     sleutel: Path,
     host: str,
     poort: int,
-    max_mislukt: int = MAX_MISLUKT,
-    vergrendeld: float = VERGRENDELD,
+    limits: LoginLimits,
 ) -> ThreadedFTPServer:
     """An FTPS server on the mailbox; every party with a password gets its account."""
     hashes = accounts.read()
     if not hashes:
         raise MailboxError("no mailbox accounts: set one with `kbi mailbox account PARTY`")
-    authorizer = _Authorizer(hashes, max_mislukt=max_mislukt, vergrendeld=vergrendeld)
+    authorizer = _Authorizer(hashes, limits)
     for partij in sorted(hashes):
         thuis = mailbox.wortel / partij
         mailbox.create([partij])

@@ -1,7 +1,8 @@
 """Carries a notification to the other party's node over its API (SPEC §12): an incident
-(`POST /api/v1/incidenten`, either way) or an onward recipient (`POST /api/v1/ontvangers`,
-VSB to AII), as CMS SignedData signed with this party's key, so the receiver knows who sent
-it without a token of its own."""
+(`POST /api/v1/incidenten`), a step in the protocol's life (`POST /api/v1/protocol/stappen`),
+a change of processors (`POST /api/v1/verwerkers`), each either way, or an onward recipient
+(`POST /api/v1/ontvangers`, VSB to AII), as CMS SignedData signed with this party's key, so
+the receiver knows who sent it without a token of its own."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from kbi_exchange.domain.incident import PartijOnbereikbaar
 
 INCIDENTEN = "/api/v1/incidenten"
 ONTVANGERS = "/api/v1/ontvangers"
-OPZEGGING = "/api/v1/protocol/opzegging"
+STAPPEN = "/api/v1/protocol/stappen"
+VERWERKERS = "/api/v1/verwerkers"
 MEDIA = "application/pkcs7-mime"
 
 
@@ -39,7 +41,8 @@ class PartijBode:
         self.timeout = timeout
         self.transport = transport
 
-    def stuur(self, melding: dict[str, Any]) -> None:
+    def stuur(self, melding: dict[str, Any]) -> dict[str, Any]:
+        """Sign and send; the receiver's JSON answer (its id, and what it recorded)."""
         ondertekend = cms.sign(
             orjson.dumps(melding),
             self.pki.certificaat(self.afzender.value),
@@ -65,3 +68,8 @@ class PartijBode:
                 f"the other party's node refused the notification (HTTP "
                 f"{antwoord.status_code}{': ' + waarom if waarom else ''}); it is still to be sent"
             )
+        try:
+            body = antwoord.json()
+        except ValueError:
+            body = None
+        return body if isinstance(body, dict) else {}

@@ -42,6 +42,8 @@ class NietGevraagd(StrEnum):
 
     ONDER_18 = "onder_18"
     VOOR_EERSTE_DATUM = "voor_eerste_datum"
+    # the condition's legal basis lapsed (GwH 112/2023): decided as the law now reads
+    VOORWAARDE_VERNIETIGD = "voorwaarde_vernietigd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,18 @@ class Aanvraag:
         """AII could not answer this time: the application waits for the source."""
         return replace(
             self, status=AanvraagStatus.WACHT_OP_BRON, pogingen=self.pogingen + 1, gevraagd_op=nu
+        )
+
+    def zonder_voorwaarde(self, nu: datetime) -> Aanvraag:
+        """Decided without the condition, whose basis lapsed (SPEC §9): granted, AII not
+        asked (any answer it gave before stays recorded beside the decision)."""
+        if self.status.beslist:
+            raise AanvraagFout(f"application {self.id} was decided already")
+        return replace(
+            self,
+            status=AanvraagStatus.TOEGEKEND,
+            niet_gevraagd=NietGevraagd.VOORWAARDE_VERNIETIGD,
+            beslist_op=nu,
         )
 
     def nieuwe_vraag(self, referte: str) -> Aanvraag:
@@ -203,16 +217,19 @@ def leeftijd_op(geboren: date, dag: date) -> int:
 
 
 def niet_te_vragen(
-    *, geboren: date | None, opening: date, eerste_datum: date
+    *, geboren: date | None, opening: date, eerste_datum: date, vernietigd: bool = False
 ) -> NietGevraagd | None:
     """Why the condition does not apply to this application, or None when AII must be asked.
 
-    Under 18 on the opening date: not subject to the condition (SPEC §9). A right opening
-    before the condition's first date (1 January 2022): the condition did not exist yet.
-    An unknown birth date is no reason not to ask.
+    A right opening before the condition's first date (1 January 2022): the condition did
+    not exist yet. The condition's basis lapsed (``vernietigd``: an annulment works back, so
+    whatever the opening date): it is no longer the law. Under 18 on the opening date: not
+    subject to the condition (SPEC §9). An unknown birth date is no reason not to ask.
     """
     if opening < eerste_datum:
         return NietGevraagd.VOOR_EERSTE_DATUM
+    if vernietigd:
+        return NietGevraagd.VOORWAARDE_VERNIETIGD
     if geboren is not None and leeftijd_op(geboren, opening) < MEERDERJARIG:
         return NietGevraagd.ONDER_18
     return None

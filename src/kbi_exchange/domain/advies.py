@@ -70,21 +70,22 @@ def _geen_context(diagnose: str) -> Geweigerd:
 
 
 def controleer_datum(doel: Doel, datum: date, *, vandaag: date, parameters: ParameterSet) -> None:
-    """Refuse (40001) a reference date outside the purpose's legal window (SPEC §4)."""
+    """Refuse (40001) a question the protocol gives no ground for: a purpose without an
+    individual question, or a reference date outside the purpose's legal window (SPEC §4)."""
+    if doel is not Doel.ZORGBUDGET:
+        # art. 3 and 5: the reduced premium is served by the yearly list (F2) alone; an
+        # individual question for it would disclose outside what the protocol names
+        raise _geen_context(
+            "Het protocol kent geen individuele vraag voor de verlaagde premie: "
+            "die loopt enkel via de jaarlijkse lijst."
+        )
     if datum > vandaag:
         raise _geen_context("De referentiedatum ligt in de toekomst.")
-    if doel is Doel.ZORGBUDGET:
-        eerste = parameters.datum("zorgbudget_eerste_datum", vandaag)
-        if datum < eerste:
-            raise _geen_context(
-                f"Voor het zorgbudget geldt de voorwaarde pas vanaf {eerste.isoformat()}."
-            )
-        return
-    eerste_jaar = parameters.geheel_getal("lijst_eerste_jaar", vandaag)
-    if (datum.month, datum.day) != (1, 1):
-        raise _geen_context("Voor de verlaagde premie is de referentiedatum 1 januari.")
-    if datum.year < eerste_jaar:
-        raise _geen_context(f"Een jaarlijkse lijst bestaat pas vanaf {eerste_jaar}.")
+    eerste = parameters.datum("zorgbudget_eerste_datum", vandaag)
+    if datum < eerste:
+        raise _geen_context(
+            f"Voor het zorgbudget geldt de voorwaarde pas vanaf {eerste.isoformat()}."
+        )
 
 
 def _lees(vraag: Vraag) -> tuple[Insz, date, Doel]:

@@ -29,14 +29,28 @@ class Gegevens(StrEnum):
     BESLISSING_F1 = "beslissing_f1"
     # AII: a yearly list's INSZ (its payload and file), after F2 ended; its hashes stay
     LIJST_F2 = "lijst_f2"
+    # AII: a list's payload and file once VSB received it and a later year's list (or, for a
+    # replaced list, its rectification) was received too; hashes, counts and steps stay
+    LIJST_INHOUD = "lijst_inhoud"
     # VSB: a care-budget application, whole, 5 years after the end of the zorgbudget or the refusal
     AANVRAAG = "aanvraag"
     # VSB: an application that holds AII's answer, after F1 ended and the grace period passed
     AANVRAAG_F1 = "aanvraag_f1"
     # VSB: a received list's INSZ, its zorgkas files' content and who received whom, after F2
     ONTVANGEN_LIJST_F2 = "ontvangen_lijst_f2"
-    # VSB: a deceased person's entries on the received lists and in the distribution
+    # VSB: a deceased person's entries on the received lists and in the distribution, and the
+    # content of the zorgkas files and messages that carry their number
     OVERLEDEN = "overleden"
+    # VSB: on a distributed list, an INSZ that is no member at all or had no VT on 1 January:
+    # the list changes nothing for them (counted at distribution, not kept)
+    LIJST_OVERTOLLIG = "lijst_overtollig"
+    # VSB: an application never decided (waiting for AII, or its question refused) long after
+    # it was recorded: nothing was decided that the 5 years could run from
+    AANVRAAG_ONBESLIST = "aanvraag_onbeslist"
+    # VSB: a zorgkas file's content once the zorgkas downloaded it, or after its period
+    ZORGKAS_BESTAND = "zorgkas_bestand"
+    # VSB: a zorgkas file still lying in the zorgkas's mailbox in/ after its period
+    POSTVAK = "postvak"
     # both: a closed data-quality report's personal content, and its rectifications' (AII: as
     # long as the decision records; VSB: 5 years after it was closed, as the answers it
     # concerned); the rows stay, emptied, so the rectifications keep their numbers
@@ -48,9 +62,15 @@ class Gegevens(StrEnum):
 
     @property
     def noemt_personen(self) -> bool:
-        """Whether its items are people's INSZ: named by their keyed hash in the report, and
-        audited one entry each under it."""
-        return self is Gegevens.OVERLEDEN
+        """Whether its items are people's INSZ (``insz``, or ``lijst-id/insz``): named by
+        their keyed hash in the report, and audited one entry each under it."""
+        return self in (Gegevens.OVERLEDEN, Gegevens.LIJST_OVERTOLLIG)
+
+
+def persoon(item: str) -> tuple[str, str | None]:
+    """The INSZ an item of a kind that names persons holds, and the list it is on, if any."""
+    lijst, _, insz = item.rpartition("/")
+    return insz, lijst or None
 
 
 # the audit entries that say what retention removed: kept whole, as the proof that an entry
@@ -65,14 +85,19 @@ GEGEVENS_VAN_NODE: dict[Node, tuple[Gegevens, ...]] = {
         Gegevens.BESLISSING,
         Gegevens.BESLISSING_F1,
         Gegevens.LIJST_F2,
+        Gegevens.LIJST_INHOUD,
         Gegevens.MELDING,
         Gegevens.AUDIT,
     ),
     Node.VSB: (
         Gegevens.AANVRAAG,
         Gegevens.AANVRAAG_F1,
+        Gegevens.AANVRAAG_ONBESLIST,
         Gegevens.ONTVANGEN_LIJST_F2,
         Gegevens.OVERLEDEN,
+        Gegevens.LIJST_OVERTOLLIG,
+        Gegevens.ZORGKAS_BESTAND,
+        Gegevens.POSTVAK,
         Gegevens.MELDING,
         Gegevens.BERICHT,
         Gegevens.AUDIT,
@@ -87,12 +112,16 @@ class Termijnen:
     respijt_dagen: int  # after a flow or the protocol ended, before its data goes
     beslissingen_jaren: int  # AII's decision records
     audit_jaren: int  # both audit logs' content
+    onbeslist_dagen: int = 365  # VSB: an application never decided
+    zorgkas_bestand_dagen: int = 90  # VSB: a zorgkas file not downloaded, in its mailbox
 
     def __post_init__(self) -> None:
         for naam, waarde in (
             ("grace_days", self.respijt_dagen),
             ("decision_records_years", self.beslissingen_jaren),
             ("audit_content_years", self.audit_jaren),
+            ("undecided_application_days", self.onbeslist_dagen),
+            ("zorgkas_file_days", self.zorgkas_bestand_dagen),
         ):
             if waarde < 0:
                 raise ValueError(f"[retention] {naam}: {waarde} is negative")
@@ -212,6 +241,14 @@ def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> li
                 f"{termijnen.beslissingen_jaren} years: closed before {grens.isoformat()}",
             )
         )
+        opdrachten.append(
+            Opdracht(
+                Gegevens.LIJST_INHOUD,
+                op + timedelta(days=1),
+                "a list's INSZ are kept until VSB has received it and a later year's list (a "
+                "replaced list: its rectification); the receipt and hashes prove what went",
+            )
+        )
     else:
         vijf_jaar = _jaren_terug(op, BEWAARTERMIJN_JAREN)
         opdrachten += [
@@ -243,6 +280,39 @@ def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> li
                 f"list data is kept until the person's death: died before {op.isoformat()}",
             )
         )
+        opdrachten.append(
+            Opdracht(
+                Gegevens.LIJST_OVERTOLLIG,
+                op + timedelta(days=1),
+                "after the distribution only listed members with VT on 1 January of the list "
+                "year are kept: no member at all, or a member without VT then",
+            )
+        )
+        onbeslist = op - timedelta(days=termijnen.onbeslist_dagen)
+        opdrachten.append(
+            Opdracht(
+                Gegevens.AANVRAAG_ONBESLIST,
+                onbeslist,
+                f"an application never decided is kept {termijnen.onbeslist_dagen} days: "
+                f"recorded before {onbeslist.isoformat()}",
+            )
+        )
+        bestand = op - timedelta(days=termijnen.zorgkas_bestand_dagen)
+        opdrachten += [
+            Opdracht(
+                Gegevens.ZORGKAS_BESTAND,
+                bestand,
+                "a zorgkas file's content is kept until the zorgkas downloads it, at most "
+                f"{termijnen.zorgkas_bestand_dagen} days: downloaded, or made before "
+                f"{bestand.isoformat()} (its hash stays)",
+            ),
+            Opdracht(
+                Gegevens.POSTVAK,
+                bestand,
+                f"a zorgkas file waits in its mailbox in/ at most "
+                f"{termijnen.zorgkas_bestand_dagen} days: made before {bestand.isoformat()}",
+            ),
+        ]
     grens = _jaren_terug(op, termijnen.audit_jaren)
     opdrachten.append(
         Opdracht(

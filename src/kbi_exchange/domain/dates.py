@@ -2,22 +2,58 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 BRUSSEL = ZoneInfo("Europe/Brussels")
+# The years a date or moment given to this system may fall in: wide enough for any birth,
+# fact or deadline it handles, narrow enough that adding a retention period or a notice
+# term never leaves what a date can hold (year 9999 + 12 months is an overflow).
+EERSTE_JAAR = 1900
+LAATSTE_JAAR = 2999
+
+# Python's fromisoformat also reads 20240101, 2024-W01-1 and other ISO 8601 forms, and \d
+# matches any script's digits: the forms this system accepts are spelled out here.
+_DATUM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 class OngeldigeTijd(ValueError):
     """A date or moment that cannot be read."""
 
 
-def datum_uit_tekst(tekst: str) -> date:
-    """A calendar date written as ``YYYY-MM-DD``."""
+def _binnen_bereik(jaar: int) -> None:
+    if not EERSTE_JAAR <= jaar <= LAATSTE_JAAR:
+        raise OngeldigeTijd(f"the year must lie from {EERSTE_JAAR} to {LAATSTE_JAAR}")
+
+
+def datum_uit_tekst(tekst: object) -> date:
+    """A calendar date written as ``YYYY-MM-DD`` (exactly: no other ISO 8601 form)."""
+    if not isinstance(tekst, str) or not _DATUM.fullmatch(tekst):
+        raise OngeldigeTijd("expected a date as YYYY-MM-DD")
     try:
-        return date.fromisoformat(tekst)
-    except (TypeError, ValueError):
-        raise OngeldigeTijd("expected a date as YYYY-MM-DD") from None
+        dag = date.fromisoformat(tekst)
+    except ValueError:
+        raise OngeldigeTijd("expected a date as YYYY-MM-DD (that day does not exist)") from None
+    _binnen_bereik(dag.year)
+    return dag
+
+
+def rfc3339_uit_tekst(tekst: object) -> datetime:
+    """A moment written as RFC 3339 with its offset: ``2024-01-15T10:02:11+01:00`` (or Z)."""
+    if not isinstance(tekst, str) or not _MOMENT.fullmatch(tekst):
+        raise OngeldigeTijd(
+            "expected an RFC 3339 moment with its offset, as 2024-01-15T10:02:11+01:00"
+        )
+    try:
+        moment = datetime.fromisoformat(tekst)
+    except ValueError:
+        raise OngeldigeTijd("expected an RFC 3339 moment (that moment does not exist)") from None
+    _binnen_bereik(moment.year)
+    return moment
 
 
 def moment_uit_tekst(tekst: str) -> datetime:
@@ -27,13 +63,7 @@ def moment_uit_tekst(tekst: str) -> datetime:
     """
     if len(tekst) == 10:
         return begin_van_dag(datum_uit_tekst(tekst))
-    try:
-        moment = datetime.fromisoformat(tekst)
-    except ValueError:
-        raise OngeldigeTijd("expected an RFC 3339 timestamp with offset, or YYYY-MM-DD") from None
-    if moment.tzinfo is None:
-        raise OngeldigeTijd("a timestamp must carry its offset (RFC 3339)")
-    return moment
+    return rfc3339_uit_tekst(tekst)
 
 
 def begin_van_dag(dag: date) -> datetime:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.dates import OngeldigeTijd, rfc3339_uit_tekst
 
 PARTIJ_TERMIJN = timedelta(hours=24)  # art. 9: the other party
 VTC_TERMIJN = timedelta(hours=72)  # GDPR art. 33: the supervisory authority
@@ -235,9 +236,9 @@ def ontvangen(inhoud: object, van: Node, nu: datetime) -> Incident:
     if not isinstance(id_, str) or not 0 < len(id_) <= 36:
         raise IncidentFout("id: the sender's id, at most 36 characters")
     try:
-        moment = datetime.fromisoformat(str(inhoud.get("vastgesteld_op")))
-    except ValueError:
-        raise IncidentFout("vastgesteld_op: an RFC 3339 moment with its offset") from None
+        moment = rfc3339_uit_tekst(inhoud.get("vastgesteld_op"))
+    except OngeldigeTijd as fout:
+        raise IncidentFout(f"vastgesteld_op: {fout}") from None
     datalek = inhoud.get("datalek")
     if not isinstance(datalek, bool):
         raise IncidentFout("datalek: true or false")

@@ -19,7 +19,7 @@ class InszFout(StrEnum):
     """Why a written number is not a valid INSZ."""
 
     LEEG = "empty"
-    FORMAAT = "contains characters other than digits, spaces, dots and dashes"
+    FORMAAT = "must be 11 digits 0-9, without dots, dashes, spaces or other characters"
     LENGTE = "does not have 11 digits"
     DATUMDEEL = "month or day part is impossible for a national or BIS number"
     CONTROLEGETAL = "check digits do not match (modulo 97, before and after 2000)"
@@ -46,15 +46,22 @@ class Insz:
 
     @classmethod
     def parse(cls, tekst: str) -> Insz:
-        """Accept the usual written forms (``85.07.30-033.28``, spaces) and validate with stdnum."""
+        """Exactly 11 ASCII digits (SPEC §7), checked before stdnum sees them, then validated.
+
+        No written forms: a number with dots, full-width digits or 5 000 digits is refused
+        here, so that no parsing library ever gets more than 11 plain digits.
+        """
         if not tekst or not tekst.strip():
             raise OngeldigInsz(InszFout.LEEG)
+        if not (tekst.isascii() and tekst.isdigit()):
+            raise OngeldigInsz(InszFout.FORMAAT)
+        if len(tekst) != 11:
+            raise OngeldigInsz(InszFout.LENGTE)
         try:
             # stdnum's ssn tries the BIS rules first and falls back to the national number;
             # asking the right module first (by the month field) halves the cost of a check.
-            cijfers = tekst if len(tekst) == 11 else nn.compact(tekst)
-            if len(cijfers) == 11 and cijfers.isdigit() and int(cijfers[2:4]) <= 12:
-                return cls(nn.validate(cijfers))
+            if int(tekst[2:4]) <= 12:
+                return cls(nn.validate(tekst))
             return cls(ssn.validate(tekst))
         except InvalidLength:
             raise OngeldigInsz(InszFout.LENGTE) from None

@@ -5,9 +5,10 @@ refuses a step its state does not allow, and does nothing on a rerun of a step a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Self
 
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 
 # the maker of a list as VSB knows it: AII, by its verified signature; not who there
@@ -129,3 +130,27 @@ def controleer_opvolging(jaar: int, vervangt: str | None, huidige: Lijst | None)
             f"rectifies {vervangt}: not the current list of {jaar}"
             + (f" (that is {huidige.id})" if huidige else " (there is none)")
         )
+
+
+def controleer_kalenderjaar(lijst: Lijst, alle: list[Lijst], vandaag: date) -> None:
+    """At most one delivery per calendar year (art. 5: "1 keer per kalenderjaar"): refused
+    when another list left this calendar year (or has its file made, on its way), unless
+    this one rectifies that same list — our reading: a correction of what was delivered
+    is the same delivery made right, not a second one (art. 7 asks AII to correct)."""
+    eerder = [
+        x
+        for x in alle
+        if x.id != lijst.id
+        and x.bestand_naam is not None
+        and (x.geleverd_op is None or dag_in_brussel(x.geleverd_op).year == vandaag.year)
+    ]
+    if not eerder:
+        return
+    if lijst.vervangt is not None and all(x.jaar == lijst.jaar for x in eerder):
+        return
+    x = eerder[0]
+    wanneer = f"on {dag_in_brussel(x.geleverd_op)}" if x.geleverd_op else "(its file is made)"
+    raise LijstFout(
+        f"list {x.id} of {x.jaar} went to VSB {wanneer}: at most one list leaves per calendar "
+        f"year (protocol art. 5); only a rectification of that list may follow in {vandaag.year}"
+    )

@@ -1,8 +1,10 @@
 """The reduced zorgpremie (SPEC §9, flow F2's use): who pays it, how much, and why.
 
 For premium year P ≥ 2023 a member pays the reduced premium when they had verhoogde
-tegemoetkoming on 1 January of P−1 and are not on the yearly list of P−1. The amounts are
-per year with their source; a year or an amount without one is an error, never a guess.
+tegemoetkoming on 1 January of P−1 and are not on the yearly list of P−1 — until the list's
+legal basis lapsed: a premium year that begins on or after that day is reduced for every
+member with VT, as the law then reads (GwH 112/2023). The amounts are per year with their
+source; a year or an amount without one is an error, never a guess.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from typing import Any
 from kbi_exchange.domain.lid import Lid
 
 EERSTE_PREMIEJAAR = 2023  # the first list is of 2022 and counts for the premium of 2023
+
+
+def lijst_telt_niet(jaar: int, lijst_vervallen_op: date | None) -> bool:
+    """Whether the premium of ``jaar`` is decided without the yearly list: its year begins
+    on or after the day the list's basis lapsed (the condition is then no longer the law)."""
+    return lijst_vervallen_op is not None and date(jaar, 1, 1) >= lijst_vervallen_op
 
 
 class PremieFout(ValueError):
@@ -57,11 +65,13 @@ def bepaal_premie(
     lid: Lid | None,
     op_lijst: bool | None,
     bedragen: Mapping[int, PremieBedragen],
+    lijst_vervallen_op: date | None = None,
 ) -> Premie:
     """The premium of ``jaar`` for a member.
 
     ``op_lijst`` is whether the person is on the yearly list of ``jaar - 1`` as VSB received
-    it, or None when VSB holds no list of that year.
+    it, or None when VSB holds no list of that year. ``lijst_vervallen_op`` is the first day
+    on which the list's legal basis (flow F2) no longer holds, if it lapsed.
     """
     if jaar < EERSTE_PREMIEJAAR:
         raise PremieFout(
@@ -73,6 +83,13 @@ def bepaal_premie(
     peildag = date(jaar - 1, 1, 1)
     if not lid.vt_op(peildag):
         verlaagd, reden = False, f"geen verhoogde tegemoetkoming op {peildag.isoformat()}"
+    elif lijst_telt_niet(jaar, lijst_vervallen_op):
+        verlaagd, reden = (
+            True,
+            f"verhoogde tegemoetkoming op {peildag.isoformat()}; de lijst telt niet meer: de "
+            f"inburgeringsvoorwaarde heeft geen rechtsgrond meer sinds "
+            f"{lijst_vervallen_op.isoformat() if lijst_vervallen_op else '?'}",
+        )
     elif op_lijst is None:
         raise PremieFout(
             f"no yearly list of {jaar - 1} was received from AII: the premium of {jaar} "

@@ -12,12 +12,27 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.dates import (
+    OngeldigeTijd,
+    dag_in_brussel,
+    datum_uit_tekst,
+    rfc3339_uit_tekst,
+)
 from kbi_exchange.domain.periods import plus_maanden
+
+# how far the other node's clock may differ from ours: a notice dated further in the past or
+# ahead is refused (it takes effect when received, never from a date its sender writes)
+KLOKVERSCHIL = timedelta(minutes=5)
 
 
 class ProtocolFout(ValueError):
     """A protocol step that cannot be taken as asked; the reason says why."""
+
+
+class AlGegeven(ProtocolFout):
+    """A step that conflicts with one recorded before: a second notice, or anything after
+    the end."""
 
 
 class GeenWettelijkeContext(Exception):
@@ -99,6 +114,14 @@ class ProtocolGebeurtenis:
     partij: str | None = None  # who gave notice
     stroom: Stroom | None = None  # whose basis lapsed
     datum: date | None = None  # from which day the basis no longer holds
+    # an own step that binds the other party: when its node took it (a notice runs 12 months
+    # from then); a step received from the other party: when this node took it (its ``op``)
+    ontvangen_op: datetime | None = None
+
+    @property
+    def ontvangen(self) -> bool:
+        """Whether this step came from the other party (recorded under its id)."""
+        return self.door.startswith("partij:")
 
     def json(self) -> dict[str, Any]:
         return {
@@ -110,7 +133,106 @@ class ProtocolGebeurtenis:
             "partij": self.partij,
             "stroom": self.stroom.value if self.stroom else None,
             "datum": self.datum.isoformat() if self.datum else None,
+            "ontvangen_op": self.ontvangen_op.isoformat() if self.ontvangen_op else None,
         }
+
+    def melding(self, nu: datetime) -> dict[str, Any]:
+        """What the other party's node is sent: the step, not who took it. A notice carries
+        the moment it is sent (the receiver refuses one dated in the past)."""
+        return {
+            "id": self.id,
+            "soort": self.soort.value,
+            "op": (nu if self.soort is Soort.OPGEZEGD else self.op).isoformat(),
+            "reden": self.reden,
+            "partij": self.partij,
+            "stroom": self.stroom.value if self.stroom else None,
+            "datum": self.datum.isoformat() if self.datum else None,
+        }
+
+
+# the steps a party's node tells the other (SPEC §12): AII's suspension, resumption and end
+# (art. 8) bind VSB; a lapse and a notice bind both, whoever records it
+TE_MELDEN: dict[Node, frozenset[Soort]] = {
+    Node.AII: frozenset(Soort),
+    Node.VSB: frozenset({Soort.OPGEZEGD, Soort.GROND_VERVALT}),
+}
+
+
+def te_melden(node: Node, gebeurtenissen: list[ProtocolGebeurtenis]) -> list[ProtocolGebeurtenis]:
+    """This node's own steps the other party's node has not taken yet, oldest first."""
+    return [
+        g
+        for g in gebeurtenissen
+        if not g.ontvangen and g.ontvangen_op is None and g.soort in TE_MELDEN[node]
+    ]
+
+
+_STAP_VELDEN = {"id", "soort", "op", "reden", "partij", "stroom", "datum"}
+
+
+def ontvangen_stap(
+    inhoud: object, *, van: Node, nu: datetime, definitie: ProtocolDefinitie
+) -> ProtocolGebeurtenis:
+    """The other party's step as it signed it, checked field by field, as this node records
+    it: under the sender's id, at the moment it is taken here (a date the sender writes is
+    its claim; a notice runs from its receipt). Anything malformed is refused whole."""
+    if not isinstance(inhoud, dict):
+        raise ProtocolFout("the step is not a JSON object")
+    onbekend = sorted(set(inhoud) - _STAP_VELDEN)
+    if onbekend:
+        raise ProtocolFout(f"unknown fields: {', '.join(onbekend)}")
+    id_ = inhoud.get("id")
+    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
+        raise ProtocolFout("id: the sender's id, 1 to 36 characters")
+    try:
+        soort = Soort(str(inhoud.get("soort")))
+    except ValueError:
+        raise ProtocolFout(f"soort: one of {', '.join(s.value for s in TE_MELDEN[van])}") from None
+    if soort not in TE_MELDEN[van]:
+        raise ProtocolFout(f"soort: {van.value} cannot take the step {soort.value!r} (art. 8)")
+    try:
+        op = rfc3339_uit_tekst(inhoud.get("op"))
+    except OngeldigeTijd as fout:
+        raise ProtocolFout(f"op: {fout}") from None
+    if op > nu + KLOKVERSCHIL:
+        raise ProtocolFout("op: lies ahead of this node's clock; check the sender's clock")
+    if soort is Soort.OPGEZEGD and op < nu - KLOKVERSCHIL:
+        raise ProtocolFout(
+            "op: a notice takes effect when it is received, so it is sent dated now; this "
+            "one is dated in the past"
+        )
+    reden = inhoud.get("reden")
+    if not isinstance(reden, str) or not reden.strip() or len(reden) > 500:
+        raise ProtocolFout("reden: 1 to 500 characters")
+    partij = inhoud.get("partij")
+    if soort is Soort.OPGEZEGD and partij != van.value:
+        raise ProtocolFout(f"partij: the sender is {van.value}")
+    stroom: Stroom | None = None
+    datum: date | None = None
+    if soort is Soort.GROND_VERVALT:
+        try:
+            stroom = Stroom(str(inhoud.get("stroom")))
+        except ValueError:
+            raise ProtocolFout("stroom: F1 or F2") from None
+        try:
+            datum = datum_uit_tekst(inhoud.get("datum"))
+        except OngeldigeTijd as fout:
+            raise ProtocolFout(f"datum: {fout}") from None
+        if datum < definitie.in_werking:
+            raise ProtocolFout(
+                f"datum: before the protocol came into force ({definitie.in_werking})"
+            )
+    return ProtocolGebeurtenis(
+        id=id_,
+        soort=soort,
+        op=nu,
+        door=f"partij:{van.value}",
+        reden=reden.strip(),
+        partij=van.value if soort is Soort.OPGEZEGD else None,
+        stroom=stroom,
+        datum=datum,
+        ontvangen_op=nu,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,17 +269,38 @@ class ProtocolStaat:
     eindigt_op: date | None  # after notice: the day it ends
     stromen: tuple[StroomDefinitie, ...]
     gebeurtenissen: tuple[ProtocolGebeurtenis, ...]
+    van_rechtswege: bool = False  # ended by law: no legal basis left for any flow (art. 12)
+    # an own notice the other party's node has not taken yet: it runs from its receipt
+    opzegging_onderweg: ProtocolGebeurtenis | None = None
+
+    def stilgelegd(self) -> str | None:
+        """Why every flow stands still now by a party's act or the calendar — not yet in
+        force, suspended (art. 8), ended by a party or by notice — or None. A lapsed basis
+        is not this: it changes what the law asks (`vervallen_op`)."""
+        if self.toestand is Toestand.NOG_NIET:
+            return "Het protocol is nog niet in werking."
+        if self.toestand is Toestand.BEEINDIGD and not self.van_rechtswege:
+            return "Het protocol is beëindigd."
+        if self.toestand is Toestand.GESCHORST:
+            return "De gegevensstromen van het protocol zijn geschorst."
+        return None
+
+    def vervallen_op(self, stroom: Stroom) -> date | None:
+        """The first day on which a legal basis of ``stroom`` no longer holds (a recorded
+        lapse, or an end the definition gives), or None while none has an end."""
+        definitie = next(s for s in self.stromen if s.stroom is stroom)
+        eindes = [g.geldig_tot for g in definitie.rechtsgronden if g.geldig_tot is not None]
+        return min(eindes) + timedelta(days=1) if eindes else None
 
     def weigering(self, stroom: Stroom) -> str | None:
         """Why a disclosure of ``stroom`` is not allowed at this moment (Dutch, for the
         uitzondering 40001), or None when it is."""
         dag = dag_in_brussel(self.moment)
-        if self.toestand is Toestand.NOG_NIET:
-            return "Het protocol is nog niet in werking."
-        if self.toestand is Toestand.BEEINDIGD:
-            return "Het protocol is beëindigd."
-        if self.toestand is Toestand.GESCHORST:
-            return "De gegevensstromen van het protocol zijn geschorst."
+        stil = self.stilgelegd()
+        if stil is not None:
+            return stil
+        if self.toestand is Toestand.BEEINDIGD:  # by law: say which basis went
+            stil = "Het protocol is beëindigd: geen van zijn stromen heeft nog een rechtsgrond."
         definitie = next(s for s in self.stromen if s.stroom is stroom)
         vervallen = [g for g in definitie.rechtsgronden if not g.geldt_op(dag)]
         if vervallen:
@@ -168,13 +311,14 @@ class ProtocolStaat:
                 if vervallen[0].geldig_tot
                 else f"De rechtsgrond van stroom {stroom.value} geldt nog niet."
             )
-        return None
+        return stil
 
     def json(self) -> dict[str, Any]:
         return {
             "moment": self.moment.isoformat(),
             "toestand": self.toestand.value,
             "eindigt_op": self.eindigt_op.isoformat() if self.eindigt_op else None,
+            "opzegging_onderweg": self.opzegging_onderweg.id if self.opzegging_onderweg else None,
             "stromen": [
                 {
                     "stroom": s.stroom.value,
@@ -211,6 +355,7 @@ def staat_op(
     geschorst = False
     beeindigd = False
     eindigt_op: date | None = None
+    onderweg: ProtocolGebeurtenis | None = None
     stromen = {s.stroom: s for s in definitie.stromen}
     for g in gebeurd:
         if g.soort is Soort.GESCHORST:
@@ -219,8 +364,11 @@ def staat_op(
             geschorst = False
         elif g.soort is Soort.BEEINDIGD:
             beeindigd = True
-        elif g.soort is Soort.OPGEZEGD:
-            einde = plus_maanden(dag_in_brussel(g.op), definitie.opzegtermijn_maanden)
+        elif g.soort is Soort.OPGEZEGD and (g.ontvangen_op is None or g.ontvangen_op > moment):
+            onderweg = g  # given, not yet received: the 12 months have not started
+        elif g.soort is Soort.OPGEZEGD and g.ontvangen_op is not None:
+            # art. 12: the notice term runs from the day the other party received it
+            einde = plus_maanden(dag_in_brussel(g.ontvangen_op), definitie.opzegtermijn_maanden)
             eindigt_op = einde if eindigt_op is None else min(eindigt_op, einde)
         elif g.soort is Soort.GROND_VERVALT and g.stroom is not None and g.datum is not None:
             laatste = g.datum - timedelta(days=1)  # the basis held until the day before
@@ -237,9 +385,10 @@ def staat_op(
         any(not g.geldt_op(dag) and g.geldig_tot is not None for g in s.rechtsgronden)
         for s in stromen.values()
     )
+    door_partij = beeindigd or (eindigt_op is not None and dag >= eindigt_op)
     if dag < definitie.in_werking:
         toestand = Toestand.NOG_NIET
-    elif beeindigd or zonder_grond or (eindigt_op is not None and dag >= eindigt_op):
+    elif door_partij or zonder_grond:
         toestand = Toestand.BEEINDIGD
     elif geschorst:
         toestand = Toestand.GESCHORST
@@ -253,6 +402,8 @@ def staat_op(
         eindigt_op=eindigt_op,
         stromen=tuple(stromen[s.stroom] for s in definitie.stromen),
         gebeurtenissen=tuple(gebeurd),
+        van_rechtswege=zonder_grond and not door_partij,
+        opzegging_onderweg=onderweg if eindigt_op is None else None,
     )
 
 
@@ -261,13 +412,18 @@ def controleer_stap(staat: ProtocolStaat, soort: Soort) -> None:
     runs, anything after the end)."""
     if staat.toestand is Toestand.BEEINDIGD and soort is not Soort.GROND_VERVALT:
         # a lapse (an annulment, which may reach back) can still be recorded and reported
-        raise ProtocolFout("the protocol has ended: nothing can be changed any more")
+        raise AlGegeven("the protocol has ended: nothing more is accepted")
     if soort is Soort.GESCHORST and staat.toestand is Toestand.GESCHORST:
         raise ProtocolFout("the flows are suspended already")
     if soort is Soort.HERVAT and staat.toestand is not Toestand.GESCHORST:
         raise ProtocolFout("the flows are not suspended: nothing to resume")
     if soort is Soort.OPGEZEGD and staat.eindigt_op is not None:
-        raise ProtocolFout(f"notice was given already: the protocol ends on {staat.eindigt_op}")
+        raise AlGegeven(f"notice was given already: the protocol ends on {staat.eindigt_op}")
+    if soort is Soort.OPGEZEGD and staat.opzegging_onderweg is not None:
+        raise AlGegeven(
+            f"notice was given already on {staat.opzegging_onderweg.op:%Y-%m-%d} (by "
+            f"{staat.opzegging_onderweg.partij}); it runs from its receipt"
+        )
 
 
 def transparantie(definitie: ProtocolDefinitie, staat: ProtocolStaat | None) -> dict[str, Any]:

@@ -6,9 +6,10 @@ and notified to AII before a first disclosure, else the disclosure is refused)."
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst, rfc3339_uit_tekst
 from kbi_exchange.domain.incident import CATEGORIEEN
 
 MAX_TEKST = 1_000
@@ -16,6 +17,17 @@ MAX_TEKST = 1_000
 
 class RegisterFout(ValueError):
     """A register entry or step that cannot be taken as asked; the reason says why."""
+
+
+def lijkt_op_zorgkas(naam_: str, zorgkassen: dict[str, str]) -> bool:
+    """Whether a recipient's name could be taken for a zorgkas's (``zorgkassen``: code →
+    name): a zorgkas receives its part by distribution, and a recipient other than a zorgkas
+    that looks like one would muddle the register that proves art. 4 was kept."""
+    schoon = "".join(c for c in naam_.casefold() if c.isalnum())
+    return "zorgkas" in schoon or any(
+        schoon in (code.casefold(), "".join(c for c in naam.casefold() if c.isalnum()))
+        for code, naam in zorgkassen.items()
+    )
 
 
 def tekst(waarde: object, veld: str, maximum: int = MAX_TEKST) -> str:
@@ -42,9 +54,11 @@ def gegevens(waarden: object, veld: str = "--data") -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Verwerker:
-    """A processor of one party: what it does with which data, under which agreement."""
+    """A processor of one party (``partij``): what it does with which data, under which
+    agreement. A node keeps its own party's and, as told, the other party's (art. 6, 9)."""
 
     id: str
+    partij: str
     naam: str
     taak: str
     gegevens: tuple[str, ...]
@@ -54,15 +68,35 @@ class Verwerker:
     geregistreerd_op: datetime
     geregistreerd_door: str
     beeindigd_op: datetime | None = None
+    gemeld_op: datetime | None = None  # own: when the other party took its current state
+    ontvangen_op: datetime | None = None  # the other party's: when this node received it
 
     def beeindig(self, nu: datetime) -> Verwerker:
+        """Ended: the other party is to be told again (art. 9)."""
         if self.beeindigd_op is not None:
             raise RegisterFout(f"processor {self.naam} was ended already")
-        return replace(self, beeindigd_op=nu)
+        return replace(self, beeindigd_op=nu, gemeld_op=None)
+
+    def melding(self) -> dict[str, Any]:
+        """What the other party is told of it (art. 6, 9): the processor and its agreement."""
+        return {
+            "id": self.id,
+            "naam": self.naam,
+            "taak": self.taak,
+            "gegevens": list(self.gegevens),
+            "overeenkomst": self.overeenkomst,
+            "overeenkomst_datum": self.overeenkomst_datum.isoformat(),
+            "locatie": self.locatie,
+            "geregistreerd_op": self.geregistreerd_op.isoformat(),
+            "beeindigd_op": self.beeindigd_op.isoformat() if self.beeindigd_op else None,
+        }
 
     def json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "partij": self.partij,
+            "gemeld_op": self.gemeld_op.isoformat() if self.gemeld_op else None,
+            "ontvangen_op": self.ontvangen_op.isoformat() if self.ontvangen_op else None,
             "naam": self.naam,
             "taak": self.taak,
             "gegevens": list(self.gegevens),
@@ -118,6 +152,62 @@ class Ontvanger:
         }
 
 
+_VERWERKER_VELDEN = {
+    "id",
+    "naam",
+    "taak",
+    "gegevens",
+    "overeenkomst",
+    "overeenkomst_datum",
+    "locatie",
+    "geregistreerd_op",
+    "beeindigd_op",
+}
+
+
+def _moment(inhoud: dict[str, Any], veld: str, nu: datetime) -> datetime:
+    try:
+        moment = rfc3339_uit_tekst(inhoud.get(veld))
+    except OngeldigeTijd as fout:
+        raise RegisterFout(f"{veld}: {fout}") from None
+    if moment > nu + timedelta(minutes=5):
+        raise RegisterFout(f"{veld}: lies in the future")
+    return moment
+
+
+def gemelde_verwerker(inhoud: object, van: str, nu: datetime) -> Verwerker:
+    """The other party's processor as this node receives it (art. 6, 9); refused whole when
+    malformed."""
+    if not isinstance(inhoud, dict):
+        raise RegisterFout("the notification is not a JSON object")
+    onbekend = sorted(set(inhoud) - _VERWERKER_VELDEN)
+    if onbekend:
+        raise RegisterFout(f"unknown fields: {', '.join(onbekend)}")
+    id_ = inhoud.get("id")
+    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
+        raise RegisterFout("id: the sender's id, 1 to 36 characters")
+    try:
+        overeenkomst_datum = datum_uit_tekst(inhoud.get("overeenkomst_datum"))
+    except OngeldigeTijd as fout:
+        raise RegisterFout(f"overeenkomst_datum: {fout}") from None
+    return Verwerker(
+        id=id_,
+        partij=van,
+        naam=naam(inhoud.get("naam"), "naam"),
+        taak=tekst(inhoud.get("taak"), "taak"),
+        gegevens=gegevens(inhoud.get("gegevens"), "gegevens"),
+        overeenkomst=tekst(inhoud.get("overeenkomst"), "overeenkomst"),
+        overeenkomst_datum=overeenkomst_datum,
+        locatie=tekst(inhoud.get("locatie"), "locatie"),
+        geregistreerd_op=_moment(inhoud, "geregistreerd_op", nu),
+        geregistreerd_door=f"partij:{van}",
+        beeindigd_op=(
+            None if inhoud.get("beeindigd_op") is None else _moment(inhoud, "beeindigd_op", nu)
+        ),
+        ontvangen_op=nu,
+    )
+
+
 def gemelde_ontvanger(inhoud: object, nu: datetime) -> Ontvanger:
     """VSB's notification of a recipient, as AII receives it; refused whole when malformed."""
     if not isinstance(inhoud, dict):
@@ -130,9 +220,9 @@ def gemelde_ontvanger(inhoud: object, nu: datetime) -> Ontvanger:
     if not isinstance(id_, str) or not 0 < len(id_) <= 36:
         raise RegisterFout("id: VSB's id, at most 36 characters")
     try:
-        geregistreerd = datetime.fromisoformat(str(inhoud.get("geregistreerd_op")))
-    except ValueError:
-        raise RegisterFout("geregistreerd_op: an RFC 3339 moment with its offset") from None
+        geregistreerd = rfc3339_uit_tekst(inhoud.get("geregistreerd_op"))
+    except OngeldigeTijd as fout:
+        raise RegisterFout(f"geregistreerd_op: {fout}") from None
     return Ontvanger(
         id=id_,
         naam=naam(inhoud.get("naam"), "naam"),

@@ -6,6 +6,10 @@ when they had verhoogde tegemoetkoming on 1 January of the list year — the onl
 premium the list changes (data minimisation). A listed INSZ that is no member on that date is
 counted, never sent. What a zorgkas has received is not sent again; a member who moved since
 is forwarded to their new zorgkas.
+
+After the distribution VSB keeps, of a list, only the INSZ of members who had VT on 1 January
+of its year (SPEC §10): a number that is no member at all, or a member without VT then, is
+counted and let go — the list can change nothing for them.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import referentiedatum, tijdstempel
 
 SOORT = "KBI-ZORGKAS-LIJST 1"
-_NAAM = re.compile(r"VSB_ZORGKAS_([A-Z]{2,8})_LIJST_(\d{4})_\d{17}\.p7m")
+_NAAM = re.compile(r"VSB_ZORGKAS_([A-Z]{2,8})_LIJST_(\d{4})_(\d{8})\d{9}\.p7m")
 
 
 @dataclass(slots=True)
@@ -33,6 +37,8 @@ class Toewijzing:
     zonder_vt: int = 0  # a member without VT on 1 January: the list changes nothing for them
     al_verzonden: int = 0  # sent before to the zorgkas they still belong to
     van_de_lijst: list[str] = field(default_factory=list)  # sent before, taken off since
+    # not kept after the distribution: no member at all, or no VT on 1 January of the year
+    niet_bewaard: list[str] = field(default_factory=list)
 
     def json(self) -> dict[str, object]:
         return {
@@ -42,6 +48,7 @@ class Toewijzing:
             "zonder_vt": self.zonder_vt,
             "al_verzonden": self.al_verzonden,
             "van_de_lijst": len(self.van_de_lijst),
+            "niet_bewaard": len(self.niet_bewaard),
         }
 
 
@@ -60,11 +67,16 @@ def wijs_toe(
     peildag = referentiedatum(jaar)
     for insz in inszen:
         lid = leden.get(insz)
-        zorgkas = lid.zorgkas_op(verdeeldag) if lid is not None else None
-        if lid is None or zorgkas is None:
-            uit.geen_lid += 1
-        elif not lid.vt_op(peildag):
-            uit.zonder_vt += 1
+        if lid is None or not lid.vt_op(peildag):
+            uit.niet_bewaard.append(insz)
+            if lid is None:
+                uit.geen_lid += 1
+            else:
+                uit.zonder_vt += 1
+            continue
+        zorgkas = lid.zorgkas_op(verdeeldag)
+        if zorgkas is None:
+            uit.geen_lid += 1  # a member with VT not affiliated now: kept, they may return
         elif verzonden.get(insz) == zorgkas:
             uit.al_verzonden += 1
         else:
@@ -110,6 +122,18 @@ def zorgkas_payload(kop: ZorgkasKop, inszen: list[str]) -> bytes:
 
 def zorgkas_bestandsnaam(zorgkas: str, jaar: int, moment: datetime) -> str:
     return f"VSB_ZORGKAS_{zorgkas}_LIJST_{jaar}_{tijdstempel(moment)}.p7m"
+
+
+def zorgkas_bestand_dag(naam: str) -> date | None:
+    """The day (in Brussels) a zorgkas file was made, as its name says."""
+    gevonden = _NAAM.fullmatch(naam)
+    if gevonden is None:
+        return None
+    cijfers = gevonden.group(3)
+    try:
+        return date(int(cijfers[:4]), int(cijfers[4:6]), int(cijfers[6:]))
+    except ValueError:
+        return None
 
 
 def zorgkas_van_bestand(naam: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import sys
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from kbi_exchange.entrypoints import (
     cli_users,
     cli_vsb,
 )
+from kbi_exchange.entrypoints.api import http
 from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
 from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
 from kbi_exchange.parameters import standaard_parameters
@@ -55,7 +57,12 @@ from kbi_exchange.services.line_import import ImportGeweigerd
 from kbi_exchange.services.registers import OnbekendeInschrijving
 from kbi_exchange.services.replay import OnbekendeBeslissing
 from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
-from kbi_exchange.settings import NietGeinitialiseerd, OngeldigeInstelling, load_settings
+from kbi_exchange.settings import (
+    SERVE_URL_ENV,
+    NietGeinitialiseerd,
+    OngeldigeInstelling,
+    load_settings,
+)
 
 app = typer.Typer(
     help="kbi-exchange: the KBI → VSB civic-integration data exchange (AII and VSB nodes).",
@@ -113,17 +120,33 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=32, help="Server processes (one per core is a good start).")
     ] = 1,
+    header_timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds a client has for a request's line and headers."),
+    ] = http.HEADER_TIMEOUT,
+    body_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a client has for a request's body.")
+    ] = http.BODY_TIMEOUT,
 ) -> None:
     """Run a node's web service (API and pages) until Ctrl-C."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     settings = load_settings()  # refuses an uninitialised home before any worker starts
-    os.environ["KBI_HOME"] = str(settings.home)
     poort = port or (8000 if node is Node.AII else 8001)
+    adres = _http_adres(host, poort)
+    # uvicorn's worker processes read their settings from the environment: the home, the
+    # address the WSDL publishes when `[aii] public_url` is empty, and the timeouts
+    os.environ["KBI_HOME"] = str(settings.home)
+    os.environ[SERVE_URL_ENV] = adres
+    os.environ[http.HEADER_TIMEOUT_ENV] = repr(header_timeout)
+    os.environ[http.BODY_TIMEOUT_ENV] = repr(body_timeout)
     module = "app" if node is Node.AII else "vsb_app"
-    typer.echo(
-        f"{node.value.upper()} node on http://{host}:{poort} (API under /api/v1, docs /api/v1/docs)"
-    )
+    typer.echo(f"{node.value.upper()} node on {adres} (API under /api/v1, docs /api/v1/docs)")
+    if node is Node.AII and _alle_adressen(host) and load_settings().public_url == adres:
+        typer.echo(
+            f"warning: the WSDL publishes {adres}, which no caller can use: set [aii] public_url",
+            err=True,
+        )
     uvicorn.run(
         f"kbi_exchange.entrypoints.api.{module}:maak_app_uit_omgeving",
         factory=True,
@@ -132,7 +155,25 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        # what one client may hold of a process (api/http.py); no websockets: neither app has one
+        http=http.BoundedHttpToolsProtocol,
+        ws="none",
+        timeout_keep_alive=http.KEEP_ALIVE_TIMEOUT,
+        limit_concurrency=http.MAX_CONCURRENCY,
     )
+
+
+def _http_adres(host: str, poort: int) -> str:
+    """The URL of a listening address (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{poort}" if ":" in host else f"http://{host}:{poort}"
+
+
+def _alle_adressen(host: str) -> bool:
+    """Whether ``host`` means every interface (0.0.0.0, ::): no address a caller can use."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 @app.command()

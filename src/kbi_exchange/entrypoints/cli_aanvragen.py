@@ -15,7 +15,6 @@ from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagStatus
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.entrypoints.cli_users import handelende
-from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen
 from kbi_exchange.settings import load_settings
@@ -96,7 +95,6 @@ def add(
             opening=opening,
             zorgkas=zorgkas,
             zorgkassen=zorgkas_codes(),
-            eerste_datum=standaard_parameters().datum("zorgbudget_eerste_datum", opening),
             door=door,
             nu=_nu,
         )

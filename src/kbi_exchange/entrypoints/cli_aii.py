@@ -123,13 +123,15 @@ def _toon(antwoord: Antwoord, gekend_op: datetime) -> None:
 
 @app.command("decide")
 def decide_(
-    insz: Annotated[str, typer.Option(help="The person's INSZ (any usual written form).")],
+    insz: Annotated[str, typer.Option(help="The person's INSZ: 11 digits, nothing else.")],
     date: Annotated[str, typer.Option("--date", help="The reference date, YYYY-MM-DD.")],
     known_at: Annotated[
         str | None,
         typer.Option(help="Knowledge time: RFC 3339 timestamp or a date (start of day, Brussels)."),
     ] = None,
-    purpose: Annotated[str, typer.Option(help="ZORGBUDGET or VERLAAGDE_PREMIE.")] = "ZORGBUDGET",
+    purpose: Annotated[
+        str, typer.Option(help="ZORGBUDGET (VERLAAGDE_PREMIE has no individual question: 40001).")
+    ] = "ZORGBUDGET",
     json_uit: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """The answer flow F1 would give, with its explanation (exit 1 when refused)."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import incident_bode, keys, uow
+from kbi_exchange.bootstrap import bode, keys, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.incident import CATEGORIEEN, Incident, PartijOnbereikbaar
@@ -60,7 +60,7 @@ def _meld(node: Node, incident_id: str, door: str) -> Incident | None:
             keys=keys(settings, node),
             node=node,
             incident_id=incident_id,
-            bode=incident_bode(settings, node),
+            bode=bode(settings, node),
             door=door,
             nu=datetime.now(UTC),
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kbi_exchange.adapters.crypto.pki import MAILBOX
-from kbi_exchange.adapters.mailbox_ftps import Accounts, maak_server
+from kbi_exchange.adapters.mailbox_ftps import Accounts, LoginLimits, maak_server
 from kbi_exchange.bootstrap import mailbox, pki_partijen
 from kbi_exchange.entrypoints.cli_users import wachtwoord
 from kbi_exchange.settings import load_settings
@@ -44,8 +44,11 @@ def serve(
         sleutel=settings.pki_bestand(f"{MAILBOX}.key"),
         host=host,
         poort=port,
-        max_mislukt=settings.mailbox_max_failed_logins,
-        vergrendeld=settings.mailbox_lockout_seconds,
+        limits=LoginLimits(
+            max_failed=settings.mailbox_max_failed_logins,
+            max_failed_per_address=settings.mailbox_max_failed_logins_per_address,
+            lockout_seconds=settings.mailbox_lockout_seconds,
+        ),
     )
     adres = server.socket.getsockname()
     typer.echo(f"mailbox on ftps://{adres[0]}:{adres[1]} (explicit TLS); Ctrl-C stops", err=True)

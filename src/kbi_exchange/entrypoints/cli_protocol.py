@@ -10,15 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.adapters.partij_bode import OPZEGGING
-from kbi_exchange.bootstrap import aii_uow, incident_bode, keys, mailbox, termijnen, uow
+from kbi_exchange.adapters.partij_bode import STAPPEN
+from kbi_exchange.bootstrap import aii_uow, bode, keys, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.incident import PartijOnbereikbaar
 from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_users import als
-from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services import incidenten, kwaliteit, protocol
+from kbi_exchange.parameters import protocol_definitie, standaard_parameters
+from kbi_exchange.services import incidenten, kwaliteit, protocol, registers
 from kbi_exchange.settings import Settings, load_settings
 
 app = typer.Typer(help="The protocol: its state, suspension, notice and end.", no_args_is_help=True)
@@ -93,9 +93,21 @@ def status(
 
 
 def _waarschuwingen(settings: Settings, node: Node, nu: datetime) -> list[str]:
-    """What the protocol's obligations make due or overdue on this node: incident
-    notifications (art. 9) and, at AII, data-quality reports (art. 7)."""
-    uit = incidenten.waarschuwingen(uow=uow(settings, node), nu=nu)
+    """What the protocol's obligations make due or overdue on this node: steps the other
+    party has not taken yet (art. 8, 12), incident notifications (art. 9) and, at AII,
+    data-quality reports (art. 7)."""
+    andere = Node.VSB if node is Node.AII else Node.AII
+    uit = [
+        f"{g.soort} of {g.op:%Y-%m-%d %H:%M} UTC ({g.id}) not yet taken by {andere.value}: "
+        f"`kbi protocol notify --node {node.value}`"
+        for g in protocol.te_melden_nu(uow=uow(settings, node), node=node)
+    ]
+    uit += [
+        f"processor {v.naam} ({'ended' if v.beeindigd_op else 'added'}) not yet told to "
+        f"{andere.value}: `kbi processors notify --node {node.value}`"
+        for v in registers.te_melden_verwerkers(uow=uow(settings, node), node=node)
+    ]
+    uit += incidenten.waarschuwingen(uow=uow(settings, node), nu=nu)
     if node is Node.AII:
         uit += [
             f"data-quality report {m.id}: past its 2 weeks (due {m.vervalt_op:%Y-%m-%d %H:%M}"
@@ -122,6 +134,32 @@ def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
     eind = f"; it ends on {staat.eindigt_op}" if staat.eindigt_op else ""
     console.print(f"recorded: {soort}; the protocol is now {staat.toestand}{eind}", style=None)
     _houd_lijsten_vast(settings, staat)
+    _meld(settings, Node.AII)
+
+
+def _meld(settings: Settings, node: Node) -> bool:
+    """Tell the other party's node every step of this node's that binds it and it has not
+    taken yet (SPEC §12); say what could not be told. True when nothing is left."""
+    andere = Node.VSB if node is Node.AII else Node.AII
+    try:
+        gemeld = protocol.meld_stappen(
+            uow=uow(settings, node),
+            keys=keys(settings, node),
+            node=node,
+            bode=bode(settings, node, STAPPEN),
+            nu=lambda: datetime.now(UTC),
+        )
+    except PartijOnbereikbaar as fout:
+        fouten.print(
+            f"warning: {andere.value} has not taken this yet: {fout}; "
+            f"run `kbi protocol notify --node {node.value}`"
+        )
+        return False
+    for g in gemeld:
+        console.print(
+            f"{andere.value} took {g.soort} ({g.id}) at {g.ontvangen_op:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    return True
 
 
 def _houd_lijsten_vast(settings: Settings, staat: ProtocolStaat) -> None:
@@ -152,24 +190,20 @@ def notice(
     als_: Als,
     reden: Reden = "opzegging",
 ) -> None:
-    """Give notice (art. 12): the protocol ends 12 months later, to the day. Recorded in the
-    party's own record (its DPO) and sent to the other party over its API, signed; rerun it
-    to send it again when the other node could not be reached."""
+    """Give notice (art. 12): recorded in the party's own record (its DPO) and sent to the
+    other party's node over its API, signed; the protocol ends 12 months after that node
+    received it, to the day. Rerun it to send it again when the other node could not be
+    reached (it is sent dated when it leaves: a receiver refuses a notice dated in the past)."""
     settings = load_settings()
     door = als(als_, by, BEHEER[by]).naam
     nu = datetime.now(UTC)
-    eigen = [
-        g
-        for g in protocol.status(
-            uow=uow(settings, by), definitie=protocol_definitie(), nu=nu
-        ).gebeurtenissen
-        if g.soort is Soort.OPGEZEGD and g.partij == by.value and not g.door.startswith("partij:")
-    ]
-    if eigen:
-        g = eigen[0]
-        console.print(f"notice was given on {g.op:%Y-%m-%d}; sending it again")
+    staat = protocol.status(uow=uow(settings, by), definitie=protocol_definitie(), nu=nu)
+    onderweg = staat.opzegging_onderweg
+    if onderweg is not None and not onderweg.ontvangen and onderweg.partij == by.value:
+        typer.echo(onderweg.id)
+        console.print(f"notice was given on {onderweg.op:%Y-%m-%d}; sending it again")
     else:
-        g, staat = protocol.stap(
+        g, _ = protocol.stap(
             uow=uow(settings, by),
             keys=keys(settings, by),
             definitie=protocol_definitie(),
@@ -180,16 +214,26 @@ def notice(
             partij=by.value,
             gebeurtenis=protocol.PROTOCOL_STAP[by],
         )
-        console.print(f"recorded: notice by {by.value}; the protocol ends on {staat.eindigt_op}")
-    typer.echo(g.id)
-    andere = Node.VSB if by is Node.AII else Node.AII
-    try:
-        incident_bode(settings, by, OPZEGGING).stuur(
-            {"id": g.id, "op": g.op.isoformat(), "reden": g.reden, "partij": by.value}
-        )
-        console.print(f"sent to {andere.value}")
-    except PartijOnbereikbaar as fout:
-        fouten.print(f"warning: {andere.value} not told yet: {fout}; rerun this command")
+        typer.echo(g.id)
+        console.print(f"recorded: notice by {by.value}; it runs from its receipt")
+    if _meld(settings, by):
+        staat = protocol.status(uow=uow(settings, by), definitie=protocol_definitie(), nu=nu)
+        console.print(f"the protocol ends on {staat.eindigt_op}")
+
+
+@app.command("notify")
+def notify(
+    node: Annotated[
+        Node | None, typer.Option(help="Whose steps to send (default: each node present).")
+    ] = None,
+) -> None:
+    """Send the other party's node every step of this node's it has not taken yet —
+    suspension, resumption, end, a lapse, a notice — oldest first (SPEC §12). Exits 1 while
+    it cannot be reached."""
+    settings = load_settings()
+    gelukt = [_meld(settings, n) for n in ([node] if node else list(Node))]
+    if not all(gelukt):
+        raise typer.Exit(1)
 
 
 @app.command("end")
@@ -207,14 +251,24 @@ app.add_typer(rapport_app, name="report")
 @basis_app.command("end")
 def basis_end(
     flow: Annotated[Stroom, typer.Option("--flow", help="The flow whose basis lapses.")],
+    als_: Als,
     datum: Annotated[
-        date,
+        date | None,
         typer.Option(
             "--date", parser=dag, metavar="YYYY-MM-DD", help="The first day it no longer holds."
         ),
-    ],
-    reden: Reden,
-    als_: Als,
+    ] = None,
+    reden: Annotated[
+        str | None, typer.Option("--reason", help="Why (recorded and audited).")
+    ] = None,
+    annulering: Annotated[
+        bool,
+        typer.Option(
+            "--annulment",
+            help="The lapse by GwH 112/2023: date and reason from the parameters "
+            "(vernietiging.yaml), with their sources.",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Show what stops and what will be purged; record nothing."),
@@ -222,9 +276,26 @@ def basis_end(
     json_uit: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     node: NodeOptie = Node.AII,
 ) -> None:
-    """A legal basis lapses (e.g. --date 2023-07-20 --reason "GwH 112/2023"): the flow stops
-    from that day, on every channel; the node's data held only for it is purged by `kbi
-    retention run` after the grace period; `report annulment` lists the refusals it bore."""
+    """A legal basis lapses (--annulment for GwH 112/2023, or --date D --reason R): the flow
+    stops from that day, on every channel and on the other node once told; the node's data
+    held only for it is purged by `kbi retention run` after the grace period; `report
+    annulment` lists the refusals it bore."""
+    if annulering:
+        if datum is not None:
+            raise typer.BadParameter(
+                "the annulment's date comes from the parameters", param_hint="--date"
+            )
+        parameters = standaard_parameters()
+        vandaag = datetime.now(UTC).date()
+        datum = parameters.datum("vernietiging_uitspraak", vandaag)
+        bekend = parameters.datum("vernietiging_bekendmaking", vandaag)
+        bron = parameters["vernietiging_uitspraak"].waarde_op(vandaag).bron
+        reden = (
+            reden
+            or (f"GwH nr. 112/2023 van {datum.isoformat()} (BS {bekend.isoformat()}): {bron}")[:500]
+        )
+    if datum is None or reden is None:
+        raise typer.BadParameter("give --date and --reason, or --annulment", param_hint="--date")
     settings = load_settings()
     door = als(als_, node, BEHEER[node]).naam
     verval = protocol.grond_vervalt(
@@ -252,6 +323,8 @@ def basis_end(
                 uow=aii_uow(settings), definitie=protocol_definitie(), nu=datetime.now(UTC)
             ),
         )
+    if verval.gebeurtenis is not None:
+        _meld(settings, node)
     console.print(("would stop: " if dry_run else "stops: ") + verval.stopt)
     for soort, ids in verval.gegevens.items():
         console.print(

@@ -14,7 +14,8 @@ from rich.console import Console
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.files import write_atomic
-from kbi_exchange.bootstrap import keys, ontvanger_bode, pki, uow
+from kbi_exchange.adapters.partij_bode import VERWERKERS
+from kbi_exchange.bootstrap import bode, keys, ontvanger_bode, pki, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.registers import Ontvanger
@@ -80,6 +81,39 @@ def processors_add(
         nu=datetime.now(UTC),
     )
     typer.echo(json.dumps(verwerker.json()) if json_uit else verwerker.id)
+    _meld_verwerkers(node)
+
+
+def _meld_verwerkers(node: Node) -> bool:
+    """Tell the other party's node of the own processors it was not told of as they stand
+    (art. 6, 9); say what could not be told. True when nothing is left."""
+    settings = load_settings()
+    andere = Node.VSB if node is Node.AII else Node.AII
+    try:
+        gemeld = registers.meld_verwerkers(
+            uow=uow(settings, node),
+            keys=keys(settings, node),
+            node=node,
+            bode=bode(settings, node, VERWERKERS),
+            nu=lambda: datetime.now(UTC),
+        )
+    except PartijOnbereikbaar as fout:
+        fouten.print(
+            f"warning: {andere.value} not told yet: {fout}; "
+            f"run `kbi processors notify --node {node.value}`"
+        )
+        return False
+    for v in gemeld:
+        console.print(f"{andere.value} was told of processor {v.naam}", markup=False)
+    return True
+
+
+@processors_app.command("notify")
+def processors_notify(node: NodeOptie) -> None:
+    """Tell the other party of every own processor added or ended since it was last told
+    (art. 6, 9); exits 1 while its node cannot be reached."""
+    if not _meld_verwerkers(node):
+        raise typer.Exit(1)
 
 
 @processors_app.command("end")
@@ -95,6 +129,7 @@ def processors_end(naam: Naam, node: NodeOptie, als_: Dpo) -> None:
         nu=datetime.now(UTC),
     )
     typer.echo(verwerker.id)
+    _meld_verwerkers(node)
 
 
 @processors_app.command("list")
@@ -102,7 +137,8 @@ def processors_list(
     node: Annotated[Node | None, typer.Option(help="Only this node (default: both).")] = None,
     json_uit: Json = False,
 ) -> None:
-    """The processors of each party, with their agreements."""
+    """Each node's register: its own party's processors with their agreements, and the
+    other party's as that party told it."""
     settings = load_settings()
     rijen = [
         (n, v)
@@ -114,9 +150,13 @@ def processors_list(
         return
     for n, v in rijen:
         eind = f", ended {v.beeindigd_op:%Y-%m-%d}" if v.beeindigd_op else ""
+        if v.partij != n.value:
+            waar = f"(told by {v.partij} on {v.ontvangen_op:%Y-%m-%d})" if v.ontvangen_op else ""
+        else:
+            waar = "" if v.gemeld_op else "(the other party not told yet)"
         console.print(
-            f"{n.value} {v.naam}: {v.taak} ({', '.join(v.gegevens)}); agreement "
-            f"{v.overeenkomst} of {v.overeenkomst_datum}; {v.locatie}{eind}",
+            f"{n.value}: {v.partij} {v.naam}: {v.taak} ({', '.join(v.gegevens)}); agreement "
+            f"{v.overeenkomst} of {v.overeenkomst_datum}; {v.locatie}{eind} {waar}".rstrip(),
             markup=False,
         )
 
@@ -243,12 +283,13 @@ def export(
     jaar: Annotated[int, typer.Option("--year", help="The list's year.")],
     uit: Annotated[Path, typer.Option("--out", help="The file to write (JSON, mode 0600).")],
     als_: Annotated[
-        str | None, typer.Option("--as", help="A vsb-operator (vsb:export:disclose).")
-    ] = None,
+        str, typer.Option("--as", help="The vsb-operator who discloses it (vsb:export:disclose).")
+    ],
 ) -> None:
-    """Pass the year's list to a recipient other than a zorgkas: refused unless it is
-    registered, notified to AII, and registered for list data (art. 4); audited before the
-    file is written."""
+    """Pass VSB's members on the year's list to a recipient other than a zorgkas: refused
+    unless it is registered, notified to AII and registered for list data (art. 4), and while
+    VSB's record of the protocol does not allow the list's flow; never a non-member's INSZ;
+    by a named person only; audited before the file is written."""
     settings = load_settings()
     _, inhoud = registers.exporteer_lijst(
         uow=uow(settings, Node.VSB),

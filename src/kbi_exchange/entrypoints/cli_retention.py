@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import keys, termijnen, uow
+from kbi_exchange.bootstrap import keys, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.bewaring import Bewaringsrapport, Gegevens
 from kbi_exchange.entrypoints.cli_aanvragen import dag
@@ -55,10 +55,13 @@ def run(
     json_uit: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Remove what this node may no longer keep, each kind with its reason and ids: answers 5
-    years after the end of the zorgbudget or the refusal, a deceased person's list data, data
-    of a flow whose basis or protocol ended (after the grace period), decision records' and
-    audit entries' content after the periods in the settings (the audit chain's hashes stay).
-    Audited; safe to interrupt and rerun: a rerun removes what is left, and nothing more."""
+    years after the end of the zorgbudget or the refusal, applications never decided, a
+    deceased person's list data (also inside the zorgkas files and messages), listed INSZ VSB
+    has no use for after the distribution, zorgkas files once downloaded or after their
+    period (API and mailbox), AII's list files once VSB has a later one, data of a flow whose
+    basis or protocol ended (after the grace period), decision records' and audit entries'
+    content after the periods in the settings (the audit chain's hashes stay). Audited; safe
+    to interrupt and rerun: a rerun removes what is left, and nothing more."""
     if op is not None and not dry_run:
         raise typer.BadParameter("only with --dry-run", param_hint="--on")
     if als_ and node is None:
@@ -83,6 +86,7 @@ def run(
                 op=op,
                 dry_run=dry_run,
                 voortgang=voortgang,
+                postvak=mailbox(settings) if n is Node.VSB else None,
             )
         rapporten.append(rapport)
         if not json_uit:

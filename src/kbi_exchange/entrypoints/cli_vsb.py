@@ -156,13 +156,15 @@ def check(
     als_: Als = None,
     json_uit: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
-    """Ask the AII node whether a person complies on a date (purpose ZORGBUDGET).
+    """Ask the AII node again the question of a recorded application: that of this person
+    opening on this date (purpose ZORGBUDGET), under its referte, so AII answers from its
+    decision record. A question that belongs to no application is refused (protocol art. 3).
 
     Exits 0 when AII answered, 1 when it refused the question or could not be reached.
     """
     settings = load_settings()
     with aii_client(settings) as bron:
-        antwoord = vraag_advies(
+        _, antwoord = vraag_advies(
             uow=uow(settings, Node.VSB),
             keys=keys(settings, Node.VSB),
             bron=bron,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 from importlib import resources
+from pathlib import Path
 
 import orjson
 from rich.console import Console
@@ -14,10 +15,11 @@ from rich.table import Table
 from kbi_exchange.bootstrap import aii_uow, init_home, keys, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers, schrijf_leden
-from kbi_exchange.entrypoints.demo_kwaliteit import rechtzetting
+from kbi_exchange.entrypoints.demo_kwaliteit import WIE, rechtzetting
 from kbi_exchange.entrypoints.demo_lijst import jaarlijst_cyclus
 from kbi_exchange.entrypoints.demo_server import (
     DemoServer,
@@ -27,6 +29,7 @@ from kbi_exchange.entrypoints.demo_server import (
 )
 from kbi_exchange.entrypoints.demo_vsb import (
     aanvragen_over_http,
+    extra_leden,
     per_zorgkas,
     verbind_vsb_met_aii,
     verdeel_lijst,
@@ -123,20 +126,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
                 if regel.strip()
             }
         )
-    leden = settings.home / "demo" / f"members-{LEDEN}-{ZAAD}.jsonl"
-    if not leden.exists():
-        schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
-    ingelezen = import_leden(
-        uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
-        bestand=leden,
-        door="demo",
-        nu=nu,
-    )
-    console.print(
-        f"VSB imported {leden.name}: {ingelezen.leden_nieuw} new members, "
-        f"{ingelezen.leden_ongewijzigd} unchanged (a rerun changes none)"
-    )
+    leden = _leden(console, settings, synthetisch, nu)
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
     lijst = jaarlijst_cyclus(console, settings, nu)
@@ -180,6 +170,33 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
         vsb.stop()
         aii.stop()
     return 0
+
+
+def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime) -> Path:
+    """VSB's member registry: synthetic members, and the demo's own (the children who apply,
+    the data-quality round's applicant). Returns the synthetic members' file."""
+    leden = settings.home / "demo" / f"members-{LEDEN}-{ZAAD}.jsonl"
+    if not leden.exists():
+        schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
+    ingelezen = import_leden(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        bestand=leden,
+        door="demo",
+        nu=nu,
+    )
+    console.print(
+        f"VSB imported {leden.name}: {ingelezen.leden_nieuw} new members, "
+        f"{ingelezen.leden_ongewijzigd} unchanged (a rerun changes none)"
+    )
+    import_leden(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        bestand=extra_leden(settings.home / "demo", dag_in_brussel(nu), cm=(WIE,)),
+        door="demo",
+        nu=nu,
+    )
+    return leden
 
 
 def _samenvatting(console: Console, settings: Settings, nu: datetime) -> None:

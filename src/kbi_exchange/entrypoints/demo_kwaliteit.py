@@ -12,7 +12,6 @@ from rich.console import Console
 
 from kbi_exchange.bootstrap import aii_client, aii_uow, keys, uow
 from kbi_exchange.domain.access import Actor, Node
-from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services import aanvragen, kwaliteit, vsb_kwaliteit
 from kbi_exchange.services.kbi_import import import_dossiers
@@ -42,7 +41,6 @@ def rechtzetting(console: Console, settings: Settings) -> None:
             opening=OPENING,
             zorgkas="CM",
             zorgkassen=zorgkas_codes(),
-            eerste_datum=standaard_parameters().datum("zorgbudget_eerste_datum", OPENING),
             door=VSB,
             nu=lambda: datetime.now(UTC),
         )

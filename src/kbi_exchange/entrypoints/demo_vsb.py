@@ -98,6 +98,31 @@ def verbind_vsb_met_aii(settings: Settings, adres: str, token: str) -> Settings:
     )
 
 
+def kinderen(opening: date) -> dict[str, str]:
+    """Per zorgkas, a child of 10 who applies (the condition does not apply to them)."""
+    return {
+        zorgkas: insz_geboren(date(opening.year - 10, 3, 1 + i), 101 + i)
+        for i, zorgkas in enumerate(sorted(zorgkas_codes()))
+    }
+
+
+def extra_leden(map_: Path, opening: date, *, cm: tuple[str, ...]) -> Path:
+    """The demo's own members beside the synthetic ones: the children who apply, each
+    affiliated with their zorgkas since birth, and ``cm``'s people with CM (an application
+    is recorded for a member of its zorgkas only)."""
+    bestand = map_ / f"members-demo-{opening.year}.jsonl"
+    regels = [
+        {
+            "insz": insz,
+            "aansluitingen": [{"zorgkas": zorgkas, "begin": f"{opening.year - 10}-03-01"}],
+        }
+        for zorgkas, insz in kinderen(opening).items()
+    ]
+    regels += [{"insz": i, "aansluitingen": [{"zorgkas": "CM", "begin": "2010-01-01"}]} for i in cm]
+    bestand.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in regels))
+    return bestand
+
+
 def _aanvragers(leden: Path, kbi: set[str]) -> dict[str, list[str]]:
     """Per zorgkas, members that are in the KBI (so AII has something to say)."""
     per_zorgkas: dict[str, list[str]] = {z: [] for z in sorted(zorgkas_codes())}
@@ -148,12 +173,13 @@ def aanvragen_over_http(
         return body
 
     aanvragers = _aanvragers(leden, kbi)
+    kind = kinderen(opening)
     with httpx.Client(base_url=vsb.adres, timeout=30) as http:
-        for i, (zorgkas, inszen) in enumerate(aanvragers.items()):
+        for zorgkas, inszen in aanvragers.items():
             for insz in inszen[:PER_ZORGKAS]:
                 dien_in(http, zorgkas, insz)
             # a child: the condition does not apply, AII is not asked
-            dien_in(http, zorgkas, insz_geboren(date(opening.year - 10, 3, 1 + i), 101 + i))
+            dien_in(http, zorgkas, kind[zorgkas])
         aii.stop()
         wachtend = [
             dien_in(http, zorgkas, insz)

@@ -32,8 +32,11 @@ from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.domain.protocol import Stroom
+from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import AanvraagWerk, AdviesBron
+from kbi_exchange.services.protocol import staat_van, vereis_gang, vereis_stroom
 
 
 class NietGevonden(LookupError):
@@ -71,27 +74,29 @@ def vraag_advies(
     datum: date,
     door: Actor,
     nu: datetime,
-) -> BronAntwoord:
-    """Ask AII once, outside an application (`kbi vsb check`); the question is audited
-    before it leaves. Raises `BronOnbeschikbaar` when AII cannot answer.
-
-    A zorgkas asks only about its own members on that date, of 18 or older (SPEC §9: the
-    condition does not apply to minors, and no one else's compliance is its business); the
-    refusal says the same whether the person is a member elsewhere or not at all.
-    """
+) -> tuple[Aanvraag, BronAntwoord]:
+    """Ask AII again the question of a recorded application (`kbi vsb check`): that of the
+    person's application opening on ``datum`` that the actor may see, under its own referte,
+    so that AII answers from its decision record. Every F1 question belongs to an
+    application (protocol art. 3, 5: the data serve a care-budget application, nothing
+    else); a check of anyone else is refused before AII is asked. Audited before it leaves.
+    Raises `BronOnbeschikbaar` when AII cannot answer."""
     cijfers = geldig_insz(insz)
-    referte = str(uuid.uuid4())
     with uow as werk:
-        if door.zorgkas is not None:
-            lid = werk.leden.op([cijfers]).get(cijfers)
-            if lid is None or lid.zorgkas_op(datum) != door.zorgkas:
-                raise AanvraagFout(
-                    f"--insz: not a member of {door.zorgkas} on {datum.isoformat()}; "
-                    "a zorgkas asks about its own members only"
-                )
-            geboren = lid.geboortedatum or geboortedatum_uit_insz(Insz(cijfers))
-            if niet_te_vragen(geboren=geboren, opening=datum, eerste_datum=datum) is not None:
-                raise AanvraagFout("--insz: under 18 on that date: the condition does not apply")
+        aanvraag = next(
+            (
+                a
+                for a in werk.aanvragen.lijst(insz=cijfers)
+                if a.opening == datum and door.ziet(a.zorgkas) and a.referte is not None
+            ),
+            None,
+        )
+        if aanvraag is None or aanvraag.referte is None:
+            raise AanvraagFout(
+                f"--insz: no application of this person opening on {datum.isoformat()} that "
+                "AII was asked about; a question to AII belongs to a recorded application"
+            )
+        vereis_stroom(werk, Stroom.F1, nu)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
@@ -99,10 +104,26 @@ def vraag_advies(
             actor=door.naam,
             tijdstip=nu,
             insz=cijfers,
-            inhoud={"referte": referte, "datum": datum.isoformat()},
+            inhoud={
+                "aanvraag": aanvraag.id,
+                "referte": aanvraag.referte,
+                "datum": datum.isoformat(),
+            },
         )
         werk.commit()
-    return bron.vraag(cijfers, datum, referte)
+    return aanvraag, bron.vraag(cijfers, datum, aanvraag.referte)
+
+
+def _eerste_datum(moment: datetime) -> date:
+    """The first opening date the condition applies to, as the parameters say today (a
+    moment before the parameter's first value takes that value: an opening before it is a
+    clear decision, never an error)."""
+    parameter = standaard_parameters()["zorgbudget_eerste_datum"]
+    dag = max(dag_in_brussel(moment), parameter.waarden[0].vanaf)
+    waarde = parameter.waarde_op(dag).waarde
+    if not isinstance(waarde, date):
+        raise TypeError("zorgbudget_eerste_datum is not a date")
+    return waarde
 
 
 def dien_in(
@@ -114,11 +135,18 @@ def dien_in(
     opening: date,
     zorgkas: str,
     zorgkassen: frozenset[str],
-    eerste_datum: date,
     door: Actor,
     nu: Callable[[], datetime],
 ) -> Aanvraag:
-    """Record an application, ask AII unless the condition does not apply, and decide."""
+    """Record an application, ask AII unless the condition does not apply, and decide.
+
+    Only for a person affiliated with ``zorgkas`` on the opening date (SPEC §9, protocol
+    art. 4: a zorgkas learns AII's answer about its own members only), whoever records it;
+    anyone else is refused before anything is stored or asked, with the same words whether
+    the person is a member elsewhere or not at all. While the protocol stands still (VSB's
+    record) nothing is asked; once the condition's basis has lapsed it is decided as the law
+    now reads.
+    """
     cijfers = geldig_insz(insz)
     if zorgkas not in zorgkassen:
         raise AanvraagFout(f"--zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
@@ -132,13 +160,22 @@ def dien_in(
         )
     with uow as werk:
         lid = werk.leden.op([cijfers]).get(cijfers)
-        # the registry's birth date only for the actor's own member: whether AII was asked
-        # must not tell a zorgkas that someone is a member elsewhere
-        eigen = lid is not None and door.ziet(lid.zorgkas_op(opening))
-        geboren = (lid.geboortedatum if lid and eigen else None) or geboortedatum_uit_insz(
-            Insz(cijfers)
+        if lid is None or lid.zorgkas_op(opening) != zorgkas:
+            raise AanvraagFout(
+                f"--insz: not a member of {zorgkas} on {opening.isoformat()}; an application "
+                "is recorded by the zorgkas the person is affiliated with on the opening date"
+            )
+        staat = staat_van(werk, moment)
+        vervallen = staat.vervallen_op(Stroom.F1)
+        geboren = lid.geboortedatum or geboortedatum_uit_insz(Insz(cijfers))
+        reden = niet_te_vragen(
+            geboren=geboren,
+            opening=opening,
+            eerste_datum=_eerste_datum(moment),
+            vernietigd=vervallen is not None and vervallen <= dag_in_brussel(moment),
         )
-        reden = niet_te_vragen(geboren=geboren, opening=opening, eerste_datum=eerste_datum)
+        if reden is None:
+            vereis_stroom(werk, Stroom.F1, moment)  # suspended or ended: nothing is asked
         aanvraag = Aanvraag(
             id=str(uuid.uuid4()),
             insz=cijfers,
@@ -200,6 +237,13 @@ def _vraag_en_beslis(
 ) -> Aanvraag:
     if aanvraag.referte is None:
         raise AanvraagFout(f"application {aanvraag.id} has no question to AII")
+    with uow as werk:
+        staat = staat_van(werk, nu())
+    vervallen = staat.vervallen_op(Stroom.F1)
+    if vervallen is not None and vervallen <= dag_in_brussel(nu()):
+        return _zonder_voorwaarde(uow=uow, keys=keys, aanvraag=aanvraag, door=door, nu=nu())
+    if staat.weigering(Stroom.F1) is not None:
+        return aanvraag  # not asked while the protocol stands still: it keeps waiting
     antwoord: BronAntwoord | None
     try:
         antwoord = bron.vraag(aanvraag.insz, aanvraag.opening, aanvraag.referte)
@@ -214,6 +258,21 @@ def _vraag_en_beslis(
         besloten = huidig.met_antwoord(antwoord, moment) if antwoord else huidig.wacht(moment)
         werk.aanvragen.bewaar(besloten)
         _audit_beslissing(werk, keys, besloten, door, moment)
+        werk.commit()
+    return besloten
+
+
+def _zonder_voorwaarde(
+    *, uow: AanvraagWerk, keys: Keys, aanvraag: Aanvraag, door: Actor, nu: datetime
+) -> Aanvraag:
+    """Decide a waiting application without the condition whose basis lapsed."""
+    with uow as werk:
+        huidig = werk.aanvragen.get(aanvraag.id)
+        if huidig is None or huidig.status.beslist:
+            return huidig or aanvraag
+        besloten = huidig.zonder_voorwaarde(nu)
+        werk.aanvragen.bewaar(besloten)
+        _audit_beslissing(werk, keys, besloten, door, nu)
         werk.commit()
     return besloten
 
@@ -241,14 +300,20 @@ def herhaal_wachtende(
 ) -> Herhaling:
     """Ask AII again about every undecided application the actor may see: one that waits for
     the source with the same referte; one whose question AII refused with a new referte (the
-    same one would only be refused again). Stop asking once AII is unavailable."""
+    same one would only be refused again). Stop asking once AII is unavailable. Refused
+    while the protocol stands still; once the condition's basis lapsed, each is decided
+    without it."""
     with uow as werk:
+        staat = staat_van(werk, nu())
+        vervallen = staat.vervallen_op(Stroom.F1)
+        if vervallen is None or vervallen > dag_in_brussel(nu()):
+            vereis_stroom(werk, Stroom.F1, nu())
         wachtend = werk.aanvragen.lijst(zorgkas=door.zorgkas, onbeslist=True)
     gevraagd: list[Aanvraag] = []
     for i, wacht in enumerate(wachtend):
         vraag = (
             _nieuwe_vraag(uow, keys, wacht, door, nu())
-            if wacht.status is AanvraagStatus.VRAAG_GEWEIGERD
+            if wacht.status is AanvraagStatus.VRAAG_GEWEIGERD and vervallen is None
             else wacht
         )
         uitkomst = _vraag_en_beslis(uow=uow, keys=keys, bron=bron, aanvraag=vraag, door=door, nu=nu)
@@ -289,6 +354,13 @@ def _eigen(werk: AanvraagWerk, aanvraag_id: str, door: Actor) -> Aanvraag:
     return aanvraag
 
 
+def _vereis_doorgifte(werk: AanvraagWerk, door: Actor, nu: datetime) -> None:
+    """What VSB passes on to a zorgkas (AII's answers in its applications) stops while the
+    protocol stands still (art. 4, 8: VSB's record)."""
+    if door.zorgkas is not None:
+        vereis_gang(werk, nu)
+
+
 def beeindig(
     *,
     uow: AanvraagWerk,
@@ -327,6 +399,7 @@ def toon(*, uow: AanvraagWerk, keys: Keys, aanvraag_id: str, door: Actor, nu: da
     """One application, for the actor who may see it; the look is audited."""
     with uow as werk:
         aanvraag = _eigen(werk, aanvraag_id, door)
+        _vereis_doorgifte(werk, door, nu)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
@@ -353,6 +426,7 @@ def lijst(
     if zorgkas is not None and not door.ziet(zorgkas):
         raise AanvraagFout(f"--zorgkas: you handle the applications of {door.zorgkas} only")
     with uow as werk:
+        _vereis_doorgifte(werk, door, nu)
         gevonden = werk.aanvragen.lijst(zorgkas=zorgkas or door.zorgkas, onbeslist=onbeslist)
         schrijf_audit(
             audit=werk.audit,

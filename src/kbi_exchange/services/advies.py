@@ -148,11 +148,13 @@ def gewicht(opdracht: Opdracht) -> int:
 
 
 def weigering(referte: object, insz: object, datum: object, u: Uitzondering) -> Bericht:
-    """A refused question: the same fields, no advies, and the uitzondering."""
+    """A refused question: the same fields (as far as a field can hold: what was sent in
+    their place is echoed cut to that length, as the decision record keeps it), no advies,
+    and the uitzondering."""
     return Bericht(
-        referte if isinstance(referte, str) else None,
-        insz if isinstance(insz, str) else None,
-        datum if isinstance(datum, str) else None,
+        referte[:MAX_REFERTE] if isinstance(referte, str) else None,
+        insz[:32] if isinstance(insz, str) else None,
+        datum[:32] if isinstance(datum, str) else None,
         None,
         None,
         (u,),
@@ -165,8 +167,8 @@ def antwoord_bericht(referte: str, antwoord: Antwoord) -> Bericht:
     reden = beslissing.reden if beslissing else None
     return Bericht(
         referte,
-        antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz,
-        antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum),
+        antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz[:32],
+        antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum)[:32],
         beslissing.advies.value if beslissing else None,
         Reden(reden.code.value, reden.omschrijving) if reden else None,
         antwoord.uitzonderingen,
@@ -195,7 +197,7 @@ def vraag_hash(vraag: dict[str, Any]) -> str:
 
 
 def canoniek_insz(tekst: object) -> str | None:
-    """The INSZ as its eleven digits, however the caller wrote it; None when it is not one.
+    """The INSZ as its eleven digits; None when it is not one (SPEC §7: 11 ASCII digits).
 
     The audit log keys every entry about a person on this form, so that the DPO's search
     finds them all (SPEC §11).

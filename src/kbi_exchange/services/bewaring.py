@@ -7,7 +7,7 @@ audited once more at its end with what it removed in all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from kbi_exchange.adapters.keys import Keys
@@ -20,12 +20,13 @@ from kbi_exchange.domain.bewaring import (
     Opdracht,
     Termijnen,
     Verwijderd,
+    persoon,
     plan,
 )
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.protocol import ProtocolDefinitie, staat_nu
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import BewaringWerk
+from kbi_exchange.services.ports import BewaringWerk, Postvak
 
 PER_KEER = 500  # removed and audited per transaction
 
@@ -66,10 +67,12 @@ def run(
     op: date | None = None,
     dry_run: bool = False,
     voortgang: Callable[[Gegevens, int, int], None] = lambda g, klaar, totaal: None,
+    postvak: Postvak | None = None,
 ) -> Bewaringsrapport:
     """Remove what this node may no longer keep on ``op`` (default: today); the dry run finds
     it and changes nothing. ``op`` other than today only with the dry run: data is removed
-    when its time has come, never ahead of it."""
+    when its time has come, never ahead of it. ``postvak``: the mailbox whose zorgkas files
+    VSB clears (without it, that kind finds nothing)."""
     vandaag = dag_in_brussel(nu)
     if op is not None and op != vandaag and not dry_run:
         raise BewaringFout("--on: only with --dry-run (data goes when its time has come)")
@@ -78,8 +81,11 @@ def run(
     for opdracht in opdrachten(
         uow=uow, node=node, termijnen=termijnen, definitie=definitie, nu=nu, op=dag
     ):
-        with uow as werk:
-            ids = werk.bewaring.te_verwijderen(opdracht)
+        if opdracht.gegevens is Gegevens.POSTVAK:
+            ids = postvak.zorgkas_files_before(opdracht.grens) if postvak else []
+        else:
+            with uow as werk:
+                ids = werk.bewaring.te_verwijderen(opdracht)
         if not dry_run:
             _verwijder(
                 uow=uow,
@@ -90,9 +96,10 @@ def run(
                 door=door,
                 nu=nu,
                 voortgang=voortgang,
+                postvak=postvak,
             )
         if opdracht.gegevens.noemt_personen:
-            ids = [keys.insz_keys()[0].hash(i) for i in ids]
+            ids = [_genoemd(keys, i) for i in ids]
         gevonden.append(Verwijderd(opdracht, tuple(ids)))
     rapport = Bewaringsrapport(node, dag, dry_run, tuple(gevonden))
     if not dry_run:
@@ -112,6 +119,19 @@ def run(
     return rapport
 
 
+def _genoemd(keys: Keys, item: str) -> str:
+    """How the report names an item that holds a person: by the keyed hash of the number
+    (and the list it was on), never by the number."""
+    insz, lijst = persoon(item)
+    naam = keys.insz_keys()[0].hash(insz)
+    return f"{lijst}/{naam}" if lijst else naam
+
+
+def _per_persoon(basis: Mapping[str, object], item: str) -> tuple[str, dict[str, object]]:
+    insz, lijst = persoon(item)
+    return insz, {**basis, "lijst": lijst} if lijst else dict(basis)
+
+
 def _verwijder(
     *,
     uow: BewaringWerk,
@@ -122,16 +142,20 @@ def _verwijder(
     door: str,
     nu: datetime,
     voortgang: Callable[[Gegevens, int, int], None],
+    postvak: Postvak | None,
 ) -> None:
     for start in range(0, len(ids), PER_KEER):
         blok = ids[start : start + PER_KEER]
         with uow as werk:
-            werk.bewaring.verwijder(opdracht.gegevens, blok, nu)
+            if opdracht.gegevens is not Gegevens.POSTVAK:
+                werk.bewaring.verwijder(opdracht.gegevens, blok, nu)
             basis = {"gegevens": opdracht.gegevens.value, "reden": opdracht.reden}
             # a person's number never stands in an entry: one entry each, under its keyed hash
             per_persoon = opdracht.gegevens.noemt_personen
             for insz, inhoud in (
-                [(i, basis) for i in blok] if per_persoon else [(None, {**basis, "ids": blok})]
+                [_per_persoon(basis, i) for i in blok]
+                if per_persoon
+                else [(None, {**basis, "ids": blok})]
             ):
                 schrijf_audit(
                     audit=werk.audit,
@@ -143,5 +167,10 @@ def _verwijder(
                     insz=insz,
                 )
             werk.commit()
+        if opdracht.gegevens is Gegevens.POSTVAK and postvak is not None:
+            # files are no transaction: removed once their audit entry is in, so the log
+            # never misses one (a run killed in between removes them on the rerun)
+            for naam in blok:
+                postvak.remove_waiting(naam)
         crash_point("retention:batch-committed")
         voortgang(opdracht.gegevens, start + len(blok), len(ids))

@@ -35,8 +35,9 @@ def antwoord_json(antwoord: Antwoord) -> dict[str, Any]:
     """The fields of SPEC §14 for ``kbi aii decide --json``."""
     beslissing = antwoord.beslissing
     return {
-        "insz": antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz,
-        "datum": antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum),
+        # a refused question echoes what was given, cut as the advice service cuts it
+        "insz": antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz[:32],
+        "datum": antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum)[:32],
         "status": beslissing.status.value if beslissing else None,
         "advies": beslissing.advies.value if beslissing else None,
         "reden": beslissing.reden.code.value if beslissing and beslissing.reden else None,

@@ -45,8 +45,10 @@ class OnbekendeMelding(LookupError):
 
 
 def _insz(tekst: object, veld: str = "insz") -> str:
+    if not isinstance(tekst, str):
+        raise KwaliteitFout(f"{veld}: required, a string of 11 digits")
     try:
-        return Insz.parse(str(tekst)).cijfers
+        return Insz.parse(tekst).cijfers
     except OngeldigInsz as fout:
         raise KwaliteitFout(f"{veld}: {fout}") from None
 

@@ -26,7 +26,7 @@ from kbi_exchange.domain.lijst import (
     Ontvangstbewijs,
     lijst_bestandsnaam,
 )
-from kbi_exchange.domain.lijst_staat import Lijst
+from kbi_exchange.domain.lijst_staat import Lijst, controleer_kalenderjaar
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, Stroom
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import LijstWerk
@@ -56,6 +56,7 @@ def lever_lijst(
         vereis_stroom(werk, Stroom.F2, nu)  # suspended, ended or a lapsed basis: not delivered
         bestand = werk.lijsten.bestand(lijst_id)
         if bestand is None:
+            controleer_kalenderjaar(lijst, werk.lijsten.alle(), dag_in_brussel(nu))
             ondertekend = cms.sign(
                 werk.lijsten.payload(lijst_id).encode("utf-8"),
                 pki.certificaat(AII),

@@ -88,6 +88,15 @@ class ProtocolLog(Protocol):
 
     def voeg_toe(self, g: ProtocolGebeurtenis) -> None: ...
 
+    def ontvangen(self, gebeurtenis_id: str, moment: datetime) -> None: ...
+
+
+class MetProtocol(Protocol):
+    """A unit of work that reads the node's record of the protocol."""
+
+    @property
+    def protocol(self) -> ProtocolLog: ...
+
 
 class ProtocolWerk(Protocol):
     """A unit of work over the protocol's life and the audit log."""
@@ -112,6 +121,14 @@ class Bewaarplaats(Protocol):
     def te_verwijderen(self, opdracht: Opdracht) -> list[str]: ...
 
     def verwijder(self, gegevens: Gegevens, ids: Sequence[str], nu: datetime) -> None: ...
+
+
+class Postvak(Protocol):
+    """The exchange mailbox as the retention run clears it (`adapters.mailbox`)."""
+
+    def zorgkas_files_before(self, grens: date) -> list[str]: ...
+
+    def remove_waiting(self, naam: str) -> None: ...
 
 
 class BewaringWerk(ProtocolWerk, Protocol):
@@ -441,6 +458,9 @@ class AanvraagWerk(Protocol):
     def ontvangen_lijsten(self) -> LijstenMetInsz: ...
 
     @property
+    def protocol(self) -> ProtocolLog: ...
+
+    @property
     def audit(self) -> AuditLog: ...
 
 
@@ -467,11 +487,17 @@ class Zendingen(Protocol):
 
     def inszen_van(self, *, jaar: int, zorgkas: str) -> list[str]: ...
 
+    def gedownload(self, zending_id: str, moment: datetime) -> None: ...
+
 
 class LijstenTeVerdelen(Protocol):
     def huidige(self, jaar: int) -> Lijst | None: ...
 
     def inszen(self, lijst_id: str) -> list[str]: ...
+
+    def verdeeld(self, lijst_id: str, moment: datetime) -> None: ...
+
+    def laat_weg(self, lijst_id: str, inszen: list[str]) -> None: ...
 
 
 class VerdelingWerk(Protocol):
@@ -496,6 +522,9 @@ class VerdelingWerk(Protocol):
 
     @property
     def berichten(self) -> ZorgkasBerichten: ...
+
+    @property
+    def protocol(self) -> ProtocolLog: ...
 
     @property
     def audit(self) -> AuditLog: ...
@@ -541,6 +570,9 @@ class ZorgkasBerichten(Protocol):
 
 
 class VsbKwaliteitWerk(AuditWerk, Protocol):
+    @property
+    def protocol(self) -> ProtocolLog: ...
+
     """A unit of work on the VSB node over its reports, the rectifications it received, the
     applications they change, the zorgkassen's messages and its audit log."""
 
@@ -574,9 +606,9 @@ class IncidentWerk(AuditWerk, Protocol):
 
 class Bode(Protocol):
     """Carries a notification to the other party's node (`adapters.partij_bode`): returns
-    once that node has taken it; raises `PartijOnbereikbaar` otherwise."""
+    that node's answer once it has taken it; raises `PartijOnbereikbaar` otherwise."""
 
-    def stuur(self, melding: dict[str, Any]) -> None: ...
+    def stuur(self, melding: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class Registers(Protocol):
@@ -597,7 +629,14 @@ class RegisterWerk(AuditWerk, Protocol):
 
 
 class ExportWerk(RegisterWerk, Protocol):
-    """VSB's registers with its received lists, for a disclosure to a registered recipient."""
+    """VSB's registers with its received lists and members, for a disclosure to a registered
+    recipient."""
+
+    @property
+    def protocol(self) -> ProtocolLog: ...
+
+    @property
+    def leden(self) -> LedenLezer: ...
 
     @property
     def ontvangen_lijsten(self) -> LijstenTeVerdelen: ...

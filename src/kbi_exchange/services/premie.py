@@ -11,9 +11,17 @@ from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.lid import Lid
-from kbi_exchange.domain.premie import Premie, PremieBedragen, PremieFout, bepaal_premie
+from kbi_exchange.domain.premie import (
+    Premie,
+    PremieBedragen,
+    PremieFout,
+    bepaal_premie,
+    lijst_telt_niet,
+)
+from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import AanvraagWerk
+from kbi_exchange.services.protocol import staat_van, vereis_gang
 
 
 def _lid_in_jaar(lid: Lid, jaar: int, door: Actor) -> bool:
@@ -40,7 +48,9 @@ def bepaal(
     door: Actor,
     nu: datetime,
 ) -> Premie:
-    """Reduced or not, the amount and why; `PremieFout` when it cannot be decided.
+    """Reduced or not, the amount and why; `PremieFout` when it cannot be decided. A year
+    decided by the list waits while the protocol stands still (VSB's record); a year after
+    the list's basis lapsed does not use it.
 
     A member of another zorgkas is, to a zorgkas handler, not in the registry: the refusal
     does not tell them whether the person is a member elsewhere.
@@ -50,13 +60,25 @@ def bepaal(
     except OngeldigInsz as fout:
         raise PremieFout(f"--insz: {fout}") from None
     with uow as werk:
+        vervallen_op = staat_van(werk, nu).vervallen_op(Stroom.F2)
+        if not lijst_telt_niet(jaar, vervallen_op):
+            vereis_gang(werk, nu)  # the list is used: not while the protocol stands still
         lid = werk.leden.op([cijfers]).get(cijfers)
         if lid is not None and not _lid_in_jaar(lid, jaar, door):
             lid = None
-        op_lijst = werk.ontvangen_lijsten.bevat(jaar - 1, cijfers) if lid is not None else None
+        op_lijst = (
+            werk.ontvangen_lijsten.bevat(jaar - 1, cijfers)
+            if lid is not None and not lijst_telt_niet(jaar, vervallen_op)
+            else None
+        )
         try:
             premie = bepaal_premie(
-                insz=cijfers, jaar=jaar, lid=lid, op_lijst=op_lijst, bedragen=bedragen
+                insz=cijfers,
+                jaar=jaar,
+                lid=lid,
+                op_lijst=op_lijst,
+                bedragen=bedragen,
+                lijst_vervallen_op=vervallen_op,
             )
         except PremieFout as fout:  # a refusal is a look at the person too: recorded
             schrijf_audit(

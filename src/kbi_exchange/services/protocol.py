@@ -5,7 +5,8 @@ every flow (REST, SOAP, batch, the list's delivery and pull)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,8 +21,14 @@ from kbi_exchange.domain.bewaring import (
     einde_van_stroom,
     weg_op,
 )
-from kbi_exchange.domain.dates import begin_van_dag, dag_in_brussel
+from kbi_exchange.domain.dates import (
+    OngeldigeTijd,
+    begin_van_dag,
+    dag_in_brussel,
+    rfc3339_uit_tekst,
+)
 from kbi_exchange.domain.protocol import (
+    KLOKVERSCHIL,
     GeenWettelijkeContext,
     ProtocolDefinitie,
     ProtocolFout,
@@ -30,12 +37,20 @@ from kbi_exchange.domain.protocol import (
     Soort,
     Stroom,
     controleer_stap,
+    ontvangen_stap,
     staat_nu,
     staat_op,
+    te_melden,
 )
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import AnnulatieWerk, BewaringWerk, ProtocolWerk
+from kbi_exchange.services.ports import (
+    AnnulatieWerk,
+    BewaringWerk,
+    Bode,
+    MetProtocol,
+    ProtocolWerk,
+)
 
 
 def status(*, uow: ProtocolWerk, definitie: ProtocolDefinitie, nu: datetime) -> ProtocolStaat:
@@ -89,38 +104,22 @@ def stap(
     return g, staat_op(definitie, [*eerder, g], nu)
 
 
-KLOKVERSCHIL = timedelta(minutes=5)  # how far the other node's clock may be ahead of ours
-
-
-def ontvang_opzegging(
+def ontvang_stap(
     *, uow: ProtocolWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
 ) -> tuple[ProtocolGebeurtenis, bool]:
-    """The other party's notice (art. 12), as it signed it: recorded in this node's record
-    under the sender's id and moment (the 12 months run from there); a repeat changes
-    nothing. Returns it and whether it is new."""
-    if not isinstance(inhoud, dict) or set(inhoud) != {"id", "op", "reden", "partij"}:
-        raise ProtocolFout("a notice holds exactly id, op, reden and partij")
-    if inhoud["partij"] != van.value:
-        raise ProtocolFout(f"partij: the sender is {van.value}")
-    try:
-        op = datetime.fromisoformat(str(inhoud["op"]))
-    except ValueError:
-        raise ProtocolFout("op: an RFC 3339 moment with its offset") from None
-    if op.tzinfo is None or op > nu + KLOKVERSCHIL:
-        raise ProtocolFout("op: a moment with its offset, not in the future")
-    id_, reden = inhoud["id"], inhoud["reden"]
-    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
-        raise ProtocolFout("id: the sender's id, at most 36 characters")
-    if not isinstance(reden, str) or not reden.strip() or len(reden) > 500:
-        raise ProtocolFout("reden: 1 to 500 characters")
-    g = ProtocolGebeurtenis(
-        id=id_, soort=Soort.OPGEZEGD, op=op, door=f"partij:{van.value}", reden=reden.strip(),
-        partij=van.value,
-    )  # fmt: skip
+    """A step the other party took (its suspension, resumption or end, a lapse, a notice), as
+    it signed it: recorded in this node's record under the sender's id at the moment it is
+    taken here, so this node's flows follow it from now. A repeat changes nothing; a second
+    notice, and anything but a lapse after the end, is refused (`AlGegeven`). Returns it and
+    whether it is new."""
+    definitie = protocol_definitie()
+    g = ontvangen_stap(inhoud, van=van, nu=nu, definitie=definitie)
     with uow as werk:
-        eerder = {e.id: e for e in werk.protocol.gebeurtenissen()}
-        if id_ in eerder:
-            return eerder[id_], False
+        eerder = werk.protocol.gebeurtenissen()
+        gezien = next((e for e in eerder if e.id == g.id), None)
+        if gezien is not None:
+            return gezien, False
+        controleer_stap(staat_nu(definitie, eerder, nu), g.soort)
         werk.protocol.voeg_toe(g)
         schrijf_audit(
             audit=werk.audit,
@@ -128,16 +127,81 @@ def ontvang_opzegging(
             gebeurtenis=PROTOCOL_STAP[node],
             actor=g.door,
             tijdstip=nu,
-            inhoud={**g.json(), "ontvangen": True},
+            inhoud={**g.json(), "op_bij_afzender": str(inhoud["op"])},  # type: ignore[index]
         )
         werk.commit()
     return g, True
 
 
-def vereis_stroom(werk: ProtocolWerk, stroom: Stroom, nu: datetime) -> None:
+def te_melden_nu(*, uow: ProtocolWerk, node: Node) -> list[ProtocolGebeurtenis]:
+    """This node's steps the other party's node has not taken yet."""
+    with uow as werk:
+        return te_melden(node, werk.protocol.gebeurtenissen())
+
+
+def meld_stappen(
+    *, uow: ProtocolWerk, keys: Keys, node: Node, bode: Bode, nu: Callable[[], datetime]
+) -> list[ProtocolGebeurtenis]:
+    """Tell the other party's node every own step that binds it and it has not taken yet,
+    oldest first, each recorded as taken once its node answered. Stops at the first that
+    does not reach it (`PartijOnbereikbaar`): the rest stays to tell, in order."""
+    with uow as werk:
+        open_ = te_melden(node, werk.protocol.gebeurtenissen())
+    gemeld = []
+    for g in open_:
+        verstuurd = nu()
+        antwoord = bode.stuur(g.melding(verstuurd))
+        moment = nu()
+        ontvangen = _ontvangen_op(antwoord, verstuurd, moment)
+        with uow as werk:
+            werk.protocol.ontvangen(g.id, ontvangen)
+            schrijf_audit(
+                audit=werk.audit,
+                keys=keys,
+                gebeurtenis=PROTOCOL_STAP[node],
+                actor=g.door,
+                tijdstip=moment,
+                inhoud={
+                    "gemeld": g.id,
+                    "soort": g.soort.value,
+                    "ontvangen_op": ontvangen.isoformat(),
+                },
+            )
+            werk.commit()
+        gemeld.append(replace(g, ontvangen_op=ontvangen))
+    return gemeld
+
+
+def _ontvangen_op(antwoord: dict[str, Any], verstuurd: datetime, terug: datetime) -> datetime:
+    """When the other node took a step, as it says, if that lies between sending and its
+    answer (give or take the clocks' difference); else the moment the answer came."""
+    try:
+        gezegd = rfc3339_uit_tekst(antwoord.get("ontvangen_op"))
+    except OngeldigeTijd:
+        return terug
+    if verstuurd - KLOKVERSCHIL <= gezegd <= terug + KLOKVERSCHIL:
+        return gezegd
+    return terug
+
+
+def staat_van(werk: MetProtocol, nu: datetime) -> ProtocolStaat:
+    """The protocol as this node's own record has it, for a step taken at ``nu`` inside the
+    caller's open unit of work (each node obeys its own record, which follows the other's)."""
+    return staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu)
+
+
+def vereis_stroom(werk: MetProtocol, stroom: Stroom, nu: datetime) -> None:
     """Refuse a disclosure of ``stroom`` at ``nu`` that the protocol does not allow, inside the
     caller's open unit of work."""
-    reden = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu).weigering(stroom)
+    reden = staat_van(werk, nu).weigering(stroom)
+    if reden is not None:
+        raise GeenWettelijkeContext(reden)
+
+
+def vereis_gang(werk: MetProtocol, nu: datetime) -> None:
+    """Refuse a step while the protocol stands still: suspended, ended by a party, not yet
+    in force (a lapsed basis is not this: the law then asks something else)."""
+    reden = staat_van(werk, nu).stilgelegd()
     if reden is not None:
         raise GeenWettelijkeContext(reden)
 

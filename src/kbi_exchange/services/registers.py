@@ -15,19 +15,24 @@ import orjson
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.domain.registers import (
     Ontvanger,
     RegisterFout,
     Verwerker,
     gegevens,
     gemelde_ontvanger,
+    gemelde_verwerker,
+    lijkt_op_zorgkas,
     naam,
     tekst,
 )
-from kbi_exchange.schemas import zorgkas_codes
+from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Bode, ExportWerk, RegisterWerk
+from kbi_exchange.services.protocol import vereis_stroom
 
 _GEWIJZIGD = {
     Node.AII: AuditGebeurtenis.REGISTER_GEWIJZIGD,
@@ -72,6 +77,7 @@ def voeg_verwerker_toe(
 ) -> Verwerker:
     verwerker = Verwerker(
         id=str(uuid.uuid4()),
+        partij=node.value,
         naam=naam(naam_),
         taak=tekst(taak, "--task"),
         gegevens=gegevens(gegevens_),
@@ -82,7 +88,7 @@ def voeg_verwerker_toe(
         geregistreerd_door=door,
     )
     with uow as werk:
-        if any(v.naam == verwerker.naam for v in werk.registers.verwerkers()):
+        if any(v.naam == verwerker.naam for v in _eigen(werk, node)):
             raise RegisterFout(f"a processor named {verwerker.naam} is registered already")
         werk.registers.bewaar_verwerker(verwerker)
         _audit(werk, keys, _GEWIJZIGD[node], door, nu, {"verwerker": verwerker.json()})
@@ -94,9 +100,9 @@ def beeindig_verwerker(
     *, uow: RegisterWerk, keys: Keys, node: Node, naam_: str, door: str, nu: datetime
 ) -> Verwerker:
     with uow as werk:
-        gevonden = next((v for v in werk.registers.verwerkers() if v.naam == naam_), None)
+        gevonden = next((v for v in _eigen(werk, node) if v.naam == naam_), None)
         if gevonden is None:
-            raise OnbekendeInschrijving(f"no processor named {naam_}")
+            raise OnbekendeInschrijving(f"no processor of {node.value} named {naam_}")
         beeindigd = gevonden.beeindig(nu)
         werk.registers.bewaar_verwerker(beeindigd)
         _audit(
@@ -106,9 +112,67 @@ def beeindig_verwerker(
     return beeindigd
 
 
+def _eigen(werk: RegisterWerk, node: Node) -> list[Verwerker]:
+    return [v for v in werk.registers.verwerkers() if v.partij == node.value]
+
+
 def verwerkers(*, uow: RegisterWerk) -> list[Verwerker]:
+    """The node's register: its own party's processors, and the other party's as told."""
     with uow as werk:
         return werk.registers.verwerkers()
+
+
+def meld_verwerkers(
+    *, uow: RegisterWerk, keys: Keys, node: Node, bode: Bode, nu: Callable[[], datetime]
+) -> list[Verwerker]:
+    """Tell the other party's node of every own processor it has not been told of as it now
+    stands (added, or ended since), each recorded as told once taken (art. 6, 9). Stops at
+    the first that does not reach it (`PartijOnbereikbaar`)."""
+    with uow as werk:
+        open_ = [v for v in _eigen(werk, node) if v.gemeld_op is None]
+    gemeld = []
+    for verwerker in open_:
+        bode.stuur(verwerker.melding())
+        moment = nu()
+        with uow as werk:
+            huidig = next((v for v in werk.registers.verwerkers() if v.id == verwerker.id), None)
+            if huidig is None or huidig.beeindigd_op != verwerker.beeindigd_op:
+                continue  # changed meanwhile: told again on the next run
+            werk.registers.bewaar_verwerker(replace(huidig, gemeld_op=moment))
+            _audit(werk, keys, _GEWIJZIGD[node], "os:kbi", moment,
+                   {"verwerker": verwerker.id, "gemeld": True})  # fmt: skip
+            werk.commit()
+        gemeld.append(verwerker)
+    return gemeld
+
+
+def te_melden_verwerkers(*, uow: RegisterWerk, node: Node) -> list[Verwerker]:
+    """This node's own processors the other party has not been told of as they stand."""
+    with uow as werk:
+        return [v for v in _eigen(werk, node) if v.gemeld_op is None]
+
+
+def ontvang_verwerker(
+    *, uow: RegisterWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
+) -> tuple[Verwerker, bool]:
+    """The other party's processor as it told it (verified by the caller): kept in this
+    node's register as that party's; told again (ended), it is updated. Returns it and
+    whether anything changed."""
+    verwerker = gemelde_verwerker(inhoud, van.value, nu)
+    with uow as werk:
+        alle = werk.registers.verwerkers()
+        eerder = next((v for v in alle if v.id == verwerker.id), None)
+        if eerder is not None and eerder.partij != van.value:
+            raise RegisterFout("id: that of another party's processor")
+        if eerder is None and any(v.partij == van.value and v.naam == verwerker.naam for v in alle):
+            raise RegisterFout("naam: another processor of that name was told")
+        if eerder is not None and eerder.melding() == verwerker.melding():
+            return eerder, False
+        werk.registers.bewaar_verwerker(verwerker)
+        _audit(werk, keys, _GEWIJZIGD[node], f"partij:{van.value}", nu,
+               {"verwerker": verwerker.melding(), "van": van.value})  # fmt: skip
+        werk.commit()
+    return verwerker, True
 
 
 def exporteer_verwerkers(
@@ -122,7 +186,7 @@ def exporteer_verwerkers(
 ) -> bytes:
     """The processors register for the other party: JSON, signed (CMS) by this party."""
     with uow as werk:
-        alle = werk.registers.verwerkers()
+        alle = _eigen(werk, node)
         inhoud = orjson.dumps(
             {
                 "partij": node.value,
@@ -164,8 +228,11 @@ def voeg_ontvanger_toe(
         geregistreerd_op=nu,
         geregistreerd_door=door,
     )
-    if ontvanger.naam.upper() in zorgkas_codes():
-        raise RegisterFout("a zorgkas needs no registration: it receives its part by distribution")
+    if lijkt_op_zorgkas(ontvanger.naam, zorgkas_namen()):
+        raise RegisterFout(
+            "NAME: a zorgkas needs no registration (it receives its part by distribution), "
+            "and another recipient may not be named like one"
+        )
     with uow as werk:
         if any(o.naam == ontvanger.naam for o in werk.registers.ontvangers()):
             raise RegisterFout(f"a recipient named {ontvanger.naam} is registered already")
@@ -215,6 +282,8 @@ def ontvang_ontvanger(
     """AII keeps VSB's notification of a recipient (verified by the caller); a repeat of the
     same id changes nothing. Returns it and whether it is new."""
     ontvanger = gemelde_ontvanger(inhoud, nu)
+    if lijkt_op_zorgkas(ontvanger.naam, zorgkas_namen()):
+        raise RegisterFout("naam: a recipient other than a zorgkas may not be named like one")
     with uow as werk:
         eerder = next((o for o in werk.registers.ontvangers() if o.id == ontvanger.id), None)
         if eerder is not None:
@@ -237,23 +306,36 @@ def ontvang_ontvanger(
 def exporteer_lijst(
     *, uow: ExportWerk, keys: Keys, ontvanger_naam: str, jaar: int, door: str, nu: datetime
 ) -> tuple[Ontvanger, dict[str, Any]]:
-    """The year's list as VSB received it, for a registered recipient other than a zorgkas —
-    refused unless it was notified to AII and may receive list data; audited before it
-    leaves (the audit search counts it for everyone on the list)."""
+    """VSB's members on the year's list, for a registered recipient other than a zorgkas
+    (protocol art. 4) — refused unless it was notified to AII and registered for list data,
+    unless a named person discloses it, and unless VSB's record of the protocol allows the
+    list's flow now. Never the INSZ of a non-member VSB received: only members affiliated
+    with a zorgkas today. Audited before it leaves (the audit search counts it for everyone
+    on it)."""
+    if door.startswith("os:"):
+        raise RegisterFout(
+            "a disclosure to a recipient is made by a named person with the permission: --as"
+        )
     with uow as werk:
+        vereis_stroom(werk, Stroom.F2, nu)
         ontvanger = _ontvanger(werk, ontvanger_naam)
         waarom = ontvanger.mag_ontvangen()
         if waarom is not None:
             raise RegisterFout(waarom)
-        if not {"insz", "lijst"} & set(ontvanger.gegevens):
+        if "lijst" not in ontvanger.gegevens:
             raise RegisterFout(
                 f"recipient {ontvanger.naam} is registered for {', '.join(ontvanger.gegevens)}, "
-                "not for list data"
+                "not for list data (lijst)"
             )
         lijst = werk.ontvangen_lijsten.huidige(jaar)
         if lijst is None:
             raise LijstFout(f"no list of {jaar} was received: nothing to export")
-        inszen = werk.ontvangen_lijsten.inszen(lijst.id)
+        vandaag = dag_in_brussel(nu)
+        gelijst = werk.ontvangen_lijsten.inszen(lijst.id)
+        leden = werk.leden.op(gelijst)
+        inszen = [
+            i for i in gelijst if (lid := leden.get(i)) is not None and lid.zorgkas_op(vandaag)
+        ]
         _audit(
             werk,
             keys,

@@ -29,6 +29,7 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.domain.verdeling import (
     Toewijzing,
     Zending,
@@ -39,6 +40,7 @@ from kbi_exchange.domain.verdeling import (
 )
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Conflict, VerdelingWerk
+from kbi_exchange.services.protocol import vereis_stroom
 
 BLOK = 5_000  # members read per query
 
@@ -94,6 +96,7 @@ def verdeel(
     it) on today's date."""
     verdeeldag = dag_in_brussel(nu)
     with uow as werk:
+        vereis_stroom(werk, Stroom.F2, nu)  # VSB's record: suspended, ended or lapsed: no
         nagestuurd = _verstuur(werk, mailbox, nu)
         lijst = werk.ontvangen_lijsten.huidige(jaar)
         if lijst is None:
@@ -145,6 +148,9 @@ def verdeel(
         bestanden.append((zending, bestand, voor_zorgkas))
     with uow as werk:
         try:
+            # counted, not kept: who is no member, or had no VT on 1 January (SPEC §10)
+            werk.ontvangen_lijsten.laat_weg(lijst.id, toewijzing.niet_bewaard)
+            werk.ontvangen_lijsten.verdeeld(lijst.id, nu)
             werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
             for bericht in _van_de_lijst_berichten(
                 toewijzing.van_de_lijst, verzonden, jaar=jaar, lijst_id=lijst.id, nu=nu
@@ -246,6 +252,7 @@ def leden_op_lijst(
     the look is audited."""
     zorgkas = _eigen_zorgkas(door)
     with uow as werk:
+        vereis_stroom(werk, Stroom.F2, nu)
         inszen = werk.zendingen.inszen_van(jaar=jaar, zorgkas=zorgkas)
         zendingen = werk.zendingen.van(jaar=jaar, zorgkas=zorgkas)
         schrijf_audit(
@@ -269,13 +276,22 @@ def leden_op_lijst(
 def zending_bestand(
     *, uow: VerdelingWerk, keys: Keys, zending_id: str, door: Actor, nu: datetime
 ) -> tuple[Zending, bytes]:
-    """One of the zorgkas's own files, as sent; another zorgkas's is "not found"."""
+    """One of the zorgkas's own files, as sent; another zorgkas's is "not found". Its first
+    download is recorded: the retention run then takes its content (SPEC §10)."""
     zorgkas = _eigen_zorgkas(door)
     with uow as werk:
+        vereis_stroom(werk, Stroom.F2, nu)
         zending = next((z for z in werk.zendingen.van(zorgkas=zorgkas) if z.id == zending_id), None)
         bestand = werk.zendingen.bestand(zending_id) if zending is not None else None
         if zending is None or bestand is None:
             raise GeenZending(f"no file {zending_id!r}")
+        if not bestand:
+            raise GeenZending(
+                f"file {zending_id!r} is no longer kept: its content goes after its first "
+                "download or its retention period; its members are listed on "
+                f"GET /api/v1/zorgkas/lijsten/{zending.jaar}"
+            )
+        werk.zendingen.gedownload(zending.id, nu)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,

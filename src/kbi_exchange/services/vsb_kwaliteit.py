@@ -32,6 +32,7 @@ from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services.aanvragen import NietGevonden, geldig_insz
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Conflict, KwaliteitBron, VsbKwaliteitWerk
+from kbi_exchange.services.protocol import vereis_gang
 
 
 def meld(
@@ -289,8 +290,11 @@ def _bericht(oud: Aanvraag, nieuw: Aanvraag, nu: datetime) -> ZorgkasBericht:
 def berichten(
     *, uow: VsbKwaliteitWerk, keys: Keys, door: Actor, nu: datetime
 ) -> list[ZorgkasBericht]:
-    """The messages of the zorgkas a handler works for (VSB staff: all), the look audited."""
+    """The messages of the zorgkas a handler works for (VSB staff: all), the look audited;
+    none reach a zorgkas while the protocol stands still (VSB's record)."""
     with uow as werk:
+        if door.zorgkas is not None:
+            vereis_gang(werk, nu)
         gevonden = werk.berichten.van(door.zorgkas)
         schrijf_audit(
             audit=werk.audit,

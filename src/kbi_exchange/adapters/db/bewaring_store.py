@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, exists, func, or_, select, update
+import orjson
+from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from kbi_exchange.adapters.db.aanvragen_store import ONBESLIST
 from kbi_exchange.adapters.db.aii_models import (
     BeslissingRij,
     LijstRij,
@@ -37,9 +39,11 @@ from kbi_exchange.domain.bewaring import (
     PURGE_GEBEURTENISSEN,
     Gegevens,
     Opdracht,
+    persoon,
 )
 from kbi_exchange.domain.dates import begin_van_dag
 from kbi_exchange.domain.kwaliteit import MeldingStatus
+from kbi_exchange.domain.lijst import LijstStatus
 
 _BESLISSING = cast(Table, BeslissingRij.__table__)
 _LIJST = cast(Table, LijstRij.__table__)
@@ -49,6 +53,27 @@ _LIJST_INSZ = cast(Table, VsbLijstInszRij.__table__)
 _ZENDING = cast(Table, ZendingRij.__table__)
 _VERDELING = cast(Table, VerdelingRij.__table__)
 _BERICHT = cast(Table, ZorgkasBerichtRij.__table__)
+
+
+def _lijst_inhoud_weg(voor: datetime) -> Any:
+    """AII's lists whose payload and file may go: VSB received the list and a later year's
+    list, or — for a replaced list — its rectification."""
+    x = _LIJST
+    later = _LIJST.alias("later")
+    opvolger = _LIJST.alias("opvolger")
+    ontvangen_en_later = and_(
+        x.c.ontvangen_op.is_not(None),
+        exists().where(later.c.jaar > x.c.jaar, later.c.ontvangen_op.is_not(None)),
+    )
+    vervangen = and_(
+        x.c.status == LijstStatus.VERVANGEN.value,
+        exists().where(opvolger.c.vervangt == x.c.id, opvolger.c.ontvangen_op.is_not(None)),
+    )
+    return (
+        select(x.c.id)
+        .where(x.c.gewist_op.is_(None), x.c.gemaakt_op < voor, or_(ontvangen_en_later, vervangen))
+        .order_by(x.c.gemaakt_op, x.c.id)
+    )
 
 
 class SqlBewaring:
@@ -84,6 +109,8 @@ class SqlBewaring:
                 .where(x.c.gewist_op.is_(None), x.c.gemaakt_op < voor)
                 .order_by(x.c.gemaakt_op, x.c.id)
             )
+        if g is Gegevens.LIJST_INHOUD:
+            return self._ids(_lijst_inhoud_weg(voor))
         if g is Gegevens.AUDIT:
             a = self.audit
             return self._ids(
@@ -104,6 +131,26 @@ class SqlBewaring:
                 .where(a.c.bewaren_tot < opdracht.grens)
                 .order_by(a.c.bewaren_tot, a.c.id)
             )
+        if g is Gegevens.AANVRAAG_ONBESLIST:
+            a = _AANVRAAG
+            return self._ids(
+                select(a.c.id)
+                .where(a.c.status.in_(ONBESLIST), a.c.aangemaakt_op < voor)
+                .order_by(a.c.aangemaakt_op, a.c.id)
+            )
+        if g is Gegevens.ZORGKAS_BESTAND:
+            z = _ZENDING
+            return self._ids(
+                select(z.c.id)
+                .where(
+                    func.length(z.c.bestand) > 0,
+                    z.c.verzonden_op.is_not(None),  # one not yet sent is still to go out
+                    or_(z.c.gedownload_op.is_not(None), z.c.gemaakt_op < voor),
+                )
+                .order_by(z.c.gemaakt_op, z.c.id)
+            )
+        if g is Gegevens.LIJST_OVERTOLLIG:
+            return self._overtollig()
         if g is Gegevens.AANVRAAG_F1:
             a = _AANVRAAG
             return self._ids(
@@ -140,6 +187,30 @@ class SqlBewaring:
             )
         return self._overleden(opdracht.grens)
 
+    def _overtollig(self) -> list[str]:
+        """``lijst-id/insz`` of each INSZ on a distributed list that is no member, or was a
+        member without VT on 1 January of the list's year, as the registry knows it now."""
+        x, i = _VSB_LIJST, _LIJST_INSZ
+        rijen = [
+            (str(lijst_id), int(jaar), str(insz))
+            for lijst_id, jaar, insz in self.session.connection().execute(
+                select(i.c.lijst_id, x.c.jaar, i.c.insz)
+                .join(x, x.c.id == i.c.lijst_id)
+                .where(x.c.verdeeld_op.is_not(None))
+                .order_by(i.c.lijst_id, i.c.insz)
+            )
+        ]
+        uit: list[str] = []
+        for start in range(0, len(rijen), IN_BLOK):
+            blok = rijen[start : start + IN_BLOK]
+            leden = SqlLeden(self.session).op([insz for _, _, insz in blok])
+            uit += [
+                f"{lijst_id}/{insz}"
+                for lijst_id, jaar, insz in blok
+                if (lid := leden.get(insz)) is None or not lid.vt_op(date(jaar, 1, 1))
+            ]
+        return uit
+
     def _overleden(self, voor: date) -> list[str]:
         """The INSZ on a received list or in the distribution of someone who died before
         ``voor``, as the member registry knows it now."""
@@ -168,12 +239,22 @@ class SqlBewaring:
                     .where(b.c.id.in_(blok))
                     .values(insz="", datum="", antwoord="", feit_ids="[]", gewist_op=nu)
                 )
-            elif gegevens is Gegevens.LIJST_F2:
+            elif gegevens in (Gegevens.LIJST_F2, Gegevens.LIJST_INHOUD):
                 v.execute(
                     update(_LIJST)
                     .where(_LIJST.c.id.in_(blok))
                     .values(payload="", bestand=None, gewist_op=nu)
                 )
+            elif gegevens is Gegevens.ZORGKAS_BESTAND:
+                v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(blok)).values(bestand=b""))
+            elif gegevens is Gegevens.LIJST_OVERTOLLIG:
+                for item in blok:
+                    insz, lijst_id = persoon(item)
+                    v.execute(
+                        delete(_LIJST_INSZ).where(
+                            _LIJST_INSZ.c.lijst_id == lijst_id, _LIJST_INSZ.c.insz == insz
+                        )
+                    )
             elif gegevens is Gegevens.AUDIT:
                 a = self.audit
                 v.execute(update(a).where(a.c.seq.in_([int(i) for i in blok])).values(inhoud=None))
@@ -194,13 +275,38 @@ class SqlBewaring:
                 )
             elif gegevens is Gegevens.BERICHT:
                 v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
-            elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):
+            elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1, Gegevens.AANVRAAG_ONBESLIST):
                 v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
             elif gegevens is Gegevens.ONTVANGEN_LIJST_F2:
                 zendingen = select(_ZENDING.c.id).where(_ZENDING.c.lijst_id.in_(blok))
                 v.execute(delete(_VERDELING).where(_VERDELING.c.zending_id.in_(zendingen)))
                 v.execute(update(_ZENDING).where(_ZENDING.c.lijst_id.in_(blok)).values(bestand=b""))
                 v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.lijst_id.in_(blok)))
+            elif gegevens is Gegevens.OVERLEDEN:
+                self._vergeet_overledenen(blok)
             else:
-                v.execute(delete(_VERDELING).where(_VERDELING.c.insz.in_(blok)))
-                v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.insz.in_(blok)))
+                raise ValueError(f"{gegevens} is not removed by this store")
+
+    def _vergeet_overledenen(self, inszen: list[str]) -> None:
+        """A deceased person's entries go, and so does the content of every zorgkas file
+        that carried their number (its name, hash and count stay: the proof of what was
+        disclosed) and their number in the messages that named them."""
+        v = self.session.connection()
+        zendingen = select(_VERDELING.c.zending_id).where(_VERDELING.c.insz.in_(inszen))
+        v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(zendingen)).values(bestand=b""))
+        weg = set(inszen)
+        for bericht_id, inhoud in v.execute(
+            select(_BERICHT.c.id, _BERICHT.c.inhoud).where(
+                or_(*(_BERICHT.c.inhoud.contains(i) for i in inszen))
+            )
+        ).all():
+            gelezen = orjson.loads(inhoud)
+            if isinstance(gelezen.get("inszen"), list):
+                gelezen["inszen"] = [i for i in gelezen["inszen"] if i not in weg]
+            v.execute(
+                update(_BERICHT)
+                .where(_BERICHT.c.id == bericht_id)
+                .values(inhoud=orjson.dumps(gelezen).decode())
+            )
+        v.execute(delete(_VERDELING).where(_VERDELING.c.insz.in_(inszen)))
+        v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.insz.in_(inszen)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -32,9 +33,18 @@ class SqlProtocol:
                 partij=r.partij,
                 stroom=Stroom(r.stroom) if r.stroom else None,
                 datum=r.datum,
+                ontvangen_op=moment_uit_db(r.ontvangen_op) if r.ontvangen_op else None,
             )
             for r in self.session.scalars(stmt)
         ]
+
+    def ontvangen(self, gebeurtenis_id: str, moment: datetime) -> None:
+        """Record when the other party's node took one of this node's steps."""
+        rij = self.session.get(self.rij, gebeurtenis_id)
+        if rij is None:
+            raise LookupError(f"no protocol step {gebeurtenis_id}")
+        rij.ontvangen_op = moment
+        self.session.flush()
 
     def voeg_toe(self, g: ProtocolGebeurtenis) -> None:
         self.session.add(
@@ -47,6 +57,7 @@ class SqlProtocol:
                 partij=g.partij,
                 stroom=g.stroom.value if g.stroom else None,
                 datum=g.datum,
+                ontvangen_op=g.ontvangen_op,
             )
         )
         self.session.flush()

@@ -12,6 +12,7 @@ from kbi_exchange.domain.registers import Ontvanger, Verwerker
 
 _VERWERKER = (
     "id",
+    "partij",
     "naam",
     "taak",
     "overeenkomst",
@@ -20,6 +21,8 @@ _VERWERKER = (
     "geregistreerd_op",
     "geregistreerd_door",
     "beeindigd_op",
+    "gemeld_op",
+    "ontvangen_op",
 )
 _ONTVANGER = (
     "id",
@@ -61,7 +64,7 @@ class SqlRegisters:
             Verwerker(
                 gegevens=tuple(rij.gegevens.split(",")), **{v: getattr(rij, v) for v in _VERWERKER}
             )
-            for rij in self.session.scalars(select(m).order_by(m.naam))
+            for rij in self.session.scalars(select(m).order_by(m.partij, m.naam))
         ]
 
     def ontvangers(self) -> list[Ontvanger]:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import overload
 
-from sqlalchemy import BigInteger, Date, DateTime, Dialect, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -101,6 +111,9 @@ class ProtocolKolommen:
     partij: Mapped[str | None] = mapped_column(String(8))
     stroom: Mapped[str | None] = mapped_column(String(4))
     datum: Mapped[date | None] = mapped_column(Date)
+    # a step that binds the other party: when its node took it (a notice runs from then);
+    # a step received from the other party: the moment this node took it (= op)
+    ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class IncidentKolommen:
@@ -131,9 +144,12 @@ class VerwerkerKolommen:
     node."""
 
     __tablename__ = "verwerker"
+    # both parties' processors on each node (art. 6, 9): a name once per party
+    __table_args__ = (UniqueConstraint("partij", "naam"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    naam: Mapped[str] = mapped_column(String(100), unique=True)
+    partij: Mapped[str] = mapped_column(String(8))
+    naam: Mapped[str] = mapped_column(String(100))
     taak: Mapped[str] = mapped_column(Text)
     gegevens: Mapped[str] = mapped_column(String(200))
     overeenkomst: Mapped[str] = mapped_column(String(1000))
@@ -142,6 +158,10 @@ class VerwerkerKolommen:
     geregistreerd_op: Mapped[datetime] = mapped_column(UtcDateTime)
     geregistreerd_door: Mapped[str] = mapped_column(String(100))
     beeindigd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # own: when the other party's node took its current state (NULL: still to tell);
+    # the other party's: when this node received it
+    gemeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class OntvangerKolommen:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import JaarLijsten, schrijf_door
@@ -94,6 +96,24 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
             .order_by(VsbLijstInszRij.insz)
         )
         return list(self.session.scalars(stmt))
+
+    def verdeeld(self, lijst_id: str, moment: datetime) -> None:
+        """The list was distributed (its first distribution is kept)."""
+        rij = self._rij(lijst_id)
+        if rij.verdeeld_op is None:
+            rij.verdeeld_op = moment
+            schrijf_door(self.session)
+
+    def laat_weg(self, lijst_id: str, inszen: list[str]) -> None:
+        """Remove these INSZ from a received list: counted, not kept (SPEC §10)."""
+        for start in range(0, len(inszen), BLOK):
+            self.session.execute(
+                delete(VsbLijstInszRij).where(
+                    VsbLijstInszRij.lijst_id == lijst_id,
+                    VsbLijstInszRij.insz.in_(inszen[start : start + BLOK]),
+                ),
+                execution_options={"synchronize_session": False},
+            )
 
     def met_insz(self, insz: str) -> list[str]:
         """The ids of the received lists this INSZ is on."""

@@ -58,6 +58,9 @@ class VsbLijstRij(VsbBase):
     ontvangstbewijs: Mapped[bytes | None] = mapped_column(LargeBinary)
     ontvangstbewijs_verstuurd: Mapped[bool] = mapped_column(default=False)
     vervangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # distributed to the zorgkassen: from then on only the listed members who had VT on
+    # 1 January are kept (SPEC §10), the rest counted
+    verdeeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class VsbLijstInszRij(VsbBase):
@@ -159,6 +162,8 @@ class ZendingRij(VsbBase):
     bestand: Mapped[bytes] = mapped_column(LargeBinary)
     bestand_sha256: Mapped[str] = mapped_column(String(64))
     verzonden_op: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # first taken by the zorgkas over the API: its content goes at the next retention run
+    gedownload_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class VerdelingRij(VsbBase):

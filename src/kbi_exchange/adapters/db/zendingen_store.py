@@ -142,6 +142,13 @@ class SqlZendingen:
         )
         return list(self.session.connection().execute(stmt).scalars())
 
+    def gedownload(self, zending_id: str, moment: datetime) -> None:
+        """The zorgkas took the file over the API: the first time is kept."""
+        rij = self.session.get(ZendingRij, zending_id)
+        if rij is not None and rij.gedownload_op is None:
+            rij.gedownload_op = moment
+            schrijf_door(self.session)
+
     def met_insz(self, insz: str) -> list[str]:
         """The files (zending ids) that carried this INSZ to a zorgkas, every year."""
         stmt = select(_VERDELING.c.zending_id).where(_VERDELING.c.insz == insz)

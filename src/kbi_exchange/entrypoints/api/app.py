@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import request_response
 
 from kbi_exchange import __version__
+from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
 from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, keys
 from kbi_exchange.domain.access import Node
@@ -32,10 +33,10 @@ from kbi_exchange.domain.kwaliteit import KwaliteitFout
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, transparantie
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
+from kbi_exchange.entrypoints.api.http import BodyNotReceived, body_not_received, lees_begrensd
 from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
-from kbi_exchange.entrypoints.api.http import lees_begrensd
 from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
@@ -152,12 +153,19 @@ def _als_batch(geweigerd: Response) -> Response:
     )
 
 
+def _geen_json(fout: strict_json.JsonError) -> str:
+    """The diagnose (Dutch, as every uitzondering's) of a body that is not strict JSON."""
+    if isinstance(fout, strict_json.RepeatedKey):
+        return "Het verzoek is ongeldig: een sleutel komt twee keer voor in hetzelfde object."
+    return "Het verzoek is geen geldige JSON."
+
+
 def _batch_vragen(ruw: bytes) -> list[object] | str:
     """The questions of a batch body, or why it is not one (CPU work: off the event loop)."""
     try:
-        gelezen: object = orjson.loads(ruw)
-    except orjson.JSONDecodeError:
-        return "Het verzoek is geen geldige JSON."
+        gelezen: object = strict_json.loads(ruw)
+    except strict_json.JsonError as fout:
+        return _geen_json(fout)
     vragen = gelezen.get("vragen") if isinstance(gelezen, dict) else None
     if not isinstance(vragen, list) or len(vragen) > MAX_VRAGEN:
         return f"Een batch is een object met 'vragen': een lijst van hoogstens {MAX_VRAGEN}."
@@ -181,7 +189,7 @@ class AiiApi:
             window=settings.security_event_window_seconds,
             now=lambda: datetime.now(UTC),
         )
-        self.partij = PartijOntvanger(settings, Node.AII, self.wacht)
+        self.partij = PartijOntvanger(settings, Node.AII)
         self.begrenzer = RateLimiter(
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
@@ -216,7 +224,10 @@ class AiiApi:
             await self._meld()
 
     async def _meld(self, *, alles: bool = False) -> None:
-        gebeurtenissen = self.wacht.due(everything=alles)
+        gebeurtenissen = [
+            *self.wacht.due(everything=alles),
+            *self.partij.wacht.due(everything=alles),
+        ]
         if not gebeurtenissen:
             return
         try:
@@ -274,9 +285,9 @@ class AiiApi:
         if ruw is None:
             return _te_groot(MAX_VRAAG)
         try:
-            vraag: object = orjson.loads(ruw)
-        except orjson.JSONDecodeError:
-            return _ongeldig("Het verzoek is geen geldige JSON.")
+            vraag: object = strict_json.loads(ruw)
+        except strict_json.JsonError as fout:
+            return _ongeldig(_geen_json(fout))
         if not self.begrenzer.allow(client.id):
             return _overbelast()
         try:
@@ -418,9 +429,9 @@ class AiiApi:
         if ruw is None:
             return _json({"detail": f"the body is larger than {MAX_MELDING} bytes"}, 413)
         try:
-            return client, orjson.loads(ruw) if ruw else None
-        except orjson.JSONDecodeError:
-            return _json({"detail": "the body is not valid JSON"}, 400)
+            return client, strict_json.loads(ruw) if ruw else None
+        except strict_json.JsonError as fout:
+            return _json({"detail": f"the body: {fout}"}, 400)
 
     async def melding(self, request: Request) -> Response:
         """A data-quality report of VSB about a person's data: 201 with its id and due date."""
@@ -598,6 +609,9 @@ def maak_app(settings: Settings) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        # no redirect to the path with(out) its slash: it would be built from the Host header
+        redirect_slashes=False,
+        exception_handlers={BodyNotReceived: body_not_received},
     )
     api = AiiApi(settings)
     app.state.api = api
@@ -706,11 +720,18 @@ def maak_app(settings: Settings) -> FastAPI:
         summary="AII's overdue incident notifications and data-quality reports, counted",
     )
     app.add_api_route(
-        "/api/v1/protocol/opzegging",
-        api.partij.opzegging,
+        "/api/v1/protocol/stappen",
+        api.partij.stap,
         methods=["POST"],
         status_code=201,
-        summary="VSB's notice of the protocol (art. 12): CMS signed by VSB",
+        summary="VSB's step in the protocol's life (a lapse, a notice): CMS signed by VSB",
+    )
+    app.add_api_route(
+        "/api/v1/verwerkers",
+        api.partij.verwerker,
+        methods=["POST"],
+        status_code=201,
+        summary="A processor of VSB's, added or ended (art. 6, 9): CMS signed by VSB",
     )
     app.add_api_route(
         "/api/v1/ontvangers",

@@ -1,8 +1,10 @@
-"""What the other party notifies over the API (SPEC §12): `POST /api/v1/incidenten` (art. 9)
-and `POST /api/v1/protocol/opzegging` (art. 12) on both nodes, `POST /api/v1/ontvangers` on
-AII's (art. 4), each as CMS SignedData signed
-with that party's key — verified before anything is read or stored; a failed verification
-counts as a failed authentication of the address."""
+"""What the other party notifies over the API (SPEC §12): `POST /api/v1/incidenten` (art. 9),
+`POST /api/v1/protocol/stappen` (art. 8, 12: suspension, resumption, end, a lapse, a notice)
+and `POST /api/v1/verwerkers` (art. 6, 9) on both nodes, `POST /api/v1/ontvangers` on AII's
+(art. 4), each as CMS SignedData signed with that party's key — verified before anything is
+read or stored. A failed verification counts against the address in a limiter of these
+routes' own: failed bearer tokens from the same address never hold back the other party's
+valid signature."""
 
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from fastapi import Request, Response
 
+from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import keys, pki, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import IncidentFout
-from kbi_exchange.domain.protocol import ProtocolFout
+from kbi_exchange.domain.protocol import AlGegeven, ProtocolFout
 from kbi_exchange.domain.registers import RegisterFout
 from kbi_exchange.entrypoints.api.http import adres, json_antwoord, lees_begrensd
 from kbi_exchange.services import incidenten, protocol, registers
@@ -29,11 +31,18 @@ MAX_MELDING = 64 * 1024
 
 
 class PartijOntvanger:
-    def __init__(self, settings: Settings, node: Node, wacht: AuthenticationGuard) -> None:
+    def __init__(self, settings: Settings, node: Node) -> None:
         self.settings = settings
         self.node = node
         self.van = Node.VSB if node is Node.AII else Node.AII
-        self.wacht = wacht
+        # its own limiter: a flood of bad bearer tokens from the address the other party's
+        # node sends from (a shared NAT, a proxy) must not refuse that party's signed word
+        self.wacht = AuthenticationGuard(
+            burst=settings.auth_failures_burst,
+            per_second=settings.auth_failures_per_second,
+            window=settings.security_event_window_seconds,
+            now=lambda: datetime.now(UTC),
+        )
         self.keys = keys(settings, node)
         self.pki = pki(settings)
 
@@ -65,9 +74,9 @@ class PartijOntvanger:
                 {"detail": f"not a notification signed by {self.van.value}: {fout}"}, 401
             )
         try:
-            melding: object = orjson.loads(inhoud)
-        except orjson.JSONDecodeError:
-            return json_antwoord({"detail": "the signed content is not JSON"}, 400)
+            melding: object = strict_json.loads(inhoud)
+        except strict_json.JsonError as fout:
+            return json_antwoord({"detail": f"the signed content: {fout}"}, 400)
         return melding
 
     async def _neem_aan(
@@ -80,9 +89,13 @@ class PartijOntvanger:
             return melding
         try:
             ding, nieuw = await asyncio.to_thread(neem, melding, datetime.now(UTC))
+        except AlGegeven as fout:
+            return json_antwoord({"detail": str(fout)}, 409)
         except (IncidentFout, RegisterFout, ProtocolFout) as fout:
             return json_antwoord({"detail": str(fout)}, 400)
-        return json_antwoord({"id": ding.id}, 201 if nieuw else 200)
+        ontvangen = getattr(ding, "ontvangen_op", None)
+        body = {"id": ding.id, "ontvangen_op": ontvangen.isoformat() if ontvangen else None}
+        return json_antwoord(body, 201 if nieuw else 200)
 
     def _werk(self) -> dict[str, Any]:
         return {"uow": uow(self.settings, self.node), "keys": self.keys}
@@ -103,11 +116,21 @@ class PartijOntvanger:
             lambda inhoud, nu: registers.ontvang_ontvanger(**self._werk(), inhoud=inhoud, nu=nu),
         )
 
-    async def opzegging(self, request: Request) -> Response:
-        """The other party's notice of the protocol (art. 12)."""
+    async def verwerker(self, request: Request) -> Response:
+        """A processor of the other party, added or ended (art. 6, 9)."""
         return await self._neem_aan(
             request,
-            lambda inhoud, nu: protocol.ontvang_opzegging(
+            lambda inhoud, nu: registers.ontvang_verwerker(
+                **self._werk(), node=self.node, van=self.van, inhoud=inhoud, nu=nu
+            ),
+        )
+
+    async def stap(self, request: Request) -> Response:
+        """A step the other party took in the protocol's life (art. 8, 12): this node's record
+        follows it from the moment it is taken here."""
+        return await self._neem_aan(
+            request,
+            lambda inhoud, nu: protocol.ontvang_stap(
                 **self._werk(), node=self.node, van=self.van, inhoud=inhoud, nu=nu
             ),
         )

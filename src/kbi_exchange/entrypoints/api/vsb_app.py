@@ -18,12 +18,12 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
-import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kbi_exchange import __version__
+from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.aii_client import AiiClient
 from kbi_exchange.bootstrap import aii_client, database_gereed, keys, uow
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar
@@ -31,10 +31,17 @@ from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
-from kbi_exchange.domain.protocol import transparantie
-from kbi_exchange.entrypoints.api.http import adres, bearer_token, json_antwoord, lees_begrensd
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, transparantie
+from kbi_exchange.entrypoints.api.http import (
+    BodyNotReceived,
+    adres,
+    bearer_token,
+    body_not_received,
+    json_antwoord,
+    lees_begrensd,
+)
 from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
-from kbi_exchange.parameters import protocol_definitie, standaard_parameters
+from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
 from kbi_exchange.services.audit import meld_mislukte_aanmeldingen
@@ -70,9 +77,9 @@ def _te_druk() -> Response:
 def _velden(ruw: bytes, namen: tuple[str, ...]) -> dict[str, str] | str:
     """A JSON object with exactly these string fields, or why not."""
     try:
-        gelezen: object = orjson.loads(ruw)
-    except orjson.JSONDecodeError:
-        return "the body is not valid JSON"
+        gelezen: object = strict_json.loads(ruw)
+    except strict_json.JsonError as fout:
+        return f"the body: {fout}"
     if not isinstance(gelezen, dict):
         return "the body is not a JSON object"
     onbekend = sorted(set(gelezen) - set(namen))
@@ -112,7 +119,7 @@ class VsbApi:
             window=settings.security_event_window_seconds,
             now=lambda: datetime.now(UTC),
         )
-        self.partij = PartijOntvanger(settings, Node.VSB, self.wacht)
+        self.partij = PartijOntvanger(settings, Node.VSB)
         self.begrenzer = RateLimiter(
             settings.vsb_api_per_second_per_client, settings.vsb_api_burst_per_client
         )
@@ -144,7 +151,10 @@ class VsbApi:
             await self._meld()
 
     async def _meld(self, *, alles: bool = False) -> None:
-        gebeurtenissen = self.wacht.due(everything=alles)
+        gebeurtenissen = [
+            *self.wacht.due(everything=alles),
+            *self.partij.wacht.due(everything=alles),
+        ]
         if not gebeurtenissen:
             return
         try:
@@ -216,35 +226,18 @@ class VsbApi:
             return _fout(str(fout), 404)
         except BronOnbeschikbaar as fout:
             return _fout(f"AII cannot answer now: {fout}", 503, {"Retry-After": "30"})
+        except GeenWettelijkeContext as fout:  # VSB's record of the protocol says no
+            return _fout(f"not allowed by the protocol now: {fout}", 403)
 
     # --- the zorgkas API ----------------------------------------------------------------
 
-    async def advies(self, request: Request) -> Response:
-        """Ask AII about an applicant (purpose ZORGBUDGET); the question is audited."""
-        client = await self._client(request)
-        if isinstance(client, Response):
-            return client
-        velden = await self._lees(request, ("insz", "datum"))
-        if isinstance(velden, Response):
-            return velden
-        datum = _dag("datum", velden["datum"])
-        if isinstance(datum, str):
-            return _fout(datum, 400)
-        antwoord = await self._met_aii(
-            lambda: aanvragen.vraag_advies(
-                uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
-                bron=self._bron_(),
-                insz=velden["insz"],
-                datum=datum,
-                door=self._actor(client),
-                nu=datetime.now(UTC),
-            )
-        )
-        if isinstance(antwoord, Response):
-            return antwoord
-        return json_antwoord(
-            {"insz": velden["insz"], "datum": datum.isoformat(), **antwoord.json()}
+    async def advies(self, _: Request) -> Response:
+        """Gone: a question to AII belongs to a recorded application (protocol art. 3), so a
+        zorgkas learns AII's answer through `POST /api/v1/zorgkas/aanvragen` only."""
+        return _fout(
+            "gone: a question to AII belongs to a care-budget application; record it with "
+            f"POST {PREFIX}/aanvragen and read AII's answer there",
+            410,
         )
 
     async def aanvraag_toevoegen(self, request: Request) -> Response:
@@ -267,7 +260,6 @@ class VsbApi:
                 opening=opening,
                 zorgkas=str(client.zorgkas),
                 zorgkassen=zorgkas_codes(),
-                eerste_datum=standaard_parameters().datum("zorgbudget_eerste_datum", opening),
                 door=self._actor(client),
                 nu=lambda: datetime.now(UTC),
             )
@@ -432,6 +424,9 @@ def maak_app(settings: Settings) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        # no redirect to the path with(out) its slash: it would be built from the Host header
+        redirect_slashes=False,
+        exception_handlers={BodyNotReceived: body_not_received},
     )
     api = VsbApi(settings)
     app.state.api = api
@@ -448,7 +443,6 @@ def maak_app(settings: Settings) -> FastAPI:
         return _fout(str(fout.detail), fout.status_code)
 
     routes: list[tuple[str, Callable[..., Any], str, str]] = [
-        (f"{PREFIX}/advies", api.advies, "POST", "Ask AII about an applicant on a date"),
         (f"{PREFIX}/aanvragen", api.aanvraag_toevoegen, "POST", "Record an application"),
         (f"{PREFIX}/aanvragen", api.aanvragen, "GET", "This zorgkas's applications"),
         (f"{PREFIX}/aanvragen/{{aanvraag_id}}", api.aanvraag, "GET", "One application"),
@@ -456,13 +450,21 @@ def maak_app(settings: Settings) -> FastAPI:
         (f"{PREFIX}/lijsten/{{jaar}}", api.lijst, "GET", "Members on the list, and the files"),
         (f"{PREFIX}/bestanden/{{zending_id}}", api.bestand, "GET", "Download a file (.p7m)"),
         ("/api/v1/incidenten", api.partij.ontvang, "POST", "AII's incident notification"),
-        ("/api/v1/protocol/opzegging", api.partij.opzegging, "POST", "AII's notice (art. 12)"),
+        ("/api/v1/verwerkers", api.partij.verwerker, "POST", "AII's processor, added or ended"),
+        (
+            "/api/v1/protocol/stappen",
+            api.partij.stap,
+            "POST",
+            "AII's step in the protocol's life (suspension, resumption, end, lapse, notice)",
+        ),
         ("/api/v1/protocol", api.protocol, "GET", "The protocol's public summary (no log-in)"),
         ("/api/v1/live", api.live, "GET", "The process answers"),
         ("/api/v1/health", api.health, "GET", "The database usable (checked at most every 2 s)"),
     ]
     for pad, handler, methode, samenvatting in routes:
         app.add_api_route(pad, handler, methods=[methode], summary=samenvatting)
+    # gone since every question to AII belongs to an application: a clear 410, undocumented
+    app.add_api_route(f"{PREFIX}/advies", api.advies, methods=["POST"], include_in_schema=False)
     return app
 
 

@@ -7,6 +7,7 @@ Only parsing and rendering live here: the questions are answered by the advice s
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Sequence
@@ -197,7 +198,9 @@ def ontleed(ruw: bytes) -> SoapVerzoek:
     schema = _schema()
     if not schema.validate(verzoek):
         reden = schema.error_log.last_error  # type: ignore[attr-defined]
-        return SoapVerzoek(vrager, (), f"Het verzoek volgt het schema niet: {reden.message}")
+        # libxml2 quotes the offending value: a long one (5 000 digits) is not sent back
+        bericht = re.sub(r"'[^']{41,}'", "'…'", str(reden.message))
+        return SoapVerzoek(vrager, (), f"Het verzoek volgt het schema niet: {bericht}")
     vragen = tuple(
         {
             "insz": _tekst(v, "Inhoud/INSZ"),
