@@ -16,6 +16,25 @@ from kbi_exchange.settings import load_settings
 from tests.conftest import kbi
 
 
+def serveer(node: str, poort: int, pad: str = "/api/v1/live") -> subprocess.Popen[bytes]:
+    """`kbi serve --node NODE --port PORT` on this home, once ``pad`` answers 200."""
+    proces = subprocess.Popen(
+        [sys.executable, "-m", "kbi_exchange", "serve", "--node", node, "--port", str(poort)],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            if httpx.get(f"http://127.0.0.1:{poort}{pad}", timeout=1).status_code == 200:
+                return proces
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proces.kill()
+    raise AssertionError(f"the {node} node did not start")
+
+
 class AiiNode:
     """`kbi serve --node aii` in a subprocess on this home, stopped and started at will."""
 
@@ -28,29 +47,7 @@ class AiiNode:
         return f"http://127.0.0.1:{self.poort}"
 
     def start(self) -> None:
-        self.proces = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kbi_exchange",
-                "serve",
-                "--node",
-                "aii",
-                "--port",
-                str(self.poort),
-            ],
-            env=dict(os.environ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(150):
-            try:
-                if httpx.get(f"{self.adres}/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the AII node did not start")
+        self.proces = serveer("aii", self.poort, "/api/v1/health")
 
     def stop(self) -> None:
         if self.proces is not None:
@@ -64,20 +61,7 @@ class NodeServer:
 
     def __init__(self, node: str, poort: int) -> None:
         self.adres = f"http://127.0.0.1:{poort}"
-        self.proces = subprocess.Popen(
-            [sys.executable, "-m", "kbi_exchange", "serve", "--node", node, "--port", str(poort)],
-            env=dict(os.environ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(150):
-            try:
-                if httpx.get(f"{self.adres}/api/v1/live", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the {node} node did not start")
+        self.proces = serveer(node, poort)
 
     def stop(self) -> None:
         self.proces.terminate()

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.dates import OngeldigeTijd, rfc3339_uit_tekst
+from kbi_exchange.domain.gemeld import afzender_id, gemeld_moment, gemeld_object
 
 PARTIJ_TERMIJN = timedelta(hours=24)  # art. 9: the other party
 VTC_TERMIJN = timedelta(hours=72)  # GDPR art. 33: the supervisory authority
@@ -225,28 +225,18 @@ def nieuw(
 
 def ontvangen(inhoud: object, van: Node, nu: datetime) -> Incident:
     """The other party's notification, as received; anything malformed is refused whole."""
-    if not isinstance(inhoud, dict):
-        raise IncidentFout("the notification is not a JSON object")
-    onbekend = sorted(set(inhoud) - _VELDEN)
-    if onbekend:
-        raise IncidentFout(f"unknown fields: {', '.join(onbekend)}")
+    inhoud = gemeld_object(inhoud, _VELDEN, IncidentFout)
     if inhoud.get("partij") != van.value:
         raise IncidentFout(f"partij: the sender is {van.value}")
-    id_ = inhoud.get("id")
-    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
-        raise IncidentFout("id: the sender's id, at most 36 characters")
-    try:
-        moment = rfc3339_uit_tekst(inhoud.get("vastgesteld_op"))
-    except OngeldigeTijd as fout:
-        raise IncidentFout(f"vastgesteld_op: {fout}") from None
+    id_ = afzender_id(inhoud, IncidentFout)
+    moment = gemeld_moment(inhoud, "vastgesteld_op", IncidentFout, nu)
     datalek = inhoud.get("datalek")
     if not isinstance(datalek, bool):
         raise IncidentFout("datalek: true or false")
     return Incident(
         id=id_,
         partij=van,
-        # the sender's clock may run a little ahead of ours
-        vastgesteld_op=_vastgesteld(moment, nu, "vastgesteld_op", timedelta(minutes=5)),
+        vastgesteld_op=moment,
         omschrijving=_tekst(inhoud.get("omschrijving"), "omschrijving"),
         betrokkenen=_aantal(inhoud.get("betrokkenen"), "betrokkenen"),
         categorieen=_categorieen(inhoud.get("categorieen"), "categorieen"),

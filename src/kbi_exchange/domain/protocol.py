@@ -17,13 +17,9 @@ from kbi_exchange.domain.dates import (
     OngeldigeTijd,
     dag_in_brussel,
     datum_uit_tekst,
-    rfc3339_uit_tekst,
 )
+from kbi_exchange.domain.gemeld import KLOKVERSCHIL, afzender_id, gemeld_moment, gemeld_object
 from kbi_exchange.domain.periods import plus_maanden
-
-# how far the other node's clock may differ from ours: a notice dated further in the past or
-# ahead is refused (it takes effect when received, never from a date its sender writes)
-KLOKVERSCHIL = timedelta(minutes=5)
 
 
 class ProtocolFout(ValueError):
@@ -176,26 +172,15 @@ def ontvangen_stap(
     """The other party's step as it signed it, checked field by field, as this node records
     it: under the sender's id, at the moment it is taken here (a date the sender writes is
     its claim; a notice runs from its receipt). Anything malformed is refused whole."""
-    if not isinstance(inhoud, dict):
-        raise ProtocolFout("the step is not a JSON object")
-    onbekend = sorted(set(inhoud) - _STAP_VELDEN)
-    if onbekend:
-        raise ProtocolFout(f"unknown fields: {', '.join(onbekend)}")
-    id_ = inhoud.get("id")
-    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
-        raise ProtocolFout("id: the sender's id, 1 to 36 characters")
+    inhoud = gemeld_object(inhoud, _STAP_VELDEN, ProtocolFout)
+    id_ = afzender_id(inhoud, ProtocolFout)
     try:
         soort = Soort(str(inhoud.get("soort")))
     except ValueError:
         raise ProtocolFout(f"soort: one of {', '.join(s.value for s in TE_MELDEN[van])}") from None
     if soort not in TE_MELDEN[van]:
         raise ProtocolFout(f"soort: {van.value} cannot take the step {soort.value!r} (art. 8)")
-    try:
-        op = rfc3339_uit_tekst(inhoud.get("op"))
-    except OngeldigeTijd as fout:
-        raise ProtocolFout(f"op: {fout}") from None
-    if op > nu + KLOKVERSCHIL:
-        raise ProtocolFout("op: lies ahead of this node's clock; check the sender's clock")
+    op = gemeld_moment(inhoud, "op", ProtocolFout, nu)
     if soort is Soort.OPGEZEGD and op < nu - KLOKVERSCHIL:
         raise ProtocolFout(
             "op: a notice takes effect when it is received, so it is sent dated now; this "

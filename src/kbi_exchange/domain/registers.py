@@ -6,10 +6,11 @@ and notified to AII before a first disclosure, else the disclosure is refused)."
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst, rfc3339_uit_tekst
+from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
+from kbi_exchange.domain.gemeld import afzender_id, gemeld_moment, gemeld_object
 from kbi_exchange.domain.incident import CATEGORIEEN
 
 MAX_TEKST = 1_000
@@ -165,27 +166,11 @@ _VERWERKER_VELDEN = {
 }
 
 
-def _moment(inhoud: dict[str, Any], veld: str, nu: datetime) -> datetime:
-    try:
-        moment = rfc3339_uit_tekst(inhoud.get(veld))
-    except OngeldigeTijd as fout:
-        raise RegisterFout(f"{veld}: {fout}") from None
-    if moment > nu + timedelta(minutes=5):
-        raise RegisterFout(f"{veld}: lies in the future")
-    return moment
-
-
 def gemelde_verwerker(inhoud: object, van: str, nu: datetime) -> Verwerker:
     """The other party's processor as this node receives it (art. 6, 9); refused whole when
     malformed."""
-    if not isinstance(inhoud, dict):
-        raise RegisterFout("the notification is not a JSON object")
-    onbekend = sorted(set(inhoud) - _VERWERKER_VELDEN)
-    if onbekend:
-        raise RegisterFout(f"unknown fields: {', '.join(onbekend)}")
-    id_ = inhoud.get("id")
-    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
-        raise RegisterFout("id: the sender's id, 1 to 36 characters")
+    inhoud = gemeld_object(inhoud, _VERWERKER_VELDEN, RegisterFout)
+    id_ = afzender_id(inhoud, RegisterFout)
     try:
         overeenkomst_datum = datum_uit_tekst(inhoud.get("overeenkomst_datum"))
     except OngeldigeTijd as fout:
@@ -199,10 +184,12 @@ def gemelde_verwerker(inhoud: object, van: str, nu: datetime) -> Verwerker:
         overeenkomst=tekst(inhoud.get("overeenkomst"), "overeenkomst"),
         overeenkomst_datum=overeenkomst_datum,
         locatie=tekst(inhoud.get("locatie"), "locatie"),
-        geregistreerd_op=_moment(inhoud, "geregistreerd_op", nu),
+        geregistreerd_op=gemeld_moment(inhoud, "geregistreerd_op", RegisterFout, nu),
         geregistreerd_door=f"partij:{van}",
         beeindigd_op=(
-            None if inhoud.get("beeindigd_op") is None else _moment(inhoud, "beeindigd_op", nu)
+            None
+            if inhoud.get("beeindigd_op") is None
+            else gemeld_moment(inhoud, "beeindigd_op", RegisterFout, nu)
         ),
         ontvangen_op=nu,
     )
@@ -210,19 +197,10 @@ def gemelde_verwerker(inhoud: object, van: str, nu: datetime) -> Verwerker:
 
 def gemelde_ontvanger(inhoud: object, nu: datetime) -> Ontvanger:
     """VSB's notification of a recipient, as AII receives it; refused whole when malformed."""
-    if not isinstance(inhoud, dict):
-        raise RegisterFout("the notification is not a JSON object")
-    onbekend = sorted(set(inhoud) - {"id", "naam", "doel", "rechtsgrond", "gegevens",
-                                     "geregistreerd_op"})  # fmt: skip
-    if onbekend:
-        raise RegisterFout(f"unknown fields: {', '.join(onbekend)}")
-    id_ = inhoud.get("id")
-    if not isinstance(id_, str) or not 0 < len(id_) <= 36:
-        raise RegisterFout("id: VSB's id, at most 36 characters")
-    try:
-        geregistreerd = rfc3339_uit_tekst(inhoud.get("geregistreerd_op"))
-    except OngeldigeTijd as fout:
-        raise RegisterFout(f"geregistreerd_op: {fout}") from None
+    velden = {"id", "naam", "doel", "rechtsgrond", "gegevens", "geregistreerd_op"}
+    inhoud = gemeld_object(inhoud, velden, RegisterFout)
+    id_ = afzender_id(inhoud, RegisterFout)
+    geregistreerd = gemeld_moment(inhoud, "geregistreerd_op", RegisterFout, nu)
     return Ontvanger(
         id=id_,
         naam=naam(inhoud.get("naam"), "naam"),

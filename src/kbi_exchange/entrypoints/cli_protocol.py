@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.adapters.partij_bode import STAPPEN
-from kbi_exchange.bootstrap import aii_uow, bode, keys, mailbox, termijnen, uow
+from kbi_exchange.bootstrap import aii_uow, keys, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node, Permissie
-from kbi_exchange.domain.incident import PartijOnbereikbaar
 from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom
 from kbi_exchange.entrypoints.cli_aanvragen import dag
+from kbi_exchange.entrypoints.cli_notify import vertel
 from kbi_exchange.entrypoints.cli_users import als
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services import incidenten, kwaliteit, protocol, registers
@@ -140,26 +140,15 @@ def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
 def _meld(settings: Settings, node: Node) -> bool:
     """Tell the other party's node every step of this node's that binds it and it has not
     taken yet (SPEC §12); say what could not be told. True when nothing is left."""
-    andere = Node.VSB if node is Node.AII else Node.AII
-    try:
-        gemeld = protocol.meld_stappen(
-            uow=uow(settings, node),
-            keys=keys(settings, node),
-            node=node,
-            bode=bode(settings, node, STAPPEN),
-            nu=lambda: datetime.now(UTC),
-        )
-    except PartijOnbereikbaar as fout:
-        fouten.print(
-            f"warning: {andere.value} has not taken this yet: {fout}; "
-            f"run `kbi protocol notify --node {node.value}`"
-        )
-        return False
-    for g in gemeld:
-        console.print(
+    return vertel(
+        node,
+        STAPPEN,
+        protocol.meld_stappen,
+        lambda g, andere: (
             f"{andere.value} took {g.soort} ({g.id}) at {g.ontvangen_op:%Y-%m-%d %H:%M:%S} UTC"
-        )
-    return True
+        ),
+        f"kbi protocol notify --node {node.value}",
+    )
 
 
 def _houd_lijsten_vast(settings: Settings, staat: ProtocolStaat) -> None:

@@ -15,11 +15,12 @@ from rich.console import Console
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.adapters.partij_bode import VERWERKERS
-from kbi_exchange.bootstrap import bode, keys, ontvanger_bode, pki, uow
+from kbi_exchange.bootstrap import keys, ontvanger_bode, pki, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.registers import Ontvanger
 from kbi_exchange.entrypoints.cli_aanvragen import dag
+from kbi_exchange.entrypoints.cli_notify import vertel
 from kbi_exchange.entrypoints.cli_users import actor
 from kbi_exchange.services import registers
 from kbi_exchange.settings import load_settings
@@ -87,25 +88,13 @@ def processors_add(
 def _meld_verwerkers(node: Node) -> bool:
     """Tell the other party's node of the own processors it was not told of as they stand
     (art. 6, 9); say what could not be told. True when nothing is left."""
-    settings = load_settings()
-    andere = Node.VSB if node is Node.AII else Node.AII
-    try:
-        gemeld = registers.meld_verwerkers(
-            uow=uow(settings, node),
-            keys=keys(settings, node),
-            node=node,
-            bode=bode(settings, node, VERWERKERS),
-            nu=lambda: datetime.now(UTC),
-        )
-    except PartijOnbereikbaar as fout:
-        fouten.print(
-            f"warning: {andere.value} not told yet: {fout}; "
-            f"run `kbi processors notify --node {node.value}`"
-        )
-        return False
-    for v in gemeld:
-        console.print(f"{andere.value} was told of processor {v.naam}", markup=False)
-    return True
+    return vertel(
+        node,
+        VERWERKERS,
+        registers.meld_verwerkers,
+        lambda v, andere: f"{andere.value} was told of processor {v.naam}",
+        f"kbi processors notify --node {node.value}",
+    )
 
 
 @processors_app.command("notify")

@@ -27,8 +27,8 @@ from kbi_exchange.domain.dates import (
     dag_in_brussel,
     rfc3339_uit_tekst,
 )
+from kbi_exchange.domain.gemeld import KLOKVERSCHIL
 from kbi_exchange.domain.protocol import (
-    KLOKVERSCHIL,
     GeenWettelijkeContext,
     ProtocolDefinitie,
     ProtocolFout,
