@@ -189,6 +189,10 @@ class FakeProtocol:
         (i,) = [i for i, g in enumerate(self.lijst) if g.id == gebeurtenis_id]
         self.lijst[i] = replace(self.lijst[i], ontvangen_op=moment)
 
+    def geweigerd(self, gebeurtenis_id: str, reden: str) -> None:
+        (i,) = [i for i, g in enumerate(self.lijst) if g.id == gebeurtenis_id]
+        self.lijst[i] = replace(self.lijst[i], geweigerd=reden)
+
 
 class FakeWerk:
     """`AdviesWerk`: one unit of work over shared fake stores; nothing stays unless committed."""
@@ -342,7 +346,7 @@ class FakeLijsten:
     def alle(self) -> list[Lijst]:
         return sorted(self.lijsten.values(), key=lambda x: (-x.jaar, x.gemaakt_op))
 
-    def met_insz(self, insz: str) -> list[str]:
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]:
         return [i for i, p in self.payloads.items() if f"\n{insz}\n" in p]
 
 
@@ -395,8 +399,8 @@ class FakeLijstWerk:
     def verstrekkingen(self) -> FakeLijstWerk:
         return self
 
-    def met_insz(self, insz: str) -> list[Verstrekking]:
-        return verstrekkingen(lijsten=self.lijsten.met_insz(insz))
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]:
+        return verstrekkingen(lijsten=self.lijsten.met_insz(insz, sleutels))
 
 
 class FakeOntvangenLijsten:
@@ -458,6 +462,7 @@ class FakeOntvangstWerk:
         self.bewaard = FakeOntvangenLijsten()
         self.ontvangen_lijsten = FakeOntvangenLijsten()
         self.audit = FakeAudit()
+        self.protocol = FakeProtocol()
 
     def __enter__(self) -> FakeOntvangstWerk:
         self.ontvangen_lijsten = self.bewaard.kopie()
@@ -576,8 +581,10 @@ class FakeLijstenMetInsz:
     def __init__(self, lijsten: dict[int, set[str]] | None = None) -> None:
         self.lijsten = dict(lijsten or {})
 
-    def bevat(self, jaar: int, insz: str) -> bool | None:
-        return insz in self.lijsten[jaar] if jaar in self.lijsten else None
+    def bevat(self, jaar: int, insz: str, sleutels: Collection[str] = ()) -> bool | None:
+        if jaar not in self.lijsten:
+            return None
+        return insz in self.lijsten[jaar] or any(s in self.lijsten[jaar] for s in sleutels)
 
 
 class FakeAanvraagWerk:
@@ -679,6 +686,7 @@ class FakeTeVerdelen:
 
     def __init__(self) -> None:
         self.lijsten: dict[int, tuple[Lijst, list[str]]] = {}
+        self.sleutels: dict[str, set[str]] = {}
         self.verdeeld_op: dict[str, datetime] = {}
         self.wachtend: list[Callable[[], object]] = []
 
@@ -692,11 +700,12 @@ class FakeTeVerdelen:
     def verdeeld(self, lijst_id: str, moment: datetime) -> None:
         self.wachtend.append(lambda: self.verdeeld_op.setdefault(lijst_id, moment))
 
-    def laat_weg(self, lijst_id: str, inszen: list[str]) -> None:
+    def laat_weg(self, lijst_id: str, inszen: list[str], sleutel: Callable[[str], str]) -> None:
         def weg() -> None:
             for jaar, (lijst, alle) in self.lijsten.items():
                 if lijst.id == lijst_id:
                     self.lijsten[jaar] = (lijst, [i for i in alle if i not in set(inszen)])
+            self.sleutels.setdefault(lijst_id, set()).update(sleutel(i) for i in inszen)
 
         self.wachtend.append(weg)
 

@@ -221,6 +221,29 @@ def _controleer(tabel: dict[str, Any], standaard: dict[str, Any], sectie: tuple[
             _controleer(waarde, verwacht, (*sectie, sleutel))
         elif not _past(waarde, verwacht):
             raise _verkeerd(sectie, sleutel, waarde, _verwacht(verwacht))
+        elif _getal(waarde) and (waarde < 0 or (waarde == 0 and sleutel not in MAG_NUL)):
+            ondergrens = "0 or more" if sleutel in MAG_NUL else "more than 0"
+            raise _verkeerd(sectie, sleutel, waarde, f"{_verwacht(verwacht)}, {ondergrens}")
+
+
+# Every number of the settings counts something (a rate, a burst, seconds, attempts, days):
+# none may be negative, and these are the only ones that mean something at 0 (no grace, no
+# pause, content kept no time at all). A window of 0 s, say, would spin the security-event
+# recorder without a pause.
+MAG_NUL = frozenset(
+    {
+        "grace_days",
+        "decision_records_years",
+        "audit_content_years",
+        "undecided_application_days",
+        "zorgkas_file_days",
+        "aii_retry_pause_seconds",
+    }
+)
+
+
+def _getal(waarde: object) -> bool:
+    return isinstance(waarde, int | float) and not isinstance(waarde, bool)
 
 
 def _past(waarde: object, standaard: object) -> bool:

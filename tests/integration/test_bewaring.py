@@ -232,9 +232,9 @@ def test_bad_use_is_refused_with_the_reason(dpos: Path, capsys: Cap) -> None:
 def test_a_killed_run_is_finished_by_the_rerun(dpos: Path, capsys: Cap) -> None:
     _zet(dpos, audit_content_years=0)
     lang_geleden = datetime(2021, 6, 15, 10, tzinfo=UTC)
-    ids = {
-        _aanvraag("85073001546", date(2021, 6, 1), lang_geleden, date(2021, 6, 30))
-        for _ in range(3)
+    ids = {  # one application per opening
+        _aanvraag("85073001546", date(2021, 6, dag), lang_geleden, date(2021, 6, 30))
+        for dag in (1, 2, 3)
     }
     omgeving = {**os.environ, "KBI_CRASH_AT": "retention:batch-committed"}
     commando = [sys.executable, "-m", "kbi_exchange", "retention", "run", "--node", "vsb", "--json"]
@@ -435,6 +435,11 @@ def test_what_vsb_has_no_use_for_goes_with_its_reason(
         ]
     assert _rapport(capsys, "--node", "vsb")["aantal"] == 0  # a rerun removes nothing
     assert dood not in json.dumps(gedaan)
+    # the zorgkas whose application went undecided is told, by its id (no INSZ)
+    with uow(load_settings(), Node.VSB) as werk:
+        [bericht] = [b for b in werk.berichten.van("CM") if b.soort == "aanvraag_verwijderd"]
+    assert bericht.inhoud["aanvraag"] == wachtend.id
+    assert met_vt not in json.dumps(bericht.inhoud)
     assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
 
 
@@ -493,4 +498,64 @@ def test_the_annulment_rehearsal_both_flows_lapse_decided_as_the_law_now_reads(
         assert _rapport(capsys, "--node", node)["aantal"] == 0
     with engine(load_settings().vsb_database_url).connect() as v:
         assert v.scalar(select(func.count()).select_from(VsbLijstInszRij)) == 0
+    assert kbi(capsys, "audit", "verify").code == 0
+
+
+def test_a_listed_person_stays_known_by_their_keyed_hash_once_the_numbers_went(
+    twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AII's list of 2024 loses its numbers once VSB has the list of 2025, VSB lets go of
+    listed people it has no use for at the distribution: the DPO still finds the list a
+    person was on, and a member whose VT is recorded after the distribution still pays the
+    full premium the list decides (SPEC §10, art. 5)."""
+    monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
+    _, op_lijst = lijst_bij_vsb(
+        twee_nodes, capsys, 2024, ("vic", "--node", "vsb", "--role", "vsb-dpo"),
+        ("dora", "--node", "aii", "--role", "aii-dpo"),
+    )  # fmt: skip
+    aii_url = load_settings().aii_database_url
+    with engine(aii_url).begin() as v:  # as if it left last year (art. 5: one a year)
+        [(lijst_2024, payload)] = v.execute(select(LijstRij.id, LijstRij.payload)).all()
+        v.execute(
+            LijstRij.__table__.update().values(  # type: ignore[attr-defined]
+                geleverd_op=datetime(2025, 1, 20, tzinfo=UTC)
+            )
+        )
+    gelijst = payload.partition("\n\n")[2].split()
+    uit = kbi(capsys, "aii", "list", "make", "--year", "2025", "--as", "olga", "--json")
+    lijst_2025 = json.loads(uit.out)["id"]
+    assert kbi(capsys, "aii", "list", "approve", lijst_2025, "--as", "anna").code == 0
+    assert kbi(capsys, "aii", "list", "deliver", lijst_2025).code == 0
+    (bestand,) = (twee_nodes / "mailbox" / "vsb" / "in").glob("KBI_VSB_LIJST_2025_*.p7m")
+    assert kbi(capsys, "vsb", "list", "ingest", str(bestand), "--as", "vera").code == 0
+    assert kbi(capsys, "aii", "list", "receive").code == 0
+
+    # AII: the 2024 numbers go; the DPO still finds the list a listed person was on
+    assert _ids(_rapport(capsys, "--node", "aii"), "lijst_inhoud") == [lijst_2024]
+    with engine(aii_url).connect() as v:
+        assert v.scalar(select(LijstRij.payload).where(LijstRij.id == lijst_2024)) == ""
+    wie = gelijst[0]
+    gezocht = kbi(capsys, "audit", "search", "--node", "aii", "--insz", wie, "--as", "dora",
+                  "--json")  # fmt: skip
+    assert gezocht.code == 0, gezocht
+    assert lijst_2024 in gezocht.out
+
+    # VSB: a listed member without VT on 1 January is let go at the distribution of 2024 ...
+    zonder_vt = op_lijst[0]
+    _leden(twee_nodes, capsys, _cm_lid(zonder_vt))
+    assert kbi(capsys, "vsb", "list", "distribute", "--year", "2024", "--as", "vera").code == 0
+    with engine(load_settings().vsb_database_url).connect() as v:
+        bewaard = v.scalars(
+            select(VsbLijstInszRij.insz).where(VsbLijstInszRij.lijst_id == lijst_2024)
+        )
+        assert zonder_vt not in set(bewaard)
+    # ... then VT since 2023 is recorded: the premium of 2025 still follows the list
+    _leden(twee_nodes, capsys, _cm_lid(zonder_vt, vt=[{"begin": "2023-01-01"}]))
+    premie = kbi(capsys, "vsb", "premium", "--insz", zonder_vt, "--year", "2025", "--json")
+    assert premie.code == 0, premie
+    assert json.loads(premie.out)["verlaagd"] is False
+    gezocht = kbi(capsys, "audit", "search", "--node", "vsb", "--insz", zonder_vt, "--as", "vic",
+                  "--json")  # fmt: skip
+    assert gezocht.code == 0, gezocht
+    assert lijst_2024 in gezocht.out
     assert kbi(capsys, "audit", "verify").code == 0

@@ -228,16 +228,19 @@ def test_a_second_correction_leaves_what_the_first_rectified(
     """Each round: a wrong inbreuk, a NOK, a report, its withdrawal. The second round's
     re-evaluation compares with what the first rectified, so only its own answer changes."""
     als = ("--as", "zoe")
-    aanvragen = []
+    aanvragen: list[dict[str, Any]] = []
     for ronde in (1, 2):
         inbreuk = {**INBREUK, "id": f"inb-ronde-{ronde}"}
         if ronde == 2:
+            # the first, granted once rectified, ends before the next application
+            eind = ("vsb", "application", "end", aanvragen[0]["id"], "--date", "2023-01-31")
+            assert kbi(capsys, *eind, *als).code == 0
             fout = _regel(twee_nodes, "fout2.jsonl", {"insz": WIE, "inbreuken": [inbreuk]})
             assert kbi(capsys, "aii", "import", str(fout)).code == 0
         else:
             inbreuk = INBREUK  # registered by the fixture
         aanvraag = _json(capsys, "vsb", "application", "add", "--zorgkas", "CM", "--insz", WIE,
-                         "--opening", "2023-01-01", *als)  # fmt: skip
+                         "--opening", f"2023-0{ronde}-01", *als)  # fmt: skip
         assert aanvraag["advies"] == "NOK"
         aanvragen.append(aanvraag)
         melding = _json(capsys, "vsb", "report", "add", "--application", aanvraag["id"],

@@ -392,7 +392,7 @@ def test_a_second_list_stored_meanwhile_by_another_run_is_refused_in_words(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the rule is the domain's
-def test_one_list_goes_to_vsb_per_calendar_year_unless_it_rectifies_that_one(
+def test_one_list_goes_to_vsb_per_calendar_year_and_a_correction_may_follow(
     cyclus: Path, capsys: Cap
 ) -> None:
     eerste = _gemaakt_en_goedgekeurd(capsys)

@@ -280,3 +280,25 @@ def test_a_slow_password_check_does_not_hold_up_other_connections(
         draad.join(timeout=10)
     assert "kbi-exchange mailbox" in welkom
     assert gewacht < 1.0, f"the second caller waited {gewacht:.2f} s for its greeting"
+
+
+def test_one_address_holding_connections_open_does_not_crowd_out_a_party(
+    server: tuple[Path, int],
+) -> None:
+    """An address that opens connection after connection and says nothing gets at most
+    `MAX_CONNECTIONS_PER_ADDRESS`; a party from its own address still logs in."""
+    home, poort = server
+    stil = []
+    try:
+        for _ in range(mailbox_ftps.MAX_CONNECTIONS_PER_ADDRESS + 12):
+            verbinding = socket.create_connection(("127.0.0.1", poort), timeout=5)
+            verbinding.settimeout(5)
+            stil.append((verbinding, verbinding.recv(200)))
+        welkom = [b[:3] for _, b in stil]
+        assert welkom.count(b"220") == mailbox_ftps.MAX_CONNECTIONS_PER_ADDRESS
+        assert set(welkom[mailbox_ftps.MAX_CONNECTIONS_PER_ADDRESS :]) == {b"421"}
+        with _aanmelden(home, poort, "vsb", van="127.0.0.9") as vsb:
+            assert vsb.pwd() == "/"
+    finally:
+        for verbinding, _ in stil:
+            verbinding.close()

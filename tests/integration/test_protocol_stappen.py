@@ -124,7 +124,8 @@ def test_aiis_suspension_resumption_and_lapse_bind_vsb_on_every_way_in(
     [f1, f2] = vsb_staat["stromen"]
     assert (f1["toegestaan"], f2["toegestaan"]) == (False, True)
     assert f1["rechtsgronden"][0]["geldig_tot"] == "2023-07-19"
-    zonder = json.loads(_aanvraag(capsys, NOK_INSZ, "2022-01-01").out)
+    # (a new opening: one application per opening, and the refused one is decided)
+    zonder = json.loads(_aanvraag(capsys, NOK_INSZ, "2022-06-01").out)
     assert (zonder["status"], zonder["niet_gevraagd"], zonder["advies"]) == (
         "toegekend",
         "voorwaarde_vernietigd",
@@ -161,7 +162,8 @@ def test_a_step_vsb_did_not_take_is_told_when_it_is_back(
         # after the end nothing more is accepted: VSB's own notice is refused at home
         opzegging = kbi(capsys, "protocol", "notice", "--by", "vsb", "--as", "vic")
         assert (opzegging.code, "nothing more is accepted" in opzegging.err) == (1, True)
-        assert _aanvraag(capsys, OK_INSZ, "2023-01-01").code == 1
+        na_einde = _aanvraag(capsys, OK_INSZ, "2023-01-01")
+        assert (na_einde.code, "beëindigd" in na_einde.err) == (1, True), na_einde
     finally:
         terug.stop()
         vsb.proces = terug.proces  # the fixture stops what runs
@@ -234,8 +236,22 @@ def test_vsbs_lapse_and_processors_reach_aii_and_dates_out_of_range_are_refused(
                   "--node", "vsb", "--as", "vic")  # fmt: skip
     assert vervalt.code == 0, vervalt
     assert "aii took grond_vervalt" in vervalt.out
-    [f1, f2] = _json(capsys, "protocol", "status")["stromen"]
-    assert (f1["toegestaan"], f2["toegestaan"]) == (True, False)
+    # AII weighs VSB's word: its own flows run on until its DPO records the lapse itself
+    staat = _json(capsys, "protocol", "status")
+    assert [s["toegestaan"] for s in staat["stromen"]] == [True, True]
+    [gemeld] = staat["gebeurtenissen"]
+    assert (gemeld["soort"], gemeld["stroom"], gemeld["datum"]) == (
+        "grond_gemeld",
+        "F2",
+        "2023-07-20",
+    )
+    assert any("VSB reports that the basis of F2 lapsed" in w for w in staat["waarschuwingen"])
+    eigen = kbi(capsys, "protocol", "basis", "end", "--flow", "F2", "--date", "2023-07-20",
+                "--reason", "GwH 112/2023", "--as", "dora")  # fmt: skip
+    assert eigen.code == 0, eigen
+    staat = _json(capsys, "protocol", "status")
+    assert [s["toegestaan"] for s in staat["stromen"]] == [True, False]
+    assert not any("VSB reports" in w for w in staat["waarschuwingen"])
 
     verwerker = ("processors", "add", "Datacenter", "--node", "vsb", "--task", "hosting",
                  "--agreement", "VO-7", "--agreement-date", "2024-01-01", "--data", "lijst",

@@ -26,6 +26,7 @@ from tests.conftest import EXAMPLES, kbi
 Cap = pytest.CaptureFixture[str]
 NOK_INSZ = "85073001546"  # NIET_TIJDIG_AANGEMELD on 2022-01-01 (examples)
 OK_INSZ = "85073001348"  # complies on 2023-01-01
+VRIJ_INSZ = "85073001150"  # not obliged on 2023-05-01
 KIND = "100505001" + f"{97 - int('2100505001') % 97:02d}"  # born 2010-05-05
 
 
@@ -40,7 +41,7 @@ def aii(twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> Itera
         ("users", "add", "vera", "--node", "vsb", "--role", "vsb-operator"),
     ):
         assert kbi(capsys, *args).code == 0, args
-    leden_bij_vsb(twee_nodes, capsys, {"CM": [NOK_INSZ, OK_INSZ, KIND]})
+    leden_bij_vsb(twee_nodes, capsys, {"CM": [NOK_INSZ, OK_INSZ, KIND, VRIJ_INSZ]})
     node = verbind_met_aii(twee_nodes, capsys, monkeypatch)
     yield node
     node.stop()
@@ -95,6 +96,13 @@ def test_application_advice_decision_wait_and_retry_with_the_same_referte(
     )
     assert _beslissingen() == voor
 
+    # the granted one ends (the retention clock starts): a new application may follow
+    einde = _json(
+        capsys, "vsb", "application", "end", str(ok["id"]), "--date", "2024-02-01",
+        "--reason", "einde recht", *als,
+    )  # fmt: skip
+    assert einde["bewaren_tot"] == "2029-02-01"
+
     # AII stopped: the application waits for the source, never a silent OK
     aii.stop()
     wachtend = _json(
@@ -136,7 +144,7 @@ def test_application_advice_decision_wait_and_retry_with_the_same_referte(
 
     # the ending starts the clock; both audit logs verify
     einde = _json(
-        capsys, "vsb", "application", "end", str(ok["id"]), "--date", "2026-02-01",
+        capsys, "vsb", "application", "end", str(wachtend["id"]), "--date", "2026-02-01",
         "--reason", "overlijden", *als,
     )  # fmt: skip
     assert einde["bewaren_tot"] == "2031-02-01"
@@ -224,7 +232,11 @@ def test_killed_before_or_after_aii_answered_the_application_waits_and_retry_fin
     aii: AiiNode, capsys: Cap
 ) -> None:
     ids = []
-    for punt in ("application:recorded", "application:answered"):
+    # two people: while the first waits, a second application of theirs would be refused
+    for punt, insz, opening in (
+        ("application:recorded", OK_INSZ, "2023-01-01"),
+        ("application:answered", VRIJ_INSZ, "2023-05-01"),
+    ):
         proces = subprocess.run(
             [
                 sys.executable,
@@ -234,9 +246,9 @@ def test_killed_before_or_after_aii_answered_the_application_waits_and_retry_fin
                 "application",
                 "add",
                 "--insz",
-                OK_INSZ,
+                insz,
                 "--opening",
-                "2023-01-01",
+                opening,
                 "--zorgkas",
                 "CM",
                 "--json",

@@ -31,6 +31,7 @@ NU = datetime(2026, 3, 10, 9, tzinfo=UTC)
 VOLWASSEN = "85073001546"  # born 1985
 KIND = "10050500123"[:9] + f"{97 - int('2' + '100505001') % 97:02d}"  # born 2010-05-05
 LM_LID = "85073001348"  # a member of LM
+TWEEDE = "90010100123"  # another adult member of CM
 GEEN_LID = "85073001447"  # no member at all
 OPENING = date(2024, 2, 1)
 ZOE = Actor("zoe", "CM")  # a zorgkas handler of CM
@@ -40,6 +41,7 @@ LEDEN = (
     Lid(VOLWASSEN, CM),
     Lid(KIND, (Aansluiting("CM", Periode(date(2010, 5, 5))),)),
     Lid(LM_LID, (Aansluiting("LM", Periode(date(2010, 1, 1))),)),
+    Lid(TWEEDE, CM),
 )
 
 
@@ -97,7 +99,7 @@ def _gebeurtenissen(werk: FakeAanvraagWerk) -> list[str]:
 def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz(keys: Keys) -> None:
     werk = _werk()
     toegekend = _dien_in(werk, keys, Bron("OK"))
-    geweigerd = _dien_in(werk, keys, Bron("NOK"))
+    geweigerd = _dien_in(werk, keys, Bron("NOK"), TWEEDE)
     assert toegekend.status is AanvraagStatus.TOEGEKEND
     assert geweigerd.status is AanvraagStatus.GEWEIGERD
     assert geweigerd.bewaren_tot == date(2031, 3, 10)
@@ -108,9 +110,10 @@ def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz(keys: Keys)
         "vsb:aanvraag:add",
         "vsb:aanvraag:decide",
     ]
-    for regel in werk.audit.regels_:
-        assert VOLWASSEN not in (regel.inhoud or "")
-        assert regel.insz_hash == keys.insz_keys()[0].hash(VOLWASSEN)
+    sleutel = keys.insz_keys()[0]
+    for regel, insz in zip(werk.audit.regels_, [VOLWASSEN] * 2 + [TWEEDE] * 2, strict=True):
+        assert insz not in (regel.inhoud or "")
+        assert regel.insz_hash == sleutel.hash(insz)
     beslist = orjson.loads(werk.audit.regels_[-1].inhoud or "")
     assert beslist["advies"] == "NOK"
     assert beslist["reden"] == "INBREUK_VASTGESTELD"
@@ -157,7 +160,7 @@ def test_unavailable_waits_and_a_retry_answers_with_the_same_referte(keys: Keys)
     werk, bron = _werk(), Bron("NOK")
     bron.down = True
     eerste = _dien_in(werk, keys, bron)
-    tweede = _dien_in(werk, keys, bron)
+    tweede = _dien_in(werk, keys, bron, TWEEDE)
     assert eerste.status is tweede.status is AanvraagStatus.WACHT_OP_BRON
     assert eerste.beslist_op is None
     # still down: the first retry fails and the rest are not asked (AII is not hammered)
@@ -330,7 +333,7 @@ def test_while_the_protocol_stands_still_aii_is_not_asked_and_no_zorgkas_sees_an
     bron.down = False
     werk.protocol.voeg_toe(_stap(Soort.GESCHORST))
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
-        _dien_in(werk, keys, bron)
+        _dien_in(werk, keys, bron, TWEEDE)
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
@@ -362,7 +365,7 @@ def test_after_the_f1_lapse_an_application_is_granted_without_the_condition(keys
     wachtend = _dien_in(werk, keys, bron)
     bron.down = False
     werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F1, datum=date(2023, 7, 20)))
-    nieuw = _dien_in(werk, keys, bron)
+    nieuw = _dien_in(werk, keys, bron, TWEEDE)
     assert (nieuw.status, nieuw.niet_gevraagd, nieuw.referte, nieuw.advies) == (
         AanvraagStatus.TOEGEKEND,
         NietGevraagd.VOORWAARDE_VERNIETIGD,
@@ -429,3 +432,31 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
         aanvragen.vraag_advies(
             uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
         )
+
+
+def test_one_application_per_opening_and_none_while_another_is_open(keys: Keys) -> None:
+    """Each question to AII serves the one application being decided: a zorgkas cannot chart
+    a member's compliance by applying for date after date."""
+    werk, bron = _werk(), Bron("OK")
+    eerste = _dien_in(werk, keys, bron)
+    for opening, fout in ((OPENING, "opens on 2024-02-01 already"),
+                          (date(2024, 3, 1), "is still open \\(toegekend\\)")):  # fmt: skip
+        with pytest.raises(AanvraagFout, match=fout):
+            _dien_in(werk, keys, bron, opening=opening)
+    assert len(bron.vragen) == 1
+    # VSB's staff too: the application is the zorgkas's
+    with pytest.raises(AanvraagFout, match="still open"):
+        _dien_in(werk, keys, bron, opening=date(2024, 3, 1), door=VSB)
+    # once the zorgbudget ended, a new right may open
+    aanvragen.beeindig(uow=werk, keys=keys, aanvraag_id=eerste.id, einde=date(2025, 1, 31),
+                       reden="einde", door=ZOE, nu=NU)  # fmt: skip
+    tweede = _dien_in(werk, keys, Bron("NOK"), opening=date(2025, 6, 1))
+    assert tweede.status is AanvraagStatus.GEWEIGERD
+    # after a refusal the person may apply again (the letter says so)
+    assert _dien_in(werk, keys, bron, opening=date(2026, 1, 1)).status.beslist
+    # waiting for the source is open too
+    bron.down = True
+    wacht = _dien_in(werk, keys, bron, TWEEDE)
+    with pytest.raises(AanvraagFout, match="still open \\(wacht_op_bron\\)"):
+        _dien_in(werk, keys, bron, TWEEDE, opening=date(2024, 5, 1))
+    assert wacht.status is AanvraagStatus.WACHT_OP_BRON

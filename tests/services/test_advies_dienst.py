@@ -84,6 +84,18 @@ def test_the_same_referte_for_another_question_is_refused_with_50000(writer: Wri
     assert len(writer.beslissingen.rijen) == 1
 
 
+def test_a_referte_whose_record_retention_emptied_is_refused_not_a_server_error(
+    writer: Writer,
+) -> None:
+    vraag = _vraag()
+    writer.vraag(vraag)
+    writer.beslissingen.rijen[0].update(insz="", datum="", antwoord="", feit_ids="[]")
+    (opnieuw,) = writer.vraag(vraag)
+    assert (opnieuw.advies, _codes(opnieuw)) == (None, ["50000"])
+    assert "niet meer bewaard" in opnieuw.uitzonderingen[0].diagnose
+    assert len(writer.beslissingen.rijen) == 1  # nothing decided anew under the referte
+
+
 def test_a_referte_repeated_within_one_group_is_answered_once(writer: Writer) -> None:
     vraag = _vraag()
     eerste, herhaald, anders = writer.vraag(vraag, vraag, dict(vraag, datum="2024-01-01"))

@@ -22,6 +22,7 @@ from kbi_exchange.domain.lijst import (
     lijst_bestandsnaam,
     payload,
 )
+from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort
 from kbi_exchange.services.lijst_ontvangst import OntvangenLijst, ontvang_lijst
 from tests.fakes import FakeOntvangenLijsten, FakeOntvangstWerk
 
@@ -180,3 +181,16 @@ def test_a_list_stored_meanwhile_by_another_run_is_refused_in_words(
     with pytest.raises(LijstFout, match=f"another list for {JAAR} was stored meanwhile"):
         _ontvang(werk, pki, mailbox, _bestand(pki, str(uuid.uuid4())), NU + timedelta(hours=1))
     assert list(werk.bewaard.lijsten) == [eerste]
+
+
+def test_while_vsbs_record_stands_still_no_new_list_is_taken_in(pki: Pki, tmp_path: Path) -> None:
+    werk = FakeOntvangstWerk()
+    werk.protocol.voeg_toe(
+        ProtocolGebeurtenis("g-1", Soort.GESCHORST, NU - timedelta(hours=1), "partij:aii",
+                            "onderzoek", ontvangen_op=NU - timedelta(hours=1))
+    )  # fmt: skip
+    bus = Mailbox(tmp_path / "mailbox")
+    with pytest.raises(GeenWettelijkeContext, match="geschorst"):
+        _ontvang(werk, pki, bus, _bestand(pki, str(uuid.uuid4())))
+    assert werk.bewaard.lijsten == {}
+    assert werk.audit.regels_ == []

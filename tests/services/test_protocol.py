@@ -3,15 +3,16 @@ service and the list's delivery refuse with 40001 while it does not allow them."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Gebruiker, Node, Rol
-from kbi_exchange.domain.incident import PartijOnbereikbaar
+from kbi_exchange.domain.incident import PartijOnbereikbaar, PartijWeigert
 from kbi_exchange.domain.protocol import (
     AlGegeven,
     GeenWettelijkeContext,
@@ -85,7 +86,7 @@ def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_
     bode.down = False
     later = NU + timedelta(hours=1)
     gemeld = protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: later)
-    assert [g.soort for g in gemeld] == [Soort.GESCHORST, Soort.HERVAT]
+    assert [g.stap.soort for g in gemeld] == [Soort.GESCHORST, Soort.HERVAT]
     assert [m["soort"] for m in bode.ontvangen] == ["geschorst", "hervat"]
     assert "door" not in bode.ontvangen[0]  # the step, not who took it
     # recorded as taken at the moment the other node says, within the clocks' difference
@@ -128,3 +129,101 @@ def test_a_received_step_is_kept_once_and_a_second_notice_is_refused(keys: Keys)
             nu=NU,
         )  # fmt: skip
     assert len(werk.protocol.gebeurtenissen()) == 1
+
+
+class Koppeling:
+    """The other node's API in-process: what `POST /api/v1/protocol/stappen` does with a
+    step (409 for a refusal for good, which the real `PartijBode` raises as `PartijWeigert`);
+    ``verloren``: the step is taken but the answer does not come back."""
+
+    def __init__(self, werk: FakeLijstWerk, keys: Keys, node: Node, nu: datetime) -> None:
+        self.werk, self.keys, self.node, self.nu = werk, keys, node, nu
+        self.verloren = False
+
+    def stuur(self, melding: dict[str, Any]) -> dict[str, Any]:
+        van = Node.VSB if self.node is Node.AII else Node.AII
+        try:
+            g, _ = protocol.ontvang_stap(
+                uow=self.werk, keys=self.keys, node=self.node, van=van, inhoud=melding, nu=self.nu
+            )
+        except AlGegeven as fout:
+            raise PartijWeigert(str(fout)) from None
+        if self.verloren:
+            raise PartijOnbereikbaar("the answer was lost")
+        assert g.ontvangen_op is not None
+        return {"id": g.id, "ontvangen_op": g.ontvangen_op.isoformat()}
+
+
+def _opzegging(werk: FakeLijstWerk, keys: Keys, node: Node, nu: datetime) -> None:
+    protocol.stap(
+        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD,
+        door="dpo", reden="nieuwe regeling", nu=nu, partij=node.value,
+        gebeurtenis=protocol.PROTOCOL_STAP[node],
+    )  # fmt: skip
+
+
+def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after(keys: Keys) -> None:
+    """Both parties give notice before either is received: the first to be received runs at
+    both nodes; the other is refused for good, recorded so, and the queue goes on."""
+    aii, vsb = FakeLijstWerk([]), FakeLijstWerk([])
+    _opzegging(vsb, keys, Node.VSB, NU)
+    _opzegging(aii, keys, Node.AII, NU + timedelta(seconds=30))
+    ontvangst = NU + timedelta(minutes=1)
+    # AII's notice reaches VSB first: VSB's own was still on its way, so it is taken
+    [gemeld] = protocol.meld_stappen(
+        uow=aii, keys=keys, node=Node.AII, bode=Koppeling(vsb, keys, Node.VSB, ontvangst),
+        nu=lambda: ontvangst,
+    )  # fmt: skip
+    assert gemeld.geweigerd is None
+    # VSB's notice reaches AII, whose own notice runs: refused for good, recorded so
+    later = ontvangst + timedelta(minutes=1)
+    [geweigerd] = protocol.meld_stappen(
+        uow=vsb, keys=keys, node=Node.VSB, bode=Koppeling(aii, keys, Node.AII, later),
+        nu=lambda: later,
+    )  # fmt: skip
+    assert geweigerd.geweigerd is not None
+    assert "notice was given already" in geweigerd.geweigerd
+    assert "refused opgezegd" in geweigerd.zin("aii")
+    assert protocol.te_melden_nu(uow=vsb, node=Node.VSB) == []  # nothing jams the queue
+    einde = date(2027, 1, 15)  # 12 months from the receipt of AII's notice
+    for werk in (aii, vsb):
+        staat = protocol.status(uow=werk, definitie=protocol_definitie(), nu=later)
+        assert (staat.toestand.value, staat.eindigt_op) == ("opgezegd", einde)
+    # a step AII takes later still reaches VSB and binds it
+    nog_later = later + timedelta(days=1)
+    protocol.stap(
+        uow=aii, keys=keys, definitie=protocol_definitie(), soort=Soort.GESCHORST, door="dora",
+        reden="onderzoek", nu=nog_later,
+    )  # fmt: skip
+    [schorsing] = protocol.meld_stappen(
+        uow=aii, keys=keys, node=Node.AII, bode=Koppeling(vsb, keys, Node.VSB, nog_later),
+        nu=lambda: nog_later,
+    )  # fmt: skip
+    assert schorsing.geweigerd is None
+    staat = protocol.status(uow=vsb, definitie=protocol_definitie(), nu=nog_later)
+    assert staat.toestand.value == "geschorst"
+
+
+def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt(keys: Keys) -> None:
+    """The other node took the notice but its answer never came: the rerun gets the same
+    receipt back, and the 12 months run from then, not from the rerun."""
+    vsb, aii = FakeLijstWerk([]), FakeLijstWerk([])
+    _opzegging(vsb, keys, Node.VSB, NU)
+    ontvangst = NU + timedelta(seconds=10)
+    koppeling = Koppeling(aii, keys, Node.AII, ontvangst)
+    koppeling.verloren = True
+    with pytest.raises(PartijOnbereikbaar):
+        protocol.meld_stappen(
+            uow=vsb, keys=keys, node=Node.VSB, bode=koppeling, nu=lambda: ontvangst
+        )
+    assert protocol.status(uow=vsb, definitie=protocol_definitie(), nu=ontvangst).eindigt_op is None
+    koppeling.verloren = False
+    twee_dagen = NU + timedelta(days=2)
+    koppeling.nu = twee_dagen
+    [gemeld] = protocol.meld_stappen(
+        uow=vsb, keys=keys, node=Node.VSB, bode=koppeling, nu=lambda: twee_dagen
+    )
+    assert gemeld.stap.ontvangen_op == ontvangst
+    for werk in (aii, vsb):
+        staat = protocol.status(uow=werk, definitie=protocol_definitie(), nu=twee_dagen)
+        assert staat.eindigt_op == date(2027, 1, 15)  # not 2027-01-17

@@ -88,7 +88,7 @@ def _lijst(
     return klaar.lever("maker", geleverd_op) if geleverd_op else klaar
 
 
-def test_one_list_leaves_per_calendar_year_unless_it_rectifies_that_one() -> None:
+def test_one_list_leaves_per_calendar_year_and_a_correction_may_always_follow() -> None:
     dit_jaar = date(2026, 12, 3)
     nieuw = _gemaakt().keur_goed("anna", T)
     # nothing left this year yet; a list delivered last year does not count
@@ -102,7 +102,7 @@ def test_one_list_leaves_per_calendar_year_unless_it_rectifies_that_one() -> Non
     # also when the other one's file is made and still on its way
     with pytest.raises(LijstFout, match="its file is made"):
         controleer_kalenderjaar(nieuw, [_lijst("l-x", 2026, None)], dit_jaar)
-    # a rectification of the list delivered this year may follow, again and again
+    # a correction of the list delivered this year may follow, again and again
     geleverd = _lijst("l-1", 2026, datetime(2026, 2, 1, tzinfo=UTC))
     rechtzetting = replace(nieuw, id="l-r1", vervangt="l-1")
     controleer_kalenderjaar(rechtzetting, [geleverd], dit_jaar)
@@ -110,10 +110,18 @@ def test_one_list_leaves_per_calendar_year_unless_it_rectifies_that_one() -> Non
     controleer_kalenderjaar(
         replace(nieuw, id="l-r2", vervangt="l-r1"), [geleverd, tweede], dit_jaar
     )
-    # a rectification of another year's list is a second delivery
-    with pytest.raises(LijstFout, match="only a rectification of that list"):
+    # so may a correction of last year's list, and it does not use up this calendar year:
+    # corrected in January, this year's list still leaves in March
+    correctie = _lijst("l-c", 2025, datetime(2026, 1, 8, tzinfo=UTC), vervangt="l-2025")
+    controleer_kalenderjaar(
+        replace(nieuw, id="l-c2", jaar=2025, vervangt="l-c"), [vorig, correctie, geleverd], dit_jaar
+    )
+    controleer_kalenderjaar(nieuw, [vorig, correctie], dit_jaar)
+    # a "rectification" of a list that never left is its year's first delivery: it counts
+    nooit = replace(_gemaakt().keur_goed("anna", T), id="l-n", jaar=2025)
+    with pytest.raises(LijstFout, match="at most one list"):
         controleer_kalenderjaar(
-            replace(nieuw, id="l-r", jaar=2025, vervangt="l-2025"), [geleverd], dit_jaar
+            replace(nieuw, id="l-n2", jaar=2025, vervangt="l-n"), [nooit, geleverd], dit_jaar
         )
     # the list itself, sent again after a crash, is not a second delivery
     controleer_kalenderjaar(geleverd, [geleverd], dit_jaar)

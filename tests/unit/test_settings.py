@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -139,6 +140,45 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_setting_and_what_it_mus
     with pytest.raises(OngeldigeInstelling) as gemeld:
         load_settings(_met(tmp_path, (oud, nieuw)))
     assert str(gemeld.value).startswith(fout)
+
+
+@pytest.mark.parametrize(
+    ("oud", "nieuw", "fout"),
+    [
+        (
+            "security_event_window_seconds = 60.0",
+            "security_event_window_seconds = 0.0",
+            "settings [aii] security_event_window_seconds: expected a number, more than 0",
+        ),
+        (
+            "aii_attempts = 3",
+            "aii_attempts = 0",
+            "[vsb] aii_attempts: expected a whole number, more",
+        ),
+        ("lockout_seconds = 900.0", "lockout_seconds = -1", "[mailbox] lockout_seconds: expected"),
+        (
+            "grace_days = 90",
+            "grace_days = -1",
+            "[retention] grace_days: expected a whole number, 0",
+        ),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused(
+    tmp_path: Path, oud: str, nieuw: str, fout: str
+) -> None:
+    with pytest.raises(OngeldigeInstelling, match=re.escape(fout)):
+        load_settings(_met(tmp_path, (oud, nieuw)))
+
+
+def test_where_0_means_something_it_is_taken(tmp_path: Path) -> None:
+    instellingen = load_settings(
+        _met(
+            tmp_path,
+            ("grace_days = 90", "grace_days = 0"),
+            ("zorgkas_file_days = 90", "zorgkas_file_days = 0"),
+        )
+    )
+    assert (instellingen.retention_grace_days, instellingen.retention_zorgkas_file_days) == (0, 0)
 
 
 def test_an_unknown_key_is_refused_with_the_keys_its_section_knows(tmp_path: Path) -> None:

@@ -84,6 +84,10 @@ class Keys:
             self._insz = self._lees_insz_sleutels()
         return self._insz
 
+    def insz_hashes(self, insz: str) -> list[str]:
+        """The keyed hashes of a number under every INSZ key, the current one first."""
+        return [sleutel.hash(insz) for sleutel in self.insz_keys()]
+
     def _lees_insz_sleutels(self) -> list[InszKey]:
         bestanden = sorted(self.map.glob("insz-hmac-*.key"), reverse=True)
         if not bestanden:

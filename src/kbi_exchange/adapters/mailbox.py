@@ -32,6 +32,10 @@ _ROUTES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
+# a file name as the exchange makes them: no separators, no wildcards
+_NAAM = re.compile(r"[A-Za-z0-9_]+\.p7[ms]")
+
+
 class MailboxError(Exception):
     """A file the mailbox cannot take or route."""
 
@@ -160,6 +164,15 @@ class Mailbox:
         if zorgkas is None or zorgkas not in zorgkas_codes():
             raise MailboxError(f"{naam}: not a zorgkas file")
         (self.folder(f"zorgkas-{zorgkas}", IN) / naam).unlink(missing_ok=True)
+
+    def remove_anywhere(self, naam: str) -> None:
+        """Take a file of this name out of every party's folders (``in/``, ``out/``, held
+        back): what it carried may no longer be kept."""
+        if not _NAAM.fullmatch(naam):
+            raise MailboxError(f"{naam!r}: not the name of an exchange file")
+        with self._slot:
+            for pad in self.wortel.glob(f"*/*/{naam}"):
+                pad.unlink(missing_ok=True)
 
     def waiting(self, partij: str, patroon: str = "*") -> list[Path]:
         """The whole files waiting in a party's ``in/``, oldest name first."""

@@ -38,6 +38,12 @@ _DEEL = ".part"
 _MAX_COUNTS = 10_000
 
 log = logging.getLogger(__name__)
+# Connections the server holds at once, per source address among them, and the seconds a
+# connection may say nothing: each connection is a thread, so an address that opens hundreds
+# and idles must not crowd the parties out (`tests/integration/test_mailbox_ftps.py`).
+MAX_CONNECTIONS = 256
+MAX_CONNECTIONS_PER_ADDRESS = 8
+IDLE_SECONDS = 60
 
 
 class Accounts:
@@ -261,9 +267,15 @@ def maak_server(
             "certfile": str(certificaat),
             "keyfile": str(sleutel),
             "mailbox": mailbox,
+            # a client that says nothing is let go: each connection holds a thread
+            "timeout": IDLE_SECONDS,
         },
     )
     # what a crash left whole in an out/ still goes on its way; what cannot is reported
     for probleem in mailbox.route_all()[1]:
         log.warning("mailbox: %s", probleem)
-    return ThreadedFTPServer((host, poort), handler)
+    server = ThreadedFTPServer((host, poort), handler)
+    # one address cannot take every connection the server has: the parties' own still fit
+    server.max_cons = MAX_CONNECTIONS
+    server.max_cons_per_ip = MAX_CONNECTIONS_PER_ADDRESS
+    return server

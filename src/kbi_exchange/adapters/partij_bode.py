@@ -14,7 +14,7 @@ import orjson
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.incident import PartijOnbereikbaar
+from kbi_exchange.domain.incident import PartijOnbereikbaar, PartijWeigert
 
 INCIDENTEN = "/api/v1/incidenten"
 ONTVANGERS = "/api/v1/ontvangers"
@@ -64,6 +64,11 @@ class PartijBode:
             except ValueError:
                 body = None
             waarom = str(body.get("detail", "")) if isinstance(body, dict) else ""
+            if antwoord.status_code in (400, 409, 422):  # read and refused: for good
+                raise PartijWeigert(
+                    f"the other party's node refused it for good (HTTP {antwoord.status_code}"
+                    f"{': ' + waarom if waarom else ''})"
+                )
             raise PartijOnbereikbaar(
                 f"the other party's node refused the notification (HTTP "
                 f"{antwoord.status_code}{': ' + waarom if waarom else ''}); it is still to be sent"

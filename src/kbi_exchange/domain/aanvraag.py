@@ -200,6 +200,24 @@ class Aanvraag:
         }
 
 
+def controleer_nieuwe(eerder: list[Aanvraag], opening: date) -> None:
+    """A new application of a person at a zorgkas that already holds ``eerder`` of theirs:
+    one per opening date, and none while another is open — undecided, or granted and not yet
+    ended. Each question to AII serves the one application being decided (art. 3 names the
+    date the right opens), never a series of dates about one person."""
+    for a in eerder:
+        if a.opening == opening:
+            raise AanvraagFout(
+                f"application {a.id} of this person at this zorgkas opens on "
+                f"{opening.isoformat()} already"
+            )
+        if not a.status.beslist or (a.status is AanvraagStatus.TOEGEKEND and a.einde is None):
+            raise AanvraagFout(
+                f"application {a.id} of this person at this zorgkas is still open "
+                f"({a.status.value}); a new one follows its end or its refusal"
+            )
+
+
 def geboortedatum_uit_insz(insz: Insz) -> date | None:
     """The birth date the number holds, when it holds a complete one (a BIS number or an
     unknown day or month may not)."""

@@ -49,6 +49,11 @@ class PartijOnbereikbaar(Exception):
     """The other party's node did not take the notification; it is still to be sent."""
 
 
+class PartijWeigert(PartijOnbereikbaar):
+    """The other party's node read the notification and refused it for good (a 4xx that a
+    retry cannot change): sending it again would only be refused again."""
+
+
 class IncidentStatus(StrEnum):
     OPEN = "open"
     GESLOTEN = "gesloten"

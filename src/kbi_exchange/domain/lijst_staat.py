@@ -132,25 +132,42 @@ def controleer_opvolging(jaar: int, vervangt: str | None, huidige: Lijst | None)
         )
 
 
+def _eerder_geleverd(lijst: Lijst, per_id: dict[str, Lijst]) -> bool:
+    """Whether a list this one replaces (directly or down the chain) left AII before."""
+    gezien: set[str] = set()
+    vorige = per_id.get(lijst.vervangt or "")
+    while vorige is not None and vorige.id not in gezien:
+        if vorige.bestand_naam is not None:
+            return True
+        gezien.add(vorige.id)
+        vorige = per_id.get(vorige.vervangt or "")
+    return False
+
+
 def controleer_kalenderjaar(lijst: Lijst, alle: list[Lijst], vandaag: date) -> None:
-    """At most one delivery per calendar year (art. 5: "1 keer per kalenderjaar"): refused
-    when another list left this calendar year (or has its file made, on its way), unless
-    this one rectifies that same list — our reading: a correction of what was delivered
-    is the same delivery made right, not a second one (art. 7 asks AII to correct)."""
+    """At most one list is delivered per calendar year (art. 5: "worden 1 keer per
+    kalenderjaar bezorgd"). Our reading: what art. 5 counts is a year's list going to VSB for
+    the first time. A rectification of a list that went before is that same delivery made
+    right — art. 7 obliges AII to correct what it sent — so it may follow whenever it is
+    ready, and it does not use up the calendar year in which it is sent (else a correction of
+    last year's list in January would keep this year's list from VSB for a whole year). A
+    rectification of a list that never left is its year's first delivery and counts."""
+    per_id = {x.id: x for x in alle}
+    if _eerder_geleverd(lijst, per_id):
+        return
     eerder = [
         x
         for x in alle
         if x.id != lijst.id
         and x.bestand_naam is not None
         and (x.geleverd_op is None or dag_in_brussel(x.geleverd_op).year == vandaag.year)
+        and not _eerder_geleverd(x, per_id)
     ]
     if not eerder:
-        return
-    if lijst.vervangt is not None and all(x.jaar == lijst.jaar for x in eerder):
         return
     x = eerder[0]
     wanneer = f"on {dag_in_brussel(x.geleverd_op)}" if x.geleverd_op else "(its file is made)"
     raise LijstFout(
         f"list {x.id} of {x.jaar} went to VSB {wanneer}: at most one list leaves per calendar "
-        f"year (protocol art. 5); only a rectification of that list may follow in {vandaag.year}"
+        f"year (protocol art. 5); a correction of a list that left may always follow"
     )

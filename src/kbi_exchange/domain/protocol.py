@@ -49,6 +49,9 @@ class Soort(StrEnum):
     OPGEZEGD = "opgezegd"  # a party gives notice: ends 12 months later (art. 12)
     BEEINDIGD = "beeindigd"  # AII ends it unilaterally (art. 8)
     GROND_VERVALT = "grond_vervalt"  # a flow's legal basis lapses on a date
+    # VSB reports to AII that a basis lapsed: AII's DPO weighs it and records it, or not (AII
+    # decides what it discloses; VSB's word alone neither stops its flows nor purges its data)
+    GROND_GEMELD = "grond_gemeld"
 
 
 class Toestand(StrEnum):
@@ -113,6 +116,9 @@ class ProtocolGebeurtenis:
     # an own step that binds the other party: when its node took it (a notice runs 12 months
     # from then); a step received from the other party: when this node took it (its ``op``)
     ontvangen_op: datetime | None = None
+    # an own step the other party's node read and refused for good, and why: it is not sent
+    # again, and an own notice so refused does not run
+    geweigerd: str | None = None
 
     @property
     def ontvangen(self) -> bool:
@@ -130,6 +136,7 @@ class ProtocolGebeurtenis:
             "stroom": self.stroom.value if self.stroom else None,
             "datum": self.datum.isoformat() if self.datum else None,
             "ontvangen_op": self.ontvangen_op.isoformat() if self.ontvangen_op else None,
+            "geweigerd": self.geweigerd,
         }
 
     def melding(self, nu: datetime) -> dict[str, Any]:
@@ -159,7 +166,10 @@ def te_melden(node: Node, gebeurtenissen: list[ProtocolGebeurtenis]) -> list[Pro
     return [
         g
         for g in gebeurtenissen
-        if not g.ontvangen and g.ontvangen_op is None and g.soort in TE_MELDEN[node]
+        if not g.ontvangen
+        and g.ontvangen_op is None
+        and g.geweigerd is None
+        and g.soort in TE_MELDEN[node]
     ]
 
 
@@ -207,6 +217,8 @@ def ontvangen_stap(
             raise ProtocolFout(
                 f"datum: before the protocol came into force ({definitie.in_werking})"
             )
+    if soort is Soort.GROND_VERVALT and van is Node.VSB:
+        soort = Soort.GROND_GEMELD
     return ProtocolGebeurtenis(
         id=id_,
         soort=soort,
@@ -349,6 +361,8 @@ def staat_op(
             geschorst = False
         elif g.soort is Soort.BEEINDIGD:
             beeindigd = True
+        elif g.soort is Soort.OPGEZEGD and g.geweigerd is not None:
+            continue  # the other party refused it: it never ran
         elif g.soort is Soort.OPGEZEGD and (g.ontvangen_op is None or g.ontvangen_op > moment):
             onderweg = g  # given, not yet received: the 12 months have not started
         elif g.soort is Soort.OPGEZEGD and g.ontvangen_op is not None:
@@ -392,9 +406,40 @@ def staat_op(
     )
 
 
-def controleer_stap(staat: ProtocolStaat, soort: Soort) -> None:
+def te_beoordelen(staat: ProtocolStaat) -> list[ProtocolGebeurtenis]:
+    """The lapses VSB reported that AII has not recorded itself (on that day or earlier)."""
+    eigen = [
+        g
+        for g in staat.gebeurtenissen
+        if g.soort is Soort.GROND_VERVALT and not g.ontvangen and g.datum is not None
+    ]
+    return [
+        g
+        for g in staat.gebeurtenissen
+        if g.soort is Soort.GROND_GEMELD
+        and g.datum is not None
+        and not any(e.stroom is g.stroom and e.datum <= g.datum for e in eigen if e.datum)
+    ]
+
+
+def controleer_stap(staat: ProtocolStaat, soort: Soort, *, van_de_andere: bool = False) -> None:
     """Refuse a step that makes no sense in the protocol's state (suspend twice, resume what
-    runs, anything after the end)."""
+    runs, anything after the end). ``van_de_andere``: the other party's step as received —
+    its record leads for its own steps, and its notice crossing an own one still on its way
+    is taken (both were given; the first to be received ends the protocol first)."""
+    if van_de_andere and soort is not Soort.OPGEZEGD:
+        if staat.toestand is Toestand.BEEINDIGD and soort not in (
+            Soort.GROND_VERVALT,
+            Soort.GROND_GEMELD,
+        ):
+            raise AlGegeven("the protocol has ended: nothing more is accepted")
+        return
+    if van_de_andere:
+        if staat.toestand is Toestand.BEEINDIGD:
+            raise AlGegeven("the protocol has ended: nothing more is accepted")
+        if staat.eindigt_op is not None:
+            raise AlGegeven(f"notice was given already: the protocol ends on {staat.eindigt_op}")
+        return
     if staat.toestand is Toestand.BEEINDIGD and soort is not Soort.GROND_VERVALT:
         # a lapse (an annulment, which may reach back) can still be recorded and reported
         raise AlGegeven("the protocol has ended: nothing more is accepted")

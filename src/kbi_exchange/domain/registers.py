@@ -5,6 +5,8 @@ and notified to AII before a first disclosure, else the disclosure is refused)."
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -20,15 +22,46 @@ class RegisterFout(ValueError):
     """A register entry or step that cannot be taken as asked; the reason says why."""
 
 
+# words of a zorgkas's name too common to tell it (the Vlaamse Zorgkas is not every "Vlaamse ...")
+_ALGEMEEN = frozenset({"zorgkas", "vlaamse"})
+
+
+def _latijn(tekst: str) -> str | None:
+    """``tekst`` in lower-case Latin letters without accents (NFKD: full-width forms become
+    plain ones), or None when it holds a letter of another script (a Cyrillic о looks like
+    an o)."""
+    uit = []
+    for teken in unicodedata.normalize("NFKD", tekst):
+        if unicodedata.combining(teken):
+            continue
+        if teken.isascii():
+            uit.append(teken.casefold())
+        elif teken.isalpha():
+            return None
+        else:
+            uit.append(" ")
+    return "".join(uit)
+
+
 def lijkt_op_zorgkas(naam_: str, zorgkassen: dict[str, str]) -> bool:
     """Whether a recipient's name could be taken for a zorgkas's (``zorgkassen``: code →
     name): a zorgkas receives its part by distribution, and a recipient other than a zorgkas
-    that looks like one would muddle the register that proves art. 4 was kept."""
-    schoon = "".join(c for c in naam_.casefold() if c.isalnum())
-    return "zorgkas" in schoon or any(
-        schoon in (code.casefold(), "".join(c for c in naam.casefold() if c.isalnum()))
-        for code, naam in zorgkassen.items()
-    )
+    that looks like one would muddle the register that proves art. 4 was kept. Said of a name
+    holding "zorgkas" however written, a zorgkas's code as a word, a word that tells a
+    zorgkas's name (Solidaris, Neutrale, ...), or a letter of another script."""
+    latijn = _latijn(naam_)
+    if latijn is None:
+        return True
+    reeks = re.findall(r"[a-z0-9]+", latijn)
+    woorden = set(reeks)
+    codes = {code.casefold() for code in zorgkassen}
+    kenmerken = {
+        woord
+        for naam in zorgkassen.values()
+        for woord in re.findall(r"[a-z0-9]+", _latijn(naam) or "")
+        if woord not in _ALGEMEEN and woord not in codes
+    }
+    return "zorgkas" in "".join(reeks) or bool(woorden & (codes | kenmerken))
 
 
 def tekst(waarde: object, veld: str, maximum: int = MAX_TEKST) -> str:

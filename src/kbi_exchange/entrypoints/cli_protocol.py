@@ -13,7 +13,7 @@ from rich.table import Table
 from kbi_exchange.adapters.partij_bode import STAPPEN
 from kbi_exchange.bootstrap import aii_uow, keys, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node, Permissie
-from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom
+from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom, te_beoordelen
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_notify import vertel
 from kbi_exchange.entrypoints.cli_users import als
@@ -102,6 +102,18 @@ def _waarschuwingen(settings: Settings, node: Node, nu: datetime) -> list[str]:
         f"`kbi protocol notify --node {node.value}`"
         for g in protocol.te_melden_nu(uow=uow(settings, node), node=node)
     ]
+    uit += (
+        [
+            f"VSB reports that the basis of {g.stroom} lapsed on {g.datum} ({g.reden}): review it; "
+            f"`kbi protocol basis end --flow {g.stroom} --date {g.datum} --reason R --as DPO` "
+            "records it at AII"
+            for g in te_beoordelen(
+                protocol.status(uow=uow(settings, node), definitie=protocol_definitie(), nu=nu)
+            )
+        ]
+        if node is Node.AII
+        else []
+    )
     uit += [
         f"processor {v.naam} ({'ended' if v.beeindigd_op else 'added'}) not yet told to "
         f"{andere.value}: `kbi processors notify --node {node.value}`"
@@ -144,9 +156,7 @@ def _meld(settings: Settings, node: Node) -> bool:
         node,
         STAPPEN,
         protocol.meld_stappen,
-        lambda g, andere: (
-            f"{andere.value} took {g.soort} ({g.id}) at {g.ontvangen_op:%Y-%m-%d %H:%M:%S} UTC"
-        ),
+        lambda uitkomst, andere: uitkomst.zin(andere.value),
         f"kbi protocol notify --node {node.value}",
     )
 
@@ -189,6 +199,7 @@ def notice(
     staat = protocol.status(uow=uow(settings, by), definitie=protocol_definitie(), nu=nu)
     onderweg = staat.opzegging_onderweg
     if onderweg is not None and not onderweg.ontvangen and onderweg.partij == by.value:
+        stap_id = onderweg.id
         typer.echo(onderweg.id)
         console.print(f"notice was given on {onderweg.op:%Y-%m-%d}; sending it again")
     else:
@@ -203,10 +214,20 @@ def notice(
             partij=by.value,
             gebeurtenis=protocol.PROTOCOL_STAP[by],
         )
+        stap_id = g.id
         typer.echo(g.id)
         console.print(f"recorded: notice by {by.value}; it runs from its receipt")
     if _meld(settings, by):
+        nu = datetime.now(UTC)  # after its receipt
         staat = protocol.status(uow=uow(settings, by), definitie=protocol_definitie(), nu=nu)
+        [deze] = [g for g in staat.gebeurtenissen if g.id == stap_id]
+        if deze.geweigerd is not None:  # refused for good (a notice of theirs was first)
+            fouten.print(
+                f"kbi: error: the other party refused this notice; it does not run: "
+                f"{deze.geweigerd}",
+                markup=False,
+            )
+            raise typer.Exit(1)
         console.print(f"the protocol ends on {staat.eindigt_op}")
 
 

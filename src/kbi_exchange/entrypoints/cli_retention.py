@@ -86,7 +86,7 @@ def run(
                 op=op,
                 dry_run=dry_run,
                 voortgang=voortgang,
-                postvak=mailbox(settings) if n is Node.VSB else None,
+                postvak=mailbox(settings),
             )
         rapporten.append(rapport)
         if not json_uit:

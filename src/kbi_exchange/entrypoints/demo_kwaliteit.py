@@ -5,12 +5,13 @@ told — with both nodes running and VSB reaching AII over HTTP."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import orjson
 from rich.console import Console
 
 from kbi_exchange.bootstrap import aii_client, aii_uow, keys, uow
+from kbi_exchange.domain.aanvraag import AanvraagStatus
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services import aanvragen, kwaliteit, vsb_kwaliteit
@@ -20,6 +21,25 @@ from kbi_exchange.settings import Settings
 WIE = "85073001348"  # the examples: complies on 2023-01-01
 OPENING = date(2023, 1, 1)
 VSB = Actor("demo-vsb")
+
+
+def _volgende_opening(console: Console, settings: Settings) -> date:
+    """A rerun's round is a new application: one per opening date, and only once the earlier
+    round's (granted once rectified) has ended — as a zorgkas would record it."""
+    with uow(settings, Node.VSB) as werk:
+        eerder = werk.aanvragen.lijst(zorgkas="CM", insz=WIE)
+    for open_ in (a for a in eerder if a.status is AanvraagStatus.TOEGEKEND and a.einde is None):
+        aanvragen.beeindig(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            aanvraag_id=open_.id,
+            einde=datetime.now(UTC).date(),
+            reden="einde recht (demo: the earlier round)",
+            door=VSB,
+            nu=datetime.now(UTC),
+        )
+        console.print(f"  the earlier round's application {open_.id} ends: a new one may follow")
+    return OPENING + timedelta(days=len(eerder))
 
 
 def rechtzetting(console: Console, settings: Settings) -> None:
@@ -32,13 +52,14 @@ def rechtzetting(console: Console, settings: Settings) -> None:
     fout.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [inbreuk]}) + b"\n")
     import_dossiers(uow=aii_uow(settings), bestand=fout, door="demo", nu=datetime.now(UTC))
     console.print(f"  AII registers by mistake an inbreuk ({fact_id}) for *********{WIE[-2:]}")
+    opening = _volgende_opening(console, settings)
     with aii_client(settings) as bron:
         aanvraag = aanvragen.dien_in(
             uow=uow(settings, Node.VSB),
             keys=keys(settings, Node.VSB),
             bron=bron,
             insz=WIE,
-            opening=OPENING,
+            opening=opening,
             zorgkas="CM",
             zorgkassen=zorgkas_codes(),
             door=VSB,

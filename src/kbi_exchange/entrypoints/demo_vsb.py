@@ -174,6 +174,17 @@ def aanvragen_over_http(
 
     aanvragers = _aanvragers(leden, kbi)
     kind = kinderen(opening)
+    with uow(settings, Node.VSB) as werk:
+        vorige = werk.aanvragen.lijst()
+    wie = {i for inszen in aanvragers.values() for i in inszen} | set(kind.values())
+    if any(a.insz in wie for a in vorige):
+        # one application per person and opening, none while another is open: a rerun
+        # records nothing new for the same people (a zorgkas would not either)
+        console.print(
+            "Applications over HTTP: recorded by an earlier run (one per person and opening, "
+            "none while another is open); `kbi vsb application list` shows them"
+        )
+        return aii
     with httpx.Client(base_url=vsb.adres, timeout=30) as http:
         for zorgkas, inszen in aanvragers.items():
             for insz in inszen[:PER_ZORGKAS]:

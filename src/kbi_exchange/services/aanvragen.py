@@ -25,6 +25,7 @@ from kbi_exchange.domain.aanvraag import (
     AanvraagStatus,
     BronAntwoord,
     BronOnbeschikbaar,
+    controleer_nieuwe,
     geboortedatum_uit_insz,
     niet_te_vragen,
 )
@@ -165,6 +166,12 @@ def dien_in(
                 f"--insz: not a member of {zorgkas} on {opening.isoformat()}; an application "
                 "is recorded by the zorgkas the person is affiliated with on the opening date"
             )
+        # one recording at a time (behind the audit head's lock), so that two at once cannot
+        # both find no earlier application of the person
+        werk.audit.vergrendel()
+        controleer_nieuwe(
+            [a for a in werk.aanvragen.lijst(insz=cijfers) if a.zorgkas == zorgkas], opening
+        )
         staat = staat_van(werk, moment)
         vervallen = staat.vervallen_op(Stroom.F1)
         geboren = lid.geboortedatum or geboortedatum_uit_insz(Insz(cijfers))

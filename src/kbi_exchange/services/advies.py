@@ -377,15 +377,19 @@ class _Groep:
         digest: str,
         eerder: EerdereBeslissing,
     ) -> Bericht:
-        """A referte seen before: the stored answer for the same question, else 50000."""
-        if eerder.vraag_sha256 != digest:
+        """A referte seen before: the stored answer for the same question, else 50000; once
+        retention has emptied the record, no answer is kept to give again (50000 too)."""
+        if eerder.vraag_sha256 != digest or not eerder.antwoord:
+            diagnose = (
+                "Deze referte werd al gebruikt voor een andere vraag."
+                if eerder.antwoord
+                else "Het antwoord op deze referte wordt niet meer bewaard (bewaartermijn)."
+            )
             bericht = weigering(
                 vraag["referte"],
                 vraag["insz"],
                 vraag["datum"],
-                Uitzondering.fout(
-                    Code.ONGELDIGE_VRAAG, "Deze referte werd al gebruikt voor een andere vraag."
-                ),
+                Uitzondering.fout(Code.ONGELDIGE_VRAAG, diagnose),
             )
             insz = canoniek_insz(vraag["insz"])
             self.audit(client, kanaal, AuditGebeurtenis.ADVIES_GEWEIGERD, insz, bericht, None)

@@ -158,7 +158,7 @@ def zoek_over_persoon(
             audit=werk.audit,
             keys=keys,
             insz=insz,
-            verstrekkingen=werk.verstrekkingen.met_insz(insz),
+            verstrekkingen=werk.verstrekkingen.met_insz(insz, keys.insz_hashes(insz)),
         )
         schrijf_audit(
             audit=werk.audit,

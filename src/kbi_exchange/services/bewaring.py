@@ -147,8 +147,9 @@ def _verwijder(
     for start in range(0, len(ids), PER_KEER):
         blok = ids[start : start + PER_KEER]
         with uow as werk:
+            bestanden: list[str] = []
             if opdracht.gegevens is not Gegevens.POSTVAK:
-                werk.bewaring.verwijder(opdracht.gegevens, blok, nu)
+                bestanden = werk.bewaring.verwijder(opdracht.gegevens, blok, nu, keys.insz_hashes)
             basis = {"gegevens": opdracht.gegevens.value, "reden": opdracht.reden}
             # a person's number never stands in an entry: one entry each, under its keyed hash
             per_persoon = opdracht.gegevens.noemt_personen
@@ -172,5 +173,8 @@ def _verwijder(
             # never misses one (a run killed in between removes them on the rerun)
             for naam in blok:
                 postvak.remove_waiting(naam)
+        if postvak is not None:
+            for naam in bestanden:  # the exchange files that carried what went
+                postvak.remove_anywhere(naam)
         crash_point("retention:batch-committed")
         voortgang(opdracht.gegevens, start + len(blok), len(ids))

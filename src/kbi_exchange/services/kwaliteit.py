@@ -227,7 +227,7 @@ def herbeoordeel(
                 )
             )
         dossier = werk.kbi.zoek(melding.insz)
-        op = set(werk.lijsten.met_insz(melding.insz))
+        op = set(werk.lijsten.met_insz(melding.insz, keys.insz_hashes(melding.insz)))
         # the lists that count for their year; none once F2 may not disclose (their INSZ
         # are purged after the grace period)
         f2 = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu)

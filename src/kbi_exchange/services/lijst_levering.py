@@ -56,6 +56,8 @@ def lever_lijst(
         vereis_stroom(werk, Stroom.F2, nu)  # suspended, ended or a lapsed basis: not delivered
         bestand = werk.lijsten.bestand(lijst_id)
         if bestand is None:
+            # two deliveries at once: the second waits here and then sees the first
+            werk.audit.vergrendel()
             controleer_kalenderjaar(lijst, werk.lijsten.alle(), dag_in_brussel(nu))
             ondertekend = cms.sign(
                 werk.lijsten.payload(lijst_id).encode("utf-8"),

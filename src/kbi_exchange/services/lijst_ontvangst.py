@@ -31,9 +31,11 @@ from kbi_exchange.domain.lijst import (
     ontvangst_bestandsnaam,
 )
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst, controleer_opvolging
+from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Conflict, OntvangstWerk
+from kbi_exchange.services.protocol import vereis_stroom
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,8 @@ def ontvang_lijst(
         lijsten = werk.ontvangen_lijsten
         lijst = lijsten.zoek(kop.lijst_id)
         al_ontvangen = lijst is not None
+        if not al_ontvangen:  # VSB's own record: suspended, ended or lapsed, nothing new in
+            vereis_stroom(werk, Stroom.F2, nu)
         if lijst is not None and lijst.bestand_sha256 != sha256:
             ontvangen = (
                 f"{lijst.ontvangen_op.astimezone(BRUSSEL):%Y-%m-%d %H:%M}"

@@ -90,6 +90,8 @@ class ProtocolLog(Protocol):
 
     def ontvangen(self, gebeurtenis_id: str, moment: datetime) -> None: ...
 
+    def geweigerd(self, gebeurtenis_id: str, reden: str) -> None: ...
+
 
 class MetProtocol(Protocol):
     """A unit of work that reads the node's record of the protocol."""
@@ -120,7 +122,16 @@ class Bewaarplaats(Protocol):
 
     def te_verwijderen(self, opdracht: Opdracht) -> list[str]: ...
 
-    def verwijder(self, gegevens: Gegevens, ids: Sequence[str], nu: datetime) -> None: ...
+    def verwijder(
+        self,
+        gegevens: Gegevens,
+        ids: Sequence[str],
+        nu: datetime,
+        sleutels: Callable[[str], list[str]],
+    ) -> list[str]:
+        """Remove them; the names of the exchange files that carried what went (taken out of
+        the mailbox once the removal is committed)."""
+        ...
 
 
 class Postvak(Protocol):
@@ -129,6 +140,8 @@ class Postvak(Protocol):
     def zorgkas_files_before(self, grens: date) -> list[str]: ...
 
     def remove_waiting(self, naam: str) -> None: ...
+
+    def remove_anywhere(self, naam: str) -> None: ...
 
 
 class BewaringWerk(ProtocolWerk, Protocol):
@@ -171,7 +184,7 @@ class BeslissingenVanPersoon(Protocol):
 class LijstenMetPersoon(Protocol):
     def alle(self) -> list[Lijst]: ...
 
-    def met_insz(self, insz: str) -> list[str]: ...
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]: ...
 
 
 class KwaliteitWerk(ProtocolWerk, Protocol):
@@ -310,7 +323,7 @@ class Lijsten(Protocol):
 
     def alle(self) -> list[Lijst]: ...
 
-    def met_insz(self, insz: str) -> list[str]: ...
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]: ...
 
 
 class LijstWerk(Protocol):
@@ -352,7 +365,7 @@ class AuditWerk(Protocol):
 class Verstrekkingen(Protocol):
     """The disclosures of the lists and files a person is in, on one node."""
 
-    def met_insz(self, insz: str) -> list[Verstrekking]: ...
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]: ...
 
 
 class AuditZoekWerk(Protocol):
@@ -405,6 +418,9 @@ class OntvangstWerk(Protocol):
     def ontvangen_lijsten(self) -> OntvangenLijsten: ...
 
     @property
+    def protocol(self) -> ProtocolLog: ...
+
+    @property
     def audit(self) -> AuditLog: ...
 
 
@@ -435,7 +451,7 @@ class LedenLezer(Protocol):
 
 
 class LijstenMetInsz(Protocol):
-    def bevat(self, jaar: int, insz: str) -> bool | None: ...
+    def bevat(self, jaar: int, insz: str, sleutels: Collection[str] = ()) -> bool | None: ...
 
 
 class AanvraagWerk(Protocol):
@@ -497,7 +513,7 @@ class LijstenTeVerdelen(Protocol):
 
     def verdeeld(self, lijst_id: str, moment: datetime) -> None: ...
 
-    def laat_weg(self, lijst_id: str, inszen: list[str]) -> None: ...
+    def laat_weg(self, lijst_id: str, inszen: list[str], sleutel: Callable[[str], str]) -> None: ...
 
 
 class VerdelingWerk(Protocol):

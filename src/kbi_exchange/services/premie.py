@@ -67,7 +67,7 @@ def bepaal(
         if lid is not None and not _lid_in_jaar(lid, jaar, door):
             lid = None
         op_lijst = (
-            werk.ontvangen_lijsten.bevat(jaar - 1, cijfers)
+            werk.ontvangen_lijsten.bevat(jaar - 1, cijfers, keys.insz_hashes(cijfers))
             if lid is not None and not lijst_telt_niet(jaar, vervallen_op)
             else None
         )

@@ -28,6 +28,7 @@ from kbi_exchange.domain.dates import (
     rfc3339_uit_tekst,
 )
 from kbi_exchange.domain.gemeld import KLOKVERSCHIL
+from kbi_exchange.domain.incident import PartijWeigert
 from kbi_exchange.domain.protocol import (
     GeenWettelijkeContext,
     ProtocolDefinitie,
@@ -119,7 +120,7 @@ def ontvang_stap(
         gezien = next((e for e in eerder if e.id == g.id), None)
         if gezien is not None:
             return gezien, False
-        controleer_stap(staat_nu(definitie, eerder, nu), g.soort)
+        controleer_stap(staat_nu(definitie, eerder, nu), g.soort, van_de_andere=True)
         werk.protocol.voeg_toe(g)
         schrijf_audit(
             audit=werk.audit,
@@ -139,47 +140,78 @@ def te_melden_nu(*, uow: ProtocolWerk, node: Node) -> list[ProtocolGebeurtenis]:
         return te_melden(node, werk.protocol.gebeurtenissen())
 
 
+@dataclass(frozen=True, slots=True)
+class Gemeld:
+    """What became of one step told to the other party's node: taken, or refused for good."""
+
+    stap: ProtocolGebeurtenis
+    geweigerd: str | None = None
+
+    def zin(self, andere: str) -> str:
+        g = self.stap
+        if self.geweigerd is not None:
+            return f"{andere} refused {g.soort} ({g.id}) for good: {self.geweigerd}"
+        return f"{andere} took {g.soort} ({g.id}) at {g.ontvangen_op:%Y-%m-%d %H:%M:%S} UTC"
+
+
 def meld_stappen(
     *, uow: ProtocolWerk, keys: Keys, node: Node, bode: Bode, nu: Callable[[], datetime]
-) -> list[ProtocolGebeurtenis]:
+) -> list[Gemeld]:
     """Tell the other party's node every own step that binds it and it has not taken yet,
-    oldest first, each recorded as taken once its node answered. Stops at the first that
-    does not reach it (`PartijOnbereikbaar`): the rest stays to tell, in order."""
+    oldest first, each recorded as taken once its node answered. A step it reads and refuses
+    for good (`PartijWeigert`: a second notice, one that crossed) is recorded as refused and
+    the next goes on; the first that does not reach it stops the run (`PartijOnbereikbaar`):
+    the rest stays to tell, in order."""
     with uow as werk:
         open_ = te_melden(node, werk.protocol.gebeurtenissen())
-    gemeld = []
+    uitkomsten = []
     for g in open_:
-        verstuurd = nu()
-        antwoord = bode.stuur(g.melding(verstuurd))
+        try:
+            antwoord = bode.stuur(g.melding(nu()))
+        except PartijWeigert as fout:
+            reden = str(fout)[:500]
+            uitkomsten.append(_leg_vast(uow, keys, node, replace(g, geweigerd=reden), nu()))
+            continue
         moment = nu()
-        ontvangen = _ontvangen_op(antwoord, verstuurd, moment)
-        with uow as werk:
-            werk.protocol.ontvangen(g.id, ontvangen)
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
-                gebeurtenis=PROTOCOL_STAP[node],
-                actor=g.door,
-                tijdstip=moment,
-                inhoud={
-                    "gemeld": g.id,
-                    "soort": g.soort.value,
-                    "ontvangen_op": ontvangen.isoformat(),
-                },
-            )
-            werk.commit()
-        gemeld.append(replace(g, ontvangen_op=ontvangen))
-    return gemeld
+        ontvangen = replace(g, ontvangen_op=_ontvangen_op(antwoord, g.op, moment))
+        uitkomsten.append(_leg_vast(uow, keys, node, ontvangen, moment))
+    return uitkomsten
 
 
-def _ontvangen_op(antwoord: dict[str, Any], verstuurd: datetime, terug: datetime) -> datetime:
-    """When the other node took a step, as it says, if that lies between sending and its
-    answer (give or take the clocks' difference); else the moment the answer came."""
+def _leg_vast(
+    uow: ProtocolWerk, keys: Keys, node: Node, g: ProtocolGebeurtenis, nu: datetime
+) -> Gemeld:
+    """Record what the other node did with an own step — took it (``ontvangen_op``) or
+    refused it for good (``geweigerd``) — audited with it."""
+    with uow as werk:
+        if g.ontvangen_op is not None:
+            werk.protocol.ontvangen(g.id, g.ontvangen_op)
+            uitkomst = {"ontvangen_op": g.ontvangen_op.isoformat()}
+        else:
+            werk.protocol.geweigerd(g.id, g.geweigerd or "")
+            uitkomst = {"geweigerd": g.geweigerd or ""}
+        schrijf_audit(
+            audit=werk.audit,
+            keys=keys,
+            gebeurtenis=PROTOCOL_STAP[node],
+            actor=g.door,
+            tijdstip=nu,
+            inhoud={"gemeld": g.id, "soort": g.soort.value, **uitkomst},
+        )
+        werk.commit()
+    return Gemeld(g, g.geweigerd)
+
+
+def _ontvangen_op(antwoord: dict[str, Any], gegeven: datetime, terug: datetime) -> datetime:
+    """When the other node took a step, as it says: its record is what counts (a repeat
+    answers with the first receipt, also one whose answer was lost), when that lies between
+    the step being given and its answer coming back, give or take the clocks' difference;
+    else the moment the answer came."""
     try:
         gezegd = rfc3339_uit_tekst(antwoord.get("ontvangen_op"))
     except OngeldigeTijd:
         return terug
-    if verstuurd - KLOKVERSCHIL <= gezegd <= terug + KLOKVERSCHIL:
+    if gegeven - KLOKVERSCHIL <= gezegd <= terug + KLOKVERSCHIL:
         return gezegd
     return terug
 

@@ -149,7 +149,9 @@ def verdeel(
     with uow as werk:
         try:
             # counted, not kept: who is no member, or had no VT on 1 January (SPEC §10)
-            werk.ontvangen_lijsten.laat_weg(lijst.id, toewijzing.niet_bewaard)
+            werk.ontvangen_lijsten.laat_weg(
+                lijst.id, toewijzing.niet_bewaard, keys.insz_keys()[0].hash
+            )
             werk.ontvangen_lijsten.verdeeld(lijst.id, nu)
             werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
             for bericht in _van_de_lijst_berichten(

@@ -14,6 +14,7 @@ from kbi_exchange.adapters.db.types import (
     ClientKolommen,
     GebruikerKolommen,
     IncidentKolommen,
+    LijstSleutelKolommen,
     OntvangerKolommen,
     ProtocolKolommen,
     Sleutel,
@@ -164,6 +165,10 @@ class LijstRij(AiiBase):
     ontvangstbewijs: Mapped[bytes | None] = mapped_column(LargeBinary)
     # set when the retention run removed the INSZ (payload and file) after F2 ended (SPEC §10)
     gewist_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LijstSleutelRij(LijstSleutelKolommen, AiiBase):
+    """A person on a list whose payload retention removed, by the keyed hash of the number."""
 
 
 class AuditRij(AuditKolommen, AiiBase):

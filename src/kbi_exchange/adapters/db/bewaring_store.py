@@ -6,7 +6,8 @@ finds what is left and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from kbi_exchange.adapters.db.aanvragen_store import ONBESLIST
 from kbi_exchange.adapters.db.aii_models import (
     BeslissingRij,
     LijstRij,
+    LijstSleutelRij,
     MeldingRij,
     RectificatieRij,
 )
@@ -28,6 +30,7 @@ from kbi_exchange.adapters.db.vsb_models import (
     VerdelingRij,
     VsbLijstInszRij,
     VsbLijstRij,
+    VsbLijstSleutelRij,
     VsbMeldingRij,
     VsbRectificatieRij,
     ZendingRij,
@@ -85,6 +88,7 @@ class SqlBewaring:
         self.audit = (AII_AUDIT if node is Node.AII else VSB_AUDIT).audit
         vsb = node is Node.VSB
         self.melding = cast(Table, (VsbMeldingRij if vsb else MeldingRij).__table__)
+        self.sleutel = cast(Table, (VsbLijstSleutelRij if vsb else LijstSleutelRij).__table__)
         self.rectificatie = cast(Table, (VsbRectificatieRij if vsb else RectificatieRij).__table__)
 
     def _ids(self, stmt: Any) -> list[str]:
@@ -133,9 +137,10 @@ class SqlBewaring:
             )
         if g is Gegevens.AANVRAAG_ONBESLIST:
             a = _AANVRAAG
+            laatst = func.coalesce(a.c.gevraagd_op, a.c.aangemaakt_op)  # asked, else recorded
             return self._ids(
                 select(a.c.id)
-                .where(a.c.status.in_(ONBESLIST), a.c.aangemaakt_op < voor)
+                .where(a.c.status.in_(ONBESLIST), laatst < voor)
                 .order_by(a.c.aangemaakt_op, a.c.id)
             )
         if g is Gegevens.ZORGKAS_BESTAND:
@@ -227,9 +232,20 @@ class SqlBewaring:
             and lid.overlijdensdatum < voor
         ]
 
-    def verwijder(self, gegevens: Gegevens, ids: Sequence[str], nu: datetime) -> None:
-        """Remove the data of ``ids`` (found by `te_verwijderen`)."""
+    def verwijder(
+        self,
+        gegevens: Gegevens,
+        ids: Sequence[str],
+        nu: datetime,
+        sleutels: Callable[[str], list[str]],
+    ) -> list[str]:
+        """Remove the data of ``ids`` (found by `te_verwijderen`); the names of the exchange
+        files that carried it, for the caller to take out of the mailbox once committed.
+        ``sleutels`` gives a number's keyed hashes (the current key's first): a person taken
+        off a list by its retention stays findable by them (SPEC §8.7); a person whose ground
+        went (death, the flow's end) does not."""
         v = self.session.connection()
+        bestanden: list[str] = []
         for start in range(0, len(ids), IN_BLOK):
             blok = list(ids[start : start + IN_BLOK])
             if gegevens in (Gegevens.BESLISSING, Gegevens.BESLISSING_F1):
@@ -240,6 +256,19 @@ class SqlBewaring:
                     .values(insz="", datum="", antwoord="", feit_ids="[]", gewist_op=nu)
                 )
             elif gegevens in (Gegevens.LIJST_F2, Gegevens.LIJST_INHOUD):
+                if gegevens is Gegevens.LIJST_INHOUD:
+                    self._bewaar_sleutels(blok, sleutels)
+                else:
+                    v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
+                # a file held back (or never routed) goes with the payload it carried
+                bestanden += [
+                    str(naam)
+                    for (naam,) in v.execute(
+                        select(_LIJST.c.bestand_naam).where(
+                            _LIJST.c.id.in_(blok), _LIJST.c.bestand_naam.is_not(None)
+                        )
+                    )
+                ]
                 v.execute(
                     update(_LIJST)
                     .where(_LIJST.c.id.in_(blok))
@@ -250,6 +279,7 @@ class SqlBewaring:
             elif gegevens is Gegevens.LIJST_OVERTOLLIG:
                 for item in blok:
                     insz, lijst_id = persoon(item)
+                    self._voeg_sleutels_toe([(str(lijst_id), sleutels(insz)[0])])
                     v.execute(
                         delete(_LIJST_INSZ).where(
                             _LIJST_INSZ.c.lijst_id == lijst_id, _LIJST_INSZ.c.insz == insz
@@ -275,24 +305,93 @@ class SqlBewaring:
                 )
             elif gegevens is Gegevens.BERICHT:
                 v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
-            elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1, Gegevens.AANVRAAG_ONBESLIST):
+            elif gegevens is Gegevens.AANVRAAG_ONBESLIST:
+                self._meld_onbeslist(blok, nu)
+                v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
+            elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):
                 v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
             elif gegevens is Gegevens.ONTVANGEN_LIJST_F2:
                 zendingen = select(_ZENDING.c.id).where(_ZENDING.c.lijst_id.in_(blok))
                 v.execute(delete(_VERDELING).where(_VERDELING.c.zending_id.in_(zendingen)))
                 v.execute(update(_ZENDING).where(_ZENDING.c.lijst_id.in_(blok)).values(bestand=b""))
                 v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.lijst_id.in_(blok)))
+                v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
             elif gegevens is Gegevens.OVERLEDEN:
-                self._vergeet_overledenen(blok)
+                bestanden += self._vergeet_overledenen(blok)
+                hashes = [h for insz in blok for h in sleutels(insz)]
+                v.execute(delete(self.sleutel).where(self.sleutel.c.insz_hash.in_(hashes)))
             else:
                 raise ValueError(f"{gegevens} is not removed by this store")
+        return bestanden
 
-    def _vergeet_overledenen(self, inszen: list[str]) -> None:
+    def _bewaar_sleutels(self, lijst_ids: list[str], sleutels: Callable[[str], list[str]]) -> None:
+        """Before AII's list payloads go: each listed person's keyed hash, per list."""
+        rijen = self.session.connection().execute(
+            select(_LIJST.c.id, _LIJST.c.payload).where(_LIJST.c.id.in_(lijst_ids))
+        )
+        self._voeg_sleutels_toe(
+            [
+                (str(lijst_id), sleutels(insz)[0])
+                for lijst_id, payload in rijen
+                for insz in str(payload).partition("\n\n")[2].split()
+            ]
+        )
+
+    def _voeg_sleutels_toe(self, paren: list[tuple[str, str]]) -> None:
+        bestaand = {
+            (str(a), str(b))
+            for a, b in self.session.connection().execute(
+                select(self.sleutel.c.lijst_id, self.sleutel.c.insz_hash).where(
+                    self.sleutel.c.lijst_id.in_({lijst for lijst, _ in paren})
+                )
+            )
+        }
+        nieuw = [p for p in dict.fromkeys(paren) if p not in bestaand]
+        for start in range(0, len(nieuw), IN_BLOK):
+            self.session.connection().execute(
+                self.sleutel.insert(),
+                [{"lijst_id": a, "insz_hash": b} for a, b in nieuw[start : start + IN_BLOK]],
+            )
+
+    def _meld_onbeslist(self, ids: list[str], nu: datetime) -> None:
+        """The zorgkas of each application removed undecided gets a message: its handler
+        knows to record it anew (no INSZ: the application's id and opening)."""
+        a = _AANVRAAG
+        for aanvraag_id, zorgkas, opening in self.session.connection().execute(
+            select(a.c.id, a.c.zorgkas, a.c.opening).where(a.c.id.in_(ids))
+        ):
+            self.session.connection().execute(
+                _BERICHT.insert().values(
+                    id=str(uuid.uuid4()),
+                    zorgkas=zorgkas,
+                    soort="aanvraag_verwijderd",
+                    aanvraag_id=aanvraag_id,
+                    gemaakt_op=nu,
+                    inhoud=orjson.dumps(
+                        {
+                            "aanvraag": aanvraag_id,
+                            "opening": opening.isoformat(),
+                            "toelichting": (
+                                "De aanvraag kreeg geen beslissing binnen de bewaartermijn en "
+                                "werd verwijderd; dien ze opnieuw in als de persoon ze nog wil."
+                            ),
+                        }
+                    ).decode(),
+                )
+            )
+
+    def _vergeet_overledenen(self, inszen: list[str]) -> list[str]:
         """A deceased person's entries go, and so does the content of every zorgkas file
         that carried their number (its name, hash and count stay: the proof of what was
         disclosed) and their number in the messages that named them."""
         v = self.session.connection()
         zendingen = select(_VERDELING.c.zending_id).where(_VERDELING.c.insz.in_(inszen))
+        bestanden = [
+            str(naam)
+            for (naam,) in v.execute(
+                select(_ZENDING.c.bestand_naam).where(_ZENDING.c.id.in_(zendingen))
+            )
+        ]
         v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(zendingen)).values(bestand=b""))
         weg = set(inszen)
         for bericht_id, inhoud in v.execute(
@@ -310,3 +409,4 @@ class SqlBewaring:
             )
         v.execute(delete(_VERDELING).where(_VERDELING.c.insz.in_(inszen)))
         v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.insz.in_(inszen)))
+        return bestanden

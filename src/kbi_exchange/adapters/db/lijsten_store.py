@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import LijstRij
+from kbi_exchange.adapters.db.aii_models import LijstRij, LijstSleutelRij
 from kbi_exchange.adapters.db.vsb_models import VsbLijstRij
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
@@ -159,10 +160,16 @@ class SqlLijsten(JaarLijsten[LijstRij]):
             )
         ]
 
-    def met_insz(self, insz: str) -> list[str]:
-        """The ids of the lists a person is on: their INSZ is a line of the stored payload."""
-        return list(
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]:
+        """The ids of the lists a person is on: their INSZ is a line of the stored payload, or,
+        once retention took the payload, one of ``sleutels`` (their keyed hashes) is kept."""
+        ids = list(
             self.session.scalars(
                 select(LijstRij.id).where(LijstRij.payload.contains(f"\n{insz}\n", autoescape=True))
             )
         )
+        if sleutels:
+            ids += self.session.scalars(
+                select(LijstSleutelRij.lijst_id).where(LijstSleutelRij.insz_hash.in_(sleutels))
+            )
+        return list(dict.fromkeys(ids))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import ProtocolGebeurtenisRij
+from kbi_exchange.adapters.db.lijsten_store import schrijf_door
 from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Soort, Stroom
 
@@ -34,6 +35,7 @@ class SqlProtocol:
                 stroom=Stroom(r.stroom) if r.stroom else None,
                 datum=r.datum,
                 ontvangen_op=moment_uit_db(r.ontvangen_op) if r.ontvangen_op else None,
+                geweigerd=r.geweigerd,
             )
             for r in self.session.scalars(stmt)
         ]
@@ -44,7 +46,15 @@ class SqlProtocol:
         if rij is None:
             raise LookupError(f"no protocol step {gebeurtenis_id}")
         rij.ontvangen_op = moment
-        self.session.flush()
+        schrijf_door(self.session)
+
+    def geweigerd(self, gebeurtenis_id: str, reden: str) -> None:
+        """Record that the other party's node refused one of this node's steps for good."""
+        rij = self.session.get(self.rij, gebeurtenis_id)
+        if rij is None:
+            raise LookupError(f"no protocol step {gebeurtenis_id}")
+        rij.geweigerd = reden
+        schrijf_door(self.session)
 
     def voeg_toe(self, g: ProtocolGebeurtenis) -> None:
         self.session.add(
@@ -58,6 +68,7 @@ class SqlProtocol:
                 stroom=g.stroom.value if g.stroom else None,
                 datum=g.datum,
                 ontvangen_op=g.ontvangen_op,
+                geweigerd=g.geweigerd,
             )
         )
-        self.session.flush()
+        schrijf_door(self.session)

@@ -114,6 +114,19 @@ class ProtocolKolommen:
     # a step that binds the other party: when its node took it (a notice runs from then);
     # a step received from the other party: the moment this node took it (= op)
     ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # an own step the other party's node refused for good, and why
+    geweigerd: Mapped[str | None] = mapped_column(String(500))
+
+
+class LijstSleutelKolommen:
+    """A person who was on a list whose INSZ this node no longer keeps in the clear, by the
+    keyed hash of the number (SPEC §8.7, §10): the DPO's search by person still finds the list,
+    and VSB still knows its member was listed; the same table on each node."""
+
+    __tablename__ = "lijst_sleutel"
+
+    lijst_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    insz_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class IncidentKolommen:

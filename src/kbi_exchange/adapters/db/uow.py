@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Engine, Table
@@ -211,12 +212,12 @@ class _Verstrekkingen:
     def __init__(self, werk: SqlUnitOfWork) -> None:
         self.werk = werk
 
-    def met_insz(self, insz: str) -> list[Verstrekking]:
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]:
         if self.werk.node is Node.AII:
-            return verstrekkingen(lijsten=self.werk.lijsten.met_insz(insz))
+            return verstrekkingen(lijsten=self.werk.lijsten.met_insz(insz, sleutels))
         aanvragen = [a.id for a in self.werk.aanvragen.lijst(insz=insz)]
         return verstrekkingen(
-            ontvangen=self.werk.ontvangen_lijsten.met_insz(insz),
+            ontvangen=self.werk.ontvangen_lijsten.met_insz(insz, sleutels),
             zendingen=self.werk.zendingen.met_insz(insz),
             aanvragen=aanvragen,
             berichten=self.werk.berichten.over(insz, aanvragen),

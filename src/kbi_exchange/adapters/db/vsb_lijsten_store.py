@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
 
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import JaarLijsten, schrijf_door
-from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
+from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij, VsbLijstSleutelRij
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 
@@ -79,14 +80,24 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
     def ontvangstbewijs_naam(self, lijst_id: str) -> str:
         return self._rij(lijst_id).ontvangstbewijs_naam or ""
 
-    def bevat(self, jaar: int, insz: str) -> bool | None:
+    def bevat(self, jaar: int, insz: str, sleutels: Collection[str] = ()) -> bool | None:
         """Whether the INSZ is on the year's list as VSB holds it now (a rectification
-        replaces the list); None when VSB holds no list of that year."""
+        replaces the list) — in the clear, or let go after the distribution and kept as one of
+        ``sleutels`` (its keyed hashes); None when VSB holds no list of that year."""
         lijst = self.huidige(jaar)
         if lijst is None:
             return None
-        rij = self.session.get(VsbLijstInszRij, (lijst.id, insz))
-        return rij is not None
+        if self.session.get(VsbLijstInszRij, (lijst.id, insz)) is not None:
+            return True
+        return sleutels != () and (
+            self.session.scalar(
+                select(VsbLijstSleutelRij.lijst_id).where(
+                    VsbLijstSleutelRij.lijst_id == lijst.id,
+                    VsbLijstSleutelRij.insz_hash.in_(sleutels),
+                )
+            )
+            is not None
+        )
 
     def inszen(self, lijst_id: str) -> list[str]:
         """The INSZ of a received list, sorted."""
@@ -104,8 +115,18 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
             rij.verdeeld_op = moment
             schrijf_door(self.session)
 
-    def laat_weg(self, lijst_id: str, inszen: list[str]) -> None:
-        """Remove these INSZ from a received list: counted, not kept (SPEC §10)."""
+    def laat_weg(self, lijst_id: str, inszen: list[str], sleutel: Callable[[str], str]) -> None:
+        """Remove these INSZ from a received list: counted, not kept in the clear (SPEC §10);
+        what stays is the keyed hash of each (``sleutel``), so that a member whose VT or
+        affiliation on 1 January is recorded later is still known to have been listed."""
+        verbinding = self.session.connection()
+        for start in range(0, len(inszen), BLOK):
+            voeg_rijen_toe(
+                verbinding,
+                VsbLijstSleutelRij.__table__,  # type: ignore[arg-type]
+                ("lijst_id", "insz_hash"),
+                list(dict.fromkeys((lijst_id, sleutel(i)) for i in inszen[start : start + BLOK])),
+            )
         for start in range(0, len(inszen), BLOK):
             self.session.execute(
                 delete(VsbLijstInszRij).where(
@@ -115,7 +136,14 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
                 execution_options={"synchronize_session": False},
             )
 
-    def met_insz(self, insz: str) -> list[str]:
-        """The ids of the received lists this INSZ is on."""
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]:
+        """The ids of the received lists this INSZ is on (in the clear, or by a keyed hash)."""
         stmt = select(VsbLijstInszRij.lijst_id).where(VsbLijstInszRij.insz == insz)
-        return list(self.session.scalars(stmt))
+        ids = list(self.session.scalars(stmt))
+        if sleutels:
+            ids += self.session.scalars(
+                select(VsbLijstSleutelRij.lijst_id).where(
+                    VsbLijstSleutelRij.insz_hash.in_(sleutels)
+                )
+            )
+        return list(dict.fromkeys(ids))

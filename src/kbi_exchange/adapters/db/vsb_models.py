@@ -14,6 +14,7 @@ from kbi_exchange.adapters.db.types import (
     ClientKolommen,
     GebruikerKolommen,
     IncidentKolommen,
+    LijstSleutelKolommen,
     OntvangerKolommen,
     ProtocolKolommen,
     Sleutel,
@@ -72,6 +73,11 @@ class VsbLijstInszRij(VsbBase):
         String(36), ForeignKey("lijst.id", ondelete="CASCADE"), primary_key=True
     )
     insz: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
+
+
+class VsbLijstSleutelRij(LijstSleutelKolommen, VsbBase):
+    """A listed person let go after the distribution (no member, or no VT then), by the keyed
+    hash of the number: the list still counts for them if they turn out a member with VT."""
 
 
 class LedenImportRij(VsbBase):

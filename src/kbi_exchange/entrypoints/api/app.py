@@ -31,13 +31,14 @@ from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.kwaliteit import KwaliteitFout
 from kbi_exchange.domain.lijst import LijstFout
-from kbi_exchange.domain.protocol import GeenWettelijkeContext, transparantie
+from kbi_exchange.domain.protocol import GeenWettelijkeContext
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.http import BodyNotReceived, body_not_received, lees_begrensd
 from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
+from kbi_exchange.entrypoints.api.openbaar import Transparantie
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -56,8 +57,7 @@ from kbi_exchange.entrypoints.soap.service import (
     wsdl_tekst,
     xsd_tekst,
 )
-from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services import incidenten, kwaliteit, protocol
+from kbi_exchange.services import incidenten, kwaliteit
 from kbi_exchange.services.advies import (
     Bericht,
     Kanaal,
@@ -194,8 +194,7 @@ class AiiApi:
             settings.advies_per_seconde_per_client, settings.advies_piek_per_client
         )
         self._health: tuple[float, dict[str, str]] | None = None
-        self._protocol: tuple[float, dict[str, Any] | None] | None = None
-        self._protocol_taak: asyncio.Task[dict[str, Any] | None] | None = None
+        self.protocol = Transparantie(settings, Node.AII)
         self._health_taak: asyncio.Task[dict[str, str]] | None = None
         self._melder: asyncio.Task[None] | None = None
 
@@ -536,29 +535,6 @@ class AiiApi:
         return _json({"achterstallig": await asyncio.to_thread(tel)})
 
     # --- transparency -------------------------------------------------------------------
-
-    async def protocol(self, _: Request) -> Response:
-        """The protocol's public summary and its state now (SPEC §12): open to anyone."""
-        nu = time.monotonic()
-        if self._protocol is None or nu - self._protocol[0] > HEALTH_GELDIG:
-            taak = self._protocol_taak
-            if taak is None or taak.done():  # one read at a time, however many ask
-                taak = self._protocol_taak = asyncio.get_running_loop().create_task(
-                    asyncio.to_thread(self._lees_protocol)
-                )
-            self._protocol = (nu, await asyncio.shield(taak))  # a failure is kept 2 s too
-        if self._protocol[1] is None:
-            return _json({"detail": "temporarily unavailable"}, 503, {"Retry-After": "2"})
-        return _json(self._protocol[1], headers={"Cache-Control": "max-age=2"})
-
-    def _lees_protocol(self) -> dict[str, Any] | None:
-        try:
-            staat = protocol.status(
-                uow=aii_uow(self.settings), definitie=protocol_definitie(), nu=datetime.now(UTC)
-            )
-        except Exception:  # the database cannot be read: say so, name nothing
-            return None
-        return transparantie(protocol_definitie(), staat)
 
     # --- liveness and health ----------------------------------------------------------------
 

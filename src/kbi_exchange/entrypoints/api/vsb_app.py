@@ -31,7 +31,7 @@ from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
-from kbi_exchange.domain.protocol import GeenWettelijkeContext, transparantie
+from kbi_exchange.domain.protocol import GeenWettelijkeContext
 from kbi_exchange.entrypoints.api.http import (
     BodyNotReceived,
     adres,
@@ -41,7 +41,7 @@ from kbi_exchange.entrypoints.api.http import (
     lees_begrensd,
 )
 from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
-from kbi_exchange.parameters import protocol_definitie
+from kbi_exchange.entrypoints.api.openbaar import Transparantie
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
 from kbi_exchange.services.audit import meld_mislukte_aanmeldingen
@@ -120,6 +120,7 @@ class VsbApi:
             now=lambda: datetime.now(UTC),
         )
         self.partij = PartijOntvanger(settings, Node.VSB)
+        self.protocol = Transparantie(settings, Node.VSB)
         self.begrenzer = RateLimiter(
             settings.vsb_api_per_second_per_client, settings.vsb_api_burst_per_client
         )
@@ -380,15 +381,6 @@ class VsbApi:
 
     # --- transparency -------------------------------------------------------------------
 
-    async def protocol(self, _: Request) -> Response:
-        """The protocol's public summary (SPEC §12); its state is kept by the AII node."""
-        return json_antwoord(
-            {
-                **transparantie(protocol_definitie(), None),
-                "toestand_bij": "the AII node (GET /api/v1/protocol there)",
-            }
-        )
-
     # --- liveness and health ----------------------------------------------------------------
 
     async def live(self, _: Request) -> Response:
@@ -457,7 +449,12 @@ def maak_app(settings: Settings) -> FastAPI:
             "POST",
             "AII's step in the protocol's life (suspension, resumption, end, lapse, notice)",
         ),
-        ("/api/v1/protocol", api.protocol, "GET", "The protocol's public summary (no log-in)"),
+        (
+            "/api/v1/protocol",
+            api.protocol,
+            "GET",
+            "The protocol's public summary and state as VSB records it (no log-in)",
+        ),
         ("/api/v1/live", api.live, "GET", "The process answers"),
         ("/api/v1/health", api.health, "GET", "The database usable (checked at most every 2 s)"),
     ]
