@@ -24,6 +24,7 @@ from kbi_exchange.domain.audit import (
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.incident import Incident, IncidentStatus, PartijOnbereikbaar
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lid import Lid
@@ -31,7 +32,7 @@ from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.verdeling import Zending
-from kbi_exchange.services.ports import Conflict, Ondertekenaar
+from kbi_exchange.services.ports import Ondertekenaar
 
 
 class InMemoryKbi:

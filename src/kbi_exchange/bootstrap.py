@@ -21,10 +21,10 @@ from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.adapters.partij_bode import INCIDENTEN, ONTVANGERS, PartijBode
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import Termijnen
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.advies import Opdracht, gewicht, voer_groep_uit
-from kbi_exchange.services.ports import Conflict
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
     NietGeinitialiseerd,

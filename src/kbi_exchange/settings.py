@@ -12,6 +12,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from kbi_exchange.domain.fouten import KbiFout, Ongeldig
+
 DEFAULT_HOME = Path("var")
 SETTINGS_FILE = "settings.toml"
 # Set by `kbi serve` for its worker processes: the address it listens on, published in the
@@ -107,11 +109,11 @@ map = "pki"
 """
 
 
-class NietGeinitialiseerd(RuntimeError):
+class NietGeinitialiseerd(KbiFout):
     """The home has no settings or databases yet."""
 
 
-class OngeldigeInstelling(ValueError):
+class OngeldigeInstelling(Ongeldig):
     """A setting whose value cannot be used; the message names it."""
 
 

@@ -271,10 +271,10 @@ def test_ending_starts_the_retention_clock_and_is_audited(keys: Keys) -> None:
 @pytest.mark.parametrize(
     ("velden", "fout"),
     [
-        ({"insz": "85073001547"}, "--insz: invalid INSZ: check digits"),
-        ({"insz": "abc"}, "--insz: invalid INSZ"),
-        ({"zorgkas": "XX"}, "--zorgkas: unknown zorgkas 'XX'"),
-        ({"opening": date(2026, 3, 11)}, "--opening: 2026-03-11 lies in the future"),
+        ({"insz": "85073001547"}, "insz: invalid INSZ: check digits"),
+        ({"insz": "abc"}, "insz: invalid INSZ"),
+        ({"zorgkas": "XX"}, "zorgkas: unknown zorgkas 'XX'"),
+        ({"opening": date(2026, 3, 11)}, "opening: 2026-03-11 lies in the future"),
     ],
 )
 def test_bad_input_is_refused_by_name_and_stores_nothing(
@@ -309,7 +309,7 @@ def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_ope
         assert (werk.bewaard.rijen, werk.audit.regels_, bron.vragen) == ({}, [], [])
     # the same words whatever the reason: nothing about the person elsewhere
     assert fouten == {
-        "--insz: not a member of CM on 2024-02-01; an application is recorded by the zorgkas "
+        "insz: not a member of CM on 2024-02-01; an application is recorded by the zorgkas "
         "the person is affiliated with on the opening date"
     }
     # on the last day of an affiliation, and from its first, it is the zorgkas's

@@ -46,7 +46,7 @@ def test_a_new_client_gets_a_random_token_kept_only_as_its_hash(keys: Keys) -> N
     ("naam", "doelen", "reden"),
     [
         ("x", ["ZORGBUDGET"], "client name"),
-        ("vsb", [], "at least one --purpose"),
+        ("vsb", [], "at least one purpose"),
         ("vsb", ["HUISVESTING"], "unknown purpose"),
     ],
 )

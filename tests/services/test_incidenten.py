@@ -70,6 +70,6 @@ def test_a_received_notification_is_kept_once_and_another_party_cannot_reuse_its
 
 def test_nothing_is_stored_for_a_bad_incident(keys: Keys) -> None:
     werk = FakeIncidentWerk()
-    with pytest.raises(IncidentFout, match="--people"):
+    with pytest.raises(IncidentFout, match="betrokkenen"):
         _registreer(werk, keys, betrokkenen=-2)
     assert (werk.bewaard.rijen, werk.audit.regels_) == ({}, [])

@@ -70,7 +70,7 @@ def test_a_zorgkas_handler_sees_members_of_their_zorgkas_in_that_year_only(keys:
 
 
 def test_an_invalid_insz_names_the_option_not_the_number(keys: Keys) -> None:
-    with pytest.raises(PremieFout, match="--insz: invalid INSZ") as fout:
+    with pytest.raises(PremieFout, match="insz: invalid INSZ") as fout:
         _bepaal(FakeAanvraagWerk(), keys, "85073001349", 2024, Actor("os:vsb"))
     assert "85073001349" not in str(fout.value)
 

@@ -37,8 +37,8 @@ def _voeg_toe(
     [
         (Node.AII, "olga", "vsb-operator", None, WACHTWOORD, "does not exist on the aii node"),
         (Node.AII, "olga", "chef", None, WACHTWOORD, "unknown role"),
-        (Node.VSB, "zoe", "zorgkas-handler", None, WACHTWOORD, "--zorgkas is required"),
-        (Node.VSB, "zoe", "vsb-operator", "CM", WACHTWOORD, "--zorgkas is required for, and only"),
+        (Node.VSB, "zoe", "zorgkas-handler", None, WACHTWOORD, "zorgkas is required"),
+        (Node.VSB, "zoe", "vsb-operator", "CM", WACHTWOORD, "zorgkas is required for, and only"),
         (Node.VSB, "zoe", "zorgkas-handler", "XX", WACHTWOORD, "unknown zorgkas"),
         (Node.AII, "Olga!", "aii-operator", None, WACHTWOORD, "a name is"),
         (Node.AII, "o", "aii-operator", None, WACHTWOORD, "a name is"),

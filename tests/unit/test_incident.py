@@ -64,10 +64,10 @@ def test_no_vtc_deadline_without_a_breach_and_closing_needs_the_notifications() 
     [
         ("vastgesteld_op", VASTGESTELD + timedelta(hours=2), "future"),
         ("vastgesteld_op", datetime(2026, 11, 30, 9), "offset"),  # noqa: DTZ001 - the point
-        ("omschrijving", " ", "--description"),
-        ("omschrijving", "x" * 2001, "--description"),
-        ("betrokkenen", -1, "--people"),
-        ("categorieen", [], "--category"),
+        ("omschrijving", " ", "omschrijving"),
+        ("omschrijving", "x" * 2001, "omschrijving"),
+        ("betrokkenen", -1, "betrokkenen"),
+        ("categorieen", [], "categorieen"),
         ("categorieen", ["insz", "paspoort"], "paspoort"),
     ],
 )

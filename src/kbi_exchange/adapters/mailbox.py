@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.verdeling import zorgkas_bestand_dag, zorgkas_van_bestand
 from kbi_exchange.schemas import zorgkas_codes
 
@@ -36,7 +37,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 _NAAM = re.compile(r"[A-Za-z0-9_]+\.p7[ms]")
 
 
-class MailboxError(Exception):
+class MailboxError(KbiFout):
     """A file the mailbox cannot take or route."""
 
 

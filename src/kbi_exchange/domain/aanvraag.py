@@ -13,6 +13,7 @@ from typing import Any
 
 from stdnum.be import bis, nn
 
+from kbi_exchange.domain.fouten import Ongeldig, Unavailable
 from kbi_exchange.domain.insz import Insz, InszSoort
 from kbi_exchange.domain.periods import plus_maanden
 
@@ -20,7 +21,7 @@ MEERDERJARIG = 18
 BEWAARTERMIJN_JAREN = 5  # protocol art. 3: until 5 years after the end of the zorgbudget
 
 
-class AanvraagFout(ValueError):
+class AanvraagFout(Ongeldig):
     """An application that cannot be recorded or changed as asked; the reason says why."""
 
 
@@ -64,7 +65,7 @@ class BronAntwoord:
         }
 
 
-class BronOnbeschikbaar(Exception):
+class BronOnbeschikbaar(Unavailable):
     """AII could not answer now (unreachable, timed out, overloaded, circuit open): wait."""
 
 

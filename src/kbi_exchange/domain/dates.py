@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from kbi_exchange.domain.fouten import Ongeldig
+
 BRUSSEL = ZoneInfo("Europe/Brussels")
 # The years a date or moment given to this system may fall in: wide enough for any birth,
 # fact or deadline it handles, narrow enough that adding a retention period or a notice
@@ -21,7 +23,7 @@ _MOMENT = re.compile(
 )
 
 
-class OngeldigeTijd(ValueError):
+class OngeldigeTijd(Ongeldig):
     """A date or moment that cannot be read."""
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.fouten import Ongeldig, Unavailable
 from kbi_exchange.domain.gemeld import afzender_id, gemeld_moment, gemeld_object
 
 PARTIJ_TERMIJN = timedelta(hours=24)  # art. 9: the other party
@@ -41,11 +42,11 @@ _VELDEN = {
 }
 
 
-class IncidentFout(ValueError):
+class IncidentFout(Ongeldig):
     """An incident or a step on it that cannot be taken as asked; the reason says why."""
 
 
-class PartijOnbereikbaar(Exception):
+class PartijOnbereikbaar(Unavailable):
     """The other party's node did not take the notification; it is still to be sent."""
 
 
@@ -125,9 +126,7 @@ class Incident:
             raise IncidentFout(f"incident {self.id} is no personal-data breach: no VTC notice")
         if self.vtc_gemeld_op is not None:
             raise IncidentFout(f"incident {self.id}: the VTC was notified already")
-        return replace(
-            self, vtc_gemeld_op=nu, vtc_referentie=_tekst(referentie, "--reference", 200)
-        )
+        return replace(self, vtc_gemeld_op=nu, vtc_referentie=_tekst(referentie, "referentie", 200))
 
     def sluit(self, nu: datetime) -> Incident:
         if self.status is IncidentStatus.GESLOTEN:
@@ -218,10 +217,10 @@ def nieuw(
     return Incident(
         id=id_,
         partij=partij,
-        vastgesteld_op=_vastgesteld(vastgesteld_op, nu, "--established-at"),
-        omschrijving=_tekst(omschrijving, "--description"),
-        betrokkenen=_aantal(betrokkenen, "--people"),
-        categorieen=_categorieen(categorieen, "--category"),
+        vastgesteld_op=_vastgesteld(vastgesteld_op, nu, "vastgesteld_op"),
+        omschrijving=_tekst(omschrijving, "omschrijving"),
+        betrokkenen=_aantal(betrokkenen, "betrokkenen"),
+        categorieen=_categorieen(categorieen, "categorieen"),
         datalek=datalek,
         geregistreerd_op=nu,
         geregistreerd_door=door,

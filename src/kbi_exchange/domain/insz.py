@@ -14,6 +14,8 @@ from stdnum.exceptions import (
     ValidationError,
 )
 
+from kbi_exchange.domain.fouten import Ongeldig
+
 
 class InszFout(StrEnum):
     """Why a written number is not a valid INSZ."""
@@ -25,7 +27,7 @@ class InszFout(StrEnum):
     CONTROLEGETAL = "check digits do not match (modulo 97, before and after 2000)"
 
 
-class OngeldigInsz(ValueError):
+class OngeldigInsz(Ongeldig):
     """A number that is not a valid INSZ; the message never repeats the number itself."""
 
     def __init__(self, fout: InszFout) -> None:

@@ -14,17 +14,18 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from kbi_exchange.domain.fouten import KbiFout, Ongeldig
 from kbi_exchange.domain.protocol import Stroom
 
 TERMIJN = timedelta(days=14)  # art. 7: investigate and act within 2 weeks, and inform VSB
 MAX_OMSCHRIJVING = 2_000
 
 
-class KwaliteitFout(ValueError):
+class KwaliteitFout(Ongeldig):
     """A report or a step on it that cannot be taken as asked; the reason says why."""
 
 
-class MeldingGeweigerd(Exception):
+class MeldingGeweigerd(KbiFout):
     """AII refused a data-quality call of VSB; the message is AII's reason."""
 
 
@@ -77,7 +78,7 @@ class Melding:
         return replace(
             self,
             status=MeldingStatus.GESLOTEN,
-            bevinding=controleer_tekst(bevinding, "--finding"),
+            bevinding=controleer_tekst(bevinding, "bevinding"),
             gesloten_op=nu,
             gesloten_door=door,
         )

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from kbi_exchange.domain.decision import Status
 from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.insz import is_geldig
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.rules.engine import evaluate
@@ -23,7 +24,7 @@ class LijstStatus(StrEnum):
     VERVANGEN = "vervangen"
 
 
-class LijstFout(Exception):
+class LijstFout(KbiFout):
     """A list step refused, with the reason in one line."""
 
 

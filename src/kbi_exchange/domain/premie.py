@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.domain.lid import Lid
 
 EERSTE_PREMIEJAAR = 2023  # the first list is of 2022 and counts for the premium of 2023
@@ -25,7 +26,7 @@ def lijst_telt_niet(jaar: int, lijst_vervallen_op: date | None) -> bool:
     return lijst_vervallen_op is not None and date(jaar, 1, 1) >= lijst_vervallen_op
 
 
-class PremieFout(ValueError):
+class PremieFout(Ongeldig):
     """The premium cannot be decided as asked; the reason says what is missing."""
 
 

@@ -18,11 +18,12 @@ from kbi_exchange.domain.dates import (
     dag_in_brussel,
     datum_uit_tekst,
 )
+from kbi_exchange.domain.fouten import Forbidden, Ongeldig
 from kbi_exchange.domain.gemeld import KLOKVERSCHIL, afzender_id, gemeld_moment, gemeld_object
 from kbi_exchange.domain.periods import plus_maanden
 
 
-class ProtocolFout(ValueError):
+class ProtocolFout(Ongeldig):
     """A protocol step that cannot be taken as asked; the reason says why."""
 
 
@@ -30,8 +31,10 @@ class AlGegeven(ProtocolFout):
     """A step that conflicts with one recorded before: a second notice, or anything after
     the end."""
 
+    status = 409
 
-class GeenWettelijkeContext(Exception):
+
+class GeenWettelijkeContext(Forbidden):
     """A disclosure refused because the protocol or the flow's basis does not allow it now
     (40001); the message says why, in Dutch, as the uitzondering does."""
 

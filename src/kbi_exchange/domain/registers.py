@@ -12,13 +12,14 @@ from datetime import date, datetime
 from typing import Any
 
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
+from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.domain.gemeld import afzender_id, gemeld_moment, gemeld_object
 from kbi_exchange.domain.incident import CATEGORIEEN
 
 MAX_TEKST = 1_000
 
 
-class RegisterFout(ValueError):
+class RegisterFout(Ongeldig):
     """A register entry or step that cannot be taken as asked; the reason says why."""
 
 
@@ -77,7 +78,7 @@ def naam(waarde: object, veld: str = "NAME") -> str:
     return schoon
 
 
-def gegevens(waarden: object, veld: str = "--data") -> tuple[str, ...]:
+def gegevens(waarden: object, veld: str = "gegevens") -> tuple[str, ...]:
     if not isinstance(waarden, list | tuple) or not waarden:
         raise RegisterFout(f"{veld}: at least one of {', '.join(CATEGORIEEN)}")
     onbekend = [w for w in waarden if w not in CATEGORIEEN]

@@ -16,18 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from kbi_exchange.adapters.crypto.cms import CmsError
-from kbi_exchange.adapters.crypto.pki import PkiFout
-from kbi_exchange.adapters.mailbox import MailboxError
 from kbi_exchange.bootstrap import init_home
-from kbi_exchange.domain.aanvraag import AanvraagFout, BronOnbeschikbaar
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.incident import IncidentFout, PartijOnbereikbaar
-from kbi_exchange.domain.kwaliteit import KwaliteitFout, MeldingGeweigerd
-from kbi_exchange.domain.lijst import LijstFout
-from kbi_exchange.domain.premie import PremieFout
-from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolFout
-from kbi_exchange.domain.registers import RegisterFout
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.rules import REGELS
 from kbi_exchange.entrypoints import (
     cli_aii,
@@ -45,22 +36,10 @@ from kbi_exchange.entrypoints import (
     cli_vsb,
 )
 from kbi_exchange.entrypoints.api import http
-from kbi_exchange.entrypoints.cli_audit import AuditGeschonden
-from kbi_exchange.entrypoints.demo import NietVoorProductie, run_demo
+from kbi_exchange.entrypoints.demo import run_demo
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.aanvragen import NietGevonden
-from kbi_exchange.services.bewaring import BewaringFout
-from kbi_exchange.services.clients import ClientFout
-from kbi_exchange.services.incidenten import OnbekendIncident
-from kbi_exchange.services.kwaliteit import OnbekendeMelding
-from kbi_exchange.services.line_import import ImportGeweigerd
-from kbi_exchange.services.registers import OnbekendeInschrijving
-from kbi_exchange.services.replay import OnbekendeBeslissing
-from kbi_exchange.services.users import AuthenticatieMislukt, GebruikerFout, NietToegestaan
 from kbi_exchange.settings import (
     SERVE_URL_ENV,
-    NietGeinitialiseerd,
-    OngeldigeInstelling,
     load_settings,
 )
 
@@ -213,39 +192,9 @@ def rules() -> None:
     console.print(tabel)
 
 
-# Errors an operator can act on: one line, exit 1. Anything else is a bug and shows its trace.
-BEKENDE_FOUTEN = (
-    NietGeinitialiseerd,
-    ImportGeweigerd,
-    GebruikerFout,
-    AuthenticatieMislukt,
-    NietToegestaan,
-    AuditGeschonden,
-    ClientFout,
-    OnbekendeBeslissing,
-    LijstFout,
-    CmsError,
-    PkiFout,
-    MailboxError,
-    OSError,
-    NietVoorProductie,
-    AanvraagFout,
-    NietGevonden,
-    BronOnbeschikbaar,
-    PremieFout,
-    ProtocolFout,
-    GeenWettelijkeContext,
-    BewaringFout,
-    OngeldigeInstelling,
-    KwaliteitFout,
-    MeldingGeweigerd,
-    OnbekendeMelding,
-    IncidentFout,
-    OnbekendIncident,
-    PartijOnbereikbaar,
-    RegisterFout,
-    OnbekendeInschrijving,
-)
+# Errors an operator can act on (the one family, and the file system's): one line, exit 1.
+# Anything else is a bug and shows its trace.
+BEKENDE_FOUTEN = (KbiFout, OSError)
 
 
 @functools.cache

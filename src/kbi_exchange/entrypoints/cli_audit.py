@@ -13,13 +13,14 @@ from rich.table import Table
 from kbi_exchange.bootstrap import keys, uow
 from kbi_exchange.domain.access import Node, Permissie
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.entrypoints.cli_users import actor, als, bestaat
 from kbi_exchange.services.audit import verifieer_audit, zoek_over_persoon
 from kbi_exchange.settings import load_settings
 
 
-class AuditGeschonden(Exception):
+class AuditGeschonden(KbiFout):
     """The audit log was tampered with; the message names the first problem and the count."""
 
     def __init__(self, problemen: list[str]) -> None:

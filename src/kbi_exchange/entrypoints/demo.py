@@ -17,6 +17,7 @@ from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers, schrijf_leden
 from kbi_exchange.entrypoints.demo_kwaliteit import WIE, rechtzetting
@@ -89,7 +90,7 @@ def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: da
             console.print()
 
 
-class NietVoorProductie(RuntimeError):
+class NietVoorProductie(KbiFout):
     """The demo adds people with a public password, a client and synthetic dossiers: never to
     a home whose settings say it is not for development."""
 

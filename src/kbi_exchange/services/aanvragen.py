@@ -32,6 +32,7 @@ from kbi_exchange.domain.aanvraag import (
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
@@ -40,7 +41,7 @@ from kbi_exchange.services.ports import AanvraagWerk, AdviesBron
 from kbi_exchange.services.protocol import staat_van, vereis_gang, vereis_stroom
 
 
-class NietGevonden(LookupError):
+class NietGevonden(NotFound):
     """No such application for this actor (also when it belongs to another zorgkas)."""
 
 
@@ -49,7 +50,7 @@ def geldig_insz(tekst: str) -> str:
     try:
         return Insz.parse(tekst).cijfers
     except OngeldigInsz as fout:
-        raise AanvraagFout(f"--insz: {fout}") from None
+        raise AanvraagFout(f"insz: {fout}") from None
 
 
 def _antwoord_audit(aanvraag: Aanvraag) -> dict[str, object]:
@@ -94,7 +95,7 @@ def vraag_advies(
         )
         if aanvraag is None or aanvraag.referte is None:
             raise AanvraagFout(
-                f"--insz: no application of this person opening on {datum.isoformat()} that "
+                f"insz: no application of this person opening on {datum.isoformat()} that "
                 "AII was asked about; a question to AII belongs to a recorded application"
             )
         vereis_stroom(werk, Stroom.F1, nu)
@@ -150,20 +151,20 @@ def dien_in(
     """
     cijfers = geldig_insz(insz)
     if zorgkas not in zorgkassen:
-        raise AanvraagFout(f"--zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
+        raise AanvraagFout(f"zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
     if not door.ziet(zorgkas):
-        raise AanvraagFout(f"--zorgkas: you handle the applications of {door.zorgkas} only")
+        raise AanvraagFout(f"zorgkas: you handle the applications of {door.zorgkas} only")
     moment = nu()
     if opening > dag_in_brussel(moment):
         raise AanvraagFout(
-            f"--opening: {opening.isoformat()} lies in the future; AII advises on dates up to "
+            f"opening: {opening.isoformat()} lies in the future; AII advises on dates up to "
             "today, so record the application on or after its opening"
         )
     with uow as werk:
         lid = werk.leden.op([cijfers]).get(cijfers)
         if lid is None or lid.zorgkas_op(opening) != zorgkas:
             raise AanvraagFout(
-                f"--insz: not a member of {zorgkas} on {opening.isoformat()}; an application "
+                f"insz: not a member of {zorgkas} on {opening.isoformat()}; an application "
                 "is recorded by the zorgkas the person is affiliated with on the opening date"
             )
         # one recording at a time (behind the audit head's lock), so that two at once cannot
@@ -380,7 +381,7 @@ def beeindig(
 ) -> Aanvraag:
     """Record the end of the zorgbudget (death, end of the right): the retention clock runs."""
     if reden is not None and not 0 < len(reden) <= 200:
-        raise AanvraagFout("--reason: 1 to 200 characters")
+        raise AanvraagFout("reden: 1 to 200 characters")
     with uow as werk:
         beeindigd = _eigen(werk, aanvraag_id, door).beeindig(einde, reden)
         werk.aanvragen.bewaar(beeindigd)
@@ -431,7 +432,7 @@ def lijst(
 ) -> list[Aanvraag]:
     """The applications the actor may see (of one zorgkas, or undecided only); audited."""
     if zorgkas is not None and not door.ziet(zorgkas):
-        raise AanvraagFout(f"--zorgkas: you handle the applications of {door.zorgkas} only")
+        raise AanvraagFout(f"zorgkas: you handle the applications of {door.zorgkas} only")
     with uow as werk:
         _vereis_doorgifte(werk, door, nu)
         gevonden = werk.aanvragen.lijst(zorgkas=zorgkas or door.zorgkas, onbeslist=onbeslist)

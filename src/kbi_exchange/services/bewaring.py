@@ -24,6 +24,7 @@ from kbi_exchange.domain.bewaring import (
     plan,
 )
 from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.domain.protocol import ProtocolDefinitie, staat_nu
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import BewaringWerk, Postvak
@@ -36,7 +37,7 @@ _GEBEURTENIS = {
 }
 
 
-class BewaringFout(ValueError):
+class BewaringFout(Ongeldig):
     """A retention run that cannot be done as asked."""
 
 
@@ -75,7 +76,7 @@ def run(
     VSB clears (without it, that kind finds nothing)."""
     vandaag = dag_in_brussel(nu)
     if op is not None and op != vandaag and not dry_run:
-        raise BewaringFout("--on: only with --dry-run (data goes when its time has come)")
+        raise BewaringFout("op: another day only for a dry run (data goes when its time has come)")
     dag = op or vandaag
     gevonden: list[Verwijderd] = []
     for opdracht in opdrachten(

@@ -12,6 +12,7 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client, ClientOverzicht
+from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import ClientenWerk
@@ -19,7 +20,7 @@ from kbi_exchange.services.ports import ClientenWerk
 _NAAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 
 
-class ClientFout(ValueError):
+class ClientFout(Ongeldig):
     """A client cannot be added or revoked as asked."""
 
 
@@ -52,7 +53,7 @@ def voeg_client_toe(
             )
         doelen, afzender = [Doel.ZORGBUDGET.value], afzender or f"zorgkas-{zorgkas}"
     if not doelen:
-        raise ClientFout("give at least one --purpose")
+        raise ClientFout("doel: give at least one purpose")
     try:
         toegestaan = frozenset(Doel(d) for d in doelen)
     except ValueError:

@@ -11,6 +11,7 @@ from datetime import datetime
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
 from kbi_exchange.domain.incident import ontvangen as ontvangen_incident
 from kbi_exchange.services.audit import schrijf_audit
@@ -32,7 +33,7 @@ _GEBEURTENIS = {
 }
 
 
-class OnbekendIncident(LookupError):
+class OnbekendIncident(NotFound):
     """No such incident on this node."""
 
 

@@ -20,6 +20,7 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.fouten import Conflict, NotFound
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.kwaliteit import (
     KwaliteitFout,
@@ -34,13 +35,13 @@ from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import Conflict, KwaliteitWerk
+from kbi_exchange.services.ports import KwaliteitWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 MAX_PER_KEER = 1_000  # rectifications per fetch
 
 
-class OnbekendeMelding(LookupError):
+class OnbekendeMelding(NotFound):
     """No such report (also when it is another client's)."""
 
 

@@ -17,11 +17,12 @@ from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import PERMISSIES, Gebruiker, Permissie
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.lijst import LijstFout, LijstKop, LijstStatus, controleer_jaar, payload
 from kbi_exchange.domain.lijst_staat import Lijst, controleer_opvolging
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import Conflict, LijstWerk
+from kbi_exchange.services.ports import LijstWerk
 from kbi_exchange.services.users import vereis
 
 
@@ -51,7 +52,7 @@ def maak_lijst(
         try:
             controleer_opvolging(jaar, vervangt, werk.lijsten.huidige(jaar))
         except LijstFout as fout:
-            raise LijstFout(f"{fout} (--rectifies)") from None
+            raise LijstFout(f"vervangt: {fout}") from None
         inszen = werk.kbi.op_lijst(
             jaar=jaar, nu=nu, aantal_werkers=aantal_werkers, voortgang=voortgang
         )

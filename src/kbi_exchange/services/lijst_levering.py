@@ -20,6 +20,7 @@ from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstStatus,
@@ -176,7 +177,7 @@ def haal_lijst_op(
         lijst = werk.lijsten.geleverd_van(jaar)
         bestand = werk.lijsten.bestand(lijst.id) if lijst is not None else None
         if lijst is None or bestand is None or lijst.bestand_naam is None:
-            raise LijstFout(f"no delivered list for {jaar}")
+            raise NotFound(f"no delivered list for {jaar}")
         schrijf_audit(
             audit=werk.audit,
             keys=keys,

@@ -20,6 +20,7 @@ from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstKop,
@@ -34,7 +35,7 @@ from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst, controleer_o
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import Conflict, OntvangstWerk
+from kbi_exchange.services.ports import OntvangstWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 

@@ -21,6 +21,7 @@ from typing import BinaryIO, Generic, Self, TypeVar
 
 from kbi_exchange.adapters.line_reader import Blok, Parser, parse_blocks, standaard_werkers
 from kbi_exchange.adapters.process import worker_pool
+from kbi_exchange.domain.fouten import KbiFout
 
 T = TypeVar("T")
 
@@ -50,7 +51,7 @@ class RegelTelling:
     aantal_fouten: int = 0
 
 
-class ImportGeweigerd(Exception):
+class ImportGeweigerd(KbiFout):
     """The file has bad lines and skipping them was not asked: nothing was stored."""
 
     def __init__(self, telling: RegelTelling) -> None:

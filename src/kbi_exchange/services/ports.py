@@ -31,12 +31,6 @@ from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Stroom, Weigering
 from kbi_exchange.domain.registers import Ontvanger, Verwerker
 from kbi_exchange.domain.verdeling import Zending
 
-
-class Conflict(Exception):
-    """A commit refused because it would break a uniqueness the data must keep (a second list
-    for a year, a referte used twice): another run got there first."""
-
-
 # signs with the node's checkpoint key: (key id, signature in hex)
 Ondertekenaar = Callable[[bytes], tuple[str, str]]
 

@@ -58,7 +58,7 @@ def bepaal(
     try:
         cijfers = Insz.parse(insz).cijfers
     except OngeldigInsz as fout:
-        raise PremieFout(f"--insz: {fout}") from None
+        raise PremieFout(f"insz: {fout}") from None
     with uow as werk:
         vervallen_op = staat_van(werk, nu).vervallen_op(Stroom.F2)
         if not lijst_telt_niet(jaar, vervallen_op):

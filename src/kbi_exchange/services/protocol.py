@@ -76,7 +76,7 @@ def stap(
     """Record one step in this node's record (audited as ``gebeurtenis``); returns it and the
     state it leaves."""
     if not reden.strip() or len(reden) > 500:
-        raise ProtocolFout("--reason: 1 to 500 characters, saying why")
+        raise ProtocolFout("reden: 1 to 500 characters, saying why")
     with uow as werk:
         eerder = werk.protocol.gebeurtenissen()
         if eerder and eerder[-1].op > nu:
@@ -280,7 +280,7 @@ def grond_vervalt(
     stops from that day. Says what stops and what this node will purge for the flow, and
     when (the retention run removes it); the dry run records nothing."""
     if datum < definitie.in_werking:
-        raise ProtocolFout(f"--date: before the protocol came into force ({definitie.in_werking})")
+        raise ProtocolFout(f"datum: before the protocol came into force ({definitie.in_werking})")
     with uow as werk:
         eerder = werk.protocol.gebeurtenissen()
         staat = staat_op(definitie, eerder, nu)

@@ -16,6 +16,7 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.domain.registers import (
@@ -44,7 +45,7 @@ _EXPORT = {
 }
 
 
-class OnbekendeInschrijving(LookupError):
+class OnbekendeInschrijving(NotFound):
     """No processor or recipient of that name."""
 
 
@@ -79,11 +80,11 @@ def voeg_verwerker_toe(
         id=str(uuid.uuid4()),
         partij=node.value,
         naam=naam(naam_),
-        taak=tekst(taak, "--task"),
+        taak=tekst(taak, "taak"),
         gegevens=gegevens(gegevens_),
-        overeenkomst=tekst(overeenkomst, "--agreement"),
+        overeenkomst=tekst(overeenkomst, "overeenkomst"),
         overeenkomst_datum=overeenkomst_datum,
-        locatie=tekst(locatie, "--location"),
+        locatie=tekst(locatie, "locatie"),
         geregistreerd_op=nu,
         geregistreerd_door=door,
     )
@@ -222,8 +223,8 @@ def voeg_ontvanger_toe(
     ontvanger = Ontvanger(
         id=str(uuid.uuid4()),
         naam=naam(naam_),
-        doel=tekst(doel, "--purpose"),
-        rechtsgrond=tekst(rechtsgrond, "--legal-basis"),
+        doel=tekst(doel, "doel"),
+        rechtsgrond=tekst(rechtsgrond, "rechtsgrond"),
         gegevens=gegevens(gegevens_),
         geregistreerd_op=nu,
         geregistreerd_door=door,
@@ -314,7 +315,8 @@ def exporteer_lijst(
     on it)."""
     if door.startswith("os:"):
         raise RegisterFout(
-            "a disclosure to a recipient is made by a named person with the permission: --as"
+            "a disclosure to a recipient is made by a named person with the permission, "
+            "not by the OS account"
         )
     with uow as werk:
         vereis_stroom(werk, Stroom.F2, nu)

@@ -10,13 +10,14 @@ import orjson
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import VELDEN, Dossier, bouw_dossier
+from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.uitzondering import Code
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
 from kbi_exchange.services.ports import HerspeelWerk
 
 
-class OnbekendeBeslissing(LookupError):
+class OnbekendeBeslissing(NotFound):
     """No decision record with that id."""
 
 

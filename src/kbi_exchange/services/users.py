@@ -17,6 +17,7 @@ from kbi_exchange.domain.access import (
     Rol,
     mag,
 )
+from kbi_exchange.domain.fouten import Forbidden, Ongeldig, Unauthenticated
 from kbi_exchange.schemas import zorgkas_codes
 
 MIN_LENGTE = 12
@@ -25,15 +26,15 @@ BLOKKERING = timedelta(minutes=15)
 _NAAM = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
-class GebruikerFout(ValueError):
+class GebruikerFout(Ongeldig):
     """A person cannot be added as asked."""
 
 
-class AuthenticatieMislukt(PermissionError):
+class AuthenticatieMislukt(Unauthenticated):
     """Wrong name or password, or a locked account: the message never says which."""
 
 
-class NietToegestaan(PermissionError):
+class NietToegestaan(Forbidden):
     """Authenticated, but the role does not allow this."""
 
 
@@ -75,7 +76,7 @@ def voeg_gebruiker_toe(
             toegelaten = ", ".join(sorted(ROLLEN_VAN_NODE[node]))
             raise GebruikerFout(f"role {rol_} does not exist on the {node} node ({toegelaten})")
         if (rol_ is Rol.ZORGKAS_HANDLER) != (zorgkas is not None):
-            raise GebruikerFout("--zorgkas is required for, and only for, a zorgkas-handler")
+            raise GebruikerFout("zorgkas is required for, and only for, a zorgkas-handler")
         if zorgkas is not None and zorgkas not in zorgkas_codes():
             raise GebruikerFout(
                 f"unknown zorgkas {zorgkas!r}; codes: {', '.join(sorted(zorgkas_codes()))}"

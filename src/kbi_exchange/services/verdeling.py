@@ -27,6 +27,7 @@ from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
+from kbi_exchange.domain.fouten import Conflict, NotFound
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.protocol import Stroom
@@ -39,7 +40,7 @@ from kbi_exchange.domain.verdeling import (
     zorgkas_payload,
 )
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import Conflict, VerdelingWerk
+from kbi_exchange.services.ports import VerdelingWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 BLOK = 5_000  # members read per query
@@ -243,7 +244,7 @@ def _van_de_lijst_berichten(
     ]
 
 
-class GeenZending(LookupError):
+class GeenZending(NotFound):
     """No such file for this zorgkas (also when it is another zorgkas's)."""
 
 

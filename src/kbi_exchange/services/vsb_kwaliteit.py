@@ -18,6 +18,7 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.kwaliteit import (
     TERMIJN,
     KwaliteitFout,
@@ -31,7 +32,7 @@ from kbi_exchange.domain.kwaliteit import (
 from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services.aanvragen import NietGevonden, geldig_insz
 from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import Conflict, KwaliteitBron, VsbKwaliteitWerk
+from kbi_exchange.services.ports import KwaliteitBron, VsbKwaliteitWerk
 from kbi_exchange.services.protocol import vereis_gang
 
 
@@ -48,7 +49,7 @@ def meld(
 ) -> VsbMelding:
     """Report to AII an error in a person's data — about an application's answer (then AII
     gets its referte) or about a person — and keep the report under AII's id."""
-    tekst = controleer_tekst(omschrijving, "--description")
+    tekst = controleer_tekst(omschrijving, "omschrijving")
     referte = None
     with uow as werk:
         if aanvraag_id is not None:
@@ -56,10 +57,10 @@ def meld(
             if aanvraag is None or not door.ziet(aanvraag.zorgkas):
                 raise NietGevonden(f"no application {aanvraag_id}")
             if insz is not None and geldig_insz(insz) != aanvraag.insz:
-                raise KwaliteitFout("--insz: not the applicant of --application")
+                raise KwaliteitFout("insz: not the applicant of aanvraag")
             insz, referte = aanvraag.insz, aanvraag.referte
         if insz is None:
-            raise KwaliteitFout("give --insz or --application")
+            raise KwaliteitFout("give the insz or the aanvraag it is about")
         melding = VsbMelding(
             id=str(uuid.uuid4()),  # VSB's id: sent again, AII recognises it
             insz=geldig_insz(insz),

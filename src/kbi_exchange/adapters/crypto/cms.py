@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from pyhanko.sign.validation.generic_cms import async_validate_cms_signature
 from pyhanko_certvalidator import ValidationContext
 
+from kbi_exchange.domain.fouten import KbiFout
+
 # pyHanko logs each failed validation with a stack trace at WARNING/ERROR; the refusal we
 # raise says it in one line.
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
@@ -33,7 +35,7 @@ logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 _BINAIR = [pkcs7.PKCS7Options.Binary]
 
 
-class CmsError(Exception):
+class CmsError(KbiFout):
     """A CMS file refused: it does not open, or its signature does not hold."""
 
 

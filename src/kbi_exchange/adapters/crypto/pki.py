@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kbi_exchange.adapters.files import write_atomic
+from kbi_exchange.domain.fouten import KbiFout
 
 _T = TypeVar("_T")
 
@@ -207,7 +208,7 @@ def maak_ontwikkel_pki(
     return gemaakt
 
 
-class PkiFout(Exception):
+class PkiFout(KbiFout):
     """A certificate or key that the settings name cannot be read."""
 
 

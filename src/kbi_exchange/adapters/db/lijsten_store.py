@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import LijstRij, LijstSleutelRij
 from kbi_exchange.adapters.db.vsb_models import VsbLijstRij
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
-from kbi_exchange.services.ports import Conflict
 
 # the columns a step may change; the rest is written once, when the list is made
 _STAPVELDEN = (

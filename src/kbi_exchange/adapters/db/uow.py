@@ -39,7 +39,7 @@ from kbi_exchange.adapters.db.vsb_models import (
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
-from kbi_exchange.services.ports import Conflict
+from kbi_exchange.domain.fouten import Conflict
 
 
 class SqlUnitOfWork:

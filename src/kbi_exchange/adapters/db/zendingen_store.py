@@ -14,8 +14,8 @@ from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import schrijf_door
 from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.adapters.db.vsb_models import VerdelingRij, ZendingRij
+from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.verdeling import Zending
-from kbi_exchange.services.ports import Conflict
 
 _VERDELING = cast(Table, VerdelingRij.__table__)
 BLOK = 10_000

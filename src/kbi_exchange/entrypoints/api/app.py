@@ -29,11 +29,15 @@ from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, k
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
-from kbi_exchange.domain.kwaliteit import KwaliteitFout
-from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
-from kbi_exchange.entrypoints.api.http import BodyNotReceived, body_not_received, lees_begrensd
+from kbi_exchange.entrypoints.api.http import (
+    BodyNotReceived,
+    body_not_received,
+    fout_antwoord,
+    lees_begrensd,
+)
 from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
@@ -408,8 +412,8 @@ class AiiApi:
                 None, None, None, Uitzondering.fout(Code.GEEN_WETTELIJKE_CONTEXT, str(fout))
             )
             return _json(geweigerd.json(), 403)
-        except LijstFout as fout:
-            return _json({"detail": str(fout)}, 404)
+        except KbiFout as fout:
+            return fout_antwoord(fout)
         return Response(
             bestand.inhoud,
             media_type="application/pkcs7-mime",
@@ -457,8 +461,8 @@ class AiiApi:
                     melding_id=body.get("id"),
                 )
             )
-        except KwaliteitFout as fout:
-            return _json({"detail": str(fout)}, 400)
+        except KbiFout as fout:
+            return fout_antwoord(fout)
         return _json(melding.json(nu, met_insz=False), 201 if nieuw else 200)
 
     async def melding_status(self, melding_id: str, request: Request) -> Response:
@@ -476,8 +480,8 @@ class AiiApi:
                     nu=nu,
                 )
             )
-        except kwaliteit.OnbekendeMelding:
-            return _json({"detail": "no such report of this client"}, 404)
+        except KbiFout as fout:
+            return fout_antwoord(fout)
         return _json(melding.json(nu, met_insz=False))
 
     async def rectificaties(self, request: Request, na: int = 0) -> Response:

@@ -13,6 +13,8 @@ from fastapi import Request, Response
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from kbi_exchange.domain.fouten import KbiFout, Unavailable
+
 # What one client may hold of a server process. A request's line and headers: at most
 # MAX_HEADERS bytes (431), all in within HEADER_TIMEOUT seconds of the connection, or of their
 # first byte on a kept-alive one (else 408, closed: slowloris). Its body: in within BODY_TIMEOUT
@@ -49,6 +51,13 @@ def json_antwoord(
     return Response(
         orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
     )
+
+
+def fout_antwoord(fout: KbiFout) -> Response:
+    """The one mapping of refused work to an HTTP answer (both nodes): its status, its
+    message and its code; a caller told to wait is told when to try again."""
+    kop = {"Retry-After": "30"} if isinstance(fout, Unavailable) else None
+    return json_antwoord({"detail": str(fout), "code": fout.code}, fout.status, kop)
 
 
 async def lees_begrensd(request: Request, maximum: int) -> bytes | None:

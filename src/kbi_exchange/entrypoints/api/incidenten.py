@@ -19,13 +19,10 @@ from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import keys, pki, uow
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.incident import IncidentFout
-from kbi_exchange.domain.protocol import AlGegeven, ProtocolFout
-from kbi_exchange.domain.registers import RegisterFout
-from kbi_exchange.entrypoints.api.http import adres, json_antwoord, lees_begrensd
+from kbi_exchange.domain.fouten import Conflict, KbiFout
+from kbi_exchange.entrypoints.api.http import adres, fout_antwoord, json_antwoord, lees_begrensd
 from kbi_exchange.services import incidenten, protocol, registers
 from kbi_exchange.services.authentication import AuthenticationGuard
-from kbi_exchange.services.ports import Conflict
 from kbi_exchange.settings import Settings
 
 MAX_MELDING = 64 * 1024
@@ -105,10 +102,8 @@ class PartijOntvanger:
                 ding, nieuw = await asyncio.to_thread(neem, melding, datetime.now(UTC))
             except Conflict:  # the same notification, twice at once: the second is a repeat
                 ding, nieuw = await asyncio.to_thread(neem, melding, datetime.now(UTC))
-        except AlGegeven as fout:
-            return json_antwoord({"detail": str(fout)}, 409)
-        except (IncidentFout, RegisterFout, ProtocolFout) as fout:
-            return json_antwoord({"detail": str(fout)}, 400)
+        except KbiFout as fout:
+            return fout_antwoord(fout)
         ontvangen = getattr(ding, "ontvangen_op", None)
         body = {"id": ding.id, "ontvangen_op": ontvangen.isoformat() if ontvangen else None}
         return json_antwoord(body, 201 if nieuw else 200)

@@ -26,17 +26,18 @@ from kbi_exchange import __version__
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.aii_client import AiiClient
 from kbi_exchange.bootstrap import aii_client, database_gereed, keys, uow
-from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar
+from kbi_exchange.domain.aanvraag import Aanvraag
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
-from kbi_exchange.domain.protocol import GeenWettelijkeContext
+from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.entrypoints.api.http import (
     BodyNotReceived,
     adres,
     bearer_token,
     body_not_received,
+    fout_antwoord,
     json_antwoord,
     lees_begrensd,
 )
@@ -221,14 +222,8 @@ class VsbApi:
         """Run blocking work (database, AII) in a thread; map the known refusals."""
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, werk)
-        except AanvraagFout as fout:
-            return _fout(str(fout).replace("--", ""), 400)
-        except (aanvragen.NietGevonden, verdeling.GeenZending) as fout:
-            return _fout(str(fout), 404)
-        except BronOnbeschikbaar as fout:
-            return _fout(f"AII cannot answer now: {fout}", 503, {"Retry-After": "30"})
-        except GeenWettelijkeContext as fout:  # VSB's record of the protocol says no
-            return _fout(f"not allowed by the protocol now: {fout}", 403)
+        except KbiFout as fout:
+            return fout_antwoord(fout)
 
     # --- the zorgkas API ----------------------------------------------------------------
 
