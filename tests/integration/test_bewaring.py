@@ -38,12 +38,13 @@ from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
 from kbi_exchange.services import aanvragen, kwaliteit
 from kbi_exchange.settings import SETTINGS_FILE, load_settings
+from tests.actors import OLGA
 from tests.aii_node import lijst_bij_vsb
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
 VANDAAG = dag_in_brussel(datetime.now(UTC))
-VSB = Actor("os:test")
+VSB = Actor.os_account(Node.VSB, "test")
 
 
 class Bron:
@@ -316,19 +317,22 @@ def test_list_data_goes_at_death_and_after_f2_lapsed_at_both_nodes(
     assert kbi(capsys, "audit", "verify").code == 0
 
 
+VSB_CLIENT = Actor.client("vsb", Node.AII)  # VSB's machine client of AII
+
+
 def test_closed_data_quality_reports_and_old_messages_go(dpos: Path, capsys: Cap) -> None:
     settings = load_settings()
     lang_geleden = datetime(2014, 3, 1, 9, tzinfo=UTC)
     melding, _ = kwaliteit.ontvang(
-        uow=uow(settings, Node.AII), keys=keys(settings), client="vsb", insz="85073001546",
+        uow=uow(settings, Node.AII), keys=keys(settings), door=VSB_CLIENT, insz="85073001546",
         omschrijving="fout", nu=lang_geleden,
     )  # fmt: skip
     open_, _ = kwaliteit.ontvang(
-        uow=uow(settings, Node.AII), keys=keys(settings), client="vsb", insz="85073001546",
+        uow=uow(settings, Node.AII), keys=keys(settings), door=VSB_CLIENT, insz="85073001546",
         omschrijving="nog open", nu=lang_geleden,
     )  # fmt: skip
     kwaliteit.sluit(uow=uow(settings, Node.AII), keys=keys(settings), melding_id=melding.id,
-                    bevinding="geen fout", door="olga", nu=lang_geleden)  # fmt: skip
+                    bevinding="geen fout", door=OLGA, nu=lang_geleden)  # fmt: skip
     bij_vsb = VsbMelding(
         id=melding.id, insz="85073001546", omschrijving="fout", gemeld_op=lang_geleden,
         gemeld_door="vera", status=MeldingStatus.GESLOTEN, vervalt_op=lang_geleden,

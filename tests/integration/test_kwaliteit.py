@@ -22,6 +22,7 @@ from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.services import kwaliteit
 from kbi_exchange.settings import load_settings
+from tests.actors import OLGA
 from tests.aii_node import AiiNode, leden_bij_vsb, verbind_met_aii
 from tests.conftest import EXAMPLES, kbi
 
@@ -285,7 +286,7 @@ def test_a_report_corrected_twice_and_by_two_runs_at_once_rectifies_each_change_
         return len(
             kwaliteit.herbeoordeel(
                 uow=uow(settings, Node.AII), keys=keys(settings), melding_id=melding["id"],
-                import_id="x", door="olga", nu=datetime.now(UTC), lijst_ontvanger="VSB",
+                import_id="x", door=OLGA, nu=datetime.now(UTC), lijst_ontvanger="VSB",
             ).rectificaties
         )  # fmt: skip
 

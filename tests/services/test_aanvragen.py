@@ -25,6 +25,7 @@ from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurte
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services import aanvragen
 from kbi_exchange.services.aanvragen import NietGevonden
+from tests.actors import VSB_OS, behandelaar
 from tests.fakes import FakeAanvraagWerk
 
 NU = datetime(2026, 3, 10, 9, tzinfo=UTC)
@@ -34,8 +35,8 @@ LM_LID = "85073001348"  # a member of LM
 TWEEDE = "90010100123"  # another adult member of CM
 GEEN_LID = "85073001447"  # no member at all
 OPENING = date(2024, 2, 1)
-ZOE = Actor("zoe", "CM")  # a zorgkas handler of CM
-VSB = Actor("os:vsb")
+ZOE = behandelaar("CM")  # a zorgkas handler of CM
+VSB = VSB_OS
 CM = (Aansluiting("CM", Periode(date(2010, 1, 1))),)
 LEDEN = (
     Lid(VOLWASSEN, CM),
@@ -211,7 +212,7 @@ def test_a_refused_question_waits_for_a_person_and_is_retried(keys: Keys) -> Non
 def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only(keys: Keys) -> None:
     werk, bron = _werk(), Bron()
     eigen = _dien_in(werk, keys, bron)
-    andere = _dien_in(werk, keys, bron, LM_LID, zorgkas="LM", door=Actor("lou", "LM"))
+    andere = _dien_in(werk, keys, bron, LM_LID, zorgkas="LM", door=behandelaar("LM", "lou"))
     with pytest.raises(AanvraagFout, match="you handle the applications of CM only"):
         _dien_in(werk, keys, bron, zorgkas="LM")
     onbestaand = "00000000-0000-0000-0000-000000000000"
@@ -418,7 +419,7 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
     gevraagd = len(bron.vragen)
     for insz, datum, door in (
         (VOLWASSEN, date(2024, 2, 2), ZOE),
-        (VOLWASSEN, OPENING, Actor("lou", "LM")),
+        (VOLWASSEN, OPENING, behandelaar("LM", "lou")),
         (GEEN_LID, OPENING, VSB),
         (KIND, kind.opening, ZOE),
     ):

@@ -13,6 +13,7 @@ from kbi_exchange.services.clients import (
     trek_client_in,
     voeg_client_toe,
 )
+from tests.actors import AII_OS
 from tests.conftest import NU
 from tests.fakes import FakeClientenWerk
 
@@ -25,7 +26,7 @@ def _voeg_toe(werk: FakeClientenWerk, keys: Keys, naam: str = "vsb-node") -> str
         doelen=["ZORGBUDGET", "ZORGBUDGET"],
         afzender=None,
         nu=NU,
-        door="os:anna",
+        door=AII_OS,
     )
     return token
 
@@ -56,7 +57,7 @@ def test_a_client_that_cannot_exist_is_refused_and_nothing_is_kept(
     werk = FakeClientenWerk()
     with pytest.raises(ClientFout, match=reden):
         voeg_client_toe(
-            uow=werk, keys=keys, naam=naam, doelen=doelen, afzender=None, nu=NU, door="a"
+            uow=werk, keys=keys, naam=naam, doelen=doelen, afzender=None, nu=NU, door=AII_OS
         )
     assert werk.bewaard.alle() == []
     assert werk.audit.regels_ == []
@@ -77,8 +78,8 @@ def test_a_revoked_client_is_no_longer_active_and_a_second_revocation_changes_no
     token = _voeg_toe(werk, keys)
     assert token_hash(token) in actieve_clients(werk)
     for _ in range(2):
-        trek_client_in(uow=werk, keys=keys, naam="vsb-node", nu=NU, door="os:anna")
+        trek_client_in(uow=werk, keys=keys, naam="vsb-node", nu=NU, door=AII_OS)
     assert actieve_clients(werk) == {}
     assert [r.gebeurtenis for r in werk.audit.regels_] == ["kbi:client:add", "kbi:client:revoke"]
     with pytest.raises(ClientFout, match="no client"):
-        trek_client_in(uow=werk, keys=keys, naam="onbekend", nu=NU, door="os:anna")
+        trek_client_in(uow=werk, keys=keys, naam="onbekend", nu=NU, door=AII_OS)

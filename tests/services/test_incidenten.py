@@ -12,6 +12,7 @@ from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import IncidentFout, PartijOnbereikbaar
 from kbi_exchange.services import incidenten
+from tests.actors import VAN_VSB, VIC
 from tests.fakes import FakeBode as Bode
 from tests.fakes import FakeIncidentWerk
 
@@ -27,7 +28,7 @@ def _registreer(werk: FakeIncidentWerk, keys: Keys, **anders: Any) -> Any:
         "datalek": True,
         **anders,
     }
-    return incidenten.registreer(uow=werk, keys=keys, node=Node.VSB, door="vic", nu=NU, **velden)
+    return incidenten.registreer(uow=werk, keys=keys, node=Node.VSB, door=VIC, nu=NU, **velden)
 
 
 def test_a_notification_that_fails_leaves_it_to_do_and_a_retry_sends_it(keys: Keys) -> None:
@@ -37,12 +38,12 @@ def test_a_notification_that_fails_leaves_it_to_do_and_a_retry_sends_it(keys: Ke
     bode.down = True
     with pytest.raises(PartijOnbereikbaar):
         incidenten.meld_partij(uow=werk, keys=keys, node=Node.VSB, incident_id=incident.id,
-                               bode=bode, door="vic", nu=NU)  # fmt: skip
+                               bode=bode, door=VIC, nu=NU)  # fmt: skip
     assert werk.bewaard.get(incident.id).partij_gemeld_op is None  # type: ignore[union-attr]
     assert any("notify the other party" in w for w in incidenten.waarschuwingen(uow=werk, nu=NU))
     bode.down = False
     gemeld = incidenten.meld_partij(uow=werk, keys=keys, node=Node.VSB, incident_id=incident.id,
-                                    bode=bode, door="vic", nu=NU)  # fmt: skip
+                                    bode=bode, door=VIC, nu=NU)  # fmt: skip
     assert gemeld.partij_gemeld_op == NU
     assert [m["id"] for m in bode.ontvangen] == [incident.id]
     assert "door" not in bode.ontvangen[0]  # who registered it stays with the party
@@ -54,18 +55,18 @@ def test_a_received_notification_is_kept_once_and_another_party_cannot_reuse_its
 ) -> None:
     bij_aii = FakeIncidentWerk()
     melding = _registreer(FakeIncidentWerk(), keys).melding()
-    eerste, nieuw = incidenten.ontvang(uow=bij_aii, keys=keys, node=Node.AII, van=Node.VSB,
-                                       inhoud=melding, nu=NU)  # fmt: skip
+    eerste, nieuw = incidenten.ontvang(door=VAN_VSB, uow=bij_aii, keys=keys, node=Node.AII,
+                                       van=Node.VSB, inhoud=melding, nu=NU)  # fmt: skip
     assert nieuw
     assert not eerste.eigen
-    again, nieuw = incidenten.ontvang(uow=bij_aii, keys=keys, node=Node.AII, van=Node.VSB,
-                                      inhoud=melding, nu=NU)  # fmt: skip
+    again, nieuw = incidenten.ontvang(door=VAN_VSB, uow=bij_aii, keys=keys, node=Node.AII,
+                                      van=Node.VSB, inhoud=melding, nu=NU)  # fmt: skip
     assert (again, nieuw) == (eerste, False)
     assert len(bij_aii.bewaard.rijen) == 1
     assert [r.gebeurtenis for r in bij_aii.audit.regels_] == ["kbi:incident:receive"]
     with pytest.raises(IncidentFout, match="sender"):
-        incidenten.ontvang(uow=bij_aii, keys=keys, node=Node.AII, van=Node.AII, inhoud=melding,
-                           nu=NU)  # fmt: skip
+        incidenten.ontvang(door=VAN_VSB, uow=bij_aii, keys=keys, node=Node.AII, van=Node.AII,
+                           inhoud=melding, nu=NU)  # fmt: skip
 
 
 def test_nothing_is_stored_for_a_bad_incident(keys: Keys) -> None:

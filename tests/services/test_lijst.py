@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 import pytest
 
 from kbi_exchange.adapters.keys import Keys
-from kbi_exchange.domain.access import Gebruiker, Node, Rol
+from kbi_exchange.domain.access import Actor, Node, Rol
+from kbi_exchange.domain.fouten import Forbidden
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.services.lijst import keur_goed, maak_lijst
-from kbi_exchange.services.users import NietToegestaan
 from tests.fakes import FakeLijstWerk
 
 NU = datetime(2026, 1, 15, 10, tzinfo=UTC)
-MAKER = Gebruiker("olga", Node.AII, Rol.AII_OPERATOR)
-KEURDER = Gebruiker("anna", Node.AII, Rol.AII_APPROVER)
+MAKER = Actor("olga", Node.AII, Rol.AII_OPERATOR)
+KEURDER = Actor("anna", Node.AII, Rol.AII_APPROVER)
 INSZ = ["85073001348", "85073003328"]
 
 
@@ -76,9 +76,9 @@ def test_a_year_without_a_list_is_refused_and_nothing_kept(
 def test_four_eyes_neither_the_maker_nor_an_operator_approves(keys: Keys) -> None:
     werk = FakeLijstWerk(INSZ)
     lijst = _maak(werk, keys)
-    with pytest.raises(NietToegestaan):
+    with pytest.raises(Forbidden):
         keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=MAKER, nu=NU)
-    zelf = Gebruiker("olga", Node.AII, Rol.AII_APPROVER)  # the maker, now as approver
+    zelf = Actor("olga", Node.AII, Rol.AII_APPROVER)  # the maker, now as approver
     with pytest.raises(LijstFout, match="made list"):
         keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=zelf, nu=NU)
     goedgekeurd = keur_goed(uow=werk, keys=keys, lijst_id=lijst.id, door=KEURDER, nu=NU)
@@ -89,7 +89,7 @@ def test_four_eyes_neither_the_maker_nor_an_operator_approves(keys: Keys) -> Non
 
 
 def test_the_maker_needs_the_operator_role(keys: Keys) -> None:
-    with pytest.raises(NietToegestaan):
+    with pytest.raises(Forbidden):
         maak_lijst(
             uow=FakeLijstWerk(INSZ),
             keys=keys,

@@ -24,6 +24,7 @@ from kbi_exchange.domain.lijst import (
 )
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort
 from kbi_exchange.services.lijst_ontvangst import OntvangenLijst, ontvang_lijst
+from tests.actors import VERA
 from tests.fakes import FakeOntvangenLijsten, FakeOntvangstWerk
 
 NU = datetime(2026, 1, 20, 9, tzinfo=UTC)
@@ -72,7 +73,7 @@ def _ontvang(
         mailbox=mailbox,
         bestand=bestand,
         naam=lijst_bestandsnaam(JAAR, NU),
-        door="vera",
+        door=VERA,
         nu=nu,
         vsb="VSB",
         aii="AII-KBI",

@@ -16,6 +16,7 @@ from kbi_exchange.domain.premie import Premie, PremieFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort, Stroom
 from kbi_exchange.parameters import premie_bedragen
 from kbi_exchange.services import premie
+from tests.actors import VSB_OS, behandelaar
 from tests.fakes import FakeAanvraagWerk
 
 NU = datetime(2026, 3, 10, 9, tzinfo=UTC)
@@ -40,7 +41,7 @@ def _bepaal(werk: FakeAanvraagWerk, keys: Keys, insz: str, jaar: int, door: Acto
 
 def test_listed_pays_full_unlisted_reduced_and_each_decision_is_audited(keys: Keys) -> None:
     werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: {B}})
-    vsb = Actor("os:vsb")
+    vsb = VSB_OS
     assert (_bepaal(werk, keys, A, 2024, vsb).bedrag, _bepaal(werk, keys, B, 2024, vsb).bedrag) == (
         31,
         62,
@@ -53,7 +54,7 @@ def test_listed_pays_full_unlisted_reduced_and_each_decision_is_audited(keys: Ke
 
 def test_a_zorgkas_handler_sees_members_of_their_zorgkas_in_that_year_only(keys: Keys) -> None:
     werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: set(), 2024: set()})
-    lm = Actor("lou", "LM")
+    lm = behandelaar("LM", "lou")
     assert _bepaal(werk, keys, A, 2024, lm).verlaagd  # A joined LM in 2024
     fouten = []
     for insz in (B, "85073001150"):  # a CM member, and someone who is no member at all
@@ -71,7 +72,7 @@ def test_a_zorgkas_handler_sees_members_of_their_zorgkas_in_that_year_only(keys:
 
 def test_an_invalid_insz_names_the_option_not_the_number(keys: Keys) -> None:
     with pytest.raises(PremieFout, match="insz: invalid INSZ") as fout:
-        _bepaal(FakeAanvraagWerk(), keys, "85073001349", 2024, Actor("os:vsb"))
+        _bepaal(FakeAanvraagWerk(), keys, "85073001349", 2024, VSB_OS)
     assert "85073001349" not in str(fout.value)
 
 
@@ -87,7 +88,7 @@ def test_after_the_f2_lapse_a_later_premium_year_is_reduced_for_every_member_wit
     lapse, the list no longer counts; 2023 (begun before it) is still decided by it."""
     werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2022: {B}, 2023: {B}})
     werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F2, datum=date(2023, 7, 20)))
-    vsb = Actor("os:vsb")
+    vsb = VSB_OS
     na = _bepaal(werk, keys, B, 2024, vsb)  # on the list of 2023, yet reduced now
     assert (na.verlaagd, na.bedrag) == (True, 31)
     assert "de lijst telt niet meer" in na.reden
@@ -113,5 +114,5 @@ def test_while_the_protocol_stands_still_a_premium_that_needs_the_list_waits(key
     werk = FakeAanvraagWerk(LID_A, LID_B, lijsten={2023: {B}})
     werk.protocol.voeg_toe(_stap(Soort.GESCHORST))
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
-        _bepaal(werk, keys, B, 2024, Actor("os:vsb"))
+        _bepaal(werk, keys, B, 2024, VSB_OS)
     assert werk.audit.regels_ == []

@@ -11,7 +11,7 @@ import pytest
 
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
-from kbi_exchange.domain.access import Gebruiker, Node, Rol
+from kbi_exchange.domain.access import Actor, Node, Rol
 from kbi_exchange.domain.incident import PartijOnbereikbaar, PartijWeigert
 from kbi_exchange.domain.protocol import (
     AlGegeven,
@@ -24,6 +24,7 @@ from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services import protocol
 from kbi_exchange.services.lijst import keur_goed, maak_lijst
 from kbi_exchange.services.lijst_levering import lever_lijst
+from tests.actors import DORA, OLGA, VIC, dpo
 from tests.conftest import NU
 from tests.fakes import FakeBode, FakeLijstWerk
 from tests.services.conftest import Writer
@@ -49,21 +50,21 @@ def test_a_lapsed_basis_refuses_f1_with_40001_and_keeps_no_answer(writer: Writer
 def test_a_suspended_protocol_delivers_no_list(keys: Keys, tmp_path: Path) -> None:
     werk = FakeLijstWerk(["85073001546"])
     lijst = maak_lijst(
-        uow=werk, keys=keys, jaar=2026, door=Gebruiker("olga", Node.AII, Rol.AII_OPERATOR),
+        uow=werk, keys=keys, jaar=2026, door=Actor("olga", Node.AII, Rol.AII_OPERATOR),
         nu=NU, producent="AII-KBI", ontvanger="VSB",
     )  # fmt: skip
     keur_goed(
         uow=werk, keys=keys, lijst_id=lijst.id,
-        door=Gebruiker("anna", Node.AII, Rol.AII_APPROVER), nu=NU,
+        door=Actor("anna", Node.AII, Rol.AII_APPROVER), nu=NU,
     )  # fmt: skip
     protocol.stap(
         uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.GESCHORST,
-        door="dora", reden="onderzoek", nu=NU,
+        door=DORA, reden="onderzoek", nu=NU,
     )  # fmt: skip
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         lever_lijst(
             uow=werk, keys=keys, pki=None, mailbox=Mailbox(tmp_path),  # type: ignore[arg-type]
-            lijst_id=lijst.id, door="olga", nu=NU, bestanden_tot=date(2026, 12, 31),
+            lijst_id=lijst.id, door=OLGA, nu=NU, bestanden_tot=date(2026, 12, 31),
         )  # fmt: skip
     assert werk.bewaard.lijsten[lijst.id].status.value == "goedgekeurd"
     assert list(tmp_path.rglob("*.p7m")) == []
@@ -75,37 +76,49 @@ def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_
     werk = FakeLijstWerk([])
     for i, soort in enumerate((Soort.GESCHORST, Soort.HERVAT)):
         protocol.stap(
-            uow=werk, keys=keys, definitie=protocol_definitie(), soort=soort, door="dora",
+            uow=werk, keys=keys, definitie=protocol_definitie(), soort=soort, door=DORA,
             reden="onderzoek", nu=NU + timedelta(minutes=i),
         )  # fmt: skip
     bode = FakeBode(NU + timedelta(hours=1))
     bode.down = True
     with pytest.raises(PartijOnbereikbaar):
-        protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: NU)
+        protocol.meld_stappen(
+            uow=werk, keys=keys, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: NU
+        )
     assert len(protocol.te_melden_nu(uow=werk, node=Node.AII)) == 2
     bode.down = False
     later = NU + timedelta(hours=1)
-    gemeld = protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: later)
+    gemeld = protocol.meld_stappen(
+        uow=werk, keys=keys, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
+    )
     assert [g.stap.soort for g in gemeld] == [Soort.GESCHORST, Soort.HERVAT]
     assert [m["soort"] for m in bode.ontvangen] == ["geschorst", "hervat"]
     assert "door" not in bode.ontvangen[0]  # the step, not who took it
     # recorded as taken at the moment the other node says, within the clocks' difference
     assert all(g.ontvangen_op == later for g in werk.protocol.gebeurtenissen())
     assert (
-        protocol.meld_stappen(uow=werk, keys=keys, node=Node.AII, bode=bode, nu=lambda: later) == []
+        protocol.meld_stappen(
+            uow=werk, keys=keys, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
+        )
+        == []
     )
 
 
 def test_a_notice_is_sent_dated_when_it_leaves_and_runs_from_its_receipt(keys: Keys) -> None:
     werk = FakeLijstWerk([])
     protocol.stap(
-        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD, door="vic",
+        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD, door=VIC,
         reden="nieuwe regeling", nu=NU, partij="vsb", gebeurtenis=protocol.PROTOCOL_STAP[Node.VSB],
     )  # fmt: skip
     assert protocol.status(uow=werk, definitie=protocol_definitie(), nu=NU).eindigt_op is None
     week_later = NU + timedelta(days=7)
     protocol.meld_stappen(
-        uow=werk, keys=keys, node=Node.VSB, bode=FakeBode(week_later), nu=lambda: week_later
+        uow=werk,
+        keys=keys,
+        node=Node.VSB,
+        door=dpo(Node.VSB),
+        bode=FakeBode(week_later),
+        nu=lambda: week_later,
     )
     staat = protocol.status(uow=werk, definitie=protocol_definitie(), nu=week_later)
     assert staat.eindigt_op == date(2027, 1, 22)  # 12 months from the receipt, not from NU
@@ -116,17 +129,29 @@ def test_a_received_step_is_kept_once_and_a_second_notice_is_refused(keys: Keys)
     melding = {"id": "v-1", "soort": "opgezegd", "op": NU.isoformat(), "reden": "r",
                "partij": "vsb"}  # fmt: skip
     g, nieuw = protocol.ontvang_stap(
-        uow=werk, keys=keys, node=Node.AII, van=Node.VSB, inhoud=melding, nu=NU
+        uow=werk,
+        keys=keys,
+        node=Node.AII,
+        van=Node.VSB,
+        door=Actor.partij(Node.VSB, Node.AII),
+        inhoud=melding,
+        nu=NU,
     )
     assert (nieuw, g.door, g.ontvangen_op) == (True, "partij:vsb", NU)
     _, nieuw = protocol.ontvang_stap(
-        uow=werk, keys=keys, node=Node.AII, van=Node.VSB, inhoud=melding, nu=NU
+        uow=werk,
+        keys=keys,
+        node=Node.AII,
+        van=Node.VSB,
+        door=Actor.partij(Node.VSB, Node.AII),
+        inhoud=melding,
+        nu=NU,
     )
     assert not nieuw
     with pytest.raises(AlGegeven, match="notice was given already"):
         protocol.ontvang_stap(
-            uow=werk, keys=keys, node=Node.AII, van=Node.VSB, inhoud={**melding, "id": "v-2"},
-            nu=NU,
+            uow=werk, keys=keys, node=Node.AII, van=Node.VSB, door=Actor.partij(Node.VSB, Node.AII),
+            inhoud={**melding, "id": "v-2"}, nu=NU,
         )  # fmt: skip
     assert len(werk.protocol.gebeurtenissen()) == 1
 
@@ -144,7 +169,13 @@ class Koppeling:
         van = Node.VSB if self.node is Node.AII else Node.AII
         try:
             g, _ = protocol.ontvang_stap(
-                uow=self.werk, keys=self.keys, node=self.node, van=van, inhoud=melding, nu=self.nu
+                uow=self.werk,
+                keys=self.keys,
+                node=self.node,
+                van=van,
+                door=Actor.partij(van, self.node),
+                inhoud=melding,
+                nu=self.nu,
             )
         except AlGegeven as fout:
             raise PartijWeigert(str(fout)) from None
@@ -157,7 +188,7 @@ class Koppeling:
 def _opzegging(werk: FakeLijstWerk, keys: Keys, node: Node, nu: datetime) -> None:
     protocol.stap(
         uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD,
-        door="dpo", reden="nieuwe regeling", nu=nu, partij=node.value,
+        door=dpo(node), reden="nieuwe regeling", nu=nu, partij=node.value,
         gebeurtenis=protocol.PROTOCOL_STAP[node],
     )  # fmt: skip
 
@@ -171,14 +202,14 @@ def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after(keys: Ke
     ontvangst = NU + timedelta(minutes=1)
     # AII's notice reaches VSB first: VSB's own was still on its way, so it is taken
     [gemeld] = protocol.meld_stappen(
-        uow=aii, keys=keys, node=Node.AII, bode=Koppeling(vsb, keys, Node.VSB, ontvangst),
-        nu=lambda: ontvangst,
+        uow=aii, keys=keys, node=Node.AII, door=DORA,
+        bode=Koppeling(vsb, keys, Node.VSB, ontvangst), nu=lambda: ontvangst,
     )  # fmt: skip
     assert gemeld.geweigerd is None
     # VSB's notice reaches AII, whose own notice runs: refused for good, recorded so
     later = ontvangst + timedelta(minutes=1)
     [geweigerd] = protocol.meld_stappen(
-        uow=vsb, keys=keys, node=Node.VSB, bode=Koppeling(aii, keys, Node.AII, later),
+        uow=vsb, keys=keys, node=Node.VSB, door=VIC, bode=Koppeling(aii, keys, Node.AII, later),
         nu=lambda: later,
     )  # fmt: skip
     assert geweigerd.geweigerd is not None
@@ -192,12 +223,12 @@ def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after(keys: Ke
     # a step AII takes later still reaches VSB and binds it
     nog_later = later + timedelta(days=1)
     protocol.stap(
-        uow=aii, keys=keys, definitie=protocol_definitie(), soort=Soort.GESCHORST, door="dora",
+        uow=aii, keys=keys, definitie=protocol_definitie(), soort=Soort.GESCHORST, door=DORA,
         reden="onderzoek", nu=nog_later,
     )  # fmt: skip
     [schorsing] = protocol.meld_stappen(
-        uow=aii, keys=keys, node=Node.AII, bode=Koppeling(vsb, keys, Node.VSB, nog_later),
-        nu=lambda: nog_later,
+        uow=aii, keys=keys, node=Node.AII, door=DORA,
+        bode=Koppeling(vsb, keys, Node.VSB, nog_later), nu=lambda: nog_later,
     )  # fmt: skip
     assert schorsing.geweigerd is None
     staat = protocol.status(uow=vsb, definitie=protocol_definitie(), nu=nog_later)
@@ -214,14 +245,19 @@ def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt(keys: Keys) 
     koppeling.verloren = True
     with pytest.raises(PartijOnbereikbaar):
         protocol.meld_stappen(
-            uow=vsb, keys=keys, node=Node.VSB, bode=koppeling, nu=lambda: ontvangst
+            uow=vsb,
+            keys=keys,
+            node=Node.VSB,
+            door=dpo(Node.VSB),
+            bode=koppeling,
+            nu=lambda: ontvangst,
         )
     assert protocol.status(uow=vsb, definitie=protocol_definitie(), nu=ontvangst).eindigt_op is None
     koppeling.verloren = False
     twee_dagen = NU + timedelta(days=2)
     koppeling.nu = twee_dagen
     [gemeld] = protocol.meld_stappen(
-        uow=vsb, keys=keys, node=Node.VSB, bode=koppeling, nu=lambda: twee_dagen
+        uow=vsb, keys=keys, node=Node.VSB, door=dpo(Node.VSB), bode=koppeling, nu=lambda: twee_dagen
     )
     assert gemeld.stap.ontvangen_op == ontvangst
     for werk in (aii, vsb):

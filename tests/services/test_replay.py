@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from kbi_exchange.services.replay import OnbekendeBeslissing, herspeel
+from tests.actors import OLGA
 from tests.conftest import NU
 from tests.fakes import FakeWerk
 from tests.services.conftest import Writer
@@ -23,7 +24,9 @@ def _vraag(insz: str, datum: str) -> dict[str, str]:
 
 def _herspeel(writer: Writer, beslissing_id: str):  # type: ignore[no-untyped-def]
     return herspeel(
-        uow=FakeWerk(writer.kbi, writer.beslissingen, writer.audit), beslissing_id=beslissing_id
+        door=OLGA,
+        uow=FakeWerk(writer.kbi, writer.beslissingen, writer.audit),
+        beslissing_id=beslissing_id,
     )
 
 

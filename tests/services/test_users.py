@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kbi_exchange.domain.access import Node, Rol
+from kbi_exchange.domain.access import Actor, Node, Rol
 from kbi_exchange.services.users import (
     MAX_POGINGEN,
     AuthenticatieMislukt,
@@ -28,7 +28,13 @@ def _voeg_toe(
     wachtwoord: str = WACHTWOORD,
 ) -> None:
     voeg_gebruiker_toe(
-        uow=mensen, naam=naam, rol=rol, zorgkas=zorgkas, wachtwoord=wachtwoord, nu=NU
+        door=Actor.os_account(mensen.node, "test"),
+        uow=mensen,
+        naam=naam,
+        rol=rol,
+        zorgkas=zorgkas,
+        wachtwoord=wachtwoord,
+        nu=NU,
     )
 
 

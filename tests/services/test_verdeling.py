@@ -12,7 +12,6 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
-from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
@@ -20,6 +19,7 @@ from kbi_exchange.domain.periods import Periode
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort, Stroom
 from kbi_exchange.services import verdeling
 from kbi_exchange.services.verdeling import verdeel
+from tests.actors import VERA, zorgkas_client
 from tests.fakes import FakeVerdelingWerk
 
 NU = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -52,7 +52,7 @@ def bus(tmp_path: Path) -> Mailbox:
 
 def _verdeel(werk: FakeVerdelingWerk, keys: Keys, pki: Pki, bus: Mailbox) -> verdeling.Verdeling:
     return verdeel(
-        uow=werk, keys=keys, pki=pki, mailbox=bus, jaar=2026, door="vera", nu=NU, vsb="VSB"
+        uow=werk, keys=keys, pki=pki, mailbox=bus, jaar=2026, door=VERA, nu=NU, vsb="VSB"
     )
 
 
@@ -127,16 +127,16 @@ def test_the_list_view_and_a_download_are_a_zorgkas_s_own_and_audited(
     cm = next(z for z in verslag.zendingen if z.zorgkas == "CM")
     lm = next(z for z in verslag.zendingen if z.zorgkas == "LM")
     inszen, zendingen = verdeling.leden_op_lijst(
-        uow=werk, keys=keys, jaar=2026, door=Actor("client:cm", "CM"), nu=NU
+        uow=werk, keys=keys, jaar=2026, door=zorgkas_client("CM"), nu=NU
     )
     assert (inszen, [z.id for z in zendingen]) == ([A], [cm.id])
     zending, _ = verdeling.zending_bestand(
-        uow=werk, keys=keys, zending_id=cm.id, door=Actor("client:cm", "CM"), nu=NU
+        uow=werk, keys=keys, zending_id=cm.id, door=zorgkas_client("CM"), nu=NU
     )
     assert zending.id == cm.id
     with pytest.raises(verdeling.GeenZending, match=f"no file '{lm.id}'"):
         verdeling.zending_bestand(
-            uow=werk, keys=keys, zending_id=lm.id, door=Actor("client:cm", "CM"), nu=NU
+            uow=werk, keys=keys, zending_id=lm.id, door=zorgkas_client("CM"), nu=NU
         )
     gezien = [
         r for r in werk.audit.regels_ if r.gebeurtenis in ("vsb:lijst:view", "vsb:lijst:download")
@@ -189,7 +189,7 @@ def test_nothing_of_the_list_reaches_a_zorgkas_while_vsbs_record_says_no(
     verslag = _verdeel(werk, keys, pki, bus)  # distributed while it was allowed
     (zending,) = verslag.zendingen
     werk.protocol.voeg_toe(stap)
-    cm = Actor("client:cm", "CM")
+    cm = zorgkas_client("CM")
     for stap_ in (
         lambda: _verdeel(werk, keys, pki, bus),
         lambda: verdeling.leden_op_lijst(uow=werk, keys=keys, jaar=2026, door=cm, nu=NU),
@@ -208,7 +208,7 @@ def test_a_download_is_recorded_and_a_file_whose_content_went_is_said_to_be_gone
     werk = FakeVerdelingWerk(_lid(A, "CM"))
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 1), [A])
     (zending,) = _verdeel(werk, keys, pki, bus).zendingen
-    cm = Actor("client:cm", "CM")
+    cm = zorgkas_client("CM")
     later = datetime(2026, 3, 3, tzinfo=UTC)
     for moment in (NU, later):  # the first download is the one kept
         verdeling.zending_bestand(uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=moment)

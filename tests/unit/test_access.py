@@ -5,7 +5,10 @@ from pathlib import Path
 
 import kbi_exchange
 from kbi_exchange.domain.access import (
+    OS_PERMISSIES,
+    PARTIJ_PERMISSIES,
     PERMISSIES,
+    ROLLEN_VAN_CLIENTS,
     ROLLEN_VAN_NODE,
     Gebruiker,
     Node,
@@ -27,7 +30,7 @@ def test_no_role_both_changes_kbi_data_and_approves_a_list() -> None:
 
 
 def test_every_role_lives_on_a_node_and_has_permissions() -> None:
-    op_een_node = set().union(*ROLLEN_VAN_NODE.values())
+    op_een_node = set().union(*ROLLEN_VAN_NODE.values(), *ROLLEN_VAN_CLIENTS.values())
     assert op_een_node == set(Rol)
     assert set(PERMISSIES) == set(Rol)
 
@@ -58,6 +61,9 @@ def test_every_permission_is_checked_by_some_command_or_service() -> None:
 
 
 def test_every_permission_is_granted_to_some_role() -> None:
-    """A permission no role holds makes its command usable by the OS account only."""
+    """A permission no role holds is the OS account's own (people and clients), or the other
+    party's node's (its notifications); none is held by no one."""
     gegeven = {p for permissies in PERMISSIES.values() for p in permissies}
-    assert set(Permissie) - gegeven == set()
+    assert set(Permissie) - gegeven == {Permissie.TOEGANG_BEHEER, Permissie.PARTIJ_MELDING}
+    assert all(Permissie.TOEGANG_BEHEER in OS_PERMISSIES[node] for node in Node)
+    assert {Permissie.PARTIJ_MELDING} == PARTIJ_PERMISSIES

@@ -122,3 +122,43 @@ def test_the_storage_check_catches_every_form_of_import(tmp_path: Path) -> None:
         "kbi_exchange.adapters.db.uow",
         "kbi_exchange.adapters.db.engine",
     ]
+
+
+ENTRYPOINTS = DOMAIN.parent / "entrypoints"
+# what deciding who may do what needs; an entry point only authenticates (issue 21)
+BESLISSEN = {"Permissie", "PERMISSIES", "OS_PERMISSIES", "mag", "vereis", "vereist", "permissies"}
+
+
+def beslist_toegang(bron: str) -> list[str]:
+    """Every name in a module's source that decides a permission rather than authenticate."""
+    return sorted(
+        {
+            naam
+            for knoop in ast.walk(ast.parse(bron))
+            for naam in (
+                [knoop.id] if isinstance(knoop, ast.Name)
+                else [knoop.attr] if isinstance(knoop, ast.Attribute)
+                else [a.name for a in knoop.names] if isinstance(knoop, ast.ImportFrom)
+                else []
+            )
+            if naam in BESLISSEN
+        }
+    )  # fmt: skip
+
+
+def test_entry_points_authenticate_and_leave_every_permission_to_the_use_case() -> None:
+    overtreders = {
+        str(pad.relative_to(ENTRYPOINTS)): gevonden
+        for pad in sorted(ENTRYPOINTS.rglob("*.py"))
+        if (gevonden := beslist_toegang(pad.read_text(encoding="utf-8")))
+    }
+    assert overtreders == {}
+
+
+def test_the_permission_check_catches_a_check_in_an_entry_point() -> None:
+    bron = (
+        "from kbi_exchange.domain.access import Permissie, vereis\n"
+        "def f(actor):\n    vereis(actor, Permissie.KBI_LIJST_MAAK)\n"
+        "    return Permissie.KBI_LIJST_MAAK in actor.permissies\n"
+    )
+    assert beslist_toegang(bron) == ["Permissie", "permissies", "vereis"]

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_client, keys, uow
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagStatus
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
-from kbi_exchange.entrypoints.cli_users import handelende
+from kbi_exchange.entrypoints.cli_users import actor
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
 from kbi_exchange.services import aanvragen
 from kbi_exchange.settings import load_settings
@@ -85,7 +85,7 @@ def add(
 ) -> None:
     """Record an application, ask AII (not for an applicant under 18), and decide."""
     settings = load_settings()
-    door = handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL)
+    door = actor(als_, Node.VSB)
     with aii_client(settings) as bron:
         aanvraag = aanvragen.dien_in(
             uow=uow(settings, Node.VSB),
@@ -126,7 +126,7 @@ def end(
         aanvraag_id=aanvraag_id,
         einde=datum,
         reden=reden,
-        door=handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL),
+        door=actor(als_, Node.VSB),
         nu=_nu(),
     )
     if json_uit:
@@ -149,7 +149,7 @@ def show(
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),
         aanvraag_id=aanvraag_id,
-        door=handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL),
+        door=actor(als_, Node.VSB),
         nu=_nu(),
     )
     gegevens = _json(aanvraag)
@@ -179,7 +179,7 @@ def list_(
         keys=keys(settings, Node.VSB),
         zorgkas=zorgkas,
         onbeslist=waiting,
-        door=handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL),
+        door=actor(als_, Node.VSB),
         nu=_nu(),
     )
     if json_uit:
@@ -208,7 +208,7 @@ def retry(als_: Als = None, json_uit: Json = False) -> None:
     Exits 1 when AII still cannot answer (the rest keep waiting for a later retry).
     """
     settings = load_settings()
-    door = handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL)
+    door = actor(als_, Node.VSB)
     with aii_client(settings) as bron:
         herhaling = aanvragen.herhaal_wachtende(
             uow=uow(settings, Node.VSB),

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, werk_statistieken_bij
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.insz import Insz, is_geldig
@@ -24,8 +24,8 @@ from kbi_exchange.entrypoints.cli_import import (
     controleer_opties,
     voer_uit,
 )
-from kbi_exchange.entrypoints.cli_users import actor, als
-from kbi_exchange.services.decide import antwoord_json, decide
+from kbi_exchange.entrypoints.cli_users import actor
+from kbi_exchange.services.decide import antwoord_json, beslis
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.services.replay import herspeel
 from kbi_exchange.settings import load_settings
@@ -60,7 +60,7 @@ def import_(
     """Import KBI dossiers: validated, add-only, all or nothing unless --skip-bad."""
     controleer_opties(skip_bad, rejects)
     settings = load_settings()
-    door = actor(als_, Node.AII, Permissie.KBI_DOSSIER_IMPORTEER)
+    door = actor(als_, Node.AII)
     nu = datetime.now(UTC)
     voer_uit(
         bestand,
@@ -140,8 +140,13 @@ def decide_(
     except OngeldigeTijd as fout:
         raise typer.BadParameter(str(fout), param_hint="--known-at") from None
     nu = datetime.now(UTC)
-    with aii_uow(load_settings()) as uow:
-        antwoord = decide(Vraag(insz, date, purpose), zoek=uow.kbi.zoek, nu=nu, gekend_op=gekend_op)
+    antwoord = beslis(
+        door=actor(None, Node.AII),
+        uow=aii_uow(load_settings()),
+        vraag=Vraag(insz, date, purpose),
+        nu=nu,
+        gekend_op=gekend_op,
+    )
     if json_uit:
         typer.echo(json.dumps(antwoord_json(antwoord), ensure_ascii=False))
     else:
@@ -165,9 +170,9 @@ def decision_show(
     ] = None,
 ) -> None:
     """A stored answer, replayed on exactly its facts and knowledge time (exit 1 if it differs)."""
-    if als_:
-        als(als_, Node.AII, Permissie.KBI_ADVIES_BEKIJK)
-    herspeling = herspeel(uow=aii_uow(load_settings()), beslissing_id=beslissing_id)
+    herspeling = herspeel(
+        door=actor(als_, Node.AII), uow=aii_uow(load_settings()), beslissing_id=beslissing_id
+    )
     uitkomst = {
         **herspeling.record,
         "herspeeld": herspeling.opnieuw,

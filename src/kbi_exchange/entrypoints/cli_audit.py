@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import keys, uow
-from kbi_exchange.domain.access import Node, Permissie
-from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.entrypoints.cli_users import actor, als, bestaat
+from kbi_exchange.entrypoints.cli_users import actor, bestaat
 from kbi_exchange.services.audit import verifieer_audit, zoek_over_persoon
 from kbi_exchange.settings import load_settings
 
@@ -46,27 +45,21 @@ def verify(
 ) -> None:
     """Check that no entry was changed, deleted, inserted or reordered (exit 1 if one was)."""
     nodes = [node] if node else list(Node)
-    if als_:
-        for n in nodes:  # an auditor exists on each node; a DPO on their own
-            als(als_, n, Permissie.AUDIT_VERIFIEER)
+    # an auditor exists on each node; a DPO on their own
+    wie = {n: actor(als_, n) for n in nodes}
     settings = load_settings()
     geschonden: list[str] = []
     for n in nodes:
         with uow(settings, n) as werk:
-            aantal, problemen = verifieer_audit(audit=werk.audit, keys=keys(settings, n))
+            aantal, problemen = verifieer_audit(
+                door=wie[n], audit=werk.audit, keys=keys(settings, n)
+            )
         if problemen:
             geschonden += [f"{n.value}: {p}" for p in problemen]
         else:
             typer.echo(f"{n.value} audit log intact: {aantal} entries verified")
     if geschonden:
         raise AuditGeschonden(geschonden)
-
-
-# Who may search each node's log, and how the search itself is recorded there.
-ZOEKEN = {
-    Node.AII: (Permissie.KBI_AUDIT_ZOEK, AuditGebeurtenis.AUDIT_GEZOCHT),
-    Node.VSB: (Permissie.VSB_AUDIT_ZOEK, AuditGebeurtenis.VSB_AUDIT_GEZOCHT),
-}
 
 
 @app.command("search")
@@ -95,14 +88,12 @@ def search(
         nodes = [n for n in Node if bestaat(als_, n)] or [Node.AII]
     rijen = []
     for n in nodes:
-        permissie, gebeurtenis = ZOEKEN[n]
         regels = zoek_over_persoon(
             uow=uow(settings, n),
             keys=keys(settings, n),
             insz=cijfers,
-            door=actor(als_, n, permissie),
+            door=actor(als_, n),
             nu=datetime.now(UTC),
-            gebeurtenis=gebeurtenis,
         )
         rijen += [
             {

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import keys, uow
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.services.clients import alle_clients, trek_client_in, voeg_client_toe
 from kbi_exchange.settings import load_settings
 
@@ -36,7 +36,7 @@ def _voeg_toe(
         doelen=doelen,
         afzender=afzender,
         nu=datetime.now(UTC),
-        door=f"os:{getpass.getuser()}",
+        door=Actor.os_account(node, getpass.getuser()),
         zorgkas=zorgkas,
     )
     uit = {"id": client.id, "client": client.naam, "token": token}
@@ -48,7 +48,8 @@ def _toon(node: Node) -> None:
     tabel = Table(title=titel)
     for kolom in ("name", "id", "purposes", "afzender", "zorgkas", "since", "revoked"):
         tabel.add_column(kolom)
-    for rij in alle_clients(uow=uow(load_settings(), node)):
+    door = Actor.os_account(node, getpass.getuser())
+    for rij in alle_clients(uow=uow(load_settings(), node), door=door):
         tabel.add_row(
             rij.client.naam,
             rij.client.id,
@@ -68,7 +69,7 @@ def _trek_in(node: Node, naam: str) -> None:
         keys=keys(settings, node),
         naam=naam,
         nu=datetime.now(UTC),
-        door=f"os:{getpass.getuser()}",
+        door=Actor.os_account(node, getpass.getuser()),
     )
     typer.echo(client.id)
 

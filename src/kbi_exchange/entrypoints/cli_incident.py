@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from kbi_exchange.bootstrap import bode, keys, uow
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.incident import CATEGORIEEN, Incident, PartijOnbereikbaar
 from kbi_exchange.entrypoints.cli_users import actor
@@ -51,7 +51,7 @@ def _toon(incident: Incident, nu: datetime) -> None:
         console.print(f"  [{stijl}]{waarschuwing}[/]")
 
 
-def _meld(node: Node, incident_id: str, door: str) -> Incident | None:
+def _meld(node: Node, incident_id: str, door: Actor) -> Incident | None:
     """Notify the other party now; on failure say so and leave it to `notify` (exit 0)."""
     settings = load_settings()
     try:
@@ -105,7 +105,7 @@ def add(
     """Register an incident of the node's party; by default the other party is notified over
     its API at once (else `kbi incident notify ID` within 24 hours)."""
     settings = load_settings()
-    door = actor(als_, node, Permissie.INCIDENT_MELD)
+    door = actor(als_, node)
     nu = datetime.now(UTC)
     incident = incidenten.registreer(
         uow=uow(settings, node),
@@ -136,7 +136,7 @@ def notify(
     json_uit: Json = False,
 ) -> None:
     """Send the other party the notification over its API (again, if it did not arrive)."""
-    door = actor(als_, node, Permissie.INCIDENT_MELD)
+    door = actor(als_, node)
     incident = _meld(node, incident_id, door)
     if incident is None:
         raise typer.Exit(1)
@@ -167,7 +167,7 @@ def vtc(
         node=node,
         incident_id=incident_id,
         referentie=referentie,
-        door=actor(als_, node, Permissie.INCIDENT_BEHEER),
+        door=actor(als_, node),
         nu=nu,
     )
     if json_uit:
@@ -191,7 +191,7 @@ def close(
         keys=keys(settings, node),
         node=node,
         incident_id=incident_id,
-        door=actor(als_, node, Permissie.INCIDENT_BEHEER),
+        door=actor(als_, node),
         nu=nu,
     )
     if json_uit:
@@ -211,7 +211,7 @@ def list_(
     nu = datetime.now(UTC)
     rijen = []
     for n in [node] if node else list(Node):
-        for incident in incidenten.alle(uow=uow(settings, n), open_=open_):
+        for incident in incidenten.alle(door=actor(None, n), uow=uow(settings, n), open_=open_):
             rijen.append((n, incident))
     if json_uit:
         typer.echo(json.dumps([{"node": n.value, **i.json(nu)} for n, i in rijen]))
@@ -226,7 +226,9 @@ def list_(
 @app.command("show")
 def show(incident_id: Id, node: NodeVerplicht, json_uit: Json = False) -> None:
     """One incident, with its deadlines."""
-    incident = incidenten.toon(uow=uow(load_settings(), node), incident_id=incident_id)
+    incident = incidenten.toon(
+        door=actor(None, node), uow=uow(load_settings(), node), incident_id=incident_id
+    )
     nu = datetime.now(UTC)
     if json_uit:
         typer.echo(json.dumps(incident.json(nu)))

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_client, aii_uow, keys, uow
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.kwaliteit import Melding, Rectificatie
-from kbi_exchange.entrypoints.cli_users import actor, handelende
+from kbi_exchange.entrypoints.cli_users import actor
 from kbi_exchange.services import kwaliteit, vsb_kwaliteit
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.settings import load_settings
@@ -57,9 +57,10 @@ def _zeg_rectificatie(r: Rectificatie) -> str:
 @aii_app.command("list")
 def aii_list(open_: Open = False, als_: AiiAls = None, json_uit: Json = False) -> None:
     """The reports, oldest first, with their 2-week due dates; overdue ones are flagged."""
-    actor(als_, Node.AII, Permissie.KBI_MELDING_BEHANDEL)
     nu = datetime.now(UTC)
-    alle = kwaliteit.meldingen(uow=aii_uow(load_settings()), open_=open_)
+    alle = kwaliteit.meldingen(
+        door=actor(als_, Node.AII), uow=aii_uow(load_settings()), open_=open_
+    )
     if json_uit:
         typer.echo(json.dumps([m.json(nu) for m in alle]))
         return
@@ -71,7 +72,7 @@ def aii_list(open_: Open = False, als_: AiiAls = None, json_uit: Json = False) -
         tabel.add_row(m.id, f"{m.gemeld_op:%Y-%m-%d}", due, m.status, m.referte or "—",
                       m.omschrijving[:60])  # fmt: skip
     console.print(tabel)
-    te_laat = kwaliteit.achterstallig(alle, nu)
+    te_laat = [m for m in alle if m.achterstallig(nu)]
     if te_laat:
         console.print(f"[bold red]warning:[/] {len(te_laat)} report(s) past their 2 weeks (art. 7)")
 
@@ -94,9 +95,10 @@ def aii_show(
     json_uit: Json = False,
 ) -> None:
     """One report with its rectifications."""
-    actor(als_, Node.AII, Permissie.KBI_MELDING_BEHANDEL)
     nu = datetime.now(UTC)
-    melding, rectificaties = kwaliteit.toon(uow=aii_uow(load_settings()), melding_id=melding_id)
+    melding, rectificaties = kwaliteit.toon(
+        door=actor(als_, Node.AII), uow=aii_uow(load_settings()), melding_id=melding_id
+    )
     if json_uit:
         typer.echo(
             json.dumps(
@@ -131,8 +133,8 @@ def aii_correct(
     every earlier question about the person again and check every list: a rectification for
     each result that changed (F1: fetched by VSB; F2: rectify the list, four eyes)."""
     settings = load_settings()
-    door = actor(als_, Node.AII, Permissie.KBI_MELDING_BEHANDEL)
-    melding, _ = kwaliteit.toon(uow=aii_uow(settings), melding_id=melding_id)
+    door = actor(als_, Node.AII)
+    melding, _ = kwaliteit.toon(door=door, uow=aii_uow(settings), melding_id=melding_id)
     kwaliteit.controleer_correctie(bestand, melding)
     geimporteerd = import_dossiers(
         uow=aii_uow(settings), bestand=bestand, door=door, nu=datetime.now(UTC)
@@ -178,7 +180,7 @@ def aii_close(
         keys=keys(settings),
         melding_id=melding_id,
         bevinding=bevinding,
-        door=actor(als_, Node.AII, Permissie.KBI_MELDING_BEHANDEL),
+        door=actor(als_, Node.AII),
         nu=nu,
     )
     if json_uit:
@@ -203,7 +205,7 @@ def vsb_add(
 ) -> None:
     """Report to AII an error in a person's data (art. 7); prints AII's id for it."""
     settings = load_settings()
-    door = handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL)
+    door = actor(als_, Node.VSB)
     with aii_client(settings) as bron:
         melding = vsb_kwaliteit.meld(
             uow=uow(settings, Node.VSB),
@@ -225,7 +227,9 @@ def vsb_add(
 @vsb_app.command("list")
 def vsb_list(open_: Open = False, json_uit: Json = False) -> None:
     """The reports VSB sent, with AII's state and finding as last read."""
-    alle = vsb_kwaliteit.meldingen(uow=uow(load_settings(), Node.VSB), open_=open_)
+    alle = vsb_kwaliteit.meldingen(
+        door=actor(None, Node.VSB), uow=uow(load_settings(), Node.VSB), open_=open_
+    )
     if json_uit:
         typer.echo(json.dumps([m.json() for m in alle]))
         return
@@ -243,7 +247,7 @@ def vsb_fetch(als_: VsbAls = None, json_uit: Json = False) -> None:
     VSB's questions: the application's decision follows the new answer, its zorgkas gets a
     message. Rerunning applies nothing twice."""
     settings = load_settings()
-    door = actor(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL)
+    door = actor(als_, Node.VSB)
     with aii_client(settings) as bron:
         uit = vsb_kwaliteit.werk_bij(
             uow=uow(settings, Node.VSB),
@@ -278,7 +282,7 @@ def messages(als_: VsbAls = None, json_uit: Json = False) -> None:
     a rectified list no longer holds (a zorgkas handler: their own zorgkas's; VSB staff:
     all); the look is audited."""
     settings = load_settings()
-    door = handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL)
+    door = actor(als_, Node.VSB)
     gevonden = vsb_kwaliteit.berichten(
         uow=uow(settings, Node.VSB), keys=keys(settings, Node.VSB), door=door, nu=datetime.now(UTC)
     )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 
 from kbi_exchange.bootstrap import bode, keys, uow
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.incident import PartijOnbereikbaar
 from kbi_exchange.settings import load_settings
 
@@ -25,15 +25,21 @@ def vertel(
     meld: Callable[..., Sequence[T]],
     zeg: Callable[[T, Node], str],
     opnieuw: str,
+    door: Actor,
 ) -> bool:
     """Run ``meld`` (a service that tells the other node what it has not taken yet) towards
-    the route ``pad``; print each thing taken with ``zeg``; True when nothing is left."""
+    the route ``pad``, as ``door``; print each thing taken with ``zeg``; True when nothing is
+    left."""
     settings = load_settings()
     andere = Node.VSB if node is Node.AII else Node.AII
     werk: dict[str, Any] = {"uow": uow(settings, node), "keys": keys(settings, node)}
     try:
         gemeld = meld(
-            **werk, node=node, bode=bode(settings, node, pad), nu=lambda: datetime.now(UTC)
+            **werk,
+            node=node,
+            bode=bode(settings, node, pad),
+            nu=lambda: datetime.now(UTC),
+            door=door,
         )
     except PartijOnbereikbaar as fout:
         fouten.print(

@@ -12,11 +12,11 @@ from rich.table import Table
 
 from kbi_exchange.adapters.partij_bode import STAPPEN
 from kbi_exchange.bootstrap import aii_uow, keys, mailbox, termijnen, uow
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom, te_beoordelen
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_notify import vertel
-from kbi_exchange.entrypoints.cli_users import als
+from kbi_exchange.entrypoints.cli_users import actor, als
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services import incidenten, kwaliteit, protocol, registers
 from kbi_exchange.settings import Settings, load_settings
@@ -33,7 +33,6 @@ NodeOptie = Annotated[
         "basis binds VSB too; recorded by VSB's DPO)."
     ),
 ]
-BEHEER = {Node.AII: Permissie.KBI_PROTOCOL_BEHEER, Node.VSB: Permissie.VSB_PROTOCOL_BEHEER}
 Reden = Annotated[str, typer.Option("--reason", help="Why (recorded and audited).")]
 
 
@@ -122,16 +121,16 @@ def _waarschuwingen(settings: Settings, node: Node, nu: datetime) -> list[str]:
     uit += incidenten.waarschuwingen(uow=uow(settings, node), nu=nu)
     if node is Node.AII:
         uit += [
-            f"data-quality report {m.id}: past its 2 weeks (due {m.vervalt_op:%Y-%m-%d %H:%M}"
+            f"data-quality report {m_id}: past its 2 weeks (due {vervalt_op:%Y-%m-%d %H:%M}"
             " UTC), OVERDUE"
-            for m in kwaliteit.achterstallig(kwaliteit.meldingen(uow=uow(settings, node)), nu)
+            for m_id, vervalt_op in kwaliteit.achterstallig(uow=uow(settings, node), nu=nu)
         ]
     return uit
 
 
 def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
     settings = load_settings()
-    door = als(als_, Node.AII, Permissie.KBI_PROTOCOL_BEHEER).naam
+    door = als(als_, Node.AII)
     g, staat = protocol.stap(
         uow=aii_uow(settings),
         keys=keys(settings),
@@ -146,10 +145,10 @@ def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
     eind = f"; it ends on {staat.eindigt_op}" if staat.eindigt_op else ""
     console.print(f"recorded: {soort}; the protocol is now {staat.toestand}{eind}", style=None)
     _houd_lijsten_vast(settings, staat)
-    _meld(settings, Node.AII)
+    _meld(settings, Node.AII, door)
 
 
-def _meld(settings: Settings, node: Node) -> bool:
+def _meld(settings: Settings, node: Node, door: Actor) -> bool:
     """Tell the other party's node every step of this node's that binds it and it has not
     taken yet (SPEC §12); say what could not be told. True when nothing is left."""
     return vertel(
@@ -158,6 +157,7 @@ def _meld(settings: Settings, node: Node) -> bool:
         protocol.meld_stappen,
         lambda uitkomst, andere: uitkomst.zin(andere.value),
         f"kbi protocol notify --node {node.value}",
+        door,
     )
 
 
@@ -194,7 +194,7 @@ def notice(
     received it, to the day. Rerun it to send it again when the other node could not be
     reached (it is sent dated when it leaves: a receiver refuses a notice dated in the past)."""
     settings = load_settings()
-    door = als(als_, by, BEHEER[by]).naam
+    door = als(als_, by)
     nu = datetime.now(UTC)
     staat = protocol.status(uow=uow(settings, by), definitie=protocol_definitie(), nu=nu)
     onderweg = staat.opzegging_onderweg
@@ -217,7 +217,7 @@ def notice(
         stap_id = g.id
         typer.echo(g.id)
         console.print(f"recorded: notice by {by.value}; it runs from its receipt")
-    if _meld(settings, by):
+    if _meld(settings, by, door):
         nu = datetime.now(UTC)  # after its receipt
         staat = protocol.status(uow=uow(settings, by), definitie=protocol_definitie(), nu=nu)
         [deze] = [g for g in staat.gebeurtenissen if g.id == stap_id]
@@ -241,7 +241,7 @@ def notify(
     suspension, resumption, end, a lapse, a notice — oldest first (SPEC §12). Exits 1 while
     it cannot be reached."""
     settings = load_settings()
-    gelukt = [_meld(settings, n) for n in ([node] if node else list(Node))]
+    gelukt = [_meld(settings, n, actor(None, n)) for n in ([node] if node else list(Node))]
     if not all(gelukt):
         raise typer.Exit(1)
 
@@ -307,7 +307,7 @@ def basis_end(
     if datum is None or reden is None:
         raise typer.BadParameter("give --date and --reason, or --annulment", param_hint="--date")
     settings = load_settings()
-    door = als(als_, node, BEHEER[node]).naam
+    door = als(als_, node)
     verval = protocol.grond_vervalt(
         uow=uow(settings, node),
         keys=keys(settings, node),
@@ -334,7 +334,7 @@ def basis_end(
             ),
         )
     if verval.gebeurtenis is not None:
-        _meld(settings, node)
+        _meld(settings, node, door)
     console.print(("would stop: " if dry_run else "stops: ") + verval.stopt)
     for soort, ids in verval.gegevens.items():
         console.print(
@@ -358,7 +358,7 @@ def report_annulment(
         uow=aii_uow(settings),
         keys=keys(settings),
         definitie=protocol_definitie(),
-        door=als(als_, Node.AII, Permissie.KBI_PROTOCOL_BEHEER).naam,
+        door=als(als_, Node.AII),
         nu=datetime.now(UTC),
     )
     if json_uit:

@@ -16,7 +16,7 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.adapters.partij_bode import VERWERKERS
 from kbi_exchange.bootstrap import keys, ontvanger_bode, pki, uow
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.registers import Ontvanger
 from kbi_exchange.entrypoints.cli_aanvragen import dag
@@ -78,14 +78,14 @@ def processors_add(
         overeenkomst=overeenkomst,
         overeenkomst_datum=overeenkomst_datum,
         locatie=locatie,
-        door=actor(als_, node, Permissie.REGISTER_BEHEER),
+        door=(door := actor(als_, node)),
         nu=datetime.now(UTC),
     )
     typer.echo(json.dumps(verwerker.json()) if json_uit else verwerker.id)
-    _meld_verwerkers(node)
+    _meld_verwerkers(node, door)
 
 
-def _meld_verwerkers(node: Node) -> bool:
+def _meld_verwerkers(node: Node, door: Actor) -> bool:
     """Tell the other party's node of the own processors it was not told of as they stand
     (art. 6, 9); say what could not be told. True when nothing is left."""
     return vertel(
@@ -94,6 +94,7 @@ def _meld_verwerkers(node: Node) -> bool:
         registers.meld_verwerkers,
         lambda v, andere: f"{andere.value} was told of processor {v.naam}",
         f"kbi processors notify --node {node.value}",
+        door,
     )
 
 
@@ -101,7 +102,7 @@ def _meld_verwerkers(node: Node) -> bool:
 def processors_notify(node: NodeOptie) -> None:
     """Tell the other party of every own processor added or ended since it was last told
     (art. 6, 9); exits 1 while its node cannot be reached."""
-    if not _meld_verwerkers(node):
+    if not _meld_verwerkers(node, actor(None, node)):
         raise typer.Exit(1)
 
 
@@ -114,11 +115,11 @@ def processors_end(naam: Naam, node: NodeOptie, als_: Dpo) -> None:
         keys=keys(settings, node),
         node=node,
         naam_=naam,
-        door=actor(als_, node, Permissie.REGISTER_BEHEER),
+        door=(door := actor(als_, node)),
         nu=datetime.now(UTC),
     )
     typer.echo(verwerker.id)
-    _meld_verwerkers(node)
+    _meld_verwerkers(node, door)
 
 
 @processors_app.command("list")
@@ -132,7 +133,7 @@ def processors_list(
     rijen = [
         (n, v)
         for n in ([node] if node else list(Node))
-        for v in registers.verwerkers(uow=uow(settings, n))
+        for v in registers.verwerkers(door=actor(None, n), uow=uow(settings, n))
     ]
     if json_uit:
         typer.echo(json.dumps([{"node": n.value, **v.json()} for n, v in rijen]))
@@ -167,7 +168,7 @@ def processors_export(
         onderteken=lambda data: cms.sign(
             data, sleutels.certificaat(node.value), sleutels.sleutel(node.value)
         ),
-        door=actor(als_, node, Permissie.REGISTER_BEHEER),
+        door=actor(als_, node),
         nu=datetime.now(UTC),
     )
     write_atomic(uit, inhoud, modus=0o600)
@@ -186,7 +187,7 @@ def _toon_ontvanger(o: Ontvanger) -> None:
     )
 
 
-def _meld(naam: str, door: str) -> Ontvanger | None:
+def _meld(naam: str, door: Actor) -> Ontvanger | None:
     settings = load_settings()
     try:
         return registers.meld_ontvanger(
@@ -214,7 +215,7 @@ def recipients_add(
     """Register a recipient other than a zorgkas and notify AII over its API at once (if AII
     cannot be reached: registered, and `notify` later; nothing may go to it until then)."""
     settings = load_settings()
-    door = actor(als_, Node.VSB, Permissie.REGISTER_BEHEER)
+    door = actor(als_, Node.VSB)
     ontvanger = registers.voeg_ontvanger_toe(
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),
@@ -239,7 +240,7 @@ def recipients_notify(
     als_: Annotated[str, typer.Option("--as", help="VSB's DPO.")],
 ) -> None:
     """Notify AII (again) of a registered recipient; exit 1 while AII does not take it."""
-    ontvanger = _meld(naam, actor(als_, Node.VSB, Permissie.REGISTER_BEHEER))
+    ontvanger = _meld(naam, actor(als_, Node.VSB))
     if ontvanger is None:
         raise typer.Exit(1)
     typer.echo(ontvanger.id)
@@ -248,7 +249,7 @@ def recipients_notify(
 @vsb_recipients_app.command("list")
 def recipients_list(json_uit: Json = False) -> None:
     """VSB's recipients other than a zorgkas, and whether AII was notified."""
-    alle = registers.ontvangers(uow=uow(load_settings(), Node.VSB))
+    alle = registers.ontvangers(door=actor(None, Node.VSB), uow=uow(load_settings(), Node.VSB))
     if json_uit:
         typer.echo(json.dumps([o.json() for o in alle]))
         return
@@ -259,7 +260,7 @@ def recipients_list(json_uit: Json = False) -> None:
 @aii_recipients_app.command("list")
 def aii_recipients_list(json_uit: Json = False) -> None:
     """The recipients other than a zorgkas that VSB notified to AII."""
-    alle = registers.ontvangers(uow=uow(load_settings(), Node.AII))
+    alle = registers.ontvangers(door=actor(None, Node.AII), uow=uow(load_settings(), Node.AII))
     if json_uit:
         typer.echo(json.dumps([o.json() for o in alle]))
         return
@@ -285,7 +286,7 @@ def export(
         keys=keys(settings, Node.VSB),
         ontvanger_naam=ontvanger,
         jaar=jaar,
-        door=actor(als_, Node.VSB, Permissie.VSB_EXPORT),
+        door=actor(als_, Node.VSB),
         nu=datetime.now(UTC),
     )
     write_atomic(uit, orjson.dumps(inhoud), modus=0o600)

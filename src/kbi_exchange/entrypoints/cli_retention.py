@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from kbi_exchange.bootstrap import keys, mailbox, termijnen, uow
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import Bewaringsrapport, Gegevens
 from kbi_exchange.entrypoints.cli_aanvragen import dag
 from kbi_exchange.entrypoints.cli_users import actor
@@ -69,7 +69,7 @@ def run(
     settings = load_settings()
     rapporten = []
     for n in [node] if node else [Node.AII, Node.VSB]:
-        door = actor(als_, n, Permissie.BEWARING_UITVOEREN)
+        door = actor(als_, n)
         with console.status(f"{n.value}: looking for what goes…") as status:
 
             def voortgang(g: Gegevens, klaar: int, totaal: int, n: Node = n) -> None:

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import uow
-from kbi_exchange.domain.access import Actor, Gebruiker, Node, Permissie
-from kbi_exchange.services.users import authenticeer, vereis, voeg_gebruiker_toe
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.services.users import authenticeer, gebruikers, voeg_gebruiker_toe
 from kbi_exchange.settings import load_settings
 
 app = typer.Typer(help="People of a node: roles and passwords (Argon2id).", no_args_is_help=True)
@@ -32,16 +32,16 @@ def wachtwoord(vraag: str, *, bevestig: bool = False) -> str:
     return str(typer.prompt(vraag, hide_input=True, confirmation_prompt=bevestig))
 
 
-def als(naam: str, node: Node, permissie: Permissie) -> Gebruiker:
-    """Authenticate `--as NAME` on a node and require a permission of their role."""
+def als(naam: str, node: Node) -> Actor:
+    """Authenticate `--as NAME` on a node (their password): the person as an actor. What
+    they may do is decided by the use case they call, never here."""
     gebruiker = authenticeer(
         uow=uow(load_settings(), node),
         naam=naam,
         wachtwoord=wachtwoord(f"password for {naam}"),
         nu=datetime.now(UTC),
     )
-    vereis(gebruiker, permissie)
-    return gebruiker
+    return Actor.persoon(gebruiker)
 
 
 def bestaat(naam: str, node: Node) -> bool:
@@ -50,18 +50,13 @@ def bestaat(naam: str, node: Node) -> bool:
         return werk.gebruikers.account(naam) is not None
 
 
-def actor(als_: str | None, node: Node, permissie: Permissie) -> str:
-    """Who a command acts as: the person of ``--as`` (authenticated, holding the permission),
-    or else the OS account, recorded as ``os:<name>``."""
-    return handelende(als_, node, permissie).naam
-
-
-def handelende(als_: str | None, node: Node, permissie: Permissie) -> Actor:
-    """`actor`, with the zorgkas a zorgkas handler is bound to (the OS account is VSB staff)."""
+def actor(als_: str | None, node: Node) -> Actor:
+    """Who a command acts as: the person of ``--as`` (authenticated), or else the node's
+    operating-system account, recorded as ``os:<name>`` (see `ALLEEN_PERSONEN` for what it
+    may not do)."""
     if not als_:
-        return Actor(f"os:{getpass.getuser()}")
-    gebruiker = als(als_, node, permissie)
-    return Actor(gebruiker.naam, gebruiker.zorgkas)
+        return Actor.os_account(node, getpass.getuser())
+    return als(als_, node)
 
 
 @app.command("add")
@@ -74,6 +69,7 @@ def add(
 ) -> None:
     """Add a person; the password comes from KBI_PASSWORD or a prompt."""
     gebruiker = voeg_gebruiker_toe(
+        door=Actor.os_account(node, getpass.getuser()),
         uow=uow(load_settings(), node),
         naam=naam,
         rol=role,
@@ -103,16 +99,15 @@ def list_(node: Annotated[Node, typer.Option(help="The node.")] = Node.AII) -> N
     tabel = Table(title=f"People of the {node.value.upper()} node")
     for kolom in ("name", "role", "zorgkas", "since", "locked until"):
         tabel.add_column(kolom)
-    with uow(load_settings(), node) as werk:
-        for rij in werk.gebruikers.alle():
-            geblokkeerd = (
-                rij.geblokkeerd_tot if rij.geblokkeerd_tot and rij.geblokkeerd_tot > nu else None
-            )
-            tabel.add_row(
-                rij.gebruiker.naam,
-                rij.gebruiker.rol.value,
-                rij.gebruiker.zorgkas or "",
-                f"{rij.aangemaakt_op:%Y-%m-%d}",
-                f"{geblokkeerd:%Y-%m-%d %H:%M} UTC" if geblokkeerd else "",
-            )
+    for rij in gebruikers(uow=uow(load_settings(), node), door=actor(None, node)):
+        geblokkeerd = (
+            rij.geblokkeerd_tot if rij.geblokkeerd_tot and rij.geblokkeerd_tot > nu else None
+        )
+        tabel.add_row(
+            rij.gebruiker.naam,
+            rij.gebruiker.rol.value,
+            rij.gebruiker.zorgkas or "",
+            f"{rij.aangemaakt_op:%Y-%m-%d}",
+            f"{geblokkeerd:%Y-%m-%d %H:%M} UTC" if geblokkeerd else "",
+        )
     console.print(tabel)

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow, werk_statistieken_bij
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import Node, Permissie
+from kbi_exchange.domain.access import Node
 from kbi_exchange.entrypoints.cli_aanvragen import Als, dag
 from kbi_exchange.entrypoints.cli_aanvragen import app as aanvraag_app
 from kbi_exchange.entrypoints.cli_import import (
@@ -23,7 +23,7 @@ from kbi_exchange.entrypoints.cli_import import (
     controleer_opties,
     voer_uit,
 )
-from kbi_exchange.entrypoints.cli_users import actor, handelende
+from kbi_exchange.entrypoints.cli_users import actor
 from kbi_exchange.parameters import premie_bedragen
 from kbi_exchange.services import premie
 from kbi_exchange.services.aanvragen import vraag_advies
@@ -64,7 +64,7 @@ def import_(
     replaces what VSB knew of that member, earlier versions are kept."""
     controleer_opties(skip_bad, rejects)
     settings = load_settings()
-    door = actor(als_, Node.VSB, Permissie.VSB_LEDEN_IMPORTEER)
+    door = actor(als_, Node.VSB)
     nu = datetime.now(UTC)
     voer_uit(
         bestand,
@@ -116,7 +116,7 @@ def ingest(
     A file taken from the mailbox's vsb/in/ is removed from there once it is in.
     """
     settings = load_settings()
-    door = actor(als_, Node.VSB, Permissie.VSB_LIJST_ONTVANG)
+    door = actor(als_, Node.VSB)
     bus = mailbox(settings)
     lijst = ontvang_lijst(
         uow=uow(settings, Node.VSB),
@@ -170,7 +170,7 @@ def check(
             bron=bron,
             insz=insz,
             datum=datum,
-            door=handelende(als_, Node.VSB, Permissie.VSB_AANVRAAG_BEHANDEL),
+            door=actor(als_, Node.VSB),
             nu=datetime.now(UTC),
         )
     gegevens = {"insz": insz, "datum": datum.isoformat(), **antwoord.json()}
@@ -200,7 +200,7 @@ def premium(
         insz=insz,
         jaar=jaar,
         bedragen=premie_bedragen(),
-        door=handelende(als_, Node.VSB, Permissie.VSB_PREMIE_BEPAAL),
+        door=actor(als_, Node.VSB),
         nu=datetime.now(UTC),
     )
     if json_uit:
@@ -226,7 +226,7 @@ def distribute(
     Rerunning sends nothing twice; a member who moved since is forwarded to the new zorgkas.
     """
     settings = load_settings()
-    door = actor(als_, Node.VSB, Permissie.VSB_LIJST_VERDEEL)
+    door = actor(als_, Node.VSB)
     verslag = verdeel(
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),

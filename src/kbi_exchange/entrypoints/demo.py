@@ -13,7 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, init_home, keys, uow
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
@@ -115,7 +115,12 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
         schrijf_dossiers(SYNTHETISCH, ZAAD, synthetisch)
     with resources.as_file(voorbeelden) as voorbeeldbestand:
         for bestand in (voorbeeldbestand, synthetisch):
-            resultaat = import_dossiers(uow=aii_uow(settings), bestand=bestand, door="demo", nu=nu)
+            resultaat = import_dossiers(
+                uow=aii_uow(settings),
+                bestand=bestand,
+                door=Actor.os_account(Node.AII, "demo"),
+                nu=nu,
+            )
             console.print(
                 f"imported {bestand.name}: {resultaat.regels} lines, "
                 f"{resultaat.feiten_toegevoegd} new facts (a rerun adds none)"
@@ -183,7 +188,7 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),
         bestand=leden,
-        door="demo",
+        door=Actor.os_account(Node.VSB, "demo"),
         nu=nu,
     )
     console.print(
@@ -194,7 +199,7 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),
         bestand=extra_leden(settings.home / "demo", dag_in_brussel(nu), cm=(WIE,)),
-        door="demo",
+        door=Actor.os_account(Node.VSB, "demo"),
         nu=nu,
     )
     return leden

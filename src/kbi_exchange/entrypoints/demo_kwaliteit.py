@@ -20,7 +20,9 @@ from kbi_exchange.settings import Settings
 
 WIE = "85073001348"  # the examples: complies on 2023-01-01
 OPENING = date(2023, 1, 1)
-VSB = Actor("demo-vsb")
+# the demo acts as each node's operating-system account
+AII = Actor.os_account(Node.AII, "demo")
+VSB = Actor.os_account(Node.VSB, "demo")
 
 
 def _volgende_opening(console: Console, settings: Settings) -> date:
@@ -50,7 +52,7 @@ def rechtzetting(console: Console, settings: Settings) -> None:
     map_ = settings.home / "demo"
     fout = map_ / "kwaliteit-fout.jsonl"
     fout.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [inbreuk]}) + b"\n")
-    import_dossiers(uow=aii_uow(settings), bestand=fout, door="demo", nu=datetime.now(UTC))
+    import_dossiers(uow=aii_uow(settings), bestand=fout, door=AII, nu=datetime.now(UTC))
     console.print(f"  AII registers by mistake an inbreuk ({fact_id}) for *********{WIE[-2:]}")
     opening = _volgende_opening(console, settings)
     with aii_client(settings) as bron:
@@ -84,17 +86,17 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         correctie = map_ / "kwaliteit-correctie.jsonl"
         ingetrokken = {**inbreuk, "ingetrokken_op": datetime.now(UTC).isoformat()}
         correctie.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [ingetrokken]}) + b"\n")
-        bij_aii, _ = kwaliteit.toon(uow=aii_uow(settings), melding_id=melding.id)
+        bij_aii, _ = kwaliteit.toon(door=AII, uow=aii_uow(settings), melding_id=melding.id)
         kwaliteit.controleer_correctie(correctie, bij_aii)
         geimporteerd = import_dossiers(
-            uow=aii_uow(settings), bestand=correctie, door="demo-aii", nu=datetime.now(UTC)
+            uow=aii_uow(settings), bestand=correctie, door=AII, nu=datetime.now(UTC)
         )
         uitkomst = kwaliteit.herbeoordeel(
             uow=aii_uow(settings),
             keys=keys(settings),
             melding_id=melding.id,
             import_id=geimporteerd.import_id,
-            door="demo-aii",
+            door=AII,
             nu=datetime.now(UTC),
             lijst_ontvanger=settings.vsb_identificatie,
         )
@@ -108,14 +110,14 @@ def rechtzetting(console: Console, settings: Settings) -> None:
             keys=keys(settings),
             melding_id=melding.id,
             bevinding="Inbreuk ten onrechte geregistreerd; ingetrokken en rechtgezet.",
-            door="demo-aii",
+            door=AII,
             nu=datetime.now(UTC),
         )
         bijgewerkt = vsb_kwaliteit.werk_bij(
             uow=uow(settings, Node.VSB),
             keys=keys(settings, Node.VSB),
             bron=bron,
-            door="demo-vsb",
+            door=VSB,
             nu=datetime.now(UTC),
         )
     with uow(settings, Node.VSB) as werk:

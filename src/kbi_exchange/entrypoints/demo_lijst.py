@@ -5,6 +5,7 @@ A rerun picks the year's list up where it is: it never makes a second one.
 
 from __future__ import annotations
 
+import getpass
 from contextlib import suppress
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, keys, mailbox, pki, uow
-from kbi_exchange.domain.access import Gebruiker, Node
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstStatus
 from kbi_exchange.domain.lijst_staat import Lijst
@@ -31,9 +32,10 @@ DEMO_MENSEN = (
 DEMO_WACHTWOORD = "kbi-demo-password"
 
 
-def _persoon(settings: Settings, naam: str, node: Node, rol: str, nu: datetime) -> Gebruiker:
+def _persoon(settings: Settings, naam: str, node: Node, rol: str, nu: datetime) -> Actor:
     with suppress(GebruikerFout):  # made by an earlier run
         voeg_gebruiker_toe(
+            door=Actor.os_account(node, getpass.getuser()),
             uow=uow(settings, node),
             naam=naam,
             rol=rol,
@@ -41,7 +43,9 @@ def _persoon(settings: Settings, naam: str, node: Node, rol: str, nu: datetime) 
             wachtwoord=DEMO_WACHTWOORD,
             nu=nu,
         )
-    return authenticeer(uow=uow(settings, node), naam=naam, wachtwoord=DEMO_WACHTWOORD, nu=nu)
+    return Actor.persoon(
+        authenticeer(uow=uow(settings, node), naam=naam, wachtwoord=DEMO_WACHTWOORD, nu=nu)
+    )
 
 
 def _toon(console: Console, lijst: Lijst) -> None:
@@ -60,7 +64,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     console.print(f"\n[bold]Yearly list {jaar}[/] (flow F2): reference date {jaar}-01-01")
     huidige = [
         lijst
-        for lijst in alle_lijsten(uow=aii_uow(settings))
+        for lijst in alle_lijsten(door=maker, uow=aii_uow(settings))
         if lijst.jaar == jaar and lijst.status != LijstStatus.VERVANGEN.value
     ]
     if huidige:
@@ -96,7 +100,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
             pki=pki(settings),
             mailbox=bus,
             lijst_id=lijst.id,
-            door=maker.naam,
+            door=maker,
             nu=nu,
             bestanden_tot=settings.lijst_bestanden_tot,
         )
@@ -112,7 +116,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
             mailbox=bus,
             bestand=bestand.read_bytes(),
             naam=bestand.name,
-            door=vsb.naam,
+            door=vsb,
             nu=nu,
             vsb=settings.vsb_identificatie,
             aii=settings.aii_identificatie,
@@ -124,6 +128,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
         )
     for bestand in bus.waiting("aii", "KBI_VSB_ONTVANGST_*.p7s"):
         lijst = verwerk_ontvangstbewijs(
+            door=maker,
             uow=aii_uow(settings),
             keys=keys(settings),
             pki=pki(settings),

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, keys
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.services.clients import voeg_client_toe
@@ -56,7 +57,7 @@ def demo_token(settings: Settings) -> str:
         doelen=["ZORGBUDGET", "VERLAAGDE_PREMIE"],
         afzender="VSB",
         nu=datetime.now(UTC),
-        door=f"os:{getpass.getuser()}",
+        door=Actor.os_account(Node.AII, getpass.getuser()),
     )
     bestand.parent.mkdir(exist_ok=True)
     bestand.touch(mode=0o600)

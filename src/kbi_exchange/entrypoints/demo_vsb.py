@@ -41,7 +41,7 @@ def verdeel_lijst(console: Console, settings: Settings, jaar: int, nu: datetime)
         pki=pki(settings),
         mailbox=mailbox(settings),
         jaar=jaar,
-        door="demo-vsb",
+        door=Actor.os_account(Node.VSB, "demo"),
         nu=nu,
         vsb=settings.vsb_identificatie,
     )
@@ -69,7 +69,7 @@ def zorgkas_tokens(settings: Settings) -> dict[str, str]:
                 doelen=[],
                 afzender=None,
                 nu=datetime.now(UTC),
-                door=f"os:{getpass.getuser()}",
+                door=Actor.os_account(Node.VSB, getpass.getuser()),
                 zorgkas=code,
             )
             bestand.touch(mode=0o600)
@@ -210,7 +210,7 @@ def aanvragen_over_http(
             uow=uow(settings, Node.VSB),
             keys=keys(settings, Node.VSB),
             bron=bron,
-            door=Actor("demo-vsb"),
+            door=Actor.os_account(Node.VSB, "demo"),
             nu=lambda: datetime.now(UTC),
         )
     eerder = {a.get("id"): a.get("referte") for a in wachtend}

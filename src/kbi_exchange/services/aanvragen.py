@@ -29,7 +29,7 @@ from kbi_exchange.domain.aanvraag import (
     geboortedatum_uit_insz,
     niet_te_vragen,
 )
-from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
@@ -67,6 +67,7 @@ def _antwoord_audit(aanvraag: Aanvraag) -> dict[str, object]:
     }
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def vraag_advies(
     *,
     uow: AanvraagWerk,
@@ -128,6 +129,7 @@ def _eerste_datum(moment: datetime) -> date:
     return waarde
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def dien_in(
     *,
     uow: AanvraagWerk,
@@ -297,6 +299,7 @@ class Herhaling:
         return sum(1 for a in self.gevraagd if a.status.beslist)
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def herhaal_wachtende(
     *,
     uow: AanvraagWerk,
@@ -369,6 +372,7 @@ def _vereis_doorgifte(werk: AanvraagWerk, door: Actor, nu: datetime) -> None:
         vereis_gang(werk, nu)
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def beeindig(
     *,
     uow: AanvraagWerk,
@@ -403,6 +407,7 @@ def beeindig(
     return beeindigd
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def toon(*, uow: AanvraagWerk, keys: Keys, aanvraag_id: str, door: Actor, nu: datetime) -> Aanvraag:
     """One application, for the actor who may see it; the look is audited."""
     with uow as werk:
@@ -421,6 +426,7 @@ def toon(*, uow: AanvraagWerk, keys: Keys, aanvraag_id: str, door: Actor, nu: da
     return aanvraag
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def lijst(
     *,
     uow: AanvraagWerk,

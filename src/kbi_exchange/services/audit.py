@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditRegel,
@@ -86,7 +87,8 @@ def meld_mislukte_aanmeldingen(
         werk.commit()
 
 
-def verifieer_audit(*, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:
+@vereist(Permissie.AUDIT_VERIFIEER)
+def verifieer_audit(*, door: Actor, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:
     """The number of entries checked and every problem found (none: the log is intact)."""
     problemen: list[str] = []
     seq, hash_, tijdstip, handtekening = audit.kop()
@@ -142,14 +144,18 @@ def zoek_audit(
     return [uniek[seq] for seq in sorted(uniek)]
 
 
+# how a search is recorded in each node's own log
+GEZOCHT = {Node.AII: AuditGebeurtenis.AUDIT_GEZOCHT, Node.VSB: AuditGebeurtenis.VSB_AUDIT_GEZOCHT}
+
+
+@vereist({Node.AII: Permissie.KBI_AUDIT_ZOEK, Node.VSB: Permissie.VSB_AUDIT_ZOEK})
 def zoek_over_persoon(
     *,
     uow: AuditZoekWerk,
     keys: Keys,
     insz: str,
-    door: str,
+    door: Actor,
     nu: datetime,
-    gebeurtenis: AuditGebeurtenis = AuditGebeurtenis.AUDIT_GEZOCHT,
 ) -> list[AuditRegel]:
     """`zoek_audit` for the DPO, and the search itself audited under the person's keyed hash,
     in one transaction: no search goes unrecorded."""
@@ -163,8 +169,8 @@ def zoek_over_persoon(
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
-            gebeurtenis=gebeurtenis,
-            actor=door,
+            gebeurtenis=GEZOCHT[door.node],
+            actor=door.naam,
             tijdstip=nu,
             insz=insz,
             inhoud={"gevonden": len(regels)},

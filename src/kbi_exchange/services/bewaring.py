@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.bewaring import (
     Bewaringsrapport,
@@ -56,6 +56,7 @@ def opdrachten(
     return plan(node, termijnen, staat, op)
 
 
+@vereist(Permissie.BEWARING_UITVOEREN)
 def run(
     *,
     uow: BewaringWerk,
@@ -63,7 +64,7 @@ def run(
     node: Node,
     termijnen: Termijnen,
     definitie: ProtocolDefinitie,
-    door: str,
+    door: Actor,
     nu: datetime,
     op: date | None = None,
     dry_run: bool = False,
@@ -94,7 +95,7 @@ def run(
                 node=node,
                 opdracht=opdracht,
                 ids=ids,
-                door=door,
+                door=door.naam,
                 nu=nu,
                 voortgang=voortgang,
                 postvak=postvak,
@@ -109,7 +110,7 @@ def run(
                 audit=werk.audit,
                 keys=keys,
                 gebeurtenis=_GEBEURTENIS[node][1],
-                actor=door,
+                actor=door.naam,
                 tijdstip=nu,
                 inhoud={
                     "op": dag.isoformat(),

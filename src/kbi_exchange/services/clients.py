@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 
 from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -28,6 +29,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@vereist(Permissie.TOEGANG_BEHEER)
 def voeg_client_toe(
     *,
     uow: ClientenWerk,
@@ -36,7 +38,7 @@ def voeg_client_toe(
     doelen: list[str],
     afzender: str | None,
     nu: datetime,
-    door: str,
+    door: Actor,
     zorgkas: str | None = None,
 ) -> tuple[Client, str]:
     """Register a client; returns it with its token, which is shown once and never stored.
@@ -72,7 +74,7 @@ def voeg_client_toe(
             gebeurtenis=AuditGebeurtenis.VSB_CLIENT_TOEGEVOEGD
             if zorgkas
             else AuditGebeurtenis.CLIENT_TOEGEVOEGD,
-            actor=door,
+            actor=door.naam,
             tijdstip=nu,
             inhoud={
                 "client": naam,
@@ -85,7 +87,10 @@ def voeg_client_toe(
     return client, token
 
 
-def trek_client_in(*, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, door: str) -> Client:
+@vereist(Permissie.TOEGANG_BEHEER)
+def trek_client_in(
+    *, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, door: Actor
+) -> Client:
     """Revoke a client: its token stops working within a second (the servers' cache)."""
     with uow as werk:
         gevonden = werk.clients.zoek(naam)
@@ -99,7 +104,7 @@ def trek_client_in(*, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, do
                 gebeurtenis=AuditGebeurtenis.VSB_CLIENT_INGETROKKEN
                 if gevonden.client.zorgkas
                 else AuditGebeurtenis.CLIENT_INGETROKKEN,
-                actor=door,
+                actor=door.naam,
                 tijdstip=nu,
                 inhoud={"client": gevonden.client.naam},
             )
@@ -107,7 +112,8 @@ def trek_client_in(*, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, do
     return gevonden.client
 
 
-def alle_clients(*, uow: ClientenWerk) -> list[ClientOverzicht]:
+@vereist(Permissie.TOEGANG_BEHEER)
+def alle_clients(*, door: Actor, uow: ClientenWerk) -> list[ClientOverzicht]:
     """Every client, by name (never a token)."""
     with uow as werk:
         return werk.clients.alle()

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Antwoord, Vraag, beantwoord
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.parameters import standaard_parameters
+from kbi_exchange.services.ports import HerspeelWerk
 
 
 def decide(
@@ -29,6 +31,21 @@ def decide(
         gekend_op=gekend_op or nu,
         parameters=parameters or standaard_parameters(),
     )
+
+
+@vereist(Permissie.KBI_ADVIES_BEKIJK)
+def beslis(
+    *,
+    uow: HerspeelWerk,
+    vraag: Vraag,
+    door: Actor,
+    nu: datetime,
+    gekend_op: datetime | None = None,
+) -> Antwoord:
+    """`decide` on the KBI as the unit of work reads it, for an actor who may view answers
+    (`kbi aii decide`: nothing is recorded, nothing leaves the node)."""
+    with uow as werk:
+        return decide(vraag, zoek=werk.kbi.zoek, nu=nu, gekend_op=gekend_op)
 
 
 def antwoord_json(antwoord: Antwoord) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 
 from kbi_exchange.adapters.keys import Keys
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
@@ -59,6 +59,7 @@ def _bewaar(
     werk.commit()
 
 
+@vereist(Permissie.INCIDENT_MELD)
 def registreer(
     *,
     uow: IncidentWerk,
@@ -69,7 +70,7 @@ def registreer(
     betrokkenen: int,
     categorieen: list[str],
     datalek: bool,
-    door: str,
+    door: Actor,
     nu: datetime,
 ) -> Incident:
     """Register an incident of this node's party; its deadlines run from ``vastgesteld_op``."""
@@ -81,11 +82,11 @@ def registreer(
         betrokkenen=betrokkenen,
         categorieen=categorieen,
         datalek=datalek,
-        door=door,
+        door=door.naam,
         nu=nu,
     )
     with uow as werk:
-        _bewaar(werk, keys, node, "add", incident, door, nu, betrokkenen=betrokkenen)
+        _bewaar(werk, keys, node, "add", incident, door.naam, nu, betrokkenen=betrokkenen)
     return incident
 
 
@@ -96,6 +97,7 @@ def _eigen(werk: IncidentWerk, incident_id: str) -> Incident:
     return incident
 
 
+@vereist(Permissie.INCIDENT_MELD)
 def meld_partij(
     *,
     uow: IncidentWerk,
@@ -103,7 +105,7 @@ def meld_partij(
     node: Node,
     incident_id: str,
     bode: Bode,
-    door: str,
+    door: Actor,
     nu: datetime,
 ) -> Incident:
     """Send the other party the notification over its API; recorded once it took it (a
@@ -115,10 +117,11 @@ def meld_partij(
     bode.stuur(incident.melding())
     gemeld = incident.partij_gemeld(nu) if incident.partij_gemeld_op is None else incident
     with uow as werk:
-        _bewaar(werk, keys, node, "notify", gemeld, door, nu, aan="partij")
+        _bewaar(werk, keys, node, "notify", gemeld, door.naam, nu, aan="partij")
     return gemeld
 
 
+@vereist(Permissie.INCIDENT_BEHEER)
 def meld_vtc(
     *,
     uow: IncidentWerk,
@@ -126,28 +129,37 @@ def meld_vtc(
     node: Node,
     incident_id: str,
     referentie: str,
-    door: str,
+    door: Actor,
     nu: datetime,
 ) -> Incident:
     """Record that the breach was notified to the Vlaamse Toezichtcommissie (through its own
     channel; this system does not send it) and under which reference."""
     with uow as werk:
         gemeld = _eigen(werk, incident_id).vtc_gemeld(referentie, nu)
-        _bewaar(werk, keys, node, "notify", gemeld, door, nu, aan="vtc")
+        _bewaar(werk, keys, node, "notify", gemeld, door.naam, nu, aan="vtc")
     return gemeld
 
 
+@vereist(Permissie.INCIDENT_BEHEER)
 def sluit(
-    *, uow: IncidentWerk, keys: Keys, node: Node, incident_id: str, door: str, nu: datetime
+    *, uow: IncidentWerk, keys: Keys, node: Node, incident_id: str, door: Actor, nu: datetime
 ) -> Incident:
     with uow as werk:
         gesloten = _eigen(werk, incident_id).sluit(nu)
-        _bewaar(werk, keys, node, "close", gesloten, door, nu)
+        _bewaar(werk, keys, node, "close", gesloten, door.naam, nu)
     return gesloten
 
 
+@vereist(Permissie.PARTIJ_MELDING)
 def ontvang(
-    *, uow: IncidentWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
+    *,
+    door: Actor,
+    uow: IncidentWerk,
+    keys: Keys,
+    node: Node,
+    van: Node,
+    inhoud: object,
+    nu: datetime,
 ) -> tuple[Incident, bool]:
     """Keep the other party's notification (verified by the caller); a repeat of the same id
     is recognised and changes nothing. Returns it and whether it is new."""
@@ -162,16 +174,26 @@ def ontvang(
     return incident, True
 
 
-def alle(*, uow: IncidentWerk, open_: bool = False) -> list[Incident]:
+@vereist(Permissie.INCIDENT_MELD)
+def alle(*, door: Actor, uow: IncidentWerk, open_: bool = False) -> list[Incident]:
     with uow as werk:
         return werk.incidenten.alle(open_=open_)
 
 
-def toon(*, uow: IncidentWerk, incident_id: str) -> Incident:
+@vereist(Permissie.INCIDENT_MELD)
+def toon(*, door: Actor, uow: IncidentWerk, incident_id: str) -> Incident:
     with uow as werk:
         return _eigen(werk, incident_id)
 
 
+def aantal_achterstallig(*, uow: IncidentWerk, nu: datetime) -> int:
+    """How many of the node's own open incidents are past a deadline (a count, no content)."""
+    with uow as werk:
+        return sum(1 for i in werk.incidenten.alle(open_=True) if i.achterstallig(nu))
+
+
 def waarschuwingen(*, uow: IncidentWerk, nu: datetime) -> list[str]:
-    """What is due or overdue for the node's own open incidents."""
-    return [w for i in alle(uow=uow, open_=True) for w in i.waarschuwingen(nu)]
+    """What is due or overdue for the node's own open incidents: their ids and deadlines,
+    nothing about anyone (shown by `kbi protocol status` and the health check)."""
+    with uow as werk:
+        return [w for i in werk.incidenten.alle(open_=True) for w in i.waarschuwingen(nu)]

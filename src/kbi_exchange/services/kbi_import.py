@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from kbi_exchange.adapters.kbi_jsonl import lees_regel
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.dossier import (
     Dossier,
     DossierRegel,
@@ -87,11 +88,12 @@ def _verwerk(
     crash_point("import:batch-written")
 
 
+@vereist(Permissie.KBI_DOSSIER_IMPORTEER)
 def import_dossiers(
     *,
     uow: UnitOfWork,
     bestand: Path,
-    door: str,
+    door: Actor,
     nu: datetime,
     skip_bad: bool = False,
     rejects: Path | None = None,
@@ -119,7 +121,7 @@ def import_dossiers(
         ) as lezer,
         uow,
     ):
-        uow.kbi.begin_import(begin_record(resultaat, bestand, door, nu, TELLERS))
+        uow.kbi.begin_import(begin_record(resultaat, bestand, door.naam, nu, TELLERS))
         for batch in lezer.batches():
             _verwerk(lezer, batch, uow, resultaat)
         if lezer.weigert:

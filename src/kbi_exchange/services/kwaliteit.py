@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from kbi_exchange.adapters.keys import Keys
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
@@ -54,11 +55,12 @@ def _insz(tekst: object, veld: str = "insz") -> str:
         raise KwaliteitFout(f"{veld}: {fout}") from None
 
 
+@vereist(Permissie.KBI_MELDING_STUUR)
 def ontvang(
     *,
+    door: Actor,
     uow: KwaliteitWerk,
     keys: Keys,
-    client: str,
     insz: object,
     omschrijving: object,
     referte: object = None,
@@ -81,14 +83,14 @@ def ontvang(
         id=melding_id or str(uuid.uuid4()),
         insz=_insz(insz),
         omschrijving=controleer_tekst(omschrijving, "omschrijving"),
-        gemeld_door=client,
+        gemeld_door=door.naam,
         gemeld_op=nu,
         referte=referte,
     )
     with uow as werk:
         eerder = werk.meldingen.get(melding.id)
         if eerder is not None:
-            if eerder.gemeld_door != client:
+            if eerder.gemeld_door != door.naam:
                 raise KwaliteitFout("id: in use for another report")
             return eerder, False
         werk.meldingen.bewaar(melding)
@@ -96,7 +98,7 @@ def ontvang(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.MELDING_ONTVANGEN,
-            actor=client,
+            actor=door.naam,
             tijdstip=nu,
             insz=melding.insz,
             inhoud={"melding": melding.id, "referte": referte},
@@ -132,12 +134,14 @@ def controleer_correctie(bestand: Path, melding: Melding) -> None:
         raise KwaliteitFout(f"{bestand.name}: no lines: a correction withdraws or registers facts")
 
 
-def meldingen(*, uow: KwaliteitWerk, open_: bool = False) -> list[Melding]:
+@vereist(Permissie.KBI_MELDING_BEHANDEL)
+def meldingen(*, door: Actor, uow: KwaliteitWerk, open_: bool = False) -> list[Melding]:
     with uow as werk:
         return werk.meldingen.alle(open_=open_)
 
 
-def toon(*, uow: KwaliteitWerk, melding_id: str) -> tuple[Melding, list[Rectificatie]]:
+@vereist(Permissie.KBI_MELDING_BEHANDEL)
+def toon(*, door: Actor, uow: KwaliteitWerk, melding_id: str) -> tuple[Melding, list[Rectificatie]]:
     with uow as werk:
         melding = werk.meldingen.get(melding_id)
         if melding is None:
@@ -164,13 +168,14 @@ class Herbeoordeling:
         }
 
 
+@vereist(Permissie.KBI_MELDING_BEHANDEL)
 def herbeoordeel(
     *,
     uow: KwaliteitWerk,
     keys: Keys,
     melding_id: str,
     import_id: str,
-    door: str,
+    door: Actor,
     nu: datetime,
     lijst_ontvanger: str,
 ) -> Herbeoordeling:
@@ -188,7 +193,7 @@ def herbeoordeel(
         melding = werk.meldingen.get(melding_id)
         if melding is None:
             raise OnbekendeMelding(f"no report {melding_id}")
-        gecorrigeerd = melding.corrigeer(import_id, door, nu)
+        gecorrigeerd = melding.corrigeer(import_id, door.naam, nu)
         nieuw: list[Rectificatie] = []
         records = [b for b in werk.beslissingen.van_insz(melding.insz) if b.antwoord]
         # what each answer says now: as given, or as an earlier correction rectified it
@@ -265,7 +270,7 @@ def herbeoordeel(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.MELDING_GECORRIGEERD,
-            actor=door,
+            actor=door.naam,
             tijdstip=nu,
             insz=melding.insz,
             inhoud={
@@ -281,21 +286,22 @@ def herbeoordeel(
     return Herbeoordeling(gecorrigeerd, alle, len(records), len(lijsten))
 
 
+@vereist(Permissie.KBI_MELDING_BEHANDEL)
 def sluit(
-    *, uow: KwaliteitWerk, keys: Keys, melding_id: str, bevinding: str, door: str, nu: datetime
+    *, uow: KwaliteitWerk, keys: Keys, melding_id: str, bevinding: str, door: Actor, nu: datetime
 ) -> Melding:
     """Close a report with what AII found and did: VSB reads it (and so is informed)."""
     with uow as werk:
         melding = werk.meldingen.get(melding_id)
         if melding is None:
             raise OnbekendeMelding(f"no report {melding_id}")
-        gesloten = melding.sluit(bevinding, door, nu)
+        gesloten = melding.sluit(bevinding, door.naam, nu)
         werk.meldingen.bewaar(gesloten)
         schrijf_audit(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.MELDING_GESLOTEN,
-            actor=door,
+            actor=door.naam,
             tijdstip=nu,
             insz=melding.insz,
             inhoud={"melding": melding.id, "status": gesloten.status.value},
@@ -304,30 +310,32 @@ def sluit(
     return gesloten
 
 
-def status_voor(*, uow: KwaliteitWerk, client: str, melding_id: str, nu: datetime) -> Melding:
-    """A report as the client that sent it sees it (another client's: unknown)."""
+@vereist(Permissie.KBI_MELDING_STUUR)
+def status_voor(*, door: Actor, uow: KwaliteitWerk, melding_id: str, nu: datetime) -> Melding:
+    """A report as the client that sent it (``door``) sees it (another client's: unknown)."""
     with uow as werk:
         melding = werk.meldingen.get(melding_id)
-    if melding is None or melding.gemeld_door != client:
+    if melding is None or melding.gemeld_door != door.naam:
         raise OnbekendeMelding(f"no report {melding_id}")
     return melding
 
 
+@vereist(Permissie.KBI_ADVIES_VRAAG)
 def haal_rectificaties(
-    *, uow: KwaliteitWerk, keys: Keys, client: str, na: int, nu: datetime
+    *, door: Actor, uow: KwaliteitWerk, keys: Keys, na: int, nu: datetime
 ) -> tuple[list[tuple[int, Rectificatie]], int]:
     """The client's F1 rectifications after sequence number ``na`` (at most `MAX_PER_KEER`),
     each audited before it leaves, and the number to ask after next time. F1 must be
     allowed now: a rectification is a disclosure of F1."""
     with uow as werk:
         vereis_stroom(werk, Stroom.F1, nu)
-        gevonden = werk.rectificaties.voor_client(client, Stroom.F1, na, MAX_PER_KEER)
+        gevonden = werk.rectificaties.voor_client(door.naam, Stroom.F1, na, MAX_PER_KEER)
         for _, r in gevonden:
             schrijf_audit(
                 audit=werk.audit,
                 keys=keys,
                 gebeurtenis=AuditGebeurtenis.RECTIFICATIE_VERSTREKT,
-                actor=client,
+                actor=door.naam,
                 tijdstip=nu,
                 insz=r.insz,
                 inhoud={"rectificatie": r.id, "melding": r.melding_id, "referte": r.referte},
@@ -336,6 +344,10 @@ def haal_rectificaties(
     return gevonden, max((seq for seq, _ in gevonden), default=na)
 
 
-def achterstallig(meldingen_: list[Melding], nu: datetime) -> list[Melding]:
-    """The reports past their 2 weeks without a finding."""
-    return [m for m in meldingen_ if m.achterstallig(nu)]
+def achterstallig(*, uow: KwaliteitWerk, nu: datetime) -> list[tuple[str, datetime]]:
+    """The reports past their 2 weeks without a finding: their ids and due moments, nothing
+    about anyone (the node's own warnings: `kbi protocol status`, the overdue count)."""
+    with uow as werk:
+        return [
+            (m.id, m.vervalt_op) for m in werk.meldingen.alle(open_=True) if m.achterstallig(nu)
+        ]

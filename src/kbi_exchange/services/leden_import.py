@@ -20,6 +20,7 @@ import orjson
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.leden_jsonl import lees_lid
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.services.audit import schrijf_audit
@@ -91,12 +92,13 @@ def _verwerk(
     crash_point("members:batch-written")
 
 
+@vereist(Permissie.VSB_LEDEN_IMPORTEER)
 def import_leden(
     *,
     uow: LedenWerk,
     keys: Keys,
     bestand: Path,
-    door: str,
+    door: Actor,
     nu: datetime,
     skip_bad: bool = False,
     rejects: Path | None = None,
@@ -123,7 +125,7 @@ def import_leden(
         ) as lezer,
         uow as werk,
     ):
-        werk.leden.begin_import(begin_record(resultaat, bestand, door, nu, TELLERS))
+        werk.leden.begin_import(begin_record(resultaat, bestand, door.naam, nu, TELLERS))
         for batch in lezer.batches():
             _verwerk(batch, werk, resultaat, nu)
         if lezer.weigert:
@@ -134,7 +136,7 @@ def import_leden(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.VSB_LEDEN_GEIMPORTEERD,
-            actor=door,
+            actor=door.naam,
             tijdstip=nu,
             inhoud={"import": resultaat.import_id, "bestand": bestand.name[:255], **record}
             | {"voltooid_op": nu.isoformat()},

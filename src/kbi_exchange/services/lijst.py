@@ -14,7 +14,7 @@ from datetime import datetime
 
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import PERMISSIES, Gebruiker, Permissie
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import Conflict
@@ -23,15 +23,15 @@ from kbi_exchange.domain.lijst_staat import Lijst, controleer_opvolging
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import LijstWerk
-from kbi_exchange.services.users import vereis
 
 
+@vereist(Permissie.KBI_LIJST_MAAK)
 def maak_lijst(
     *,
     uow: LijstWerk,
     keys: Keys,
     jaar: int,
-    door: Gebruiker,
+    door: Actor,
     nu: datetime,
     producent: str,
     ontvanger: str,
@@ -45,7 +45,6 @@ def maak_lijst(
     once approved. ``aantal_werkers`` processes evaluate parts of the KBI (default: one per
     core for a large KBI, none for a small one).
     """
-    vereis(door, Permissie.KBI_LIJST_MAAK)
     parameters = standaard_parameters()
     controleer_jaar(jaar, vandaag=dag_in_brussel(nu), parameters=parameters)
     with uow as werk:
@@ -100,11 +99,11 @@ def maak_lijst(
         return lijst
 
 
-def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Gebruiker, nu: datetime) -> Lijst:
+@vereist(Permissie.KBI_LIJST_KEUR_GOED)
+def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Actor, nu: datetime) -> Lijst:
     """Four eyes: another person, an approver who may not change KBI data, approves; an
     approved rectification replaces the list it names."""
-    vereis(door, Permissie.KBI_LIJST_KEUR_GOED)
-    if Permissie.KBI_DOSSIER_IMPORTEER in PERMISSIES[door.rol]:
+    if Permissie.KBI_DOSSIER_IMPORTEER in door.permissies:  # separation of duties
         raise LijstFout(f"{door.naam} may change KBI data and so may not approve a list")
     with uow as werk:
         lijst = werk.lijsten.get(lijst_id)
@@ -130,12 +129,14 @@ def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Gebruiker, nu:
         return goedgekeurd
 
 
-def toon_lijst(*, uow: LijstWerk, lijst_id: str) -> Lijst:
+@vereist(Permissie.KBI_LIJST_BEKIJK)
+def toon_lijst(*, door: Actor, uow: LijstWerk, lijst_id: str) -> Lijst:
     with uow as werk:
         return werk.lijsten.get(lijst_id)
 
 
-def alle_lijsten(*, uow: LijstWerk) -> list[Lijst]:
+@vereist(Permissie.KBI_LIJST_BEKIJK)
+def alle_lijsten(*, door: Actor, uow: LijstWerk) -> list[Lijst]:
     """Every list, newest year first, each with its state (no INSZ)."""
     with uow as werk:
         return werk.lijsten.alle()

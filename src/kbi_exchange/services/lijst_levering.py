@@ -18,6 +18,7 @@ from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
@@ -34,6 +35,7 @@ from kbi_exchange.services.ports import LijstWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 
+@vereist(Permissie.KBI_LIJST_LEVER)
 def lever_lijst(
     *,
     uow: LijstWerk,
@@ -41,7 +43,7 @@ def lever_lijst(
     pki: Pki,
     mailbox: Mailbox,
     lijst_id: str,
-    door: str,
+    door: Actor,
     nu: datetime,
     bestanden_tot: date,
 ) -> Lijst:
@@ -76,7 +78,7 @@ def lever_lijst(
                 audit=werk.audit,
                 keys=keys,
                 gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
-                actor=door,
+                actor=door.naam,
                 tijdstip=nu,
                 inhoud={
                     "lijst": lijst.id,
@@ -87,7 +89,7 @@ def lever_lijst(
                     "bestand_sha256": lijst.bestand_sha256,
                     "gemaakt_door": lijst.gemaakt_door,
                     "goedgekeurd_door": lijst.goedgekeurd_door,
-                    "geleverd_door": door,
+                    "geleverd_door": door.naam,
                     "ontvanger": VSB,
                 },
             )
@@ -101,15 +103,16 @@ def lever_lijst(
         crash_point("list.deliver:sent")
     with uow as werk:
         lijst = werk.lijsten.get(lijst_id)
-        geleverd = lijst.lever(door, nu)
+        geleverd = lijst.lever(door.naam, nu)
         if geleverd is not lijst:
             werk.lijsten.bewaar(geleverd)
             werk.commit()
         return geleverd
 
 
+@vereist(Permissie.KBI_LIJST_LEVER)
 def verwerk_ontvangstbewijs(
-    *, uow: LijstWerk, keys: Keys, pki: Pki, bestand: bytes, nu: datetime
+    *, door: Actor, uow: LijstWerk, keys: Keys, pki: Pki, bestand: bytes, nu: datetime
 ) -> Lijst:
     """Verify VSB's signed receipt and mark the list it names received (SPEC §8.6)."""
     inhoud = cms.verify(
@@ -155,8 +158,9 @@ class LijstBestand:
     inhoud: bytes
 
 
+@vereist(Permissie.KBI_LIJST_HAAL)
 def haal_lijst_op(
-    *, uow: LijstWerk, keys: Keys, jaar: int, client: str, nu: datetime
+    *, door: Actor, uow: LijstWerk, keys: Keys, jaar: int, nu: datetime
 ) -> LijstBestand:
     """The delivered file of a year's current list, for ``GET /api/v1/lijsten/{jaar}``."""
     with uow as werk:
@@ -168,7 +172,7 @@ def haal_lijst_op(
                 audit=werk.audit,
                 keys=keys,
                 gebeurtenis=AuditGebeurtenis.LIJST_OPHALEN_GEWEIGERD,
-                actor=client,
+                actor=door.naam,
                 tijdstip=nu,
                 inhoud={"jaar": jaar, "reden": str(fout)},
             )
@@ -182,7 +186,7 @@ def haal_lijst_op(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.LIJST_OPGEHAALD,
-            actor=client,
+            actor=door.naam,
             tijdstip=nu,
             inhoud={"lijst": lijst.id, "jaar": jaar, "bestand_sha256": lijst.bestand_sha256},
         )

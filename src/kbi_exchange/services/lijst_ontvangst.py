@@ -18,6 +18,7 @@ from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import Conflict
@@ -107,6 +108,7 @@ def _ontvangen(lijst: Lijst, ontvangstbewijs: str, *, al: bool) -> OntvangenLijs
     )
 
 
+@vereist(Permissie.VSB_LIJST_ONTVANG)
 def ontvang_lijst(
     *,
     uow: OntvangstWerk,
@@ -115,7 +117,7 @@ def ontvang_lijst(
     mailbox: Mailbox,
     bestand: bytes,
     naam: str,
-    door: str,
+    door: Actor,
     nu: datetime,
     vsb: str,
     aii: str,
@@ -150,7 +152,7 @@ def ontvang_lijst(
                 naam=naam,
                 sha256=sha256,
                 payload_sha256=payload_sha256,
-                door=door,
+                door=door.naam,
                 nu=nu,
                 pki=pki,
                 keys=keys,

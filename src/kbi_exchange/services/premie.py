@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from kbi_exchange.adapters.keys import Keys
-from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.lid import Lid
@@ -38,6 +38,7 @@ def _lid_in_jaar(lid: Lid, jaar: int, door: Actor) -> bool:
     )
 
 
+@vereist(Permissie.VSB_PREMIE_BEPAAL)
 def bepaal(
     *,
     uow: AanvraagWerk,

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kbi_exchange.adapters.keys import Keys
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.bewaring import (
     VOOR_STROOM,
@@ -53,19 +53,23 @@ from kbi_exchange.services.ports import (
     ProtocolWerk,
 )
 
+# the DPO of the node the step is taken on decides it (art. 8, 12)
+BEHEER = {Node.AII: Permissie.KBI_PROTOCOL_BEHEER, Node.VSB: Permissie.VSB_PROTOCOL_BEHEER}
+
 
 def status(*, uow: ProtocolWerk, definitie: ProtocolDefinitie, nu: datetime) -> ProtocolStaat:
     with uow as werk:
         return staat_op(definitie, werk.protocol.gebeurtenissen(), nu)
 
 
+@vereist(BEHEER)
 def stap(
     *,
     uow: ProtocolWerk,
     keys: Keys,
     definitie: ProtocolDefinitie,
     soort: Soort,
-    door: str,
+    door: Actor,
     reden: str,
     nu: datetime,
     partij: str | None = None,
@@ -86,7 +90,7 @@ def stap(
             id=str(uuid.uuid4()),
             soort=soort,
             op=nu,
-            door=door,
+            door=door.naam,
             reden=reden.strip(),
             partij=partij,
             stroom=stroom,
@@ -97,7 +101,7 @@ def stap(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=gebeurtenis,
-            actor=door,
+            actor=door.naam,
             tijdstip=nu,
             inhoud=g.json(),
         )
@@ -105,8 +109,16 @@ def stap(
     return g, staat_op(definitie, [*eerder, g], nu)
 
 
+@vereist(Permissie.PARTIJ_MELDING)
 def ontvang_stap(
-    *, uow: ProtocolWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
+    *,
+    door: Actor,
+    uow: ProtocolWerk,
+    keys: Keys,
+    node: Node,
+    van: Node,
+    inhoud: object,
+    nu: datetime,
 ) -> tuple[ProtocolGebeurtenis, bool]:
     """A step the other party took (its suspension, resumption or end, a lapse, a notice), as
     it signed it: recorded in this node's record under the sender's id at the moment it is
@@ -154,8 +166,15 @@ class Gemeld:
         return f"{andere} took {g.soort} ({g.id}) at {g.ontvangen_op:%Y-%m-%d %H:%M:%S} UTC"
 
 
+@vereist(Permissie.MELDING_VERSTUUR)
 def meld_stappen(
-    *, uow: ProtocolWerk, keys: Keys, node: Node, bode: Bode, nu: Callable[[], datetime]
+    *,
+    door: Actor,
+    uow: ProtocolWerk,
+    keys: Keys,
+    node: Node,
+    bode: Bode,
+    nu: Callable[[], datetime],
 ) -> list[Gemeld]:
     """Tell the other party's node every own step that binds it and it has not taken yet,
     oldest first, each recorded as taken once its node answered. A step it reads and refuses
@@ -262,6 +281,7 @@ class Verval:
         }
 
 
+@vereist(BEHEER)
 def grond_vervalt(
     *,
     uow: BewaringWerk,
@@ -271,7 +291,7 @@ def grond_vervalt(
     stroom: Stroom,
     datum: date,
     reden: str,
-    door: str,
+    door: Actor,
     nu: datetime,
     dry_run: bool,
     node: Node = Node.AII,
@@ -300,7 +320,7 @@ def grond_vervalt(
         stopt = f"{stroom.value} ({definitie.stroom(stroom).doel}) from {datum}: {kanalen}"
         # what the retention run will remove for the flow once this is recorded
         als_vastgelegd = ProtocolGebeurtenis(
-            id="", soort=Soort.GROND_VERVALT, op=nu, door=door, reden=reden, stroom=stroom,
+            id="", soort=Soort.GROND_VERVALT, op=nu, door=door.naam, reden=reden, stroom=stroom,
             datum=datum,
         )  # fmt: skip
         einde = einde_van_stroom(
@@ -336,8 +356,9 @@ PROTOCOL_STAP = {
 }
 
 
+@vereist({Node.AII: Permissie.KBI_PROTOCOL_BEHEER})
 def annulatierapport(
-    *, uow: AnnulatieWerk, keys: Keys, definitie: ProtocolDefinitie, door: str, nu: datetime
+    *, uow: AnnulatieWerk, keys: Keys, definitie: ProtocolDefinitie, door: Actor, nu: datetime
 ) -> list[dict[str, Any]]:
     """For each lapsed basis, every earlier refusal that rested on it, for remediation: the
     NOK answers of its purpose (by client and referte, so that VSB finds its applications;
@@ -370,7 +391,7 @@ def annulatierapport(
             audit=werk.audit,
             keys=keys,
             gebeurtenis=AuditGebeurtenis.PROTOCOL_RAPPORT,
-            actor=door,
+            actor=door.naam,
             tijdstip=nu,
             inhoud={
                 "rapport": "annulment",

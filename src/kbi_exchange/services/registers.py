@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from kbi_exchange.adapters.keys import Keys
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
@@ -62,6 +62,7 @@ def _audit(
     )
 
 
+@vereist(Permissie.REGISTER_BEHEER)
 def voeg_verwerker_toe(
     *,
     uow: RegisterWerk,
@@ -73,7 +74,7 @@ def voeg_verwerker_toe(
     overeenkomst: str,
     overeenkomst_datum: date,
     locatie: str,
-    door: str,
+    door: Actor,
     nu: datetime,
 ) -> Verwerker:
     verwerker = Verwerker(
@@ -86,19 +87,20 @@ def voeg_verwerker_toe(
         overeenkomst_datum=overeenkomst_datum,
         locatie=tekst(locatie, "locatie"),
         geregistreerd_op=nu,
-        geregistreerd_door=door,
+        geregistreerd_door=door.naam,
     )
     with uow as werk:
         if any(v.naam == verwerker.naam for v in _eigen(werk, node)):
             raise RegisterFout(f"a processor named {verwerker.naam} is registered already")
         werk.registers.bewaar_verwerker(verwerker)
-        _audit(werk, keys, _GEWIJZIGD[node], door, nu, {"verwerker": verwerker.json()})
+        _audit(werk, keys, _GEWIJZIGD[node], door.naam, nu, {"verwerker": verwerker.json()})
         werk.commit()
     return verwerker
 
 
+@vereist(Permissie.REGISTER_BEHEER)
 def beeindig_verwerker(
-    *, uow: RegisterWerk, keys: Keys, node: Node, naam_: str, door: str, nu: datetime
+    *, uow: RegisterWerk, keys: Keys, node: Node, naam_: str, door: Actor, nu: datetime
 ) -> Verwerker:
     with uow as werk:
         gevonden = next((v for v in _eigen(werk, node) if v.naam == naam_), None)
@@ -107,7 +109,12 @@ def beeindig_verwerker(
         beeindigd = gevonden.beeindig(nu)
         werk.registers.bewaar_verwerker(beeindigd)
         _audit(
-            werk, keys, _GEWIJZIGD[node], door, nu, {"verwerker": beeindigd.id, "beeindigd": True}
+            werk,
+            keys,
+            _GEWIJZIGD[node],
+            door.naam,
+            nu,
+            {"verwerker": beeindigd.id, "beeindigd": True},
         )
         werk.commit()
     return beeindigd
@@ -117,14 +124,22 @@ def _eigen(werk: RegisterWerk, node: Node) -> list[Verwerker]:
     return [v for v in werk.registers.verwerkers() if v.partij == node.value]
 
 
-def verwerkers(*, uow: RegisterWerk) -> list[Verwerker]:
+@vereist(Permissie.REGISTER_BEHEER)
+def verwerkers(*, door: Actor, uow: RegisterWerk) -> list[Verwerker]:
     """The node's register: its own party's processors, and the other party's as told."""
     with uow as werk:
         return werk.registers.verwerkers()
 
 
+@vereist(Permissie.MELDING_VERSTUUR)
 def meld_verwerkers(
-    *, uow: RegisterWerk, keys: Keys, node: Node, bode: Bode, nu: Callable[[], datetime]
+    *,
+    door: Actor,
+    uow: RegisterWerk,
+    keys: Keys,
+    node: Node,
+    bode: Bode,
+    nu: Callable[[], datetime],
 ) -> list[Verwerker]:
     """Tell the other party's node of every own processor it has not been told of as it now
     stands (added, or ended since), each recorded as told once taken (art. 6, 9). Stops at
@@ -140,7 +155,7 @@ def meld_verwerkers(
             if huidig is None or huidig.beeindigd_op != verwerker.beeindigd_op:
                 continue  # changed meanwhile: told again on the next run
             werk.registers.bewaar_verwerker(replace(huidig, gemeld_op=moment))
-            _audit(werk, keys, _GEWIJZIGD[node], "os:kbi", moment,
+            _audit(werk, keys, _GEWIJZIGD[node], door.naam, moment,
                    {"verwerker": verwerker.id, "gemeld": True})  # fmt: skip
             werk.commit()
         gemeld.append(verwerker)
@@ -153,8 +168,16 @@ def te_melden_verwerkers(*, uow: RegisterWerk, node: Node) -> list[Verwerker]:
         return [v for v in _eigen(werk, node) if v.gemeld_op is None]
 
 
+@vereist(Permissie.PARTIJ_MELDING)
 def ontvang_verwerker(
-    *, uow: RegisterWerk, keys: Keys, node: Node, van: Node, inhoud: object, nu: datetime
+    *,
+    door: Actor,
+    uow: RegisterWerk,
+    keys: Keys,
+    node: Node,
+    van: Node,
+    inhoud: object,
+    nu: datetime,
 ) -> tuple[Verwerker, bool]:
     """The other party's processor as it told it (verified by the caller): kept in this
     node's register as that party's; told again (ended), it is updated. Returns it and
@@ -176,13 +199,14 @@ def ontvang_verwerker(
     return verwerker, True
 
 
+@vereist(Permissie.REGISTER_BEHEER)
 def exporteer_verwerkers(
     *,
     uow: RegisterWerk,
     keys: Keys,
     node: Node,
     onderteken: Callable[[bytes], bytes],
-    door: str,
+    door: Actor,
     nu: datetime,
 ) -> bytes:
     """The processors register for the other party: JSON, signed (CMS) by this party."""
@@ -196,7 +220,7 @@ def exporteer_verwerkers(
             },
             option=orjson.OPT_INDENT_2,
         )
-        _audit(werk, keys, _EXPORT[node], door, nu, {"verwerkers": len(alle)})
+        _audit(werk, keys, _EXPORT[node], door.naam, nu, {"verwerkers": len(alle)})
         werk.commit()
     return onderteken(inhoud)
 
@@ -208,6 +232,7 @@ def _ontvanger(werk: RegisterWerk, naam_: str) -> Ontvanger:
     return gevonden
 
 
+@vereist(Permissie.REGISTER_BEHEER)
 def voeg_ontvanger_toe(
     *,
     uow: RegisterWerk,
@@ -216,7 +241,7 @@ def voeg_ontvanger_toe(
     doel: str,
     rechtsgrond: str,
     gegevens_: list[str],
-    door: str,
+    door: Actor,
     nu: datetime,
 ) -> Ontvanger:
     """Register a recipient other than a zorgkas at VSB (not yet notified to AII)."""
@@ -227,7 +252,7 @@ def voeg_ontvanger_toe(
         rechtsgrond=tekst(rechtsgrond, "rechtsgrond"),
         gegevens=gegevens(gegevens_),
         geregistreerd_op=nu,
-        geregistreerd_door=door,
+        geregistreerd_door=door.naam,
     )
     if lijkt_op_zorgkas(ontvanger.naam, zorgkas_namen()):
         raise RegisterFout(
@@ -242,7 +267,7 @@ def voeg_ontvanger_toe(
             werk,
             keys,
             AuditGebeurtenis.VSB_REGISTER_GEWIJZIGD,
-            door,
+            door.naam,
             nu,
             {"ontvanger": ontvanger.melding()},
         )
@@ -250,8 +275,9 @@ def voeg_ontvanger_toe(
     return ontvanger
 
 
+@vereist(Permissie.REGISTER_BEHEER)
 def meld_ontvanger(
-    *, uow: RegisterWerk, keys: Keys, naam_: str, bode: Bode, door: str, nu: datetime
+    *, uow: RegisterWerk, keys: Keys, naam_: str, bode: Bode, door: Actor, nu: datetime
 ) -> Ontvanger:
     """Notify AII of the recipient over its API; from then on VSB may disclose to it."""
     with uow as werk:
@@ -264,7 +290,7 @@ def meld_ontvanger(
             werk,
             keys,
             AuditGebeurtenis.VSB_ONTVANGER_GEMELD,
-            door,
+            door.naam,
             nu,
             {"ontvanger": gemeld.id, "naam": gemeld.naam},
         )
@@ -272,13 +298,15 @@ def meld_ontvanger(
     return gemeld
 
 
-def ontvangers(*, uow: RegisterWerk) -> list[Ontvanger]:
+@vereist(Permissie.REGISTER_BEHEER)
+def ontvangers(*, door: Actor, uow: RegisterWerk) -> list[Ontvanger]:
     with uow as werk:
         return werk.registers.ontvangers()
 
 
+@vereist(Permissie.PARTIJ_MELDING)
 def ontvang_ontvanger(
-    *, uow: RegisterWerk, keys: Keys, inhoud: object, nu: datetime
+    *, door: Actor, uow: RegisterWerk, keys: Keys, inhoud: object, nu: datetime
 ) -> tuple[Ontvanger, bool]:
     """AII keeps VSB's notification of a recipient (verified by the caller); a repeat of the
     same id changes nothing. Returns it and whether it is new."""
@@ -304,8 +332,9 @@ def ontvang_ontvanger(
     return ontvanger, True
 
 
+@vereist(Permissie.VSB_EXPORT)
 def exporteer_lijst(
-    *, uow: ExportWerk, keys: Keys, ontvanger_naam: str, jaar: int, door: str, nu: datetime
+    *, uow: ExportWerk, keys: Keys, ontvanger_naam: str, jaar: int, door: Actor, nu: datetime
 ) -> tuple[Ontvanger, dict[str, Any]]:
     """VSB's members on the year's list, for a registered recipient other than a zorgkas
     (protocol art. 4) — refused unless it was notified to AII and registered for list data,
@@ -313,11 +342,6 @@ def exporteer_lijst(
     list's flow now. Never the INSZ of a non-member VSB received: only members affiliated
     with a zorgkas today. Audited before it leaves (the audit search counts it for everyone
     on it)."""
-    if door.startswith("os:"):
-        raise RegisterFout(
-            "a disclosure to a recipient is made by a named person with the permission, "
-            "not by the OS account"
-        )
     with uow as werk:
         vereis_stroom(werk, Stroom.F2, nu)
         ontvanger = _ontvanger(werk, ontvanger_naam)
@@ -342,7 +366,7 @@ def exporteer_lijst(
             werk,
             keys,
             AuditGebeurtenis.VSB_EXPORT,
-            door,
+            door.naam,
             nu,
             {"ontvanger": ontvanger.naam, "lijst": lijst.id, "jaar": jaar, "aantal": len(inszen)},
         )

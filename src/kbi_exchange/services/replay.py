@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import VELDEN, Dossier, bouw_dossier
@@ -40,7 +41,8 @@ def _enkel(dossier: Dossier | None, ids: frozenset[str]) -> Dossier | None:
     return bouw_dossier(dossier.insz, feiten, {v: getattr(dossier, v) for v in VELDEN})
 
 
-def herspeel(*, uow: HerspeelWerk, beslissing_id: str) -> Herspeling:
+@vereist(Permissie.KBI_ADVIES_BEKIJK)
+def herspeel(*, door: Actor, uow: HerspeelWerk, beslissing_id: str) -> Herspeling:
     """The stored decision and the answer the rules give again on exactly its inputs."""
     parameters = standaard_parameters()
     with uow as werk:

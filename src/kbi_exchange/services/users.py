@@ -11,11 +11,12 @@ from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord, moet_he
 from kbi_exchange.domain.access import (
     ROLLEN_VAN_NODE,
     Account,
+    Actor,
     Gebruiker,
     Node,
     Permissie,
     Rol,
-    mag,
+    vereist,
 )
 from kbi_exchange.domain.fouten import Forbidden, Ongeldig, Unauthenticated
 from kbi_exchange.schemas import zorgkas_codes
@@ -32,10 +33,6 @@ class GebruikerFout(Ongeldig):
 
 class AuthenticatieMislukt(Unauthenticated):
     """Wrong name or password, or a locked account: the message never says which."""
-
-
-class NietToegestaan(Forbidden):
-    """Authenticated, but the role does not allow this."""
 
 
 class Gebruikers(Protocol):
@@ -58,12 +55,22 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
+@vereist(Permissie.TOEGANG_BEHEER)
 def voeg_gebruiker_toe(
-    *, uow: UnitOfWork, naam: str, rol: str, zorgkas: str | None, wachtwoord: str, nu: datetime
+    *,
+    door: Actor,
+    uow: UnitOfWork,
+    naam: str,
+    rol: str,
+    zorgkas: str | None,
+    wachtwoord: str,
+    nu: datetime,
 ) -> Gebruiker:
     """Add a person with one role on the unit of work's node; the password is hashed (Argon2id)."""
     with uow:
         node = uow.gebruikers.node
+        if node is not door.node:
+            raise Forbidden(f"{door.naam} acts on the {door.node.value} node, not on {node.value}")
         if not _NAAM.match(naam):
             raise GebruikerFout(
                 "a name is 2–64 of a-z, 0-9, '.', '_' or '-', starting alphanumeric"
@@ -121,8 +128,8 @@ def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -
     return account.gebruiker
 
 
-def vereis(gebruiker: Gebruiker, permissie: Permissie) -> None:
-    """Refuse, with the reason, when the person's role does not grant the permission."""
-    toestemming = mag(gebruiker, permissie)
-    if not toestemming:
-        raise NietToegestaan(toestemming.reden)
+@vereist(Permissie.TOEGANG_BEHEER)
+def gebruikers(*, door: Actor, uow: UnitOfWork) -> list[Account]:
+    """The people of the unit of work's node, their roles and lockouts."""
+    with uow:
+        return uow.gebruikers.alle()

@@ -24,7 +24,7 @@ from kbi_exchange.adapters.crypto.pki import Pki
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import Conflict, NotFound
@@ -81,6 +81,7 @@ def _verstuur(werk: VerdelingWerk, mailbox: Mailbox, nu: datetime) -> list[Zendi
     return verstuurd
 
 
+@vereist(Permissie.VSB_LIJST_VERDEEL)
 def verdeel(
     *,
     uow: VerdelingWerk,
@@ -88,7 +89,7 @@ def verdeel(
     pki: Pki,
     mailbox: Mailbox,
     jaar: int,
-    door: str,
+    door: Actor,
     nu: datetime,
     vsb: str,
     voortgang: Callable[[int, int], None] = lambda _i, _n: None,
@@ -142,7 +143,7 @@ def verdeel(
             zorgkas=zorgkas,
             aantal=kop.aantal,
             gemaakt_op=nu,
-            door=door,
+            door=door.naam,
             bestand_naam=zorgkas_bestandsnaam(zorgkas, jaar, nu.astimezone(BRUSSEL)),
             bestand_sha256=hashlib.sha256(bestand).hexdigest(),
         )
@@ -163,7 +164,7 @@ def verdeel(
                     audit=werk.audit,
                     keys=keys,
                     gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
-                    actor=door,
+                    actor=door.naam,
                     tijdstip=nu,
                     inhoud={
                         "lijst": lijst.id,
@@ -186,7 +187,7 @@ def verdeel(
                     audit=werk.audit,
                     keys=keys,
                     gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
-                    actor=door,
+                    actor=door.naam,
                     tijdstip=nu,
                     inhoud={
                         "lijst": lijst.id,
@@ -202,7 +203,7 @@ def verdeel(
                 audit=werk.audit,
                 keys=keys,
                 gebeurtenis=AuditGebeurtenis.VSB_VERDELING_VERSLAG,
-                actor=door,
+                actor=door.naam,
                 tijdstip=nu,
                 inhoud={"lijst": lijst.id, "jaar": jaar, **toewijzing.json()},
             )
@@ -248,6 +249,7 @@ class GeenZending(NotFound):
     """No such file for this zorgkas (also when it is another zorgkas's)."""
 
 
+@vereist(Permissie.VSB_LIJST_ZORGKAS)
 def leden_op_lijst(
     *, uow: VerdelingWerk, keys: Keys, jaar: int, door: Actor, nu: datetime
 ) -> tuple[list[str], list[Zending]]:
@@ -276,6 +278,7 @@ def leden_op_lijst(
     return inszen, zendingen
 
 
+@vereist(Permissie.VSB_LIJST_ZORGKAS)
 def zending_bestand(
     *, uow: VerdelingWerk, keys: Keys, zending_id: str, door: Actor, nu: datetime
 ) -> tuple[Zending, bytes]:

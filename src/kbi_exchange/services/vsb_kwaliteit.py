@@ -16,7 +16,7 @@ from typing import Any
 
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
-from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.kwaliteit import (
@@ -36,6 +36,7 @@ from kbi_exchange.services.ports import KwaliteitBron, VsbKwaliteitWerk
 from kbi_exchange.services.protocol import vereis_gang
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def meld(
     *,
     uow: VsbKwaliteitWerk,
@@ -111,7 +112,8 @@ def _verstuur(
     return verstuurd
 
 
-def meldingen(*, uow: VsbKwaliteitWerk, open_: bool = False) -> list[VsbMelding]:
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
+def meldingen(*, door: Actor, uow: VsbKwaliteitWerk, open_: bool = False) -> list[VsbMelding]:
     with uow as werk:
         return werk.vsb_meldingen.alle(open_=open_)
 
@@ -136,13 +138,14 @@ class Bijgewerkt:
         }
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def werk_bij(
-    *, uow: VsbKwaliteitWerk, keys: Keys, bron: KwaliteitBron, door: str, nu: datetime
+    *, uow: VsbKwaliteitWerk, keys: Keys, bron: KwaliteitBron, door: Actor, nu: datetime
 ) -> Bijgewerkt:
     """Read AII's handling of every open report (a closed one brings AII's finding), then
     fetch and apply every rectification AII has for VSB's questions."""
     uit = Bijgewerkt()
-    for melding in meldingen(uow=uow, open_=True):
+    for melding in meldingen(uow=uow, open_=True, door=door):
         if melding.verstuurd_op is None:
             try:
                 uit.verstuurd.append(_verstuur(uow=uow, bron=bron, melding=melding, nu=nu))
@@ -170,7 +173,7 @@ def werk_bij(
                 audit=werk.audit,
                 keys=keys,
                 gebeurtenis=AuditGebeurtenis.VSB_MELDING_BIJGEWERKT,
-                actor=door,
+                actor=door.naam,
                 tijdstip=nu,
                 insz=melding.insz,
                 inhoud={"melding": melding.id, "status": nieuw.status.value},
@@ -183,7 +186,7 @@ def werk_bij(
         gekregen, volgende = bron.rectificaties(na)
         for ruw in gekregen:
             try:
-                _pas_toe(uow=uow, keys=keys, ruw=ruw, door=door, nu=nu, uit=uit)
+                _pas_toe(uow=uow, keys=keys, ruw=ruw, door=door.naam, nu=nu, uit=uit)
             except Conflict:
                 continue  # another fetch applied it meanwhile: nothing of this one was kept
         if not gekregen or volgende <= na:
@@ -288,6 +291,7 @@ def _bericht(oud: Aanvraag, nieuw: Aanvraag, nu: datetime) -> ZorgkasBericht:
     )
 
 
+@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def berichten(
     *, uow: VsbKwaliteitWerk, keys: Keys, door: Actor, nu: datetime
 ) -> list[ZorgkasBericht]:

@@ -26,10 +26,9 @@ from kbi_exchange import __version__
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.group_commit import WriterBusy, WriterUnavailable
 from kbi_exchange.bootstrap import advies_schrijver, aii_uow, database_gereed, keys
-from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.access import Actor, Node, client_permissies
 from kbi_exchange.domain.client import Client
-from kbi_exchange.domain.fouten import KbiFout
+from kbi_exchange.domain.fouten import Forbidden, KbiFout
 from kbi_exchange.domain.protocol import GeenWettelijkeContext
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.entrypoints.api.http import (
@@ -107,6 +106,13 @@ OVERBELAST = Uitzondering.fout(
     Code.BRON_ONBESCHIKBAAR, "De bron is tijdelijk overbelast; probeer later opnieuw."
 )
 NIET_AANGEMELD = Uitzondering.fout(Code.AUTORISATIE, "Ontbrekende of ongeldige authenticatie.")
+
+
+def _actor(client: Client) -> Actor:
+    """An authenticated machine client as the use cases see it: what its purposes allow."""
+    return Actor.client(
+        client.naam, Node.AII, beperkt_tot=client_permissies(d.value for d in client.doelen)
+    )
 
 
 class Overbelast(Exception):
@@ -390,27 +396,22 @@ class AiiApi:
             return client
         if not 2000 <= jaar <= 9999:
             return _json({"detail": "jaar: a year of four digits"}, 400)
-        if Doel.VERLAAGDE_PREMIE not in client.doelen:
-            bericht = weigering(
-                None,
-                None,
-                None,
-                Uitzondering.fout(Code.AUTORISATIE, "De client mag VERLAAGDE_PREMIE niet vragen."),
-            )
-            return _json(bericht.json(), 403)
         try:
             bestand = await asyncio.to_thread(
                 haal_lijst_op,
+                door=_actor(client),
                 uow=aii_uow(self.settings),
                 keys=self.keys,
                 jaar=jaar,
-                client=client.naam,
                 nu=datetime.now(UTC),
             )
-        except GeenWettelijkeContext as fout:
-            geweigerd = weigering(
-                None, None, None, Uitzondering.fout(Code.GEEN_WETTELIJKE_CONTEXT, str(fout))
+        except Forbidden as fout:  # the protocol's state (40001), or not its purpose (40006)
+            code = (
+                Code.GEEN_WETTELIJKE_CONTEXT
+                if isinstance(fout, GeenWettelijkeContext)
+                else Code.AUTORISATIE
             )
+            geweigerd = weigering(None, None, None, Uitzondering.fout(code, str(fout)))
             return _json(geweigerd.json(), 403)
         except KbiFout as fout:
             return fout_antwoord(fout)
@@ -451,9 +452,9 @@ class AiiApi:
         try:
             melding, nieuw = await asyncio.to_thread(
                 lambda: kwaliteit.ontvang(
+                    door=_actor(client),
                     uow=aii_uow(self.settings),  # made in the thread: the first checks the schema
                     keys=self.keys,
-                    client=client.naam,
                     insz=body.get("insz"),
                     omschrijving=body.get("omschrijving"),
                     referte=body.get("referte"),
@@ -474,8 +475,8 @@ class AiiApi:
         try:
             melding = await asyncio.to_thread(
                 lambda: kwaliteit.status_voor(
+                    door=_actor(client),
                     uow=aii_uow(self.settings),
-                    client=client.naam,
                     melding_id=melding_id[:36],
                     nu=nu,
                 )
@@ -498,9 +499,9 @@ class AiiApi:
         try:
             gevonden, volgende = await asyncio.to_thread(
                 lambda: kwaliteit.haal_rectificaties(
+                    door=_actor(client),
                     uow=aii_uow(self.settings),
                     keys=self.keys,
-                    client=client.naam,
                     na=na,
                     nu=datetime.now(UTC),
                 )
@@ -510,6 +511,8 @@ class AiiApi:
                 None, None, None, Uitzondering.fout(Code.GEEN_WETTELIJKE_CONTEXT, str(fout))
             )
             return _json(geweigerd.json(), 403)
+        except KbiFout as fout:
+            return fout_antwoord(fout)
         return _json(
             {
                 "rectificaties": [{**r.json(), "seq": seq} for seq, r in gevonden],
@@ -530,10 +533,8 @@ class AiiApi:
         def tel() -> dict[str, int]:
             werk = aii_uow(self.settings)
             return {
-                "incidenten": sum(
-                    1 for i in incidenten.alle(uow=werk, open_=True) if i.achterstallig(nu)
-                ),
-                "meldingen": len(kwaliteit.achterstallig(kwaliteit.meldingen(uow=werk), nu)),
+                "incidenten": incidenten.aantal_achterstallig(uow=werk, nu=nu),
+                "meldingen": len(kwaliteit.achterstallig(uow=werk, nu=nu)),
             }
 
         return _json({"achterstallig": await asyncio.to_thread(tel)})

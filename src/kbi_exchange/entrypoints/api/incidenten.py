@@ -18,7 +18,7 @@ from fastapi import Request, Response
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import keys, pki, uow
-from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.fouten import Conflict, KbiFout
 from kbi_exchange.entrypoints.api.http import adres, fout_antwoord, json_antwoord, lees_begrensd
 from kbi_exchange.services import incidenten, protocol, registers
@@ -109,7 +109,12 @@ class PartijOntvanger:
         return json_antwoord(body, 201 if nieuw else 200)
 
     def _werk(self) -> dict[str, Any]:
-        return {"uow": uow(self.settings, self.node), "keys": self.keys}
+        # the other party's node, authenticated by its signature (`_geverifieerd`)
+        return {
+            "uow": uow(self.settings, self.node),
+            "keys": self.keys,
+            "door": Actor.partij(self.van, self.node),
+        }
 
     async def ontvang(self, request: Request) -> Response:
         """An incident of the other party (art. 9)."""

@@ -191,7 +191,8 @@ class VsbApi:
 
     @staticmethod
     def _actor(client: Client) -> Actor:
-        return Actor(f"client:{client.naam}", client.zorgkas)
+        """The zorgkas's machine client as the use cases see it: a handler of its zorgkas."""
+        return Actor.client(f"client:{client.naam}", Node.VSB, zorgkas=client.zorgkas)
 
     def _bron_(self) -> AiiClient:
         if self._bron is None:
