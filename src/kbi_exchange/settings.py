@@ -205,6 +205,24 @@ def _lees(bestand: Path) -> dict[str, Any]:
     return data
 
 
+def zet_instellingen(home: Path, sectie: str, waarden: dict[str, str | int | float]) -> None:
+    """Set keys of one section of the home's settings file, keeping its comments and order
+    (a TOML library edits it, never text search): the result is checked as any settings file
+    is and replaces the old one whole (a temporary file, then a rename), or nothing changes."""
+    import tomlkit  # noqa: PLC0415 - only the few commands that write settings need it
+
+    bestand = home / SETTINGS_FILE
+    document = tomlkit.parse(bestand.read_text(encoding="utf-8"))
+    tabel = document.setdefault(sectie, tomlkit.table())
+    for sleutel, waarde in waarden.items():
+        tabel[sleutel] = waarde
+    tekst = tomlkit.dumps(document)
+    _controleer(tomllib.loads(tekst), tomllib.loads(DEFAULT_SETTINGS), ())
+    tijdelijk = bestand.with_suffix(".toml.tmp")
+    tijdelijk.write_text(tekst, encoding="utf-8")
+    os.replace(tijdelijk, bestand)
+
+
 def _controleer(tabel: dict[str, Any], standaard: dict[str, Any], sectie: tuple[str, ...]) -> None:
     """Refuse a key that ``standaard`` does not declare, or a value of another type than its
     default: the defaults are the one declaration of what a home may set."""

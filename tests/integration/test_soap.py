@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from zeep.transports import Transport
 
-from kbi_exchange.entrypoints.demo_server import DemoServer
+from kbi_exchange.demo.server import DemoServer
 from kbi_exchange.settings import load_settings
 from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
 

@@ -14,9 +14,11 @@ README = Path(__file__).parents[2] / "README.md"
 
 
 def _commands(groep: Any, prefix: str = "kbi") -> list[str]:
-    """Every leaf command, e.g. ``kbi aii import``."""
+    """Every leaf command, e.g. ``kbi aii import`` (the lazy groups made as a user's call would)."""
     namen = []
-    for naam, command in groep.commands.items():
+    ctx = typer.Context(groep)
+    for naam in groep.list_commands(ctx):
+        command = groep.get_command(ctx, naam)
         if hasattr(command, "commands"):
             namen.extend(_commands(command, f"{prefix} {naam}"))
         else:

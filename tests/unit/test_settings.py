@@ -13,6 +13,7 @@ from kbi_exchange.settings import (
     SERVE_URL_ENV,
     OngeldigeInstelling,
     load_settings,
+    zet_instellingen,
 )
 from tests.conftest import kbi
 
@@ -237,3 +238,21 @@ def test_the_command_line_says_what_is_wrong_in_one_line_and_exits_1(
     assert uit.code == 1
     assert len(uit.err.splitlines()) == 1
     assert "not valid TOML" in uit.err
+
+
+def test_settings_are_written_by_a_toml_library_keeping_comments_or_not_at_all(
+    tmp_path: Path,
+) -> None:
+    bestand = tmp_path / "settings.toml"
+    bestand.write_text(DEFAULT_SETTINGS, encoding="utf-8")
+    zet_instellingen(tmp_path, "vsb", {"aii_url": "http://127.0.0.1:9000", "aii_token": "t-1"})
+    nieuw = load_settings(tmp_path)
+    assert (nieuw.vsb_aii_url, nieuw.vsb_aii_token) == ("http://127.0.0.1:9000", "t-1")
+    tekst = bestand.read_text(encoding="utf-8")
+    opmerkingen = [r for r in DEFAULT_SETTINGS.splitlines() if r.lstrip().startswith("#")]
+    assert all(r in tekst for r in opmerkingen)  # every comment kept
+    with pytest.raises(OngeldigeInstelling, match="aii_url"):
+        zet_instellingen(tmp_path, "vsb", {"aii_url": 3})
+    with pytest.raises(OngeldigeInstelling, match="nieuw"):
+        zet_instellingen(tmp_path, "vsb", {"nieuw": "x"})
+    assert bestand.read_text(encoding="utf-8") == tekst  # nothing half-written

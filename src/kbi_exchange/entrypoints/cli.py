@@ -3,71 +3,133 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import ipaddress
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 import typer.main
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
+from typer import _click as click  # Typer's own click, which its groups are built on
+from typer.core import TyperGroup
 
-from kbi_exchange.bootstrap import init_home
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.fouten import KbiFout
-from kbi_exchange.domain.rules import REGELS
-from kbi_exchange.entrypoints import (
-    cli_aii,
-    cli_audit,
-    cli_clients,
-    cli_incident,
-    cli_kwaliteit,
-    cli_lijst,
-    cli_mailbox,
-    cli_protocol,
-    cli_registers,
-    cli_retention,
-    cli_synth,
-    cli_users,
-    cli_vsb,
-)
-from kbi_exchange.entrypoints.api import http
-from kbi_exchange.entrypoints.demo import run_demo
-from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.settings import (
-    SERVE_URL_ENV,
-    load_settings,
-)
+from kbi_exchange.entrypoints.api import grenzen
+from kbi_exchange.settings import SERVE_URL_ENV, load_settings
+
+
+@functools.cache
+def _aii() -> typer.Typer:
+    from kbi_exchange.entrypoints import (  # noqa: PLC0415 - loaded when asked for
+        cli_aii,
+        cli_clients,
+        cli_kwaliteit,
+        cli_lijst,
+        cli_registers,
+    )
+
+    cli_aii.app.add_typer(cli_registers.aii_recipients_app, name="recipients")
+    cli_aii.app.add_typer(cli_clients.app, name="clients")
+    cli_aii.app.add_typer(cli_lijst.app, name="list")
+    cli_aii.app.add_typer(cli_kwaliteit.aii_app, name="report")
+    return cli_aii.app
+
+
+@functools.cache
+def _vsb() -> typer.Typer:
+    from kbi_exchange.entrypoints import (  # noqa: PLC0415 - loaded when asked for
+        cli_clients,
+        cli_kwaliteit,
+        cli_registers,
+        cli_vsb,
+    )
+
+    cli_vsb.app.add_typer(cli_registers.vsb_recipients_app, name="recipients")
+    cli_vsb.app.command("export")(cli_registers.export)
+    cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
+    cli_vsb.app.add_typer(cli_kwaliteit.vsb_app, name="report")
+    cli_vsb.app.command("messages")(cli_kwaliteit.messages)
+    return cli_vsb.app
+
+
+def _groep(module: str, naam: str = "app") -> Callable[[], typer.Typer]:
+    def laad() -> typer.Typer:
+        return cast(typer.Typer, getattr(importlib.import_module(f"{__package__}.{module}"), naam))
+
+    return laad
+
+
+# The command groups, each with its one-line help, loaded when a command of theirs runs (or
+# its help is asked): `kbi --help` and a command of one group import nothing of the others
+# (tests/unit/test_cli_snel.py holds each line to the group's own help).
+GROEPEN: dict[str, tuple[str, Callable[[], typer.Typer]]] = {
+    "aii": ("The AII node: KBI store, rules engine, advice.", _aii),
+    "vsb": ("The VSB node.", _vsb),
+    "synth": ("Synthetic data with valid INSZ numbers.", _groep("cli_synth")),
+    "users": ("People of a node: roles and passwords (Argon2id).", _groep("cli_users")),
+    "audit": ("The audit log: verify the chain, search by person.", _groep("cli_audit")),
+    "mailbox": ("The exchange mailbox: FTPS accounts and server.", _groep("cli_mailbox")),
+    "protocol": (
+        "The protocol: its state, suspension, notice and end.",
+        _groep("cli_protocol"),
+    ),
+    "retention": ("Retention: remove what may no longer be kept.", _groep("cli_retention")),
+    "incident": (
+        "Incidents: registered, notified to the other party (24 h) and, for a personal-data "
+        "breach, to the Vlaamse Toezichtcommissie (72 h).",
+        _groep("cli_incident"),
+    ),
+    "processors": (
+        "The processors of a party and their agreements (art. 6), exportable for the other.",
+        _groep("cli_registers", "processors_app"),
+    ),
+}
+
+
+class LuieGroep(TyperGroup):
+    """The top of the command tree: its own commands, and the groups of `GROEPEN` made when
+    first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *GROEPEN})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        gevonden = super().get_command(ctx, cmd_name)
+        if gevonden is None and cmd_name in GROEPEN:
+            groep = GROEPEN[cmd_name][1]()
+            groep.rich_markup_mode = None  # plain help, as the top's (no boxes in a pipe)
+            groep._add_completion = False  # the top offers completion for the whole tree
+            gevonden = typer.main.get_group(groep)  # a group even with one command
+            gevonden.name = cmd_name
+            self.add_command(gevonden, cmd_name)
+        return gevonden
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rijen = []
+        for naam in self.list_commands(ctx):
+            if naam in GROEPEN and naam not in self.commands:
+                rijen.append((naam, GROEPEN[naam][0]))
+            elif (commando := self.get_command(ctx, naam)) is not None and not commando.hidden:
+                rijen.append((naam, commando.get_short_help_str(formatter.width - 6)))
+        if rijen:
+            with formatter.section("Commands"):
+                formatter.write_dl(rijen)
+
 
 app = typer.Typer(
+    cls=LuieGroep,
     help="kbi-exchange: the KBI → VSB civic-integration data exchange (AII and VSB nodes).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(cli_aii.app, name="aii")
-app.add_typer(cli_synth.app, name="synth")
-app.add_typer(cli_users.app, name="users")
-app.add_typer(cli_audit.app, name="audit")
-app.add_typer(cli_vsb.app, name="vsb")
-app.add_typer(cli_mailbox.app, name="mailbox")
-app.add_typer(cli_protocol.app, name="protocol")
-app.add_typer(cli_retention.app, name="retention")
-app.add_typer(cli_incident.app, name="incident")
-app.add_typer(cli_registers.processors_app, name="processors")
-cli_vsb.app.add_typer(cli_registers.vsb_recipients_app, name="recipients")
-cli_aii.app.add_typer(cli_registers.aii_recipients_app, name="recipients")
-cli_vsb.app.command("export")(cli_registers.export)
-cli_aii.app.add_typer(cli_clients.app, name="clients")
-cli_vsb.app.add_typer(cli_clients.vsb_app, name="clients")
-cli_aii.app.add_typer(cli_lijst.app, name="list")
-cli_aii.app.add_typer(cli_kwaliteit.aii_app, name="report")
-cli_vsb.app.add_typer(cli_kwaliteit.vsb_app, name="report")
-cli_vsb.app.command("messages")(cli_kwaliteit.messages)
 console = Console()
 
 
@@ -85,6 +147,8 @@ def hoofd(
 @app.command()
 def init() -> None:
     """Create KBI_HOME: settings and migrated databases. Rerunning it changes nothing."""
+    from kbi_exchange.bootstrap import init_home  # noqa: PLC0415 - the wiring, when needed
+
     settings = init_home()
     typer.echo(f"home ready: {settings.home}")
 
@@ -102,13 +166,15 @@ def serve(
     header_timeout: Annotated[
         float,
         typer.Option(min=0.1, help="Seconds a client has for a request's line and headers."),
-    ] = http.HEADER_TIMEOUT,
+    ] = grenzen.HEADER_TIMEOUT,
     body_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a client has for a request's body.")
-    ] = http.BODY_TIMEOUT,
+    ] = grenzen.BODY_TIMEOUT,
 ) -> None:
     """Run a node's web service (API and pages) until Ctrl-C."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from kbi_exchange.entrypoints.api import http  # noqa: PLC0415 - nor its protocol
 
     settings = load_settings()  # refuses an uninitialised home before any worker starts
     poort = port or (8000 if node is Node.AII else 8001)
@@ -117,8 +183,8 @@ def serve(
     # address the WSDL publishes when `[aii] public_url` is empty, and the timeouts
     os.environ["KBI_HOME"] = str(settings.home)
     os.environ[SERVE_URL_ENV] = adres
-    os.environ[http.HEADER_TIMEOUT_ENV] = repr(header_timeout)
-    os.environ[http.BODY_TIMEOUT_ENV] = repr(body_timeout)
+    os.environ[grenzen.HEADER_TIMEOUT_ENV] = repr(header_timeout)
+    os.environ[grenzen.BODY_TIMEOUT_ENV] = repr(body_timeout)
     module = "app" if node is Node.AII else "vsb_app"
     typer.echo(f"{node.value.upper()} node on {adres} (API under /api/v1, docs /api/v1/docs)")
     if node is Node.AII and _alle_adressen(host) and load_settings().public_url == adres:
@@ -137,8 +203,8 @@ def serve(
         # what one client may hold of a process (api/http.py); no websockets: neither app has one
         http=http.BoundedHttpToolsProtocol,
         ws="none",
-        timeout_keep_alive=http.KEEP_ALIVE_TIMEOUT,
-        limit_concurrency=http.MAX_CONCURRENCY,
+        timeout_keep_alive=grenzen.KEEP_ALIVE_TIMEOUT,
+        limit_concurrency=grenzen.MAX_CONCURRENCY,
     )
 
 
@@ -160,12 +226,17 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Keep serving the nodes until Ctrl-C.")] = True,
 ) -> None:
     """The main job: a complete demo home, both flows as far as built, then serve until Ctrl-C."""
+    from kbi_exchange.demo.run import run_demo  # noqa: PLC0415 - only this command needs it
+
     raise typer.Exit(run_demo(console, nu=datetime.now(UTC), serveer=serve))
 
 
 @app.command()
 def rules() -> None:
     """List the rules with their legal basis, and the parameters with their sources."""
+    from kbi_exchange.domain.rules import REGELS  # noqa: PLC0415
+    from kbi_exchange.parameters import standaard_parameters  # noqa: PLC0415
+
     regels = Table(title="Rules (SPEC §4)", show_lines=True)
     for kolom in ("Rule", "What the law requires", "Legal basis", "Regimes"):
         regels.add_column(kolom)
@@ -223,7 +294,11 @@ def main(argv: list[str] | None = None) -> None:
     except BEKENDE_FOUTEN as fout:
         print(f"kbi: error: {fout}", file=sys.stderr)
         code = 1
-    except SQLAlchemyError as fout:
+    except Exception as fout:
+        from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - loaded by any database work
+
+        if not isinstance(fout, SQLAlchemyError):
+            raise
         # the database's own message can quote the values it refused (an INSZ): name the
         # kind of error only (SPEC §11)
         soort = type(getattr(fout, "orig", None) or fout).__name__

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from kbi_exchange.domain.access import Actor, Permissie, vereist
@@ -12,7 +14,7 @@ from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.ports import HerspeelWerk
+from kbi_exchange.services.ports import HerspeelWerk, KbiOverzichtWerk
 
 
 def decide(
@@ -46,6 +48,46 @@ def beslis(
     (`kbi aii decide`: nothing is recorded, nothing leaves the node)."""
     with uow as werk:
         return decide(vraag, zoek=werk.kbi.zoek, nu=nu, gekend_op=gekend_op)
+
+
+@dataclass(slots=True)
+class Overzicht:
+    """Every dossier decided on one date: how many per status, and the reported reasons."""
+
+    statussen: Counter[str] = field(default_factory=Counter)
+    redenen: Counter[str] = field(default_factory=Counter)
+
+
+@vereist(Permissie.KBI_ADVIES_BEKIJK)
+def overzicht(
+    *,
+    uow: KbiOverzichtWerk,
+    door: Actor,
+    datum: date,
+    nu: datetime,
+    voortgang: Callable[[int, int], object] = lambda gedaan, totaal: None,
+) -> Overzicht:
+    """Every dossier in the KBI decided on ``datum`` as known at ``nu`` (counts only: no
+    person leaves); ``voortgang`` hears how many of how many are done."""
+    uit = Overzicht()
+    gedaan = 0
+    with uow as werk:
+        totaal = werk.kbi.aantal_personen()
+        for blok in werk.kbi.stroom():
+            dossiers = {dossier.insz: dossier for dossier in blok}
+
+            def zoek(insz: str, dossiers: dict[str, Dossier] = dossiers) -> Dossier | None:
+                # a replaced number may point outside this block
+                return dossiers.get(insz) or werk.kbi.zoek(insz)
+
+            for insz in dossiers:
+                antwoord = decide(Vraag(insz, datum), zoek=zoek, nu=nu)
+                uit.statussen[antwoord.status.value if antwoord.status else "refused"] += 1
+                if antwoord.beslissing and antwoord.beslissing.reden:
+                    uit.redenen[antwoord.beslissing.reden.code.value] += 1
+            gedaan += len(blok)
+            voortgang(gedaan, totaal)
+    return uit
 
 
 def antwoord_json(antwoord: Antwoord) -> dict[str, Any]:

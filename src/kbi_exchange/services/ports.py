@@ -43,6 +43,25 @@ class KbiLezer(Protocol):
     def zoek_veel(self, inszen: Collection[str]) -> dict[str, Dossier | None]: ...
 
 
+class KbiGeheel(KbiLezer, Protocol):
+    """The whole KBI, read a block of dossiers at a time."""
+
+    def aantal_personen(self) -> int: ...
+
+    def stroom(self) -> Iterator[list[Dossier]]: ...
+
+
+class KbiOverzichtWerk(Protocol):
+    """A unit of work that reads the whole KBI (the summary of every dossier on a date)."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    @property
+    def kbi(self) -> KbiGeheel: ...
+
+
 class Beslissingen(Protocol):
     """The advice service's decision records."""
 

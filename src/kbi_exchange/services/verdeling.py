@@ -39,6 +39,7 @@ from kbi_exchange.domain.verdeling import (
     zorgkas_bestandsnaam,
     zorgkas_payload,
 )
+from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import VerdelingWerk
 from kbi_exchange.services.protocol import vereis_stroom
@@ -308,6 +309,14 @@ def zending_bestand(
         )
         werk.commit()
     return zending, bestand
+
+
+@vereist(Permissie.VSB_LIJST_VERDEEL)
+def per_zorgkas(*, uow: VerdelingWerk, door: Actor, jaar: int) -> dict[str, int]:
+    """How many listed members of the year each zorgkas was sent (counts, no one named)."""
+    with uow as werk:
+        verdeeld = werk.zendingen.verdeeld(jaar)
+    return {z: sum(1 for zk in verdeeld.values() if zk == z) for z in sorted(zorgkas_codes())}
 
 
 def _eigen_zorgkas(door: Actor) -> str:

@@ -4,7 +4,6 @@ waiting while AII is briefly stopped, then answered), and a summary per zorgkas.
 from __future__ import annotations
 
 import getpass
-import re
 import time
 import uuid
 from collections import Counter
@@ -19,15 +18,16 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow
+from kbi_exchange.demo.server import DemoServer
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
-from kbi_exchange.entrypoints.demo_server import DemoServer
 from kbi_exchange.schemas import zorgkas_codes
-from kbi_exchange.services.aanvragen import herhaal_wachtende
+from kbi_exchange.services import aanvragen
+from kbi_exchange.services import verdeling as verdeling_
 from kbi_exchange.services.clients import voeg_client_toe
 from kbi_exchange.services.synth import insz_geboren
 from kbi_exchange.services.verdeling import Verdeling, verdeel
-from kbi_exchange.settings import SETTINGS_FILE, Settings
+from kbi_exchange.settings import Settings, zet_instellingen
 
 PER_ZORGKAS = 3  # applications per zorgkas while AII serves
 WACHTEND = 2  # applications made while AII is stopped
@@ -41,7 +41,7 @@ def verdeel_lijst(console: Console, settings: Settings, jaar: int, nu: datetime)
         pki=pki(settings),
         mailbox=mailbox(settings),
         jaar=jaar,
-        door=Actor.os_account(Node.VSB, "demo"),
+        door=VSB,
         nu=nu,
         vsb=settings.vsb_identificatie,
     )
@@ -81,14 +81,7 @@ def zorgkas_tokens(settings: Settings) -> dict[str, str]:
 def verbind_vsb_met_aii(settings: Settings, adres: str, token: str) -> Settings:
     """Write the demo AII node's address and VSB's client token into the home's settings, so
     that `kbi vsb check` and `application retry` work after the demo too."""
-    bestand = settings.home / SETTINGS_FILE
-    tekst = bestand.read_text(encoding="utf-8")
-    for sleutel, waarde in (("aii_url", adres), ("aii_token", token)):
-        regel = f'{sleutel} = "{waarde}"'
-        tekst, n = re.subn(rf"(?m)^{sleutel} = .*$", regel, tekst, count=1)
-        if n == 0:
-            tekst = tekst.replace("[vsb]\n", f"[vsb]\n{regel}\n", 1)
-    bestand.write_text(tekst, encoding="utf-8")
+    zet_instellingen(settings.home, "vsb", {"aii_url": adres, "aii_token": token})
     return replace(
         settings,
         vsb_aii_url=adres,
@@ -96,6 +89,10 @@ def verbind_vsb_met_aii(settings: Settings, adres: str, token: str) -> Settings:
         vsb_aii_retry_pause_seconds=0.1,
         vsb_aii_breaker_seconds=1.0,  # the demo restarts AII at once: do not wait 30 s
     )
+
+
+# the demo acts as VSB's operating-system account
+VSB = Actor.os_account(Node.VSB, "demo")
 
 
 def kinderen(opening: date) -> dict[str, str]:
@@ -174,8 +171,14 @@ def aanvragen_over_http(
 
     aanvragers = _aanvragers(leden, kbi)
     kind = kinderen(opening)
-    with uow(settings, Node.VSB) as werk:
-        vorige = werk.aanvragen.lijst()
+    vorige = aanvragen.lijst(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        zorgkas=None,
+        onbeslist=False,
+        door=VSB,
+        nu=datetime.now(UTC),
+    )
     wie = {i for inszen in aanvragers.values() for i in inszen} | set(kind.values())
     if any(a.insz in wie for a in vorige):
         # one application per person and opening, none while another is open: a rerun
@@ -206,11 +209,11 @@ def aanvragen_over_http(
     aii = herstart_aii()
     time.sleep(settings.vsb_aii_breaker_seconds)  # the breaker lets a trial call through
     with aii_client(settings) as bron:
-        herhaling = herhaal_wachtende(
+        herhaling = aanvragen.herhaal_wachtende(
             uow=uow(settings, Node.VSB),
             keys=keys(settings, Node.VSB),
             bron=bron,
-            door=Actor.os_account(Node.VSB, "demo"),
+            door=VSB,
             nu=lambda: datetime.now(UTC),
         )
     eerder = {a.get("id"): a.get("referte") for a in wachtend}
@@ -225,14 +228,17 @@ def aanvragen_over_http(
 
 def per_zorgkas(console: Console, settings: Settings, verdeling: Verdeling) -> None:
     """Per zorgkas: its applications and how they stand, and its members on the list."""
-    with uow(settings, Node.VSB) as werk:
-        aanvragen = werk.aanvragen.lijst()
-        gelijst = {
-            z: len(werk.zendingen.inszen_van(jaar=verdeling.jaar, zorgkas=z))
-            for z in sorted(zorgkas_codes())
-        }
+    alle = aanvragen.lijst(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        zorgkas=None,
+        onbeslist=False,
+        door=VSB,
+        nu=datetime.now(UTC),
+    )
+    gelijst = verdeling_.per_zorgkas(uow=uow(settings, Node.VSB), door=VSB, jaar=verdeling.jaar)
     telling: dict[str, Counter[str]] = {z: Counter() for z in gelijst}
-    for aanvraag in aanvragen:
+    for aanvraag in alle:
         telling[aanvraag.zorgkas][aanvraag.status.value] += 1
     tabel = Table(title=f"Per zorgkas (list of {verdeling.jaar}, applications)")
     for kolom in ("zorgkas", "listed members sent", "toegekend", "geweigerd", "waiting"):

@@ -28,8 +28,18 @@ VSB = Actor.os_account(Node.VSB, "demo")
 def _volgende_opening(console: Console, settings: Settings) -> date:
     """A rerun's round is a new application: one per opening date, and only once the earlier
     round's (granted once rectified) has ended — as a zorgkas would record it."""
-    with uow(settings, Node.VSB) as werk:
-        eerder = werk.aanvragen.lijst(zorgkas="CM", insz=WIE)
+    eerder = [
+        a
+        for a in aanvragen.lijst(
+            uow=uow(settings, Node.VSB),
+            keys=keys(settings, Node.VSB),
+            zorgkas="CM",
+            onbeslist=False,
+            door=VSB,
+            nu=datetime.now(UTC),
+        )
+        if a.insz == WIE
+    ]
     for open_ in (a for a in eerder if a.status is AanvraagStatus.TOEGEKEND and a.einde is None):
         aanvragen.beeindig(
             uow=uow(settings, Node.VSB),
@@ -120,8 +130,13 @@ def rechtzetting(console: Console, settings: Settings) -> None:
             door=VSB,
             nu=datetime.now(UTC),
         )
-    with uow(settings, Node.VSB) as werk:
-        na = werk.aanvragen.get(aanvraag.id)
+    na = aanvragen.toon(
+        uow=uow(settings, Node.VSB),
+        keys=keys(settings, Node.VSB),
+        aanvraag_id=aanvraag.id,
+        door=VSB,
+        nu=datetime.now(UTC),
+    )
     if na is not None:
         console.print(
             f"  VSB fetches {len(bijgewerkt.toegepast)} rectification(s): the application is "

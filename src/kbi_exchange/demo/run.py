@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -13,22 +12,15 @@ from rich.progress import Progress
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow, init_home, keys, uow
-from kbi_exchange.domain.access import Actor, Node
-from kbi_exchange.domain.advies import Antwoord, Vraag
-from kbi_exchange.domain.dates import dag_in_brussel
-from kbi_exchange.domain.dossier import Dossier
-from kbi_exchange.domain.fouten import KbiFout
-from kbi_exchange.domain.insz import Insz
-from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers, schrijf_leden
-from kbi_exchange.entrypoints.demo_kwaliteit import WIE, rechtzetting
-from kbi_exchange.entrypoints.demo_lijst import jaarlijst_cyclus
-from kbi_exchange.entrypoints.demo_server import (
+from kbi_exchange.demo.kwaliteit import WIE, rechtzetting
+from kbi_exchange.demo.lijst import jaarlijst_cyclus
+from kbi_exchange.demo.server import (
     DemoServer,
     demo_token,
     serveer_tot_ctrl_c,
     vraag_over_http,
 )
-from kbi_exchange.entrypoints.demo_vsb import (
+from kbi_exchange.demo.vsb import (
     aanvragen_over_http,
     extra_leden,
     per_zorgkas,
@@ -37,7 +29,13 @@ from kbi_exchange.entrypoints.demo_vsb import (
     vsb_server,
     zorgkas_tokens,
 )
-from kbi_exchange.services.decide import decide
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.domain.advies import Antwoord, Vraag
+from kbi_exchange.domain.dates import dag_in_brussel
+from kbi_exchange.domain.fouten import KbiFout
+from kbi_exchange.domain.insz import Insz
+from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers, schrijf_leden
+from kbi_exchange.services.decide import beslis, overzicht
 from kbi_exchange.services.kbi_import import import_dossiers
 from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.settings import Settings, load_settings
@@ -63,31 +61,35 @@ def _uitleg(antwoord: Antwoord) -> str:
 
 def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: datetime) -> None:
     """The example dossiers on a few dates, with the rules that held."""
-    with aii_uow(settings) as uow:
-        for datum in DEMO_DATUMS:
-            tabel = Table(title=f"Advice on {datum.isoformat()} (purpose ZORGBUDGET)")
-            for kolom in ("INSZ", "Status", "Advies", "Reden"):
-                tabel.add_column(kolom)
-            uitleg: list[tuple[str, str]] = []
-            for insz in inszen:
-                antwoord = decide(Vraag(insz, datum), zoek=uow.kbi.zoek, nu=nu)
-                advies = antwoord.advies.value if antwoord.advies else "—"
-                kleur = {"OK": "green", "NOK": "red"}.get(advies, "yellow")
-                reden = antwoord.beslissing.reden if antwoord.beslissing else None
-                opgemaakt = Insz(insz).opgemaakt()
-                tabel.add_row(
-                    opgemaakt,
-                    antwoord.status.value if antwoord.status else "refused",
-                    f"[{kleur}]{advies}[/]",
-                    reden.code.value if reden else "",
-                )
-                uitleg.append((opgemaakt, _uitleg(antwoord)))
-            console.print(tabel)
-            console.print(f"[bold]Uitleg on {datum.isoformat()}[/] (✔ rule held, · did not)")
-            for opgemaakt, tekst in uitleg:
-                console.print(f"[cyan]{opgemaakt}[/]")
-                console.print(tekst, soft_wrap=False, markup=False)
-            console.print()
+    for datum in DEMO_DATUMS:
+        tabel = Table(title=f"Advice on {datum.isoformat()} (purpose ZORGBUDGET)")
+        for kolom in ("INSZ", "Status", "Advies", "Reden"):
+            tabel.add_column(kolom)
+        uitleg: list[tuple[str, str]] = []
+        for insz in inszen:
+            antwoord = beslis(door=AII, uow=aii_uow(settings), vraag=Vraag(insz, datum), nu=nu)
+            advies = antwoord.advies.value if antwoord.advies else "—"
+            kleur = {"OK": "green", "NOK": "red"}.get(advies, "yellow")
+            reden = antwoord.beslissing.reden if antwoord.beslissing else None
+            opgemaakt = Insz(insz).opgemaakt()
+            tabel.add_row(
+                opgemaakt,
+                antwoord.status.value if antwoord.status else "refused",
+                f"[{kleur}]{advies}[/]",
+                reden.code.value if reden else "",
+            )
+            uitleg.append((opgemaakt, _uitleg(antwoord)))
+        console.print(tabel)
+        console.print(f"[bold]Uitleg on {datum.isoformat()}[/] (✔ rule held, · did not)")
+        for opgemaakt, tekst in uitleg:
+            console.print(f"[cyan]{opgemaakt}[/]")
+            console.print(tekst, soft_wrap=False, markup=False)
+        console.print()
+
+
+# the demo acts as each node's operating-system account
+AII = Actor.os_account(Node.AII, "demo")
+VSB = Actor.os_account(Node.VSB, "demo")
 
 
 class NietVoorProductie(KbiFout):
@@ -118,7 +120,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
             resultaat = import_dossiers(
                 uow=aii_uow(settings),
                 bestand=bestand,
-                door=Actor.os_account(Node.AII, "demo"),
+                door=AII,
                 nu=nu,
             )
             console.print(
@@ -188,7 +190,7 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),
         bestand=leden,
-        door=Actor.os_account(Node.VSB, "demo"),
+        door=VSB,
         nu=nu,
     )
     console.print(
@@ -199,7 +201,7 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
         uow=uow(settings, Node.VSB),
         keys=keys(settings, Node.VSB),
         bestand=extra_leden(settings.home / "demo", dag_in_brussel(nu), cm=(WIE,)),
-        door=Actor.os_account(Node.VSB, "demo"),
+        door=VSB,
         nu=nu,
     )
     return leden
@@ -207,23 +209,16 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
 
 def _samenvatting(console: Console, settings: Settings, nu: datetime) -> None:
     """Every dossier in the store decided on one date: how many comply, and why not."""
-    statussen: Counter[str] = Counter()
-    redenen: Counter[str] = Counter()
-    with aii_uow(settings) as uow, Progress(console=console, transient=True) as voortgang:
-        taak = voortgang.add_task("deciding", total=uow.kbi.aantal_personen())
-        for blok in uow.kbi.stroom():
-            dossiers = {dossier.insz: dossier for dossier in blok}
-
-            def zoek(insz: str, dossiers: dict[str, Dossier] = dossiers) -> Dossier | None:
-                # a replaced number may point outside this block
-                return dossiers.get(insz) or uow.kbi.zoek(insz)
-
-            for insz in dossiers:
-                antwoord = decide(Vraag(insz, SAMENVATTING_DATUM), zoek=zoek, nu=nu)
-                statussen[antwoord.status.value if antwoord.status else "refused"] += 1
-                if antwoord.beslissing and antwoord.beslissing.reden:
-                    redenen[antwoord.beslissing.reden.code.value] += 1
-            voortgang.advance(taak, len(blok))
+    with Progress(console=console, transient=True) as voortgang:
+        taak = voortgang.add_task("deciding", total=None)
+        uit = overzicht(
+            door=AII,
+            uow=aii_uow(settings),
+            datum=SAMENVATTING_DATUM,
+            nu=nu,
+            voortgang=lambda gedaan, totaal: voortgang.update(taak, completed=gedaan, total=totaal),
+        )
+    statussen, redenen = uit.statussen, uit.redenen
     tabel = Table(
         title=f"All {sum(statussen.values())} dossiers on "
         f"{SAMENVATTING_DATUM.isoformat()}, as known now"
