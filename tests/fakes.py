@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+import hashlib
+import hmac
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,14 +13,16 @@ import orjson
 
 from kbi_exchange.adapters.kbi_jsonl import lees_regel
 from kbi_exchange.domain.aanvraag import Aanvraag
-from kbi_exchange.domain.access import Account, Gebruiker, Node
+from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
+    AuditGebeurtenis,
     AuditRegel,
     Checkpoint,
     NieuweAuditRegel,
     Verstrekking,
     keten,
+    nieuwe_regel,
     verstrekkingen,
 )
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
@@ -32,7 +36,7 @@ from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.verdeling import Zending
-from kbi_exchange.services.ports import Ondertekenaar
+from kbi_exchange.services.ports import AuditSleutels
 
 
 class InMemoryKbi:
@@ -107,16 +111,62 @@ class FakeBeslissingen:
         self.wachtend.append(rij)
 
 
+class FakeSleutels:
+    """`AuditSleutels` without files: keyed hashes under fixed secrets (the newest first)."""
+
+    def __init__(self, *geheimen: bytes) -> None:
+        self.geheimen = list(geheimen or [b"test INSZ key"])
+
+    def roteer(self, geheim: bytes) -> None:
+        self.geheimen.insert(0, geheim)
+
+    def insz_hashes(self, insz: str) -> list[str]:
+        return [hmac.new(g, insz.encode(), hashlib.sha256).hexdigest() for g in self.geheimen]
+
+    def sign(self, gegevens: bytes) -> tuple[str, str]:
+        return "fake", hmac.new(b"test signing key", gegevens, hashlib.sha256).hexdigest()
+
+    def verify_signature(self, gegevens: bytes, handtekening: str) -> bool:
+        return hmac.compare_digest(self.sign(gegevens)[1], handtekening)
+
+
+def insz_hash(insz: str) -> str:
+    """The keyed hash under which a fake audit log (with its default keys) names a person."""
+    return FakeSleutels().insz_hashes(insz)[0]
+
+
 class FakeAudit:
     """`AuditLog` as a list, chained at commit like the real one."""
 
-    def __init__(self) -> None:
+    def __init__(self, sleutels: AuditSleutels | None = None) -> None:
+        self.sleutels = sleutels or FakeSleutels()
         self.regels_: list[AuditRegel] = []
         self.wachtend: list[NieuweAuditRegel] = []
-        self.ondertekenaar: Ondertekenaar | None = None
 
-    def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
-        self.wachtend.append(nieuw)
+    def record(
+        self,
+        gebeurtenis: AuditGebeurtenis,
+        actor: Actor | str,
+        tijdstip: datetime,
+        inhoud: Mapping[str, Any],
+        *,
+        insz: str | None = None,
+    ) -> None:
+        self.wachtend.append(
+            nieuwe_regel(
+                gebeurtenis=gebeurtenis,
+                actor=actor if isinstance(actor, str) else actor.naam,
+                tijdstip=tijdstip,
+                inhoud=inhoud,
+                insz_hash=self.sleutels.insz_hashes(insz)[0] if insz else None,
+            )
+        )
+
+    def insz_hashes(self, insz: str) -> list[str]:
+        return self.sleutels.insz_hashes(insz)
+
+    def handtekening_klopt(self, gegevens: bytes, handtekening: str) -> bool:
+        return self.sleutels.verify_signature(gegevens, handtekening)
 
     def vergrendel(self) -> None:
         """One process, one writer: nothing to wait for."""

@@ -48,7 +48,7 @@ def init_home(home: Path | None = None) -> Settings:
     settings = load_settings(pad)
     for node in Node:
         migreer(engine(settings.database_url(node)), node.value)
-        Keys.for_node(settings.home, node.value).create()
+        keys(settings, node).create()
     Mailbox(settings.mailbox_folder).create([stam for stam, _ in pki_partijen(settings)])
     if settings.omgeving == "development":
         maak_ontwikkel_pki(
@@ -78,9 +78,17 @@ def pki(settings: Settings) -> Pki:
     return Pki(settings.pki_bestand)
 
 
+_KEYS: dict[tuple[Path, Node], Keys] = {}
+
+
 def keys(settings: Settings, node: Node = Node.AII) -> Keys:
-    """A node's keys, kept in the home beside (never in) its database."""
-    return Keys.for_node(settings.home, node.value)
+    """A node's keys, kept in the home beside (never in) its database: one object per home
+    and node for the life of the process, so that they are read once and a rotation made
+    here is seen by every unit of work after it."""
+    sleutel = (settings.home, node)
+    if sleutel not in _KEYS:
+        _KEYS[sleutel] = Keys.for_node(settings.home, node.value)
+    return _KEYS[sleutel]
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -101,6 +109,7 @@ def sluit_engines() -> None:
     while _ENGINES:
         _ENGINES.popitem()[1].dispose()
     _ACTUEEL.clear()
+    _KEYS.clear()
 
 
 def na_fork() -> None:
@@ -121,7 +130,7 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
             f"the {node.value.upper()} database is not at the newest schema: run `kbi init` first"
         )
     _ACTUEEL.add(url)
-    return SqlUnitOfWork(db, node)
+    return SqlUnitOfWork(db, node, keys(settings, node))
 
 
 def bode(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartijBode:
@@ -157,13 +166,11 @@ def advies_schrijver(settings: Settings) -> ProcessWriter:
 
     def maak_afhandelaar() -> GroupHandler:
         na_fork()  # the child opens its own connections
-        eigen_sleutels = keys(settings)
 
         def groep(opdrachten: list[Opdracht]) -> list[Any]:
             with aii_uow(settings) as werk:
                 uitkomsten = voer_groep_uit(
                     werk=werk,
-                    keys=eigen_sleutels,
                     opdrachten=opdrachten,
                     nu=datetime.now(UTC),
                     parameters=standaard_parameters(),

@@ -14,9 +14,8 @@ from kbi_exchange.adapters.db.aii_models import (
     AuditRij,
     ClientRij,
 )
-from kbi_exchange.bootstrap import aii_uow, engine, keys
+from kbi_exchange.bootstrap import aii_uow, engine
 from kbi_exchange.domain.audit import BEGIN_HASH, AuditGebeurtenis, keten_hash
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.settings import load_settings
 from tests.conftest import NU, kbi
 
@@ -29,9 +28,7 @@ def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
     settings = load_settings()
     with aii_uow(settings) as werk:
         for i in range(aantal):
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys(settings),
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
                 actor="vsb",
                 tijdstip=NU,
@@ -142,9 +139,7 @@ def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, caps
     for _ in range(2):  # across transactions: 600 + 600 entries
         with aii_uow(settings) as werk:
             for i in range(600):
-                schrijf_audit(
-                    audit=werk.audit,
-                    keys=keys(settings),
+                werk.audit.record(
                     gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
                     actor="vsb",
                     tijdstip=NU,

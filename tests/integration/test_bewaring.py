@@ -72,7 +72,6 @@ def _aanvraag(insz: str, opening: date, nu: datetime, einde: date | None = None)
     settings = load_settings()
     aanvraag = aanvragen.dien_in(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         bron=Bron(),
         insz=insz,
         opening=opening,
@@ -84,7 +83,6 @@ def _aanvraag(insz: str, opening: date, nu: datetime, einde: date | None = None)
     if einde is not None:
         aanvragen.beeindig(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             aanvraag_id=aanvraag.id,
             einde=einde,
             reden="overleden",
@@ -324,14 +322,14 @@ def test_closed_data_quality_reports_and_old_messages_go(dpos: Path, capsys: Cap
     settings = load_settings()
     lang_geleden = datetime(2014, 3, 1, 9, tzinfo=UTC)
     melding, _ = kwaliteit.ontvang(
-        uow=uow(settings, Node.AII), keys=keys(settings), door=VSB_CLIENT, insz="85073001546",
+        uow=uow(settings, Node.AII), door=VSB_CLIENT, insz="85073001546",
         omschrijving="fout", nu=lang_geleden,
     )  # fmt: skip
     open_, _ = kwaliteit.ontvang(
-        uow=uow(settings, Node.AII), keys=keys(settings), door=VSB_CLIENT, insz="85073001546",
+        uow=uow(settings, Node.AII), door=VSB_CLIENT, insz="85073001546",
         omschrijving="nog open", nu=lang_geleden,
     )  # fmt: skip
-    kwaliteit.sluit(uow=uow(settings, Node.AII), keys=keys(settings), melding_id=melding.id,
+    kwaliteit.sluit(uow=uow(settings, Node.AII), melding_id=melding.id,
                     bevinding="geen fout", door=OLGA, nu=lang_geleden)  # fmt: skip
     bij_vsb = VsbMelding(
         id=melding.id, insz="85073001546", omschrijving="fout", gemeld_op=lang_geleden,
@@ -416,7 +414,7 @@ def test_what_vsb_has_no_use_for_goes_with_its_reason(
 
     settings = load_settings()
     wachtend = aanvragen.dien_in(
-        uow=uow(settings, Node.VSB), keys=keys(settings, Node.VSB), bron=Weg(), insz=met_vt,
+        uow=uow(settings, Node.VSB), bron=Weg(), insz=met_vt,
         opening=date(2024, 1, 2), zorgkas="CM", zorgkassen=frozenset({"CM"}), door=VSB,
         nu=lambda: datetime.now(UTC) - timedelta(days=400),
     )  # fmt: skip

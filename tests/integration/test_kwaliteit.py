@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kbi_exchange.bootstrap import keys, uow
+from kbi_exchange.bootstrap import uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.periods import plus_maanden
 from kbi_exchange.entrypoints.api.app import maak_app
@@ -285,7 +285,7 @@ def test_a_report_corrected_twice_and_by_two_runs_at_once_rectifies_each_change_
     def opnieuw(_: int) -> int:
         return len(
             kwaliteit.herbeoordeel(
-                uow=uow(settings, Node.AII), keys=keys(settings), melding_id=melding["id"],
+                uow=uow(settings, Node.AII), melding_id=melding["id"],
                 import_id="x", door=OLGA, nu=datetime.now(UTC), lijst_ontvanger="VSB",
             ).rectificaties
         )  # fmt: skip

@@ -1,4 +1,4 @@
-"""The service layer's fixtures: the node's keys, fake stores and the advice writer's loop."""
+"""The service layer's fixtures: fake stores and the advice writer's loop."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.parameters import standaard_parameters
@@ -24,13 +23,6 @@ from tests.fakes import (
 VSB = Client("c-1", "vsb", frozenset({Doel.ZORGBUDGET}), "VSB", "0" * 64)
 
 
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    keys = Keys(tmp_path_factory.mktemp("keys"))
-    keys.create()
-    return keys
-
-
 @pytest.fixture
 def stores() -> tuple[FakeKbi, FakeBeslissingen, FakeAudit]:
     kbi = InMemoryKbi()
@@ -42,9 +34,8 @@ def stores() -> tuple[FakeKbi, FakeBeslissingen, FakeAudit]:
 class Writer:
     """What the group-commit writer does with a group: run it, commit it."""
 
-    def __init__(self, stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], keys: Keys):
+    def __init__(self, stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit]):
         self.kbi, self.beslissingen, self.audit = stores
-        self.keys = keys
         self.nu: datetime = NU
         self.protocol = FakeProtocol()
 
@@ -52,7 +43,6 @@ class Writer:
         with FakeWerk(self.kbi, self.beslissingen, self.audit, self.protocol) as werk:
             uitkomsten = voer_groep_uit(
                 werk=werk,
-                keys=self.keys,
                 opdrachten=opdrachten,
                 nu=self.nu,
                 parameters=standaard_parameters(),
@@ -67,5 +57,5 @@ class Writer:
 
 
 @pytest.fixture
-def writer(stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit], keys: Keys) -> Writer:
-    return Writer(stores, keys)
+def writer(stores: tuple[FakeKbi, FakeBeslissingen, FakeAudit]) -> Writer:
+    return Writer(stores)

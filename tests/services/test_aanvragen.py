@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import orjson
 import pytest
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.aanvraag import (
     Aanvraag,
     AanvraagFout,
@@ -26,7 +25,7 @@ from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services import aanvragen
 from kbi_exchange.services.aanvragen import NietGevonden
 from tests.actors import VSB_OS, behandelaar
-from tests.fakes import FakeAanvraagWerk
+from tests.fakes import FakeAanvraagWerk, insz_hash
 
 NU = datetime(2026, 3, 10, 9, tzinfo=UTC)
 VOLWASSEN = "85073001546"  # born 1985
@@ -72,7 +71,6 @@ class Bron:
 
 def _dien_in(
     werk: FakeAanvraagWerk,
-    keys: Keys,
     bron: Bron,
     insz: str = VOLWASSEN,
     *,
@@ -82,7 +80,6 @@ def _dien_in(
 ) -> Aanvraag:
     return aanvragen.dien_in(
         uow=werk,
-        keys=keys,
         bron=bron,
         insz=insz,
         opening=opening,
@@ -97,10 +94,10 @@ def _gebeurtenissen(werk: FakeAanvraagWerk) -> list[str]:
     return [r.gebeurtenis for r in werk.audit.regels_]
 
 
-def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz(keys: Keys) -> None:
+def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz() -> None:
     werk = _werk()
-    toegekend = _dien_in(werk, keys, Bron("OK"))
-    geweigerd = _dien_in(werk, keys, Bron("NOK"), TWEEDE)
+    toegekend = _dien_in(werk, Bron("OK"))
+    geweigerd = _dien_in(werk, Bron("NOK"), TWEEDE)
     assert toegekend.status is AanvraagStatus.TOEGEKEND
     assert geweigerd.status is AanvraagStatus.GEWEIGERD
     assert geweigerd.bewaren_tot == date(2031, 3, 10)
@@ -111,16 +108,15 @@ def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz(keys: Keys)
         "vsb:aanvraag:add",
         "vsb:aanvraag:decide",
     ]
-    sleutel = keys.insz_keys()[0]
     for regel, insz in zip(werk.audit.regels_, [VOLWASSEN] * 2 + [TWEEDE] * 2, strict=True):
         assert insz not in (regel.inhoud or "")
-        assert regel.insz_hash == sleutel.hash(insz)
+        assert regel.insz_hash == insz_hash(insz)
     beslist = orjson.loads(werk.audit.regels_[-1].inhoud or "")
     assert beslist["advies"] == "NOK"
     assert beslist["reden"] == "INBREUK_VASTGESTELD"
 
 
-def test_the_question_is_recorded_and_audited_before_it_leaves(keys: Keys) -> None:
+def test_the_question_is_recorded_and_audited_before_it_leaves() -> None:
     werk = _werk()
 
     class Kijker(Bron):
@@ -132,13 +128,13 @@ def test_the_question_is_recorded_and_audited_before_it_leaves(keys: Keys) -> No
             assert _gebeurtenissen(werk) == ["vsb:aanvraag:add"]
             return super().vraag(insz, datum, referte)
 
-    assert _dien_in(werk, keys, Kijker()).status is AanvraagStatus.TOEGEKEND
+    assert _dien_in(werk, Kijker()).status is AanvraagStatus.TOEGEKEND
 
 
-def test_under_18_and_before_2022_aii_is_not_asked(keys: Keys) -> None:
+def test_under_18_and_before_2022_aii_is_not_asked() -> None:
     werk, bron = _werk(), Bron()
-    kind = _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1))
-    oud = _dien_in(werk, keys, bron, opening=date(2021, 12, 31))
+    kind = _dien_in(werk, bron, KIND, opening=date(2026, 1, 1))
+    oud = _dien_in(werk, bron, opening=date(2021, 12, 31))
     assert bron.vragen == []
     assert (kind.status, kind.niet_gevraagd, kind.referte) == (
         AanvraagStatus.TOEGEKEND,
@@ -149,29 +145,27 @@ def test_under_18_and_before_2022_aii_is_not_asked(keys: Keys) -> None:
     # the member registry's birth date counts over the number's
     geregistreerd = Lid(KIND, (Aansluiting("CM", Periode(date(2010, 5, 5))),))
     werk = FakeAanvraagWerk(geregistreerd)
-    assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is not None
+    assert _dien_in(werk, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is not None
     cm = (Aansluiting("CM", Periode(date(2010, 1, 1))),)
     ouder = Lid(KIND, cm, geboortedatum=date(1990, 1, 1))
     werk = FakeAanvraagWerk(ouder)
-    assert _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is None
+    assert _dien_in(werk, bron, KIND, opening=date(2026, 1, 1)).niet_gevraagd is None
     assert len(bron.vragen) == 1
 
 
-def test_unavailable_waits_and_a_retry_answers_with_the_same_referte(keys: Keys) -> None:
+def test_unavailable_waits_and_a_retry_answers_with_the_same_referte() -> None:
     werk, bron = _werk(), Bron("NOK")
     bron.down = True
-    eerste = _dien_in(werk, keys, bron)
-    tweede = _dien_in(werk, keys, bron, TWEEDE)
+    eerste = _dien_in(werk, bron)
+    tweede = _dien_in(werk, bron, TWEEDE)
     assert eerste.status is tweede.status is AanvraagStatus.WACHT_OP_BRON
     assert eerste.beslist_op is None
     # still down: the first retry fails and the rest are not asked (AII is not hammered)
-    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
     assert (len(herhaling.gevraagd), herhaling.niet_gevraagd, herhaling.beslist) == (1, 1, 0)
     bron.down = False
     later = NU + timedelta(hours=2)
-    herhaling = aanvragen.herhaal_wachtende(
-        uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: later
-    )
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: later)
     assert herhaling.beslist == 2
     assert herhaling.niet_gevraagd == 0
     refertes: list[str | None] = [r for _, _, r in bron.vragen]
@@ -189,17 +183,17 @@ def test_unavailable_waits_and_a_retry_answers_with_the_same_referte(keys: Keys)
         )
         assert beslist.pogingen == refertes.count(aanvraag.referte)
     # nothing is left to ask
-    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
     assert herhaling.gevraagd == []
 
 
-def test_a_refused_question_waits_for_a_person_and_is_retried(keys: Keys) -> None:
+def test_a_refused_question_waits_for_a_person_and_is_retried() -> None:
     werk, bron = _werk(), Bron(None)
-    aanvraag = _dien_in(werk, keys, bron)
+    aanvraag = _dien_in(werk, bron)
     assert aanvraag.status is AanvraagStatus.VRAAG_GEWEIGERD
     assert aanvraag.json("CM")["uitzonderingen"] == ["40001"]
     bron.advies = "OK"
-    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=ZOE, nu=lambda: NU)
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=ZOE, nu=lambda: NU)
     assert [a.status for a in herhaling.gevraagd] == [AanvraagStatus.TOEGEKEND]
     # asked under a new referte (the refused one would be refused again), stored and audited
     # before it left
@@ -209,22 +203,21 @@ def test_a_refused_question_waits_for_a_person_and_is_retried(keys: Keys) -> Non
     assert "vsb:aanvraag:reask" in _gebeurtenissen(werk)
 
 
-def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only(keys: Keys) -> None:
+def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only() -> None:
     werk, bron = _werk(), Bron()
-    eigen = _dien_in(werk, keys, bron)
-    andere = _dien_in(werk, keys, bron, LM_LID, zorgkas="LM", door=behandelaar("LM", "lou"))
+    eigen = _dien_in(werk, bron)
+    andere = _dien_in(werk, bron, LM_LID, zorgkas="LM", door=behandelaar("LM", "lou"))
     with pytest.raises(AanvraagFout, match="you handle the applications of CM only"):
-        _dien_in(werk, keys, bron, zorgkas="LM")
+        _dien_in(werk, bron, zorgkas="LM")
     onbestaand = "00000000-0000-0000-0000-000000000000"
     berichten = []
     for aanvraag_id in (andere.id, onbestaand):
         with pytest.raises(NietGevonden) as fout:
-            aanvragen.toon(uow=werk, keys=keys, aanvraag_id=aanvraag_id, door=ZOE, nu=NU)
+            aanvragen.toon(uow=werk, aanvraag_id=aanvraag_id, door=ZOE, nu=NU)
         berichten.append(str(fout.value).replace(aanvraag_id, "ID"))
         with pytest.raises(NietGevonden):
             aanvragen.beeindig(
                 uow=werk,
-                keys=keys,
                 aanvraag_id=aanvraag_id,
                 einde=date(2026, 1, 1),
                 reden=None,
@@ -232,22 +225,21 @@ def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only(keys: Keys) -
                 nu=NU,
             )
     assert berichten[0] == berichten[1]  # another zorgkas's application looks like none
-    gezien = aanvragen.lijst(uow=werk, keys=keys, zorgkas=None, onbeslist=False, door=ZOE, nu=NU)
+    gezien = aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU)
     assert [a.id for a in gezien] == [eigen.id]
     with pytest.raises(AanvraagFout):
-        aanvragen.lijst(uow=werk, keys=keys, zorgkas="LM", onbeslist=False, door=ZOE, nu=NU)
-    alle = aanvragen.lijst(uow=werk, keys=keys, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
+        aanvragen.lijst(uow=werk, zorgkas="LM", onbeslist=False, door=ZOE, nu=NU)
+    alle = aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
     assert {a.id for a in alle} == {eigen.id, andere.id}
-    assert aanvragen.toon(uow=werk, keys=keys, aanvraag_id=eigen.id, door=ZOE, nu=NU) == eigen
+    assert aanvragen.toon(uow=werk, aanvraag_id=eigen.id, door=ZOE, nu=NU) == eigen
     assert _gebeurtenissen(werk).count("vsb:aanvraag:view") == 3
 
 
-def test_ending_starts_the_retention_clock_and_is_audited(keys: Keys) -> None:
+def test_ending_starts_the_retention_clock_and_is_audited() -> None:
     werk = _werk()
-    aanvraag = _dien_in(werk, keys, Bron())
+    aanvraag = _dien_in(werk, Bron())
     beeindigd = aanvragen.beeindig(
         uow=werk,
-        keys=keys,
         aanvraag_id=aanvraag.id,
         einde=date(2026, 2, 1),
         reden="overlijden",
@@ -260,7 +252,6 @@ def test_ending_starts_the_retention_clock_and_is_audited(keys: Keys) -> None:
     with pytest.raises(AanvraagFout, match="already ended"):
         aanvragen.beeindig(
             uow=werk,
-            keys=keys,
             aanvraag_id=aanvraag.id,
             einde=date(2026, 3, 1),
             reden=None,
@@ -279,20 +270,18 @@ def test_ending_starts_the_retention_clock_and_is_audited(keys: Keys) -> None:
     ],
 )
 def test_bad_input_is_refused_by_name_and_stores_nothing(
-    keys: Keys, velden: dict[str, object], fout: str
+    velden: dict[str, object], fout: str
 ) -> None:
     werk, bron = _werk(), Bron()
     with pytest.raises(AanvraagFout, match=fout) as gevangen:
-        _dien_in(werk, keys, bron, **velden)  # type: ignore[arg-type]
+        _dien_in(werk, bron, **velden)  # type: ignore[arg-type]
     assert "85073001547" not in str(gevangen.value)
     assert werk.bewaard.rijen == {}
     assert werk.audit.regels_ == []
     assert bron.vragen == []
 
 
-def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_opening(
-    keys: Keys,
-) -> None:
+def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_opening() -> None:
     vertrokken = Lid(VOLWASSEN, (Aansluiting("CM", Periode(date(2010, 1, 1), date(2024, 1, 31))),))
     later = Lid(VOLWASSEN, (Aansluiting("CM", Periode(date(2024, 2, 2))),))
     fouten = set()
@@ -305,7 +294,7 @@ def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_ope
     ):
         werk, bron = _werk(*leden), Bron()
         with pytest.raises(AanvraagFout) as fout:
-            _dien_in(werk, keys, bron, insz, door=door)
+            _dien_in(werk, bron, insz, door=door)
         fouten.add(str(fout.value))
         assert (werk.bewaard.rijen, werk.audit.regels_, bron.vragen) == ({}, [], [])
     # the same words whatever the reason: nothing about the person elsewhere
@@ -315,9 +304,9 @@ def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_ope
     }
     # on the last day of an affiliation, and from its first, it is the zorgkas's
     werk, bron = _werk(vertrokken), Bron()
-    assert _dien_in(werk, keys, bron, opening=date(2024, 1, 31)).status.beslist
+    assert _dien_in(werk, bron, opening=date(2024, 1, 31)).status.beslist
     werk = _werk(later)
-    assert _dien_in(werk, keys, bron, opening=date(2024, 2, 2), door=VSB).status.beslist
+    assert _dien_in(werk, bron, opening=date(2024, 2, 2), door=VSB).status.beslist
 
 
 def _stap(soort: Soort, **extra: object) -> ProtocolGebeurtenis:
@@ -325,48 +314,42 @@ def _stap(soort: Soort, **extra: object) -> ProtocolGebeurtenis:
                                ontvangen_op=NU - timedelta(days=1), **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
-def test_while_the_protocol_stands_still_aii_is_not_asked_and_no_zorgkas_sees_answers(
-    keys: Keys,
-) -> None:
+def test_while_the_protocol_stands_still_aii_is_not_asked_and_no_zorgkas_sees_answers() -> None:
     werk, bron = _werk(), Bron()
     bron.down = True
-    wachtend = _dien_in(werk, keys, bron)
+    wachtend = _dien_in(werk, bron)
     bron.down = False
     werk.protocol.voeg_toe(_stap(Soort.GESCHORST))
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
-        _dien_in(werk, keys, bron, TWEEDE)
+        _dien_in(werk, bron, TWEEDE)
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
-        aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+        aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
-        aanvragen.vraag_advies(
-            uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
-        )
+        aanvragen.vraag_advies(uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU)
     for kijk in (
-        lambda: aanvragen.toon(uow=werk, keys=keys, aanvraag_id=wachtend.id, door=ZOE, nu=NU),
-        lambda: aanvragen.lijst(
-            uow=werk, keys=keys, zorgkas=None, onbeslist=False, door=ZOE, nu=NU
-        ),
+        lambda: aanvragen.toon(uow=werk, aanvraag_id=wachtend.id, door=ZOE, nu=NU),
+        lambda: aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU),
     ):
         with pytest.raises(GeenWettelijkeContext):
             kijk()
     assert len(bron.vragen) == 1  # only the first try, before the suspension
     assert len(werk.bewaard.rijen) == 1
     # VSB's own staff still see VSB's own records
-    assert aanvragen.lijst(uow=werk, keys=keys, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
+    assert aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
     # resumed: asked again, under the same referte
     werk.protocol.voeg_toe(replace(_stap(Soort.HERVAT), op=NU - timedelta(hours=1)))
-    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
     assert herhaling.beslist == 1
     assert bron.vragen[-1][2] == wachtend.referte
 
 
-def test_after_the_f1_lapse_an_application_is_granted_without_the_condition(keys: Keys) -> None:
+def test_after_the_f1_lapse_an_application_is_granted_without_the_condition() -> None:
     werk, bron = _werk(), Bron("NOK")
     bron.down = True
-    wachtend = _dien_in(werk, keys, bron)
+    wachtend = _dien_in(werk, bron)
     bron.down = False
     werk.protocol.voeg_toe(_stap(Soort.GROND_VERVALT, stroom=Stroom.F1, datum=date(2023, 7, 20)))
-    nieuw = _dien_in(werk, keys, bron, TWEEDE)
+    nieuw = _dien_in(werk, bron, TWEEDE)
     assert (nieuw.status, nieuw.niet_gevraagd, nieuw.referte, nieuw.advies) == (
         AanvraagStatus.TOEGEKEND,
         NietGevraagd.VOORWAARDE_VERNIETIGD,
@@ -375,7 +358,7 @@ def test_after_the_f1_lapse_an_application_is_granted_without_the_condition(keys
     )
     assert nieuw.json("CM")["brief"] is None
     # one waiting from before: decided the same way on retry, AII not asked
-    herhaling = aanvragen.herhaal_wachtende(uow=werk, keys=keys, bron=bron, door=VSB, nu=lambda: NU)
+    herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
     (beslist,) = herhaling.gevraagd
     assert (beslist.id, beslist.status, beslist.niet_gevraagd) == (
         wachtend.id,
@@ -384,7 +367,7 @@ def test_after_the_f1_lapse_an_application_is_granted_without_the_condition(keys
     )
     assert len(bron.vragen) == 1  # only the first try, before the lapse
     # a zorgkas still sees its applications (for remediation, until retention takes them)
-    assert aanvragen.toon(uow=werk, keys=keys, aanvraag_id=nieuw.id, door=ZOE, nu=NU) == nieuw
+    assert aanvragen.toon(uow=werk, aanvraag_id=nieuw.id, door=ZOE, nu=NU) == nieuw
     # the decisions are audited with why AII was not asked
     besluiten = [r for r in werk.audit.regels_ if r.gebeurtenis == "vsb:aanvraag:decide"]
     assert [orjson.loads(r.inhoud or "")["niet_gevraagd"] for r in besluiten[-2:]] == [
@@ -393,14 +376,12 @@ def test_after_the_f1_lapse_an_application_is_granted_without_the_condition(keys
     ]
 
 
-def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_else(
-    keys: Keys,
-) -> None:
+def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_else() -> None:
     werk, bron = _werk(), Bron("NOK")
-    aanvraag = _dien_in(werk, keys, bron)
+    aanvraag = _dien_in(werk, bron)
     regels = len(werk.audit.regels_)
     gevonden, antwoord = aanvragen.vraag_advies(
-        uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
+        uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
     )
     assert gevonden.id == aanvraag.id
     assert antwoord.json() == {
@@ -415,7 +396,7 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
     assert orjson.loads(regel.inhoud or "")["aanvraag"] == aanvraag.id
     # no application on that date, another zorgkas's, an under-18 one AII was not asked
     # about: refused, not asked, nothing audited
-    kind = _dien_in(werk, keys, bron, KIND, opening=date(2026, 1, 1))
+    kind = _dien_in(werk, bron, KIND, opening=date(2026, 1, 1))
     gevraagd = len(bron.vragen)
     for insz, datum, door in (
         (VOLWASSEN, date(2024, 2, 2), ZOE),
@@ -424,40 +405,36 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
         (KIND, kind.opening, ZOE),
     ):
         with pytest.raises(AanvraagFout, match="a question to AII belongs to a recorded app"):
-            aanvragen.vraag_advies(
-                uow=werk, keys=keys, bron=bron, insz=insz, datum=datum, door=door, nu=NU
-            )
+            aanvragen.vraag_advies(uow=werk, bron=bron, insz=insz, datum=datum, door=door, nu=NU)
     assert len(bron.vragen) == gevraagd
     bron.down = True
     with pytest.raises(BronOnbeschikbaar):
-        aanvragen.vraag_advies(
-            uow=werk, keys=keys, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
-        )
+        aanvragen.vraag_advies(uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU)
 
 
-def test_one_application_per_opening_and_none_while_another_is_open(keys: Keys) -> None:
+def test_one_application_per_opening_and_none_while_another_is_open() -> None:
     """Each question to AII serves the one application being decided: a zorgkas cannot chart
     a member's compliance by applying for date after date."""
     werk, bron = _werk(), Bron("OK")
-    eerste = _dien_in(werk, keys, bron)
+    eerste = _dien_in(werk, bron)
     for opening, fout in ((OPENING, "opens on 2024-02-01 already"),
                           (date(2024, 3, 1), "is still open \\(toegekend\\)")):  # fmt: skip
         with pytest.raises(AanvraagFout, match=fout):
-            _dien_in(werk, keys, bron, opening=opening)
+            _dien_in(werk, bron, opening=opening)
     assert len(bron.vragen) == 1
     # VSB's staff too: the application is the zorgkas's
     with pytest.raises(AanvraagFout, match="still open"):
-        _dien_in(werk, keys, bron, opening=date(2024, 3, 1), door=VSB)
+        _dien_in(werk, bron, opening=date(2024, 3, 1), door=VSB)
     # once the zorgbudget ended, a new right may open
-    aanvragen.beeindig(uow=werk, keys=keys, aanvraag_id=eerste.id, einde=date(2025, 1, 31),
+    aanvragen.beeindig(uow=werk, aanvraag_id=eerste.id, einde=date(2025, 1, 31),
                        reden="einde", door=ZOE, nu=NU)  # fmt: skip
-    tweede = _dien_in(werk, keys, Bron("NOK"), opening=date(2025, 6, 1))
+    tweede = _dien_in(werk, Bron("NOK"), opening=date(2025, 6, 1))
     assert tweede.status is AanvraagStatus.GEWEIGERD
     # after a refusal the person may apply again (the letter says so)
-    assert _dien_in(werk, keys, bron, opening=date(2026, 1, 1)).status.beslist
+    assert _dien_in(werk, bron, opening=date(2026, 1, 1)).status.beslist
     # waiting for the source is open too
     bron.down = True
-    wacht = _dien_in(werk, keys, bron, TWEEDE)
+    wacht = _dien_in(werk, bron, TWEEDE)
     with pytest.raises(AanvraagFout, match="still open \\(wacht_op_bron\\)"):
-        _dien_in(werk, keys, bron, TWEEDE, opening=date(2024, 5, 1))
+        _dien_in(werk, bron, TWEEDE, opening=date(2024, 5, 1))
     assert wacht.status is AanvraagStatus.WACHT_OP_BRON

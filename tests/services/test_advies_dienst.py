@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.client import FailedAuthentications
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.services.advies import (
@@ -19,6 +18,7 @@ from kbi_exchange.services.advies import (
     MislukteAanmeldingen,
     VerzoekGeweigerd,
 )
+from tests.fakes import insz_hash
 from tests.services.conftest import VSB, Writer
 
 INSZ = "85073003328"
@@ -38,26 +38,24 @@ def _codes(bericht: Bericht) -> list[str]:
     return [u.identificatie.value for u in bericht.uitzonderingen]
 
 
-def test_an_answer_is_recorded_and_audited_under_the_persons_keyed_hash(
-    writer: Writer, keys: Keys
-) -> None:
+def test_an_answer_is_recorded_and_audited_under_the_persons_keyed_hash(writer: Writer) -> None:
     (bericht,) = writer.vraag(_vraag())
     assert bericht.advies in {"OK", "NOK"}
     assert len(writer.beslissingen.rijen) == 1
     (regel,) = writer.audit.regels_
     assert regel.gebeurtenis == "kbi:advies:answer"
-    assert regel.insz_hash == keys.insz_keys()[0].hash(INSZ)
+    assert regel.insz_hash == insz_hash(INSZ)
     assert INSZ not in (regel.inhoud or "")
 
 
 def test_every_answer_and_refusal_about_a_person_is_audited_under_their_keyed_hash(
-    writer: Writer, keys: Keys
+    writer: Writer,
 ) -> None:
     vraag = _vraag(INSZ)
     writer.vraag(vraag)
     writer.vraag(vraag)  # a repeat
     writer.vraag(_vraag(INSZ, doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
-    gezocht = keys.insz_keys()[0].hash(INSZ)
+    gezocht = insz_hash(INSZ)
     assert [r.gebeurtenis for r in writer.audit.over([gezocht])] == [
         "kbi:advies:answer",
         "kbi:advies:repeat",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Node, Rol
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.services.audit import schrijf_audit, zoek_over_persoon
+from kbi_exchange.services.audit import zoek_over_persoon
 from kbi_exchange.services.lijst import maak_lijst
 from tests.actors import DORA
 from tests.fakes import FakeLijstWerk
@@ -17,13 +16,10 @@ NU = datetime(2026, 1, 15, 10, tzinfo=UTC)
 OP_LIJST, NIET_OP_LIJST = "85073001348", "85073003328"
 
 
-def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
-    keys: Keys,
-) -> None:
+def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited() -> None:
     werk = FakeLijstWerk([OP_LIJST])
     lijst = maak_lijst(
         uow=werk,
-        keys=keys,
         jaar=2026,
         door=Actor("olga", Node.AII, Rol.AII_OPERATOR),
         nu=NU,
@@ -31,9 +27,7 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
         ontvanger="VSB",
     )
     with werk:
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
             actor="olga",
             tijdstip=NU,
@@ -41,9 +35,9 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
         )
         werk.commit()
     later = NU + timedelta(days=1)
-    gevonden = zoek_over_persoon(uow=werk, keys=keys, insz=OP_LIJST, door=DORA, nu=later)
+    gevonden = zoek_over_persoon(uow=werk, insz=OP_LIJST, door=DORA, nu=later)
     assert [r.gebeurtenis for r in gevonden] == ["kbi:lijst:deliver"]
-    niets = zoek_over_persoon(uow=werk, keys=keys, insz=NIET_OP_LIJST, door=DORA, nu=later)
+    niets = zoek_over_persoon(uow=werk, insz=NIET_OP_LIJST, door=DORA, nu=later)
     assert niets == []
     zoekopdrachten = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:audit:search"]
     assert [(r.actor, r.insz_hash is not None) for r in zoekopdrachten] == [
@@ -52,5 +46,5 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited(
     ]
     assert not any(OP_LIJST in (r.inhoud or "") for r in werk.audit.regels_)
     # the search of the person on the list is found by a later search of that person
-    opnieuw = zoek_over_persoon(uow=werk, keys=keys, insz=OP_LIJST, door=DORA, nu=later)
+    opnieuw = zoek_over_persoon(uow=werk, insz=OP_LIJST, door=DORA, nu=later)
     assert [r.gebeurtenis for r in opnieuw] == ["kbi:lijst:deliver", "kbi:audit:search"]

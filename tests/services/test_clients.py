@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.services.clients import (
     ClientFout,
@@ -18,10 +17,9 @@ from tests.conftest import NU
 from tests.fakes import FakeClientenWerk
 
 
-def _voeg_toe(werk: FakeClientenWerk, keys: Keys, naam: str = "vsb-node") -> str:
+def _voeg_toe(werk: FakeClientenWerk, naam: str = "vsb-node") -> str:
     _, token = voeg_client_toe(
         uow=werk,
-        keys=keys,
         naam=naam,
         doelen=["ZORGBUDGET", "ZORGBUDGET"],
         afzender=None,
@@ -31,16 +29,16 @@ def _voeg_toe(werk: FakeClientenWerk, keys: Keys, naam: str = "vsb-node") -> str
     return token
 
 
-def test_a_new_client_gets_a_random_token_kept_only_as_its_hash(keys: Keys) -> None:
+def test_a_new_client_gets_a_random_token_kept_only_as_its_hash() -> None:
     werk = FakeClientenWerk()
-    token = _voeg_toe(werk, keys)
+    token = _voeg_toe(werk)
     (rij,) = werk.bewaard.alle()
     assert rij.client.token_sha256 == token_hash(token) != token
     assert rij.client.doelen == frozenset({Doel.ZORGBUDGET})
     assert rij.client.afzender == "vsb-node"  # its name, unless another is given
     assert token not in (werk.audit.regels_[0].inhoud or "")
     assert len(token) >= 40
-    assert _voeg_toe(FakeClientenWerk(), keys) != token
+    assert _voeg_toe(FakeClientenWerk()) != token
 
 
 @pytest.mark.parametrize(
@@ -52,34 +50,30 @@ def test_a_new_client_gets_a_random_token_kept_only_as_its_hash(keys: Keys) -> N
     ],
 )
 def test_a_client_that_cannot_exist_is_refused_and_nothing_is_kept(
-    keys: Keys, naam: str, doelen: list[str], reden: str
+    naam: str, doelen: list[str], reden: str
 ) -> None:
     werk = FakeClientenWerk()
     with pytest.raises(ClientFout, match=reden):
-        voeg_client_toe(
-            uow=werk, keys=keys, naam=naam, doelen=doelen, afzender=None, nu=NU, door=AII_OS
-        )
+        voeg_client_toe(uow=werk, naam=naam, doelen=doelen, afzender=None, nu=NU, door=AII_OS)
     assert werk.bewaard.alle() == []
     assert werk.audit.regels_ == []
 
 
-def test_a_second_client_of_the_same_name_is_refused(keys: Keys) -> None:
+def test_a_second_client_of_the_same_name_is_refused() -> None:
     werk = FakeClientenWerk()
-    _voeg_toe(werk, keys)
+    _voeg_toe(werk)
     with pytest.raises(ClientFout, match="exists already"):
-        _voeg_toe(werk, keys)
+        _voeg_toe(werk)
     assert len(werk.bewaard.alle()) == 1
 
 
-def test_a_revoked_client_is_no_longer_active_and_a_second_revocation_changes_nothing(
-    keys: Keys,
-) -> None:
+def test_a_revoked_client_is_no_longer_active_and_a_second_revocation_changes_nothing() -> None:
     werk = FakeClientenWerk()
-    token = _voeg_toe(werk, keys)
+    token = _voeg_toe(werk)
     assert token_hash(token) in actieve_clients(werk)
     for _ in range(2):
-        trek_client_in(uow=werk, keys=keys, naam="vsb-node", nu=NU, door=AII_OS)
+        trek_client_in(uow=werk, naam="vsb-node", nu=NU, door=AII_OS)
     assert actieve_clients(werk) == {}
     assert [r.gebeurtenis for r in werk.audit.regels_] == ["kbi:client:add", "kbi:client:revoke"]
     with pytest.raises(ClientFout, match="no client"):
-        trek_client_in(uow=werk, keys=keys, naam="onbekend", nu=NU, door=AII_OS)
+        trek_client_in(uow=werk, naam="onbekend", nu=NU, door=AII_OS)

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.incident import IncidentFout, PartijOnbereikbaar
 from kbi_exchange.services import incidenten
@@ -19,7 +18,7 @@ from tests.fakes import FakeIncidentWerk
 NU = datetime(2026, 12, 2, 10, tzinfo=UTC)
 
 
-def _registreer(werk: FakeIncidentWerk, keys: Keys, **anders: Any) -> Any:
+def _registreer(werk: FakeIncidentWerk, **anders: Any) -> Any:
     velden: dict[str, Any] = {
         "vastgesteld_op": NU - timedelta(hours=2),
         "omschrijving": "Een export werd naar een verkeerde map geschreven.",
@@ -28,21 +27,21 @@ def _registreer(werk: FakeIncidentWerk, keys: Keys, **anders: Any) -> Any:
         "datalek": True,
         **anders,
     }
-    return incidenten.registreer(uow=werk, keys=keys, node=Node.VSB, door=VIC, nu=NU, **velden)
+    return incidenten.registreer(uow=werk, node=Node.VSB, door=VIC, nu=NU, **velden)
 
 
-def test_a_notification_that_fails_leaves_it_to_do_and_a_retry_sends_it(keys: Keys) -> None:
+def test_a_notification_that_fails_leaves_it_to_do_and_a_retry_sends_it() -> None:
     werk, bode = FakeIncidentWerk(), Bode()
-    incident = _registreer(werk, keys)
+    incident = _registreer(werk)
     assert [r.gebeurtenis for r in werk.audit.regels_] == ["vsb:incident:add"]
     bode.down = True
     with pytest.raises(PartijOnbereikbaar):
-        incidenten.meld_partij(uow=werk, keys=keys, node=Node.VSB, incident_id=incident.id,
+        incidenten.meld_partij(uow=werk, node=Node.VSB, incident_id=incident.id,
                                bode=bode, door=VIC, nu=NU)  # fmt: skip
     assert werk.bewaard.get(incident.id).partij_gemeld_op is None  # type: ignore[union-attr]
     assert any("notify the other party" in w for w in incidenten.waarschuwingen(uow=werk, nu=NU))
     bode.down = False
-    gemeld = incidenten.meld_partij(uow=werk, keys=keys, node=Node.VSB, incident_id=incident.id,
+    gemeld = incidenten.meld_partij(uow=werk, node=Node.VSB, incident_id=incident.id,
                                     bode=bode, door=VIC, nu=NU)  # fmt: skip
     assert gemeld.partij_gemeld_op == NU
     assert [m["id"] for m in bode.ontvangen] == [incident.id]
@@ -50,27 +49,25 @@ def test_a_notification_that_fails_leaves_it_to_do_and_a_retry_sends_it(keys: Ke
     assert werk.audit.regels_[-1].gebeurtenis == "vsb:incident:notify"
 
 
-def test_a_received_notification_is_kept_once_and_another_party_cannot_reuse_its_id(
-    keys: Keys,
-) -> None:
+def test_a_received_notification_is_kept_once_and_another_party_cannot_reuse_its_id() -> None:
     bij_aii = FakeIncidentWerk()
-    melding = _registreer(FakeIncidentWerk(), keys).melding()
-    eerste, nieuw = incidenten.ontvang(door=VAN_VSB, uow=bij_aii, keys=keys, node=Node.AII,
+    melding = _registreer(FakeIncidentWerk()).melding()
+    eerste, nieuw = incidenten.ontvang(door=VAN_VSB, uow=bij_aii, node=Node.AII,
                                        van=Node.VSB, inhoud=melding, nu=NU)  # fmt: skip
     assert nieuw
     assert not eerste.eigen
-    again, nieuw = incidenten.ontvang(door=VAN_VSB, uow=bij_aii, keys=keys, node=Node.AII,
+    again, nieuw = incidenten.ontvang(door=VAN_VSB, uow=bij_aii, node=Node.AII,
                                       van=Node.VSB, inhoud=melding, nu=NU)  # fmt: skip
     assert (again, nieuw) == (eerste, False)
     assert len(bij_aii.bewaard.rijen) == 1
     assert [r.gebeurtenis for r in bij_aii.audit.regels_] == ["kbi:incident:receive"]
     with pytest.raises(IncidentFout, match="sender"):
-        incidenten.ontvang(door=VAN_VSB, uow=bij_aii, keys=keys, node=Node.AII, van=Node.AII,
+        incidenten.ontvang(door=VAN_VSB, uow=bij_aii, node=Node.AII, van=Node.AII,
                            inhoud=melding, nu=NU)  # fmt: skip
 
 
-def test_nothing_is_stored_for_a_bad_incident(keys: Keys) -> None:
+def test_nothing_is_stored_for_a_bad_incident() -> None:
     werk = FakeIncidentWerk()
     with pytest.raises(IncidentFout, match="betrokkenen"):
-        _registreer(werk, keys, betrokkenen=-2)
+        _registreer(werk, betrokkenen=-2)
     assert (werk.bewaard.rijen, werk.audit.regels_) == ({}, [])

@@ -5,7 +5,6 @@ sent once, also when a run stopped before sending it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.domain.lijst import (
     LijstFout,
@@ -30,16 +28,6 @@ from tests.fakes import FakeOntvangenLijsten, FakeOntvangstWerk
 NU = datetime(2026, 1, 20, 9, tzinfo=UTC)
 JAAR = 2026
 INSZ = ["85073001348", "85073003328"]
-
-
-_VSB_KEYS: list[Keys] = []  # the node's keys, for `_ontvang`
-
-
-@pytest.fixture(autouse=True)
-def _vsb_keys(keys: Keys) -> Iterator[None]:
-    _VSB_KEYS.append(keys)
-    yield
-    _VSB_KEYS.clear()
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +56,6 @@ def _ontvang(
 ) -> OntvangenLijst:
     return ontvang_lijst(
         uow=werk,
-        keys=_VSB_KEYS[0],
         pki=pki,
         mailbox=mailbox,
         bestand=bestand,

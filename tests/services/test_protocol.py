@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.access import Actor, Node, Rol
 from kbi_exchange.domain.incident import PartijOnbereikbaar, PartijWeigert
@@ -47,49 +46,45 @@ def test_a_lapsed_basis_refuses_f1_with_40001_and_keeps_no_answer(writer: Writer
     assert [r.gebeurtenis for r in writer.audit.regels_] == ["kbi:advies:refuse"]
 
 
-def test_a_suspended_protocol_delivers_no_list(keys: Keys, tmp_path: Path) -> None:
+def test_a_suspended_protocol_delivers_no_list(tmp_path: Path) -> None:
     werk = FakeLijstWerk(["85073001546"])
     lijst = maak_lijst(
-        uow=werk, keys=keys, jaar=2026, door=Actor("olga", Node.AII, Rol.AII_OPERATOR),
+        uow=werk, jaar=2026, door=Actor("olga", Node.AII, Rol.AII_OPERATOR),
         nu=NU, producent="AII-KBI", ontvanger="VSB",
     )  # fmt: skip
     keur_goed(
-        uow=werk, keys=keys, lijst_id=lijst.id,
+        uow=werk, lijst_id=lijst.id,
         door=Actor("anna", Node.AII, Rol.AII_APPROVER), nu=NU,
     )  # fmt: skip
     protocol.stap(
-        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.GESCHORST,
+        uow=werk, definitie=protocol_definitie(), soort=Soort.GESCHORST,
         door=DORA, reden="onderzoek", nu=NU,
     )  # fmt: skip
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         lever_lijst(
-            uow=werk, keys=keys, pki=None, mailbox=Mailbox(tmp_path),  # type: ignore[arg-type]
+            uow=werk, pki=None, mailbox=Mailbox(tmp_path),  # type: ignore[arg-type]
             lijst_id=lijst.id, door=OLGA, nu=NU, bestanden_tot=date(2026, 12, 31),
         )  # fmt: skip
     assert werk.bewaard.lijsten[lijst.id].status.value == "goedgekeurd"
     assert list(tmp_path.rglob("*.p7m")) == []
 
 
-def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_the_rest(
-    keys: Keys,
-) -> None:
+def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_the_rest() -> None:
     werk = FakeLijstWerk([])
     for i, soort in enumerate((Soort.GESCHORST, Soort.HERVAT)):
         protocol.stap(
-            uow=werk, keys=keys, definitie=protocol_definitie(), soort=soort, door=DORA,
+            uow=werk, definitie=protocol_definitie(), soort=soort, door=DORA,
             reden="onderzoek", nu=NU + timedelta(minutes=i),
         )  # fmt: skip
     bode = FakeBode(NU + timedelta(hours=1))
     bode.down = True
     with pytest.raises(PartijOnbereikbaar):
-        protocol.meld_stappen(
-            uow=werk, keys=keys, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: NU
-        )
+        protocol.meld_stappen(uow=werk, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: NU)
     assert len(protocol.te_melden_nu(uow=werk, node=Node.AII)) == 2
     bode.down = False
     later = NU + timedelta(hours=1)
     gemeld = protocol.meld_stappen(
-        uow=werk, keys=keys, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
+        uow=werk, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
     )
     assert [g.stap.soort for g in gemeld] == [Soort.GESCHORST, Soort.HERVAT]
     assert [m["soort"] for m in bode.ontvangen] == ["geschorst", "hervat"]
@@ -98,23 +93,22 @@ def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_
     assert all(g.ontvangen_op == later for g in werk.protocol.gebeurtenissen())
     assert (
         protocol.meld_stappen(
-            uow=werk, keys=keys, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
+            uow=werk, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
         )
         == []
     )
 
 
-def test_a_notice_is_sent_dated_when_it_leaves_and_runs_from_its_receipt(keys: Keys) -> None:
+def test_a_notice_is_sent_dated_when_it_leaves_and_runs_from_its_receipt() -> None:
     werk = FakeLijstWerk([])
     protocol.stap(
-        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD, door=VIC,
+        uow=werk, definitie=protocol_definitie(), soort=Soort.OPGEZEGD, door=VIC,
         reden="nieuwe regeling", nu=NU, partij="vsb", gebeurtenis=protocol.PROTOCOL_STAP[Node.VSB],
     )  # fmt: skip
     assert protocol.status(uow=werk, definitie=protocol_definitie(), nu=NU).eindigt_op is None
     week_later = NU + timedelta(days=7)
     protocol.meld_stappen(
         uow=werk,
-        keys=keys,
         node=Node.VSB,
         door=dpo(Node.VSB),
         bode=FakeBode(week_later),
@@ -124,13 +118,12 @@ def test_a_notice_is_sent_dated_when_it_leaves_and_runs_from_its_receipt(keys: K
     assert staat.eindigt_op == date(2027, 1, 22)  # 12 months from the receipt, not from NU
 
 
-def test_a_received_step_is_kept_once_and_a_second_notice_is_refused(keys: Keys) -> None:
+def test_a_received_step_is_kept_once_and_a_second_notice_is_refused() -> None:
     werk = FakeLijstWerk([])
     melding = {"id": "v-1", "soort": "opgezegd", "op": NU.isoformat(), "reden": "r",
                "partij": "vsb"}  # fmt: skip
     g, nieuw = protocol.ontvang_stap(
         uow=werk,
-        keys=keys,
         node=Node.AII,
         van=Node.VSB,
         door=Actor.partij(Node.VSB, Node.AII),
@@ -140,7 +133,6 @@ def test_a_received_step_is_kept_once_and_a_second_notice_is_refused(keys: Keys)
     assert (nieuw, g.door, g.ontvangen_op) == (True, "partij:vsb", NU)
     _, nieuw = protocol.ontvang_stap(
         uow=werk,
-        keys=keys,
         node=Node.AII,
         van=Node.VSB,
         door=Actor.partij(Node.VSB, Node.AII),
@@ -150,7 +142,7 @@ def test_a_received_step_is_kept_once_and_a_second_notice_is_refused(keys: Keys)
     assert not nieuw
     with pytest.raises(AlGegeven, match="notice was given already"):
         protocol.ontvang_stap(
-            uow=werk, keys=keys, node=Node.AII, van=Node.VSB, door=Actor.partij(Node.VSB, Node.AII),
+            uow=werk, node=Node.AII, van=Node.VSB, door=Actor.partij(Node.VSB, Node.AII),
             inhoud={**melding, "id": "v-2"}, nu=NU,
         )  # fmt: skip
     assert len(werk.protocol.gebeurtenissen()) == 1
@@ -161,8 +153,8 @@ class Koppeling:
     step (409 for a refusal for good, which the real `PartijBode` raises as `PartijWeigert`);
     ``verloren``: the step is taken but the answer does not come back."""
 
-    def __init__(self, werk: FakeLijstWerk, keys: Keys, node: Node, nu: datetime) -> None:
-        self.werk, self.keys, self.node, self.nu = werk, keys, node, nu
+    def __init__(self, werk: FakeLijstWerk, node: Node, nu: datetime) -> None:
+        self.werk, self.node, self.nu = werk, node, nu
         self.verloren = False
 
     def stuur(self, melding: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +162,6 @@ class Koppeling:
         try:
             g, _ = protocol.ontvang_stap(
                 uow=self.werk,
-                keys=self.keys,
                 node=self.node,
                 van=van,
                 door=Actor.partij(van, self.node),
@@ -185,31 +176,31 @@ class Koppeling:
         return {"id": g.id, "ontvangen_op": g.ontvangen_op.isoformat()}
 
 
-def _opzegging(werk: FakeLijstWerk, keys: Keys, node: Node, nu: datetime) -> None:
+def _opzegging(werk: FakeLijstWerk, node: Node, nu: datetime) -> None:
     protocol.stap(
-        uow=werk, keys=keys, definitie=protocol_definitie(), soort=Soort.OPGEZEGD,
+        uow=werk, definitie=protocol_definitie(), soort=Soort.OPGEZEGD,
         door=dpo(node), reden="nieuwe regeling", nu=nu, partij=node.value,
         gebeurtenis=protocol.PROTOCOL_STAP[node],
     )  # fmt: skip
 
 
-def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after(keys: Keys) -> None:
+def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after() -> None:
     """Both parties give notice before either is received: the first to be received runs at
     both nodes; the other is refused for good, recorded so, and the queue goes on."""
     aii, vsb = FakeLijstWerk([]), FakeLijstWerk([])
-    _opzegging(vsb, keys, Node.VSB, NU)
-    _opzegging(aii, keys, Node.AII, NU + timedelta(seconds=30))
+    _opzegging(vsb, Node.VSB, NU)
+    _opzegging(aii, Node.AII, NU + timedelta(seconds=30))
     ontvangst = NU + timedelta(minutes=1)
     # AII's notice reaches VSB first: VSB's own was still on its way, so it is taken
     [gemeld] = protocol.meld_stappen(
-        uow=aii, keys=keys, node=Node.AII, door=DORA,
-        bode=Koppeling(vsb, keys, Node.VSB, ontvangst), nu=lambda: ontvangst,
+        uow=aii, node=Node.AII, door=DORA,
+        bode=Koppeling(vsb, Node.VSB, ontvangst), nu=lambda: ontvangst,
     )  # fmt: skip
     assert gemeld.geweigerd is None
     # VSB's notice reaches AII, whose own notice runs: refused for good, recorded so
     later = ontvangst + timedelta(minutes=1)
     [geweigerd] = protocol.meld_stappen(
-        uow=vsb, keys=keys, node=Node.VSB, door=VIC, bode=Koppeling(aii, keys, Node.AII, later),
+        uow=vsb, node=Node.VSB, door=VIC, bode=Koppeling(aii, Node.AII, later),
         nu=lambda: later,
     )  # fmt: skip
     assert geweigerd.geweigerd is not None
@@ -223,30 +214,29 @@ def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after(keys: Ke
     # a step AII takes later still reaches VSB and binds it
     nog_later = later + timedelta(days=1)
     protocol.stap(
-        uow=aii, keys=keys, definitie=protocol_definitie(), soort=Soort.GESCHORST, door=DORA,
+        uow=aii, definitie=protocol_definitie(), soort=Soort.GESCHORST, door=DORA,
         reden="onderzoek", nu=nog_later,
     )  # fmt: skip
     [schorsing] = protocol.meld_stappen(
-        uow=aii, keys=keys, node=Node.AII, door=DORA,
-        bode=Koppeling(vsb, keys, Node.VSB, nog_later), nu=lambda: nog_later,
+        uow=aii, node=Node.AII, door=DORA,
+        bode=Koppeling(vsb, Node.VSB, nog_later), nu=lambda: nog_later,
     )  # fmt: skip
     assert schorsing.geweigerd is None
     staat = protocol.status(uow=vsb, definitie=protocol_definitie(), nu=nog_later)
     assert staat.toestand.value == "geschorst"
 
 
-def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt(keys: Keys) -> None:
+def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt() -> None:
     """The other node took the notice but its answer never came: the rerun gets the same
     receipt back, and the 12 months run from then, not from the rerun."""
     vsb, aii = FakeLijstWerk([]), FakeLijstWerk([])
-    _opzegging(vsb, keys, Node.VSB, NU)
+    _opzegging(vsb, Node.VSB, NU)
     ontvangst = NU + timedelta(seconds=10)
-    koppeling = Koppeling(aii, keys, Node.AII, ontvangst)
+    koppeling = Koppeling(aii, Node.AII, ontvangst)
     koppeling.verloren = True
     with pytest.raises(PartijOnbereikbaar):
         protocol.meld_stappen(
             uow=vsb,
-            keys=keys,
             node=Node.VSB,
             door=dpo(Node.VSB),
             bode=koppeling,
@@ -257,7 +247,7 @@ def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt(keys: Keys) 
     twee_dagen = NU + timedelta(days=2)
     koppeling.nu = twee_dagen
     [gemeld] = protocol.meld_stappen(
-        uow=vsb, keys=keys, node=Node.VSB, door=dpo(Node.VSB), bode=koppeling, nu=lambda: twee_dagen
+        uow=vsb, node=Node.VSB, door=dpo(Node.VSB), bode=koppeling, nu=lambda: twee_dagen
     )
     assert gemeld.stap.ontvangen_op == ontvangst
     for werk in (aii, vsb):

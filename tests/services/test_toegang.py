@@ -41,7 +41,6 @@ ZONDER_PERMISSIE = {
     "audit.geleegde_ids": "pure: reads a retention entry",
     "audit.meld_mislukte_aanmeldingen": "records failed authentications (no one is authenticated)",
     "audit.mislukte_aanmeldingen_inhoud": "pure: shapes a security event",
-    "audit.schrijf_audit": "the audit writer every use case calls inside its own check",
     "audit.zoek_audit": "the search `zoek_over_persoon` runs inside its own check",
     "bewaring.opdrachten": "pure: what a retention run would remove, from settings",
     "clients.actieve_clients": "authentication itself: the tokens a request is checked against",
@@ -157,7 +156,7 @@ def test_a_use_case_called_without_an_authenticated_actor_is_a_bug() -> None:
     from kbi_exchange.services import premie  # noqa: PLC0415
 
     with pytest.raises(TypeError, match="Actor"):
-        premie.bepaal(door="os:root", uow=Struikeldraad(), keys=Struikeldraad(), insz="x",  # type: ignore[arg-type]
+        premie.bepaal(door="os:root", uow=Struikeldraad(), insz="x",  # type: ignore[arg-type]
                       jaar=2024, bedragen={}, nu=Struikeldraad())  # type: ignore[arg-type]  # fmt: skip
 
 

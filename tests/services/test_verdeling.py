@@ -10,7 +10,6 @@ import pytest
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
@@ -50,10 +49,8 @@ def bus(tmp_path: Path) -> Mailbox:
     return Mailbox(tmp_path / "mailbox")
 
 
-def _verdeel(werk: FakeVerdelingWerk, keys: Keys, pki: Pki, bus: Mailbox) -> verdeling.Verdeling:
-    return verdeel(
-        uow=werk, keys=keys, pki=pki, mailbox=bus, jaar=2026, door=VERA, nu=NU, vsb="VSB"
-    )
+def _verdeel(werk: FakeVerdelingWerk, pki: Pki, bus: Mailbox) -> verdeling.Verdeling:
+    return verdeel(uow=werk, pki=pki, mailbox=bus, jaar=2026, door=VERA, nu=NU, vsb="VSB")
 
 
 def _inhoud(bus: Mailbox, pki: Pki, zorgkas: str) -> list[list[str]]:
@@ -69,17 +66,17 @@ def _inhoud(bus: Mailbox, pki: Pki, zorgkas: str) -> list[list[str]]:
 
 
 def test_a_rerun_sends_nothing_twice_and_a_rectification_withdraws_who_it_took_off(
-    keys: Keys, pki: Pki, bus: Mailbox
+    pki: Pki, bus: Mailbox
 ) -> None:
     werk = FakeVerdelingWerk(_lid(A, "CM"), _lid(B, "CM"), _lid(C, "LM"))
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 3), [A, B, C])
-    eerste = _verdeel(werk, keys, pki, bus)
+    eerste = _verdeel(werk, pki, bus)
     assert eerste.toewijzing.json()["per_zorgkas"] == {"CM": 2, "LM": 1}
     assert _inhoud(bus, pki, "CM") == [[A, B]]
-    assert _verdeel(werk, keys, pki, bus).zendingen == []
+    assert _verdeel(werk, pki, bus).zendingen == []
     # AII rectified the list: B is off it; C is on it still
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-2", 2, vervangt="l-1"), [A, C])
-    tweede = _verdeel(werk, keys, pki, bus)
+    tweede = _verdeel(werk, pki, bus)
     assert (tweede.zendingen, tweede.toewijzing.van_de_lijst) == ([], [B])
     # the zorgkas that had B is told, and no other
     [bericht] = werk.berichten.alle
@@ -93,7 +90,7 @@ def test_a_rerun_sends_nothing_twice_and_a_rectification_withdraws_who_it_took_o
 
 
 def test_two_runs_at_once_never_both_send_a_member(
-    keys: Keys, pki: Pki, bus: Mailbox, monkeypatch: pytest.MonkeyPatch
+    pki: Pki, bus: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     werk = FakeVerdelingWerk(_lid(A, "CM"), _lid(B, "LM"))
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 2), [A, B])
@@ -104,40 +101,38 @@ def test_two_runs_at_once_never_both_send_a_member(
     def tussendoor(*args: object) -> bytes:
         if not bezig:  # while run 1 builds its files, run 2 runs whole
             bezig.append(True)
-            gedaan.append(_verdeel(werk, keys, pki, bus))
+            gedaan.append(_verdeel(werk, pki, bus))
         return echt(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cms, "sign", tussendoor)
     with pytest.raises(LijstFout, match="distributed by another run meanwhile; run it again"):
-        _verdeel(werk, keys, pki, bus)
+        _verdeel(werk, pki, bus)
     monkeypatch.setattr(cms, "sign", echt)
     assert sum(len(z) for z in gedaan[0].toewijzing.per_zorgkas.values()) == 2
     assert [len(werk.bewaard.van(zorgkas=z)) for z in ("CM", "LM")] == [1, 1]
     assert _inhoud(bus, pki, "CM") == [[A]]
     assert _inhoud(bus, pki, "LM") == [[B]]
-    assert _verdeel(werk, keys, pki, bus).zendingen == []  # the rerun it asks for: nothing new
+    assert _verdeel(werk, pki, bus).zendingen == []  # the rerun it asks for: nothing new
 
 
 def test_the_list_view_and_a_download_are_a_zorgkas_s_own_and_audited(
-    keys: Keys, pki: Pki, bus: Mailbox
+    pki: Pki, bus: Mailbox
 ) -> None:
     werk = FakeVerdelingWerk(_lid(A, "CM"), _lid(C, "LM"))
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 2), [A, C])
-    verslag = _verdeel(werk, keys, pki, bus)
+    verslag = _verdeel(werk, pki, bus)
     cm = next(z for z in verslag.zendingen if z.zorgkas == "CM")
     lm = next(z for z in verslag.zendingen if z.zorgkas == "LM")
     inszen, zendingen = verdeling.leden_op_lijst(
-        uow=werk, keys=keys, jaar=2026, door=zorgkas_client("CM"), nu=NU
+        uow=werk, jaar=2026, door=zorgkas_client("CM"), nu=NU
     )
     assert (inszen, [z.id for z in zendingen]) == ([A], [cm.id])
     zending, _ = verdeling.zending_bestand(
-        uow=werk, keys=keys, zending_id=cm.id, door=zorgkas_client("CM"), nu=NU
+        uow=werk, zending_id=cm.id, door=zorgkas_client("CM"), nu=NU
     )
     assert zending.id == cm.id
     with pytest.raises(verdeling.GeenZending, match=f"no file '{lm.id}'"):
-        verdeling.zending_bestand(
-            uow=werk, keys=keys, zending_id=lm.id, door=zorgkas_client("CM"), nu=NU
-        )
+        verdeling.zending_bestand(uow=werk, zending_id=lm.id, door=zorgkas_client("CM"), nu=NU)
     gezien = [
         r for r in werk.audit.regels_ if r.gebeurtenis in ("vsb:lijst:view", "vsb:lijst:download")
     ]
@@ -146,14 +141,14 @@ def test_the_list_view_and_a_download_are_a_zorgkas_s_own_and_audited(
 
 
 def test_after_the_distribution_only_listed_members_with_vt_are_kept_the_rest_counted(
-    keys: Keys, pki: Pki, bus: Mailbox
+    pki: Pki, bus: Mailbox
 ) -> None:
     zonder_vt = Lid(B, (Aansluiting("CM", Periode(date(2015, 1, 1))),))
     weg = Lid(C, (Aansluiting("LM", Periode(date(2015, 1, 1), date(2025, 12, 31))),), vt=VT)
     geen_lid = "85073001447"
     werk = FakeVerdelingWerk(_lid(A, "CM"), zonder_vt, weg)
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 4), [A, B, C, geen_lid])
-    verslag = _verdeel(werk, keys, pki, bus)
+    verslag = _verdeel(werk, pki, bus)
     assert {k: verslag.toewijzing.json()[k] for k in ("geen_lid", "zonder_vt", "niet_bewaard")} == {
         "geen_lid": 2,
         "zonder_vt": 1,
@@ -182,20 +177,18 @@ def _stap(soort: Soort, **extra: object) -> ProtocolGebeurtenis:
     ],
 )
 def test_nothing_of_the_list_reaches_a_zorgkas_while_vsbs_record_says_no(
-    keys: Keys, pki: Pki, bus: Mailbox, stap: ProtocolGebeurtenis
+    pki: Pki, bus: Mailbox, stap: ProtocolGebeurtenis
 ) -> None:
     werk = FakeVerdelingWerk(_lid(A, "CM"))
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 1), [A])
-    verslag = _verdeel(werk, keys, pki, bus)  # distributed while it was allowed
+    verslag = _verdeel(werk, pki, bus)  # distributed while it was allowed
     (zending,) = verslag.zendingen
     werk.protocol.voeg_toe(stap)
     cm = zorgkas_client("CM")
     for stap_ in (
-        lambda: _verdeel(werk, keys, pki, bus),
-        lambda: verdeling.leden_op_lijst(uow=werk, keys=keys, jaar=2026, door=cm, nu=NU),
-        lambda: verdeling.zending_bestand(
-            uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=NU
-        ),
+        lambda: _verdeel(werk, pki, bus),
+        lambda: verdeling.leden_op_lijst(uow=werk, jaar=2026, door=cm, nu=NU),
+        lambda: verdeling.zending_bestand(uow=werk, zending_id=zending.id, door=cm, nu=NU),
     ):
         with pytest.raises(GeenWettelijkeContext):
             stap_()
@@ -203,16 +196,16 @@ def test_nothing_of_the_list_reaches_a_zorgkas_while_vsbs_record_says_no(
 
 
 def test_a_download_is_recorded_and_a_file_whose_content_went_is_said_to_be_gone(
-    keys: Keys, pki: Pki, bus: Mailbox
+    pki: Pki, bus: Mailbox
 ) -> None:
     werk = FakeVerdelingWerk(_lid(A, "CM"))
     werk.ontvangen_lijsten.lijsten[2026] = (_lijst("l-1", 1), [A])
-    (zending,) = _verdeel(werk, keys, pki, bus).zendingen
+    (zending,) = _verdeel(werk, pki, bus).zendingen
     cm = zorgkas_client("CM")
     later = datetime(2026, 3, 3, tzinfo=UTC)
     for moment in (NU, later):  # the first download is the one kept
-        verdeling.zending_bestand(uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=moment)
+        verdeling.zending_bestand(uow=werk, zending_id=zending.id, door=cm, nu=moment)
     assert werk.bewaard.gedownload_op == {zending.id: NU}
     werk.bewaard.zendingen[zending.id] = (zending, b"")  # retention took the content
     with pytest.raises(verdeling.GeenZending, match="is no longer kept"):
-        verdeling.zending_bestand(uow=werk, keys=keys, zending_id=zending.id, door=cm, nu=later)
+        verdeling.zending_bestand(uow=werk, zending_id=zending.id, door=cm, nu=later)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import orjson
 from rich.console import Console
 
-from kbi_exchange.bootstrap import aii_client, aii_uow, keys, uow
+from kbi_exchange.bootstrap import aii_client, aii_uow, uow
 from kbi_exchange.domain.aanvraag import AanvraagStatus
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.schemas import zorgkas_codes
@@ -32,7 +32,6 @@ def _volgende_opening(console: Console, settings: Settings) -> date:
         a
         for a in aanvragen.lijst(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             zorgkas="CM",
             onbeslist=False,
             door=VSB,
@@ -43,7 +42,6 @@ def _volgende_opening(console: Console, settings: Settings) -> date:
     for open_ in (a for a in eerder if a.status is AanvraagStatus.TOEGEKEND and a.einde is None):
         aanvragen.beeindig(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             aanvraag_id=open_.id,
             einde=datetime.now(UTC).date(),
             reden="einde recht (demo: the earlier round)",
@@ -68,7 +66,6 @@ def rechtzetting(console: Console, settings: Settings) -> None:
     with aii_client(settings) as bron:
         aanvraag = aanvragen.dien_in(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             insz=WIE,
             opening=opening,
@@ -83,7 +80,6 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         )
         melding = vsb_kwaliteit.meld(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             omschrijving="De betrokkene weigerde geen contract: de inbreuk lijkt onterecht.",
             door=VSB,
@@ -103,7 +99,6 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         )
         uitkomst = kwaliteit.herbeoordeel(
             uow=aii_uow(settings),
-            keys=keys(settings),
             melding_id=melding.id,
             import_id=geimporteerd.import_id,
             door=AII,
@@ -117,7 +112,6 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         )
         kwaliteit.sluit(
             uow=aii_uow(settings),
-            keys=keys(settings),
             melding_id=melding.id,
             bevinding="Inbreuk ten onrechte geregistreerd; ingetrokken en rechtgezet.",
             door=AII,
@@ -125,14 +119,12 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         )
         bijgewerkt = vsb_kwaliteit.werk_bij(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             door=VSB,
             nu=datetime.now(UTC),
         )
     na = aanvragen.toon(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         aanvraag_id=aanvraag.id,
         door=VSB,
         nu=datetime.now(UTC),

@@ -12,7 +12,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, keys, mailbox, pki, uow
+from kbi_exchange.bootstrap import aii_uow, mailbox, pki, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstStatus
@@ -74,7 +74,6 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
         with console.status("evaluating every dossier…") as status:
             lijst = maak_lijst(
                 uow=aii_uow(settings),
-                keys=keys(settings),
                 jaar=jaar,
                 door=maker,
                 nu=nu,
@@ -86,7 +85,6 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     if lijst.status == LijstStatus.GEMAAKT.value:
         lijst = keur_goed(
             uow=aii_uow(settings),
-            keys=keys(settings),
             lijst_id=lijst.id,
             door=keurder,
             nu=nu,
@@ -96,7 +94,6 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     if lijst.status == LijstStatus.GOEDGEKEURD.value:
         lijst = lever_lijst(
             uow=aii_uow(settings),
-            keys=keys(settings),
             pki=pki(settings),
             mailbox=bus,
             lijst_id=lijst.id,
@@ -111,7 +108,6 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     for bestand in bus.waiting("vsb", "KBI_VSB_LIJST_*.p7m"):
         ontvangen = ontvang_lijst(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             pki=pki(settings),
             mailbox=bus,
             bestand=bestand.read_bytes(),
@@ -130,7 +126,6 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
         lijst = verwerk_ontvangstbewijs(
             door=maker,
             uow=aii_uow(settings),
-            keys=keys(settings),
             pki=pki(settings),
             bestand=bestand.read_bytes(),
             nu=nu,

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, init_home, keys, uow
+from kbi_exchange.bootstrap import aii_uow, init_home, uow
 from kbi_exchange.demo.kwaliteit import WIE, rechtzetting
 from kbi_exchange.demo.lijst import jaarlijst_cyclus
 from kbi_exchange.demo.server import (
@@ -188,7 +188,6 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
         schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
     ingelezen = import_leden(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         bestand=leden,
         door=VSB,
         nu=nu,
@@ -199,7 +198,6 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
     )
     import_leden(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         bestand=extra_leden(settings.home / "demo", dag_in_brussel(nu), cm=(WIE,)),
         door=VSB,
         nu=nu,

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, keys
+from kbi_exchange.bootstrap import aii_uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.api.app import maak_app
@@ -52,7 +52,6 @@ def demo_token(settings: Settings) -> str:
         return bestand.read_text(encoding="utf-8").strip()
     _, token = voeg_client_toe(
         uow=aii_uow(settings),
-        keys=keys(settings),
         naam=f"demo-vsb-{uuid.uuid4().hex[:8]}",
         doelen=["ZORGBUDGET", "VERLAAGDE_PREMIE"],
         afzender="VSB",

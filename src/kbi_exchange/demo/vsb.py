@@ -17,7 +17,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow
+from kbi_exchange.bootstrap import aii_client, mailbox, pki, uow
 from kbi_exchange.demo.server import DemoServer
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
@@ -37,7 +37,6 @@ def verdeel_lijst(console: Console, settings: Settings, jaar: int, nu: datetime)
     """The year's list to the six zorgkassen; a rerun sends nothing twice."""
     verslag = verdeel(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         pki=pki(settings),
         mailbox=mailbox(settings),
         jaar=jaar,
@@ -64,7 +63,6 @@ def zorgkas_tokens(settings: Settings) -> dict[str, str]:
         if not bestand.exists():
             _, token = voeg_client_toe(
                 uow=uow(settings, Node.VSB),
-                keys=keys(settings, Node.VSB),
                 naam=f"demo-zorgkas-{code.lower()}-{uuid.uuid4().hex[:6]}",
                 doelen=[],
                 afzender=None,
@@ -173,7 +171,6 @@ def aanvragen_over_http(
     kind = kinderen(opening)
     vorige = aanvragen.lijst(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         zorgkas=None,
         onbeslist=False,
         door=VSB,
@@ -211,7 +208,6 @@ def aanvragen_over_http(
     with aii_client(settings) as bron:
         herhaling = aanvragen.herhaal_wachtende(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             door=VSB,
             nu=lambda: datetime.now(UTC),
@@ -230,7 +226,6 @@ def per_zorgkas(console: Console, settings: Settings, verdeling: Verdeling) -> N
     """Per zorgkas: its applications and how they stand, and its members on the list."""
     alle = aanvragen.lijst(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         zorgkas=None,
         onbeslist=False,
         door=VSB,

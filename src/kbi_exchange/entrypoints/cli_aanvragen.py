@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_client, keys, uow
+from kbi_exchange.bootstrap import aii_client, uow
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagStatus
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
@@ -89,7 +89,6 @@ def add(
     with aii_client(settings) as bron:
         aanvraag = aanvragen.dien_in(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             insz=insz,
             opening=opening,
@@ -122,7 +121,6 @@ def end(
     settings = load_settings()
     aanvraag = aanvragen.beeindig(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         aanvraag_id=aanvraag_id,
         einde=datum,
         reden=reden,
@@ -147,7 +145,6 @@ def show(
     settings = load_settings()
     aanvraag = aanvragen.toon(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         aanvraag_id=aanvraag_id,
         door=actor(als_, Node.VSB),
         nu=_nu(),
@@ -176,7 +173,6 @@ def list_(
     settings = load_settings()
     gevonden = aanvragen.lijst(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         zorgkas=zorgkas,
         onbeslist=waiting,
         door=actor(als_, Node.VSB),
@@ -212,7 +208,6 @@ def retry(als_: Als = None, json_uit: Json = False) -> None:
     with aii_client(settings) as bron:
         herhaling = aanvragen.herhaal_wachtende(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             door=door,
             nu=_nu,

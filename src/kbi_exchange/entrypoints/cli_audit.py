@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import keys, uow
+from kbi_exchange.bootstrap import uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
@@ -51,9 +51,7 @@ def verify(
     geschonden: list[str] = []
     for n in nodes:
         with uow(settings, n) as werk:
-            aantal, problemen = verifieer_audit(
-                door=wie[n], audit=werk.audit, keys=keys(settings, n)
-            )
+            aantal, problemen = verifieer_audit(door=wie[n], audit=werk.audit)
         if problemen:
             geschonden += [f"{n.value}: {p}" for p in problemen]
         else:
@@ -90,7 +88,6 @@ def search(
     for n in nodes:
         regels = zoek_over_persoon(
             uow=uow(settings, n),
-            keys=keys(settings, n),
             insz=cijfers,
             door=actor(als_, n),
             nu=datetime.now(UTC),

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import keys, uow
+from kbi_exchange.bootstrap import uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.services.clients import alle_clients, trek_client_in, voeg_client_toe
 from kbi_exchange.settings import load_settings
@@ -31,7 +31,6 @@ def _voeg_toe(
     settings = load_settings()
     client, token = voeg_client_toe(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         naam=naam,
         doelen=doelen,
         afzender=afzender,
@@ -66,7 +65,6 @@ def _trek_in(node: Node, naam: str) -> None:
     settings = load_settings()
     client = trek_client_in(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         naam=naam,
         nu=datetime.now(UTC),
         door=Actor.os_account(node, getpass.getuser()),

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import bode, keys, uow
+from kbi_exchange.bootstrap import bode, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.incident import CATEGORIEEN, Incident, PartijOnbereikbaar
@@ -57,7 +57,6 @@ def _meld(node: Node, incident_id: str, door: Actor) -> Incident | None:
     try:
         return incidenten.meld_partij(
             uow=uow(settings, node),
-            keys=keys(settings, node),
             node=node,
             incident_id=incident_id,
             bode=bode(settings, node),
@@ -109,7 +108,6 @@ def add(
     nu = datetime.now(UTC)
     incident = incidenten.registreer(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         node=node,
         vastgesteld_op=vastgesteld,
         omschrijving=omschrijving,
@@ -163,7 +161,6 @@ def vtc(
     nu = datetime.now(UTC)
     incident = incidenten.meld_vtc(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         node=node,
         incident_id=incident_id,
         referentie=referentie,
@@ -188,7 +185,6 @@ def close(
     nu = datetime.now(UTC)
     incident = incidenten.sluit(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         node=node,
         incident_id=incident_id,
         door=actor(als_, node),

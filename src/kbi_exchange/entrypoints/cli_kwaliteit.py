@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_client, aii_uow, keys, uow
+from kbi_exchange.bootstrap import aii_client, aii_uow, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.kwaliteit import Melding, Rectificatie
 from kbi_exchange.entrypoints.cli_users import actor
@@ -142,7 +142,6 @@ def aii_correct(
     nu = datetime.now(UTC)
     uitkomst = kwaliteit.herbeoordeel(
         uow=aii_uow(settings),
-        keys=keys(settings),
         melding_id=melding_id,
         import_id=geimporteerd.import_id,
         door=door,
@@ -177,7 +176,6 @@ def aii_close(
     nu = datetime.now(UTC)
     melding = kwaliteit.sluit(
         uow=aii_uow(settings),
-        keys=keys(settings),
         melding_id=melding_id,
         bevinding=bevinding,
         door=actor(als_, Node.AII),
@@ -209,7 +207,6 @@ def vsb_add(
     with aii_client(settings) as bron:
         melding = vsb_kwaliteit.meld(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             omschrijving=omschrijving,
             door=door,
@@ -251,7 +248,6 @@ def vsb_fetch(als_: VsbAls = None, json_uit: Json = False) -> None:
     with aii_client(settings) as bron:
         uit = vsb_kwaliteit.werk_bij(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             door=door,
             nu=datetime.now(UTC),
@@ -283,9 +279,7 @@ def messages(als_: VsbAls = None, json_uit: Json = False) -> None:
     all); the look is audited."""
     settings = load_settings()
     door = actor(als_, Node.VSB)
-    gevonden = vsb_kwaliteit.berichten(
-        uow=uow(settings, Node.VSB), keys=keys(settings, Node.VSB), door=door, nu=datetime.now(UTC)
-    )
+    gevonden = vsb_kwaliteit.berichten(uow=uow(settings, Node.VSB), door=door, nu=datetime.now(UTC))
     if json_uit:
         typer.echo(json.dumps([b.json() for b in gevonden]))
         return

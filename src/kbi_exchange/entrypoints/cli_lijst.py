@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.adapters.crypto.cms import CmsError
-from kbi_exchange.bootstrap import aii_uow, keys, mailbox, pki
+from kbi_exchange.bootstrap import aii_uow, mailbox, pki
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.dates import BRUSSEL
@@ -66,7 +66,6 @@ def make(
     with console.status("evaluating dossiers…") as status:
         lijst = maak_lijst(
             uow=aii_uow(settings),
-            keys=keys(settings),
             jaar=year,
             door=door,
             nu=datetime.now(UTC),
@@ -94,7 +93,6 @@ def approve(
     door = als(als_, Node.AII)
     lijst = keur_goed(
         uow=aii_uow(settings),
-        keys=keys(settings),
         lijst_id=lijst_id,
         door=door,
         nu=datetime.now(UTC),
@@ -126,7 +124,6 @@ def deliver(
     door = actor(als_, Node.AII)
     lijst = lever_lijst(
         uow=aii_uow(settings),
-        keys=keys(settings),
         pki=pki(settings),
         mailbox=mailbox(settings),
         lijst_id=lijst_id,
@@ -158,7 +155,6 @@ def receive(
             lijst = verwerk_ontvangstbewijs(
                 door=actor(None, Node.AII),
                 uow=aii_uow(settings),
-                keys=keys(settings),
                 pki=pki(settings),
                 bestand=bestand.read_bytes(),
                 nu=datetime.now(UTC),

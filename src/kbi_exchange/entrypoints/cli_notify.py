@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rich.console import Console
 
-from kbi_exchange.bootstrap import bode, keys, uow
+from kbi_exchange.bootstrap import bode, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.incident import PartijOnbereikbaar
 from kbi_exchange.settings import load_settings
@@ -32,10 +32,9 @@ def vertel(
     left."""
     settings = load_settings()
     andere = Node.VSB if node is Node.AII else Node.AII
-    werk: dict[str, Any] = {"uow": uow(settings, node), "keys": keys(settings, node)}
     try:
         gemeld = meld(
-            **werk,
+            uow=uow(settings, node),
             node=node,
             bode=bode(settings, node, pad),
             nu=lambda: datetime.now(UTC),

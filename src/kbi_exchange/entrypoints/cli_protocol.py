@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.adapters.partij_bode import STAPPEN
-from kbi_exchange.bootstrap import aii_uow, keys, mailbox, termijnen, uow
+from kbi_exchange.bootstrap import aii_uow, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom, te_beoordelen
 from kbi_exchange.entrypoints.cli_aanvragen import dag
@@ -133,7 +133,6 @@ def _stap(soort: Soort, als_: str, reden: str, **extra: str) -> None:
     door = als(als_, Node.AII)
     g, staat = protocol.stap(
         uow=aii_uow(settings),
-        keys=keys(settings),
         definitie=protocol_definitie(),
         soort=soort,
         door=door,
@@ -205,7 +204,6 @@ def notice(
     else:
         g, _ = protocol.stap(
             uow=uow(settings, by),
-            keys=keys(settings, by),
             definitie=protocol_definitie(),
             soort=Soort.OPGEZEGD,
             door=door,
@@ -310,7 +308,6 @@ def basis_end(
     door = als(als_, node)
     verval = protocol.grond_vervalt(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         definitie=protocol_definitie(),
         termijnen=termijnen(settings),
         node=node,
@@ -356,7 +353,6 @@ def report_annulment(
     settings = load_settings()
     rapport = protocol.annulatierapport(
         uow=aii_uow(settings),
-        keys=keys(settings),
         definitie=protocol_definitie(),
         door=als(als_, Node.AII),
         nu=datetime.now(UTC),

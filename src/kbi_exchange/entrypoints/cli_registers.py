@@ -15,7 +15,7 @@ from rich.console import Console
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.adapters.partij_bode import VERWERKERS
-from kbi_exchange.bootstrap import keys, ontvanger_bode, pki, uow
+from kbi_exchange.bootstrap import ontvanger_bode, pki, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.registers import Ontvanger
@@ -70,7 +70,6 @@ def processors_add(
     settings = load_settings()
     verwerker = registers.voeg_verwerker_toe(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         node=node,
         naam_=naam,
         taak=taak,
@@ -112,7 +111,6 @@ def processors_end(naam: Naam, node: NodeOptie, als_: Dpo) -> None:
     settings = load_settings()
     verwerker = registers.beeindig_verwerker(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         node=node,
         naam_=naam,
         door=(door := actor(als_, node)),
@@ -163,7 +161,6 @@ def processors_export(
     sleutels = pki(settings)
     inhoud = registers.exporteer_verwerkers(
         uow=uow(settings, node),
-        keys=keys(settings, node),
         node=node,
         onderteken=lambda data: cms.sign(
             data, sleutels.certificaat(node.value), sleutels.sleutel(node.value)
@@ -192,7 +189,6 @@ def _meld(naam: str, door: Actor) -> Ontvanger | None:
     try:
         return registers.meld_ontvanger(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             naam_=naam,
             bode=ontvanger_bode(settings),
             door=door,
@@ -218,7 +214,6 @@ def recipients_add(
     door = actor(als_, Node.VSB)
     ontvanger = registers.voeg_ontvanger_toe(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         naam_=naam,
         doel=doel,
         rechtsgrond=rechtsgrond,
@@ -283,7 +278,6 @@ def export(
     settings = load_settings()
     _, inhoud = registers.exporteer_lijst(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         ontvanger_naam=ontvanger,
         jaar=jaar,
         door=actor(als_, Node.VSB),

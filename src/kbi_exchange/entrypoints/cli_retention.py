@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import keys, mailbox, termijnen, uow
+from kbi_exchange.bootstrap import mailbox, termijnen, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import Bewaringsrapport, Gegevens
 from kbi_exchange.entrypoints.cli_aanvragen import dag
@@ -77,7 +77,6 @@ def run(
 
             rapport = bewaring.run(
                 uow=uow(settings, n),
-                keys=keys(settings, n),
                 node=n,
                 termijnen=termijnen(settings),
                 definitie=protocol_definitie(),

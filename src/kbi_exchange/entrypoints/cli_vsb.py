@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import aii_client, keys, mailbox, pki, uow, werk_statistieken_bij
+from kbi_exchange.bootstrap import aii_client, mailbox, pki, uow, werk_statistieken_bij
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node
 from kbi_exchange.entrypoints.cli_aanvragen import Als, dag
@@ -72,7 +72,6 @@ def import_(
         rejects=rejects,
         importeer=lambda voortgang: import_leden(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bestand=bestand,
             door=door,
             nu=nu,
@@ -120,7 +119,6 @@ def ingest(
     bus = mailbox(settings)
     lijst = ontvang_lijst(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         pki=pki(settings),
         mailbox=bus,
         bestand=bestand.read_bytes(),
@@ -166,7 +164,6 @@ def check(
     with aii_client(settings) as bron:
         _, antwoord = vraag_advies(
             uow=uow(settings, Node.VSB),
-            keys=keys(settings, Node.VSB),
             bron=bron,
             insz=insz,
             datum=datum,
@@ -196,7 +193,6 @@ def premium(
     settings = load_settings()
     uitkomst = premie.bepaal(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         insz=insz,
         jaar=jaar,
         bedragen=premie_bedragen(),
@@ -229,7 +225,6 @@ def distribute(
     door = actor(als_, Node.VSB)
     verslag = verdeel(
         uow=uow(settings, Node.VSB),
-        keys=keys(settings, Node.VSB),
         pki=pki(settings),
         mailbox=mailbox(settings),
         jaar=jaar,

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.aanvraag import (
     Aanvraag,
@@ -36,7 +35,6 @@ from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import AanvraagWerk, AdviesBron
 from kbi_exchange.services.protocol import staat_van, vereis_gang, vereis_stroom
 
@@ -71,7 +69,6 @@ def _antwoord_audit(aanvraag: Aanvraag) -> dict[str, object]:
 def vraag_advies(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     bron: AdviesBron,
     insz: str,
     datum: date,
@@ -100,9 +97,7 @@ def vraag_advies(
                 "AII was asked about; a question to AII belongs to a recorded application"
             )
         vereis_stroom(werk, Stroom.F1, nu)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_ADVIES_GEVRAAGD,
             actor=door.naam,
             tijdstip=nu,
@@ -133,7 +128,6 @@ def _eerste_datum(moment: datetime) -> date:
 def dien_in(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     bron: AdviesBron,
     insz: str,
     opening: date,
@@ -199,9 +193,7 @@ def dien_in(
             beslist_op=moment if reden else None,
         )
         werk.aanvragen.bewaar(aanvraag)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_INGEDIEND,
             actor=door.naam,
             tijdstip=moment,
@@ -214,20 +206,18 @@ def dien_in(
             },
         )
         if reden is not None:  # decided without asking anyone
-            _audit_beslissing(werk, keys, aanvraag, door, moment)
+            _audit_beslissing(werk, aanvraag, door, moment)
         werk.commit()
     crash_point("application:recorded")
     if reden is not None:
         return aanvraag
-    return _vraag_en_beslis(uow=uow, keys=keys, bron=bron, aanvraag=aanvraag, door=door, nu=nu)
+    return _vraag_en_beslis(uow=uow, bron=bron, aanvraag=aanvraag, door=door, nu=nu)
 
 
 def _audit_beslissing(
-    werk: AanvraagWerk, keys: Keys, aanvraag: Aanvraag, door: Actor, moment: datetime
+    werk: AanvraagWerk, aanvraag: Aanvraag, door: Actor, moment: datetime
 ) -> None:
-    schrijf_audit(
-        audit=werk.audit,
-        keys=keys,
+    werk.audit.record(
         gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BESLIST,
         actor=door.naam,
         tijdstip=moment,
@@ -239,7 +229,6 @@ def _audit_beslissing(
 def _vraag_en_beslis(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     bron: AdviesBron,
     aanvraag: Aanvraag,
     door: Actor,
@@ -251,7 +240,7 @@ def _vraag_en_beslis(
         staat = staat_van(werk, nu())
     vervallen = staat.vervallen_op(Stroom.F1)
     if vervallen is not None and vervallen <= dag_in_brussel(nu()):
-        return _zonder_voorwaarde(uow=uow, keys=keys, aanvraag=aanvraag, door=door, nu=nu())
+        return _zonder_voorwaarde(uow=uow, aanvraag=aanvraag, door=door, nu=nu())
     if staat.weigering(Stroom.F1) is not None:
         return aanvraag  # not asked while the protocol stands still: it keeps waiting
     antwoord: BronAntwoord | None
@@ -267,13 +256,13 @@ def _vraag_en_beslis(
             return huidig or aanvraag
         besloten = huidig.met_antwoord(antwoord, moment) if antwoord else huidig.wacht(moment)
         werk.aanvragen.bewaar(besloten)
-        _audit_beslissing(werk, keys, besloten, door, moment)
+        _audit_beslissing(werk, besloten, door, moment)
         werk.commit()
     return besloten
 
 
 def _zonder_voorwaarde(
-    *, uow: AanvraagWerk, keys: Keys, aanvraag: Aanvraag, door: Actor, nu: datetime
+    *, uow: AanvraagWerk, aanvraag: Aanvraag, door: Actor, nu: datetime
 ) -> Aanvraag:
     """Decide a waiting application without the condition whose basis lapsed."""
     with uow as werk:
@@ -282,7 +271,7 @@ def _zonder_voorwaarde(
             return huidig or aanvraag
         besloten = huidig.zonder_voorwaarde(nu)
         werk.aanvragen.bewaar(besloten)
-        _audit_beslissing(werk, keys, besloten, door, nu)
+        _audit_beslissing(werk, besloten, door, nu)
         werk.commit()
     return besloten
 
@@ -303,7 +292,6 @@ class Herhaling:
 def herhaal_wachtende(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     bron: AdviesBron,
     door: Actor,
     nu: Callable[[], datetime],
@@ -323,11 +311,11 @@ def herhaal_wachtende(
     gevraagd: list[Aanvraag] = []
     for i, wacht in enumerate(wachtend):
         vraag = (
-            _nieuwe_vraag(uow, keys, wacht, door, nu())
+            _nieuwe_vraag(uow, wacht, door, nu())
             if wacht.status is AanvraagStatus.VRAAG_GEWEIGERD and vervallen is None
             else wacht
         )
-        uitkomst = _vraag_en_beslis(uow=uow, keys=keys, bron=bron, aanvraag=vraag, door=door, nu=nu)
+        uitkomst = _vraag_en_beslis(uow=uow, bron=bron, aanvraag=vraag, door=door, nu=nu)
         gevraagd.append(uitkomst)
         voortgang(i + 1, len(wachtend))
         if uitkomst.status is AanvraagStatus.WACHT_OP_BRON:
@@ -335,9 +323,7 @@ def herhaal_wachtende(
     return Herhaling(gevraagd, len(wachtend) - len(gevraagd))
 
 
-def _nieuwe_vraag(
-    uow: AanvraagWerk, keys: Keys, aanvraag: Aanvraag, door: Actor, moment: datetime
-) -> Aanvraag:
+def _nieuwe_vraag(uow: AanvraagWerk, aanvraag: Aanvraag, door: Actor, moment: datetime) -> Aanvraag:
     """Give a refused question a new referte, stored and audited before it is asked."""
     with uow as werk:
         huidig = werk.aanvragen.get(aanvraag.id)
@@ -345,9 +331,7 @@ def _nieuwe_vraag(
             return huidig or aanvraag
         opnieuw = huidig.nieuwe_vraag(str(uuid.uuid4()))
         werk.aanvragen.bewaar(opnieuw)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_OPNIEUW,
             actor=door.naam,
             tijdstip=moment,
@@ -376,7 +360,6 @@ def _vereis_doorgifte(werk: AanvraagWerk, door: Actor, nu: datetime) -> None:
 def beeindig(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     aanvraag_id: str,
     einde: date,
     reden: str | None,
@@ -389,9 +372,7 @@ def beeindig(
     with uow as werk:
         beeindigd = _eigen(werk, aanvraag_id, door).beeindig(einde, reden)
         werk.aanvragen.bewaar(beeindigd)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEEINDIGD,
             actor=door.naam,
             tijdstip=nu,
@@ -408,14 +389,12 @@ def beeindig(
 
 
 @vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
-def toon(*, uow: AanvraagWerk, keys: Keys, aanvraag_id: str, door: Actor, nu: datetime) -> Aanvraag:
+def toon(*, uow: AanvraagWerk, aanvraag_id: str, door: Actor, nu: datetime) -> Aanvraag:
     """One application, for the actor who may see it; the look is audited."""
     with uow as werk:
         aanvraag = _eigen(werk, aanvraag_id, door)
         _vereis_doorgifte(werk, door, nu)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN,
             actor=door.naam,
             tijdstip=nu,
@@ -430,7 +409,6 @@ def toon(*, uow: AanvraagWerk, keys: Keys, aanvraag_id: str, door: Actor, nu: da
 def lijst(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     zorgkas: str | None,
     onbeslist: bool,
     door: Actor,
@@ -442,9 +420,7 @@ def lijst(
     with uow as werk:
         _vereis_doorgifte(werk, door, nu)
         gevonden = werk.aanvragen.lijst(zorgkas=zorgkas or door.zorgkas, onbeslist=onbeslist)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN,
             actor=door.naam,
             tijdstip=nu,

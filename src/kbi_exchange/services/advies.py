@@ -18,7 +18,6 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.advies import Antwoord, Doel, Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.beslissingsrecord import EerdereBeslissing
@@ -30,7 +29,7 @@ from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.protocol import staat_nu
 from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
 from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services.audit import mislukte_aanmeldingen_inhoud, schrijf_audit
+from kbi_exchange.services.audit import mislukte_aanmeldingen_inhoud
 from kbi_exchange.services.ports import AdviesWerk
 
 VELDEN = ("insz", "datum", "doel", "referte")
@@ -213,11 +212,8 @@ def canoniek_insz(tekst: object) -> str | None:
 class _Groep:
     """One write group: what its questions share (earlier refertes, dossiers), read at once."""
 
-    def __init__(
-        self, werk: AdviesWerk, keys: Keys, nu: datetime, parameters: ParameterSet
-    ) -> None:
+    def __init__(self, werk: AdviesWerk, nu: datetime, parameters: ParameterSet) -> None:
         self.werk = werk
-        self.keys = keys
         self.nu = nu
         self.parameters = parameters
         self.eerder: dict[tuple[str, str], EerdereBeslissing] = {}
@@ -269,9 +265,7 @@ class _Groep:
         bericht: Bericht,
         beslissing_id: str | None,
     ) -> None:
-        schrijf_audit(
-            audit=self.werk.audit,
-            keys=self.keys,
+        self.werk.audit.record(
             gebeurtenis=gebeurtenis,
             actor=client.naam,
             tijdstip=self.nu,
@@ -409,7 +403,6 @@ class _Groep:
 def voer_groep_uit(
     *,
     werk: AdviesWerk,
-    keys: Keys,
     opdrachten: Sequence[Opdracht],
     nu: datetime,
     parameters: ParameterSet,
@@ -419,7 +412,7 @@ def voer_groep_uit(
     Returns, per opdracht, the answers of its questions in order (or None for a refusal of a
     whole message and for security events, which are only recorded).
     """
-    groep = _Groep(werk, keys, nu, parameters)
+    groep = _Groep(werk, nu, parameters)
     groep.lees_vooraf(opdrachten)
     uitkomsten: list[list[Bericht] | None] = []
     for opdracht in opdrachten:
@@ -428,9 +421,7 @@ def voer_groep_uit(
                 [groep.beantwoord(opdracht.client, opdracht.kanaal, v) for v in opdracht.vragen]
             )
         elif isinstance(opdracht, VerzoekGeweigerd):
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.ADVIES_GEWEIGERD,
                 actor=opdracht.client.naam,
                 tijdstip=nu,
@@ -442,9 +433,7 @@ def voer_groep_uit(
             uitkomsten.append(None)
         else:
             for g in opdracht.gebeurtenissen:
-                schrijf_audit(
-                    audit=werk.audit,
-                    keys=keys,
+                werk.audit.record(
                     gebeurtenis=AuditGebeurtenis.AANMELDING_MISLUKT,
                     actor="unauthenticated",
                     tijdstip=nu,

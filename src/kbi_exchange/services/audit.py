@@ -1,4 +1,5 @@
-"""The audit log (SPEC §11): written by one function, verified, and searched by the DPO."""
+"""The audit log (SPEC §11): verified, and searched by the DPO. Every use case writes it
+through its unit of work (`AuditLog.record`), built with the node's keys."""
 
 from __future__ import annotations
 
@@ -8,51 +9,18 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditRegel,
     GetekendeKop,
-    NieuweAuditRegel,
     Verstrekking,
     checkpoint_gegevens,
-    inhoud_hash,
     kop_gegevens,
     verifieer_keten,
 )
 from kbi_exchange.domain.client import FailedAuthentications
 from kbi_exchange.services.ports import AuditLog, AuditWerk, AuditZoekWerk
-
-
-def schrijf_audit(
-    *,
-    audit: AuditLog,
-    keys: Keys,
-    gebeurtenis: AuditGebeurtenis,
-    actor: str,
-    tijdstip: datetime,
-    inhoud: dict[str, Any],
-    insz: str | None = None,
-) -> NieuweAuditRegel:
-    """Append one entry in the caller's transaction: what it commits, the log holds.
-
-    An INSZ is stored only as its keyed hash; ``inhoud`` must not contain it. The entry takes
-    its place in the chain when the unit of work commits.
-    """
-    tekst = orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS).decode()
-    nieuw = NieuweAuditRegel(
-        tijdstip=tijdstip,
-        gebeurtenis=gebeurtenis.value,
-        actor=actor,
-        insz_hash=keys.insz_keys()[0].hash(insz) if insz else None,
-        inhoud=tekst,
-        inhoud_sha256=inhoud_hash(tekst),
-    )
-    audit.voeg_toe(nieuw)
-    if audit.ondertekenaar is None:
-        audit.ondertekenaar = keys.sign
-    return nieuw
 
 
 def mislukte_aanmeldingen_inhoud(g: FailedAuthentications) -> dict[str, Any]:
@@ -68,7 +36,6 @@ def mislukte_aanmeldingen_inhoud(g: FailedAuthentications) -> dict[str, Any]:
 def meld_mislukte_aanmeldingen(
     *,
     uow: AuditWerk,
-    keys: Keys,
     gebeurtenissen: Sequence[FailedAuthentications],
     gebeurtenis: AuditGebeurtenis,
     nu: datetime,
@@ -76,9 +43,7 @@ def meld_mislukte_aanmeldingen(
     """Record failed authentications, one entry per address and window, in one transaction."""
     with uow as werk:
         for g in gebeurtenissen:
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=gebeurtenis,
                 actor="unauthenticated",
                 tijdstip=nu,
@@ -88,19 +53,19 @@ def meld_mislukte_aanmeldingen(
 
 
 @vereist(Permissie.AUDIT_VERIFIEER)
-def verifieer_audit(*, door: Actor, audit: AuditLog, keys: Keys) -> tuple[int, list[str]]:
+def verifieer_audit(*, door: Actor, audit: AuditLog) -> tuple[int, list[str]]:
     """The number of entries checked and every problem found (none: the log is intact)."""
     problemen: list[str] = []
     seq, hash_, tijdstip, handtekening = audit.kop()
     kop = None
     if handtekening is not None and tijdstip is not None:
-        if keys.verify_signature(kop_gegevens(seq, hash_, tijdstip), handtekening):
+        if audit.handtekening_klopt(kop_gegevens(seq, hash_, tijdstip), handtekening):
             kop = GetekendeKop(seq, hash_)
         else:
             problemen.append("the chain's head: its signature does not verify")
     checkpoints: dict[int, str] = {}
     for cp in audit.checkpoints():
-        if not keys.verify_signature(
+        if not audit.handtekening_klopt(
             checkpoint_gegevens(cp.seq, cp.hash, cp.tijdstip), cp.handtekening
         ):
             problemen.append(f"checkpoint {cp.seq}: its signature does not verify")
@@ -127,14 +92,14 @@ def geleegde_ids(inhoud: str) -> list[int]:
 
 
 def zoek_audit(
-    *, audit: AuditLog, keys: Keys, insz: str, verstrekkingen: Sequence[Verstrekking] = ()
+    *, audit: AuditLog, insz: str, verstrekkingen: Sequence[Verstrekking] = ()
 ) -> list[AuditRegel]:
     """Every entry about a person: who received what about them, when and why.
 
     A list or a zorgkas file names no one in its audit entry (SPEC §8.7): ``verstrekkingen``
     are the disclosures of the lists and files the person is in; they count.
     """
-    eigen = audit.over([sleutel.hash(insz) for sleutel in keys.insz_keys()])
+    eigen = audit.over(audit.insz_hashes(insz))
     via = [
         regel
         for v in verstrekkingen
@@ -152,7 +117,6 @@ GEZOCHT = {Node.AII: AuditGebeurtenis.AUDIT_GEZOCHT, Node.VSB: AuditGebeurtenis.
 def zoek_over_persoon(
     *,
     uow: AuditZoekWerk,
-    keys: Keys,
     insz: str,
     door: Actor,
     nu: datetime,
@@ -162,13 +126,10 @@ def zoek_over_persoon(
     with uow as werk:
         regels = zoek_audit(
             audit=werk.audit,
-            keys=keys,
             insz=insz,
-            verstrekkingen=werk.verstrekkingen.met_insz(insz, keys.insz_hashes(insz)),
+            verstrekkingen=werk.verstrekkingen.met_insz(insz, werk.audit.insz_hashes(insz)),
         )
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=GEZOCHT[door.node],
             actor=door.naam,
             tijdstip=nu,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -26,8 +25,7 @@ from kbi_exchange.domain.bewaring import (
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.domain.protocol import ProtocolDefinitie, staat_nu
-from kbi_exchange.services.audit import schrijf_audit
-from kbi_exchange.services.ports import BewaringWerk, Postvak
+from kbi_exchange.services.ports import AuditLog, BewaringWerk, Postvak
 
 PER_KEER = 500  # removed and audited per transaction
 
@@ -60,7 +58,6 @@ def opdrachten(
 def run(
     *,
     uow: BewaringWerk,
-    keys: Keys,
     node: Node,
     termijnen: Termijnen,
     definitie: ProtocolDefinitie,
@@ -91,7 +88,6 @@ def run(
         if not dry_run:
             _verwijder(
                 uow=uow,
-                keys=keys,
                 node=node,
                 opdracht=opdracht,
                 ids=ids,
@@ -101,14 +97,12 @@ def run(
                 postvak=postvak,
             )
         if opdracht.gegevens.noemt_personen:
-            ids = [_genoemd(keys, i) for i in ids]
+            ids = [_genoemd(werk.audit, i) for i in ids]
         gevonden.append(Verwijderd(opdracht, tuple(ids)))
     rapport = Bewaringsrapport(node, dag, dry_run, tuple(gevonden))
     if not dry_run:
         with uow as werk:
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=_GEBEURTENIS[node][1],
                 actor=door.naam,
                 tijdstip=nu,
@@ -121,11 +115,11 @@ def run(
     return rapport
 
 
-def _genoemd(keys: Keys, item: str) -> str:
+def _genoemd(audit: AuditLog, item: str) -> str:
     """How the report names an item that holds a person: by the keyed hash of the number
     (and the list it was on), never by the number."""
     insz, lijst = persoon(item)
-    naam = keys.insz_keys()[0].hash(insz)
+    naam = audit.insz_hashes(insz)[0]
     return f"{lijst}/{naam}" if lijst else naam
 
 
@@ -137,7 +131,6 @@ def _per_persoon(basis: Mapping[str, object], item: str) -> tuple[str, dict[str,
 def _verwijder(
     *,
     uow: BewaringWerk,
-    keys: Keys,
     node: Node,
     opdracht: Opdracht,
     ids: list[str],
@@ -151,7 +144,9 @@ def _verwijder(
         with uow as werk:
             bestanden: list[str] = []
             if opdracht.gegevens is not Gegevens.POSTVAK:
-                bestanden = werk.bewaring.verwijder(opdracht.gegevens, blok, nu, keys.insz_hashes)
+                bestanden = werk.bewaring.verwijder(
+                    opdracht.gegevens, blok, nu, werk.audit.insz_hashes
+                )
             basis = {"gegevens": opdracht.gegevens.value, "reden": opdracht.reden}
             # a person's number never stands in an entry: one entry each, under its keyed hash
             per_persoon = opdracht.gegevens.noemt_personen
@@ -160,9 +155,7 @@ def _verwijder(
                 if per_persoon
                 else [(None, {**basis, "ids": blok})]
             ):
-                schrijf_audit(
-                    audit=werk.audit,
-                    keys=keys,
+                werk.audit.record(
                     gebeurtenis=_GEBEURTENIS[node][0],
                     actor=door,
                     tijdstip=nu,

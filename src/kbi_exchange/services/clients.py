@@ -8,14 +8,12 @@ import secrets
 import uuid
 from datetime import datetime
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.schemas import zorgkas_codes
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import ClientenWerk
 
 _NAAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
@@ -33,7 +31,6 @@ def token_hash(token: str) -> str:
 def voeg_client_toe(
     *,
     uow: ClientenWerk,
-    keys: Keys,
     naam: str,
     doelen: list[str],
     afzender: str | None,
@@ -68,9 +65,7 @@ def voeg_client_toe(
             str(uuid.uuid4()), naam, toegestaan, afzender or naam, token_hash(token), zorgkas
         )
         werk.clients.voeg_toe(client, nu)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_CLIENT_TOEGEVOEGD
             if zorgkas
             else AuditGebeurtenis.CLIENT_TOEGEVOEGD,
@@ -88,9 +83,7 @@ def voeg_client_toe(
 
 
 @vereist(Permissie.TOEGANG_BEHEER)
-def trek_client_in(
-    *, uow: ClientenWerk, keys: Keys, naam: str, nu: datetime, door: Actor
-) -> Client:
+def trek_client_in(*, uow: ClientenWerk, naam: str, nu: datetime, door: Actor) -> Client:
     """Revoke a client: its token stops working within a second (the servers' cache)."""
     with uow as werk:
         gevonden = werk.clients.zoek(naam)
@@ -98,9 +91,7 @@ def trek_client_in(
             raise ClientFout(f"no client {naam}")
         if gevonden.ingetrokken_op is None:
             werk.clients.trek_in(gevonden.client.id, nu)
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.VSB_CLIENT_INGETROKKEN
                 if gevonden.client.zorgkas
                 else AuditGebeurtenis.CLIENT_INGETROKKEN,

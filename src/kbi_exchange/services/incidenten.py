@@ -8,13 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
 from kbi_exchange.domain.incident import ontvangen as ontvangen_incident
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Bode, IncidentWerk
 
 _GEBEURTENIS = {
@@ -39,7 +37,6 @@ class OnbekendIncident(NotFound):
 
 def _bewaar(
     werk: IncidentWerk,
-    keys: Keys,
     node: Node,
     stap: str,
     incident: Incident,
@@ -48,9 +45,7 @@ def _bewaar(
     **extra: object,
 ) -> None:
     werk.incidenten.bewaar(incident)
-    schrijf_audit(
-        audit=werk.audit,
-        keys=keys,
+    werk.audit.record(
         gebeurtenis=_GEBEURTENIS[node][stap],
         actor=door,
         tijdstip=nu,
@@ -63,7 +58,6 @@ def _bewaar(
 def registreer(
     *,
     uow: IncidentWerk,
-    keys: Keys,
     node: Node,
     vastgesteld_op: datetime,
     omschrijving: str,
@@ -86,7 +80,7 @@ def registreer(
         nu=nu,
     )
     with uow as werk:
-        _bewaar(werk, keys, node, "add", incident, door.naam, nu, betrokkenen=betrokkenen)
+        _bewaar(werk, node, "add", incident, door.naam, nu, betrokkenen=betrokkenen)
     return incident
 
 
@@ -101,7 +95,6 @@ def _eigen(werk: IncidentWerk, incident_id: str) -> Incident:
 def meld_partij(
     *,
     uow: IncidentWerk,
-    keys: Keys,
     node: Node,
     incident_id: str,
     bode: Bode,
@@ -117,7 +110,7 @@ def meld_partij(
     bode.stuur(incident.melding())
     gemeld = incident.partij_gemeld(nu) if incident.partij_gemeld_op is None else incident
     with uow as werk:
-        _bewaar(werk, keys, node, "notify", gemeld, door.naam, nu, aan="partij")
+        _bewaar(werk, node, "notify", gemeld, door.naam, nu, aan="partij")
     return gemeld
 
 
@@ -125,7 +118,6 @@ def meld_partij(
 def meld_vtc(
     *,
     uow: IncidentWerk,
-    keys: Keys,
     node: Node,
     incident_id: str,
     referentie: str,
@@ -136,17 +128,17 @@ def meld_vtc(
     channel; this system does not send it) and under which reference."""
     with uow as werk:
         gemeld = _eigen(werk, incident_id).vtc_gemeld(referentie, nu)
-        _bewaar(werk, keys, node, "notify", gemeld, door.naam, nu, aan="vtc")
+        _bewaar(werk, node, "notify", gemeld, door.naam, nu, aan="vtc")
     return gemeld
 
 
 @vereist(Permissie.INCIDENT_BEHEER)
 def sluit(
-    *, uow: IncidentWerk, keys: Keys, node: Node, incident_id: str, door: Actor, nu: datetime
+    *, uow: IncidentWerk, node: Node, incident_id: str, door: Actor, nu: datetime
 ) -> Incident:
     with uow as werk:
         gesloten = _eigen(werk, incident_id).sluit(nu)
-        _bewaar(werk, keys, node, "close", gesloten, door.naam, nu)
+        _bewaar(werk, node, "close", gesloten, door.naam, nu)
     return gesloten
 
 
@@ -155,7 +147,6 @@ def ontvang(
     *,
     door: Actor,
     uow: IncidentWerk,
-    keys: Keys,
     node: Node,
     van: Node,
     inhoud: object,
@@ -170,7 +161,7 @@ def ontvang(
             if eerder.partij is not van:
                 raise IncidentFout("id: already used for another incident")
             return eerder, False
-        _bewaar(werk, keys, node, "receive", incident, f"partij:{van.value}", nu)
+        _bewaar(werk, node, "receive", incident, f"partij:{van.value}", nu)
     return incident, True
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Vraag, beantwoord
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -35,7 +34,6 @@ from kbi_exchange.domain.lijst import op_lijst
 from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import KwaliteitWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
@@ -60,7 +58,6 @@ def ontvang(
     *,
     door: Actor,
     uow: KwaliteitWerk,
-    keys: Keys,
     insz: object,
     omschrijving: object,
     referte: object = None,
@@ -94,9 +91,7 @@ def ontvang(
                 raise KwaliteitFout("id: in use for another report")
             return eerder, False
         werk.meldingen.bewaar(melding)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.MELDING_ONTVANGEN,
             actor=door.naam,
             tijdstip=nu,
@@ -172,7 +167,6 @@ class Herbeoordeling:
 def herbeoordeel(
     *,
     uow: KwaliteitWerk,
-    keys: Keys,
     melding_id: str,
     import_id: str,
     door: Actor,
@@ -233,7 +227,7 @@ def herbeoordeel(
                 )
             )
         dossier = werk.kbi.zoek(melding.insz)
-        op = set(werk.lijsten.met_insz(melding.insz, keys.insz_hashes(melding.insz)))
+        op = set(werk.lijsten.met_insz(melding.insz, werk.audit.insz_hashes(melding.insz)))
         # the lists that count for their year; none once F2 may not disclose (their INSZ
         # are purged after the grace period)
         f2 = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu)
@@ -266,9 +260,7 @@ def herbeoordeel(
         werk.meldingen.bewaar(gecorrigeerd)
         for r in nieuw:
             werk.rectificaties.voeg_toe(r)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.MELDING_GECORRIGEERD,
             actor=door.naam,
             tijdstip=nu,
@@ -288,7 +280,7 @@ def herbeoordeel(
 
 @vereist(Permissie.KBI_MELDING_BEHANDEL)
 def sluit(
-    *, uow: KwaliteitWerk, keys: Keys, melding_id: str, bevinding: str, door: Actor, nu: datetime
+    *, uow: KwaliteitWerk, melding_id: str, bevinding: str, door: Actor, nu: datetime
 ) -> Melding:
     """Close a report with what AII found and did: VSB reads it (and so is informed)."""
     with uow as werk:
@@ -297,9 +289,7 @@ def sluit(
             raise OnbekendeMelding(f"no report {melding_id}")
         gesloten = melding.sluit(bevinding, door.naam, nu)
         werk.meldingen.bewaar(gesloten)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.MELDING_GESLOTEN,
             actor=door.naam,
             tijdstip=nu,
@@ -322,7 +312,7 @@ def status_voor(*, door: Actor, uow: KwaliteitWerk, melding_id: str, nu: datetim
 
 @vereist(Permissie.KBI_ADVIES_VRAAG)
 def haal_rectificaties(
-    *, door: Actor, uow: KwaliteitWerk, keys: Keys, na: int, nu: datetime
+    *, door: Actor, uow: KwaliteitWerk, na: int, nu: datetime
 ) -> tuple[list[tuple[int, Rectificatie]], int]:
     """The client's F1 rectifications after sequence number ``na`` (at most `MAX_PER_KEER`),
     each audited before it leaves, and the number to ask after next time. F1 must be
@@ -331,9 +321,7 @@ def haal_rectificaties(
         vereis_stroom(werk, Stroom.F1, nu)
         gevonden = werk.rectificaties.voor_client(door.naam, Stroom.F1, na, MAX_PER_KEER)
         for _, r in gevonden:
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.RECTIFICATIE_VERSTREKT,
                 actor=door.naam,
                 tijdstip=nu,

@@ -17,13 +17,11 @@ from typing import Protocol, Self
 
 import orjson
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.leden_jsonl import lees_lid
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.lid import Lid
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.line_import import (
     ImportGeweigerd,
     RegelImport,
@@ -96,7 +94,6 @@ def _verwerk(
 def import_leden(
     *,
     uow: LedenWerk,
-    keys: Keys,
     bestand: Path,
     door: Actor,
     nu: datetime,
@@ -132,9 +129,7 @@ def import_leden(
             raise ImportGeweigerd(resultaat)
         record = sluit_record(lezer, resultaat, nu, TELLERS)
         werk.leden.sluit_import(resultaat.import_id, **record)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_LEDEN_GEIMPORTEERD,
             actor=door.naam,
             tijdstip=nu,

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -21,7 +20,6 @@ from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.lijst import LijstFout, LijstKop, LijstStatus, controleer_jaar, payload
 from kbi_exchange.domain.lijst_staat import Lijst, controleer_opvolging
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import LijstWerk
 
 
@@ -29,7 +27,6 @@ from kbi_exchange.services.ports import LijstWerk
 def maak_lijst(
     *,
     uow: LijstWerk,
-    keys: Keys,
     jaar: int,
     door: Actor,
     nu: datetime,
@@ -77,9 +74,7 @@ def maak_lijst(
             gemaakt_door=door.naam,
         )
         werk.lijsten.voeg_toe(lijst, inhoud.decode("utf-8"))
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.LIJST_GEMAAKT,
             actor=door.naam,
             tijdstip=nu,
@@ -100,7 +95,7 @@ def maak_lijst(
 
 
 @vereist(Permissie.KBI_LIJST_KEUR_GOED)
-def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Actor, nu: datetime) -> Lijst:
+def keur_goed(*, uow: LijstWerk, lijst_id: str, door: Actor, nu: datetime) -> Lijst:
     """Four eyes: another person, an approver who may not change KBI data, approves; an
     approved rectification replaces the list it names."""
     if Permissie.KBI_DOSSIER_IMPORTEER in door.permissies:  # separation of duties
@@ -115,9 +110,7 @@ def keur_goed(*, uow: LijstWerk, keys: Keys, lijst_id: str, door: Actor, nu: dat
             werk.lijsten.bewaar(goedgekeurd, *vervangen)
         except Conflict as fout:  # another approval of this year's lists got there first
             raise LijstFout(f"list {lijst.id}: its year changed meanwhile; try again") from fout
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.LIJST_GOEDGEKEURD,
             actor=door.naam,
             tijdstip=nu,

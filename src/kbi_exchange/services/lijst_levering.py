@@ -15,7 +15,6 @@ from datetime import date, datetime
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
@@ -30,7 +29,6 @@ from kbi_exchange.domain.lijst import (
 )
 from kbi_exchange.domain.lijst_staat import Lijst, controleer_kalenderjaar
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, Stroom
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import LijstWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
@@ -39,7 +37,6 @@ from kbi_exchange.services.protocol import vereis_stroom
 def lever_lijst(
     *,
     uow: LijstWerk,
-    keys: Keys,
     pki: Pki,
     mailbox: Mailbox,
     lijst_id: str,
@@ -74,9 +71,7 @@ def lever_lijst(
             )
             werk.lijsten.zet_bestand(lijst_id, bestand)
             werk.lijsten.bewaar(lijst)
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
                 actor=door.naam,
                 tijdstip=nu,
@@ -112,7 +107,7 @@ def lever_lijst(
 
 @vereist(Permissie.KBI_LIJST_LEVER)
 def verwerk_ontvangstbewijs(
-    *, door: Actor, uow: LijstWerk, keys: Keys, pki: Pki, bestand: bytes, nu: datetime
+    *, door: Actor, uow: LijstWerk, pki: Pki, bestand: bytes, nu: datetime
 ) -> Lijst:
     """Verify VSB's signed receipt and mark the list it names received (SPEC §8.6)."""
     inhoud = cms.verify(
@@ -135,9 +130,7 @@ def verwerk_ontvangstbewijs(
             return lijst  # the same receipt again
         werk.lijsten.bewaar(ontvangen)
         werk.lijsten.zet_ontvangstbewijs(lijst.id, bestand)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.LIJST_ONTVANGEN,
             actor=VSB,
             tijdstip=nu,
@@ -159,18 +152,14 @@ class LijstBestand:
 
 
 @vereist(Permissie.KBI_LIJST_HAAL)
-def haal_lijst_op(
-    *, door: Actor, uow: LijstWerk, keys: Keys, jaar: int, nu: datetime
-) -> LijstBestand:
+def haal_lijst_op(*, door: Actor, uow: LijstWerk, jaar: int, nu: datetime) -> LijstBestand:
     """The delivered file of a year's current list, for ``GET /api/v1/lijsten/{jaar}``."""
     with uow as werk:
         try:
             vereis_stroom(werk, Stroom.F2, nu)
         except GeenWettelijkeContext as fout:
             # a refused pull is recorded too: who asked for which year, and why not
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.LIJST_OPHALEN_GEWEIGERD,
                 actor=door.naam,
                 tijdstip=nu,
@@ -182,9 +171,7 @@ def haal_lijst_op(
         bestand = werk.lijsten.bestand(lijst.id) if lijst is not None else None
         if lijst is None or bestand is None or lijst.bestand_naam is None:
             raise NotFound(f"no delivered list for {jaar}")
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.LIJST_OPGEHAALD,
             actor=door.naam,
             tijdstip=nu,

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
@@ -35,7 +34,6 @@ from kbi_exchange.domain.lijst import (
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst, controleer_opvolging
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import OntvangstWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
@@ -112,7 +110,6 @@ def _ontvangen(lijst: Lijst, ontvangstbewijs: str, *, al: bool) -> OntvangenLijs
 def ontvang_lijst(
     *,
     uow: OntvangstWerk,
-    keys: Keys,
     pki: Pki,
     mailbox: Mailbox,
     bestand: bytes,
@@ -155,7 +152,6 @@ def ontvang_lijst(
                 door=door.naam,
                 nu=nu,
                 pki=pki,
-                keys=keys,
             )
         bewijs = lijsten.te_versturen_ontvangstbewijs(lijst.id)
         if bewijs is not None:
@@ -177,7 +173,6 @@ def _bewaar(
     door: str,
     nu: datetime,
     pki: Pki,
-    keys: Keys,
 ) -> Lijst:
     """Store a verified list and its signed receipt in one transaction; a rectification
     replaces the year's list in the same one."""
@@ -212,9 +207,7 @@ def _bewaar(
         if huidige is not None:
             lijsten.bewaar(huidige.vervang(nu))  # the year's uniqueness moves to the rectification
         lijsten.voeg_toe(lijst, inszen, ontvangstbewijs=ontvangstbewijs)
-        schrijf_audit(  # names no one: the INSZ are on the list itself (SPEC §8.7)
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(  # names no one: the INSZ are on the list itself (SPEC §8.7)
             gebeurtenis=AuditGebeurtenis.VSB_LIJST_ONTVANGEN,
             actor=door,
             tijdstip=nu,

@@ -6,12 +6,13 @@ implements them in memory, so that the services' rules are tested in millisecond
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, Self
 
 from kbi_exchange.domain.aanvraag import Aanvraag, BronAntwoord
-from kbi_exchange.domain.audit import AuditRegel, Checkpoint, NieuweAuditRegel, Verstrekking
+from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.audit import AuditGebeurtenis, AuditRegel, Checkpoint, Verstrekking
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -30,9 +31,6 @@ from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Stroom, Weigering
 from kbi_exchange.domain.registers import Ontvanger, Verwerker
 from kbi_exchange.domain.verdeling import Zending
-
-# signs with the node's checkpoint key: (key id, signature in hex)
-Ondertekenaar = Callable[[bytes], tuple[str, str]]
 
 
 class KbiLezer(Protocol):
@@ -72,12 +70,45 @@ class Beslissingen(Protocol):
     def voeg_toe(self, rij: dict[str, Any]) -> None: ...
 
 
+class AuditSleutels(Protocol):
+    """The node's keys as its audit log uses them (`adapters.keys.Keys`), kept beside, never
+    in, its database."""
+
+    def insz_hashes(self, insz: str) -> list[str]:
+        """The keyed hashes of a number under every key, the current one first."""
+        ...
+
+    def sign(self, gegevens: bytes) -> tuple[str, str]:
+        """(key id, signature in hex) with the checkpoint key."""
+        ...
+
+    def verify_signature(self, gegevens: bytes, handtekening: str) -> bool: ...
+
+
 class AuditLog(Protocol):
-    """A node's audit log within one unit of work; entries take their place at commit."""
+    """A node's audit log within one unit of work, built with the node's keys; entries take
+    their place in the chain, signed, when the unit of work commits."""
 
-    ondertekenaar: Ondertekenaar | None
+    def record(
+        self,
+        gebeurtenis: AuditGebeurtenis,
+        actor: Actor | str,
+        tijdstip: datetime,
+        inhoud: Mapping[str, Any],
+        *,
+        insz: str | None = None,
+    ) -> None:
+        """Append one entry in the caller's transaction: what it commits, the log holds. An
+        INSZ is stored only as its keyed hash; ``inhoud`` must not contain it."""
+        ...
 
-    def voeg_toe(self, nieuw: NieuweAuditRegel) -> None: ...
+    def insz_hashes(self, insz: str) -> list[str]:
+        """The keyed hashes a person's entries (and lists) carry, the current key's first."""
+        ...
+
+    def handtekening_klopt(self, gegevens: bytes, handtekening: str) -> bool:
+        """Whether this node's checkpoint key made the signature."""
+        ...
 
     def vergrendel(self) -> None: ...
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
@@ -19,7 +18,6 @@ from kbi_exchange.domain.premie import (
     lijst_telt_niet,
 )
 from kbi_exchange.domain.protocol import Stroom
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import AanvraagWerk
 from kbi_exchange.services.protocol import staat_van, vereis_gang
 
@@ -42,7 +40,6 @@ def _lid_in_jaar(lid: Lid, jaar: int, door: Actor) -> bool:
 def bepaal(
     *,
     uow: AanvraagWerk,
-    keys: Keys,
     insz: str,
     jaar: int,
     bedragen: Mapping[int, PremieBedragen],
@@ -68,7 +65,7 @@ def bepaal(
         if lid is not None and not _lid_in_jaar(lid, jaar, door):
             lid = None
         op_lijst = (
-            werk.ontvangen_lijsten.bevat(jaar - 1, cijfers, keys.insz_hashes(cijfers))
+            werk.ontvangen_lijsten.bevat(jaar - 1, cijfers, werk.audit.insz_hashes(cijfers))
             if lid is not None and not lijst_telt_niet(jaar, vervallen_op)
             else None
         )
@@ -82,9 +79,7 @@ def bepaal(
                 lijst_vervallen_op=vervallen_op,
             )
         except PremieFout as fout:  # a refusal is a look at the person too: recorded
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.VSB_PREMIE_GEWEIGERD,
                 actor=door.naam,
                 tijdstip=nu,
@@ -93,9 +88,7 @@ def bepaal(
             )
             werk.commit()
             raise
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_PREMIE_BEPAALD,
             actor=door.naam,
             tijdstip=nu,

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.bewaring import (
@@ -44,7 +43,6 @@ from kbi_exchange.domain.protocol import (
     te_melden,
 )
 from kbi_exchange.parameters import protocol_definitie
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import (
     AnnulatieWerk,
     BewaringWerk,
@@ -66,7 +64,6 @@ def status(*, uow: ProtocolWerk, definitie: ProtocolDefinitie, nu: datetime) -> 
 def stap(
     *,
     uow: ProtocolWerk,
-    keys: Keys,
     definitie: ProtocolDefinitie,
     soort: Soort,
     door: Actor,
@@ -97,9 +94,7 @@ def stap(
             datum=datum,
         )
         werk.protocol.voeg_toe(g)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=gebeurtenis,
             actor=door.naam,
             tijdstip=nu,
@@ -114,7 +109,6 @@ def ontvang_stap(
     *,
     door: Actor,
     uow: ProtocolWerk,
-    keys: Keys,
     node: Node,
     van: Node,
     inhoud: object,
@@ -134,9 +128,7 @@ def ontvang_stap(
             return gezien, False
         controleer_stap(staat_nu(definitie, eerder, nu), g.soort, van_de_andere=True)
         werk.protocol.voeg_toe(g)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=PROTOCOL_STAP[node],
             actor=g.door,
             tijdstip=nu,
@@ -171,7 +163,6 @@ def meld_stappen(
     *,
     door: Actor,
     uow: ProtocolWerk,
-    keys: Keys,
     node: Node,
     bode: Bode,
     nu: Callable[[], datetime],
@@ -189,17 +180,15 @@ def meld_stappen(
             antwoord = bode.stuur(g.melding(nu()))
         except PartijWeigert as fout:
             reden = str(fout)[:500]
-            uitkomsten.append(_leg_vast(uow, keys, node, replace(g, geweigerd=reden), nu()))
+            uitkomsten.append(_leg_vast(uow, node, replace(g, geweigerd=reden), nu()))
             continue
         moment = nu()
         ontvangen = replace(g, ontvangen_op=_ontvangen_op(antwoord, g.op, moment))
-        uitkomsten.append(_leg_vast(uow, keys, node, ontvangen, moment))
+        uitkomsten.append(_leg_vast(uow, node, ontvangen, moment))
     return uitkomsten
 
 
-def _leg_vast(
-    uow: ProtocolWerk, keys: Keys, node: Node, g: ProtocolGebeurtenis, nu: datetime
-) -> Gemeld:
+def _leg_vast(uow: ProtocolWerk, node: Node, g: ProtocolGebeurtenis, nu: datetime) -> Gemeld:
     """Record what the other node did with an own step — took it (``ontvangen_op``) or
     refused it for good (``geweigerd``) — audited with it."""
     with uow as werk:
@@ -209,9 +198,7 @@ def _leg_vast(
         else:
             werk.protocol.geweigerd(g.id, g.geweigerd or "")
             uitkomst = {"geweigerd": g.geweigerd or ""}
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=PROTOCOL_STAP[node],
             actor=g.door,
             tijdstip=nu,
@@ -285,7 +272,6 @@ class Verval:
 def grond_vervalt(
     *,
     uow: BewaringWerk,
-    keys: Keys,
     definitie: ProtocolDefinitie,
     termijnen: Termijnen,
     stroom: Stroom,
@@ -337,7 +323,6 @@ def grond_vervalt(
         return Verval(stroom, datum, stopt, gegevens, dag, None)
     g, _ = stap(
         uow=uow,
-        keys=keys,
         definitie=definitie,
         soort=Soort.GROND_VERVALT,
         door=door,
@@ -358,7 +343,7 @@ PROTOCOL_STAP = {
 
 @vereist({Node.AII: Permissie.KBI_PROTOCOL_BEHEER})
 def annulatierapport(
-    *, uow: AnnulatieWerk, keys: Keys, definitie: ProtocolDefinitie, door: Actor, nu: datetime
+    *, uow: AnnulatieWerk, definitie: ProtocolDefinitie, door: Actor, nu: datetime
 ) -> list[dict[str, Any]]:
     """For each lapsed basis, every earlier refusal that rested on it, for remediation: the
     NOK answers of its purpose (by client and referte, so that VSB finds its applications;
@@ -387,9 +372,7 @@ def annulatierapport(
                     for x in werk.lijsten.alle()
                 ]
             rapport.append(regel)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.PROTOCOL_RAPPORT,
             actor=door.naam,
             tijdstip=nu,

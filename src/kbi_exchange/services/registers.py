@@ -12,7 +12,6 @@ from typing import Any
 
 import orjson
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import dag_in_brussel
@@ -31,7 +30,6 @@ from kbi_exchange.domain.registers import (
     tekst,
 )
 from kbi_exchange.schemas import zorgkas_namen
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import Bode, ExportWerk, RegisterWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
@@ -51,22 +49,18 @@ class OnbekendeInschrijving(NotFound):
 
 def _audit(
     werk: RegisterWerk,
-    keys: Keys,
     gebeurtenis: AuditGebeurtenis,
     door: str,
     nu: datetime,
     inhoud: dict[str, Any],
 ) -> None:
-    schrijf_audit(
-        audit=werk.audit, keys=keys, gebeurtenis=gebeurtenis, actor=door, tijdstip=nu, inhoud=inhoud
-    )
+    werk.audit.record(gebeurtenis=gebeurtenis, actor=door, tijdstip=nu, inhoud=inhoud)
 
 
 @vereist(Permissie.REGISTER_BEHEER)
 def voeg_verwerker_toe(
     *,
     uow: RegisterWerk,
-    keys: Keys,
     node: Node,
     naam_: str,
     taak: str,
@@ -93,14 +87,14 @@ def voeg_verwerker_toe(
         if any(v.naam == verwerker.naam for v in _eigen(werk, node)):
             raise RegisterFout(f"a processor named {verwerker.naam} is registered already")
         werk.registers.bewaar_verwerker(verwerker)
-        _audit(werk, keys, _GEWIJZIGD[node], door.naam, nu, {"verwerker": verwerker.json()})
+        _audit(werk, _GEWIJZIGD[node], door.naam, nu, {"verwerker": verwerker.json()})
         werk.commit()
     return verwerker
 
 
 @vereist(Permissie.REGISTER_BEHEER)
 def beeindig_verwerker(
-    *, uow: RegisterWerk, keys: Keys, node: Node, naam_: str, door: Actor, nu: datetime
+    *, uow: RegisterWerk, node: Node, naam_: str, door: Actor, nu: datetime
 ) -> Verwerker:
     with uow as werk:
         gevonden = next((v for v in _eigen(werk, node) if v.naam == naam_), None)
@@ -110,7 +104,6 @@ def beeindig_verwerker(
         werk.registers.bewaar_verwerker(beeindigd)
         _audit(
             werk,
-            keys,
             _GEWIJZIGD[node],
             door.naam,
             nu,
@@ -136,7 +129,6 @@ def meld_verwerkers(
     *,
     door: Actor,
     uow: RegisterWerk,
-    keys: Keys,
     node: Node,
     bode: Bode,
     nu: Callable[[], datetime],
@@ -155,7 +147,7 @@ def meld_verwerkers(
             if huidig is None or huidig.beeindigd_op != verwerker.beeindigd_op:
                 continue  # changed meanwhile: told again on the next run
             werk.registers.bewaar_verwerker(replace(huidig, gemeld_op=moment))
-            _audit(werk, keys, _GEWIJZIGD[node], door.naam, moment,
+            _audit(werk, _GEWIJZIGD[node], door.naam, moment,
                    {"verwerker": verwerker.id, "gemeld": True})  # fmt: skip
             werk.commit()
         gemeld.append(verwerker)
@@ -173,7 +165,6 @@ def ontvang_verwerker(
     *,
     door: Actor,
     uow: RegisterWerk,
-    keys: Keys,
     node: Node,
     van: Node,
     inhoud: object,
@@ -193,7 +184,7 @@ def ontvang_verwerker(
         if eerder is not None and eerder.melding() == verwerker.melding():
             return eerder, False
         werk.registers.bewaar_verwerker(verwerker)
-        _audit(werk, keys, _GEWIJZIGD[node], f"partij:{van.value}", nu,
+        _audit(werk, _GEWIJZIGD[node], f"partij:{van.value}", nu,
                {"verwerker": verwerker.melding(), "van": van.value})  # fmt: skip
         werk.commit()
     return verwerker, True
@@ -203,7 +194,6 @@ def ontvang_verwerker(
 def exporteer_verwerkers(
     *,
     uow: RegisterWerk,
-    keys: Keys,
     node: Node,
     onderteken: Callable[[bytes], bytes],
     door: Actor,
@@ -220,7 +210,7 @@ def exporteer_verwerkers(
             },
             option=orjson.OPT_INDENT_2,
         )
-        _audit(werk, keys, _EXPORT[node], door.naam, nu, {"verwerkers": len(alle)})
+        _audit(werk, _EXPORT[node], door.naam, nu, {"verwerkers": len(alle)})
         werk.commit()
     return onderteken(inhoud)
 
@@ -236,7 +226,6 @@ def _ontvanger(werk: RegisterWerk, naam_: str) -> Ontvanger:
 def voeg_ontvanger_toe(
     *,
     uow: RegisterWerk,
-    keys: Keys,
     naam_: str,
     doel: str,
     rechtsgrond: str,
@@ -265,7 +254,6 @@ def voeg_ontvanger_toe(
         werk.registers.bewaar_ontvanger(ontvanger)
         _audit(
             werk,
-            keys,
             AuditGebeurtenis.VSB_REGISTER_GEWIJZIGD,
             door.naam,
             nu,
@@ -277,7 +265,7 @@ def voeg_ontvanger_toe(
 
 @vereist(Permissie.REGISTER_BEHEER)
 def meld_ontvanger(
-    *, uow: RegisterWerk, keys: Keys, naam_: str, bode: Bode, door: Actor, nu: datetime
+    *, uow: RegisterWerk, naam_: str, bode: Bode, door: Actor, nu: datetime
 ) -> Ontvanger:
     """Notify AII of the recipient over its API; from then on VSB may disclose to it."""
     with uow as werk:
@@ -288,7 +276,6 @@ def meld_ontvanger(
         werk.registers.bewaar_ontvanger(gemeld)
         _audit(
             werk,
-            keys,
             AuditGebeurtenis.VSB_ONTVANGER_GEMELD,
             door.naam,
             nu,
@@ -306,7 +293,7 @@ def ontvangers(*, door: Actor, uow: RegisterWerk) -> list[Ontvanger]:
 
 @vereist(Permissie.PARTIJ_MELDING)
 def ontvang_ontvanger(
-    *, door: Actor, uow: RegisterWerk, keys: Keys, inhoud: object, nu: datetime
+    *, door: Actor, uow: RegisterWerk, inhoud: object, nu: datetime
 ) -> tuple[Ontvanger, bool]:
     """AII keeps VSB's notification of a recipient (verified by the caller); a repeat of the
     same id changes nothing. Returns it and whether it is new."""
@@ -322,7 +309,6 @@ def ontvang_ontvanger(
         werk.registers.bewaar_ontvanger(ontvanger)
         _audit(
             werk,
-            keys,
             AuditGebeurtenis.ONTVANGER_ONTVANGEN,
             "partij:vsb",
             nu,
@@ -334,7 +320,7 @@ def ontvang_ontvanger(
 
 @vereist(Permissie.VSB_EXPORT)
 def exporteer_lijst(
-    *, uow: ExportWerk, keys: Keys, ontvanger_naam: str, jaar: int, door: Actor, nu: datetime
+    *, uow: ExportWerk, ontvanger_naam: str, jaar: int, door: Actor, nu: datetime
 ) -> tuple[Ontvanger, dict[str, Any]]:
     """VSB's members on the year's list, for a registered recipient other than a zorgkas
     (protocol art. 4) — refused unless it was notified to AII and registered for list data,
@@ -364,7 +350,6 @@ def exporteer_lijst(
         ]
         _audit(
             werk,
-            keys,
             AuditGebeurtenis.VSB_EXPORT,
             door.naam,
             nu,

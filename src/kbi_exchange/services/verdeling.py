@@ -21,7 +21,6 @@ from datetime import datetime
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
@@ -40,7 +39,6 @@ from kbi_exchange.domain.verdeling import (
     zorgkas_payload,
 )
 from kbi_exchange.schemas import zorgkas_codes
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import VerdelingWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
@@ -86,7 +84,6 @@ def _verstuur(werk: VerdelingWerk, mailbox: Mailbox, nu: datetime) -> list[Zendi
 def verdeel(
     *,
     uow: VerdelingWerk,
-    keys: Keys,
     pki: Pki,
     mailbox: Mailbox,
     jaar: int,
@@ -153,7 +150,7 @@ def verdeel(
         try:
             # counted, not kept: who is no member, or had no VT on 1 January (SPEC §10)
             werk.ontvangen_lijsten.laat_weg(
-                lijst.id, toewijzing.niet_bewaard, keys.insz_keys()[0].hash
+                lijst.id, toewijzing.niet_bewaard, lambda insz: werk.audit.insz_hashes(insz)[0]
             )
             werk.ontvangen_lijsten.verdeeld(lijst.id, nu)
             werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
@@ -161,9 +158,7 @@ def verdeel(
                 toewijzing.van_de_lijst, verzonden, jaar=jaar, lijst_id=lijst.id, nu=nu
             ):
                 werk.berichten.voeg_toe(bericht)
-                schrijf_audit(  # the zorgkas learns who is off the list: audited per zorgkas
-                    audit=werk.audit,
-                    keys=keys,
+                werk.audit.record(  # the zorgkas learns who is off the list: audited per zorgkas
                     gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
                     actor=door.naam,
                     tijdstip=nu,
@@ -184,9 +179,7 @@ def verdeel(
                     nieuw=[i for i in voor_zorgkas if i not in verzonden],
                     verhuisd=[i for i in voor_zorgkas if i in verzonden],
                 )
-                schrijf_audit(  # the disclosure, one entry per file, before it leaves
-                    audit=werk.audit,
-                    keys=keys,
+                werk.audit.record(  # the disclosure, one entry per file, before it leaves
                     gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
                     actor=door.naam,
                     tijdstip=nu,
@@ -200,9 +193,7 @@ def verdeel(
                         "bestand_sha256": zending.bestand_sha256,
                     },
                 )
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.VSB_VERDELING_VERSLAG,
                 actor=door.naam,
                 tijdstip=nu,
@@ -252,7 +243,7 @@ class GeenZending(NotFound):
 
 @vereist(Permissie.VSB_LIJST_ZORGKAS)
 def leden_op_lijst(
-    *, uow: VerdelingWerk, keys: Keys, jaar: int, door: Actor, nu: datetime
+    *, uow: VerdelingWerk, jaar: int, door: Actor, nu: datetime
 ) -> tuple[list[str], list[Zending]]:
     """A zorgkas's listed members of a year (those it received and still has) and its files;
     the look is audited."""
@@ -261,9 +252,7 @@ def leden_op_lijst(
         vereis_stroom(werk, Stroom.F2, nu)
         inszen = werk.zendingen.inszen_van(jaar=jaar, zorgkas=zorgkas)
         zendingen = werk.zendingen.van(jaar=jaar, zorgkas=zorgkas)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_LIJST_BEKEKEN,
             actor=door.naam,
             tijdstip=nu,
@@ -281,7 +270,7 @@ def leden_op_lijst(
 
 @vereist(Permissie.VSB_LIJST_ZORGKAS)
 def zending_bestand(
-    *, uow: VerdelingWerk, keys: Keys, zending_id: str, door: Actor, nu: datetime
+    *, uow: VerdelingWerk, zending_id: str, door: Actor, nu: datetime
 ) -> tuple[Zending, bytes]:
     """One of the zorgkas's own files, as sent; another zorgkas's is "not found". Its first
     download is recorded: the retention run then takes its content (SPEC §10)."""
@@ -299,9 +288,7 @@ def zending_bestand(
                 f"GET /api/v1/zorgkas/lijsten/{zending.jaar}"
             )
         werk.zendingen.gedownload(zending.id, nu)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_LIJST_GEDOWNLOAD,
             actor=door.naam,
             tijdstip=nu,

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -31,7 +30,6 @@ from kbi_exchange.domain.kwaliteit import (
 )
 from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services.aanvragen import NietGevonden, geldig_insz
-from kbi_exchange.services.audit import schrijf_audit
 from kbi_exchange.services.ports import KwaliteitBron, VsbKwaliteitWerk
 from kbi_exchange.services.protocol import vereis_gang
 
@@ -40,7 +38,6 @@ from kbi_exchange.services.protocol import vereis_gang
 def meld(
     *,
     uow: VsbKwaliteitWerk,
-    keys: Keys,
     bron: KwaliteitBron,
     omschrijving: str,
     door: Actor,
@@ -76,9 +73,7 @@ def meld(
         # kept, and audited before it leaves (as every disclosure, SPEC §11): if AII cannot be
         # reached, or its answer is lost, `werk_bij` sends it again under the same id
         werk.vsb_meldingen.bewaar(melding)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_MELDING_VERSTUURD,
             actor=door.naam,
             tijdstip=nu,
@@ -140,7 +135,7 @@ class Bijgewerkt:
 
 @vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
 def werk_bij(
-    *, uow: VsbKwaliteitWerk, keys: Keys, bron: KwaliteitBron, door: Actor, nu: datetime
+    *, uow: VsbKwaliteitWerk, bron: KwaliteitBron, door: Actor, nu: datetime
 ) -> Bijgewerkt:
     """Read AII's handling of every open report (a closed one brings AII's finding), then
     fetch and apply every rectification AII has for VSB's questions."""
@@ -169,9 +164,7 @@ def werk_bij(
             continue
         with uow as werk:
             werk.vsb_meldingen.bewaar(nieuw)
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.VSB_MELDING_BIJGEWERKT,
                 actor=door.naam,
                 tijdstip=nu,
@@ -186,7 +179,7 @@ def werk_bij(
         gekregen, volgende = bron.rectificaties(na)
         for ruw in gekregen:
             try:
-                _pas_toe(uow=uow, keys=keys, ruw=ruw, door=door.naam, nu=nu, uit=uit)
+                _pas_toe(uow=uow, ruw=ruw, door=door.naam, nu=nu, uit=uit)
             except Conflict:
                 continue  # another fetch applied it meanwhile: nothing of this one was kept
         if not gekregen or volgende <= na:
@@ -197,7 +190,6 @@ def werk_bij(
 def _pas_toe(
     *,
     uow: VsbKwaliteitWerk,
-    keys: Keys,
     ruw: dict[str, Any],
     door: str,
     nu: datetime,
@@ -216,9 +208,7 @@ def _pas_toe(
             werk.vsb_rectificaties.voeg_toe(
                 ruw, aanvraag_id=None, uitvoering=Uitvoering.GEEN_AANVRAAG, ontvangen_op=nu
             )
-            schrijf_audit(
-                audit=werk.audit,
-                keys=keys,
+            werk.audit.record(
                 gebeurtenis=AuditGebeurtenis.VSB_RECTIFICATIE_TOEGEPAST,
                 actor=door,
                 tijdstip=nu,
@@ -245,9 +235,7 @@ def _pas_toe(
             ruw, aanvraag_id=aanvraag.id, uitvoering=Uitvoering.TOEGEPAST, ontvangen_op=nu
         )
         werk.berichten.voeg_toe(_bericht(aanvraag, gerectificeerd, nu))
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_RECTIFICATIE_TOEGEPAST,
             actor=door,
             tijdstip=nu,
@@ -292,18 +280,14 @@ def _bericht(oud: Aanvraag, nieuw: Aanvraag, nu: datetime) -> ZorgkasBericht:
 
 
 @vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
-def berichten(
-    *, uow: VsbKwaliteitWerk, keys: Keys, door: Actor, nu: datetime
-) -> list[ZorgkasBericht]:
+def berichten(*, uow: VsbKwaliteitWerk, door: Actor, nu: datetime) -> list[ZorgkasBericht]:
     """The messages of the zorgkas a handler works for (VSB staff: all), the look audited;
     none reach a zorgkas while the protocol stands still (VSB's record)."""
     with uow as werk:
         if door.zorgkas is not None:
             vereis_gang(werk, nu)
         gevonden = werk.berichten.van(door.zorgkas)
-        schrijf_audit(
-            audit=werk.audit,
-            keys=keys,
+        werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_BERICHT_BEKEKEN,
             actor=door.naam,
             tijdstip=nu,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -12,15 +12,19 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.aii_models import AuditCheckpointRij, AuditKopRij, AuditRij
 from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
 from kbi_exchange.adapters.db.vsb_models import VsbAuditCheckpointRij, VsbAuditKopRij, VsbAuditRij
+from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import (
     CHECKPOINT_ELKE,
+    AuditGebeurtenis,
     AuditRegel,
     Checkpoint,
     NieuweAuditRegel,
     checkpoint_gegevens,
     keten,
     kop_gegevens,
+    nieuwe_regel,
 )
+from kbi_exchange.services.ports import AuditSleutels
 
 _NAMEN = (
     "seq",
@@ -66,7 +70,6 @@ class AuditTabellen:
 
 AII_AUDIT = AuditTabellen(AuditRij, AuditCheckpointRij, AuditKopRij)
 VSB_AUDIT = AuditTabellen(VsbAuditRij, VsbAuditCheckpointRij, VsbAuditKopRij)
-Ondertekenaar = Callable[[bytes], tuple[str, str]]  # as `services.ports.Ondertekenaar`
 
 
 class SqlAudit:
@@ -77,15 +80,38 @@ class SqlAudit:
     written together — so the write lock is held for a moment, not for the whole request.
     """
 
-    def __init__(self, session: Session, tabellen: AuditTabellen = AII_AUDIT) -> None:
+    def __init__(self, session: Session, tabellen: AuditTabellen, sleutels: AuditSleutels) -> None:
         self.session = session
         self.t = tabellen
+        # hash the INSZ of an entry, sign checkpoints and the head
+        self.sleutels = sleutels
         self._wachtend: list[NieuweAuditRegel] = []
-        # signs checkpoints and the head; set by the service that holds the node's keys
-        self.ondertekenaar: Ondertekenaar | None = None
 
-    def voeg_toe(self, nieuw: NieuweAuditRegel) -> None:
-        self._wachtend.append(nieuw)
+    def record(
+        self,
+        gebeurtenis: AuditGebeurtenis,
+        actor: Actor | str,
+        tijdstip: datetime,
+        inhoud: Mapping[str, Any],
+        *,
+        insz: str | None = None,
+    ) -> None:
+        """`services.ports.AuditLog.record`: the entry waits for the commit."""
+        self._wachtend.append(
+            nieuwe_regel(
+                gebeurtenis=gebeurtenis,
+                actor=actor if isinstance(actor, str) else actor.naam,
+                tijdstip=tijdstip,
+                inhoud=inhoud,
+                insz_hash=self.sleutels.insz_hashes(insz)[0] if insz else None,
+            )
+        )
+
+    def insz_hashes(self, insz: str) -> list[str]:
+        return self.sleutels.insz_hashes(insz)
+
+    def handtekening_klopt(self, gegevens: bytes, handtekening: str) -> bool:
+        return self.sleutels.verify_signature(gegevens, handtekening)
 
     def vergrendel(self) -> None:
         """Take the chain's head row now, not at commit: a unit of work that must see what
@@ -125,10 +151,8 @@ class SqlAudit:
                 for r in regels
             ],
         )
-        if self.ondertekenaar is None:
-            raise RuntimeError("audit entries are appended with the node's key to sign them")
         laatste = regels[-1]
-        sleutel_id, handtekening = self.ondertekenaar(
+        sleutel_id, handtekening = self.sleutels.sign(
             kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip)
         )
         verbinding.execute(
@@ -143,7 +167,7 @@ class SqlAudit:
         )
         for regel in regels:
             if regel.seq % CHECKPOINT_ELKE == 0:
-                sleutel_id, handtekening = self.ondertekenaar(
+                sleutel_id, handtekening = self.sleutels.sign(
                     checkpoint_gegevens(regel.seq, regel.hash, regel.tijdstip)
                 )
                 verbinding.execute(
@@ -192,7 +216,7 @@ class SqlAudit:
         if not lijst_ids:
             return []
         self.spoel()
-        # schrijf_audit writes compact JSON with sorted keys: "key":"id" or "key":[...,"id",...]
+        # every entry's content is compact JSON with sorted keys: "key":"id" or "key":[...,"id",...]
         audit = self.t.audit
         over = or_(
             *(

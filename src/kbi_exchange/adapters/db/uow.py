@@ -40,14 +40,16 @@ from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
 from kbi_exchange.domain.fouten import Conflict
+from kbi_exchange.services.ports import AuditSleutels
 
 
 class SqlUnitOfWork:
     """Repositories of one node within one transaction; rolled back unless committed."""
 
-    def __init__(self, engine: Engine, node: Node = Node.AII) -> None:
+    def __init__(self, engine: Engine, node: Node, sleutels: AuditSleutels) -> None:
         self.engine = engine
         self.node = node
+        self.sleutels = sleutels  # the audit log's: kept beside, never in, the database
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
@@ -184,7 +186,8 @@ class SqlUnitOfWork:
     def audit(self) -> SqlAudit:
         """The audit log of this node."""
         if self._audit is None:
-            self._audit = SqlAudit(self.session, AII_AUDIT if self.node is Node.AII else VSB_AUDIT)
+            tabellen = AII_AUDIT if self.node is Node.AII else VSB_AUDIT
+            self._audit = SqlAudit(self.session, tabellen, self.sleutels)
         return self._audit
 
     def __exit__(self, *exc: object) -> None:

@@ -401,7 +401,6 @@ class AiiApi:
                 haal_lijst_op,
                 door=_actor(client),
                 uow=aii_uow(self.settings),
-                keys=self.keys,
                 jaar=jaar,
                 nu=datetime.now(UTC),
             )
@@ -454,7 +453,6 @@ class AiiApi:
                 lambda: kwaliteit.ontvang(
                     door=_actor(client),
                     uow=aii_uow(self.settings),  # made in the thread: the first checks the schema
-                    keys=self.keys,
                     insz=body.get("insz"),
                     omschrijving=body.get("omschrijving"),
                     referte=body.get("referte"),
@@ -501,7 +499,6 @@ class AiiApi:
                 lambda: kwaliteit.haal_rectificaties(
                     door=_actor(client),
                     uow=aii_uow(self.settings),
-                    keys=self.keys,
                     na=na,
                     nu=datetime.now(UTC),
                 )

@@ -17,7 +17,7 @@ from fastapi import Request, Response
 
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
-from kbi_exchange.bootstrap import keys, pki, uow
+from kbi_exchange.bootstrap import pki, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.fouten import Conflict, KbiFout
 from kbi_exchange.entrypoints.api.http import adres, fout_antwoord, json_antwoord, lees_begrensd
@@ -44,7 +44,6 @@ class PartijOntvanger:
             window=settings.security_event_window_seconds,
             now=lambda: datetime.now(UTC),
         )
-        self.keys = keys(settings, node)
         self.pki = pki(settings)
 
     def _controleer(self, ruw: bytes) -> bytes:
@@ -112,7 +111,6 @@ class PartijOntvanger:
         # the other party's node, authenticated by its signature (`_geverifieerd`)
         return {
             "uow": uow(self.settings, self.node),
-            "keys": self.keys,
             "door": Actor.partij(self.van, self.node),
         }
 

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kbi_exchange import __version__
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.aii_client import AiiClient
-from kbi_exchange.bootstrap import aii_client, database_gereed, keys, uow
+from kbi_exchange.bootstrap import aii_client, database_gereed, uow
 from kbi_exchange.domain.aanvraag import Aanvraag
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
@@ -104,7 +104,6 @@ class VsbApi:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keys = keys(settings, Node.VSB)
         # the unit of work is made in the thread too: the first one checks the schema
         self.clients = ClientRegister(
             lambda: asyncio.to_thread(lambda: actieve_clients(uow(settings, Node.VSB)))
@@ -163,7 +162,6 @@ class VsbApi:
             await asyncio.to_thread(
                 meld_mislukte_aanmeldingen,
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 gebeurtenissen=gebeurtenissen,
                 gebeurtenis=AuditGebeurtenis.VSB_AANMELDING_MISLUKT,
                 nu=datetime.now(UTC),
@@ -251,7 +249,6 @@ class VsbApi:
         aanvraag = await self._met_aii(
             lambda: aanvragen.dien_in(
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 bron=self._bron_(),
                 insz=velden["insz"],
                 opening=opening,
@@ -276,7 +273,6 @@ class VsbApi:
         gevonden = await self._in_draad(
             lambda: aanvragen.lijst(
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 zorgkas=None,
                 onbeslist=wachtend == "true",
                 door=self._actor(client),
@@ -297,7 +293,6 @@ class VsbApi:
         gevonden = await self._in_draad(
             lambda: vsb_kwaliteit.berichten(
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 door=self._actor(client),
                 nu=datetime.now(UTC),
             )
@@ -314,7 +309,6 @@ class VsbApi:
         gevonden = await self._in_draad(
             lambda: aanvragen.toon(
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 aanvraag_id=aanvraag_id[:64],
                 door=self._actor(client),
                 nu=datetime.now(UTC),
@@ -334,7 +328,6 @@ class VsbApi:
         gevonden = await self._in_draad(
             lambda: verdeling.leden_op_lijst(
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 jaar=jaar,
                 door=self._actor(client),
                 nu=datetime.now(UTC),
@@ -360,7 +353,6 @@ class VsbApi:
         gevonden = await self._in_draad(
             lambda: verdeling.zending_bestand(
                 uow=uow(self.settings, Node.VSB),
-                keys=self.keys,
                 zending_id=zending_id[:64],
                 door=self._actor(client),
                 nu=datetime.now(UTC),
