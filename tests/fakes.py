@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.adapters.passwords import ARGON2, Argon2Passwords
 from kbi_exchange.domain.aanvraag import Aanvraag
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
 from kbi_exchange.domain.audit import (
@@ -320,7 +321,7 @@ class FakeClientenWerk:
 
 
 class FakeGebruikers:
-    """The people of one node, in a dict; a unit of work of its own (`users.UnitOfWork`)."""
+    """The people of one node, in a dict; a unit of work of its own (`GebruikersWerk`)."""
 
     def __init__(self, node: Node) -> None:
         self.node = node
@@ -330,6 +331,10 @@ class FakeGebruikers:
     @property
     def gebruikers(self) -> FakeGebruikers:
         return self
+
+    @property
+    def wachtwoorden(self) -> Argon2Passwords:
+        return ARGON2
 
     def __enter__(self) -> FakeGebruikers:
         self.accounts = dict(self.bewaard)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kbi_exchange.adapters.aii_client import AiiClient, CircuitBreaker
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
+from kbi_exchange.adapters.crypto.vault import CmsVault
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlUnitOfWork
@@ -76,6 +77,11 @@ def mailbox(settings: Settings) -> Mailbox:
 def pki(settings: Settings) -> Pki:
     """The certificates and keys the settings point at."""
     return Pki(settings.pki_bestand)
+
+
+def vault(settings: Settings, node: Node) -> CmsVault:
+    """A node's party's CMS: its own key and certificate, the others' certificates."""
+    return CmsVault(pki(settings), node.value)
 
 
 _KEYS: dict[tuple[Path, Node], Keys] = {}

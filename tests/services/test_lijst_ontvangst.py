@@ -12,6 +12,7 @@ import pytest
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
+from kbi_exchange.adapters.crypto.vault import CmsVault
 from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.domain.lijst import (
     LijstFout,
@@ -56,8 +57,8 @@ def _ontvang(
 ) -> OntvangenLijst:
     return ontvang_lijst(
         uow=werk,
-        pki=pki,
-        mailbox=mailbox,
+        vault=CmsVault(pki, VSB),
+        outbox=mailbox,
         bestand=bestand,
         naam=lijst_bestandsnaam(JAAR, NU),
         door=VERA,

@@ -62,7 +62,7 @@ def test_a_suspended_protocol_delivers_no_list(tmp_path: Path) -> None:
     )  # fmt: skip
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         lever_lijst(
-            uow=werk, pki=None, mailbox=Mailbox(tmp_path),  # type: ignore[arg-type]
+            uow=werk, vault=None, outbox=Mailbox(tmp_path),  # type: ignore[arg-type]
             lijst_id=lijst.id, door=OLGA, nu=NU, bestanden_tot=date(2026, 12, 31),
         )  # fmt: skip
     assert werk.bewaard.lijsten[lijst.id].status.value == "goedgekeurd"

@@ -10,6 +10,7 @@ import pytest
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
+from kbi_exchange.adapters.crypto.vault import CmsVault
 from kbi_exchange.adapters.mailbox import Mailbox
 from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
@@ -50,7 +51,9 @@ def bus(tmp_path: Path) -> Mailbox:
 
 
 def _verdeel(werk: FakeVerdelingWerk, pki: Pki, bus: Mailbox) -> verdeling.Verdeling:
-    return verdeel(uow=werk, pki=pki, mailbox=bus, jaar=2026, door=VERA, nu=NU, vsb="VSB")
+    return verdeel(
+        uow=werk, vault=CmsVault(pki, "vsb"), outbox=bus, jaar=2026, door=VERA, nu=NU, vsb="VSB"
+    )
 
 
 def _inhoud(bus: Mailbox, pki: Pki, zorgkas: str) -> list[list[str]]:

@@ -83,45 +83,61 @@ def test_the_check_catches_io_imports_and_clock_reads() -> None:
 
 
 SERVICES = Path(kbi_exchange.domain.__file__).parent.parent / "services"
-OPSLAG = ("sqlalchemy", "kbi_exchange.adapters.db")
+# what a use case must not reach for: SQL, any adapter (storage, CMS, PKI, mailbox, files,
+# passwords, processes), the wiring and the entry points: it is given ports (issue 21)
+VERBODEN = (
+    "sqlalchemy",
+    "kbi_exchange.adapters",
+    "kbi_exchange.bootstrap",
+    "kbi_exchange.entrypoints",
+    "kbi_exchange.demo",
+)
 
 
-def _importeert_opslag(pad: Path) -> list[str]:
+def _importeert_infrastructuur(pad: Path, pakket: str = "kbi_exchange.services") -> list[str]:
     gevonden = []
     for knoop in ast.walk(ast.parse(pad.read_text(encoding="utf-8"))):
         modules: list[str] = []
         if isinstance(knoop, ast.Import):
             modules = [alias.name for alias in knoop.names]
-        elif isinstance(knoop, ast.ImportFrom) and knoop.module:
-            modules = [knoop.module]
-        gevonden += [m for m in modules if any(m == o or m.startswith(o + ".") for o in OPSLAG)]
-    return gevonden
+        elif isinstance(knoop, ast.ImportFrom):
+            basis = knoop.module or ""
+            if knoop.level:  # relative: from the package the module lives in
+                delen = pakket.split(".")[: len(pakket.split(".")) - knoop.level + 1]
+                basis = ".".join([*delen, basis] if basis else delen)
+            modules = [basis] + [f"{basis}.{alias.name}" for alias in knoop.names]
+        gevonden += [m for m in modules if any(m == o or m.startswith(o + ".") for o in VERBODEN)]
+    return list(dict.fromkeys(gevonden))
 
 
-def test_services_speak_to_storage_through_their_ports_not_sql() -> None:
+def test_services_reach_storage_and_the_world_through_their_ports_only() -> None:
     overtreders = {
-        pad.name: _importeert_opslag(pad)
+        pad.name: _importeert_infrastructuur(pad)
         for pad in sorted(SERVICES.rglob("*.py"))
-        if _importeert_opslag(pad)
+        if _importeert_infrastructuur(pad)
     }
     assert overtreders == {}
 
 
-def test_the_storage_check_catches_every_form_of_import(tmp_path: Path) -> None:
-    slecht = tmp_path / "slecht.py"
-    slecht.write_text(
-        "import sqlalchemy\nfrom sqlalchemy.orm import Session\n"
-        "from kbi_exchange.adapters.db.uow import SqlUnitOfWork\n"
-        "import kbi_exchange.adapters.db.engine as e\n"
-        "from kbi_exchange.adapters.dbx import y\n",  # a sibling name, not the package
-        encoding="utf-8",
-    )
-    assert _importeert_opslag(slecht) == [
-        "sqlalchemy",
-        "sqlalchemy.orm",
-        "kbi_exchange.adapters.db.uow",
-        "kbi_exchange.adapters.db.engine",
+def test_the_adapter_check_catches_every_form_of_import(tmp_path: Path) -> None:
+    slecht = [
+        "import sqlalchemy",
+        "from sqlalchemy.orm import Session",
+        "from kbi_exchange.adapters.db.uow import SqlUnitOfWork",
+        "import kbi_exchange.adapters.crypto.cms as e",
+        "from ..adapters import mailbox",  # relative, from kbi_exchange.services
+        "from kbi_exchange import bootstrap",
+        "from kbi_exchange.entrypoints.api import http",
     ]
+    goed = [
+        "from kbi_exchange.adaptersx import y",  # a sibling name, not the package
+        "from kbi_exchange.domain import audit",
+        "from .ports import Vault",
+    ]
+    module = tmp_path / "module.py"
+    for regel in slecht + goed:
+        module.write_text(regel + "\n", encoding="utf-8")
+        assert bool(_importeert_infrastructuur(module)) is (regel in slecht), regel
 
 
 ENTRYPOINTS = DOMAIN.parent / "entrypoints"

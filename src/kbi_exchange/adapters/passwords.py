@@ -26,3 +26,19 @@ def controleer(wachtwoord_hash: str | None, wachtwoord: str) -> bool:
 def moet_herhasht(wachtwoord_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's."""
     return _HASHER.check_needs_rehash(wachtwoord_hash)
+
+
+class Argon2Passwords:
+    """`services.ports.PasswordHasher` with Argon2id."""
+
+    def hash(self, wachtwoord: str) -> str:
+        return hash_wachtwoord(wachtwoord)
+
+    def verify(self, wachtwoord_hash: str | None, wachtwoord: str) -> bool:
+        return controleer(wachtwoord_hash, wachtwoord)
+
+    def needs_rehash(self, wachtwoord_hash: str) -> bool:
+        return moet_herhasht(wachtwoord_hash)
+
+
+ARGON2 = Argon2Passwords()

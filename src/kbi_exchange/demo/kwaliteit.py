@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import orjson
 from rich.console import Console
 
+from kbi_exchange.adapters.line_file import dossier_file
 from kbi_exchange.bootstrap import aii_client, aii_uow, uow
 from kbi_exchange.domain.aanvraag import AanvraagStatus
 from kbi_exchange.domain.access import Actor, Node
@@ -60,7 +61,9 @@ def rechtzetting(console: Console, settings: Settings) -> None:
     map_ = settings.home / "demo"
     fout = map_ / "kwaliteit-fout.jsonl"
     fout.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [inbreuk]}) + b"\n")
-    import_dossiers(uow=aii_uow(settings), bestand=fout, door=AII, nu=datetime.now(UTC))
+    import_dossiers(
+        uow=aii_uow(settings), bestand=dossier_file(fout), door=AII, nu=datetime.now(UTC)
+    )
     console.print(f"  AII registers by mistake an inbreuk ({fact_id}) for *********{WIE[-2:]}")
     opening = _volgende_opening(console, settings)
     with aii_client(settings) as bron:
@@ -95,7 +98,7 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         bij_aii, _ = kwaliteit.toon(door=AII, uow=aii_uow(settings), melding_id=melding.id)
         kwaliteit.controleer_correctie(correctie, bij_aii)
         geimporteerd = import_dossiers(
-            uow=aii_uow(settings), bestand=correctie, door=AII, nu=datetime.now(UTC)
+            uow=aii_uow(settings), bestand=dossier_file(correctie), door=AII, nu=datetime.now(UTC)
         )
         uitkomst = kwaliteit.herbeoordeel(
             uow=aii_uow(settings),

@@ -12,7 +12,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_uow, mailbox, pki, uow
+from kbi_exchange.bootstrap import aii_uow, mailbox, uow, vault
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.lijst import LijstStatus
@@ -94,8 +94,8 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     if lijst.status == LijstStatus.GOEDGEKEURD.value:
         lijst = lever_lijst(
             uow=aii_uow(settings),
-            pki=pki(settings),
-            mailbox=bus,
+            vault=vault(settings, Node.AII),
+            outbox=bus,
             lijst_id=lijst.id,
             door=maker,
             nu=nu,
@@ -108,8 +108,8 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
     for bestand in bus.waiting("vsb", "KBI_VSB_LIJST_*.p7m"):
         ontvangen = ontvang_lijst(
             uow=uow(settings, Node.VSB),
-            pki=pki(settings),
-            mailbox=bus,
+            vault=vault(settings, Node.VSB),
+            outbox=bus,
             bestand=bestand.read_bytes(),
             naam=bestand.name,
             door=vsb,
@@ -126,7 +126,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
         lijst = verwerk_ontvangstbewijs(
             door=maker,
             uow=aii_uow(settings),
-            pki=pki(settings),
+            vault=vault(settings, Node.AII),
             bestand=bestand.read_bytes(),
             nu=nu,
         )

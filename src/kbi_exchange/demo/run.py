@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from kbi_exchange.adapters.line_file import dossier_file, member_file
 from kbi_exchange.bootstrap import aii_uow, init_home, uow
 from kbi_exchange.demo.kwaliteit import WIE, rechtzetting
 from kbi_exchange.demo.lijst import jaarlijst_cyclus
@@ -119,7 +120,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
         for bestand in (voorbeeldbestand, synthetisch):
             resultaat = import_dossiers(
                 uow=aii_uow(settings),
-                bestand=bestand,
+                bestand=dossier_file(bestand),
                 door=AII,
                 nu=nu,
             )
@@ -188,7 +189,7 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
         schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
     ingelezen = import_leden(
         uow=uow(settings, Node.VSB),
-        bestand=leden,
+        bestand=member_file(leden),
         door=VSB,
         nu=nu,
     )
@@ -198,7 +199,7 @@ def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime
     )
     import_leden(
         uow=uow(settings, Node.VSB),
-        bestand=extra_leden(settings.home / "demo", dag_in_brussel(nu), cm=(WIE,)),
+        bestand=member_file(extra_leden(settings.home / "demo", dag_in_brussel(nu), cm=(WIE,))),
         door=VSB,
         nu=nu,
     )

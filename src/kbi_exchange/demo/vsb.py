@@ -17,7 +17,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.bootstrap import aii_client, mailbox, pki, uow
+from kbi_exchange.bootstrap import aii_client, mailbox, uow, vault
 from kbi_exchange.demo.server import DemoServer
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
@@ -37,8 +37,8 @@ def verdeel_lijst(console: Console, settings: Settings, jaar: int, nu: datetime)
     """The year's list to the six zorgkassen; a rerun sends nothing twice."""
     verslag = verdeel(
         uow=uow(settings, Node.VSB),
-        pki=pki(settings),
-        mailbox=mailbox(settings),
+        vault=vault(settings, Node.VSB),
+        outbox=mailbox(settings),
         jaar=jaar,
         door=VSB,
         nu=nu,

@@ -54,3 +54,11 @@ class Unavailable(KbiFout):
     """Someone this work needs cannot answer now (the other node, AII): try again later."""
 
     status = 503
+
+
+class CmsError(KbiFout):
+    """A CMS file refused: it does not open, or its signature does not hold."""
+
+
+class PkiError(KbiFout):
+    """A certificate or key that the settings name cannot be read."""

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kbi_exchange.adapters.line_file import dossier_file
 from kbi_exchange.bootstrap import aii_uow, werk_statistieken_bij
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Antwoord, Vraag
@@ -68,13 +69,15 @@ def import_(
         rejects=rejects,
         importeer=lambda voortgang: import_dossiers(
             uow=aii_uow(settings),
-            bestand=bestand,
+            bestand=dossier_file(
+                bestand,
+                skip_bad=skip_bad,
+                rejects=rejects,
+                voortgang=voortgang,
+                aantal_werkers=workers,
+            ),
             door=door,
             nu=nu,
-            skip_bad=skip_bad,
-            rejects=rejects,
-            voortgang=voortgang,
-            aantal_werkers=workers,
         ),
         samenvatting=lambda r: {
             "feiten_toegevoegd": r.feiten_toegevoegd,

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kbi_exchange.adapters.line_file import dossier_file
 from kbi_exchange.bootstrap import aii_client, aii_uow, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.kwaliteit import Melding, Rectificatie
@@ -137,7 +138,7 @@ def aii_correct(
     melding, _ = kwaliteit.toon(door=door, uow=aii_uow(settings), melding_id=melding_id)
     kwaliteit.controleer_correctie(bestand, melding)
     geimporteerd = import_dossiers(
-        uow=aii_uow(settings), bestand=bestand, door=door, nu=datetime.now(UTC)
+        uow=aii_uow(settings), bestand=dossier_file(bestand), door=door, nu=datetime.now(UTC)
     )
     nu = datetime.now(UTC)
     uitkomst = kwaliteit.herbeoordeel(

@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.adapters.crypto.cms import CmsError
-from kbi_exchange.bootstrap import aii_uow, mailbox, pki
+from kbi_exchange.bootstrap import aii_uow, mailbox, vault
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.dates import BRUSSEL
+from kbi_exchange.domain.fouten import CmsError
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.entrypoints.cli_users import actor, als
@@ -124,8 +124,8 @@ def deliver(
     door = actor(als_, Node.AII)
     lijst = lever_lijst(
         uow=aii_uow(settings),
-        pki=pki(settings),
-        mailbox=mailbox(settings),
+        vault=vault(settings, Node.AII),
+        outbox=mailbox(settings),
         lijst_id=lijst_id,
         door=door,
         nu=datetime.now(UTC),
@@ -155,7 +155,7 @@ def receive(
             lijst = verwerk_ontvangstbewijs(
                 door=actor(None, Node.AII),
                 uow=aii_uow(settings),
-                pki=pki(settings),
+                vault=vault(settings, Node.AII),
                 bestand=bestand.read_bytes(),
                 nu=datetime.now(UTC),
             )

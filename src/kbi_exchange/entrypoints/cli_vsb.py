@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import aii_client, mailbox, pki, uow, werk_statistieken_bij
+from kbi_exchange.adapters.line_file import member_file
+from kbi_exchange.bootstrap import aii_client, mailbox, uow, vault, werk_statistieken_bij
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Node
 from kbi_exchange.entrypoints.cli_aanvragen import Als, dag
@@ -72,13 +73,15 @@ def import_(
         rejects=rejects,
         importeer=lambda voortgang: import_leden(
             uow=uow(settings, Node.VSB),
-            bestand=bestand,
+            bestand=member_file(
+                bestand,
+                skip_bad=skip_bad,
+                rejects=rejects,
+                voortgang=voortgang,
+                aantal_werkers=workers,
+            ),
             door=door,
             nu=nu,
-            skip_bad=skip_bad,
-            rejects=rejects,
-            voortgang=voortgang,
-            aantal_werkers=workers,
         ),
         samenvatting=lambda r: {
             "leden_nieuw": r.leden_nieuw,
@@ -119,8 +122,8 @@ def ingest(
     bus = mailbox(settings)
     lijst = ontvang_lijst(
         uow=uow(settings, Node.VSB),
-        pki=pki(settings),
-        mailbox=bus,
+        vault=vault(settings, Node.VSB),
+        outbox=bus,
         bestand=bestand.read_bytes(),
         naam=bestand.name,
         door=door,
@@ -225,8 +228,8 @@ def distribute(
     door = actor(als_, Node.VSB)
     verslag = verdeel(
         uow=uow(settings, Node.VSB),
-        pki=pki(settings),
-        mailbox=mailbox(settings),
+        vault=vault(settings, Node.VSB),
+        outbox=mailbox(settings),
         jaar=jaar,
         door=door,
         nu=datetime.now(UTC),

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Protocol, Self
 
-from kbi_exchange.adapters.kbi_jsonl import lees_regel
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.dossier import (
-    Dossier,
     DossierRegel,
     StrijdigFeit,
     Wijzigingen,
@@ -22,34 +17,11 @@ from kbi_exchange.domain.dossier import (
 )
 from kbi_exchange.services.line_import import (
     ImportGeweigerd,
-    RegelImport,
     RegelTelling,
     begin_record,
     sluit_record,
 )
-
-
-class KbiOpslag(Protocol):
-    def dossiers(self, inszen: list[str]) -> dict[str, Dossier]: ...
-    def begin_import(self, rij: dict[str, object]) -> None: ...
-    def sluit_import(self, import_id: str, **tellers: object) -> None: ...
-    def voeg_toe(
-        self,
-        veranderd: dict[str, tuple[bool, Wijzigingen]],
-        *,
-        opgenomen_op: datetime,
-        import_id: str,
-    ) -> None: ...
-
-
-class UnitOfWork(Protocol):
-    @property
-    def kbi(self) -> KbiOpslag: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
-
+from kbi_exchange.services.ports import KbiImportWerk, LineFile, LineFileOpener
 
 TELLERS = ("feiten_toegevoegd", "feiten_ingetrokken", "velden_gewijzigd")
 
@@ -62,9 +34,9 @@ class ImportResultaat(RegelTelling):
 
 
 def _verwerk(
-    lezer: RegelImport[DossierRegel],
+    lezer: LineFile[DossierRegel],
     batch: list[tuple[int, DossierRegel, bytes]],
-    uow: UnitOfWork,
+    uow: KbiImportWerk,
     resultaat: ImportResultaat,
 ) -> None:
     bestaand = uow.kbi.dossiers(list({regel.insz for _, regel, _ in batch}))
@@ -91,37 +63,19 @@ def _verwerk(
 @vereist(Permissie.KBI_DOSSIER_IMPORTEER)
 def import_dossiers(
     *,
-    uow: UnitOfWork,
-    bestand: Path,
+    uow: KbiImportWerk,
+    bestand: LineFileOpener[DossierRegel],
     door: Actor,
     nu: datetime,
-    skip_bad: bool = False,
-    rejects: Path | None = None,
-    voortgang: Callable[[int], None] | None = None,
-    aantal_werkers: int | None = None,
 ) -> ImportResultaat:
     """Import a JSON Lines file of dossiers in one transaction, as SPEC §5 says.
 
-    Raises `ImportGeweigerd` (nothing stored) when a line is bad and `skip_bad` is not set;
-    with `skip_bad` the bad lines are written, as they were, to ``rejects``. ``aantal_werkers`` is
-    the number of processes that parse lines (default: none for small files, else one per
-    spare core).
+    Raises `ImportGeweigerd` (nothing stored) when a line is bad and the file was not opened
+    to skip bad lines; skipped, they are written, as they were, to its rejects file.
     """
     resultaat = ImportResultaat(str(uuid.uuid4()))
-    with (
-        RegelImport(
-            bestand,
-            parse=lees_regel,
-            nu=nu,
-            telling=resultaat,
-            skip_bad=skip_bad,
-            rejects=rejects,
-            voortgang=voortgang,
-            aantal_werkers=aantal_werkers,
-        ) as lezer,
-        uow,
-    ):
-        uow.kbi.begin_import(begin_record(resultaat, bestand, door.naam, nu, TELLERS))
+    with bestand(resultaat, nu) as lezer, uow:
+        uow.kbi.begin_import(begin_record(resultaat, lezer.naam, door.naam, nu, TELLERS))
         for batch in lezer.batches():
             _verwerk(lezer, batch, uow, resultaat)
         if lezer.weigert:

@@ -9,51 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Protocol, Self
 
 import orjson
 
-from kbi_exchange.adapters.leden_jsonl import lees_lid
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.services.line_import import (
     ImportGeweigerd,
-    RegelImport,
     RegelTelling,
     begin_record,
     sluit_record,
 )
-from kbi_exchange.services.ports import AuditLog
-
-
-class Leden(Protocol):
-    """The member registry as the import needs it."""
-
-    def huidige_hashes(self, inszen: Collection[str]) -> dict[str, str]: ...
-    def begin_import(self, rij: dict[str, object]) -> None: ...
-    def sluit_import(self, import_id: str, **tellers: object) -> None: ...
-    def voeg_toe(
-        self, versies: list[tuple[str, str, str, bool]], *, opgenomen_op: datetime, import_id: str
-    ) -> None: ...
-
-
-class LedenWerk(Protocol):
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
-
-    @property
-    def leden(self) -> Leden: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
+from kbi_exchange.services.ports import LedenWerk, LineFileOpener
 
 TELLERS = ("leden_nieuw", "leden_gewijzigd", "leden_ongewijzigd")
 
@@ -94,35 +65,19 @@ def _verwerk(
 def import_leden(
     *,
     uow: LedenWerk,
-    bestand: Path,
+    bestand: LineFileOpener[Lid],
     door: Actor,
     nu: datetime,
-    skip_bad: bool = False,
-    rejects: Path | None = None,
-    voortgang: Callable[[int], None] | None = None,
-    aantal_werkers: int | None = None,
 ) -> LedenImportResultaat:
     """Import a JSON Lines file of members in one transaction.
 
     ``door`` is who imports: a VSB operator authenticated by the command line (which checks
     ``vsb:leden:import``), or the OS account. Raises `ImportGeweigerd` (nothing stored) when a
-    line is bad and ``skip_bad`` is not set.
+    line is bad and the file was not opened to skip bad lines.
     """
     resultaat = LedenImportResultaat(str(uuid.uuid4()))
-    with (
-        RegelImport(
-            bestand,
-            parse=lees_lid,
-            nu=nu,
-            telling=resultaat,
-            skip_bad=skip_bad,
-            rejects=rejects,
-            voortgang=voortgang,
-            aantal_werkers=aantal_werkers,
-        ) as lezer,
-        uow as werk,
-    ):
-        werk.leden.begin_import(begin_record(resultaat, bestand, door.naam, nu, TELLERS))
+    with bestand(resultaat, nu) as lezer, uow as werk:
+        werk.leden.begin_import(begin_record(resultaat, lezer.naam, door.naam, nu, TELLERS))
         for batch in lezer.batches():
             _verwerk(batch, werk, resultaat, nu)
         if lezer.weigert:
@@ -133,7 +88,7 @@ def import_leden(
             gebeurtenis=AuditGebeurtenis.VSB_LEDEN_GEIMPORTEERD,
             actor=door.naam,
             tijdstip=nu,
-            inhoud={"import": resultaat.import_id, "bestand": bestand.name[:255], **record}
+            inhoud={"import": resultaat.import_id, "bestand": lezer.naam[:255], **record}
             | {"voltooid_op": nu.isoformat()},
         )
         crash_point("members:before-commit")

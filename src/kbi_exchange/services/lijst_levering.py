@@ -13,11 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kbi_exchange.adapters.crypto import cms
-from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import Actor, Permissie, vereist
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
@@ -29,16 +26,18 @@ from kbi_exchange.domain.lijst import (
 )
 from kbi_exchange.domain.lijst_staat import Lijst, controleer_kalenderjaar
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, Stroom
-from kbi_exchange.services.ports import LijstWerk
+from kbi_exchange.services.ports import LijstWerk, Outbox, Vault
 from kbi_exchange.services.protocol import vereis_stroom
+
+AII, VSB = Node.AII.value, Node.VSB.value  # the parties as certificates and mailbox name them
 
 
 @vereist(Permissie.KBI_LIJST_LEVER)
 def lever_lijst(
     *,
     uow: LijstWerk,
-    pki: Pki,
-    mailbox: Mailbox,
+    vault: Vault,
+    outbox: Outbox,
     lijst_id: str,
     door: Actor,
     nu: datetime,
@@ -59,12 +58,8 @@ def lever_lijst(
             # two deliveries at once: the second waits here and then sees the first
             werk.audit.vergrendel()
             controleer_kalenderjaar(lijst, werk.lijsten.alle(), dag_in_brussel(nu))
-            ondertekend = cms.sign(
-                werk.lijsten.payload(lijst_id).encode("utf-8"),
-                pki.certificaat(AII),
-                pki.sleutel(AII),
-            )
-            bestand = cms.encrypt(ondertekend, pki.certificaat(VSB))
+            ondertekend = vault.sign(werk.lijsten.payload(lijst_id).encode("utf-8"))
+            bestand = vault.encrypt(ondertekend, VSB)
             lijst = lijst.met_bestand(
                 lijst_bestandsnaam(lijst.jaar, nu.astimezone(BRUSSEL)),
                 hashlib.sha256(bestand).hexdigest(),
@@ -94,7 +89,7 @@ def lever_lijst(
     if naam is None:
         raise LijstFout(f"list {lijst_id}: its file has no name")
     if dag_in_brussel(nu) <= bestanden_tot:
-        mailbox.send(AII, naam, bestand)
+        outbox.send(AII, naam, bestand)
         crash_point("list.deliver:sent")
     with uow as werk:
         lijst = werk.lijsten.get(lijst_id)
@@ -107,12 +102,10 @@ def lever_lijst(
 
 @vereist(Permissie.KBI_LIJST_LEVER)
 def verwerk_ontvangstbewijs(
-    *, door: Actor, uow: LijstWerk, pki: Pki, bestand: bytes, nu: datetime
+    *, door: Actor, uow: LijstWerk, vault: Vault, bestand: bytes, nu: datetime
 ) -> Lijst:
     """Verify VSB's signed receipt and mark the list it names received (SPEC §8.6)."""
-    inhoud = cms.verify(
-        bestand, ca=pki.ca(), ondertekenaar=pki.certificaat(VSB), moment=nu
-    )  # nothing in it is believed before this
+    inhoud = vault.verify(bestand, van=VSB, moment=nu)  # nothing in it is believed before this
     bewijs = Ontvangstbewijs.parse(inhoud)
     with uow as werk:
         lijst = werk.lijsten.get(bewijs.lijst_id)

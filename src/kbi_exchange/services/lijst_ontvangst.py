@@ -13,14 +13,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from kbi_exchange.adapters.crypto import cms
-from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.mailbox import AII, VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import Actor, Permissie, vereist
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
-from kbi_exchange.domain.fouten import Conflict
+from kbi_exchange.domain.fouten import CmsError, Conflict
 from kbi_exchange.domain.lijst import (
     LijstFout,
     LijstKop,
@@ -34,8 +31,10 @@ from kbi_exchange.domain.lijst import (
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst, controleer_opvolging
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.ports import OntvangstWerk
+from kbi_exchange.services.ports import OntvangstWerk, Outbox, Vault
 from kbi_exchange.services.protocol import vereis_stroom
+
+AII, VSB = Node.AII.value, Node.VSB.value  # the parties as certificates and mailbox name them
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +60,16 @@ class OntvangenLijst:
 
 
 def _open(
-    bestand: bytes, naam: str, *, pki: Pki, nu: datetime, vsb: str, aii: str
+    bestand: bytes, naam: str, *, vault: Vault, nu: datetime, vsb: str, aii: str
 ) -> tuple[LijstKop, list[str], str]:
     """Decrypt, verify, then read and check the header: the list, believed only now."""
     try:
-        ondertekend = cms.decrypt(bestand, pki.certificaat(VSB), pki.sleutel(VSB))
-    except cms.CmsError as fout:
+        ondertekend = vault.decrypt(bestand)
+    except CmsError as fout:
         raise LijstFout(f"{naam}: not encrypted for VSB ({fout})") from None
     try:
-        payload = cms.verify(
-            ondertekend, ca=pki.ca(), ondertekenaar=pki.certificaat(AII), moment=nu
-        )
-    except cms.CmsError as fout:
+        payload = vault.verify(ondertekend, van=AII, moment=nu)
+    except CmsError as fout:
         raise LijstFout(f"{naam}: signature refused: {fout}") from None
     try:
         kop, inszen = lees_payload(payload)
@@ -110,8 +107,8 @@ def _ontvangen(lijst: Lijst, ontvangstbewijs: str, *, al: bool) -> OntvangenLijs
 def ontvang_lijst(
     *,
     uow: OntvangstWerk,
-    pki: Pki,
-    mailbox: Mailbox,
+    vault: Vault,
+    outbox: Outbox,
     bestand: bytes,
     naam: str,
     door: Actor,
@@ -124,7 +121,7 @@ def ontvang_lijst(
     ``door`` is the authenticated VSB operator (or the OS account) taking the list in.
     """
     sha256 = hashlib.sha256(bestand).hexdigest()
-    kop, inszen, payload_sha256 = _open(bestand, naam, pki=pki, nu=nu, vsb=vsb, aii=aii)
+    kop, inszen, payload_sha256 = _open(bestand, naam, vault=vault, nu=nu, vsb=vsb, aii=aii)
     crash_point("list.ingest:verified")
     with uow as werk:
         lijsten = werk.ontvangen_lijsten
@@ -151,11 +148,11 @@ def ontvang_lijst(
                 payload_sha256=payload_sha256,
                 door=door.naam,
                 nu=nu,
-                pki=pki,
+                vault=vault,
             )
         bewijs = lijsten.te_versturen_ontvangstbewijs(lijst.id)
         if bewijs is not None:
-            mailbox.send(VSB, *bewijs)
+            outbox.send(VSB, *bewijs)
             crash_point("list.ingest:receipt-sent")
             lijsten.ontvangstbewijs_verstuurd(lijst.id)
             werk.commit()
@@ -172,7 +169,7 @@ def _bewaar(
     payload_sha256: str,
     door: str,
     nu: datetime,
-    pki: Pki,
+    vault: Vault,
 ) -> Lijst:
     """Store a verified list and its signed receipt in one transaction; a rectification
     replaces the year's list in the same one."""
@@ -201,7 +198,7 @@ def _bewaar(
     )
     ontvangstbewijs = (
         ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
-        cms.sign(bewijs.tekst(), pki.certificaat(VSB), pki.sleutel(VSB)),
+        vault.sign(bewijs.tekst()),
     )
     try:
         if huidige is not None:

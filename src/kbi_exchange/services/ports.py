@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from kbi_exchange.domain.aanvraag import Aanvraag, BronAntwoord
-from kbi_exchange.domain.access import Actor
+from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis, AuditRegel, Checkpoint, Verstrekking
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
-from kbi_exchange.domain.dossier import Dossier
+from kbi_exchange.domain.dossier import Dossier, Wijzigingen
 from kbi_exchange.domain.incident import Incident
 from kbi_exchange.domain.kwaliteit import (
     Melding,
@@ -31,6 +31,11 @@ from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Stroom, Weigering
 from kbi_exchange.domain.registers import Ontvanger, Verwerker
 from kbi_exchange.domain.verdeling import Zending
+
+if TYPE_CHECKING:
+    from kbi_exchange.services.line_import import RegelTelling
+
+T = TypeVar("T")
 
 
 class KbiLezer(Protocol):
@@ -700,3 +705,155 @@ class ExportWerk(RegisterWerk, Protocol):
 
     @property
     def ontvangen_lijsten(self) -> LijstenTeVerdelen: ...
+
+
+class Vault(Protocol):
+    """This party's CMS (`adapters.crypto.vault`): its key signs and opens, another party's
+    certificate encrypts; a file that does not open or whose signature does not hold raises
+    `CmsError`, a certificate or key that cannot be read `PkiError`. Parties are named by
+    their certificate's file stem: ``aii``, ``vsb``, ``zorgkas-<code>``."""
+
+    def sign(self, inhoud: bytes) -> bytes: ...
+
+    def encrypt(self, inhoud: bytes, voor: str) -> bytes: ...
+
+    def decrypt(self, bestand: bytes) -> bytes: ...
+
+    def verify(self, ondertekend: bytes, *, van: str, moment: datetime) -> bytes:
+        """The signed content, once the signature is checked as ``van``'s at ``moment``."""
+        ...
+
+
+class Outbox(Protocol):
+    """Where a party puts a file for another (`adapters.mailbox`): the name says to whom."""
+
+    def send(self, afzender: str, naam: str, inhoud: bytes) -> object: ...
+
+
+class PasswordHasher(Protocol):
+    """Password hashes (`adapters.passwords`): made, checked in constant time (no hash: the
+    same time spent, and no), and found weaker than today's parameters."""
+
+    def hash(self, wachtwoord: str) -> str: ...
+
+    def verify(self, wachtwoord_hash: str | None, wachtwoord: str) -> bool: ...
+
+    def needs_rehash(self, wachtwoord_hash: str) -> bool: ...
+
+
+class Gebruikers(Protocol):
+    """The people of one node (`kbi users`)."""
+
+    node: Node
+
+    def account(self, naam: str) -> Account | None: ...
+
+    def bewaar(self, account: Account) -> None: ...
+
+    def alle(self) -> list[Account]: ...
+
+    def voeg_toe(
+        self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime
+    ) -> None: ...
+
+
+class GebruikersWerk(Protocol):
+    """A unit of work over a node's people, with the password hasher they are checked with."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def gebruikers(self) -> Gebruikers: ...
+
+    @property
+    def wachtwoorden(self) -> PasswordHasher: ...
+
+
+class LineFile(Protocol[T]):
+    """An import file being read (`adapters.line_file`): entered, it reads; the good lines
+    come a block at a time, the bad ones are counted in the use case's `RegelTelling` (and kept
+    for a rejects file); `rond_af`, after the use case's commit, puts that file in place."""
+
+    naam: str
+    nu: datetime
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    @property
+    def weigert(self) -> bool:
+        """After a bad line without skipping bad lines: only validate the rest, store nothing."""
+        ...
+
+    @property
+    def sha256(self) -> str: ...
+
+    def fout(self, nummer: int, veld: str, reden: str, ruw: bytes) -> None:
+        """Count a bad line the use case's own rules found."""
+        ...
+
+    def batches(self) -> Iterator[list[tuple[int, T, bytes]]]: ...
+
+    def rond_af(self) -> None: ...
+
+
+class LineFileOpener(Protocol[T]):
+    """How a use case opens its import file, with its own count and moment."""
+
+    def __call__(self, telling: RegelTelling, nu: datetime) -> LineFile[T]: ...
+
+
+class KbiOpslag(Protocol):
+    """The KBI as an import adds to it."""
+
+    def dossiers(self, inszen: list[str]) -> dict[str, Dossier]: ...
+    def begin_import(self, rij: dict[str, object]) -> None: ...
+    def sluit_import(self, import_id: str, **tellers: object) -> None: ...
+    def voeg_toe(
+        self,
+        veranderd: dict[str, tuple[bool, Wijzigingen]],
+        *,
+        opgenomen_op: datetime,
+        import_id: str,
+    ) -> None: ...
+
+
+class KbiImportWerk(Protocol):
+    """A unit of work in which a dossier file is imported."""
+
+    @property
+    def kbi(self) -> KbiOpslag: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+class Leden(Protocol):
+    """The member registry as the import needs it."""
+
+    def huidige_hashes(self, inszen: Collection[str]) -> dict[str, str]: ...
+    def begin_import(self, rij: dict[str, object]) -> None: ...
+    def sluit_import(self, import_id: str, **tellers: object) -> None: ...
+    def voeg_toe(
+        self, versies: list[tuple[str, str, str, bool]], *, opgenomen_op: datetime, import_id: str
+    ) -> None: ...
+
+
+class LedenWerk(Protocol):
+    """A unit of work in which a member file is imported."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+    @property
+    def leden(self) -> Leden: ...
+
+    @property
+    def audit(self) -> AuditLog: ...

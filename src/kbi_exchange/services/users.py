@@ -5,21 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol, Self
 
-from kbi_exchange.adapters.passwords import controleer, hash_wachtwoord, moet_herhasht
 from kbi_exchange.domain.access import (
     ROLLEN_VAN_NODE,
     Account,
     Actor,
     Gebruiker,
-    Node,
     Permissie,
     Rol,
     vereist,
 )
 from kbi_exchange.domain.fouten import Forbidden, Ongeldig, Unauthenticated
 from kbi_exchange.schemas import zorgkas_codes
+from kbi_exchange.services.ports import GebruikersWerk
 
 MIN_LENGTE = 12
 MAX_POGINGEN = 5
@@ -35,31 +33,11 @@ class AuthenticatieMislukt(Unauthenticated):
     """Wrong name or password, or a locked account: the message never says which."""
 
 
-class Gebruikers(Protocol):
-    node: Node
-
-    def account(self, naam: str) -> Account | None: ...
-    def bewaar(self, account: Account) -> None: ...
-    def alle(self) -> list[Account]: ...
-    def voeg_toe(
-        self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime
-    ) -> None: ...
-
-
-class UnitOfWork(Protocol):
-    @property
-    def gebruikers(self) -> Gebruikers: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
-
-
 @vereist(Permissie.TOEGANG_BEHEER)
 def voeg_gebruiker_toe(
     *,
     door: Actor,
-    uow: UnitOfWork,
+    uow: GebruikersWerk,
     naam: str,
     rol: str,
     zorgkas: str | None,
@@ -93,12 +71,12 @@ def voeg_gebruiker_toe(
         if uow.gebruikers.account(naam) is not None:
             raise GebruikerFout(f"{naam} already exists on the {node} node")
         gebruiker = Gebruiker(naam, node, rol_, zorgkas)
-        uow.gebruikers.voeg_toe(gebruiker, hash_wachtwoord(wachtwoord), nu)
+        uow.gebruikers.voeg_toe(gebruiker, uow.wachtwoorden.hash(wachtwoord), nu)
         uow.commit()
     return gebruiker
 
 
-def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -> Gebruiker:
+def authenticeer(*, uow: GebruikersWerk, naam: str, wachtwoord: str, nu: datetime) -> Gebruiker:
     """Check a person's password; after repeated failures the account is locked for a while."""
     with uow:
         account = uow.gebruikers.account(naam)
@@ -107,7 +85,7 @@ def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -
             and account.geblokkeerd_tot is not None
             and account.geblokkeerd_tot > nu
         )
-        juist = controleer(account.wachtwoord_hash if account else None, wachtwoord)
+        juist = uow.wachtwoorden.verify(account.wachtwoord_hash if account else None, wachtwoord)
         if account is None or geblokkeerd or not juist:
             if account is not None and not geblokkeerd:
                 pogingen = account.mislukte_pogingen + 1
@@ -119,8 +97,8 @@ def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -
                 uow.commit()
             raise AuthenticatieMislukt(f"authentication failed for {naam}")
         nieuw_hash = (
-            hash_wachtwoord(wachtwoord)
-            if moet_herhasht(account.wachtwoord_hash)
+            uow.wachtwoorden.hash(wachtwoord)
+            if uow.wachtwoorden.needs_rehash(account.wachtwoord_hash)
             else account.wachtwoord_hash
         )
         uow.gebruikers.bewaar(replace(account, mislukte_pogingen=0, wachtwoord_hash=nieuw_hash))
@@ -129,7 +107,7 @@ def authenticeer(*, uow: UnitOfWork, naam: str, wachtwoord: str, nu: datetime) -
 
 
 @vereist(Permissie.TOEGANG_BEHEER)
-def gebruikers(*, door: Actor, uow: UnitOfWork) -> list[Account]:
+def gebruikers(*, door: Actor, uow: GebruikersWerk) -> list[Account]:
     """The people of the unit of work's node, their roles and lockouts."""
     with uow:
         return uow.gebruikers.alle()

@@ -19,11 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kbi_exchange.adapters.crypto import cms
-from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.mailbox import VSB, Mailbox
 from kbi_exchange.crash_points import crash_point
-from kbi_exchange.domain.access import Actor, Permissie, vereist
+from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import Conflict, NotFound
@@ -39,10 +36,12 @@ from kbi_exchange.domain.verdeling import (
     zorgkas_payload,
 )
 from kbi_exchange.schemas import zorgkas_codes
-from kbi_exchange.services.ports import VerdelingWerk
+from kbi_exchange.services.ports import Outbox, Vault, VerdelingWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 BLOK = 5_000  # members read per query
+
+AII, VSB = Node.AII.value, Node.VSB.value  # the parties as certificates and mailbox name them
 
 
 @dataclass(slots=True)
@@ -68,11 +67,11 @@ class Verdeling:
         }
 
 
-def _verstuur(werk: VerdelingWerk, mailbox: Mailbox, nu: datetime) -> list[Zending]:
+def _verstuur(werk: VerdelingWerk, outbox: Outbox, nu: datetime) -> list[Zending]:
     """Put every stored, unsent file in the mailbox, marking each as it goes."""
     verstuurd = []
     for zending, bestand in werk.zendingen.te_versturen():
-        mailbox.send(VSB, zending.bestand_naam, bestand)
+        outbox.send(VSB, zending.bestand_naam, bestand)
         crash_point("list.distribute:sent")
         werk.zendingen.verzonden(zending.id, nu)
         werk.commit()
@@ -84,8 +83,8 @@ def _verstuur(werk: VerdelingWerk, mailbox: Mailbox, nu: datetime) -> list[Zendi
 def verdeel(
     *,
     uow: VerdelingWerk,
-    pki: Pki,
-    mailbox: Mailbox,
+    vault: Vault,
+    outbox: Outbox,
     jaar: int,
     door: Actor,
     nu: datetime,
@@ -97,7 +96,7 @@ def verdeel(
     verdeeldag = dag_in_brussel(nu)
     with uow as werk:
         vereis_stroom(werk, Stroom.F2, nu)  # VSB's record: suspended, ended or lapsed: no
-        nagestuurd = _verstuur(werk, mailbox, nu)
+        nagestuurd = _verstuur(werk, outbox, nu)
         lijst = werk.ontvangen_lijsten.huidige(jaar)
         if lijst is None:
             raise LijstFout(f"no list of {jaar} was received: nothing to distribute")
@@ -130,10 +129,8 @@ def verdeel(
             verdeeld_op=nu.astimezone(BRUSSEL),
             aantal=len(voor_zorgkas),
         )
-        ondertekend = cms.sign(
-            zorgkas_payload(kop, voor_zorgkas), pki.certificaat(VSB), pki.sleutel(VSB)
-        )
-        bestand = cms.encrypt(ondertekend, pki.certificaat(f"zorgkas-{zorgkas}"))
+        ondertekend = vault.sign(zorgkas_payload(kop, voor_zorgkas))
+        bestand = vault.encrypt(ondertekend, f"zorgkas-{zorgkas}")
         zending = Zending(
             id=kop.zending_id,
             lijst_id=lijst.id,
@@ -205,7 +202,7 @@ def verdeel(
                 f"the list of {jaar} was distributed by another run meanwhile; run it again"
             ) from None
         crash_point("list.distribute:stored")
-        verslag.zendingen = _verstuur(werk, mailbox, nu)
+        verslag.zendingen = _verstuur(werk, outbox, nu)
     return verslag
 
 

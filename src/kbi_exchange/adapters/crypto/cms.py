@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from pyhanko.sign.validation.generic_cms import async_validate_cms_signature
 from pyhanko_certvalidator import ValidationContext
 
-from kbi_exchange.domain.fouten import KbiFout
+from kbi_exchange.domain.fouten import CmsError
 
 # pyHanko logs each failed validation with a stack trace at WARNING/ERROR; the refusal we
 # raise says it in one line.
@@ -33,10 +33,6 @@ logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
 # LF stays LF: without Binary the content is turned into canonical MIME (CRLF).
 _BINAIR = [pkcs7.PKCS7Options.Binary]
-
-
-class CmsError(KbiFout):
-    """A CMS file refused: it does not open, or its signature does not hold."""
 
 
 def sign(inhoud: bytes, certificaat: x509.Certificate, sleutel: rsa.RSAPrivateKey) -> bytes:

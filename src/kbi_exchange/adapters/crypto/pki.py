@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kbi_exchange.adapters.files import write_atomic
-from kbi_exchange.domain.fouten import KbiFout
+from kbi_exchange.domain.fouten import PkiError
 
 _T = TypeVar("_T")
 
@@ -208,10 +208,6 @@ def maak_ontwikkel_pki(
     return gemaakt
 
 
-class PkiFout(KbiFout):
-    """A certificate or key that the settings name cannot be read."""
-
-
 @dataclass(frozen=True)
 class Pki:
     """A node's view of the PKI: files found through the settings (`Settings.pki_bestand`)."""
@@ -228,11 +224,11 @@ class Pki:
             self._gelezen[naam] = gelezen = lezer(pad)
             return gelezen
         except FileNotFoundError:
-            raise PkiFout(
+            raise PkiError(
                 f"{naam} not found at {pad}: run `kbi init`, or name the file in [pki.bestanden]"
             ) from None
         except ValueError as fout:
-            raise PkiFout(f"{pad}: not a PEM {naam.rsplit('.', 1)[-1]} file ({fout})") from None
+            raise PkiError(f"{pad}: not a PEM {naam.rsplit('.', 1)[-1]} file ({fout})") from None
 
     def ca(self) -> x509.Certificate:
         return self._lees("ca.crt", lees_certificaat)

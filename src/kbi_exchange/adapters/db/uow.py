@@ -37,6 +37,7 @@ from kbi_exchange.adapters.db.vsb_models import (
     VsbVerwerkerRij,
 )
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
+from kbi_exchange.adapters.passwords import ARGON2, Argon2Passwords
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
 from kbi_exchange.domain.fouten import Conflict
@@ -61,6 +62,11 @@ class SqlUnitOfWork:
     def later(self, tabel: Table, rij: dict[str, Any]) -> None:
         """Insert this row at commit, with the others, to keep write transactions short."""
         self._later.append((tabel, rij))
+
+    @property
+    def wachtwoorden(self) -> Argon2Passwords:
+        """How this node's people's passwords are hashed and checked."""
+        return ARGON2
 
     @property
     def kbi(self) -> SqlKbi:

@@ -19,7 +19,7 @@ from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import pki, uow
 from kbi_exchange.domain.access import Actor, Node
-from kbi_exchange.domain.fouten import Conflict, KbiFout
+from kbi_exchange.domain.fouten import CmsError, Conflict, KbiFout
 from kbi_exchange.entrypoints.api.http import adres, fout_antwoord, json_antwoord, lees_begrensd
 from kbi_exchange.services import incidenten, protocol, registers
 from kbi_exchange.services.authentication import AuthenticationGuard
@@ -75,7 +75,7 @@ class PartijOntvanger:
         self._bezig += 1
         try:
             inhoud = await asyncio.to_thread(self._controleer, ruw)
-        except cms.CmsError as fout:
+        except CmsError as fout:
             self.wacht.failed(herkomst)
             return json_antwoord(
                 {"detail": f"not a notification signed by {self.van.value}: {fout}"}, 401
