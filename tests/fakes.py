@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -249,6 +249,8 @@ class FakeProtocol:
 class FakeWerk:
     """`AdviesWerk`: one unit of work over shared fake stores; nothing stays unless committed."""
 
+    node: Literal[Node.AII] = Node.AII
+
     def __init__(
         self,
         kbi: FakeKbi,
@@ -430,6 +432,8 @@ class FakeLijstWerk:
     """`LijstWerk`; a commit that gives a year two lists raises `Conflict`, nothing kept
     that is not committed."""
 
+    node: Literal[Node.AII] = Node.AII
+
     def __init__(self, inszen: list[str]) -> None:
         self.kbi = FakeKbiVoorLijst(inszen)
         self.bewaard = FakeLijsten()
@@ -514,6 +518,8 @@ class FakeOntvangstWerk:
     """`OntvangstWerk`; a commit that gives a year two lists raises `Conflict`; what is not
     committed is gone at the end of the unit of work."""
 
+    node: Literal[Node.VSB] = Node.VSB
+
     def __init__(self) -> None:
         self.bewaard = FakeOntvangenLijsten()
         self.ontvangen_lijsten = FakeOntvangenLijsten()
@@ -563,6 +569,8 @@ class FakeLeden:
 
 class FakeLedenWerk:
     """`LedenWerk`: what is not committed is gone at the end of the unit of work."""
+
+    node: Literal[Node.VSB] = Node.VSB
 
     def __init__(self) -> None:
         self.bewaard = FakeLeden()
@@ -645,6 +653,8 @@ class FakeLijstenMetInsz:
 
 class FakeAanvraagWerk:
     """`AanvraagWerk`: entered once per step; what is not committed is gone at its end."""
+
+    node: Literal[Node.VSB] = Node.VSB
 
     def __init__(self, *leden: Lid, lijsten: dict[int, set[str]] | None = None) -> None:
         self.bewaard = FakeAanvragen()
@@ -786,6 +796,8 @@ class FakeBerichten:
 
 class FakeVerdelingWerk:
     """`VerdelingWerk`: what is not committed is gone when the unit of work is left."""
+
+    node: Literal[Node.VSB] = Node.VSB
 
     def __init__(self, *leden: Lid) -> None:
         self.ontvangen_lijsten = FakeTeVerdelen()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +15,7 @@ from kbi_exchange.adapters.crypto.pki import Pki, maak_ontwikkel_pki
 from kbi_exchange.adapters.crypto.vault import CmsVault
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
-from kbi_exchange.adapters.db.uow import SqlUnitOfWork
+from kbi_exchange.adapters.db.uow import SqlAiiUnitOfWork, SqlVsbUnitOfWork
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
@@ -127,8 +127,15 @@ def na_fork() -> None:
         _ENGINES.popitem()[1].dispose(close=False)
 
 
-def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
-    """A unit of work on a node's database, refused when it is not migrated."""
+@overload
+def uow(settings: Settings, node: Literal[Node.AII]) -> SqlAiiUnitOfWork: ...
+@overload
+def uow(settings: Settings, node: Literal[Node.VSB]) -> SqlVsbUnitOfWork: ...
+@overload
+def uow(settings: Settings, node: Node) -> SqlAiiUnitOfWork | SqlVsbUnitOfWork: ...
+def uow(settings: Settings, node: Node) -> SqlAiiUnitOfWork | SqlVsbUnitOfWork:
+    """A unit of work on a node's database, with its keys; refused when it is not migrated.
+    The node's own class: an AII use case does not take a VSB unit of work."""
     url = settings.database_url(node)
     db = engine(url)
     if url not in _ACTUEEL and not is_actueel(db, node.value):
@@ -136,7 +143,9 @@ def uow(settings: Settings, node: Node) -> SqlUnitOfWork:
             f"the {node.value.upper()} database is not at the newest schema: run `kbi init` first"
         )
     _ACTUEEL.add(url)
-    return SqlUnitOfWork(db, node, keys(settings, node))
+    if node is Node.AII:
+        return SqlAiiUnitOfWork(db, keys(settings, node))
+    return SqlVsbUnitOfWork(db, keys(settings, node))
 
 
 def bode(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartijBode:
@@ -162,7 +171,7 @@ def termijnen(settings: Settings) -> Termijnen:
     )
 
 
-def aii_uow(settings: Settings) -> SqlUnitOfWork:
+def aii_uow(settings: Settings) -> SqlAiiUnitOfWork:
     """A unit of work on the AII node's database."""
     return uow(settings, Node.AII)
 

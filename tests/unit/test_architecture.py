@@ -178,3 +178,24 @@ def test_the_permission_check_catches_a_check_in_an_entry_point() -> None:
         "    return Permissie.KBI_LIJST_MAAK in actor.permissies\n"
     )
     assert beslist_toegang(bron) == ["Permissie", "permissies", "vereis"]
+
+
+def test_the_type_checker_refuses_one_nodes_unit_of_work_in_the_others_use_case(
+    tmp_path: Path,
+) -> None:
+    from mypy import api  # noqa: PLC0415
+
+    proef = tmp_path / "proef.py"
+    proef.write_text(
+        "from kbi_exchange.adapters.db.uow import SqlAiiUnitOfWork, SqlVsbUnitOfWork\n"
+        "from kbi_exchange.services.ports import AanvraagWerk, IncidentWerk, LijstWerk\n"
+        "def a(w: SqlAiiUnitOfWork) -> LijstWerk: return w\n"  # 3: AII in AII: fine
+        "def b(w: SqlVsbUnitOfWork) -> LijstWerk: return w\n"  # 4: refused
+        "def c(w: SqlVsbUnitOfWork) -> AanvraagWerk: return w\n"  # 5: fine
+        "def d(w: SqlAiiUnitOfWork) -> AanvraagWerk: return w\n"  # 6: refused
+        "def e(w: SqlVsbUnitOfWork) -> IncidentWerk: return w\n",  # 7: both nodes: fine
+        encoding="utf-8",
+    )
+    uit, _, _ = api.run(["--strict", "--no-error-summary", str(proef)])
+    fouten = sorted({int(r.split(":")[1]) for r in uit.splitlines() if ": error:" in r})
+    assert fouten == [4, 6], uit

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 from kbi_exchange.domain.aanvraag import Aanvraag, BronAntwoord
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
@@ -38,6 +38,38 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class UnitOfWork(Protocol):
+    """What every unit of work is: one transaction, entered, committed once; left without a
+    commit, nothing it did stays. A commit that breaks a uniqueness raises `Conflict`."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class AuditWerk(UnitOfWork, Protocol):
+    """A unit of work with its node's audit log: what it commits, the log holds."""
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class AiiUnitOfWork(AuditWerk, Protocol):
+    """A unit of work on the AII node: an AII use case takes no other."""
+
+    @property
+    def node(self) -> Literal[Node.AII]: ...
+
+
+class VsbUnitOfWork(AuditWerk, Protocol):
+    """A unit of work on the VSB node: a VSB use case takes no other."""
+
+    @property
+    def node(self) -> Literal[Node.VSB]: ...
+
+
 class KbiLezer(Protocol):
     """Dossiers of the KBI as known now (the rules apply the knowledge time themselves)."""
 
@@ -54,12 +86,8 @@ class KbiGeheel(KbiLezer, Protocol):
     def stroom(self) -> Iterator[list[Dossier]]: ...
 
 
-class KbiOverzichtWerk(Protocol):
+class KbiOverzichtWerk(UnitOfWork, Protocol):
     """A unit of work that reads the whole KBI (the summary of every dossier on a date)."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
 
     @property
     def kbi(self) -> KbiGeheel: ...
@@ -149,20 +177,11 @@ class MetProtocol(Protocol):
     def protocol(self) -> ProtocolLog: ...
 
 
-class ProtocolWerk(Protocol):
+class ProtocolWerk(AuditWerk, Protocol):
     """A unit of work over the protocol's life and the audit log."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def protocol(self) -> ProtocolLog: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class Bewaarplaats(Protocol):
@@ -236,7 +255,7 @@ class LijstenMetPersoon(Protocol):
     def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]: ...
 
 
-class KwaliteitWerk(ProtocolWerk, Protocol):
+class KwaliteitWerk(ProtocolWerk, AiiUnitOfWork, Protocol):
     """A unit of work at AII over reports, rectifications, what they re-evaluate (decision
     records, the KBI, the lists), the protocol and the audit log."""
 
@@ -266,7 +285,7 @@ class AlleLijsten(Protocol):
     def alle(self) -> list[Lijst]: ...
 
 
-class AnnulatieWerk(ProtocolWerk, Protocol):
+class AnnulatieWerk(ProtocolWerk, AiiUnitOfWork, Protocol):
     """The protocol's life with what AII holds for each flow: decision records, lists."""
 
     @property
@@ -276,7 +295,7 @@ class AnnulatieWerk(ProtocolWerk, Protocol):
     def lijsten(self) -> AlleLijsten: ...
 
 
-class AdviesWerk(Protocol):
+class AdviesWerk(AiiUnitOfWork, Protocol):
     """The unit of work of the advice service's write group (the writer commits it)."""
 
     @property
@@ -288,16 +307,9 @@ class AdviesWerk(Protocol):
     @property
     def beslissingen(self) -> Beslissingen: ...
 
-    @property
-    def audit(self) -> AuditLog: ...
 
-
-class HerspeelWerk(Protocol):
+class HerspeelWerk(UnitOfWork, Protocol):
     """A unit of work that reads a decision record and the KBI it was answered from."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
 
     @property
     def kbi(self) -> KbiLezer: ...
@@ -320,20 +332,11 @@ class Clients(Protocol):
     def actief(self) -> dict[str, Client]: ...
 
 
-class ClientenWerk(Protocol):
+class ClientenWerk(AuditWerk, Protocol):
     """A unit of work over the clients and the audit log: entered, committed once."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def clients(self) -> Clients: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class KbiVoorLijst(Protocol):
@@ -375,15 +378,9 @@ class Lijsten(Protocol):
     def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]: ...
 
 
-class LijstWerk(Protocol):
+class LijstWerk(AiiUnitOfWork, Protocol):
     """A unit of work over the lists, the KBI and the audit log: entered, committed once;
     a commit that breaks a uniqueness raises `Conflict`."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def kbi(self) -> KbiVoorLijst: ...
@@ -394,22 +391,6 @@ class LijstWerk(Protocol):
     @property
     def protocol(self) -> ProtocolLog: ...
 
-    @property
-    def audit(self) -> AuditLog: ...
-
-
-class AuditWerk(Protocol):
-    """A unit of work that only appends to the audit log."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
 
 class Verstrekkingen(Protocol):
     """The disclosures of the lists and files a person is in, on one node."""
@@ -417,20 +398,11 @@ class Verstrekkingen(Protocol):
     def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]: ...
 
 
-class AuditZoekWerk(Protocol):
+class AuditZoekWerk(AuditWerk, Protocol):
     """A unit of work in which the DPO searches the audit log (and the lists a person is on)."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def verstrekkingen(self) -> Verstrekkingen: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class OntvangenLijsten(Protocol):
@@ -453,24 +425,15 @@ class OntvangenLijsten(Protocol):
     def ontvangstbewijs_naam(self, lijst_id: str) -> str: ...
 
 
-class OntvangstWerk(Protocol):
+class OntvangstWerk(VsbUnitOfWork, Protocol):
     """A unit of work on the VSB node over its received lists: entered, committed once;
     a commit that breaks a uniqueness raises `Conflict`."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def ontvangen_lijsten(self) -> OntvangenLijsten: ...
 
     @property
     def protocol(self) -> ProtocolLog: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class AdviesBron(Protocol):
@@ -503,15 +466,9 @@ class LijstenMetInsz(Protocol):
     def bevat(self, jaar: int, insz: str, sleutels: Collection[str] = ()) -> bool | None: ...
 
 
-class AanvraagWerk(Protocol):
+class AanvraagWerk(VsbUnitOfWork, Protocol):
     """A unit of work on the VSB node over applications, members and its audit log; it can
     be entered again after it is left (one short transaction per step)."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def aanvragen(self) -> Aanvragen: ...
@@ -524,9 +481,6 @@ class AanvraagWerk(Protocol):
 
     @property
     def protocol(self) -> ProtocolLog: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class Zendingen(Protocol):
@@ -565,16 +519,10 @@ class LijstenTeVerdelen(Protocol):
     def laat_weg(self, lijst_id: str, inszen: list[str], sleutel: Callable[[str], str]) -> None: ...
 
 
-class VerdelingWerk(Protocol):
+class VerdelingWerk(VsbUnitOfWork, Protocol):
     """A unit of work on the VSB node over received lists, members, the distribution and
     the audit log; entered once per step; a commit that breaks a uniqueness raises
     `Conflict`."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def ontvangen_lijsten(self) -> LijstenTeVerdelen: ...
@@ -590,9 +538,6 @@ class VerdelingWerk(Protocol):
 
     @property
     def protocol(self) -> ProtocolLog: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 class KwaliteitBron(Protocol):
@@ -634,7 +579,7 @@ class ZorgkasBerichten(Protocol):
     def van(self, zorgkas: str | None, hoeveel: int = 500) -> list[ZorgkasBericht]: ...
 
 
-class VsbKwaliteitWerk(AuditWerk, Protocol):
+class VsbKwaliteitWerk(VsbUnitOfWork, Protocol):
     @property
     def protocol(self) -> ProtocolLog: ...
 
@@ -693,7 +638,7 @@ class RegisterWerk(AuditWerk, Protocol):
     def registers(self) -> Registers: ...
 
 
-class ExportWerk(RegisterWerk, Protocol):
+class ExportWerk(RegisterWerk, VsbUnitOfWork, Protocol):
     """VSB's registers with its received lists and members, for a disclosure to a registered
     recipient."""
 
@@ -757,14 +702,8 @@ class Gebruikers(Protocol):
     ) -> None: ...
 
 
-class GebruikersWerk(Protocol):
+class GebruikersWerk(UnitOfWork, Protocol):
     """A unit of work over a node's people, with the password hasher they are checked with."""
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def commit(self) -> None: ...
 
     @property
     def gebruikers(self) -> Gebruikers: ...
@@ -823,15 +762,11 @@ class KbiOpslag(Protocol):
     ) -> None: ...
 
 
-class KbiImportWerk(Protocol):
+class KbiImportWerk(UnitOfWork, Protocol):
     """A unit of work in which a dossier file is imported."""
 
     @property
     def kbi(self) -> KbiOpslag: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
 
 
 class Leden(Protocol):
@@ -845,15 +780,8 @@ class Leden(Protocol):
     ) -> None: ...
 
 
-class LedenWerk(Protocol):
+class LedenWerk(VsbUnitOfWork, Protocol):
     """A unit of work in which a member file is imported."""
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
 
     @property
     def leden(self) -> Leden: ...
-
-    @property
-    def audit(self) -> AuditLog: ...

@@ -1,9 +1,9 @@
-"""A unit of work on one node's database: one transaction, committed once."""
+"""A unit of work on one node's database: one transaction, committed once; one class per node."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Literal, Self
 
 from sqlalchemy import Engine, Table
 from sqlalchemy.exc import IntegrityError
@@ -44,15 +44,18 @@ from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.services.ports import AuditSleutels
 
 
-class SqlUnitOfWork:
-    """Repositories of one node within one transaction; rolled back unless committed."""
+class _SqlUnitOfWork:
+    """Repositories of one node within one transaction; rolled back unless committed. What
+    both nodes hold is here; `SqlAiiUnitOfWork` and `SqlVsbUnitOfWork` add their own, so
+    that the type checker refuses one node's unit of work in the other's use case."""
 
-    def __init__(self, engine: Engine, node: Node, sleutels: AuditSleutels) -> None:
+    node: Node
+
+    def __init__(self, engine: Engine, sleutels: AuditSleutels) -> None:
         self.engine = engine
-        self.node = node
         self.sleutels = sleutels  # the audit log's: kept beside, never in, the database
 
-    def __enter__(self) -> SqlUnitOfWork:
+    def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False)
         self.gebruikers = SqlGebruikers(self.session, self.node)
         self._audit: SqlAudit | None = None
@@ -69,83 +72,12 @@ class SqlUnitOfWork:
         return ARGON2
 
     @property
-    def kbi(self) -> SqlKbi:
-        """The KBI store: only the AII node holds it."""
-        if self.node is not Node.AII:
-            raise RuntimeError("the KBI store lives on the AII node only")
-        return SqlKbi(self.session)
-
-    @property
-    def lijsten(self) -> SqlLijsten:
-        """The yearly lists: this is the AII node's store (VSB keeps its own received ones)."""
-        if self.node is not Node.AII:
-            raise RuntimeError("the AII node's lists live on the AII node only")
-        return SqlLijsten(self.session)
-
-    @property
-    def ontvangen_lijsten(self) -> SqlOntvangenLijsten:
-        """The yearly lists VSB received: only the VSB node holds them."""
-        if self.node is not Node.VSB:
-            raise RuntimeError("received lists live on the VSB node only")
-        return SqlOntvangenLijsten(self.session)
-
-    @property
-    def leden(self) -> SqlLeden:
-        """The member registry: only the VSB node holds it."""
-        if self.node is not Node.VSB:
-            raise RuntimeError("the member registry lives on the VSB node only")
-        return SqlLeden(self.session)
-
-    @property
-    def aanvragen(self) -> SqlAanvragen:
-        """The care-budget applications: only the VSB node holds them."""
-        if self.node is not Node.VSB:
-            raise RuntimeError("applications live on the VSB node only")
-        return SqlAanvragen(self.session)
-
-    @property
     def protocol(self) -> SqlProtocol:
         """The protocol's recorded life: AII's record (it suspends and ends the protocol), or
         VSB's own (a lapsed legal basis binds VSB too, SPEC §10, §12)."""
         if self.node is Node.VSB:
             return SqlProtocol(self.session, VsbProtocolGebeurtenisRij)
         return SqlProtocol(self.session)
-
-    @property
-    def meldingen(self) -> SqlMeldingen:
-        """Data-quality reports received from VSB: kept by the AII node."""
-        if self.node is not Node.AII:
-            raise RuntimeError("the AII node keeps the reports it received")
-        return SqlMeldingen(self.session)
-
-    @property
-    def rectificaties(self) -> SqlRectificaties:
-        """The rectifications a correction gave rise to: kept by the AII node."""
-        if self.node is not Node.AII:
-            raise RuntimeError("the AII node keeps the rectifications it made")
-        return SqlRectificaties(self.session)
-
-    @property
-    def vsb_meldingen(self) -> SqlVsbMeldingen:
-        """The reports VSB sent to AII."""
-        self._alleen_vsb("the reports VSB sent")
-        return SqlVsbMeldingen(self.session)
-
-    @property
-    def vsb_rectificaties(self) -> SqlVsbRectificaties:
-        """The rectifications VSB received and applied."""
-        self._alleen_vsb("the rectifications VSB received")
-        return SqlVsbRectificaties(self.session)
-
-    @property
-    def berichten(self) -> SqlZorgkasBerichten:
-        """The messages to the zorgkassen."""
-        self._alleen_vsb("the messages to the zorgkassen")
-        return SqlZorgkasBerichten(self.session)
-
-    def _alleen_vsb(self, wat: str) -> None:
-        if self.node is not Node.VSB:
-            raise RuntimeError(f"{wat} live on the VSB node only")
 
     @property
     def incidenten(self) -> SqlIncidenten:
@@ -165,28 +97,9 @@ class SqlUnitOfWork:
         return SqlBewaring(self.session, self.node)
 
     @property
-    def zendingen(self) -> SqlZendingen:
-        """The lists' distribution to the zorgkassen: only the VSB node holds it."""
-        if self.node is not Node.VSB:
-            raise RuntimeError("the distribution lives on the VSB node only")
-        return SqlZendingen(self.session)
-
-    @property
     def clients(self) -> SqlClients:
         """The machine clients of this node's web service (at VSB: of the zorgkas API)."""
         return SqlClients(self.session, vsb=self.node is Node.VSB)
-
-    @property
-    def beslissingen(self) -> SqlBeslissingen:
-        """The advice service's decision records: only the AII node holds them."""
-        if self.node is not Node.AII:
-            raise RuntimeError("decision records live on the AII node only")
-        return SqlBeslissingen(self.session, self.later)
-
-    @property
-    def verstrekkingen(self) -> _Verstrekkingen:
-        """The disclosures of the lists and files a person is in, on this node."""
-        return _Verstrekkingen(self)
 
     @property
     def audit(self) -> SqlAudit:
@@ -215,15 +128,105 @@ class SqlUnitOfWork:
             raise Conflict(str(fout.orig.__class__.__name__)) from fout
 
 
-class _Verstrekkingen:
-    """`Verstrekkingen` from this node's stores: AII's lists, or VSB's lists and files."""
+class SqlAiiUnitOfWork(_SqlUnitOfWork):
+    """The AII node's unit of work: the KBI, decision records, lists, data quality."""
 
-    def __init__(self, werk: SqlUnitOfWork) -> None:
+    node: Literal[Node.AII] = Node.AII
+
+    @property
+    def kbi(self) -> SqlKbi:
+        return SqlKbi(self.session)
+
+    @property
+    def lijsten(self) -> SqlLijsten:
+        """The yearly lists AII made (VSB keeps its own received ones)."""
+        return SqlLijsten(self.session)
+
+    @property
+    def meldingen(self) -> SqlMeldingen:
+        """Data-quality reports received from VSB."""
+        return SqlMeldingen(self.session)
+
+    @property
+    def rectificaties(self) -> SqlRectificaties:
+        """The rectifications a correction gave rise to."""
+        return SqlRectificaties(self.session)
+
+    @property
+    def beslissingen(self) -> SqlBeslissingen:
+        """The advice service's decision records."""
+        return SqlBeslissingen(self.session, self.later)
+
+    @property
+    def verstrekkingen(self) -> _AiiVerstrekkingen:
+        """The disclosures of the lists a person is on."""
+        return _AiiVerstrekkingen(self)
+
+
+class SqlVsbUnitOfWork(_SqlUnitOfWork):
+    """The VSB node's unit of work: members, applications, received lists and their
+    distribution, data quality as VSB sees it."""
+
+    node: Literal[Node.VSB] = Node.VSB
+
+    @property
+    def ontvangen_lijsten(self) -> SqlOntvangenLijsten:
+        """The yearly lists VSB received."""
+        return SqlOntvangenLijsten(self.session)
+
+    @property
+    def leden(self) -> SqlLeden:
+        """The member registry."""
+        return SqlLeden(self.session)
+
+    @property
+    def aanvragen(self) -> SqlAanvragen:
+        """The care-budget applications."""
+        return SqlAanvragen(self.session)
+
+    @property
+    def vsb_meldingen(self) -> SqlVsbMeldingen:
+        """The reports VSB sent to AII."""
+        return SqlVsbMeldingen(self.session)
+
+    @property
+    def vsb_rectificaties(self) -> SqlVsbRectificaties:
+        """The rectifications VSB received and applied."""
+        return SqlVsbRectificaties(self.session)
+
+    @property
+    def berichten(self) -> SqlZorgkasBerichten:
+        """The messages to the zorgkassen."""
+        return SqlZorgkasBerichten(self.session)
+
+    @property
+    def zendingen(self) -> SqlZendingen:
+        """The lists' distribution to the zorgkassen."""
+        return SqlZendingen(self.session)
+
+    @property
+    def verstrekkingen(self) -> _VsbVerstrekkingen:
+        """The disclosures of the lists, files, applications and messages a person is in."""
+        return _VsbVerstrekkingen(self)
+
+
+class _AiiVerstrekkingen:
+    """`Verstrekkingen` from AII's lists."""
+
+    def __init__(self, werk: SqlAiiUnitOfWork) -> None:
         self.werk = werk
 
     def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]:
-        if self.werk.node is Node.AII:
-            return verstrekkingen(lijsten=self.werk.lijsten.met_insz(insz, sleutels))
+        return verstrekkingen(lijsten=self.werk.lijsten.met_insz(insz, sleutels))
+
+
+class _VsbVerstrekkingen:
+    """`Verstrekkingen` from VSB's received lists, files, applications and messages."""
+
+    def __init__(self, werk: SqlVsbUnitOfWork) -> None:
+        self.werk = werk
+
+    def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]:
         aanvragen = [a.id for a in self.werk.aanvragen.lijst(insz=insz)]
         return verstrekkingen(
             ontvangen=self.werk.ontvangen_lijsten.met_insz(insz, sleutels),
