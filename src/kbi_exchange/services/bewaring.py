@@ -97,7 +97,8 @@ def run(
                 postvak=postvak,
             )
         if opdracht.gegevens.noemt_personen:
-            ids = [_genoemd(werk.audit, i) for i in ids]
+            with uow as werk:
+                ids = [_genoemd(werk.audit, i) for i in ids]
         gevonden.append(Verwijderd(opdracht, tuple(ids)))
     rapport = Bewaringsrapport(node, dag, dry_run, tuple(gevonden))
     if not dry_run:
