@@ -207,6 +207,27 @@ def _jaren_terug(dag: date, jaren: int) -> date:
 
 def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> list[Opdracht]:
     """What goes on ``op`` on this node, and why (the order in which it is removed)."""
+    opdrachten = _voor_stromen(node, termijnen, staat, op)
+    if node is Node.AII:
+        opdrachten += _aii_termijnen(termijnen, op)
+    else:
+        opdrachten += _vsb_termijnen(termijnen, op)
+    grens = _jaren_terug(op, termijnen.audit_jaren)
+    opdrachten.append(
+        Opdracht(
+            Gegevens.AUDIT,
+            grens,
+            f"audit entries' content is kept {termijnen.audit_jaren} years: written before "
+            f"{grens.isoformat()} (hashes stay)",
+        )
+    )
+    return opdrachten
+
+
+def _voor_stromen(
+    node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date
+) -> list[Opdracht]:
+    """Each flow that ended (or lost its basis) and whose grace period passed: all its data."""
     opdrachten: list[Opdracht] = []
     for stroom, soort in VOOR_STROOM[node].items():
         einde = einde_van_stroom(staat, stroom)
@@ -223,105 +244,106 @@ def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> li
                 "has passed",
             )
         )
-    if node is Node.AII:
-        grens = _jaren_terug(op, termijnen.beslissingen_jaren)
-        opdrachten.append(
-            Opdracht(
-                Gegevens.BESLISSING,
-                grens,
-                f"decision records are kept {termijnen.beslissingen_jaren} years: "
-                f"given before {grens.isoformat()}",
-            )
-        )
-        opdrachten.append(
-            Opdracht(
-                Gegevens.MELDING,
-                grens,
-                f"data-quality reports are kept as the decision records, "
-                f"{termijnen.beslissingen_jaren} years: closed before {grens.isoformat()}",
-            )
-        )
-        opdrachten.append(
-            Opdracht(
-                Gegevens.LIJST_INHOUD,
-                op + timedelta(days=1),
-                "a list's INSZ are kept until VSB has received it and a later year's list (a "
-                "replaced list: its rectification); the receipt and hashes prove what went",
-            )
-        )
-    else:
-        vijf_jaar = _jaren_terug(op, BEWAARTERMIJN_JAREN)
-        opdrachten += [
-            Opdracht(
-                Gegevens.MELDING,
-                vijf_jaar,
-                f"data-quality reports are kept as the answers they concern, "
-                f"{BEWAARTERMIJN_JAREN} years: closed before {vijf_jaar.isoformat()}",
-            ),
-            Opdracht(
-                Gegevens.BERICHT,
-                vijf_jaar,
-                f"messages to the zorgkassen are kept {BEWAARTERMIJN_JAREN} years: made before "
-                f"{vijf_jaar.isoformat()}",
-            ),
-        ]
-        opdrachten.append(
-            Opdracht(
-                Gegevens.AANVRAAG,
-                op,
-                "kept until 5 years after the end of the zorgbudget (refused: after the "
-                f"refusal): that day lies before {op.isoformat()}",
-            )
-        )
-        opdrachten.append(
-            Opdracht(
-                Gegevens.OVERLEDEN,
-                op,
-                f"list data is kept until the person's death: died before {op.isoformat()}",
-            )
-        )
-        opdrachten.append(
-            Opdracht(
-                Gegevens.LIJST_OVERTOLLIG,
-                op + timedelta(days=1),
-                "after the distribution only listed members with VT on 1 January of the list "
-                "year are kept: no member at all, or a member without VT then",
-            )
-        )
-        onbeslist = op - timedelta(days=termijnen.onbeslist_dagen)
-        opdrachten.append(
-            Opdracht(
-                Gegevens.AANVRAAG_ONBESLIST,
-                onbeslist,
-                f"an application never decided is kept {termijnen.onbeslist_dagen} days: "
-                f"recorded before {onbeslist.isoformat()}",
-            )
-        )
-        bestand = op - timedelta(days=termijnen.zorgkas_bestand_dagen)
-        opdrachten += [
-            Opdracht(
-                Gegevens.ZORGKAS_BESTAND,
-                bestand,
-                "a zorgkas file's content is kept until the zorgkas downloads it, at most "
-                f"{termijnen.zorgkas_bestand_dagen} days: downloaded, or made before "
-                f"{bestand.isoformat()} (its hash stays)",
-            ),
-            Opdracht(
-                Gegevens.POSTVAK,
-                bestand,
-                f"a zorgkas file waits in its mailbox in/ at most "
-                f"{termijnen.zorgkas_bestand_dagen} days: made before {bestand.isoformat()}",
-            ),
-        ]
-    grens = _jaren_terug(op, termijnen.audit_jaren)
+    return opdrachten
+
+
+def _aii_termijnen(termijnen: Termijnen, op: date) -> list[Opdracht]:
+    """The AII node's own retention periods."""
+    opdrachten: list[Opdracht] = []
+    grens = _jaren_terug(op, termijnen.beslissingen_jaren)
     opdrachten.append(
         Opdracht(
-            Gegevens.AUDIT,
+            Gegevens.BESLISSING,
             grens,
-            f"audit entries' content is kept {termijnen.audit_jaren} years: written before "
-            f"{grens.isoformat()} (hashes stay)",
+            f"decision records are kept {termijnen.beslissingen_jaren} years: "
+            f"given before {grens.isoformat()}",
         )
     )
+    opdrachten.append(
+        Opdracht(
+            Gegevens.MELDING,
+            grens,
+            f"data-quality reports are kept as the decision records, "
+            f"{termijnen.beslissingen_jaren} years: closed before {grens.isoformat()}",
+        )
+    )
+    opdrachten.append(
+        Opdracht(
+            Gegevens.LIJST_INHOUD,
+            op + timedelta(days=1),
+            "a list's INSZ are kept until VSB has received it and a later year's list (a "
+            "replaced list: its rectification); the receipt and hashes prove what went",
+        )
+    )
+    return opdrachten
+
+
+def _vsb_termijnen(termijnen: Termijnen, op: date) -> list[Opdracht]:
+    """The VSB node's own retention periods."""
+    opdrachten: list[Opdracht] = []
+    vijf_jaar = _jaren_terug(op, BEWAARTERMIJN_JAREN)
+    opdrachten += [
+        Opdracht(
+            Gegevens.MELDING,
+            vijf_jaar,
+            f"data-quality reports are kept as the answers they concern, "
+            f"{BEWAARTERMIJN_JAREN} years: closed before {vijf_jaar.isoformat()}",
+        ),
+        Opdracht(
+            Gegevens.BERICHT,
+            vijf_jaar,
+            f"messages to the zorgkassen are kept {BEWAARTERMIJN_JAREN} years: made before "
+            f"{vijf_jaar.isoformat()}",
+        ),
+    ]
+    opdrachten.append(
+        Opdracht(
+            Gegevens.AANVRAAG,
+            op,
+            "kept until 5 years after the end of the zorgbudget (refused: after the "
+            f"refusal): that day lies before {op.isoformat()}",
+        )
+    )
+    opdrachten.append(
+        Opdracht(
+            Gegevens.OVERLEDEN,
+            op,
+            f"list data is kept until the person's death: died before {op.isoformat()}",
+        )
+    )
+    opdrachten.append(
+        Opdracht(
+            Gegevens.LIJST_OVERTOLLIG,
+            op + timedelta(days=1),
+            "after the distribution only listed members with VT on 1 January of the list "
+            "year are kept: no member at all, or a member without VT then",
+        )
+    )
+    onbeslist = op - timedelta(days=termijnen.onbeslist_dagen)
+    opdrachten.append(
+        Opdracht(
+            Gegevens.AANVRAAG_ONBESLIST,
+            onbeslist,
+            f"an application never decided is kept {termijnen.onbeslist_dagen} days: "
+            f"recorded before {onbeslist.isoformat()}",
+        )
+    )
+    bestand = op - timedelta(days=termijnen.zorgkas_bestand_dagen)
+    opdrachten += [
+        Opdracht(
+            Gegevens.ZORGKAS_BESTAND,
+            bestand,
+            "a zorgkas file's content is kept until the zorgkas downloads it, at most "
+            f"{termijnen.zorgkas_bestand_dagen} days: downloaded, or made before "
+            f"{bestand.isoformat()} (its hash stays)",
+        ),
+        Opdracht(
+            Gegevens.POSTVAK,
+            bestand,
+            f"a zorgkas file waits in its mailbox in/ at most "
+            f"{termijnen.zorgkas_bestand_dagen} days: made before {bestand.isoformat()}",
+        ),
+    ]
     return opdrachten
 
 

@@ -31,6 +31,7 @@ from kbi_exchange.domain.kwaliteit import (
     controleer_tekst,
 )
 from kbi_exchange.domain.lijst import op_lijst
+from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
 from kbi_exchange.services.advies import antwoord_bericht
@@ -188,75 +189,9 @@ def herbeoordeel(
         if melding is None:
             raise OnbekendeMelding(f"no report {melding_id}")
         gecorrigeerd = melding.corrigeer(import_id, door.naam, nu)
-        nieuw: list[Rectificatie] = []
-        records = [b for b in werk.beslissingen.van_insz(melding.insz) if b.antwoord]
-        # what each answer says now: as given, or as an earlier correction rectified it
-        rechtgezet = werk.rectificaties.laatste([b.id for b in records])
-        for b in records:
-            oud = rechtgezet.get(b.id) or Uitkomst.uit_antwoord(orjson.loads(b.antwoord))
-            if oud.advies is None:
-                continue  # a refused question gave no answer to rectify
-            antwoord = beantwoord(
-                Vraag(b.insz, b.datum, b.doel),
-                zoek=werk.kbi.zoek,
-                vandaag=dag_in_brussel(b.gegeven_op),
-                gekend_op=nu,
-                parameters=parameters,
-            )
-            opnieuw = Uitkomst.uit_antwoord(antwoord_bericht(b.referte, antwoord).json())
-            if opnieuw.zelfde(oud) or opnieuw.advies is None:
-                # unchanged; or the question is refused now (a data error at the source):
-                # no answer to send, the report stays for a person to look at
-                continue
-            beslissing = antwoord.beslissing
-            nieuw.append(
-                Rectificatie(
-                    id=str(uuid.uuid4()),
-                    melding_id=melding.id,
-                    stroom=Stroom.F1,
-                    client=b.client,
-                    gemaakt_op=nu,
-                    insz=melding.insz,
-                    oud=oud,
-                    nieuw=opnieuw,
-                    referte=b.referte,
-                    beslissing_id=b.id,
-                    datum=date.fromisoformat(b.datum),
-                    gekend_op=nu,
-                    feit_ids=tuple(sorted(beslissing.feiten)) if beslissing else (),
-                )
-            )
-        dossier = werk.kbi.zoek(melding.insz)
-        op = set(werk.lijsten.met_insz(melding.insz, werk.audit.insz_hashes(melding.insz)))
-        # the lists that count for their year; none once F2 may not disclose (their INSZ
-        # are purged after the grace period)
-        f2 = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu)
-        lijsten = (
-            [x for x in werk.lijsten.alle() if x.telt_voor_jaar]
-            if f2.weigering(Stroom.F2) is None
-            else []
-        )
-        for lijst in lijsten:
-            nu_op = dossier is not None and op_lijst(
-                dossier, lijst.jaar, gekend_op=nu, parameters=parameters
-            )
-            eerder = [r.op_lijst for r in werk.rectificaties.van_lijst(lijst.id, melding.insz)]
-            was_op = eerder[-1] if eerder else lijst.id in op
-            if nu_op == was_op:
-                continue
-            nieuw.append(
-                Rectificatie(
-                    id=str(uuid.uuid4()),
-                    melding_id=melding.id,
-                    stroom=Stroom.F2,
-                    client=lijst_ontvanger,
-                    gemaakt_op=nu,
-                    insz=melding.insz,
-                    jaar=lijst.jaar,
-                    lijst_id=lijst.id,
-                    op_lijst=nu_op,
-                )
-            )
+        records, antwoorden = _antwoorden_opnieuw(werk, melding, nu, parameters)
+        lijsten, op_lijsten = _lijsten_opnieuw(werk, melding, nu, parameters, lijst_ontvanger)
+        nieuw = antwoorden + op_lijsten
         werk.meldingen.bewaar(gecorrigeerd)
         for r in nieuw:
             werk.rectificaties.voeg_toe(r)
@@ -269,13 +204,103 @@ def herbeoordeel(
                 "melding": melding.id,
                 "import": import_id,
                 "rectificaties": [r.id for r in nieuw],
-                "antwoorden_bekeken": len(records),
-                "lijsten_bekeken": len(lijsten),
+                "antwoorden_bekeken": records,
+                "lijsten_bekeken": lijsten,
             },
         )
         werk.commit()
         alle = werk.rectificaties.van_melding(melding_id)
-    return Herbeoordeling(gecorrigeerd, alle, len(records), len(lijsten))
+    return Herbeoordeling(gecorrigeerd, alle, records, lijsten)
+
+
+def _antwoorden_opnieuw(
+    werk: KwaliteitWerk, melding: Melding, nu: datetime, parameters: ParameterSet
+) -> tuple[int, list[Rectificatie]]:
+    """Every earlier answer about the person, given again on what is known now: how many
+    were looked at, and a rectification (F1) for each that changed."""
+    nieuw: list[Rectificatie] = []
+    records = [b for b in werk.beslissingen.van_insz(melding.insz) if b.antwoord]
+    # what each answer says now: as given, or as an earlier correction rectified it
+    rechtgezet = werk.rectificaties.laatste([b.id for b in records])
+    for b in records:
+        oud = rechtgezet.get(b.id) or Uitkomst.uit_antwoord(orjson.loads(b.antwoord))
+        if oud.advies is None:
+            continue  # a refused question gave no answer to rectify
+        antwoord = beantwoord(
+            Vraag(b.insz, b.datum, b.doel),
+            zoek=werk.kbi.zoek,
+            vandaag=dag_in_brussel(b.gegeven_op),
+            gekend_op=nu,
+            parameters=parameters,
+        )
+        opnieuw = Uitkomst.uit_antwoord(antwoord_bericht(b.referte, antwoord).json())
+        if opnieuw.zelfde(oud) or opnieuw.advies is None:
+            # unchanged; or the question is refused now (a data error at the source):
+            # no answer to send, the report stays for a person to look at
+            continue
+        beslissing = antwoord.beslissing
+        nieuw.append(
+            Rectificatie(
+                id=str(uuid.uuid4()),
+                melding_id=melding.id,
+                stroom=Stroom.F1,
+                client=b.client,
+                gemaakt_op=nu,
+                insz=melding.insz,
+                oud=oud,
+                nieuw=opnieuw,
+                referte=b.referte,
+                beslissing_id=b.id,
+                datum=date.fromisoformat(b.datum),
+                gekend_op=nu,
+                feit_ids=tuple(sorted(beslissing.feiten)) if beslissing else (),
+            )
+        )
+    return len(records), nieuw
+
+
+def _lijsten_opnieuw(
+    werk: KwaliteitWerk,
+    melding: Melding,
+    nu: datetime,
+    parameters: ParameterSet,
+    lijst_ontvanger: str,
+) -> tuple[int, list[Rectificatie]]:
+    """Every list that counts for its year, checked again for the person: how many were
+    looked at, and a rectification (F2) for each on which they should (not) be."""
+    dossier = werk.kbi.zoek(melding.insz)
+    op = set(werk.lijsten.met_insz(melding.insz, werk.audit.insz_hashes(melding.insz)))
+    # the lists that count for their year; none once F2 may not disclose (their INSZ
+    # are purged after the grace period)
+    f2 = staat_nu(protocol_definitie(), werk.protocol.gebeurtenissen(), nu)
+    lijsten = (
+        [x for x in werk.lijsten.alle() if x.telt_voor_jaar]
+        if f2.weigering(Stroom.F2) is None
+        else []
+    )
+    nieuw: list[Rectificatie] = []
+    for lijst in lijsten:
+        nu_op = dossier is not None and op_lijst(
+            dossier, lijst.jaar, gekend_op=nu, parameters=parameters
+        )
+        eerder = [r.op_lijst for r in werk.rectificaties.van_lijst(lijst.id, melding.insz)]
+        was_op = eerder[-1] if eerder else lijst.id in op
+        if nu_op == was_op:
+            continue
+        nieuw.append(
+            Rectificatie(
+                id=str(uuid.uuid4()),
+                melding_id=melding.id,
+                stroom=Stroom.F2,
+                client=lijst_ontvanger,
+                gemaakt_op=nu,
+                insz=melding.insz,
+                jaar=lijst.jaar,
+                lijst_id=lijst.id,
+                op_lijst=nu_op,
+            )
+        )
+    return len(lijsten), nieuw
 
 
 @vereist(Permissie.KBI_MELDING_BEHANDEL)

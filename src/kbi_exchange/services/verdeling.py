@@ -17,7 +17,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
@@ -26,6 +26,7 @@ from kbi_exchange.domain.dates import BRUSSEL, dag_in_brussel
 from kbi_exchange.domain.fouten import Conflict, NotFound
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
 from kbi_exchange.domain.lijst import LijstFout
+from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.domain.verdeling import (
     Toewijzing,
@@ -97,33 +98,59 @@ def verdeel(
     with uow as werk:
         vereis_stroom(werk, Stroom.F2, nu)  # VSB's record: suspended, ended or lapsed: no
         nagestuurd = _verstuur(werk, outbox, nu)
-        lijst = werk.ontvangen_lijsten.huidige(jaar)
-        if lijst is None:
-            raise LijstFout(f"no list of {jaar} was received: nothing to distribute")
-        inszen = werk.ontvangen_lijsten.inszen(lijst.id)
-        verzonden = werk.zendingen.verdeeld(jaar)
-        toewijzing = Toewijzing()
-        for start in range(0, len(inszen), BLOK):
-            blok = inszen[start : start + BLOK]
-            wijs_toe(
-                blok,
-                werk.leden.op(blok),
-                jaar=jaar,
-                verdeeldag=verdeeldag,
-                verzonden=verzonden,
-                toewijzing=toewijzing,
-            )
-            voortgang(start + len(blok), len(inszen))
-        # a rectification replaced the list: who was sent before and is on it no more
-        op_lijst = set(inszen)
-        toewijzing.van_de_lijst = sorted(i for i in verzonden if i not in op_lijst)
+        lijst, verzonden, toewijzing = _wijs_toe(werk, jaar, verdeeldag, voortgang)
     verslag = Verdeling(jaar, lijst.id, verdeeldag.isoformat(), toewijzing, nagestuurd=nagestuurd)
+    bestanden = _bestanden(lijst, toewijzing, vault=vault, vsb=vsb, door=door, nu=nu)
+    with uow as werk:
+        try:
+            _leg_vast(werk, lijst, toewijzing, verzonden, bestanden, door=door, nu=nu)
+            werk.commit()
+        except Conflict:
+            raise LijstFout(
+                f"the list of {jaar} was distributed by another run meanwhile; run it again"
+            ) from None
+        crash_point("list.distribute:stored")
+        verslag.zendingen = _verstuur(werk, outbox, nu)
+    return verslag
+
+
+def _wijs_toe(
+    werk: VerdelingWerk, jaar: int, verdeeldag: date, voortgang: Callable[[int, int], None]
+) -> tuple[Lijst, dict[str, str], Toewijzing]:
+    """Who on the year's current list goes to which zorgkas, a block of members at a time;
+    and who was sent before and is on it no more (a rectification replaced the list)."""
+    lijst = werk.ontvangen_lijsten.huidige(jaar)
+    if lijst is None:
+        raise LijstFout(f"no list of {jaar} was received: nothing to distribute")
+    inszen = werk.ontvangen_lijsten.inszen(lijst.id)
+    verzonden = werk.zendingen.verdeeld(jaar)
+    toewijzing = Toewijzing()
+    for start in range(0, len(inszen), BLOK):
+        blok = inszen[start : start + BLOK]
+        wijs_toe(
+            blok,
+            werk.leden.op(blok),
+            jaar=jaar,
+            verdeeldag=verdeeldag,
+            verzonden=verzonden,
+            toewijzing=toewijzing,
+        )
+        voortgang(start + len(blok), len(inszen))
+    op_lijst = set(inszen)
+    toewijzing.van_de_lijst = sorted(i for i in verzonden if i not in op_lijst)
+    return lijst, verzonden, toewijzing
+
+
+def _bestanden(
+    lijst: Lijst, toewijzing: Toewijzing, *, vault: Vault, vsb: str, door: Actor, nu: datetime
+) -> list[tuple[Zending, bytes, list[str]]]:
+    """Each zorgkas's file: its members on the list, signed by VSB, encrypted to it."""
     bestanden = []
     for zorgkas, voor_zorgkas in sorted(toewijzing.per_zorgkas.items()):
         kop = ZorgkasKop(
             zending_id=str(uuid.uuid4()),
             lijst_id=lijst.id,
-            jaar=jaar,
+            jaar=lijst.jaar,
             zorgkas=zorgkas,
             afzender=vsb,
             verdeeld_op=nu.astimezone(BRUSSEL),
@@ -134,76 +161,95 @@ def verdeel(
         zending = Zending(
             id=kop.zending_id,
             lijst_id=lijst.id,
-            jaar=jaar,
+            jaar=lijst.jaar,
             zorgkas=zorgkas,
             aantal=kop.aantal,
             gemaakt_op=nu,
             door=door.naam,
-            bestand_naam=zorgkas_bestandsnaam(zorgkas, jaar, nu.astimezone(BRUSSEL)),
+            bestand_naam=zorgkas_bestandsnaam(zorgkas, lijst.jaar, nu.astimezone(BRUSSEL)),
             bestand_sha256=hashlib.sha256(bestand).hexdigest(),
         )
         bestanden.append((zending, bestand, voor_zorgkas))
-    with uow as werk:
-        try:
-            # counted, not kept: who is no member, or had no VT on 1 January (SPEC §10)
-            werk.ontvangen_lijsten.laat_weg(
-                lijst.id, toewijzing.niet_bewaard, lambda insz: werk.audit.insz_hashes(insz)[0]
-            )
-            werk.ontvangen_lijsten.verdeeld(lijst.id, nu)
-            werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
-            for bericht in _van_de_lijst_berichten(
-                toewijzing.van_de_lijst, verzonden, jaar=jaar, lijst_id=lijst.id, nu=nu
-            ):
-                werk.berichten.voeg_toe(bericht)
-                werk.audit.record(  # the zorgkas learns who is off the list: audited per zorgkas
-                    gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
-                    actor=door.naam,
-                    tijdstip=nu,
-                    inhoud={
-                        "lijst": lijst.id,
-                        "jaar": jaar,
-                        "zorgkas": bericht.zorgkas,
-                        "bericht": bericht.id,
-                        "van_de_lijst": len(bericht.inhoud["inszen"]),
-                    },
-                )
-            for zending, bestand, voor_zorgkas in bestanden:
-                werk.zendingen.voeg_toe(zending, bestand)
-                werk.zendingen.leg_vast(
-                    jaar=jaar,
-                    zorgkas=zending.zorgkas,
-                    zending_id=zending.id,
-                    nieuw=[i for i in voor_zorgkas if i not in verzonden],
-                    verhuisd=[i for i in voor_zorgkas if i in verzonden],
-                )
-                werk.audit.record(  # the disclosure, one entry per file, before it leaves
-                    gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
-                    actor=door.naam,
-                    tijdstip=nu,
-                    inhoud={
-                        "lijst": lijst.id,
-                        "jaar": jaar,
-                        "zorgkas": zending.zorgkas,
-                        "zending": zending.id,
-                        "aantal": zending.aantal,
-                        "doorgestuurd": toewijzing.doorgestuurd.get(zending.zorgkas, 0),
-                        "bestand_sha256": zending.bestand_sha256,
-                    },
-                )
-            werk.audit.record(
-                gebeurtenis=AuditGebeurtenis.VSB_VERDELING_VERSLAG,
-                actor=door.naam,
-                tijdstip=nu,
-                inhoud={"lijst": lijst.id, "jaar": jaar, **toewijzing.json()},
-            )
-            werk.commit()
-        except Conflict:
-            raise LijstFout(
-                f"the list of {jaar} was distributed by another run meanwhile; run it again"
-            ) from None
-        crash_point("list.distribute:stored")
-        verslag.zendingen = _verstuur(werk, outbox, nu)
-    return verslag
+    return bestanden
+
+
+def _leg_vast(
+    werk: VerdelingWerk,
+    lijst: Lijst,
+    toewijzing: Toewijzing,
+    verzonden: dict[str, str],
+    bestanden: list[tuple[Zending, bytes, list[str]]],
+    *,
+    door: Actor,
+    nu: datetime,
+) -> None:
+    """Store the distribution, each file and message audited before it leaves (one
+    transaction: the caller commits)."""
+    jaar = lijst.jaar
+    # counted, not kept: who is no member, or had no VT on 1 January (SPEC §10)
+    werk.ontvangen_lijsten.laat_weg(
+        lijst.id, toewijzing.niet_bewaard, lambda insz: werk.audit.insz_hashes(insz)[0]
+    )
+    werk.ontvangen_lijsten.verdeeld(lijst.id, nu)
+    werk.zendingen.niet_meer(jaar, toewijzing.van_de_lijst)
+    _meld_van_de_lijst(werk, lijst, toewijzing.van_de_lijst, verzonden, door=door, nu=nu)
+    for zending, bestand, voor_zorgkas in bestanden:
+        werk.zendingen.voeg_toe(zending, bestand)
+        werk.zendingen.leg_vast(
+            jaar=jaar,
+            zorgkas=zending.zorgkas,
+            zending_id=zending.id,
+            nieuw=[i for i in voor_zorgkas if i not in verzonden],
+            verhuisd=[i for i in voor_zorgkas if i in verzonden],
+        )
+        werk.audit.record(  # the disclosure, one entry per file, before it leaves
+            gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={
+                "lijst": lijst.id,
+                "jaar": jaar,
+                "zorgkas": zending.zorgkas,
+                "zending": zending.id,
+                "aantal": zending.aantal,
+                "doorgestuurd": toewijzing.doorgestuurd.get(zending.zorgkas, 0),
+                "bestand_sha256": zending.bestand_sha256,
+            },
+        )
+    werk.audit.record(
+        gebeurtenis=AuditGebeurtenis.VSB_VERDELING_VERSLAG,
+        actor=door.naam,
+        tijdstip=nu,
+        inhoud={"lijst": lijst.id, "jaar": jaar, **toewijzing.json()},
+    )
+
+
+def _meld_van_de_lijst(
+    werk: VerdelingWerk,
+    lijst: Lijst,
+    van_de_lijst: list[str],
+    verzonden: dict[str, str],
+    *,
+    door: Actor,
+    nu: datetime,
+) -> None:
+    """Tell each zorgkas who is off the rectified list: one message each, audited."""
+    for bericht in _van_de_lijst_berichten(
+        van_de_lijst, verzonden, jaar=lijst.jaar, lijst_id=lijst.id, nu=nu
+    ):
+        werk.berichten.voeg_toe(bericht)
+        werk.audit.record(  # the zorgkas learns who is off the list: audited per zorgkas
+            gebeurtenis=AuditGebeurtenis.VSB_LIJST_VERDEELD,
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={
+                "lijst": lijst.id,
+                "jaar": lijst.jaar,
+                "zorgkas": bericht.zorgkas,
+                "bericht": bericht.id,
+                "van_de_lijst": len(bericht.inhoud["inszen"]),
+            },
+        )
 
 
 def _van_de_lijst_berichten(

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from kbi_exchange.domain.decision import Beslissing, Reden, RedenCode, Regime, Status, UitlegStap
-from kbi_exchange.domain.dossier import DoelgroepType, Dossier, Feit
+from kbi_exchange.domain.dossier import (
+    Aanmelding,
+    Attest,
+    Contract,
+    Doelgroep,
+    DoelgroepType,
+    Dossier,
+    Feit,
+    Inbreuk,
+    UitstelAanmelding,
+    UitstelOndertekening,
+    Vrijstelling,
+)
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.rules import regels as r
 from kbi_exchange.domain.rules.naleving import (
@@ -51,6 +63,76 @@ def _op_datum(feiten: tuple[F, ...], begin: date, datum: date, veld: str) -> lis
     return geteld
 
 
+class _Gekend(NamedTuple):
+    """The facts of a dossier known at a moment, by kind, and their ids: read as a `Dossier`
+    is (which, when every fact is known, is used as it is)."""
+
+    doelgroepen: tuple[Doelgroep, ...]
+    vrijstellingen: tuple[Vrijstelling, ...]
+    aanmeldingen: tuple[Aanmelding, ...]
+    contracten: tuple[Contract, ...]
+    attesten: tuple[Attest, ...]
+    inbreuken: tuple[Inbreuk, ...]
+    uitstel_aanmelding: tuple[UitstelAanmelding, ...]
+    uitstel_ondertekening: tuple[UitstelOndertekening, ...]
+    feit_ids: tuple[str, ...]
+
+
+def _gekende_feiten(dossier: Dossier, gekend_op: datetime) -> Dossier | _Gekend:
+    """Only facts registered at or before ``gekend_op`` and not withdrawn by then count."""
+    if dossier.alles_gekend(gekend_op):  # the common case: nothing to filter, nothing to copy
+        return dossier
+    groepen = (
+        _gekend(dossier.doelgroepen, gekend_op),
+        _gekend(dossier.vrijstellingen, gekend_op),
+        _gekend(dossier.aanmeldingen, gekend_op),
+        _gekend(dossier.contracten, gekend_op),
+        _gekend(dossier.attesten, gekend_op),
+        _gekend(dossier.inbreuken, gekend_op),
+        _gekend(dossier.uitstel_aanmelding, gekend_op),
+        _gekend(dossier.uitstel_ondertekening, gekend_op),
+    )
+    return _Gekend(*groepen, tuple(f.id for groep in groepen for f in groep))
+
+
+def _plicht(doelgroepen: tuple[Doelgroep, ...], datum: date) -> tuple[Doelgroep | None, UitlegStap]:
+    """The obligation period that covers the date (the earliest begun), and the step saying so."""
+    plicht = None
+    for doelgroep in doelgroepen:
+        if (
+            doelgroep.type is _PLICHT
+            and doelgroep.periode.dekt(datum)
+            and (plicht is None or doelgroep.periode.begin < plicht.periode.begin)
+        ):
+            plicht = doelgroep
+    if plicht is None:
+        return None, UitlegStap(r.DOELGROEP_PLICHT, False, _GEEN_PLICHT, (datum,))
+    stap = UitlegStap(
+        r.DOELGROEP_PLICHT, True, "Plichtperiode {} dekt de datum.", (plicht.periode,), (plicht.id,)
+    )
+    return plicht, stap
+
+
+def _vrijstelling(vrijstellingen: tuple[Vrijstelling, ...], datum: date) -> UitlegStap:
+    for vrijstelling in vrijstellingen:
+        if vrijstelling.periode.dekt(datum):
+            return UitlegStap(
+                r.VRIJSTELLING,
+                True,
+                "Vrijstelling {} ({}) dekt de datum.",
+                (vrijstelling.reden, vrijstelling.periode),
+                (vrijstelling.id,),
+            )
+    return _GEEN_VRIJSTELLING
+
+
+def _overleden(dossier: Dossier, datum: date, gekend_op: datetime) -> UitlegStap:
+    overleden_op = dossier.overlijdensdatum_op(gekend_op) if dossier.overlijdensdatum else None
+    if overleden_op is not None and overleden_op <= datum:
+        return UitlegStap(r.OVERLEDEN, True, "Overleden op {}.", (overleden_op,))
+    return _NIET_OVERLEDEN
+
+
 def evaluate(
     dossier: Dossier, datum: date, *, gekend_op: datetime, parameters: ParameterSet
 ) -> Beslissing:
@@ -60,76 +142,10 @@ def evaluate(
     The decision records the ids of every fact known then and the parameter version, so that it
     can be replayed exactly.
     """
-    if dossier.alles_gekend(gekend_op):  # the common case: nothing to filter
-        doelgroepen = dossier.doelgroepen
-        vrijstellingen = dossier.vrijstellingen
-        aanmeldingen = dossier.aanmeldingen
-        contracten = dossier.contracten
-        attesten = dossier.attesten
-        inbreuken = dossier.inbreuken
-        uitstel_aanmelding = dossier.uitstel_aanmelding
-        uitstel_ondertekening = dossier.uitstel_ondertekening
-        ids = dossier.feit_ids
-    else:
-        doelgroepen = _gekend(dossier.doelgroepen, gekend_op)
-        vrijstellingen = _gekend(dossier.vrijstellingen, gekend_op)
-        aanmeldingen = _gekend(dossier.aanmeldingen, gekend_op)
-        contracten = _gekend(dossier.contracten, gekend_op)
-        attesten = _gekend(dossier.attesten, gekend_op)
-        inbreuken = _gekend(dossier.inbreuken, gekend_op)
-        uitstel_aanmelding = _gekend(dossier.uitstel_aanmelding, gekend_op)
-        uitstel_ondertekening = _gekend(dossier.uitstel_ondertekening, gekend_op)
-        ids = tuple(
-            f.id
-            for groep in (
-                doelgroepen,
-                vrijstellingen,
-                aanmeldingen,
-                contracten,
-                attesten,
-                inbreuken,
-                uitstel_aanmelding,
-                uitstel_ondertekening,
-            )
-            for f in groep
-        )
-
-    plicht = None
-    for doelgroep in doelgroepen:
-        if (
-            doelgroep.type is _PLICHT
-            and doelgroep.periode.dekt(datum)
-            and (plicht is None or doelgroep.periode.begin < plicht.periode.begin)
-        ):
-            plicht = doelgroep
-    stap_plicht = (
-        UitlegStap(
-            r.DOELGROEP_PLICHT,
-            True,
-            "Plichtperiode {} dekt de datum.",
-            (plicht.periode,),
-            (plicht.id,),
-        )
-        if plicht
-        else UitlegStap(r.DOELGROEP_PLICHT, False, _GEEN_PLICHT, (datum,))
-    )
-    stap_vrijstelling = _GEEN_VRIJSTELLING
-    for vrijstelling in vrijstellingen:
-        if vrijstelling.periode.dekt(datum):
-            stap_vrijstelling = UitlegStap(
-                r.VRIJSTELLING,
-                True,
-                "Vrijstelling {} ({}) dekt de datum.",
-                (vrijstelling.reden, vrijstelling.periode),
-                (vrijstelling.id,),
-            )
-            break
-    overleden_op = dossier.overlijdensdatum_op(gekend_op) if dossier.overlijdensdatum else None
-    stap_overleden = (
-        UitlegStap(r.OVERLEDEN, True, "Overleden op {}.", (overleden_op,))
-        if overleden_op is not None and overleden_op <= datum
-        else _NIET_OVERLEDEN
-    )
+    feiten = _gekende_feiten(dossier, gekend_op)
+    plicht, stap_plicht = _plicht(feiten.doelgroepen, datum)
+    stap_vrijstelling = _vrijstelling(feiten.vrijstellingen, datum)
+    stap_overleden = _overleden(dossier, datum, gekend_op)
     if plicht is None or stap_vrijstelling.geldt or stap_overleden.geldt:
         return Beslissing(
             datum,
@@ -138,12 +154,29 @@ def evaluate(
             (),
             (stap_plicht, stap_vrijstelling, stap_overleden, *_NIET_VERPLICHT_STAPPEN),
             None,
-            ids,
+            feiten.feit_ids,
             parameters.versie,
         )
+    return _naleving(
+        feiten,
+        plicht.periode.begin,
+        datum,
+        gekend_op,
+        parameters,
+        (stap_plicht, stap_vrijstelling, stap_overleden),
+    )
 
+
+def _naleving(
+    feiten: Dossier | _Gekend,
+    begin: date,
+    datum: date,
+    gekend_op: datetime,
+    parameters: ParameterSet,
+    stappen: tuple[UitlegStap, UitlegStap, UitlegStap],
+) -> Beslissing:
+    """Under the obligation since ``begin``: does the person comply on ``datum`` (SPEC §4)?"""
     termijnen = parameters.termijnen(datum)
-    begin = plicht.periode.begin
     regime = _R2022 if begin >= termijnen.regime_2022_vanaf else _R2013
     stap_regime = UitlegStap(
         r.REGIME,
@@ -156,12 +189,12 @@ def evaluate(
         begin,
         regime,
         termijnen,
-        _op_datum(aanmeldingen, begin, datum, "datum"),
-        _op_datum(contracten, begin, datum, "datum_ondertekening"),
-        _op_datum(attesten, begin, datum, "datum"),
-        [i for i in inbreuken if i.datum_vaststelling >= begin],
-        list(uitstel_aanmelding),
-        list(uitstel_ondertekening),
+        _op_datum(feiten.aanmeldingen, begin, datum, "datum"),
+        _op_datum(feiten.contracten, begin, datum, "datum_ondertekening"),
+        _op_datum(feiten.attesten, begin, datum, "datum"),
+        [i for i in feiten.inbreuken if i.datum_vaststelling >= begin],
+        list(feiten.uitstel_aanmelding),
+        list(feiten.uitstel_ondertekening),
     )
     vervult = attest_vervult(traject)
     inbreuk = inbreuk_vastgesteld(traject)
@@ -183,18 +216,8 @@ def evaluate(
         gekend_op,
         Status.VERPLICHT_VOLDOET_NIET if redenen else Status.VERPLICHT_VOLDOET,
         redenen,
-        (
-            stap_plicht,
-            stap_vrijstelling,
-            stap_overleden,
-            stap_regime,
-            vervult,
-            inbreuk,
-            aanmelding,
-            contract,
-            b1,
-        ),
+        (*stappen, stap_regime, vervult, inbreuk, aanmelding, contract, b1),
         regime,
-        ids,
+        feiten.feit_ids,
         parameters.versie,
     )
