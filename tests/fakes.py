@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
@@ -23,9 +23,9 @@ from kbi_exchange.domain.audit import (
     NieuweAuditRegel,
     Verstrekking,
     keten,
-    nieuwe_regel,
     verstrekkingen,
 )
+from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
 from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
@@ -149,7 +149,7 @@ class FakeAudit:
         gebeurtenis: AuditGebeurtenis,
         actor: Actor | str,
         tijdstip: datetime,
-        inhoud: Mapping[str, Any],
+        inhoud: AuditInhoud,
         *,
         insz: str | None = None,
     ) -> None:

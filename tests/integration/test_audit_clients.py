@@ -16,11 +16,24 @@ from kbi_exchange.adapters.db.aii_models import (
 )
 from kbi_exchange.bootstrap import aii_uow, engine
 from kbi_exchange.domain.audit import BEGIN_HASH, AuditGebeurtenis, keten_hash
+from kbi_exchange.domain.audit_inhoud import AdviesInhoud
 from kbi_exchange.settings import load_settings
 from tests.conftest import NU, kbi
 
 Cap = pytest.CaptureFixture[str]
 INSZ = "85073003328"
+
+
+def _antwoord(referte: str) -> AdviesInhoud:
+    return {
+        "kanaal": "REST",
+        "beslissing": None,
+        "referte": referte,
+        "datum": "2023-01-01",
+        "advies": "OK",
+        "reden": None,
+        "uitzonderingen": [],
+    }
 
 
 def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
@@ -33,7 +46,7 @@ def _schrijf(aantal: int, *, insz: str | None = INSZ) -> None:
                 actor="vsb",
                 tijdstip=NU,
                 insz=insz,
-                inhoud={"referte": f"r-{i}", "advies": "OK"},
+                inhoud=_antwoord(f"r-{i}"),
             )
         werk.commit()
 
@@ -143,7 +156,7 @@ def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, caps
                     gebeurtenis=AuditGebeurtenis.ADVIES_GEGEVEN,
                     actor="vsb",
                     tijdstip=NU,
-                    inhoud={"i": i},
+                    inhoud=_antwoord(f"r-{i}"),
                 )
             werk.commit()
     with engine(database_url).connect() as verbinding:

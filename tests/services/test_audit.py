@@ -28,15 +28,15 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited() -> None
     )
     with werk:
         werk.audit.record(
-            gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
+            gebeurtenis=AuditGebeurtenis.LIJST_OPGEHAALD,
             actor="olga",
             tijdstip=NU,
-            inhoud={"lijst": lijst.id},
+            inhoud={"lijst": lijst.id, "jaar": 2026, "bestand_sha256": None},
         )
         werk.commit()
     later = NU + timedelta(days=1)
     gevonden = zoek_over_persoon(uow=werk, insz=OP_LIJST, door=DORA, nu=later)
-    assert [r.gebeurtenis for r in gevonden] == ["kbi:lijst:deliver"]
+    assert [r.gebeurtenis for r in gevonden] == ["kbi:lijst:pull"]
     niets = zoek_over_persoon(uow=werk, insz=NIET_OP_LIJST, door=DORA, nu=later)
     assert niets == []
     zoekopdrachten = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:audit:search"]
@@ -47,4 +47,4 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited() -> None
     assert not any(OP_LIJST in (r.inhoud or "") for r in werk.audit.regels_)
     # the search of the person on the list is found by a later search of that person
     opnieuw = zoek_over_persoon(uow=werk, insz=OP_LIJST, door=DORA, nu=later)
-    assert [r.gebeurtenis for r in opnieuw] == ["kbi:lijst:deliver", "kbi:audit:search"]
+    assert [r.gebeurtenis for r in opnieuw] == ["kbi:lijst:pull", "kbi:audit:search"]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
-
-import orjson
 
 BEGIN_HASH = "0" * 64
 CHECKPOINT_ELKE = 1_000
@@ -183,27 +180,6 @@ class NieuweAuditRegel:
     insz_hash: str | None
     inhoud: str
     inhoud_sha256: str
-
-
-def nieuwe_regel(
-    *,
-    gebeurtenis: AuditGebeurtenis,
-    actor: str,
-    tijdstip: datetime,
-    inhoud: Mapping[str, Any],
-    insz_hash: str | None,
-) -> NieuweAuditRegel:
-    """An entry as every audit log writes it: its content compact JSON with sorted keys (the
-    search for a list or file relies on that form), hashed."""
-    tekst = orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS).decode()
-    return NieuweAuditRegel(
-        tijdstip=tijdstip,
-        gebeurtenis=gebeurtenis.value,
-        actor=actor,
-        insz_hash=insz_hash,
-        inhoud=tekst,
-        inhoud_sha256=inhoud_hash(tekst),
-    )
 
 
 _PURGE = frozenset(

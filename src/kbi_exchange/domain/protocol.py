@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.audit_inhoud import ProtocolStapInhoud
 from kbi_exchange.domain.dates import (
     OngeldigeTijd,
     dag_in_brussel,
@@ -128,7 +129,7 @@ class ProtocolGebeurtenis:
         """Whether this step came from the other party (recorded under its id)."""
         return self.door.startswith("partij:")
 
-    def json(self) -> dict[str, Any]:
+    def json(self) -> ProtocolStapInhoud:
         return {
             "id": self.id,
             "soort": self.soort.value,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 
+from kbi_exchange.domain.audit_inhoud import ToewijzingInhoud
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import referentiedatum, tijdstempel
 
@@ -40,7 +41,7 @@ class Toewijzing:
     # not kept after the distribution: no member at all, or no VT on 1 January of the year
     niet_bewaard: list[str] = field(default_factory=list)
 
-    def json(self) -> dict[str, object]:
+    def json(self) -> ToewijzingInhoud:
         return {
             "per_zorgkas": {z: len(i) for z, i in sorted(self.per_zorgkas.items())},
             "doorgestuurd": dict(sorted(self.doorgestuurd.items())),

@@ -30,6 +30,7 @@ from kbi_exchange.domain.aanvraag import (
 )
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import AanvraagBeslistInhoud, AanvraagIngediendInhoud
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
@@ -51,7 +52,7 @@ def geldig_insz(tekst: str) -> str:
         raise AanvraagFout(f"insz: {fout}") from None
 
 
-def _antwoord_audit(aanvraag: Aanvraag) -> dict[str, object]:
+def _antwoord_audit(aanvraag: Aanvraag) -> AanvraagBeslistInhoud:
     return {
         "aanvraag": aanvraag.id,
         "zorgkas": aanvraag.zorgkas,
@@ -193,17 +194,19 @@ def dien_in(
             beslist_op=moment if reden else None,
         )
         werk.aanvragen.bewaar(aanvraag)
+        ingediend: AanvraagIngediendInhoud = {
+            "aanvraag": aanvraag.id,
+            "zorgkas": zorgkas,
+            "opening": opening.isoformat(),
+        }
+        if aanvraag.referte:
+            ingediend["referte"] = aanvraag.referte
         werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_INGEDIEND,
             actor=door.naam,
             tijdstip=moment,
             insz=cijfers,
-            inhoud={
-                "aanvraag": aanvraag.id,
-                "zorgkas": zorgkas,
-                "opening": opening.isoformat(),
-                **({"referte": aanvraag.referte} if aanvraag.referte else {}),
-            },
+            inhoud=ingediend,
         )
         if reden is not None:  # decided without asking anyone
             _audit_beslissing(werk, aanvraag, door, moment)

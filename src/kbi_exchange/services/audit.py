@@ -19,11 +19,12 @@ from kbi_exchange.domain.audit import (
     kop_gegevens,
     verifieer_keten,
 )
+from kbi_exchange.domain.audit_inhoud import MislukteAanmeldingenInhoud
 from kbi_exchange.domain.client import FailedAuthentications
 from kbi_exchange.services.ports import AuditLog, AuditWerk, AuditZoekWerk
 
 
-def mislukte_aanmeldingen_inhoud(g: FailedAuthentications) -> dict[str, Any]:
+def mislukte_aanmeldingen_inhoud(g: FailedAuthentications) -> MislukteAanmeldingenInhoud:
     """A security event's entry: the address, how many failures, from when until when."""
     return {
         "adres": g.address,

@@ -7,12 +7,13 @@ audited once more at its end with what it removed in all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import BewaringVerwijderdInhoud
 from kbi_exchange.domain.bewaring import (
     Bewaringsrapport,
     Gegevens,
@@ -124,9 +125,24 @@ def _genoemd(audit: AuditLog, item: str) -> str:
     return f"{lijst}/{naam}" if lijst else naam
 
 
-def _per_persoon(basis: Mapping[str, object], item: str) -> tuple[str, dict[str, object]]:
-    insz, lijst = persoon(item)
-    return insz, {**basis, "lijst": lijst} if lijst else dict(basis)
+def _inhouden(
+    opdracht: Opdracht, blok: list[str]
+) -> list[tuple[str | None, BewaringVerwijderdInhoud]]:
+    """The purge entries of a batch: one naming its ids; or, for a kind that holds people,
+    one per person, under their keyed hash (a number never stands in an entry)."""
+    if not opdracht.gegevens.noemt_personen:
+        return [(None, {"gegevens": opdracht.gegevens.value, "reden": opdracht.reden, "ids": blok})]
+    inhouden: list[tuple[str | None, BewaringVerwijderdInhoud]] = []
+    for item in blok:
+        insz, lijst = persoon(item)
+        inhoud: BewaringVerwijderdInhoud = {
+            "gegevens": opdracht.gegevens.value,
+            "reden": opdracht.reden,
+        }
+        if lijst:
+            inhoud["lijst"] = lijst
+        inhouden.append((insz, inhoud))
+    return inhouden
 
 
 def _verwijder(
@@ -148,14 +164,7 @@ def _verwijder(
                 bestanden = werk.bewaring.verwijder(
                     opdracht.gegevens, blok, nu, werk.audit.insz_hashes
                 )
-            basis = {"gegevens": opdracht.gegevens.value, "reden": opdracht.reden}
-            # a person's number never stands in an entry: one entry each, under its keyed hash
-            per_persoon = opdracht.gegevens.noemt_personen
-            for insz, inhoud in (
-                [_per_persoon(basis, i) for i in blok]
-                if per_persoon
-                else [(None, {**basis, "ids": blok})]
-            ):
+            for insz, inhoud in _inhouden(opdracht, blok):
                 werk.audit.record(
                     gebeurtenis=_GEBEURTENIS[node][0],
                     actor=door,

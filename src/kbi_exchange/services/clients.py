@@ -11,6 +11,7 @@ from datetime import datetime
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import ClientInhoud
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.schemas import zorgkas_codes
@@ -65,18 +66,20 @@ def voeg_client_toe(
             str(uuid.uuid4()), naam, toegestaan, afzender or naam, token_hash(token), zorgkas
         )
         werk.clients.voeg_toe(client, nu)
+        inhoud: ClientInhoud = {
+            "client": naam,
+            "doelen": ",".join(sorted(d.value for d in toegestaan)),
+            "afzender": client.afzender,
+        }
+        if zorgkas:
+            inhoud["zorgkas"] = zorgkas
         werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_CLIENT_TOEGEVOEGD
             if zorgkas
             else AuditGebeurtenis.CLIENT_TOEGEVOEGD,
             actor=door.naam,
             tijdstip=nu,
-            inhoud={
-                "client": naam,
-                "doelen": ",".join(sorted(d.value for d in toegestaan)),
-                "afzender": client.afzender,
-                **({"zorgkas": zorgkas} if zorgkas else {}),
-            },
+            inhoud=inhoud,
         )
         werk.commit()
     return client, token

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import IncidentInhoud
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
 from kbi_exchange.domain.incident import ontvangen as ontvangen_incident
@@ -42,15 +43,17 @@ def _bewaar(
     incident: Incident,
     door: str,
     nu: datetime,
-    **extra: object,
+    *,
+    betrokkenen: int | None = None,
+    aan: str | None = None,
 ) -> None:
     werk.incidenten.bewaar(incident)
-    werk.audit.record(
-        gebeurtenis=_GEBEURTENIS[node][stap],
-        actor=door,
-        tijdstip=nu,
-        inhoud={"incident": incident.id, "datalek": incident.datalek, **extra},
-    )
+    inhoud: IncidentInhoud = {"incident": incident.id, "datalek": incident.datalek}
+    if stap == "add":
+        inhoud["betrokkenen"] = betrokkenen
+    if aan is not None:
+        inhoud["aan"] = aan
+    werk.audit.record(gebeurtenis=_GEBEURTENIS[node][stap], actor=door, tijdstip=nu, inhoud=inhoud)
     werk.commit()
 
 

@@ -88,8 +88,17 @@ def import_leden(
             gebeurtenis=AuditGebeurtenis.VSB_LEDEN_GEIMPORTEERD,
             actor=door.naam,
             tijdstip=nu,
-            inhoud={"import": resultaat.import_id, "bestand": lezer.naam[:255], **record}
-            | {"voltooid_op": nu.isoformat()},
+            inhoud={
+                "import": resultaat.import_id,
+                "bestand": lezer.naam[:255],
+                "sha256": lezer.sha256,
+                "voltooid_op": nu.isoformat(),
+                "regels": resultaat.regels,
+                "leden_nieuw": resultaat.leden_nieuw,
+                "leden_gewijzigd": resultaat.leden_gewijzigd,
+                "leden_ongewijzigd": resultaat.leden_ongewijzigd,
+                "regels_geweigerd": resultaat.aantal_fouten,
+            },
         )
         crash_point("members:before-commit")
         werk.commit()

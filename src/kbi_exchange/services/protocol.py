@@ -12,6 +12,7 @@ from typing import Any
 
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import ProtocolGemeldInhoud
 from kbi_exchange.domain.bewaring import (
     VOOR_STROOM,
     Opdracht,
@@ -132,7 +133,7 @@ def ontvang_stap(
             gebeurtenis=PROTOCOL_STAP[node],
             actor=g.door,
             tijdstip=nu,
-            inhoud={**g.json(), "op_bij_afzender": str(inhoud["op"])},  # type: ignore[index]
+            inhoud={**g.json(), "op_bij_afzender": str(inhoud["op"])},  # type: ignore[index]  # checked by ontvangen_stap
         )
         werk.commit()
     return g, True
@@ -192,18 +193,14 @@ def _leg_vast(uow: ProtocolWerk, node: Node, g: ProtocolGebeurtenis, nu: datetim
     """Record what the other node did with an own step — took it (``ontvangen_op``) or
     refused it for good (``geweigerd``) — audited with it."""
     with uow as werk:
+        inhoud: ProtocolGemeldInhoud = {"gemeld": g.id, "soort": g.soort.value}
         if g.ontvangen_op is not None:
             werk.protocol.ontvangen(g.id, g.ontvangen_op)
-            uitkomst = {"ontvangen_op": g.ontvangen_op.isoformat()}
+            inhoud["ontvangen_op"] = g.ontvangen_op.isoformat()
         else:
             werk.protocol.geweigerd(g.id, g.geweigerd or "")
-            uitkomst = {"geweigerd": g.geweigerd or ""}
-        werk.audit.record(
-            gebeurtenis=PROTOCOL_STAP[node],
-            actor=g.door,
-            tijdstip=nu,
-            inhoud={"gemeld": g.id, "soort": g.soort.value, **uitkomst},
-        )
+            inhoud["geweigerd"] = g.geweigerd or ""
+        werk.audit.record(gebeurtenis=PROTOCOL_STAP[node], actor=g.door, tijdstip=nu, inhoud=inhoud)
         werk.commit()
     return Gemeld(g, g.geweigerd)
 

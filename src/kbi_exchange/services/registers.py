@@ -14,6 +14,7 @@ import orjson
 
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import ExportInhoud, RegisterInhoud
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.lijst import LijstFout
@@ -52,7 +53,7 @@ def _audit(
     gebeurtenis: AuditGebeurtenis,
     door: str,
     nu: datetime,
-    inhoud: dict[str, Any],
+    inhoud: RegisterInhoud | ExportInhoud,
 ) -> None:
     werk.audit.record(gebeurtenis=gebeurtenis, actor=door, tijdstip=nu, inhoud=inhoud)
 

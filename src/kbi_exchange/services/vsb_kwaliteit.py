@@ -17,6 +17,7 @@ from typing import Any
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_inhoud import RectificatieSamenvatting
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.kwaliteit import (
     TERMIJN,
@@ -203,7 +204,11 @@ def _pas_toe(
         referte = ruw.get("referte")
         aanvraag = werk.aanvragen.met_referte(str(referte)) if referte else None
         nieuw = ruw.get("nieuw") or {}
-        samenvatting = {"rectificatie": ruw["id"], "melding": ruw["melding"], "referte": referte}
+        samenvatting: RectificatieSamenvatting = {
+            "rectificatie": ruw["id"],
+            "melding": ruw["melding"],
+            "referte": referte,
+        }
         if aanvraag is None:
             werk.vsb_rectificaties.voeg_toe(
                 ruw, aanvraag_id=None, uitvoering=Uitvoering.GEEN_AANVRAAG, ontvangen_op=nu
@@ -215,7 +220,7 @@ def _pas_toe(
                 inhoud={**samenvatting, "uitkomst": Uitvoering.GEEN_AANVRAAG.value},
             )
             werk.commit()
-            uit.zonder_aanvraag.append(samenvatting)
+            uit.zonder_aanvraag.append(dict(samenvatting))
             return
         try:
             gerectificeerd = aanvraag.rectificeer(

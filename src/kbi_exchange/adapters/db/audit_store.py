@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 
@@ -22,8 +22,8 @@ from kbi_exchange.domain.audit import (
     checkpoint_gegevens,
     keten,
     kop_gegevens,
-    nieuwe_regel,
 )
+from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
 from kbi_exchange.services.ports import AuditSleutels
 
 _NAMEN = (
@@ -92,7 +92,7 @@ class SqlAudit:
         gebeurtenis: AuditGebeurtenis,
         actor: Actor | str,
         tijdstip: datetime,
-        inhoud: Mapping[str, Any],
+        inhoud: AuditInhoud,
         *,
         insz: str | None = None,
     ) -> None:

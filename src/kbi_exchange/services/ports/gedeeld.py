@@ -5,12 +5,13 @@ and import files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis, AuditRegel, Checkpoint, Verstrekking
+from kbi_exchange.domain.audit_inhoud import AuditInhoud
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.incident import Incident
@@ -79,7 +80,7 @@ class AuditLog(Protocol):
         gebeurtenis: AuditGebeurtenis,
         actor: Actor | str,
         tijdstip: datetime,
-        inhoud: Mapping[str, Any],
+        inhoud: AuditInhoud,
         *,
         insz: str | None = None,
     ) -> None:
