@@ -51,9 +51,9 @@ def init_home(home: Path | None = None) -> Settings:
         migreer(engine(settings.database_url(node)), node.value)
         keys(settings, node).create()
     Mailbox(settings.mailbox_folder).create([stam for stam, _ in pki_partijen(settings)])
-    if settings.omgeving == "development":
+    if settings.environment == "development":
         maak_ontwikkel_pki(
-            settings.home / settings.pki_map,
+            settings.home / settings.pki_folder,
             pki_partijen(settings),
             nu=datetime.now(UTC) - timedelta(hours=1),  # a little slack for clock skew
         )
@@ -63,8 +63,8 @@ def init_home(home: Path | None = None) -> Settings:
 def pki_partijen(settings: Settings) -> list[tuple[str, str]]:
     """Each party's certificate file stem and common name: AII, VSB and the zorgkassen."""
     return [
-        ("aii", settings.aii_identificatie),
-        ("vsb", settings.vsb_identificatie),
+        ("aii", settings.aii_identification),
+        ("vsb", settings.vsb_identification),
         *((f"zorgkas-{code}", f"Zorgkas {code}") for code in sorted(zorgkas_codes())),
     ]
 
@@ -76,7 +76,7 @@ def mailbox(settings: Settings) -> Mailbox:
 
 def pki(settings: Settings) -> Pki:
     """The certificates and keys the settings point at."""
-    return Pki(settings.pki_bestand)
+    return Pki(settings.pki_file)
 
 
 def vault(settings: Settings, node: Node) -> CmsVault:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -28,14 +29,14 @@ DEFAULT_SETTINGS = """\
 # KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN, and AII's way to VSB: KBI_AII_VSB_URL.
 # A key this file does not declare, or a value of another type than its default here, is
 # refused (a whole number where the default is one, any number where it has a decimal point).
-omgeving = "development"
+environment = "development"
 
 [aii]
 # The AII node's identification as sender (MAGDA Afzender) and list producer.
-identificatie = "AII-KBI"
+identification = "AII-KBI"
 # Questions per second per client (a batch counts each question), and the burst allowed.
-advies_per_seconde_per_client = 2000.0
-advies_piek_per_client = 20000
+advice_per_second_per_client = 2000.0
+advice_burst_per_client = 20000
 # The address at which callers reach this node's services, published in the WSDL. Empty: the
 # address `kbi serve` listens on (--host, --port); set it when callers come through a proxy.
 public_url = ""
@@ -48,13 +49,13 @@ security_event_window_seconds = 60.0
 # The last day of the transitional period in which the yearly list travels as a file through
 # the mailbox (protocol art. 2: at most 5 years from the first list of 2022). After it, VSB
 # pulls the list from GET /api/v1/lijsten/{jaar} only.
-lijst_bestanden_tot = 2026-12-31
+list_files_until = 2026-12-31
 # The VSB node's address, to which AII sends its incident notifications (signed with AII's
 # key). KBI_AII_VSB_URL overrides it.
 vsb_url = "http://127.0.0.1:8001"
 
 [vsb]
-identificatie = "VSB"
+identification = "VSB"
 # The AII node's advice service as VSB calls it, with VSB's client token (made on the AII node
 # with `kbi aii clients add`). KBI_VSB_AII_URL and KBI_VSB_AII_TOKEN override these.
 aii_url = "http://127.0.0.1:8000"
@@ -102,11 +103,56 @@ max_failed_logins_per_address = 20
 [pki]
 # Certificates and keys (PEM). `kbi init` makes a development PKI in this folder (relative to
 # the home): ca.crt, aii.crt/.key, vsb.crt/.key, zorgkas-<CODE>.crt/.key. In production point
-# each file at the real one in [pki.bestanden], e.g. "aii.key" = "/etc/kbi/aii.key".
-map = "pki"
+# each file at the real one in [pki.files], e.g. "aii.key" = "/etc/kbi/aii.key".
+folder = "pki"
 
-[pki.bestanden]
+[pki.files]
 """
+
+
+# Keys renamed to English (issue 21): a file that still uses an old name is read as before,
+# with a warning that names the new one.
+HERNOEMD: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("omgeving",): ("environment",),
+    ("aii", "identificatie"): ("aii", "identification"),
+    ("aii", "advies_per_seconde_per_client"): ("aii", "advice_per_second_per_client"),
+    ("aii", "advies_piek_per_client"): ("aii", "advice_burst_per_client"),
+    ("aii", "lijst_bestanden_tot"): ("aii", "list_files_until"),
+    ("vsb", "identificatie"): ("vsb", "identification"),
+    ("pki", "map"): ("pki", "folder"),
+    ("pki", "bestanden"): ("pki", "files"),
+}
+
+log = logging.getLogger(__name__)
+
+
+def _noem(pad: tuple[str, ...]) -> str:
+    return f"[{'.'.join(pad[:-1])}] {pad[-1]}" if len(pad) > 1 else pad[0]
+
+
+def _vernieuw(data: dict[str, Any], bestand: Path) -> dict[str, Any]:
+    """The file's settings under today's key names; an old name moves to its new one (and is
+    warned about), both at once are refused: which one was meant cannot be known."""
+    for oud, nieuw in HERNOEMD.items():
+        *sectie_pad, oude_sleutel = oud
+        tabel: Any = data
+        for deel in sectie_pad:
+            tabel = tabel.get(deel) if isinstance(tabel, dict) else None
+        if not isinstance(tabel, dict) or oude_sleutel not in tabel:
+            continue
+        if nieuw[-1] in tabel:
+            raise OngeldigeInstelling(
+                f"settings {bestand}: {_noem(oud)} and {_noem(nieuw)} are one setting: "
+                f"keep {_noem(nieuw)} only"
+            )
+        tabel[nieuw[-1]] = tabel.pop(oude_sleutel)
+        log.warning(
+            "settings %s: %s is now called %s; the old name is still read",
+            bestand,
+            _noem(oud),
+            _noem(nieuw),
+        )
+    return data
 
 
 class NietGeinitialiseerd(KbiFout):
@@ -122,14 +168,14 @@ class Settings:
     """Where a node keeps its things, and who it is."""
 
     home: Path
-    omgeving: str
-    aii_identificatie: str
-    vsb_identificatie: str
+    environment: str
+    aii_identification: str
+    vsb_identification: str
     aii_database_url: str
     vsb_database_url: str
-    advies_per_seconde_per_client: float
-    advies_piek_per_client: float
-    lijst_bestanden_tot: date
+    advice_per_second_per_client: float
+    advice_burst_per_client: float
+    list_files_until: date
     public_url: str
     auth_failures_burst: float
     auth_failures_per_second: float
@@ -137,8 +183,8 @@ class Settings:
     mailbox_max_failed_logins: int
     mailbox_lockout_seconds: float
     mailbox_max_failed_logins_per_address: int
-    pki_map: Path
-    pki_bestanden: tuple[tuple[str, str], ...]
+    pki_folder: Path
+    pki_files: tuple[tuple[str, str], ...]
     vsb_aii_url: str
     vsb_aii_token: str
     vsb_aii_timeout_seconds: float
@@ -155,10 +201,10 @@ class Settings:
     retention_undecided_application_days: int = 365
     retention_zorgkas_file_days: int = 90
 
-    def pki_bestand(self, naam: str) -> Path:
+    def pki_file(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
-        gekozen = dict(self.pki_bestanden).get(naam)
-        return self.home / (gekozen or (self.pki_map / naam))
+        gekozen = dict(self.pki_files).get(naam)
+        return self.home / (gekozen or (self.pki_folder / naam))
 
     def database_url(self, node: str) -> str:
         return self.aii_database_url if node == "aii" else self.vsb_database_url
@@ -201,6 +247,7 @@ def _lees(bestand: Path) -> dict[str, Any]:
         raise OngeldigeInstelling(f"settings {bestand}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as fout:
         raise OngeldigeInstelling(f"settings {bestand}: not valid TOML: {fout}") from None
+    data = _vernieuw(data, bestand)
     _controleer(data, tomllib.loads(DEFAULT_SETTINGS), ())
     return data
 
@@ -217,7 +264,7 @@ def zet_instellingen(home: Path, sectie: str, waarden: dict[str, str | int | flo
     for sleutel, waarde in waarden.items():
         tabel[sleutel] = waarde
     tekst = tomlkit.dumps(document)
-    _controleer(tomllib.loads(tekst), tomllib.loads(DEFAULT_SETTINGS), ())
+    _controleer(_vernieuw(tomllib.loads(tekst), bestand), tomllib.loads(DEFAULT_SETTINGS), ())
     tijdelijk = bestand.with_suffix(".toml.tmp")
     tijdelijk.write_text(tekst, encoding="utf-8")
     os.replace(tijdelijk, bestand)
@@ -390,14 +437,14 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
     bewaring = data["retention"]
     return Settings(
         home=home,
-        omgeving=str(data["omgeving"]),
-        aii_identificatie=str(aii["identificatie"]),
-        vsb_identificatie=str(vsb["identificatie"]),
+        environment=str(data["environment"]),
+        aii_identification=str(aii["identification"]),
+        vsb_identification=str(vsb["identification"]),
         aii_database_url=os.environ.get("KBI_AII_DATABASE_URL") or f"sqlite:///{home / 'aii.db'}",
         vsb_database_url=os.environ.get("KBI_VSB_DATABASE_URL") or f"sqlite:///{home / 'vsb.db'}",
-        advies_per_seconde_per_client=float(aii["advies_per_seconde_per_client"]),
-        advies_piek_per_client=float(aii["advies_piek_per_client"]),
-        lijst_bestanden_tot=_datum(aii["lijst_bestanden_tot"]),
+        advice_per_second_per_client=float(aii["advice_per_second_per_client"]),
+        advice_burst_per_client=float(aii["advice_burst_per_client"]),
+        list_files_until=_datum(aii["list_files_until"]),
         public_url=_public_url(str(aii["public_url"])),
         auth_failures_burst=float(aii["auth_failures_burst"]),
         auth_failures_per_second=float(aii["auth_failures_per_second"]),
@@ -405,8 +452,8 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         mailbox_max_failed_logins=int(mailbox["max_failed_logins"]),
         mailbox_lockout_seconds=float(mailbox["lockout_seconds"]),
         mailbox_max_failed_logins_per_address=int(mailbox["max_failed_logins_per_address"]),
-        pki_map=Path(str(pki["map"])),
-        pki_bestanden=tuple((str(k), str(v)) for k, v in pki.get("bestanden", {}).items()),
+        pki_folder=Path(str(pki["folder"])),
+        pki_files=tuple((str(k), str(v)) for k, v in pki.get("files", {}).items()),
         vsb_aii_url=(os.environ.get("KBI_VSB_AII_URL") or str(vsb["aii_url"])).rstrip("/"),
         vsb_aii_token=os.environ.get("KBI_VSB_AII_TOKEN") or str(vsb["aii_token"]),
         vsb_aii_timeout_seconds=float(vsb["aii_timeout_seconds"]),

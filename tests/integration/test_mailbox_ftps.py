@@ -252,8 +252,8 @@ def test_a_slow_password_check_does_not_hold_up_other_connections(
     server = mailbox_ftps.maak_server(
         mailbox(settings),
         mailbox_ftps.Accounts(home / "keys" / "mailbox-accounts.json"),
-        certificaat=settings.pki_bestand("mailbox.crt"),
-        sleutel=settings.pki_bestand("mailbox.key"),
+        certificaat=settings.pki_file("mailbox.crt"),
+        sleutel=settings.pki_file("mailbox.key"),
         host="127.0.0.1",
         poort=0,
         limits=LoginLimits(

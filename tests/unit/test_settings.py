@@ -21,23 +21,23 @@ from tests.conftest import kbi
 def test_the_default_pki_is_the_development_one_in_the_home(tmp_path: Path) -> None:
     (tmp_path / "settings.toml").write_text(DEFAULT_SETTINGS, encoding="utf-8")
     settings = load_settings(tmp_path)
-    assert settings.pki_bestand("aii.key") == tmp_path.resolve() / "pki" / "aii.key"
-    assert settings.lijst_bestanden_tot == date(2026, 12, 31)
+    assert settings.pki_file("aii.key") == tmp_path.resolve() / "pki" / "aii.key"
+    assert settings.list_files_until == date(2026, 12, 31)
 
 
 def test_production_settings_point_at_real_certificates_and_keys(tmp_path: Path) -> None:
     echt = tmp_path / "etc" / "aii.key"
     (tmp_path / "settings.toml").write_text(
-        DEFAULT_SETTINGS.replace("[pki.bestanden]\n", f'[pki.bestanden]\n"aii.key" = "{echt}"\n')
-        .replace('omgeving = "development"', 'omgeving = "production"')
-        .replace("lijst_bestanden_tot = 2026-12-31", "lijst_bestanden_tot = 2025-06-30"),
+        DEFAULT_SETTINGS.replace("[pki.files]\n", f'[pki.files]\n"aii.key" = "{echt}"\n')
+        .replace('environment = "development"', 'environment = "production"')
+        .replace("list_files_until = 2026-12-31", "list_files_until = 2025-06-30"),
         encoding="utf-8",
     )
     settings = load_settings(tmp_path)
-    assert settings.pki_bestand("aii.key") == echt
-    assert settings.pki_bestand("vsb.crt") == tmp_path.resolve() / "pki" / "vsb.crt"
-    assert settings.lijst_bestanden_tot == date(2025, 6, 30)
-    assert settings.omgeving == "production"
+    assert settings.pki_file("aii.key") == echt
+    assert settings.pki_file("vsb.crt") == tmp_path.resolve() / "pki" / "vsb.crt"
+    assert settings.list_files_until == date(2025, 6, 30)
+    assert settings.environment == "production"
 
 
 def test_vsb_reaches_aii_at_the_settings_address_unless_the_environment_says_otherwise(
@@ -78,16 +78,16 @@ def test_a_file_with_every_kind_of_value_written_as_allowed_is_read(tmp_path: Pa
     settings = load_settings(
         _met(
             tmp_path,
-            ("lijst_bestanden_tot = 2026-12-31", 'lijst_bestanden_tot = "2025-06-30"'),
-            ("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 0.01"),
+            ("list_files_until = 2026-12-31", 'list_files_until = "2025-06-30"'),
+            ("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
             ("aii_timeout_seconds = 5.0", "aii_timeout_seconds = 2"),  # a number: int or float
-            ("[pki.bestanden]\n", '[pki.bestanden]\n"aii.key" = "/etc/kbi/aii.key"\n'),
+            ("[pki.files]\n", '[pki.files]\n"aii.key" = "/etc/kbi/aii.key"\n'),
         )
     )
-    assert settings.lijst_bestanden_tot == date(2025, 6, 30)
-    assert settings.advies_per_seconde_per_client == 0.01
+    assert settings.list_files_until == date(2025, 6, 30)
+    assert settings.advice_per_second_per_client == 0.01
     assert settings.vsb_aii_timeout_seconds == 2
-    assert settings.pki_bestand("aii.key") == Path("/etc/kbi/aii.key")
+    assert settings.pki_file("aii.key") == Path("/etc/kbi/aii.key")
 
 
 @pytest.mark.parametrize(
@@ -114,24 +114,24 @@ def test_a_file_with_every_kind_of_value_written_as_allowed_is_read(tmp_path: Pa
             'settings [vsb] aii_retry_pause_seconds: expected a number, got "0.5"',
         ),
         (
-            "lijst_bestanden_tot = 2026-12-31",
-            'lijst_bestanden_tot = "31/12/2026"',
-            'settings [aii] lijst_bestanden_tot: expected a date (YYYY-MM-DD), got "31/12/2026"',
+            "list_files_until = 2026-12-31",
+            'list_files_until = "31/12/2026"',
+            'settings [aii] list_files_until: expected a date (YYYY-MM-DD), got "31/12/2026"',
         ),
         (
-            "lijst_bestanden_tot = 2026-12-31",
-            'lijst_bestanden_tot = "2026-02-30"',
-            "settings [aii] lijst_bestanden_tot: expected a date (YYYY-MM-DD)",
+            "list_files_until = 2026-12-31",
+            'list_files_until = "2026-02-30"',
+            "settings [aii] list_files_until: expected a date (YYYY-MM-DD)",
         ),
         (
-            'identificatie = "VSB"',
-            "identificatie = 12",
-            "settings [vsb] identificatie: expected a string, got 12 (a whole number)",
+            'identification = "VSB"',
+            "identification = 12",
+            "settings [vsb] identification: expected a string, got 12 (a whole number)",
         ),
         (
-            "[pki.bestanden]\n",
-            '[pki.bestanden]\n"aii.key" = 7\n',
-            "settings [pki.bestanden] aii.key: expected a string, got 7",
+            "[pki.files]\n",
+            '[pki.files]\n"aii.key" = 7\n',
+            "settings [pki.files] aii.key: expected a string, got 7",
         ),
     ],
 )
@@ -189,16 +189,16 @@ def test_an_unknown_key_is_refused_with_the_keys_its_section_knows(tmp_path: Pat
     assert melding.startswith("settings [mailbox] max_failed_login: unknown key;")
     assert "max_failed_logins, lockout_seconds, max_failed_logins_per_address" in melding
     with pytest.raises(OngeldigeInstelling, match=r"public_url: unknown key \(public_url belongs"):
-        load_settings(_met(tmp_path, ('omgeving = "development"', 'public_url = "http://x"')))
+        load_settings(_met(tmp_path, ('environment = "development"', 'public_url = "http://x"')))
 
 
 def test_an_unknown_section_is_refused_with_the_sections_there_are(tmp_path: Path) -> None:
     with pytest.raises(OngeldigeInstelling) as gemeld:
         load_settings(_met(tmp_path, ("[mailbox]\n", "[mailbx]\n")))
     assert str(gemeld.value).startswith("settings [mailbx]: unknown section;")
-    assert "omgeving, [aii], [vsb], [retention], [mailbox], [pki]" in str(gemeld.value)
+    assert "environment, [aii], [vsb], [retention], [mailbox], [pki]" in str(gemeld.value)
     with pytest.raises(OngeldigeInstelling, match=r"^settings \[pki\.extra\]: unknown section"):
-        load_settings(_met(tmp_path, ("[pki.bestanden]\n", "[pki.extra]\n")))
+        load_settings(_met(tmp_path, ("[pki.files]\n", "[pki.extra]\n")))
 
 
 def test_a_file_that_is_not_toml_is_refused_with_where(tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_the_command_line_says_what_is_wrong_in_one_line_and_exits_1(
     assert uit.err.splitlines() == [
         'kbi: error: settings [vsb] aii_attempts: expected a whole number, got "three" (a string)'
     ]
-    (tmp_path / "settings.toml").write_text("omgeving = \n", encoding="utf-8")
+    (tmp_path / "settings.toml").write_text("environment = \n", encoding="utf-8")
     uit = kbi(capsys, "--home", str(tmp_path), "mailbox", "account", "aii")
     assert uit.code == 1
     assert len(uit.err.splitlines()) == 1
@@ -256,3 +256,45 @@ def test_settings_are_written_by_a_toml_library_keeping_comments_or_not_at_all(
     with pytest.raises(OngeldigeInstelling, match="nieuw"):
         zet_instellingen(tmp_path, "vsb", {"nieuw": "x"})
     assert bestand.read_text(encoding="utf-8") == tekst  # nothing half-written
+
+
+def test_a_home_written_with_the_old_dutch_keys_is_read_with_a_warning_naming_the_new(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    oud = (
+        DEFAULT_SETTINGS.replace('environment = "development"', 'omgeving = "production"')
+        .replace('identification = "AII-KBI"', 'identificatie = "AII-X"')
+        .replace("advice_burst_per_client = 20000", "advies_piek_per_client = 7")
+        .replace("list_files_until = 2026-12-31", "lijst_bestanden_tot = 2025-06-30")
+        .replace('folder = "pki"', 'map = "certs"')
+        .replace("[pki.files]\n", '[pki.bestanden]\n"aii.key" = "/etc/kbi/aii.key"\n')
+    )
+    (tmp_path / "settings.toml").write_text(oud, encoding="utf-8")
+    with caplog.at_level("WARNING", logger="kbi_exchange.settings"):
+        settings = load_settings(tmp_path)
+    assert (settings.environment, settings.aii_identification) == ("production", "AII-X")
+    assert settings.advice_burst_per_client == 7
+    assert settings.list_files_until == date(2025, 6, 30)
+    assert settings.pki_file("aii.key") == Path("/etc/kbi/aii.key")
+    assert settings.pki_file("ca.crt") == tmp_path.resolve() / "certs" / "ca.crt"
+    gewaarschuwd = " | ".join(r.getMessage() for r in caplog.records)
+    for oude, nieuwe in (
+        ("omgeving", "environment"),
+        ("[aii] identificatie", "[aii] identification"),
+        ("[aii] lijst_bestanden_tot", "[aii] list_files_until"),
+        ("[pki] bestanden", "[pki] files"),
+    ):
+        assert f"{oude} is now called {nieuwe}" in gewaarschuwd
+
+
+def test_an_old_and_a_new_name_of_one_setting_at_once_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "settings.toml").write_text(
+        DEFAULT_SETTINGS.replace(
+            'identification = "AII-KBI"', 'identification = "A"\nidentificatie = "B"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        OngeldigeInstelling, match=r"\[aii\] identificatie and \[aii\] identification"
+    ):
+        load_settings(tmp_path)

@@ -106,7 +106,7 @@ def rechtzetting(console: Console, settings: Settings) -> None:
             import_id=geimporteerd.import_id,
             door=AII,
             nu=datetime.now(UTC),
-            lijst_ontvanger=settings.vsb_identificatie,
+            lijst_ontvanger=settings.vsb_identification,
         )
         console.print(
             f"  AII withdraws the fact (never overwrites), answers {uitkomst.antwoorden_bekeken}"

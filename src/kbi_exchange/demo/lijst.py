@@ -77,8 +77,8 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
                 jaar=jaar,
                 door=maker,
                 nu=nu,
-                producent=settings.aii_identificatie,
-                ontvanger=settings.vsb_identificatie,
+                producent=settings.aii_identification,
+                ontvanger=settings.vsb_identification,
                 voortgang=lambda n: status.update(f"evaluating every dossier… {n:,} done"),
             )
         console.print(f"made by {maker.naam}: {lijst.aantal} INSZ, waiting for four eyes")
@@ -99,7 +99,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
             lijst_id=lijst.id,
             door=maker,
             nu=nu,
-            bestanden_tot=settings.lijst_bestanden_tot,
+            bestanden_tot=settings.list_files_until,
         )
         console.print(
             f"signed by AII, encrypted for VSB, delivered: {bus.folder('vsb', 'in')}/"
@@ -114,8 +114,8 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
             naam=bestand.name,
             door=vsb,
             nu=nu,
-            vsb=settings.vsb_identificatie,
-            aii=settings.aii_identificatie,
+            vsb=settings.vsb_identification,
+            aii=settings.aii_identification,
         )
         bestand.unlink()
         console.print(

@@ -103,9 +103,9 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     yearly list through every state, then run the AII node, ask it over HTTP, and (unless
     ``serveer`` is off) serve until Ctrl-C."""
     bestaand = load_settings(required=False)
-    if bestaand.omgeving != "development":
+    if bestaand.environment != "development":
         raise NietVoorProductie(
-            f"{bestaand.home} is a {bestaand.omgeving!r} home (omgeving in settings.toml): "
+            f"{bestaand.home} is a {bestaand.environment!r} home (environment in settings.toml): "
             "the demo adds demo users, a client and synthetic people, so it runs only in a "
             "development home"
         )

@@ -42,7 +42,7 @@ def verdeel_lijst(console: Console, settings: Settings, jaar: int, nu: datetime)
         jaar=jaar,
         door=VSB,
         nu=nu,
-        vsb=settings.vsb_identificatie,
+        vsb=settings.vsb_identification,
     )
     t = verslag.toewijzing
     nieuw = ", ".join(f"{z.zorgkas} {z.aantal}" for z in verslag.zendingen) or "nothing new"

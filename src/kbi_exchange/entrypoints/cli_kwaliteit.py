@@ -147,7 +147,7 @@ def aii_correct(
         import_id=geimporteerd.import_id,
         door=door,
         nu=nu,
-        lijst_ontvanger=settings.vsb_identificatie,
+        lijst_ontvanger=settings.vsb_identification,
     )
     if json_uit:
         typer.echo(json.dumps(uitkomst.json(nu)))

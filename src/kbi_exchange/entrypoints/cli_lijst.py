@@ -69,8 +69,8 @@ def make(
             jaar=year,
             door=door,
             nu=datetime.now(UTC),
-            producent=settings.aii_identificatie,
-            ontvanger=settings.vsb_identificatie,
+            producent=settings.aii_identification,
+            ontvanger=settings.vsb_identification,
             vervangt=rectifies,
             voortgang=lambda n: status.update(f"evaluating dossiers… {n:,} done"),
             aantal_werkers=workers,
@@ -129,7 +129,7 @@ def deliver(
         lijst_id=lijst_id,
         door=door,
         nu=datetime.now(UTC),
-        bestanden_tot=settings.lijst_bestanden_tot,
+        bestanden_tot=settings.list_files_until,
     )
     _druk(lijst, json_uit)
 

@@ -40,8 +40,8 @@ def serve(
     server = maak_server(
         mailbox(settings),
         Accounts(settings.home / "keys" / "mailbox-accounts.json"),
-        certificaat=settings.pki_bestand(f"{MAILBOX}.crt"),
-        sleutel=settings.pki_bestand(f"{MAILBOX}.key"),
+        certificaat=settings.pki_file(f"{MAILBOX}.crt"),
+        sleutel=settings.pki_file(f"{MAILBOX}.key"),
         host=host,
         poort=port,
         limits=LoginLimits(

@@ -128,8 +128,8 @@ def ingest(
         naam=bestand.name,
         door=door,
         nu=datetime.now(UTC),
-        vsb=settings.vsb_identificatie,
-        aii=settings.aii_identificatie,
+        vsb=settings.vsb_identification,
+        aii=settings.aii_identification,
     )
     crash_point("list.ingest:done")
     if bestand.resolve().parent == bus.folder("vsb", "in").resolve():
@@ -233,7 +233,7 @@ def distribute(
         jaar=jaar,
         door=door,
         nu=datetime.now(UTC),
-        vsb=settings.vsb_identificatie,
+        vsb=settings.vsb_identification,
         voortgang=(
             (lambda i, n: console.print(f"members looked up: {i}/{n}", end="\r"))
             if console.is_terminal

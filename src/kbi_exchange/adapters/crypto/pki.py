@@ -210,7 +210,7 @@ def maak_ontwikkel_pki(
 
 @dataclass(frozen=True)
 class Pki:
-    """A node's view of the PKI: files found through the settings (`Settings.pki_bestand`)."""
+    """A node's view of the PKI: files found through the settings (`Settings.pki_file`)."""
 
     pad: Callable[[str], Path]
     # each file read and parsed once per Pki (ingest needs the VSB key twice, for instance)
@@ -225,7 +225,7 @@ class Pki:
             return gelezen
         except FileNotFoundError:
             raise PkiError(
-                f"{naam} not found at {pad}: run `kbi init`, or name the file in [pki.bestanden]"
+                f"{naam} not found at {pad}: run `kbi init`, or name the file in [pki.files]"
             ) from None
         except ValueError as fout:
             raise PkiError(f"{pad}: not a PEM {naam.rsplit('.', 1)[-1]} file ({fout})") from None

@@ -168,7 +168,7 @@ class AiiKern:
         )
         self.partij = PartijOntvanger(settings, Node.AII)
         self.begrenzer = RateLimiter(
-            settings.advies_per_seconde_per_client, settings.advies_piek_per_client
+            settings.advice_per_second_per_client, settings.advice_burst_per_client
         )
         self._health: tuple[float, dict[str, str]] | None = None
         self.protocol = Transparantie(settings, Node.AII)

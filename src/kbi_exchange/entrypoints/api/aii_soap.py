@@ -89,7 +89,7 @@ class SoapRoutes(AiiKern):
     ) -> Response:
         """A 200 reply: a refusal is an uitzondering in it (a Fault only for bad messages)."""
         antwoord = repliek(
-            eigen_identificatie=self.settings.aii_identificatie,
+            eigen_identificatie=self.settings.aii_identification,
             vrager=vrager,
             nu=datetime.now(UTC),
             antwoorden=antwoorden,
