@@ -16,7 +16,7 @@ import json
 import time
 from datetime import UTC, date, datetime
 
-from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.adapters.kbi_jsonl import lees_lijn
 from kbi_exchange.domain.dossier import Dossier, pas_toe
 from kbi_exchange.domain.rules import evaluate
 from kbi_exchange.parameters import standaard_parameters
@@ -60,7 +60,7 @@ def main() -> None:
     nu = datetime.now(UTC)
     per_insz: dict[str, Dossier] = {}
     for d in synth_dossiers(args.count, seed=7):
-        regel = lees_regel(json.dumps(d), nu=nu)
+        regel = lees_lijn(json.dumps(d), nu=nu)
         per_insz[regel.insz] = pas_toe(per_insz.get(regel.insz), regel, nu)
     dossiers = list(per_insz.values())
     feiten = sum(1 for d in dossiers for _ in d.feiten())

@@ -127,7 +127,7 @@ def lijst_bij_vsb(
     arguments. Returns the dossier file and the INSZ on the list as VSB holds them."""
     from sqlalchemy import select  # noqa: PLC0415 - the tests that travel a list only
 
-    from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij  # noqa: PLC0415
+    from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRow  # noqa: PLC0415
     from kbi_exchange.bootstrap import engine  # noqa: PLC0415
 
     dossiers = home / "dossiers.jsonl"
@@ -147,4 +147,4 @@ def lijst_bij_vsb(
     (bestand,) = (home / "mailbox" / "vsb" / "in").glob(f"KBI_VSB_LIJST_{jaar}_*.p7m")
     assert kbi(capsys, "vsb", "list", "ingest", str(bestand), "--as", "vera").code == 0
     with engine(load_settings().vsb_database_url).connect() as verbinding:
-        return dossiers, sorted(verbinding.scalars(select(VsbLijstInszRij.insz)))
+        return dossiers, sorted(verbinding.scalars(select(VsbLijstInszRow.insz)))

@@ -11,24 +11,24 @@ from typing import Any, Literal
 
 import orjson
 
-from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.adapters.kbi_jsonl import lees_lijn
 from kbi_exchange.adapters.passwords import ARGON2, Argon2Passwords
 from kbi_exchange.domain.aanvraag import Aanvraag
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
     AuditGebeurtenis,
-    AuditRegel,
+    AuditPost,
     Checkpoint,
-    NieuweAuditRegel,
+    NieuweAuditPost,
     Verstrekking,
     keten,
     verstrekkingen,
 )
 from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
-from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissingsrecord, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
-from kbi_exchange.domain.dossier import Dossier, DossierRegel, pas_toe
+from kbi_exchange.domain.dossier import Dossier, Dossierlijn, pas_toe
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.incident import Incident, IncidentStatus, PartijOnbereikbaar
 from kbi_exchange.domain.kwaliteit import ZorgkasBericht
@@ -37,7 +37,7 @@ from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.verdeling import Zending
-from kbi_exchange.services.ports import AuditSleutels
+from kbi_exchange.services.ports import AuditKeys
 
 
 class InMemoryKbi:
@@ -46,7 +46,7 @@ class InMemoryKbi:
     def __init__(self) -> None:
         self._dossiers: dict[str, Dossier] = {}
 
-    def voeg_toe(self, regel: DossierRegel, opgenomen_op: datetime) -> None:
+    def voeg_toe(self, regel: Dossierlijn, opgenomen_op: datetime) -> None:
         self._dossiers[regel.insz] = pas_toe(self._dossiers.get(regel.insz), regel, opgenomen_op)
 
     def laad_jsonl(self, regels: Iterable[str], *, opgenomen_op: datetime) -> int:
@@ -54,7 +54,7 @@ class InMemoryKbi:
         aantal = 0
         for tekst in regels:
             if tekst.strip():
-                self.voeg_toe(lees_regel(tekst, nu=opgenomen_op), opgenomen_op)
+                self.voeg_toe(lees_lijn(tekst, nu=opgenomen_op), opgenomen_op)
                 aantal += 1
         return aantal
 
@@ -101,19 +101,19 @@ class FakeBeslissingen:
             if r["client"] == client and r["referte"] in refertes
         }
 
-    def get(self, beslissing_id: str) -> Beslissing | None:
+    def get(self, beslissing_id: str) -> Beslissingsrecord | None:
         rij = next((r for r in self.rijen if r["id"] == beslissing_id), None)
         if rij is None:
             return None
-        velden = {k: v for k, v in rij.items() if k in Beslissing.__dataclass_fields__}
-        return Beslissing(**{**velden, "feit_ids": frozenset(orjson.loads(rij["feit_ids"]))})
+        velden = {k: v for k, v in rij.items() if k in Beslissingsrecord.__dataclass_fields__}
+        return Beslissingsrecord(**{**velden, "feit_ids": frozenset(orjson.loads(rij["feit_ids"]))})
 
     def voeg_toe(self, rij: dict[str, Any]) -> None:
         self.wachtend.append(rij)
 
 
 class FakeSleutels:
-    """`AuditSleutels` without files: keyed hashes under fixed secrets (the newest first)."""
+    """`AuditKeys` without files: keyed hashes under fixed secrets (the newest first)."""
 
     def __init__(self, *geheimen: bytes) -> None:
         self.geheimen = list(geheimen or [b"test INSZ key"])
@@ -139,10 +139,10 @@ def insz_hash(insz: str) -> str:
 class FakeAudit:
     """`AuditLog` as a list, chained at commit like the real one."""
 
-    def __init__(self, sleutels: AuditSleutels | None = None) -> None:
+    def __init__(self, sleutels: AuditKeys | None = None) -> None:
         self.sleutels = sleutels or FakeSleutels()
-        self.regels_: list[AuditRegel] = []
-        self.wachtend: list[NieuweAuditRegel] = []
+        self.posten_: list[AuditPost] = []
+        self.wachtend: list[NieuweAuditPost] = []
 
     def record(
         self,
@@ -173,42 +173,42 @@ class FakeAudit:
         """One process, one writer: nothing to wait for."""
 
     def spoel(self) -> None:
-        laatste = self.regels_[-1] if self.regels_ else None
-        self.regels_ += keten(
+        laatste = self.posten_[-1] if self.posten_ else None
+        self.posten_ += keten(
             laatste.seq if laatste else 0, laatste.hash if laatste else BEGIN_HASH, self.wachtend
         )
         self.wachtend = []
 
     def kop(self) -> tuple[int, str, Any, str | None]:
-        laatste = self.regels_[-1] if self.regels_ else None
+        laatste = self.posten_[-1] if self.posten_ else None
         return (laatste.seq, laatste.hash, None, None) if laatste else (0, BEGIN_HASH, None, None)
 
-    def regels(self) -> Iterator[AuditRegel]:
-        return iter(self.regels_)
+    def posten(self) -> Iterator[AuditPost]:
+        return iter(self.posten_)
 
     def checkpoints(self) -> list[Checkpoint]:
         return []
 
-    def over(self, insz_hashes: list[str]) -> list[AuditRegel]:
-        return [r for r in self.regels_ if r.insz_hash in insz_hashes]
+    def over(self, insz_hashes: list[str]) -> list[AuditPost]:
+        return [r for r in self.posten_ if r.insz_hash in insz_hashes]
 
     def over_lijsten(
         self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
-    ) -> list[AuditRegel]:
+    ) -> list[AuditPost]:
         def noemt(waarde: object) -> bool:
             gevonden = waarde if isinstance(waarde, list) else [waarde]
             return any(w in lijst_ids for w in gevonden)
 
         return [
             r
-            for r in self.regels_
+            for r in self.posten_
             if r.gebeurtenis in gebeurtenissen
             and noemt(orjson.loads(r.inhoud or "{}").get(sleutel))
         ]
 
 
-class FakeBode:
-    """The other party's node (`Bode`), as a fake: takes what it is sent, or is down."""
+class FakeMessenger:
+    """The other party's node (`Messenger`), as a fake: takes what it is sent, or is down."""
 
     def __init__(self, nu: datetime | None = None) -> None:
         self.down = False
@@ -614,7 +614,7 @@ class FakeAanvragen:
     def met_referte(self, referte: str) -> Aanvraag | None:
         return next((a for a in self.rijen.values() if a.referte == referte), None)
 
-    def lijst(
+    def alle(
         self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
     ) -> list[Aanvraag]:
         return sorted(

@@ -11,7 +11,7 @@ from typing import Literal
 import orjson
 
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.beslissingsrecord import Beslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissingsrecord
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.dossier import VELDEN, Dossier, Feit, Wijzigingen, bouw_dossier
 from kbi_exchange.domain.fouten import Conflict
@@ -84,7 +84,7 @@ class FakeKbiImportWerk:
 class FakeBeslissingenVanPersoon(FakeBeslissingen):
     """`Beslissingen` with what data quality and the annulment report read of them."""
 
-    def van_insz(self, insz: str) -> list[Beslissing]:
+    def van_insz(self, insz: str) -> list[Beslissingsrecord]:
         rijen = sorted(
             (r for r in self.rijen if r["insz"] == insz), key=lambda r: (r["gegeven_op"], r["id"])
         )

@@ -19,9 +19,9 @@ from kbi_exchange.adapters.db.uow import SqlAiiUnitOfWork, SqlVsbUnitOfWork
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
-from kbi_exchange.adapters.partij_bode import INCIDENTEN, ONTVANGERS, PartijBode
+from kbi_exchange.adapters.party_messenger import INCIDENTEN, ONTVANGERS, PartyMessenger
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.bewaring import Termijnen
+from kbi_exchange.domain.bewaring import Bewaartermijnen
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.schemas import zorgkas_codes
@@ -148,21 +148,21 @@ def uow(settings: Settings, node: Node) -> SqlAiiUnitOfWork | SqlVsbUnitOfWork:
     return SqlVsbUnitOfWork(db, keys(settings, node))
 
 
-def bode(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartijBode:
+def messenger(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartyMessenger:
     """How this node's party notifies the other party over its API: of an incident, or with
     ``pad`` `STAPPEN` of a step in the protocol's life, `VERWERKERS` of its processors."""
     url = settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
-    return PartijBode(url, pki(settings), node, pad)
+    return PartyMessenger(url, pki(settings), node, pad)
 
 
-def ontvanger_bode(settings: Settings) -> PartijBode:
+def ontvanger_messenger(settings: Settings) -> PartyMessenger:
     """How VSB notifies AII of a recipient other than a zorgkas (art. 4)."""
-    return PartijBode(settings.vsb_aii_url, pki(settings), Node.VSB, ONTVANGERS)
+    return PartyMessenger(settings.vsb_aii_url, pki(settings), Node.VSB, ONTVANGERS)
 
 
-def termijnen(settings: Settings) -> Termijnen:
+def termijnen(settings: Settings) -> Bewaartermijnen:
     """The retention periods of the settings (SPEC §10)."""
-    return Termijnen(
+    return Bewaartermijnen(
         respijt_dagen=settings.retention_grace_days,
         beslissingen_jaren=settings.retention_decision_records_years,
         audit_jaren=settings.retention_audit_content_years,

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from kbi_exchange.adapters.db.aii_models import AuditRij, BeslissingRij
+from kbi_exchange.adapters.db.aii_models import AuditRow, BeslissingRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.settings import load_settings
@@ -156,7 +156,7 @@ def test_failed_authentications_are_one_security_event_per_address_not_one_entry
 ) -> None:
     def laatste() -> Any:
         with engine(database_url).connect() as verbinding:
-            return verbinding.execute(select(AuditRij).order_by(AuditRij.seq.desc())).first()
+            return verbinding.execute(select(AuditRow).order_by(AuditRow.seq.desc())).first()
 
     voor = laatste()
     with TestClient(maak_app(load_settings())) as client:
@@ -212,7 +212,7 @@ def test_the_same_referte_for_the_same_question_returns_the_stored_answer(
     tweede = _post(api, "/api/v1/advies", vraag)
     assert tweede.json() == eerste.json()
     with engine(database_url).connect() as verbinding:
-        assert verbinding.scalar(select(func.count()).select_from(BeslissingRij)) == 1
+        assert verbinding.scalar(select(func.count()).select_from(BeslissingRow)) == 1
     ander = _post(api, "/api/v1/advies", dict(vraag, datum="2023-01-01"))
     assert ander.status_code == 400
     assert ander.json()["uitzonderingen"][0]["identificatie"] == "50000"
@@ -236,7 +236,7 @@ def test_every_answer_and_refusal_is_in_the_audit_log_when_it_arrives(
 ) -> None:
     def aantal() -> int:
         with engine(database_url).connect() as verbinding:
-            return verbinding.scalar(select(func.count()).select_from(AuditRij)) or 0
+            return verbinding.scalar(select(func.count()).select_from(AuditRow)) or 0
 
     voor = aantal()
     _post(api, "/api/v1/advies", _vraag("85073001546", "2022-01-01"))
@@ -307,7 +307,7 @@ def test_liveness_answers_without_touching_the_database(api: tuple[TestClient, s
 def _beslissing_id(database_url: str, referte: str) -> str:
     with engine(database_url).connect() as verbinding:
         return str(
-            verbinding.scalar(select(BeslissingRij.id).where(BeslissingRij.referte == referte))
+            verbinding.scalar(select(BeslissingRow.id).where(BeslissingRow.referte == referte))
         )
 
 
@@ -416,8 +416,8 @@ def test_a_referte_repeated_within_one_batch_is_answered_once_and_the_batch_goes
         assert (
             verbinding.scalar(
                 select(func.count())
-                .select_from(BeslissingRij)
-                .where(BeslissingRij.referte == vraag["referte"])
+                .select_from(BeslissingRow)
+                .where(BeslissingRow.referte == vraag["referte"])
             )
             == 1
         )

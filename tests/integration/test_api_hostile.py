@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from kbi_exchange.adapters.db.aii_models import AuditRij
+from kbi_exchange.adapters.db.aii_models import AuditRow
 from kbi_exchange.bootstrap import engine, sluit_engines
 from tests.conftest import kbi
 
@@ -54,7 +54,7 @@ def _rss(pid: int) -> int:
 
 def _audit_aantal(database_url: str) -> int:
     with engine(database_url).connect() as verbinding:
-        return int(verbinding.scalar(select(func.count()).select_from(AuditRij)) or 0)
+        return int(verbinding.scalar(select(func.count()).select_from(AuditRow)) or 0)
 
 
 @pytest.fixture
@@ -260,7 +260,7 @@ def test_a_flood_of_random_tokens_reaches_neither_the_writer_nor_memory(node: No
         time.sleep(0.1)
     with engine(node.database_url).connect() as verbinding:
         nieuw = verbinding.execute(
-            select(AuditRij.gebeurtenis, AuditRij.inhoud).where(AuditRij.seq > voor)
+            select(AuditRow.gebeurtenis, AuditRow.inhoud).where(AuditRow.seq > voor)
         ).all()
     soorten: dict[str, int] = {}
     for gebeurtenis, _ in nieuw:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from kbi_exchange.adapters.db.aii_models import AuditRij, BeslissingRij
+from kbi_exchange.adapters.db.aii_models import AuditRow, BeslissingRow
 from kbi_exchange.bootstrap import engine, sluit_engines
 from tests.conftest import EXAMPLES, kbi
 
@@ -96,10 +96,10 @@ def test_every_answer_received_before_a_kill_is_recorded_and_audited(
     assert len(ontvangen) > 20, "the load did not get going"
     sluit_engines()
     with engine(database_url).connect() as verbinding:
-        opgeslagen = set(verbinding.scalars(select(BeslissingRij.referte)))
+        opgeslagen = set(verbinding.scalars(select(BeslissingRow.referte)))
         geaudit = {
             json.loads(inhoud)["referte"]
-            for inhoud in verbinding.scalars(select(AuditRij.inhoud))
+            for inhoud in verbinding.scalars(select(AuditRow.inhoud))
             if inhoud and "referte" in json.loads(inhoud)
         }
     vermist = set(ontvangen) - opgeslagen

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import insert, select, text, update
 
 from kbi_exchange.adapters.db.aii_models import (
-    AuditCheckpointRij,
-    AuditKopRij,
-    AuditRij,
-    ClientRij,
+    AuditCheckpointRow,
+    AuditKopRow,
+    AuditRow,
+    ClientRow,
 )
 from kbi_exchange.bootstrap import aii_uow, engine
 from kbi_exchange.domain.audit import BEGIN_HASH, AuditGebeurtenis, keten_hash
@@ -61,7 +61,7 @@ def test_a_client_gets_a_token_once_and_only_its_hash_is_kept(
     assert set(antwoord) == {"id", "client", "token"}
     assert len(antwoord["token"]) >= 40
     with engine(database_url).connect() as verbinding:
-        rij = verbinding.execute(select(ClientRij)).one()
+        rij = verbinding.execute(select(ClientRow)).one()
     assert rij.token_sha256 != antwoord["token"]
     assert antwoord["token"] not in kbi(capsys, "aii", "clients", "list").out
     assert kbi(capsys, "aii", "clients", "revoke", "vsb-node").out.strip() == antwoord["id"]
@@ -97,7 +97,7 @@ def test_an_untouched_log_verifies_and_the_dpo_finds_the_person(capsys: Cap) -> 
 def test_the_insz_never_appears_in_plain_text_in_the_log(database_url: str) -> None:
     _schrijf(3)
     with engine(database_url).connect() as verbinding:
-        for rij in verbinding.execute(select(AuditRij)):
+        for rij in verbinding.execute(select(AuditRow)):
             assert INSZ not in " ".join(str(v) for v in rij)
 
 
@@ -134,7 +134,7 @@ def test_verify_detects_every_change_deletion_and_reordering(
 def test_verify_detects_a_forged_checkpoint(database_url: str, capsys: Cap) -> None:
     _schrijf(1_000)
     with engine(database_url).begin() as verbinding:
-        verbinding.execute(update(AuditCheckpointRij).values(handtekening="00" * 64))
+        verbinding.execute(update(AuditCheckpointRow).values(handtekening="00" * 64))
     uit = kbi(capsys, "audit", "verify")
     assert uit.code == 1
     assert "signature does not verify" in uit.err
@@ -160,7 +160,7 @@ def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, caps
                 )
             werk.commit()
     with engine(database_url).connect() as verbinding:
-        assert list(verbinding.scalars(select(AuditCheckpointRij.seq))) == [1000]
+        assert list(verbinding.scalars(select(AuditCheckpointRow.seq))) == [1000]
     assert "1200 entries verified" in kbi(capsys, "audit", "verify").out
 
 
@@ -168,7 +168,7 @@ def _herbereken_keten(database_url: str) -> None:
     """What a forger with write access does after deleting entries: renumber them, recompute
     every hash, and set the head row to the new end (they cannot sign it)."""
     with engine(database_url).begin() as verbinding:
-        rijen = list(verbinding.execute(select(AuditRij).order_by(AuditRij.seq)))
+        rijen = list(verbinding.execute(select(AuditRow).order_by(AuditRow.seq)))
         verbinding.execute(text("DELETE FROM audit"))
         vorige = BEGIN_HASH
         for nieuw_seq, rij in enumerate(rijen, start=1):
@@ -182,7 +182,7 @@ def _herbereken_keten(database_url: str) -> None:
                 rij.inhoud_sha256,
             )
             verbinding.execute(
-                insert(AuditRij).values(
+                insert(AuditRow).values(
                     seq=nieuw_seq,
                     tijdstip=rij.tijdstip,
                     gebeurtenis=rij.gebeurtenis,
@@ -195,7 +195,7 @@ def _herbereken_keten(database_url: str) -> None:
                 )
             )
             vorige = h
-        verbinding.execute(update(AuditKopRij).values(seq=len(rijen), hash=vorige))
+        verbinding.execute(update(AuditKopRow).values(seq=len(rijen), hash=vorige))
 
 
 @pytest.mark.usefixtures("home")

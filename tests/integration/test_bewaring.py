@@ -19,13 +19,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij, LijstRij
+from kbi_exchange.adapters.db.aii_models import BeslissingRow, LijstRow
 from kbi_exchange.adapters.db.vsb_models import (
-    VerdelingRij,
-    VsbAuditRij,
-    VsbLijstInszRij,
-    VsbLijstRij,
-    ZendingRij,
+    VerdelingRow,
+    VsbAuditRow,
+    VsbLijstInszRow,
+    VsbLijstRow,
+    ZendingRow,
 )
 from kbi_exchange.bootstrap import engine, keys, uow
 from kbi_exchange.crash_points import CRASHED
@@ -140,7 +140,7 @@ def test_retention_on_both_sides_of_each_date_and_after_f1_lapsed(dpos: Path, ca
     with engine(load_settings().vsb_database_url).connect() as v:
         oud = [
             str(s)
-            for s, t in v.execute(select(VsbAuditRij.seq, VsbAuditRij.tijdstip))
+            for s, t in v.execute(select(VsbAuditRow.seq, VsbAuditRow.tijdstip))
             if t.year == 2021
         ]
     assert sorted(_ids(droog, "audit")) == sorted(oud)
@@ -169,7 +169,7 @@ def test_retention_on_both_sides_of_each_date_and_after_f1_lapsed(dpos: Path, ca
     assert weg in weg_show.err
     assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
     with engine(load_settings().vsb_database_url).connect() as v:
-        inhoud = dict(v.execute(select(VsbAuditRij.seq, VsbAuditRij.inhoud)).all())
+        inhoud = dict(v.execute(select(VsbAuditRow.seq, VsbAuditRow.inhoud)).all())
     assert all(inhoud[int(s)] is None for s in oud)
     purges = [json.loads(t) for t in inhoud.values() if t and '"gegevens":"aanvraag' in t]
     assert {i for p in purges for i in p["ids"]} == {weg, gevraagd}
@@ -189,7 +189,7 @@ def test_aii_purges_f1_decision_records_after_the_lapse_and_keeps_its_chain(
                      "referte": str(uuid.uuid4())}  # fmt: skip
             assert http.post("/api/v1/advies", json=vraag, headers=auth).status_code == 200
     with engine(load_settings().aii_database_url).connect() as v:
-        records = sorted(v.scalars(select(BeslissingRij.id)))
+        records = sorted(v.scalars(select(BeslissingRow.id)))
     assert len(records) == 2
     assert _ids(_rapport(capsys, "--node", "aii", "--dry-run"), "beslissing_f1") == []
     basis = ("protocol", "basis", "end", "--flow", "F1", "--date", "2023-07-20", "--reason",
@@ -201,7 +201,7 @@ def test_aii_purges_f1_decision_records_after_the_lapse_and_keeps_its_chain(
     assert sorted(_ids(_rapport(capsys, "--node", "aii"), "beslissing_f1")) == records
     assert _rapport(capsys, "--node", "aii")["aantal"] == 0
     with engine(load_settings().aii_database_url).connect() as v:
-        b = BeslissingRij
+        b = BeslissingRow
         rijen = v.execute(select(b.insz, b.antwoord, b.gewist_op)).all()
     assert all(r.insz == "" and r.antwoord == "" and r.gewist_op is not None for r in rijen)
     assert kbi(capsys, "audit", "verify", "--node", "aii").code == 0
@@ -250,7 +250,7 @@ def test_a_killed_run_is_finished_by_the_rerun(dpos: Path, capsys: Cap) -> None:
     assert _rapport(capsys, "--node", "vsb", "--dry-run")["aantal"] == 0
     assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
     with engine(load_settings().vsb_database_url).connect() as v:
-        teksten = [t for (t,) in v.execute(select(VsbAuditRij.inhoud)) if t]
+        teksten = [t for (t,) in v.execute(select(VsbAuditRow.inhoud)) if t]
     weg = {i for t in teksten if '"gegevens":"aanvraag"' in t for i in json.loads(t)["ids"]}
     assert weg == ids
 
@@ -282,8 +282,8 @@ def test_list_data_goes_at_death_and_after_f2_lapsed_at_both_nodes(
     assert _ids(_rapport(capsys, "--node", "vsb"), "overleden") == [sleutel.hash(dood)]
     url = load_settings().vsb_database_url
     with engine(url).connect() as v:
-        over = set(v.scalars(select(VsbLijstInszRij.insz))) | set(
-            v.scalars(select(VerdelingRij.insz))
+        over = set(v.scalars(select(VsbLijstInszRow.insz))) | set(
+            v.scalars(select(VerdelingRow.insz))
         )
     assert dood not in over
     assert levend in over
@@ -305,11 +305,11 @@ def test_list_data_goes_at_death_and_after_f2_lapsed_at_both_nodes(
     assert _rapport(capsys, "--node", "aii")["aantal"] == 0
     assert _rapport(capsys, "--node", "vsb")["aantal"] == 0
     with engine(url).connect() as v:
-        assert v.scalar(select(func.count()).select_from(VsbLijstInszRij)) == 0
-        assert v.scalar(select(func.count()).select_from(VerdelingRij)) == 0
-        assert all(b == b"" for b in v.scalars(select(ZendingRij.bestand)))
+        assert v.scalar(select(func.count()).select_from(VsbLijstInszRow)) == 0
+        assert v.scalar(select(func.count()).select_from(VerdelingRow)) == 0
+        assert all(b == b"" for b in v.scalars(select(ZendingRow.bestand)))
     with engine(load_settings().aii_database_url).connect() as v:
-        assert [(p, b) for p, b in v.execute(select(LijstRij.payload, LijstRij.bestand))] == [
+        assert [(p, b) for p, b in v.execute(select(LijstRow.payload, LijstRow.bestand))] == [
             ("", None)
         ]
     assert kbi(capsys, "audit", "verify").code == 0
@@ -381,12 +381,12 @@ def test_what_vsb_has_no_use_for_goes_with_its_reason(
     )
     assert verdeeld["niet_bewaard"] == len(op_lijst) - 2
     with engine(url).connect() as v:
-        assert set(v.scalars(select(VsbLijstInszRij.insz))) == {met_vt, dood}
+        assert set(v.scalars(select(VsbLijstInszRow.insz))) == {met_vt, dood}
     # a list distributed before this version still holds them: the run names each by its hash
     with engine(url).begin() as v:
-        [lijst_id] = v.scalars(select(VsbLijstRij.id))
+        [lijst_id] = v.scalars(select(VsbLijstRow.id))
         v.execute(
-            VsbLijstInszRij.__table__.insert(),  # type: ignore[attr-defined]
+            VsbLijstInszRow.__table__.insert(),  # type: ignore[attr-defined]
             [{"lijst_id": lijst_id, "insz": i} for i in (zonder_vt, op_lijst[5])],
         )
     droog = _rapport(capsys, "--node", "vsb", "--dry-run")
@@ -401,7 +401,7 @@ def test_what_vsb_has_no_use_for_goes_with_its_reason(
     # the zorgkas downloads its file: its content goes at the next run (name and hash stay)
     token = json.loads(kbi(capsys, "vsb", "clients", "add", "api-cm", "--zorgkas", "CM").out)
     with engine(url).connect() as v:
-        [(zending_id, sha)] = v.execute(select(ZendingRij.id, ZendingRij.bestand_sha256)).all()
+        [(zending_id, sha)] = v.execute(select(ZendingRow.id, ZendingRow.bestand_sha256)).all()
     with TestClient(maak_vsb_app(load_settings())) as http:
         kop = {"Authorization": f"Bearer {token['token']}"}
         assert http.get(f"/api/v1/zorgkas/bestanden/{zending_id}", headers=kop).status_code == 200
@@ -431,8 +431,8 @@ def test_what_vsb_has_no_use_for_goes_with_its_reason(
     assert _ids(gedaan, "overleden") == [sleutel.hash(dood)]
     assert not oud.exists()
     with engine(url).connect() as v:
-        assert set(v.scalars(select(VsbLijstInszRij.insz))) == {met_vt}
-        assert v.execute(select(ZendingRij.bestand, ZendingRij.bestand_sha256)).all() == [
+        assert set(v.scalars(select(VsbLijstInszRow.insz))) == {met_vt}
+        assert v.execute(select(ZendingRow.bestand, ZendingRow.bestand_sha256)).all() == [
             (b"", sha)
         ]
     assert _rapport(capsys, "--node", "vsb")["aantal"] == 0  # a rerun removes nothing
@@ -499,7 +499,7 @@ def test_the_annulment_rehearsal_both_flows_lapse_decided_as_the_law_now_reads(
         assert _ids(_rapport(capsys, "--node", node), soort)
         assert _rapport(capsys, "--node", node)["aantal"] == 0
     with engine(load_settings().vsb_database_url).connect() as v:
-        assert v.scalar(select(func.count()).select_from(VsbLijstInszRij)) == 0
+        assert v.scalar(select(func.count()).select_from(VsbLijstInszRow)) == 0
     assert kbi(capsys, "audit", "verify").code == 0
 
 
@@ -517,9 +517,9 @@ def test_a_listed_person_stays_known_by_their_keyed_hash_once_the_numbers_went(
     )  # fmt: skip
     aii_url = load_settings().aii_database_url
     with engine(aii_url).begin() as v:  # as if it left last year (art. 5: one a year)
-        [(lijst_2024, payload)] = v.execute(select(LijstRij.id, LijstRij.payload)).all()
+        [(lijst_2024, payload)] = v.execute(select(LijstRow.id, LijstRow.payload)).all()
         v.execute(
-            LijstRij.__table__.update().values(  # type: ignore[attr-defined]
+            LijstRow.__table__.update().values(  # type: ignore[attr-defined]
                 geleverd_op=datetime(2025, 1, 20, tzinfo=UTC)
             )
         )
@@ -535,7 +535,7 @@ def test_a_listed_person_stays_known_by_their_keyed_hash_once_the_numbers_went(
     # AII: the 2024 numbers go; the DPO still finds the list a listed person was on
     assert _ids(_rapport(capsys, "--node", "aii"), "lijst_inhoud") == [lijst_2024]
     with engine(aii_url).connect() as v:
-        assert v.scalar(select(LijstRij.payload).where(LijstRij.id == lijst_2024)) == ""
+        assert v.scalar(select(LijstRow.payload).where(LijstRow.id == lijst_2024)) == ""
     wie = gelijst[0]
     gezocht = kbi(capsys, "audit", "search", "--node", "aii", "--insz", wie, "--as", "dora",
                   "--json")  # fmt: skip
@@ -548,7 +548,7 @@ def test_a_listed_person_stays_known_by_their_keyed_hash_once_the_numbers_went(
     assert kbi(capsys, "vsb", "list", "distribute", "--year", "2024", "--as", "vera").code == 0
     with engine(load_settings().vsb_database_url).connect() as v:
         bewaard = v.scalars(
-            select(VsbLijstInszRij.insz).where(VsbLijstInszRij.lijst_id == lijst_2024)
+            select(VsbLijstInszRow.insz).where(VsbLijstInszRow.lijst_id == lijst_2024)
         )
         assert zonder_vt not in set(bewaard)
     # ... then VT since 2023 is recorded: the premium of 2025 still follows the list

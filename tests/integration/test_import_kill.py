@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kbi_exchange.adapters.db.aii_models import FeitRij, ImportRij, IntrekkingRij, VeldRij
+from kbi_exchange.adapters.db.aii_models import FeitRow, ImportRow, IntrekkingRow, VeldRow
 from kbi_exchange.bootstrap import engine, sluit_engines
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
@@ -22,7 +22,7 @@ def _stand(url: str) -> tuple[int, int, int, int]:
     with engine(url).connect() as verbinding:
         stand = tuple(
             verbinding.scalar(select(func.count()).select_from(model)) or 0
-            for model in (FeitRij, IntrekkingRij, VeldRij, ImportRij)
+            for model in (FeitRow, IntrekkingRow, VeldRow, ImportRow)
         )
     sluit_engines()
     return stand  # type: ignore[return-value]

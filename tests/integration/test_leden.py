@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from kbi_exchange.adapters.db.vsb_models import (
-    LedenImportRij,
-    LidRij,
-    LidVersieRij,
-    VsbAuditRij,
+    LedenImportRow,
+    LidRow,
+    LidVersieRow,
+    VsbAuditRow,
 )
 from kbi_exchange.bootstrap import engine, sluit_engines, uow
 from kbi_exchange.crash_points import CRASHED
@@ -36,7 +36,7 @@ def _tellingen(url: str) -> tuple[int, int, int]:
     with engine(url).connect() as verbinding:
         stand = tuple(
             verbinding.scalar(select(func.count()).select_from(model)) or 0
-            for model in (LidRij, LidVersieRij, LedenImportRij)
+            for model in (LidRow, LidVersieRow, LedenImportRow)
         )
     sluit_engines()
     return stand  # type: ignore[return-value]
@@ -116,7 +116,7 @@ def test_import_as_a_person_needs_the_vsb_operator_role(
     assert "does not grant vsb:leden:import" in geweigerd.err
     assert kbi(capsys, "vsb", "import", str(LEDEN), "--as", "vera").code == 0
     with engine(vsb_database_url).connect() as verbinding:
-        assert verbinding.scalar(select(LedenImportRij.door)) == "vera"
+        assert verbinding.scalar(select(LedenImportRow.door)) == "vera"
     sluit_engines()
 
 
@@ -179,11 +179,11 @@ def test_each_import_is_in_the_vsb_audit_log_which_detects_a_change(
     assert uit.code == 0, uit
     assert "vsb audit log intact: 2 entries verified" in uit.out
     with engine(vsb_database_url).connect() as verbinding:
-        inhoud = [json.loads(t or "{}") for t in verbinding.scalars(select(VsbAuditRij.inhoud))]
+        inhoud = [json.loads(t or "{}") for t in verbinding.scalars(select(VsbAuditRow.inhoud))]
         assert [i["leden_nieuw"] for i in inhoud] == [9, 0]
         assert not any("850730" in json.dumps(i) for i in inhoud), "no INSZ in the entries"
     with engine(vsb_database_url).begin() as verbinding:
-        verbinding.execute(update(VsbAuditRij).where(VsbAuditRij.seq == 1).values(actor="mallory"))
+        verbinding.execute(update(VsbAuditRow).where(VsbAuditRow.seq == 1).values(actor="mallory"))
     sluit_engines()
     geschonden = kbi(capsys, "audit", "verify")
     assert geschonden.code == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
+from kbi_exchange.adapters.db.aii_models import AuditRow, LijstRow
 from kbi_exchange.bootstrap import engine
 from tests.conftest import kbi
 
@@ -40,7 +40,7 @@ def _maak(capsys: Cap, *extra: str) -> dict[str, object]:
 
 def _payload(database_url: str, lijst_id: str) -> str:
     with engine(database_url).connect() as verbinding:
-        return str(verbinding.scalar(select(LijstRij.payload).where(LijstRij.id == lijst_id)))
+        return str(verbinding.scalar(select(LijstRow.payload).where(LijstRow.id == lijst_id)))
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
@@ -75,7 +75,7 @@ def test_a_year_before_2022_or_still_to_come_is_refused_and_nothing_stored(
     assert uit.code == 1
     assert reden in uit.err
     with engine(database_url).connect() as verbinding:
-        assert verbinding.scalar(select(LijstRij.id)) is None
+        assert verbinding.scalar(select(LijstRow.id)) is None
 
 
 def test_four_eyes_a_second_person_with_the_approver_role_approves(
@@ -118,7 +118,7 @@ def test_a_second_list_for_a_year_is_refused_and_a_rectification_replaces_it(
     # a list that is replaced cannot be approved or rectified any more
     assert kbi(capsys, "aii", "list", "approve", eerste, "--as", "anna").code == 1
     with engine(database_url).connect() as verbinding:
-        gebeurtenissen = list(verbinding.scalars(select(AuditRij.gebeurtenis)))
+        gebeurtenissen = list(verbinding.scalars(select(AuditRow.gebeurtenis)))
     assert gebeurtenissen.count("kbi:lijst:make") == 2
     assert gebeurtenissen.count("kbi:lijst:approve") == 1
     assert kbi(capsys, "audit", "verify").code == 0

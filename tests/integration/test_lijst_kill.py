@@ -21,12 +21,12 @@ from sqlalchemy import Select, func, select
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki
-from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
+from kbi_exchange.adapters.db.aii_models import AuditRow, LijstRow
 from kbi_exchange.adapters.db.vsb_models import (
-    VerdelingRij,
-    VsbAuditRij,
-    VsbLijstInszRij,
-    VsbLijstRij,
+    VerdelingRow,
+    VsbAuditRow,
+    VsbLijstInszRow,
+    VsbLijstRow,
 )
 from kbi_exchange.bootstrap import engine, sluit_engines
 from kbi_exchange.crash_points import CRASHED, POINTS
@@ -179,20 +179,20 @@ def _tel(url: str, stmt: Select[int]) -> int:
 
 def _controleer(home: Path, aii_url: str, vsb_url: str) -> None:
     """What must hold whenever a step was killed, wherever it was."""
-    assert _tel(aii_url, select(func.count()).where(LijstRij.jaar == int(JAAR))) <= 1
+    assert _tel(aii_url, select(func.count()).where(LijstRow.jaar == int(JAAR))) <= 1
     assert (
-        _tel(aii_url, select(func.count()).where(AuditRij.gebeurtenis == "kbi:lijst:deliver")) <= 1
+        _tel(aii_url, select(func.count()).where(AuditRow.gebeurtenis == "kbi:lijst:deliver")) <= 1
     )
     with engine(vsb_url).connect() as verbinding:
         lijsten = list(
-            verbinding.execute(select(VsbLijstRij.id, VsbLijstRij.aantal, VsbLijstRij.verdeeld_op))
+            verbinding.execute(select(VsbLijstRow.id, VsbLijstRow.aantal, VsbLijstRow.verdeeld_op))
         )
         for lijst_id, aantal, verdeeld_op in lijsten:
             opgeslagen = int(
-                verbinding.scalar(select(func.count()).where(VsbLijstInszRij.lijst_id == lijst_id))
+                verbinding.scalar(select(func.count()).where(VsbLijstInszRow.lijst_id == lijst_id))
                 or 0
             )
-            verdeeld = int(verbinding.scalar(select(func.count()).select_from(VerdelingRij)) or 0)
+            verdeeld = int(verbinding.scalar(select(func.count()).select_from(VerdelingRow)) or 0)
             if verdeeld_op is None:
                 assert opgeslagen == aantal, "a list at VSB holds all its INSZ or is not there"
             else:  # distributed: who was sent is kept, who is no member with VT is not
@@ -280,11 +280,11 @@ def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_lis
     getoond = json.loads(kbi(capsys, "aii", "list", "show", lijst_id, "--json").out)
     assert getoond["status"] == "ontvangen"
     assert (
-        _tel(database_url, select(func.count()).where(AuditRij.gebeurtenis == "kbi:lijst:deliver"))
+        _tel(database_url, select(func.count()).where(AuditRow.gebeurtenis == "kbi:lijst:deliver"))
         == 1
     )
     with engine(vsb_database_url).connect() as verbinding:
-        assert list(verbinding.execute(select(VsbLijstRij.id, VsbLijstRij.status))) == [
+        assert list(verbinding.execute(select(VsbLijstRow.id, VsbLijstRow.status))) == [
             (lijst_id, "ontvangen")
         ]
 
@@ -299,7 +299,7 @@ def test_every_step_ended_at_each_crash_point_and_rerun_ends_in_one_received_lis
     assert verdeeld.returncode == 0, verdeeld.stderr
     zendingen = _tel(
         vsb_database_url,
-        select(func.count()).where(VsbAuditRij.gebeurtenis == "vsb:lijst:distribute"),
+        select(func.count()).where(VsbAuditRow.gebeurtenis == "vsb:lijst:distribute"),
     )
     bestanden = sorted((twee_nodes / "mailbox").glob("zorgkas-*/in/*.p7m"))
     assert len(bestanden) == zendingen >= 2, "one file per zorgkas with members, each once"

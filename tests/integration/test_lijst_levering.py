@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.crypto.pki import Pki, Uitgever
-from kbi_exchange.adapters.db.aii_models import AuditRij, LijstRij
+from kbi_exchange.adapters.db.aii_models import AuditRow, LijstRow
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
-from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij
+from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRow, VsbLijstRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.lijst import LijstKop, lijst_bestandsnaam, payload
 from kbi_exchange.entrypoints.api.app import maak_app
@@ -71,7 +71,7 @@ def _in(home: Path, partij: str) -> list[Path]:
 
 def _vsb_lijsten(url: str) -> list[tuple[str, str]]:
     with engine(url).connect() as verbinding:
-        return [(r.id, r.status) for r in verbinding.execute(select(VsbLijstRij))]
+        return [(r.id, r.status) for r in verbinding.execute(select(VsbLijstRow))]
 
 
 def test_a_delivered_list_opens_with_openssl_and_comes_back_as_received(
@@ -100,7 +100,7 @@ def test_a_delivered_list_opens_with_openssl_and_comes_back_as_received(
     )  # fmt: skip
     assert verify.returncode == 0, verify.stderr
     with engine(database_url).connect() as verbinding:
-        opgeslagen = verbinding.scalar(select(LijstRij.payload).where(LijstRij.id == lijst_id))
+        opgeslagen = verbinding.scalar(select(LijstRow.payload).where(LijstRow.id == lijst_id))
     assert (tmp_path / "payload").read_text(encoding="utf-8") == opgeslagen
 
     ontvangen = _json(capsys, "vsb", "list", "ingest", str(bestand), "--as", "vera")
@@ -108,7 +108,7 @@ def test_a_delivered_list_opens_with_openssl_and_comes_back_as_received(
     assert ontvangen["al_ontvangen"] is False
     assert not _in(cyclus, "vsb"), "an ingested file is removed from VSB's in/"
     with engine(vsb_database_url).connect() as verbinding:
-        aantal = verbinding.scalar(select(func.count()).select_from(VsbLijstInszRij))
+        aantal = verbinding.scalar(select(func.count()).select_from(VsbLijstInszRow))
     assert aantal == geleverd["aantal"] == ontvangen["aantal"]
     (bewijs,) = _in(cyclus, "aii")
     assert bewijs.name.startswith(f"KBI_VSB_ONTVANGST_{JAAR}_")
@@ -128,7 +128,7 @@ def test_a_delivered_list_opens_with_openssl_and_comes_back_as_received(
     with engine(database_url).connect() as verbinding:
         levering = list(
             verbinding.scalars(
-                select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:lijst:deliver")
+                select(AuditRow.inhoud).where(AuditRow.gebeurtenis == "kbi:lijst:deliver")
             )
         )
     assert len(levering) == 1, "one disclosure entry per list"
@@ -161,7 +161,7 @@ def test_only_an_approved_list_leaves_and_delivering_again_sends_nothing_new(
     assert len(_in(cyclus, "vsb")) == 1
     with engine(database_url).connect() as verbinding:
         entries = verbinding.scalar(
-            select(func.count()).where(AuditRij.gebeurtenis == "kbi:lijst:deliver")
+            select(func.count()).where(AuditRow.gebeurtenis == "kbi:lijst:deliver")
         )
     assert entries == 1
 
@@ -297,7 +297,7 @@ def test_the_dpo_finds_every_list_a_person_was_on_and_no_other(
     lijst_id = _gemaakt_en_goedgekeurd(capsys)
     assert kbi(capsys, "aii", "list", "deliver", lijst_id).code == 0
     with engine(database_url).connect() as verbinding:
-        tekst = str(verbinding.scalar(select(LijstRij.payload).where(LijstRij.id == lijst_id)))
+        tekst = str(verbinding.scalar(select(LijstRow.payload).where(LijstRow.id == lijst_id)))
     op_lijst = tekst.partition("\n\n")[2].splitlines()
     niet_op_lijst = next(
         json.loads(regel)["insz"]
@@ -355,7 +355,7 @@ def test_vsb_clients_allowed_verlaagde_premie_pull_the_same_file_over_the_api(
     with engine(database_url).connect() as verbinding:
         actoren = list(
             verbinding.scalars(
-                select(AuditRij.actor).where(AuditRij.gebeurtenis == "kbi:lijst:pull")
+                select(AuditRow.actor).where(AuditRow.gebeurtenis == "kbi:lijst:pull")
             )
         )
     assert actoren == ["vsb-premie"], "each pull is audited; refusals disclose nothing"

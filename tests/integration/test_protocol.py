@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from kbi_exchange.adapters.db.aii_models import AuditRij
+from kbi_exchange.adapters.db.aii_models import AuditRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
@@ -35,7 +35,7 @@ def _geweigerde_pulls() -> list[int]:
     """The years of the list pulls the protocol refused, from AII's audit log."""
     with engine(load_settings().aii_database_url).connect() as verbinding:
         teksten = verbinding.scalars(
-            select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:lijst:pull-refused")
+            select(AuditRow.inhoud).where(AuditRow.gebeurtenis == "kbi:lijst:pull-refused")
         ).all()
     return [json.loads(t)["jaar"] for t in teksten if t]
 
@@ -122,7 +122,7 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(  # noqa: P
     with engine(load_settings().aii_database_url).connect() as verbinding:
         stappen = list(
             verbinding.scalars(
-                select(AuditRij.inhoud).where(AuditRij.gebeurtenis == "kbi:protocol:change")
+                select(AuditRow.inhoud).where(AuditRow.gebeurtenis == "kbi:protocol:change")
             )
         )
     assert [json.loads(s or "{}")["soort"] for s in stappen] == [

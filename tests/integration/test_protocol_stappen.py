@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kbi_exchange.adapters.crypto import cms
-from kbi_exchange.adapters.db.aii_models import BeslissingRij
+from kbi_exchange.adapters.db.aii_models import BeslissingRow
 from kbi_exchange.bootstrap import engine, pki
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.periods import plus_maanden
@@ -70,7 +70,7 @@ def _aanvraag(capsys: Cap, insz: str, opening: str) -> Any:
 
 def _beslissingen() -> int:
     with engine(load_settings().aii_database_url).connect() as verbinding:
-        return int(verbinding.scalar(select(func.count()).select_from(BeslissingRij)) or 0)
+        return int(verbinding.scalar(select(func.count()).select_from(BeslissingRow)) or 0)
 
 
 def _ondertekend(melding: dict[str, Any], partij: str = "vsb") -> bytes:

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from kbi_exchange.adapters.db.aii_models import (
     AiiBase,
-    FeitRij,
-    ImportRij,
-    IntrekkingRij,
-    PersoonRij,
-    VeldRij,
+    FeitRow,
+    ImportRow,
+    IntrekkingRow,
+    PersoonRow,
+    VeldRow,
 )
 from kbi_exchange.adapters.db.kbi_store import stroom_dossiers
 from kbi_exchange.adapters.db.kbi_stream import grenzen
@@ -34,7 +34,7 @@ def _tellingen(url: str) -> dict[str, int]:
     with engine(url).connect() as verbinding:
         return {
             model.__tablename__: verbinding.scalar(select(func.count()).select_from(model)) or 0
-            for model in (PersoonRij, FeitRij, IntrekkingRij, VeldRij, ImportRij)
+            for model in (PersoonRow, FeitRow, IntrekkingRow, VeldRow, ImportRow)
         }
 
 
@@ -200,7 +200,7 @@ def test_who_imported_what_and_when_is_recorded(home: Path, database_url: str, c
     uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--json")
     import_id = json.loads(uit.out)["id"]
     with engine(database_url).connect() as verbinding:
-        rij = verbinding.execute(select(ImportRij).where(ImportRij.id == import_id)).one()
+        rij = verbinding.execute(select(ImportRow).where(ImportRow.id == import_id)).one()
     assert rij.door.startswith("os:")
     assert rij.bestand == "dossiers.jsonl"
     assert rij.regels == 11

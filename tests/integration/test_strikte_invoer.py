@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kbi_exchange.adapters.crypto import cms
-from kbi_exchange.adapters.db.aii_models import BeslissingRij, MeldingRij
-from kbi_exchange.adapters.db.vsb_models import AanvraagRij
+from kbi_exchange.adapters.db.aii_models import BeslissingRow, MeldingRow
+from kbi_exchange.adapters.db.vsb_models import AanvraagRow
 from kbi_exchange.bootstrap import engine, pki
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
@@ -156,12 +156,12 @@ def test_every_endpoint_of_both_nodes_refuses_bad_insz_dates_and_repeated_keys( 
                 orjson.dumps({**melding, veld: WEEK}),
             ):
                 _gezond(aii.post(pad, content=ondertekend(inhoud)))
-        assert _tel(settings.aii_database_url, MeldingRij) == 0
-        beslissingen = _tel(settings.aii_database_url, BeslissingRij)
+        assert _tel(settings.aii_database_url, MeldingRow) == 0
+        beslissingen = _tel(settings.aii_database_url, BeslissingRow)
     # every refused question that reached the advice service is recorded, none answered
     with engine(settings.aii_database_url).connect() as verbinding:
         gegeven = verbinding.scalar(
-            select(func.count()).where(BeslissingRij.antwoord.contains('"advies":"OK"'))
+            select(func.count()).where(BeslissingRow.antwoord.contains('"advies":"OK"'))
         )
     assert (beslissingen, gegeven) != (0, None)
 
@@ -201,7 +201,7 @@ def test_every_endpoint_of_both_nodes_refuses_bad_insz_dates_and_repeated_keys( 
             ),
         ):
             _gezond(vsb.post("/api/v1/protocol/stappen", content=cms.sign(inhoud, *aii_sleutels)))
-    assert _tel(settings.vsb_database_url, AanvraagRij) == 0
+    assert _tel(settings.vsb_database_url, AanvraagRow) == 0
 
 
 def _soap(insz: str, datum: str, doel: str) -> bytes:

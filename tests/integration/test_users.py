@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kbi_exchange.adapters.db.aii_models import AiiGebruikerRij, ImportRij
+from kbi_exchange.adapters.db.aii_models import AiiGebruikerRow, ImportRow
 from kbi_exchange.bootstrap import engine
 from tests.conftest import EXAMPLES, kbi
 
@@ -27,7 +27,7 @@ def test_a_person_is_added_with_an_argon2id_hash_and_listed(database_url: str, c
     assert uit.code == 0, uit
     assert json.loads(uit.out)["id"] == "olga"
     with engine(database_url).connect() as verbinding:
-        opgeslagen = verbinding.scalar(select(AiiGebruikerRij.wachtwoord_hash))
+        opgeslagen = verbinding.scalar(select(AiiGebruikerRow.wachtwoord_hash))
     assert opgeslagen is not None
     assert opgeslagen.startswith("$argon2id$")
     assert WACHTWOORD not in opgeslagen
@@ -94,7 +94,7 @@ def test_import_as_an_operator_records_the_person(
     uit = kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl"), "--as", "olga", "--json")
     assert uit.code == 0, uit
     with engine(database_url).connect() as verbinding:
-        assert verbinding.scalar(select(ImportRij.door)) == "olga"
+        assert verbinding.scalar(select(ImportRow.door)) == "olga"
 
 
 @pytest.mark.usefixtures("home", "met_wachtwoord")

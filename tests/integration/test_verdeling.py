@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from kbi_exchange.adapters.db.vsb_models import VsbAuditRij
+from kbi_exchange.adapters.db.vsb_models import VsbAuditRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.settings import load_settings
@@ -162,7 +162,7 @@ def test_each_zorgkas_gets_exactly_its_listed_members_with_vt_and_nothing_twice(
     with engine(load_settings().vsb_database_url).connect() as verbinding:
         inhoud = list(
             verbinding.scalars(
-                select(VsbAuditRij.inhoud).where(VsbAuditRij.gebeurtenis == "vsb:lijst:distribute")
+                select(VsbAuditRow.inhoud).where(VsbAuditRow.gebeurtenis == "vsb:lijst:distribute")
             )
         )
     assert len(inhoud) == 4

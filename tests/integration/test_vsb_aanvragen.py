@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij
+from kbi_exchange.adapters.db.aii_models import BeslissingRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.crash_points import CRASHED
 from kbi_exchange.settings import load_settings
@@ -55,9 +55,9 @@ def _json(capsys: Cap, *args: str, code: int = 0) -> dict[str, Any]:
 
 def _beslissingen(referte: object = None) -> int:
     url = load_settings().aii_database_url
-    stmt = select(func.count()).select_from(BeslissingRij)
+    stmt = select(func.count()).select_from(BeslissingRow)
     if referte is not None:
-        stmt = stmt.where(BeslissingRij.referte == referte)
+        stmt = stmt.where(BeslissingRow.referte == referte)
     with engine(url).connect() as verbinding:
         return int(verbinding.scalar(stmt) or 0)
 

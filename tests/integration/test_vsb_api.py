@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kbi_exchange.adapters import passwords
-from kbi_exchange.adapters.db.vsb_models import AanvraagRij, VsbAuditRij, VsbLijstInszRij
+from kbi_exchange.adapters.db.vsb_models import AanvraagRow, VsbAuditRow, VsbLijstInszRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.api.vsb_app import maak_app
 from kbi_exchange.schemas import zorgkas_codes
@@ -87,7 +87,7 @@ def zes(
     (bestand,) = (twee_nodes / "mailbox" / "vsb" / "in").glob("*.p7m")
     assert kbi(capsys, "vsb", "list", "ingest", str(bestand)).code == 0
     with engine(load_settings().vsb_database_url).connect() as verbinding:
-        gelijst = sorted(verbinding.scalars(select(VsbLijstInszRij.insz)))
+        gelijst = sorted(verbinding.scalars(select(VsbLijstInszRow.insz)))
     alle = [json.loads(r)["insz"] for r in dossiers.read_text().splitlines()]
     niet_gelijst = [i for i in alle if i not in set(gelijst)]
     assert len(gelijst) >= 12
@@ -253,8 +253,8 @@ def test_the_api_refuses_what_it_must_and_never_writes_for_a_stranger(
     _, leden = zes
     token = _token(capsys, "api-cm", "CM")
     eigen = leden["CM"]
-    aanvragen_voor = _vsb_tel(select(func.count()).select_from(AanvraagRij))
-    audit_voor = _vsb_tel(select(func.count()).select_from(VsbAuditRij))
+    aanvragen_voor = _vsb_tel(select(func.count()).select_from(AanvraagRow))
+    audit_voor = _vsb_tel(select(func.count()).select_from(VsbAuditRow))
     with TestClient(maak_app(load_settings())) as http:
         auth = {"Authorization": f"Bearer {token}"}
         pad = "/api/v1/zorgkas/aanvragen"
@@ -266,7 +266,7 @@ def test_the_api_refuses_what_it_must_and_never_writes_for_a_stranger(
         }
         assert statussen == {401, 429}  # past the burst the address waits
         assert http.get(pad, headers=auth).status_code == 200  # a valid token still passes
-        assert _vsb_tel(select(func.count()).select_from(AanvraagRij)) == aanvragen_voor
+        assert _vsb_tel(select(func.count()).select_from(AanvraagRow)) == aanvragen_voor
         # careless clients: each refusal names what is wrong
         for body, status, woorden in (
             (b"{", 400, "not valid JSON"),
@@ -291,7 +291,7 @@ def test_the_api_refuses_what_it_must_and_never_writes_for_a_stranger(
         assert http.get("/api/v1/zorgkas/lijsten/abc", headers=auth).status_code == 400
         assert http.get("/api/v1/zorgkas/aanvragen/" + "x" * 5000, headers=auth).status_code == 404
         assert http.get(pad + "?wachtend=misschien", headers=auth).status_code == 400
-        assert _vsb_tel(select(func.count()).select_from(AanvraagRij)) == aanvragen_voor
+        assert _vsb_tel(select(func.count()).select_from(AanvraagRow)) == aanvragen_voor
 
         # revoked: the token stops working within a second
         assert kbi(capsys, "vsb", "clients", "revoke", "api-cm").code == 0
@@ -301,10 +301,10 @@ def test_the_api_refuses_what_it_must_and_never_writes_for_a_stranger(
         assert "/api/v1/zorgkas/aanvragen" in openapi["paths"]
     # the strangers' attempts are audited as one aggregated security event, never one each
     assert (
-        _vsb_tel(select(func.count()).where(VsbAuditRij.gebeurtenis == "vsb:security:auth-failed"))
+        _vsb_tel(select(func.count()).where(VsbAuditRow.gebeurtenis == "vsb:security:auth-failed"))
         >= 1
     )
-    assert _vsb_tel(select(func.count()).select_from(VsbAuditRij)) < audit_voor + 200
+    assert _vsb_tel(select(func.count()).select_from(VsbAuditRow)) < audit_voor + 200
     assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
 
 
@@ -339,7 +339,7 @@ def test_many_callers_at_once_record_one_application_per_person_and_opening(
         assert {a.status_code for a in geweigerd} == {400}
         assert all("of this person at this zorgkas" in a.json()["detail"] for a in geweigerd)
         assert {a["insz"] for a in aangenomen} == set(eigen)
-        opgeslagen = select(func.count()).where(AanvraagRij.opening == date(2024, 3, 1))
+        opgeslagen = select(func.count()).where(AanvraagRow.opening == date(2024, 3, 1))
         assert _vsb_tel(opgeslagen) == len(eigen)  # nothing half-stored for the refused ones
 
         # AII down: an application waits (201, wacht_op_bron), never a silent OK (first the

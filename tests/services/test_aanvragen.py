@@ -91,7 +91,7 @@ def _dien_in(
 
 
 def _gebeurtenissen(werk: FakeAanvraagWerk) -> list[str]:
-    return [r.gebeurtenis for r in werk.audit.regels_]
+    return [r.gebeurtenis for r in werk.audit.posten_]
 
 
 def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz() -> None:
@@ -108,10 +108,10 @@ def test_ok_grants_nok_refuses_and_both_are_audited_without_the_insz() -> None:
         "vsb:aanvraag:add",
         "vsb:aanvraag:decide",
     ]
-    for regel, insz in zip(werk.audit.regels_, [VOLWASSEN] * 2 + [TWEEDE] * 2, strict=True):
+    for regel, insz in zip(werk.audit.posten_, [VOLWASSEN] * 2 + [TWEEDE] * 2, strict=True):
         assert insz not in (regel.inhoud or "")
         assert regel.insz_hash == insz_hash(insz)
-    beslist = orjson.loads(werk.audit.regels_[-1].inhoud or "")
+    beslist = orjson.loads(werk.audit.posten_[-1].inhoud or "")
     assert beslist["advies"] == "NOK"
     assert beslist["reden"] == "INBREUK_VASTGESTELD"
 
@@ -225,11 +225,11 @@ def test_a_zorgkas_handler_sees_and_handles_their_own_zorgkas_only() -> None:
                 nu=NU,
             )
     assert berichten[0] == berichten[1]  # another zorgkas's application looks like none
-    gezien = aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU)
+    gezien = aanvragen.overzicht(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU)
     assert [a.id for a in gezien] == [eigen.id]
     with pytest.raises(AanvraagFout):
-        aanvragen.lijst(uow=werk, zorgkas="LM", onbeslist=False, door=ZOE, nu=NU)
-    alle = aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
+        aanvragen.overzicht(uow=werk, zorgkas="LM", onbeslist=False, door=ZOE, nu=NU)
+    alle = aanvragen.overzicht(uow=werk, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
     assert {a.id for a in alle} == {eigen.id, andere.id}
     assert aanvragen.toon(uow=werk, aanvraag_id=eigen.id, door=ZOE, nu=NU) == eigen
     assert _gebeurtenissen(werk).count("vsb:aanvraag:view") == 3
@@ -277,7 +277,7 @@ def test_bad_input_is_refused_by_name_and_stores_nothing(
         _dien_in(werk, bron, **velden)  # type: ignore[arg-type]
     assert "85073001547" not in str(gevangen.value)
     assert werk.bewaard.rijen == {}
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []
     assert bron.vragen == []
 
 
@@ -296,7 +296,7 @@ def test_an_application_is_recorded_only_for_a_member_of_that_zorgkas_on_its_ope
         with pytest.raises(AanvraagFout) as fout:
             _dien_in(werk, bron, insz, door=door)
         fouten.add(str(fout.value))
-        assert (werk.bewaard.rijen, werk.audit.regels_, bron.vragen) == ({}, [], [])
+        assert (werk.bewaard.rijen, werk.audit.posten_, bron.vragen) == ({}, [], [])
     # the same words whatever the reason: nothing about the person elsewhere
     assert fouten == {
         "insz: not a member of CM on 2024-02-01; an application is recorded by the zorgkas "
@@ -328,14 +328,14 @@ def test_while_the_protocol_stands_still_aii_is_not_asked_and_no_zorgkas_sees_an
         aanvragen.vraag_advies(uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU)
     for kijk in (
         lambda: aanvragen.toon(uow=werk, aanvraag_id=wachtend.id, door=ZOE, nu=NU),
-        lambda: aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU),
+        lambda: aanvragen.overzicht(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU),
     ):
         with pytest.raises(GeenWettelijkeContext):
             kijk()
     assert len(bron.vragen) == 1  # only the first try, before the suspension
     assert len(werk.bewaard.rijen) == 1
     # VSB's own staff still see VSB's own records
-    assert aanvragen.lijst(uow=werk, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
+    assert aanvragen.overzicht(uow=werk, zorgkas=None, onbeslist=False, door=VSB, nu=NU)
     # resumed: asked again, under the same referte
     werk.protocol.voeg_toe(replace(_stap(Soort.HERVAT), op=NU - timedelta(hours=1)))
     herhaling = aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
@@ -369,7 +369,7 @@ def test_after_the_f1_lapse_an_application_is_granted_without_the_condition() ->
     # a zorgkas still sees its applications (for remediation, until retention takes them)
     assert aanvragen.toon(uow=werk, aanvraag_id=nieuw.id, door=ZOE, nu=NU) == nieuw
     # the decisions are audited with why AII was not asked
-    besluiten = [r for r in werk.audit.regels_ if r.gebeurtenis == "vsb:aanvraag:decide"]
+    besluiten = [r for r in werk.audit.posten_ if r.gebeurtenis == "vsb:aanvraag:decide"]
     assert [orjson.loads(r.inhoud or "")["niet_gevraagd"] for r in besluiten[-2:]] == [
         "voorwaarde_vernietigd",
         "voorwaarde_vernietigd",
@@ -379,7 +379,7 @@ def test_after_the_f1_lapse_an_application_is_granted_without_the_condition() ->
 def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_else() -> None:
     werk, bron = _werk(), Bron("NOK")
     aanvraag = _dien_in(werk, bron)
-    regels = len(werk.audit.regels_)
+    regels = len(werk.audit.posten_)
     gevonden, antwoord = aanvragen.vraag_advies(
         uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
     )
@@ -391,7 +391,7 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
     }
     # under the application's own referte, audited before it left
     assert bron.vragen[-1] == (VOLWASSEN, OPENING, aanvraag.referte)
-    (regel,) = werk.audit.regels_[regels:]
+    (regel,) = werk.audit.posten_[regels:]
     assert regel.gebeurtenis == "vsb:advies:ask"
     assert orjson.loads(regel.inhoud or "")["aanvraag"] == aanvraag.id
     # no application on that date, another zorgkas's, an under-18 one AII was not asked

@@ -42,7 +42,7 @@ def test_an_answer_is_recorded_and_audited_under_the_persons_keyed_hash(writer: 
     (bericht,) = writer.vraag(_vraag())
     assert bericht.advies in {"OK", "NOK"}
     assert len(writer.beslissingen.rijen) == 1
-    (regel,) = writer.audit.regels_
+    (regel,) = writer.audit.posten_
     assert regel.gebeurtenis == "kbi:advies:answer"
     assert regel.insz_hash == insz_hash(INSZ)
     assert INSZ not in (regel.inhoud or "")
@@ -71,7 +71,7 @@ def test_the_same_referte_for_the_same_question_returns_the_stored_answer(
     (tweede,) = writer.vraag(vraag)
     assert tweede == eerste
     assert len(writer.beslissingen.rijen) == 1
-    assert writer.audit.regels_[-1].gebeurtenis == "kbi:advies:repeat"
+    assert writer.audit.posten_[-1].gebeurtenis == "kbi:advies:repeat"
 
 
 def test_the_same_referte_for_another_question_is_refused_with_50000(writer: Writer) -> None:
@@ -108,7 +108,7 @@ def test_a_purpose_the_client_may_not_ask_is_refused_with_40006_and_recorded(
     (bericht,) = writer.vraag(_vraag(doel="VERLAAGDE_PREMIE", datum="2024-01-01"))
     assert (bericht.advies, bericht.weigering) == (None, Code.AUTORISATIE)
     assert len(writer.beslissingen.rijen) == 1
-    assert writer.audit.regels_[-1].gebeurtenis == "kbi:advies:refuse"
+    assert writer.audit.posten_[-1].gebeurtenis == "kbi:advies:refuse"
 
 
 @pytest.mark.parametrize(
@@ -127,13 +127,13 @@ def test_a_malformed_question_is_refused_with_50000_naming_what_is_wrong(
     assert bericht.weigering is Code.ONGELDIGE_VRAAG
     assert diagnose in bericht.uitzonderingen[0].diagnose
     assert writer.beslissingen.rijen == []
-    assert writer.audit.regels_[-1].gebeurtenis == "kbi:advies:refuse"
+    assert writer.audit.posten_[-1].gebeurtenis == "kbi:advies:refuse"
 
 
 def test_an_invalid_insz_is_refused_with_20002_and_no_hash(writer: Writer) -> None:
     (bericht,) = writer.vraag(_vraag("85073003329"))
     assert bericht.weigering is Code.INSZ_ONGELDIG
-    assert writer.audit.regels_[-1].insz_hash is None
+    assert writer.audit.posten_[-1].insz_hash is None
 
 
 def test_a_group_reads_its_dossiers_at_once_not_per_question(writer: Writer) -> None:
@@ -151,7 +151,7 @@ def test_a_refused_message_and_security_events_are_audited_without_answers(
         MislukteAanmeldingen((FailedAuthentications("10.0.0.1", 42, moment, moment),)),
     )
     assert uitkomsten == [None, None]
-    geweigerd, beveiliging = writer.audit.regels_
+    geweigerd, beveiliging = writer.audit.posten_
     assert json.loads(geweigerd.inhoud or "") == {"kanaal": "soap", "uitzonderingen": ["20005"]}
     assert beveiliging.gebeurtenis == "kbi:security:auth-failed"
     assert json.loads(beveiliging.inhoud or "")["aantal"] == 42

@@ -58,7 +58,7 @@ def test_the_report_names_the_refusals_and_the_answers_after_the_lapse_by_refert
     tekst = str(regel)
     assert OK_PERSOON not in tekst
     assert NOK_PERSOON not in tekst
-    (entry,) = werk.audit.regels_
+    (entry,) = werk.audit.posten_
     assert entry.gebeurtenis == "kbi:protocol:report"
     # an operator may not see it: it is personal data under a pseudonym
     with pytest.raises(Forbidden):

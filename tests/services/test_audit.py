@@ -39,12 +39,12 @@ def test_a_search_finds_the_lists_a_person_is_on_and_is_itself_audited() -> None
     assert [r.gebeurtenis for r in gevonden] == ["kbi:lijst:pull"]
     niets = zoek_over_persoon(uow=werk, insz=NIET_OP_LIJST, door=DORA, nu=later)
     assert niets == []
-    zoekopdrachten = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:audit:search"]
+    zoekopdrachten = [r for r in werk.audit.posten_ if r.gebeurtenis == "kbi:audit:search"]
     assert [(r.actor, r.insz_hash is not None) for r in zoekopdrachten] == [
         ("dora", True),
         ("dora", True),
     ]
-    assert not any(OP_LIJST in (r.inhoud or "") for r in werk.audit.regels_)
+    assert not any(OP_LIJST in (r.inhoud or "") for r in werk.audit.posten_)
     # the search of the person on the list is found by a later search of that person
     opnieuw = zoek_over_persoon(uow=werk, insz=OP_LIJST, door=DORA, nu=later)
     assert [r.gebeurtenis for r in opnieuw] == ["kbi:lijst:pull", "kbi:audit:search"]

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.bewaring import Bewaringsrapport, Gegevens, Termijnen
+from kbi_exchange.domain.bewaring import Bewaartermijnen, Bewaringsrapport, Gegevens
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import protocol_definitie
@@ -21,7 +21,7 @@ from tests.conftest import NU
 from tests.fakes import insz_hash
 from tests.fakes_beheer import FakeBewaringWerk
 
-TERMIJNEN = Termijnen(respijt_dagen=30, beslissingen_jaren=10, audit_jaren=10)
+TERMIJNEN = Bewaartermijnen(respijt_dagen=30, beslissingen_jaren=10, audit_jaren=10)
 VANDAAG = dag_in_brussel(NU)
 OUD, RECENT = VANDAAG - timedelta(days=11 * 366), VANDAAG - timedelta(days=30)
 
@@ -44,9 +44,9 @@ def test_old_decision_records_go_in_audited_batches_and_recent_ones_stay() -> No
     (beslissingen,) = [v for v in rapport.verwijderd if v.opdracht.gegevens is Gegevens.BESLISSING]
     assert list(beslissingen.ids) == oud
     assert werk.bewaring.items[Gegevens.BESLISSING] == {"b-nieuw": RECENT}
-    purges = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:retention:purge"]
+    purges = [r for r in werk.audit.posten_ if r.gebeurtenis == "kbi:retention:purge"]
     assert [len(orjson.loads(r.inhoud or "")["ids"]) for r in purges] == [PER_KEER, 20]
-    (run,) = [r for r in werk.audit.regels_ if r.gebeurtenis == "kbi:retention:run"]
+    (run,) = [r for r in werk.audit.posten_ if r.gebeurtenis == "kbi:retention:run"]
     assert orjson.loads(run.inhoud or "")["verwijderd"]["beslissing"] == len(oud)
     # run again: nothing left to remove, and the run is audited again
     tweede = _run(werk)
@@ -59,7 +59,7 @@ def test_the_dry_run_finds_what_would_go_and_changes_nothing() -> None:
     rapport = _run(werk, dry_run=True)
     assert [v.ids for v in rapport.verwijderd if v.ids] == [("b-1",)]
     assert werk.bewaring.items[Gegevens.BESLISSING] == {"b-1": OUD}
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []
     # looking ahead is for the dry run only: data goes when its time has come
     with pytest.raises(BewaringFout, match="op: another day only for a dry run"):
         _run(werk, op=VANDAAG + timedelta(days=1))
@@ -73,7 +73,7 @@ def test_a_deceased_persons_entries_go_named_by_keyed_hash_one_entry_each() -> N
     rapport = _run(werk)
     (overleden,) = [v for v in rapport.verwijderd if v.opdracht.gegevens is Gegevens.OVERLEDEN]
     assert overleden.ids == (f"lijst-1/{insz_hash(dode)}",)
-    (entry,) = [r for r in werk.audit.regels_ if r.gebeurtenis == "vsb:retention:purge"]
+    (entry,) = [r for r in werk.audit.posten_ if r.gebeurtenis == "vsb:retention:purge"]
     assert entry.insz_hash == insz_hash(dode)
     assert dode not in (entry.inhoud or "")
     assert orjson.loads(entry.inhoud or "")["lijst"] == "lijst-1"

@@ -36,7 +36,7 @@ def test_a_new_client_gets_a_random_token_kept_only_as_its_hash() -> None:
     assert rij.client.token_sha256 == token_hash(token) != token
     assert rij.client.doelen == frozenset({Doel.ZORGBUDGET})
     assert rij.client.afzender == "vsb-node"  # its name, unless another is given
-    assert token not in (werk.audit.regels_[0].inhoud or "")
+    assert token not in (werk.audit.posten_[0].inhoud or "")
     assert len(token) >= 40
     assert _voeg_toe(FakeClientenWerk()) != token
 
@@ -56,7 +56,7 @@ def test_a_client_that_cannot_exist_is_refused_and_nothing_is_kept(
     with pytest.raises(ClientFout, match=reden):
         voeg_client_toe(uow=werk, naam=naam, doelen=doelen, afzender=None, nu=NU, door=AII_OS)
     assert werk.bewaard.alle() == []
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []
 
 
 def test_a_second_client_of_the_same_name_is_refused() -> None:
@@ -74,6 +74,6 @@ def test_a_revoked_client_is_no_longer_active_and_a_second_revocation_changes_no
     for _ in range(2):
         trek_client_in(uow=werk, naam="vsb-node", nu=NU, door=AII_OS)
     assert actieve_clients(werk) == {}
-    assert [r.gebeurtenis for r in werk.audit.regels_] == ["kbi:client:add", "kbi:client:revoke"]
+    assert [r.gebeurtenis for r in werk.audit.posten_] == ["kbi:client:add", "kbi:client:revoke"]
     with pytest.raises(ClientFout, match="no client"):
         trek_client_in(uow=werk, naam="onbekend", nu=NU, door=AII_OS)

@@ -91,7 +91,7 @@ def test_a_correction_rectifies_the_earlier_answer_once_and_the_asker_fetches_it
         uow=werk, melding_id="m-1", bevinding="inbreuk geregistreerd", door=OLGA, nu=later
     )
     assert gesloten.status is MeldingStatus.GESLOTEN
-    gebeurtenissen = [x.gebeurtenis for x in werk.audit.regels_]
+    gebeurtenissen = [x.gebeurtenis for x in werk.audit.posten_]
     assert gebeurtenissen == [
         "kbi:melding:receive",
         "kbi:melding:correct",
@@ -99,8 +99,8 @@ def test_a_correction_rectifies_the_earlier_answer_once_and_the_asker_fetches_it
         "kbi:rectificatie:fetch",
         "kbi:melding:close",
     ]
-    assert {x.insz_hash for x in werk.audit.regels_} == {insz_hash(WIE)}
-    assert all(WIE not in (x.inhoud or "") for x in werk.audit.regels_)
+    assert {x.insz_hash for x in werk.audit.posten_} == {insz_hash(WIE)}
+    assert all(WIE not in (x.inhoud or "") for x in werk.audit.posten_)
 
 
 def test_a_report_sent_again_comes_back_and_another_clients_id_is_refused(
@@ -121,7 +121,7 @@ def test_a_report_sent_again_comes_back_and_another_clients_id_is_refused(
         )
     with pytest.raises(kwaliteit.OnbekendeMelding):
         kwaliteit.status_voor(door=andere, uow=werk, melding_id="m-2", nu=NU)
-    assert len(werk.audit.regels_) == 1
+    assert len(werk.audit.posten_) == 1
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_a_bad_report_names_its_field_and_stores_nothing(
             door=CLIENT, uow=werk, nu=NU, **{"insz": WIE, "omschrijving": "x", **velden}
         )
     assert werk.bewaard[0] == {}
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []
 
 
 def test_a_report_is_overdue_after_two_weeks_without_a_finding(kbi: InMemoryKbi) -> None:

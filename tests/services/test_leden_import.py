@@ -42,7 +42,7 @@ def test_a_file_imported_twice_changes_nothing_the_second_time(tmp_path: Path) -
     assert (tweede.leden_nieuw, tweede.leden_gewijzigd, tweede.leden_ongewijzigd) == (0, 0, 2)
     assert len(werk.bewaard.versies) == 2
     assert werk.bewaard.imports[tweede.import_id]["leden_ongewijzigd"] == 2
-    regels = werk.audit.regels_
+    regels = werk.audit.posten_
     assert [(r.gebeurtenis, r.actor) for r in regels] == [("vsb:leden:import", "vera")] * 2
     assert json.loads(regels[1].inhoud or "{}")["leden_ongewijzigd"] == 2
     assert not any(insz in (r.inhoud or "") for r in regels for insz in (A, B))
@@ -76,7 +76,7 @@ def test_a_bad_line_stores_nothing_and_every_bad_line_is_named(tmp_path: Path) -
     assert [f.regel for f in fout.value.resultaat.fouten] == [2, 3]
     assert werk.bewaard.versies == []
     assert werk.bewaard.imports == {}
-    assert werk.audit.regels_ == [], "a refused import is not audited as one"
+    assert werk.audit.posten_ == [], "a refused import is not audited as one"
 
 
 def test_skip_bad_imports_the_good_lines_and_puts_the_bad_ones_aside_as_they_were(

@@ -37,7 +37,7 @@ def test_a_list_is_made_with_its_payload_and_one_audit_entry_naming_no_one() -> 
     lijst = _maak(werk)
     assert (lijst.status, lijst.aantal) == (LijstStatus.GEMAAKT, 2)
     assert werk.bewaard.payloads[lijst.id].endswith("\n85073001348\n85073003328\n")
-    (regel,) = werk.audit.regels_
+    (regel,) = werk.audit.posten_
     assert regel.gebeurtenis == "kbi:lijst:make"
     assert regel.insz_hash is None
     assert not any(insz in (regel.inhoud or "") for insz in INSZ)
@@ -79,7 +79,7 @@ def test_four_eyes_neither_the_maker_nor_an_operator_approves() -> None:
     assert goedgekeurd.status is LijstStatus.GOEDGEKEURD
     # a rerun changes nothing and writes no second entry
     keur_goed(uow=werk, lijst_id=lijst.id, door=KEURDER, nu=NU)
-    assert [r.gebeurtenis for r in werk.audit.regels_] == ["kbi:lijst:make", "kbi:lijst:approve"]
+    assert [r.gebeurtenis for r in werk.audit.posten_] == ["kbi:lijst:make", "kbi:lijst:approve"]
 
 
 def test_the_maker_needs_the_operator_role() -> None:

@@ -85,7 +85,7 @@ def test_a_list_is_stored_with_its_insz_and_the_receipt_goes_to_aii_once(
     assert werk.bewaard.inszen[lijst_id] == INSZ
     assert werk.bewaard.lijsten[lijst_id].status is LijstStatus.ONTVANGEN
     assert [p.name for p in mailbox.waiting(AII)] == [ontvangen.ontvangstbewijs]
-    (regel,) = werk.audit.regels_
+    (regel,) = werk.audit.posten_
     assert (regel.gebeurtenis, regel.actor, regel.insz_hash) == ("vsb:lijst:ingest", "vera", None)
     assert not any(insz in (regel.inhoud or "") for insz in INSZ)
     # the same file again: nothing new stored, no second receipt
@@ -182,4 +182,4 @@ def test_while_vsbs_record_stands_still_no_new_list_is_taken_in(pki: Pki, tmp_pa
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         _ontvang(werk, pki, bus, _bestand(pki, str(uuid.uuid4())))
     assert werk.bewaard.lijsten == {}
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []

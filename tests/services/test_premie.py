@@ -45,7 +45,7 @@ def test_listed_pays_full_unlisted_reduced_and_each_decision_is_audited() -> Non
         31,
         62,
     )
-    regels = werk.audit.regels_
+    regels = werk.audit.posten_
     assert [r.gebeurtenis for r in regels] == ["vsb:premie:decide"] * 2
     assert orjson.loads(regels[1].inhoud or "") == {"jaar": 2024, "verlaagd": False, "bedrag": 62}
     assert regels[1].insz_hash == insz_hash(B)
@@ -64,7 +64,7 @@ def test_a_zorgkas_handler_sees_members_of_their_zorgkas_in_that_year_only() -> 
     with pytest.raises(PremieFout, match="not in the member registry"):
         _bepaal(werk, A, 2023, lm)  # in 2023 A was with CM all year
     # the refusals decide nothing, and are recorded as looks at the person
-    assert [r.gebeurtenis for r in werk.audit.regels_] == ["vsb:premie:decide"] + [
+    assert [r.gebeurtenis for r in werk.audit.posten_] == ["vsb:premie:decide"] + [
         "vsb:premie:refuse"
     ] * 3
 
@@ -112,4 +112,4 @@ def test_while_the_protocol_stands_still_a_premium_that_needs_the_list_waits() -
     werk.protocol.voeg_toe(_stap(Soort.GESCHORST))
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         _bepaal(werk, B, 2024, VSB_OS)
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []

@@ -25,7 +25,7 @@ from kbi_exchange.services.lijst import keur_goed, maak_lijst
 from kbi_exchange.services.lijst_levering import lever_lijst
 from tests.actors import DORA, OLGA, VIC, dpo
 from tests.conftest import NU
-from tests.fakes import FakeBode, FakeLijstWerk
+from tests.fakes import FakeLijstWerk, FakeMessenger
 from tests.services.conftest import Writer
 
 VRAAG = {"insz": "85073001546", "datum": "2022-01-01", "doel": "ZORGBUDGET", "referte": "r-1"}
@@ -43,7 +43,7 @@ def test_a_lapsed_basis_refuses_f1_with_40001_and_keeps_no_answer(writer: Writer
     (u,) = bericht.uitzonderingen
     assert (u.identificatie.value, "sinds 2023-07-20" in u.diagnose) == ("40001", True)
     assert writer.beslissingen.rijen == []  # nothing kept under the referte
-    assert [r.gebeurtenis for r in writer.audit.regels_] == ["kbi:advies:refuse"]
+    assert [r.gebeurtenis for r in writer.audit.posten_] == ["kbi:advies:refuse"]
 
 
 def test_a_suspended_protocol_delivers_no_list(tmp_path: Path) -> None:
@@ -76,24 +76,26 @@ def test_steps_that_bind_the_other_party_are_told_in_order_and_a_failure_leaves_
             uow=werk, definitie=protocol_definitie(), soort=soort, door=DORA,
             reden="onderzoek", nu=NU + timedelta(minutes=i),
         )  # fmt: skip
-    bode = FakeBode(NU + timedelta(hours=1))
-    bode.down = True
+    messenger = FakeMessenger(NU + timedelta(hours=1))
+    messenger.down = True
     with pytest.raises(PartijOnbereikbaar):
-        protocol.meld_stappen(uow=werk, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: NU)
+        protocol.meld_stappen(
+            uow=werk, node=Node.AII, door=dpo(Node.AII), messenger=messenger, nu=lambda: NU
+        )
     assert len(protocol.te_melden_nu(uow=werk, node=Node.AII)) == 2
-    bode.down = False
+    messenger.down = False
     later = NU + timedelta(hours=1)
     gemeld = protocol.meld_stappen(
-        uow=werk, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
+        uow=werk, node=Node.AII, door=dpo(Node.AII), messenger=messenger, nu=lambda: later
     )
     assert [g.stap.soort for g in gemeld] == [Soort.GESCHORST, Soort.HERVAT]
-    assert [m["soort"] for m in bode.ontvangen] == ["geschorst", "hervat"]
-    assert "door" not in bode.ontvangen[0]  # the step, not who took it
+    assert [m["soort"] for m in messenger.ontvangen] == ["geschorst", "hervat"]
+    assert "door" not in messenger.ontvangen[0]  # the step, not who took it
     # recorded as taken at the moment the other node says, within the clocks' difference
     assert all(g.ontvangen_op == later for g in werk.protocol.gebeurtenissen())
     assert (
         protocol.meld_stappen(
-            uow=werk, node=Node.AII, door=dpo(Node.AII), bode=bode, nu=lambda: later
+            uow=werk, node=Node.AII, door=dpo(Node.AII), messenger=messenger, nu=lambda: later
         )
         == []
     )
@@ -111,7 +113,7 @@ def test_a_notice_is_sent_dated_when_it_leaves_and_runs_from_its_receipt() -> No
         uow=werk,
         node=Node.VSB,
         door=dpo(Node.VSB),
-        bode=FakeBode(week_later),
+        messenger=FakeMessenger(week_later),
         nu=lambda: week_later,
     )
     staat = protocol.status(uow=werk, definitie=protocol_definitie(), nu=week_later)
@@ -150,7 +152,7 @@ def test_a_received_step_is_kept_once_and_a_second_notice_is_refused() -> None:
 
 class Koppeling:
     """The other node's API in-process: what `POST /api/v1/protocol/stappen` does with a
-    step (409 for a refusal for good, which the real `PartijBode` raises as `PartijWeigert`);
+    step (409 for a refusal for good, which the real `PartyMessenger` raises as `PartijWeigert`);
     ``verloren``: the step is taken but the answer does not come back."""
 
     def __init__(self, werk: FakeLijstWerk, node: Node, nu: datetime) -> None:
@@ -194,13 +196,13 @@ def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after() -> Non
     # AII's notice reaches VSB first: VSB's own was still on its way, so it is taken
     [gemeld] = protocol.meld_stappen(
         uow=aii, node=Node.AII, door=DORA,
-        bode=Koppeling(vsb, Node.VSB, ontvangst), nu=lambda: ontvangst,
+        messenger=Koppeling(vsb, Node.VSB, ontvangst), nu=lambda: ontvangst,
     )  # fmt: skip
     assert gemeld.geweigerd is None
     # VSB's notice reaches AII, whose own notice runs: refused for good, recorded so
     later = ontvangst + timedelta(minutes=1)
     [geweigerd] = protocol.meld_stappen(
-        uow=vsb, node=Node.VSB, door=VIC, bode=Koppeling(aii, Node.AII, later),
+        uow=vsb, node=Node.VSB, door=VIC, messenger=Koppeling(aii, Node.AII, later),
         nu=lambda: later,
     )  # fmt: skip
     assert geweigerd.geweigerd is not None
@@ -219,7 +221,7 @@ def test_notices_that_cross_end_the_protocol_once_and_jam_nothing_after() -> Non
     )  # fmt: skip
     [schorsing] = protocol.meld_stappen(
         uow=aii, node=Node.AII, door=DORA,
-        bode=Koppeling(vsb, Node.VSB, nog_later), nu=lambda: nog_later,
+        messenger=Koppeling(vsb, Node.VSB, nog_later), nu=lambda: nog_later,
     )  # fmt: skip
     assert schorsing.geweigerd is None
     staat = protocol.status(uow=vsb, definitie=protocol_definitie(), nu=nog_later)
@@ -239,7 +241,7 @@ def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt() -> None:
             uow=vsb,
             node=Node.VSB,
             door=dpo(Node.VSB),
-            bode=koppeling,
+            messenger=koppeling,
             nu=lambda: ontvangst,
         )
     assert protocol.status(uow=vsb, definitie=protocol_definitie(), nu=ontvangst).eindigt_op is None
@@ -247,7 +249,7 @@ def test_a_step_whose_answer_was_lost_counts_from_its_first_receipt() -> None:
     twee_dagen = NU + timedelta(days=2)
     koppeling.nu = twee_dagen
     [gemeld] = protocol.meld_stappen(
-        uow=vsb, node=Node.VSB, door=dpo(Node.VSB), bode=koppeling, nu=lambda: twee_dagen
+        uow=vsb, node=Node.VSB, door=dpo(Node.VSB), messenger=koppeling, nu=lambda: twee_dagen
     )
     assert gemeld.stap.ontvangen_op == ontvangst
     for werk in (aii, vsb):

@@ -15,7 +15,7 @@ from kbi_exchange.services import registers
 from kbi_exchange.services.registers import OnbekendeInschrijving
 from tests.actors import DORA, VAN_AII
 from tests.conftest import NU
-from tests.fakes import FakeBode
+from tests.fakes import FakeMessenger
 from tests.fakes_beheer import FakeRegisterWerk
 
 
@@ -28,45 +28,54 @@ def _voeg_toe(werk: FakeRegisterWerk, naam: str = "cloudbv") -> Verwerker:
 
 
 def test_a_processor_registered_ended_and_told_reaches_the_other_node_once() -> None:
-    bij_aii, bij_vsb, bode = FakeRegisterWerk(), FakeRegisterWerk(), FakeBode()
+    bij_aii, bij_vsb, messenger = FakeRegisterWerk(), FakeRegisterWerk(), FakeMessenger()
     verwerker = _voeg_toe(bij_aii)
     with pytest.raises(RegisterFout, match="registered already"):
         _voeg_toe(bij_aii)
     (gemeld,) = registers.meld_verwerkers(
-        door=DORA, uow=bij_aii, node=Node.AII, bode=bode, nu=lambda: NU
+        door=DORA, uow=bij_aii, node=Node.AII, messenger=messenger, nu=lambda: NU
     )
     assert gemeld.id == verwerker.id
     assert registers.te_melden_verwerkers(uow=bij_aii, node=Node.AII) == []
     genomen, nieuw = registers.ontvang_verwerker(
-        door=VAN_AII, uow=bij_vsb, node=Node.VSB, van=Node.AII, inhoud=bode.ontvangen[0], nu=NU
+        door=VAN_AII, uow=bij_vsb, node=Node.VSB, van=Node.AII, inhoud=messenger.ontvangen[0], nu=NU
     )
     assert nieuw
     assert genomen.partij == "aii"
     # told again as it stands: nothing changes; ended, it is told and taken again
     assert not registers.ontvang_verwerker(
-        door=VAN_AII, uow=bij_vsb, node=Node.VSB, van=Node.AII, inhoud=bode.ontvangen[0], nu=NU
+        door=VAN_AII, uow=bij_vsb, node=Node.VSB, van=Node.AII, inhoud=messenger.ontvangen[0], nu=NU
     )[1]
     later = NU + timedelta(days=1)
     registers.beeindig_verwerker(uow=bij_aii, node=Node.AII, naam_="cloudbv", door=DORA, nu=later)
-    registers.meld_verwerkers(door=DORA, uow=bij_aii, node=Node.AII, bode=bode, nu=lambda: later)
+    registers.meld_verwerkers(
+        door=DORA, uow=bij_aii, node=Node.AII, messenger=messenger, nu=lambda: later
+    )
     _, nieuw = registers.ontvang_verwerker(
-        door=VAN_AII, uow=bij_vsb, node=Node.VSB, van=Node.AII, inhoud=bode.ontvangen[1], nu=later
+        door=VAN_AII,
+        uow=bij_vsb,
+        node=Node.VSB,
+        van=Node.AII,
+        inhoud=messenger.ontvangen[1],
+        nu=later,
     )
     assert nieuw
     (bij_vsb_nu,) = registers.verwerkers(door=DORA, uow=bij_vsb)
     assert bij_vsb_nu.beeindigd_op is not None
-    assert [orjson.loads(r.inhoud or "") for r in bij_aii.audit.regels_][-1] == {
+    assert [orjson.loads(r.inhoud or "") for r in bij_aii.audit.posten_][-1] == {
         "verwerker": verwerker.id,
         "gemeld": True,
     }
 
 
 def test_an_unreachable_other_node_leaves_the_processor_to_tell() -> None:
-    werk, bode = FakeRegisterWerk(), FakeBode()
+    werk, messenger = FakeRegisterWerk(), FakeMessenger()
     _voeg_toe(werk)
-    bode.down = True
+    messenger.down = True
     with pytest.raises(PartijOnbereikbaar, match="down"):
-        registers.meld_verwerkers(door=DORA, uow=werk, node=Node.AII, bode=bode, nu=lambda: NU)
+        registers.meld_verwerkers(
+            door=DORA, uow=werk, node=Node.AII, messenger=messenger, nu=lambda: NU
+        )
     assert len(registers.te_melden_verwerkers(uow=werk, node=Node.AII)) == 1
 
 
@@ -74,7 +83,7 @@ def test_ending_an_unknown_processor_names_it_and_changes_nothing() -> None:
     werk = FakeRegisterWerk()
     with pytest.raises(OnbekendeInschrijving, match="named niemand"):
         registers.beeindig_verwerker(uow=werk, node=Node.AII, naam_="niemand", door=DORA, nu=NU)
-    assert werk.audit.regels_ == []
+    assert werk.audit.posten_ == []
 
 
 def test_the_export_is_signed_and_audited() -> None:
@@ -85,4 +94,4 @@ def test_the_export_is_signed_and_audited() -> None:
     )
     inhoud = orjson.loads(getekend.removeprefix(b"SIGNED:"))
     assert [v["naam"] for v in inhoud["verwerkers"]] == ["cloudbv"]
-    assert werk.audit.regels_[-1].gebeurtenis == "kbi:register:export"
+    assert werk.audit.posten_[-1].gebeurtenis == "kbi:register:export"

@@ -137,7 +137,7 @@ def test_the_list_view_and_a_download_are_a_zorgkas_s_own_and_audited(
     with pytest.raises(verdeling.GeenZending, match=f"no file '{lm.id}'"):
         verdeling.zending_bestand(uow=werk, zending_id=lm.id, door=zorgkas_client("CM"), nu=NU)
     gezien = [
-        r for r in werk.audit.regels_ if r.gebeurtenis in ("vsb:lijst:view", "vsb:lijst:download")
+        r for r in werk.audit.posten_ if r.gebeurtenis in ("vsb:lijst:view", "vsb:lijst:download")
     ]
     assert len(gezien) == 2
     assert all(cm.id in (r.inhoud or "") for r in gezien)
@@ -161,7 +161,7 @@ def test_after_the_distribution_only_listed_members_with_vt_are_kept_the_rest_co
     assert werk.ontvangen_lijsten.inszen("l-1") == sorted([A, C])
     assert werk.ontvangen_lijsten.verdeeld_op == {"l-1": NU}
     # the audit entry of the run says how many were let go, naming none
-    verslag_regel = werk.audit.regels_[-1]
+    verslag_regel = werk.audit.posten_[-1]
     assert '"niet_bewaard":2' in (verslag_regel.inhoud or "")
     assert geen_lid not in (verslag_regel.inhoud or "")
 

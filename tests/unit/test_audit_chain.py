@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
-    AuditRegel,
+    AuditPost,
     GetekendeKop,
     inhoud_hash,
     keten_hash,
@@ -17,7 +17,7 @@ from kbi_exchange.services.audit import geleegde_ids
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _keten(n: int) -> list[AuditRegel]:
+def _keten(n: int) -> list[AuditPost]:
     regels, vorige = [], BEGIN_HASH
     for seq in range(1, n + 1):
         inhoud = f'{{"referte": "r-{seq}"}}'
@@ -26,7 +26,7 @@ def _keten(n: int) -> list[AuditRegel]:
             vorige, seq, tijd, "kbi:advies:answer", "vsb", "ab" * 32, inhoud_hash(inhoud)
         )
         regels.append(
-            AuditRegel(
+            AuditPost(
                 seq,
                 tijd,
                 "kbi:advies:answer",
@@ -87,7 +87,7 @@ def test_a_chain_rewritten_from_an_entry_on_differs_from_its_signed_checkpoint()
     for seq in (4, 5):  # a forger recomputes every hash after entry 3
         h = keten_hash(vorige, seq, T0, "kbi:advies:answer", "vals", None, inhoud_hash("{}"))
         herschreven.append(
-            AuditRegel(
+            AuditPost(
                 seq, T0, "kbi:advies:answer", "vals", None, "{}", inhoud_hash("{}"), vorige, h
             )
         )
@@ -97,14 +97,14 @@ def test_a_chain_rewritten_from_an_entry_on_differs_from_its_signed_checkpoint()
     )
 
 
-def _met_purge(keten: list[AuditRegel], ids: list[int]) -> list[AuditRegel]:
+def _met_purge(keten: list[AuditPost], ids: list[int]) -> list[AuditPost]:
     """The chain with a retention entry appended that says it emptied ``ids``."""
     inhoud = json.dumps({"gegevens": "audit", "ids": [str(i) for i in ids], "reden": "r"})
     laatste = keten[-1]
     seq, tijd = laatste.seq + 1, laatste.tijdstip + timedelta(seconds=1)
     gebeurtenis = "kbi:retention:purge"
     h = keten_hash(laatste.hash, seq, tijd, gebeurtenis, "os:cron", None, inhoud_hash(inhoud))
-    purge = AuditRegel(seq, tijd, gebeurtenis, "os:cron", None, inhoud, inhoud_hash(inhoud),
+    purge = AuditPost(seq, tijd, gebeurtenis, "os:cron", None, inhoud, inhoud_hash(inhoud),
                        laatste.hash, h)  # fmt: skip
     return [*keten, purge]
 
@@ -123,7 +123,7 @@ def test_content_removed_without_a_retention_entry_naming_it_is_found() -> None:
     ]
 
 
-def _kop(keten: list[AuditRegel]) -> GetekendeKop:
+def _kop(keten: list[AuditPost]) -> GetekendeKop:
     return GetekendeKop(keten[-1].seq, keten[-1].hash)
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import (
+    Bewaartermijnen,
     Gegevens,
-    Termijnen,
     einde_van_stroom,
     plan,
 )
@@ -22,7 +22,7 @@ from kbi_exchange.domain.protocol import (
 )
 from kbi_exchange.parameters import protocol_definitie
 
-TERMIJNEN = Termijnen(
+TERMIJNEN = Bewaartermijnen(
     respijt_dagen=30,
     beslissingen_jaren=10,
     audit_jaren=7,
@@ -112,9 +112,11 @@ def test_the_end_of_the_protocol_ends_both_flows() -> None:
 
 def test_periods_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="grace_days"):
-        Termijnen(respijt_dagen=-1, beslissingen_jaren=1, audit_jaren=1)
+        Bewaartermijnen(respijt_dagen=-1, beslissingen_jaren=1, audit_jaren=1)
     with pytest.raises(ValueError, match="zorgkas_file_days"):
-        Termijnen(respijt_dagen=1, beslissingen_jaren=1, audit_jaren=1, zorgkas_bestand_dagen=-1)
+        Bewaartermijnen(
+            respijt_dagen=1, beslissingen_jaren=1, audit_jaren=1, zorgkas_bestand_dagen=-1
+        )
 
 
 def test_every_kind_says_why_in_the_dry_run() -> None:

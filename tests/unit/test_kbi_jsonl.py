@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kbi_exchange.adapters.kbi_jsonl import lees_regel
-from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.adapters.kbi_jsonl import lees_lijn
+from kbi_exchange.adapters.line_reader import OngeldigeLijn
 
 NU = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -43,13 +43,13 @@ NU = datetime(2025, 6, 1, tzinfo=UTC)
     ],
 )
 def test_a_bad_line_names_the_field_and_the_reason(regel: str, veld: str, reden: str) -> None:
-    with pytest.raises(OngeldigeRegel) as info:
-        lees_regel(regel, nu=NU)
+    with pytest.raises(OngeldigeLijn) as info:
+        lees_lijn(regel, nu=NU)
     assert info.value.veld == veld
     assert reden in info.value.reden
 
 
 def test_an_error_never_repeats_the_insz() -> None:
-    with pytest.raises(OngeldigeRegel) as info:
-        lees_regel('{"insz": "85073003329"}', nu=NU)
+    with pytest.raises(OngeldigeLijn) as info:
+        lees_lijn('{"insz": "85073003329"}', nu=NU)
     assert "85073003329" not in str(info.value)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from kbi_exchange.adapters.leden_jsonl import lees_lid
-from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.adapters.line_reader import OngeldigeLijn
 
 NU = datetime(2026, 1, 15, 10, tzinfo=UTC)
 INSZ = "85073003328"
@@ -72,7 +72,7 @@ def test_a_member_is_read_with_affiliations_vt_birth_and_death() -> None:
     ],
 )
 def test_a_bad_line_names_the_field_and_the_reason(regel: str, veld: str, reden: str) -> None:
-    with pytest.raises(OngeldigeRegel) as fout:
+    with pytest.raises(OngeldigeLijn) as fout:
         lees_lid(regel.encode(), nu=NU)
     assert fout.value.veld == veld
     assert reden in fout.value.reden

@@ -9,7 +9,7 @@ from typing import Any
 import fastjsonschema
 
 from kbi_exchange.adapters import strict_json
-from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.adapters.line_reader import OngeldigeLijn
 from kbi_exchange.domain.dates import OngeldigeTijd, datum_uit_tekst
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.periods import Periode
@@ -20,7 +20,7 @@ def dag(ruw: Any, veld: str) -> date:
     try:
         return datum_uit_tekst(ruw)
     except OngeldigeTijd as fout:
-        raise OngeldigeRegel(veld, f"not a valid date: {fout}") from None
+        raise OngeldigeLijn(veld, f"not a valid date: {fout}") from None
 
 
 def optionele_dag(ruw: Any, veld: str) -> date | None:
@@ -31,7 +31,7 @@ def periode(ruw: dict[str, Any], veld: str) -> Periode:
     begin = dag(ruw["begin"], f"{veld}.begin")
     einde = optionele_dag(ruw.get("einde"), f"{veld}.einde")
     if einde is not None and einde < begin:
-        raise OngeldigeRegel(f"{veld}.einde", "lies before begin")
+        raise OngeldigeLijn(f"{veld}.einde", "lies before begin")
     return Periode(begin, einde)
 
 
@@ -40,7 +40,7 @@ def insz_veld(ruw: str, veld: str) -> str:
     try:
         return Insz.parse(ruw).cijfers
     except OngeldigInsz as fout:
-        raise OngeldigeRegel(veld, str(fout)) from None
+        raise OngeldigeLijn(veld, str(fout)) from None
 
 
 def veldnaam(pad: list[str]) -> str:
@@ -60,7 +60,7 @@ def decodeer(tekst: str | bytes, schema: str) -> Any:
     try:
         ruw = strict_json.loads(tekst)
     except strict_json.JsonError as fout:
-        raise OngeldigeRegel("line", str(fout)) from None
+        raise OngeldigeLijn("line", str(fout)) from None
     valideer(ruw, schema)
     return ruw
 
@@ -69,4 +69,4 @@ def valideer(ruw: Any, schema: str) -> None:
     try:
         validator(schema)(ruw)
     except fastjsonschema.JsonSchemaValueException as fout:
-        raise OngeldigeRegel(veldnaam(fout.path[1:]), schemareden(fout)) from None
+        raise OngeldigeLijn(veldnaam(fout.path[1:]), schemareden(fout)) from None

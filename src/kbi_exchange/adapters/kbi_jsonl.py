@@ -14,7 +14,7 @@ from kbi_exchange.adapters.json_fields import (
     periode,
     valideer,
 )
-from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.adapters.line_reader import OngeldigeLijn
 from kbi_exchange.domain.dates import OngeldigeTijd, rfc3339_uit_tekst
 from kbi_exchange.domain.dossier import (
     Aanmelding,
@@ -23,7 +23,7 @@ from kbi_exchange.domain.dossier import (
     Contract,
     Doelgroep,
     DoelgroepType,
-    DossierRegel,
+    Dossierlijn,
     Feit,
     Inbreuk,
     UitstelAanmelding,
@@ -39,9 +39,9 @@ def _moment(ruw: Any, veld: str, nu: datetime) -> datetime | None:
     try:
         moment = rfc3339_uit_tekst(ruw)
     except OngeldigeTijd as fout:
-        raise OngeldigeRegel(veld, str(fout)) from None
+        raise OngeldigeLijn(veld, str(fout)) from None
     if moment > nu:
-        raise OngeldigeRegel(veld, "lies in the future")
+        raise OngeldigeLijn(veld, "lies in the future")
     return moment
 
 
@@ -78,7 +78,7 @@ def _feit(soort: str, ruw: dict[str, Any], veld: str, nu: datetime) -> Feit:
     geregistreerd = _moment(ruw.get("geregistreerd_op"), f"{veld}.geregistreerd_op", nu)
     ingetrokken = _moment(ruw.get("ingetrokken_op"), f"{veld}.ingetrokken_op", nu)
     if geregistreerd and ingetrokken and ingetrokken < geregistreerd:
-        raise OngeldigeRegel(f"{veld}.ingetrokken_op", "lies before geregistreerd_op")
+        raise OngeldigeLijn(f"{veld}.ingetrokken_op", "lies before geregistreerd_op")
     meta = {
         "id": ruw.get("id") or "",
         "geregistreerd_op": geregistreerd,
@@ -93,7 +93,7 @@ def _feit(soort: str, ruw: dict[str, Any], veld: str, nu: datetime) -> Feit:
     return feit
 
 
-def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
+def lees_object(ruw: Any, *, nu: datetime) -> Dossierlijn:
     """Validate a decoded line against the schema and the rules of SPEC §5, then convert it.
 
     ``nu`` is the import moment: no registration or withdrawal may lie after it.
@@ -109,19 +109,19 @@ def lees_object(ruw: Any, *, nu: datetime) -> DossierRegel:
         door = ruw["vervangen_door"]
         velden["vervangen_door"] = None if door is None else insz_veld(door, "vervangen_door")
         if velden["vervangen_door"] == insz:
-            raise OngeldigeRegel("vervangen_door", "an INSZ cannot replace itself")
+            raise OngeldigeLijn("vervangen_door", "an INSZ cannot replace itself")
     for veld in ("overlijdensdatum", "geboortedatum"):
         if veld in ruw:
             velden[veld] = optionele_dag(ruw[veld], veld)
-    return DossierRegel(insz=insz, feiten=tuple(feiten), velden=velden)
+    return Dossierlijn(insz=insz, feiten=tuple(feiten), velden=velden)
 
 
-def lees_regel(tekst: str | bytes, *, nu: datetime) -> DossierRegel:  # a `line_reader.Parser`
+def lees_lijn(tekst: str | bytes, *, nu: datetime) -> Dossierlijn:  # a `line_reader.Parser`
     """Decode and convert one JSON line."""
     try:
         ruw = strict_json.loads(tekst)
     except strict_json.JsonError as fout:
-        raise OngeldigeRegel("line", str(fout)) from None
+        raise OngeldigeLijn("line", str(fout)) from None
     return lees_object(ruw, nu=nu)
 
 

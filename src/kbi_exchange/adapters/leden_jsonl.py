@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from kbi_exchange.adapters.json_fields import decodeer, insz_veld, optionele_dag, periode
-from kbi_exchange.adapters.line_reader import OngeldigeRegel
+from kbi_exchange.adapters.line_reader import OngeldigeLijn
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.lid import Aansluiting, Lid, overlappen
 from kbi_exchange.schemas import zorgkas_codes
 
 
 def lees_lid(tekst: str | bytes, *, nu: datetime) -> Lid:  # a `line_reader.Parser`
-    """Decode, validate and convert one member line; `OngeldigeRegel` names what is wrong.
+    """Decode, validate and convert one member line; `OngeldigeLijn` names what is wrong.
 
     Beyond the schema: a valid INSZ, a known zorgkas, no two affiliations (or VT periods) on
     one day, no birth or death after today, no death before birth.
@@ -24,22 +24,22 @@ def lees_lid(tekst: str | bytes, *, nu: datetime) -> Lid:  # a `line_reader.Pars
     for index, item in enumerate(ruw["aansluitingen"]):
         veld = f"aansluitingen[{index}]"
         if item["zorgkas"] not in zorgkas_codes():
-            raise OngeldigeRegel(
+            raise OngeldigeLijn(
                 f"{veld}.zorgkas",
                 f"unknown zorgkas; codes: {', '.join(sorted(zorgkas_codes()))}",
             )
         aansluitingen.append(Aansluiting(item["zorgkas"], periode(item, veld)))
     vt = tuple(periode(item, f"vt[{index}]") for index, item in enumerate(ruw.get("vt", ())))
     if overlappen([a.periode for a in aansluitingen]):
-        raise OngeldigeRegel("aansluitingen", "two affiliations cover the same day")
+        raise OngeldigeLijn("aansluitingen", "two affiliations cover the same day")
     if overlappen(list(vt)):
-        raise OngeldigeRegel("vt", "two VT periods cover the same day")
+        raise OngeldigeLijn("vt", "two VT periods cover the same day")
     vandaag = dag_in_brussel(nu)
     geboren = optionele_dag(ruw.get("geboortedatum"), "geboortedatum")
     overleden = optionele_dag(ruw.get("overlijdensdatum"), "overlijdensdatum")
     for veld, dag in (("geboortedatum", geboren), ("overlijdensdatum", overleden)):
         if dag is not None and dag > vandaag:
-            raise OngeldigeRegel(veld, "lies in the future")
+            raise OngeldigeLijn(veld, "lies in the future")
     if geboren is not None and overleden is not None and overleden < geboren:
-        raise OngeldigeRegel("overlijdensdatum", "lies before geboortedatum")
+        raise OngeldigeLijn("overlijdensdatum", "lies before geboortedatum")
     return Lid(insz, tuple(aansluitingen), vt, geboren, overleden)

@@ -15,13 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Generic, Self, TypeVar
 
-from kbi_exchange.adapters.kbi_jsonl import lees_regel
+from kbi_exchange.adapters.kbi_jsonl import lees_lijn
 from kbi_exchange.adapters.leden_jsonl import lees_lid
 from kbi_exchange.adapters.line_reader import Blok, Parser, parse_blocks, standaard_werkers
 from kbi_exchange.adapters.process import worker_pool
-from kbi_exchange.domain.dossier import DossierRegel
+from kbi_exchange.domain.dossier import Dossierlijn
 from kbi_exchange.domain.lid import Lid
-from kbi_exchange.services.line_import import BATCH, GETOONDE_FOUTEN, RegelFout, RegelTelling
+from kbi_exchange.services.line_import import BATCH, GETOONDE_FOUTEN, LijnFout, LijnTelling
 from kbi_exchange.services.ports import LineFileOpener
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ class JsonLinesFile(Generic[T]):
         *,
         parse: Parser[T],
         nu: datetime,
-        telling: RegelTelling,
+        telling: LijnTelling,
         skip_bad: bool,
         rejects: Path | None,
         voortgang: Callable[[int], None] | None,
@@ -93,7 +93,7 @@ class JsonLinesFile(Generic[T]):
         """Count a bad line (found by the parser, or later by the caller's own rules)."""
         self.telling.aantal_fouten += 1
         if len(self.telling.fouten) < GETOONDE_FOUTEN:
-            self.telling.fouten.append(RegelFout(nummer, veld, reden))
+            self.telling.fouten.append(LijnFout(nummer, veld, reden))
         if self._afwijzingen is not None:
             self._afwijzingen.write(ruw if ruw.endswith(b"\n") else ruw + b"\n")
 
@@ -146,7 +146,7 @@ def json_lines(
     """How a use case opens ``bestand`` with its own count and moment. ``aantal_werkers``: the
     processes that parse lines (default: none for small files, else one per spare core)."""
 
-    def open_(telling: RegelTelling, nu: datetime) -> JsonLinesFile[T]:
+    def open_(telling: LijnTelling, nu: datetime) -> JsonLinesFile[T]:
         return JsonLinesFile(
             bestand,
             parse=parse,
@@ -168,11 +168,11 @@ def dossier_file(
     rejects: Path | None = None,
     voortgang: Callable[[int], None] | None = None,
     aantal_werkers: int | None = None,
-) -> LineFileOpener[DossierRegel]:
+) -> LineFileOpener[Dossierlijn]:
     """A KBI dossier file (SPEC §5), read as `json_lines` reads."""
     return json_lines(
         bestand,
-        parse=lees_regel,
+        parse=lees_lijn,
         skip_bad=skip_bad,
         rejects=rejects,
         voortgang=voortgang,

@@ -22,7 +22,7 @@ Blok = list[tuple[int, bytes]]
 IN_VLUCHT = 4
 
 
-class OngeldigeRegel(ValueError):
+class OngeldigeLijn(ValueError):
     """A line that is not valid: names the field and the reason, never the value."""
 
     def __init__(self, veld: str, reden: str) -> None:
@@ -32,7 +32,7 @@ class OngeldigeRegel(ValueError):
 
 
 class Parser(Protocol[T_co]):
-    """One line to what it holds; `OngeldigeRegel` when it is bad."""
+    """One line to what it holds; `OngeldigeLijn` when it is bad."""
 
     def __call__(self, tekst: bytes, *, nu: datetime) -> T_co: ...
 
@@ -43,7 +43,7 @@ def parse_block(regels: list[bytes], nu: datetime, parse: Parser[T]) -> list[T |
     for ruw in regels:
         try:
             gelezen.append(parse(ruw, nu=nu))
-        except OngeldigeRegel as fout:
+        except OngeldigeLijn as fout:
             gelezen.append((fout.veld, fout.reden))
     return gelezen
 

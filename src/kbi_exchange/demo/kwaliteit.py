@@ -31,7 +31,7 @@ def _volgende_opening(console: Console, settings: Settings) -> date:
     round's (granted once rectified) has ended — as a zorgkas would record it."""
     eerder = [
         a
-        for a in aanvragen.lijst(
+        for a in aanvragen.overzicht(
             uow=uow(settings, Node.VSB),
             zorgkas="CM",
             onbeslist=False,

@@ -169,7 +169,7 @@ def aanvragen_over_http(
 
     aanvragers = _aanvragers(leden, kbi)
     kind = kinderen(opening)
-    vorige = aanvragen.lijst(
+    vorige = aanvragen.overzicht(
         uow=uow(settings, Node.VSB),
         zorgkas=None,
         onbeslist=False,
@@ -224,7 +224,7 @@ def aanvragen_over_http(
 
 def per_zorgkas(console: Console, settings: Settings, verdeling: Verdeling) -> None:
     """Per zorgkas: its applications and how they stand, and its members on the list."""
-    alle = aanvragen.lijst(
+    alle = aanvragen.overzicht(
         uow=uow(settings, Node.VSB),
         zorgkas=None,
         onbeslist=False,

@@ -96,7 +96,7 @@ class AuditGebeurtenis(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AuditRegel:
+class AuditPost:
     """An entry as stored. ``inhoud`` is None once purged; ``inhoud_sha256`` then still holds."""
 
     seq: int
@@ -171,7 +171,7 @@ def verstrekkingen(
 
 
 @dataclass(frozen=True, slots=True)
-class NieuweAuditRegel:
+class NieuweAuditPost:
     """An entry before it takes its place in the chain (at commit)."""
 
     tijdstip: datetime
@@ -187,7 +187,7 @@ _PURGE = frozenset(
 )
 
 
-def keten(vorige_seq: int, vorige_hash: str, nieuwe: list[NieuweAuditRegel]) -> list[AuditRegel]:
+def keten(vorige_seq: int, vorige_hash: str, nieuwe: list[NieuweAuditPost]) -> list[AuditPost]:
     """Give new entries their sequence numbers and chained hashes, after the given head."""
     regels = []
     for n in nieuwe:
@@ -202,7 +202,7 @@ def keten(vorige_seq: int, vorige_hash: str, nieuwe: list[NieuweAuditRegel]) -> 
             n.inhoud_sha256,
         )
         regels.append(
-            AuditRegel(
+            AuditPost(
                 vorige_seq,
                 n.tijdstip,
                 n.gebeurtenis,
@@ -263,7 +263,7 @@ class GetekendeKop:
 
 
 def verifieer_keten(
-    regels: Iterable[AuditRegel],
+    regels: Iterable[AuditPost],
     checkpoints: dict[int, str],
     kop: GetekendeKop | None = None,
     geleegde_ids: Callable[[str], Iterable[int]] = lambda _: (),

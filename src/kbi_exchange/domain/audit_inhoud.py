@@ -16,7 +16,7 @@ from typing import Any, NotRequired, TypedDict
 import orjson
 
 from kbi_exchange.domain.audit import AuditGebeurtenis as G
-from kbi_exchange.domain.audit import NieuweAuditRegel, inhoud_hash
+from kbi_exchange.domain.audit import NieuweAuditPost, inhoud_hash
 
 # --- the advice service (F1) ---------------------------------------------------------------
 
@@ -492,13 +492,13 @@ def nieuwe_regel(
     tijdstip: datetime,
     inhoud: AuditInhoud,
     insz_hash: str | None,
-) -> NieuweAuditRegel:
+) -> NieuweAuditPost:
     """An entry as every audit log writes it, once its content is found to be the event's
     payload: compact JSON with sorted keys (the search for a list or file relies on that
     form), hashed."""
     controleer(gebeurtenis, inhoud)
     tekst = orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS).decode()
-    return NieuweAuditRegel(
+    return NieuweAuditPost(
         tijdstip=tijdstip,
         gebeurtenis=gebeurtenis.value,
         actor=actor,

@@ -17,7 +17,7 @@ class EerdereBeslissing:
 
 
 @dataclass(frozen=True, slots=True)
-class Beslissing:
+class Beslissingsrecord:
     """A whole decision record: the question, when it was answered on which knowledge, the
     parameter version and the facts it rested on, and the body sent (JSON text)."""
 

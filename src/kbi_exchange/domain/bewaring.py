@@ -106,7 +106,7 @@ GEGEVENS_VAN_NODE: dict[Node, tuple[Gegevens, ...]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Termijnen:
+class Bewaartermijnen:
     """The retention periods the protocol leaves to the parties (SPEC §10), from the settings."""
 
     respijt_dagen: int  # after a flow or the protocol ended, before its data goes
@@ -196,7 +196,7 @@ VOOR_STROOM: dict[Node, dict[Stroom, Gegevens]] = {
 }
 
 
-def weg_op(termijnen: Termijnen, einde: StroomEinde) -> date:
+def weg_op(termijnen: Bewaartermijnen, einde: StroomEinde) -> date:
     """The first day on which the data held only for an ended flow goes."""
     return einde.respijt_vanaf + timedelta(days=termijnen.respijt_dagen)
 
@@ -205,7 +205,7 @@ def _jaren_terug(dag: date, jaren: int) -> date:
     return plus_maanden(dag, -12 * jaren)
 
 
-def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> list[Opdracht]:
+def plan(node: Node, termijnen: Bewaartermijnen, staat: ProtocolStaat, op: date) -> list[Opdracht]:
     """What goes on ``op`` on this node, and why (the order in which it is removed)."""
     opdrachten = _voor_stromen(node, termijnen, staat, op)
     if node is Node.AII:
@@ -225,7 +225,7 @@ def plan(node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date) -> li
 
 
 def _voor_stromen(
-    node: Node, termijnen: Termijnen, staat: ProtocolStaat, op: date
+    node: Node, termijnen: Bewaartermijnen, staat: ProtocolStaat, op: date
 ) -> list[Opdracht]:
     """Each flow that ended (or lost its basis) and whose grace period passed: all its data."""
     opdrachten: list[Opdracht] = []
@@ -247,7 +247,7 @@ def _voor_stromen(
     return opdrachten
 
 
-def _aii_termijnen(termijnen: Termijnen, op: date) -> list[Opdracht]:
+def _aii_termijnen(termijnen: Bewaartermijnen, op: date) -> list[Opdracht]:
     """The AII node's own retention periods."""
     opdrachten: list[Opdracht] = []
     grens = _jaren_terug(op, termijnen.beslissingen_jaren)
@@ -278,7 +278,7 @@ def _aii_termijnen(termijnen: Termijnen, op: date) -> list[Opdracht]:
     return opdrachten
 
 
-def _vsb_termijnen(termijnen: Termijnen, op: date) -> list[Opdracht]:
+def _vsb_termijnen(termijnen: Bewaartermijnen, op: date) -> list[Opdracht]:
     """The VSB node's own retention periods."""
     opdrachten: list[Opdracht] = []
     vijf_jaar = _jaren_terug(op, BEWAARTERMIJN_JAREN)

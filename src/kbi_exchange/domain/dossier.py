@@ -259,7 +259,7 @@ class StrijdigFeit(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class DossierRegel:
+class Dossierlijn:
     """One import line: facts to add and the dossier-level fields the line states."""
 
     insz: str
@@ -267,10 +267,10 @@ class DossierRegel:
     velden: dict[str, object] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (DossierRegel, (self.insz, self.feiten, self.velden))
+        return (Dossierlijn, (self.insz, self.feiten, self.velden))
 
 
-def pas_toe(dossier: Dossier | None, regel: DossierRegel, opgenomen_op: datetime) -> Dossier:
+def pas_toe(dossier: Dossier | None, regel: Dossierlijn, opgenomen_op: datetime) -> Dossier:
     """Add an import line to a dossier as SPEC §5 says: only add, never overwrite.
 
     A known fact repeated with ``ingetrokken_op`` withdraws it; repeated otherwise it is ignored;
@@ -312,7 +312,7 @@ def pas_toe(dossier: Dossier | None, regel: DossierRegel, opgenomen_op: datetime
     return bouw_dossier(huidig.insz, (f for lijst in groepen.values() for f in lijst), velden)
 
 
-def _nieuw_dossier(regel: DossierRegel, opgenomen_op: datetime) -> Dossier:
+def _nieuw_dossier(regel: Dossierlijn, opgenomen_op: datetime) -> Dossier:
     """The fast path of `pas_toe` for a person new to the KBI whose line repeats no fact."""
     feiten = (
         f if f.opgenomen_op == opgenomen_op else replace(f, opgenomen_op=opgenomen_op)

@@ -171,7 +171,7 @@ def list_(
 ) -> None:
     """The applications, oldest first (a zorgkas handler sees their zorgkas's only)."""
     settings = load_settings()
-    gevonden = aanvragen.lijst(
+    gevonden = aanvragen.overzicht(
         uow=uow(settings, Node.VSB),
         zorgkas=zorgkas,
         onbeslist=waiting,

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-from kbi_exchange.services.line_import import ImportGeweigerd, RegelTelling
+from kbi_exchange.services.line_import import ImportGeweigerd, LijnTelling
 
-R = TypeVar("R", bound=RegelTelling)
+R = TypeVar("R", bound=LijnTelling)
 
 SkipBad = Annotated[
     bool, typer.Option("--skip-bad", help="Import the good lines; write the bad ones to --rejects.")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kbi_exchange.bootstrap import bode, uow
+from kbi_exchange.bootstrap import messenger, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.dates import OngeldigeTijd, moment_uit_tekst
 from kbi_exchange.domain.incident import CATEGORIEEN, Incident, PartijOnbereikbaar
@@ -59,7 +59,7 @@ def _meld(node: Node, incident_id: str, door: Actor) -> Incident | None:
             uow=uow(settings, node),
             node=node,
             incident_id=incident_id,
-            bode=bode(settings, node),
+            messenger=messenger(settings, node),
             door=door,
             nu=datetime.now(UTC),
         )

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from kbi_exchange.bootstrap import bode, uow
+from kbi_exchange.bootstrap import messenger, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.incident import PartijOnbereikbaar
 from kbi_exchange.settings import load_settings
@@ -36,7 +36,7 @@ def vertel(
         gemeld = meld(
             uow=uow(settings, node),
             node=node,
-            bode=bode(settings, node, pad),
+            messenger=messenger(settings, node, pad),
             nu=lambda: datetime.now(UTC),
             door=door,
         )

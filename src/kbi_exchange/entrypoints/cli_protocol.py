@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kbi_exchange.adapters.partij_bode import STAPPEN
+from kbi_exchange.adapters.party_messenger import STAPPEN
 from kbi_exchange.bootstrap import aii_uow, mailbox, termijnen, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.protocol import ProtocolStaat, Soort, Stroom, te_beoordelen
@@ -33,7 +33,7 @@ NodeOptie = Annotated[
         "basis binds VSB too; recorded by VSB's DPO)."
     ),
 ]
-Reden = Annotated[str, typer.Option("--reason", help="Why (recorded and audited).")]
+RedenOptie = Annotated[str, typer.Option("--reason", help="Why (recorded and audited).")]
 
 
 def _toon(staat: ProtocolStaat) -> None:
@@ -170,14 +170,14 @@ def _houd_lijsten_vast(settings: Settings, staat: ProtocolStaat) -> None:
 
 
 @app.command("suspend")
-def suspend(reden: Reden, als_: Als) -> None:
+def suspend(reden: RedenOptie, als_: Als) -> None:
     """Suspend every flow at once (art. 8): REST, SOAP and the list's pull answer 40001, and
     no list can be delivered, until AII's DPO resumes them."""
     _stap(Soort.GESCHORST, als_, reden)
 
 
 @app.command("resume")
-def resume(als_: Als, reden: Reden = "hervat na onderzoek") -> None:
+def resume(als_: Als, reden: RedenOptie = "hervat na onderzoek") -> None:
     """Resume the suspended flows (AII's DPO)."""
     _stap(Soort.HERVAT, als_, reden)
 
@@ -186,7 +186,7 @@ def resume(als_: Als, reden: Reden = "hervat na onderzoek") -> None:
 def notice(
     by: Annotated[Node, typer.Option("--by", help="The party giving notice: aii or vsb.")],
     als_: Als,
-    reden: Reden = "opzegging",
+    reden: RedenOptie = "opzegging",
 ) -> None:
     """Give notice (art. 12): recorded in the party's own record (its DPO) and sent to the
     other party's node over its API, signed; the protocol ends 12 months after that node
@@ -245,7 +245,7 @@ def notify(
 
 
 @app.command("end")
-def end(reden: Reden, als_: Als) -> None:
+def end(reden: RedenOptie, als_: Als) -> None:
     """End the protocol at once (AII, art. 8): every flow stops for good."""
     _stap(Soort.BEEINDIGD, als_, reden)
 

@@ -14,8 +14,8 @@ from rich.console import Console
 
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.files import write_atomic
-from kbi_exchange.adapters.partij_bode import VERWERKERS
-from kbi_exchange.bootstrap import ontvanger_bode, pki, uow
+from kbi_exchange.adapters.party_messenger import VERWERKERS
+from kbi_exchange.bootstrap import ontvanger_messenger, pki, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.registers import Ontvanger
@@ -190,7 +190,7 @@ def _meld(naam: str, door: Actor) -> Ontvanger | None:
         return registers.meld_ontvanger(
             uow=uow(settings, Node.VSB),
             naam_=naam,
-            bode=ontvanger_bode(settings),
+            messenger=ontvanger_messenger(settings),
             door=door,
             nu=datetime.now(UTC),
         )

@@ -87,7 +87,7 @@ def vraag_advies(
         aanvraag = next(
             (
                 a
-                for a in werk.aanvragen.lijst(insz=cijfers)
+                for a in werk.aanvragen.alle(insz=cijfers)
                 if a.opening == datum and door.ziet(a.zorgkas) and a.referte is not None
             ),
             None,
@@ -168,7 +168,7 @@ def dien_in(
         # both find no earlier application of the person
         werk.audit.vergrendel()
         controleer_nieuwe(
-            [a for a in werk.aanvragen.lijst(insz=cijfers) if a.zorgkas == zorgkas], opening
+            [a for a in werk.aanvragen.alle(insz=cijfers) if a.zorgkas == zorgkas], opening
         )
         staat = staat_van(werk, moment)
         vervallen = staat.vervallen_op(Stroom.F1)
@@ -310,7 +310,7 @@ def herhaal_wachtende(
         vervallen = staat.vervallen_op(Stroom.F1)
         if vervallen is None or vervallen > dag_in_brussel(nu()):
             vereis_stroom(werk, Stroom.F1, nu())
-        wachtend = werk.aanvragen.lijst(zorgkas=door.zorgkas, onbeslist=True)
+        wachtend = werk.aanvragen.alle(zorgkas=door.zorgkas, onbeslist=True)
     gevraagd: list[Aanvraag] = []
     for i, wacht in enumerate(wachtend):
         vraag = (
@@ -409,7 +409,7 @@ def toon(*, uow: AanvraagWerk, aanvraag_id: str, door: Actor, nu: datetime) -> A
 
 
 @vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
-def lijst(
+def overzicht(
     *,
     uow: AanvraagWerk,
     zorgkas: str | None,
@@ -422,7 +422,7 @@ def lijst(
         raise AanvraagFout(f"zorgkas: you handle the applications of {door.zorgkas} only")
     with uow as werk:
         _vereis_doorgifte(werk, door, nu)
-        gevonden = werk.aanvragen.lijst(zorgkas=zorgkas or door.zorgkas, onbeslist=onbeslist)
+        gevonden = werk.aanvragen.alle(zorgkas=zorgkas or door.zorgkas, onbeslist=onbeslist)
         werk.audit.record(
             gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_BEKEKEN,
             actor=door.naam,

@@ -44,7 +44,7 @@ class Kanaal(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Reden:
+class BerichtReden:
     """The reported reason of a NOK: its code and the text for the citizen's letter."""
 
     code: str
@@ -59,7 +59,7 @@ class Bericht:
     insz: str | None
     datum: str | None
     advies: str | None
-    reden: Reden | None
+    reden: BerichtReden | None
     uitzonderingen: tuple[Uitzondering, ...]
 
     @property
@@ -100,7 +100,7 @@ class Bericht:
             body["insz"],
             body["datum"],
             body["advies"],
-            Reden(reden["code"], reden["omschrijving"]) if reden else None,
+            BerichtReden(reden["code"], reden["omschrijving"]) if reden else None,
             tuple(
                 Uitzondering(
                     Code(u["identificatie"]),
@@ -169,7 +169,7 @@ def antwoord_bericht(referte: str, antwoord: Antwoord) -> Bericht:
         antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz[:32],
         antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum)[:32],
         beslissing.advies.value if beslissing else None,
-        Reden(reden.code.value, reden.omschrijving) if reden else None,
+        BerichtReden(reden.code.value, reden.omschrijving) if reden else None,
         antwoord.uitzonderingen,
     )
 

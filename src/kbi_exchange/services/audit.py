@@ -12,7 +12,7 @@ import orjson
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
-    AuditRegel,
+    AuditPost,
     GetekendeKop,
     Verstrekking,
     checkpoint_gegevens,
@@ -75,7 +75,7 @@ def verifieer_audit(*, door: Actor, audit: AuditLog) -> tuple[int, list[str]]:
 
     def tel() -> Any:
         nonlocal geteld
-        for regel in audit.regels():
+        for regel in audit.posten():
             geteld += 1
             yield regel
 
@@ -94,7 +94,7 @@ def geleegde_ids(inhoud: str) -> list[int]:
 
 def zoek_audit(
     *, audit: AuditLog, insz: str, verstrekkingen: Sequence[Verstrekking] = ()
-) -> list[AuditRegel]:
+) -> list[AuditPost]:
     """Every entry about a person: who received what about them, when and why.
 
     A list or a zorgkas file names no one in its audit entry (SPEC §8.7): ``verstrekkingen``
@@ -121,7 +121,7 @@ def zoek_over_persoon(
     insz: str,
     door: Actor,
     nu: datetime,
-) -> list[AuditRegel]:
+) -> list[AuditPost]:
     """`zoek_audit` for the DPO, and the search itself audited under the person's keyed hash,
     in one transaction: no search goes unrecorded."""
     with uow as werk:

@@ -15,10 +15,10 @@ from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.audit_inhoud import BewaringVerwijderdInhoud
 from kbi_exchange.domain.bewaring import (
+    Bewaartermijnen,
     Bewaringsrapport,
     Gegevens,
     Opdracht,
-    Termijnen,
     Verwijderd,
     persoon,
     plan,
@@ -26,7 +26,7 @@ from kbi_exchange.domain.bewaring import (
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.domain.protocol import ProtocolDefinitie, staat_nu
-from kbi_exchange.services.ports import AuditLog, BewaringWerk, Postvak
+from kbi_exchange.services.ports import AuditLog, BewaringWerk, MailboxFiles
 
 PER_KEER = 500  # removed and audited per transaction
 
@@ -44,7 +44,7 @@ def opdrachten(
     *,
     uow: BewaringWerk,
     node: Node,
-    termijnen: Termijnen,
+    termijnen: Bewaartermijnen,
     definitie: ProtocolDefinitie,
     nu: datetime,
     op: date,
@@ -60,14 +60,14 @@ def run(
     *,
     uow: BewaringWerk,
     node: Node,
-    termijnen: Termijnen,
+    termijnen: Bewaartermijnen,
     definitie: ProtocolDefinitie,
     door: Actor,
     nu: datetime,
     op: date | None = None,
     dry_run: bool = False,
     voortgang: Callable[[Gegevens, int, int], None] = lambda g, klaar, totaal: None,
-    postvak: Postvak | None = None,
+    postvak: MailboxFiles | None = None,
 ) -> Bewaringsrapport:
     """Remove what this node may no longer keep on ``op`` (default: today); the dry run finds
     it and changes nothing. ``op`` other than today only with the dry run: data is removed
@@ -154,7 +154,7 @@ def _verwijder(
     door: str,
     nu: datetime,
     voortgang: Callable[[Gegevens, int, int], None],
-    postvak: Postvak | None,
+    postvak: MailboxFiles | None,
 ) -> None:
     for start in range(0, len(ids), PER_KEER):
         blok = ids[start : start + PER_KEER]

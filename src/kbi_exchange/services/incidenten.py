@@ -14,7 +14,7 @@ from kbi_exchange.domain.audit_inhoud import IncidentInhoud
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.incident import Incident, IncidentFout, nieuw
 from kbi_exchange.domain.incident import ontvangen as ontvangen_incident
-from kbi_exchange.services.ports import Bode, IncidentWerk
+from kbi_exchange.services.ports import IncidentWerk, Messenger
 
 _GEBEURTENIS = {
     Node.AII: {
@@ -100,7 +100,7 @@ def meld_partij(
     uow: IncidentWerk,
     node: Node,
     incident_id: str,
-    bode: Bode,
+    messenger: Messenger,
     door: Actor,
     nu: datetime,
 ) -> Incident:
@@ -110,7 +110,7 @@ def meld_partij(
         incident = _eigen(werk, incident_id)
     if not incident.eigen:
         raise IncidentFout(f"incident {incident_id} is the other party's: nothing to notify")
-    bode.stuur(incident.melding())
+    messenger.stuur(incident.melding())
     gemeld = incident.partij_gemeld(nu) if incident.partij_gemeld_op is None else incident
     with uow as werk:
         _bewaar(werk, node, "notify", gemeld, door.naam, nu, aan="partij")

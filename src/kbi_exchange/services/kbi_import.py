@@ -9,7 +9,7 @@ from datetime import datetime
 from kbi_exchange.crash_points import crash_point
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.dossier import (
-    DossierRegel,
+    Dossierlijn,
     StrijdigFeit,
     Wijzigingen,
     pas_toe,
@@ -17,7 +17,7 @@ from kbi_exchange.domain.dossier import (
 )
 from kbi_exchange.services.line_import import (
     ImportGeweigerd,
-    RegelTelling,
+    LijnTelling,
     begin_record,
     sluit_record,
 )
@@ -27,15 +27,15 @@ TELLERS = ("feiten_toegevoegd", "feiten_ingetrokken", "velden_gewijzigd")
 
 
 @dataclass
-class ImportResultaat(RegelTelling):
+class ImportResultaat(LijnTelling):
     feiten_toegevoegd: int = 0
     feiten_ingetrokken: int = 0
     velden_gewijzigd: int = 0
 
 
 def _verwerk(
-    lezer: LineFile[DossierRegel],
-    batch: list[tuple[int, DossierRegel, bytes]],
+    lezer: LineFile[Dossierlijn],
+    batch: list[tuple[int, Dossierlijn, bytes]],
     uow: KbiImportWerk,
     resultaat: ImportResultaat,
 ) -> None:
@@ -64,7 +64,7 @@ def _verwerk(
 def import_dossiers(
     *,
     uow: KbiImportWerk,
-    bestand: LineFileOpener[DossierRegel],
+    bestand: LineFileOpener[Dossierlijn],
     door: Actor,
     nu: datetime,
 ) -> ImportResultaat:

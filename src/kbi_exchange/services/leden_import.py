@@ -20,7 +20,7 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.services.line_import import (
     ImportGeweigerd,
-    RegelTelling,
+    LijnTelling,
     begin_record,
     sluit_record,
 )
@@ -30,7 +30,7 @@ TELLERS = ("leden_nieuw", "leden_gewijzigd", "leden_ongewijzigd")
 
 
 @dataclass
-class LedenImportResultaat(RegelTelling):
+class LedenImportResultaat(LijnTelling):
     leden_nieuw: int = 0
     leden_gewijzigd: int = 0
     leden_ongewijzigd: int = 0

@@ -22,7 +22,7 @@ GETOONDE_FOUTEN = 20
 
 
 @dataclass(frozen=True)
-class RegelFout:
+class LijnFout:
     """A refused line: its number, the field and the reason (never the line's content)."""
 
     regel: int
@@ -34,19 +34,19 @@ class RegelFout:
 
 
 @dataclass
-class RegelTelling:
+class LijnTelling:
     """What every import counts: lines read, and the bad ones (the first few with reasons)."""
 
     import_id: str
     regels: int = 0
-    fouten: list[RegelFout] = field(default_factory=list)
+    fouten: list[LijnFout] = field(default_factory=list)
     aantal_fouten: int = 0
 
 
 class ImportGeweigerd(KbiFout):
     """The file has bad lines and skipping them was not asked: nothing was stored."""
 
-    def __init__(self, telling: RegelTelling) -> None:
+    def __init__(self, telling: LijnTelling) -> None:
         eerste = telling.fouten[0]
         meer = telling.aantal_fouten - 1
         super().__init__(
@@ -58,7 +58,7 @@ class ImportGeweigerd(KbiFout):
 
 
 def begin_record(
-    telling: RegelTelling, naam: str, door: str, nu: datetime, tellers: tuple[str, ...]
+    telling: LijnTelling, naam: str, door: str, nu: datetime, tellers: tuple[str, ...]
 ) -> dict[str, object]:
     """The import's record as it starts: the file, who, when; every count at nought."""
     return {
@@ -75,7 +75,7 @@ def begin_record(
 
 
 def sluit_record(
-    lezer: LineFile[T], telling: RegelTelling, nu: datetime, tellers: tuple[str, ...]
+    lezer: LineFile[T], telling: LijnTelling, nu: datetime, tellers: tuple[str, ...]
 ) -> dict[str, object]:
     """What the record holds once the file was read: its digest and every count."""
     return {

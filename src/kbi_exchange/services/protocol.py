@@ -15,9 +15,9 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.audit_inhoud import ProtocolGemeldInhoud
 from kbi_exchange.domain.bewaring import (
     VOOR_STROOM,
+    Bewaartermijnen,
     Opdracht,
     StroomEinde,
-    Termijnen,
     einde_van_stroom,
     weg_op,
 )
@@ -47,7 +47,7 @@ from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.ports import (
     AnnulatieWerk,
     BewaringWerk,
-    Bode,
+    Messenger,
     MetProtocol,
     ProtocolWerk,
 )
@@ -165,7 +165,7 @@ def meld_stappen(
     door: Actor,
     uow: ProtocolWerk,
     node: Node,
-    bode: Bode,
+    messenger: Messenger,
     nu: Callable[[], datetime],
 ) -> list[Gemeld]:
     """Tell the other party's node every own step that binds it and it has not taken yet,
@@ -178,7 +178,7 @@ def meld_stappen(
     uitkomsten = []
     for g in open_:
         try:
-            antwoord = bode.stuur(g.melding(nu()))
+            antwoord = messenger.stuur(g.melding(nu()))
         except PartijWeigert as fout:
             reden = str(fout)[:500]
             uitkomsten.append(_leg_vast(uow, node, replace(g, geweigerd=reden), nu()))
@@ -270,7 +270,7 @@ def grond_vervalt(
     *,
     uow: BewaringWerk,
     definitie: ProtocolDefinitie,
-    termijnen: Termijnen,
+    termijnen: Bewaartermijnen,
     stroom: Stroom,
     datum: date,
     reden: str,

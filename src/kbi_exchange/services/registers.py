@@ -31,7 +31,7 @@ from kbi_exchange.domain.registers import (
     tekst,
 )
 from kbi_exchange.schemas import zorgkas_namen
-from kbi_exchange.services.ports import Bode, ExportWerk, RegisterWerk
+from kbi_exchange.services.ports import ExportWerk, Messenger, RegisterWerk
 from kbi_exchange.services.protocol import vereis_stroom
 
 _GEWIJZIGD = {
@@ -131,7 +131,7 @@ def meld_verwerkers(
     door: Actor,
     uow: RegisterWerk,
     node: Node,
-    bode: Bode,
+    messenger: Messenger,
     nu: Callable[[], datetime],
 ) -> list[Verwerker]:
     """Tell the other party's node of every own processor it has not been told of as it now
@@ -141,7 +141,7 @@ def meld_verwerkers(
         open_ = [v for v in _eigen(werk, node) if v.gemeld_op is None]
     gemeld = []
     for verwerker in open_:
-        bode.stuur(verwerker.melding())
+        messenger.stuur(verwerker.melding())
         moment = nu()
         with uow as werk:
             huidig = next((v for v in werk.registers.verwerkers() if v.id == verwerker.id), None)
@@ -266,12 +266,12 @@ def voeg_ontvanger_toe(
 
 @vereist(Permissie.REGISTER_BEHEER)
 def meld_ontvanger(
-    *, uow: RegisterWerk, naam_: str, bode: Bode, door: Actor, nu: datetime
+    *, uow: RegisterWerk, naam_: str, messenger: Messenger, door: Actor, nu: datetime
 ) -> Ontvanger:
     """Notify AII of the recipient over its API; from then on VSB may disclose to it."""
     with uow as werk:
         ontvanger = _ontvanger(werk, naam_)
-    bode.stuur(ontvanger.melding())
+    messenger.stuur(ontvanger.melding())
     gemeld = replace(ontvanger, aan_aii_gemeld_op=ontvanger.aan_aii_gemeld_op or nu)
     with uow as werk:
         werk.registers.bewaar_ontvanger(gemeld)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.lijsten_store import schrijf_door
-from kbi_exchange.adapters.db.vsb_models import AanvraagRij
+from kbi_exchange.adapters.db.vsb_models import AanvraagRow
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagStatus, NietGevraagd
 
 _VELDEN = (
@@ -29,7 +29,7 @@ _VELDEN = (
 ONBESLIST = (AanvraagStatus.WACHT_OP_BRON.value, AanvraagStatus.VRAAG_GEWEIGERD.value)
 
 
-def _als_aanvraag(rij: AanvraagRij) -> Aanvraag:
+def _als_aanvraag(rij: AanvraagRow) -> Aanvraag:
     return Aanvraag(
         id=rij.id,
         status=AanvraagStatus(rij.status),
@@ -47,7 +47,7 @@ class SqlAanvragen:
 
     def bewaar(self, aanvraag: Aanvraag) -> None:
         """Insert or update an application as it now stands."""
-        rij = self.session.get(AanvraagRij, aanvraag.id) or AanvraagRij(id=aanvraag.id)
+        rij = self.session.get(AanvraagRow, aanvraag.id) or AanvraagRow(id=aanvraag.id)
         for veld in _VELDEN:
             setattr(rij, veld, getattr(aanvraag, veld))
         rij.status = aanvraag.status.value
@@ -59,22 +59,22 @@ class SqlAanvragen:
 
     def met_referte(self, referte: str) -> Aanvraag | None:
         """The application whose question to AII went under this referte."""
-        rij = self.session.scalar(select(AanvraagRij).where(AanvraagRij.referte == referte))
+        rij = self.session.scalar(select(AanvraagRow).where(AanvraagRow.referte == referte))
         return _als_aanvraag(rij) if rij is not None else None
 
     def get(self, aanvraag_id: str) -> Aanvraag | None:
-        rij = self.session.get(AanvraagRij, aanvraag_id)
+        rij = self.session.get(AanvraagRow, aanvraag_id)
         return _als_aanvraag(rij) if rij is not None else None
 
-    def lijst(
+    def alle(
         self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
     ) -> list[Aanvraag]:
         """Applications, oldest first; of one zorgkas, undecided only, or of one person."""
-        stmt = select(AanvraagRij).order_by(AanvraagRij.aangemaakt_op, AanvraagRij.id)
+        stmt = select(AanvraagRow).order_by(AanvraagRow.aangemaakt_op, AanvraagRow.id)
         if zorgkas is not None:
-            stmt = stmt.where(AanvraagRij.zorgkas == zorgkas)
+            stmt = stmt.where(AanvraagRow.zorgkas == zorgkas)
         if onbeslist:
-            stmt = stmt.where(AanvraagRij.status.in_(ONBESLIST))
+            stmt = stmt.where(AanvraagRow.status.in_(ONBESLIST))
         if insz is not None:
-            stmt = stmt.where(AanvraagRij.insz == insz)
+            stmt = stmt.where(AanvraagRow.insz == insz)
         return [_als_aanvraag(rij) for rij in self.session.scalars(stmt)]

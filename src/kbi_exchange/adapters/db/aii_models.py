@@ -8,18 +8,18 @@ from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, Uniqu
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import (
-    AuditCheckpointKolommen,
-    AuditKolommen,
-    AuditKopKolommen,
-    ClientKolommen,
-    GebruikerKolommen,
-    IncidentKolommen,
-    LijstSleutelKolommen,
-    OntvangerKolommen,
-    ProtocolKolommen,
+    AuditCheckpointColumns,
+    AuditColumns,
+    AuditKopColumns,
+    ClientColumns,
+    GebruikerColumns,
+    IncidentColumns,
+    LijstSleutelColumns,
+    OntvangerColumns,
+    ProtocolColumns,
     Sleutel,
     UtcDateTime,
-    VerwerkerKolommen,
+    VerwerkerColumns,
     metadata,
 )
 
@@ -28,7 +28,7 @@ class AiiBase(DeclarativeBase):
     metadata = metadata()
 
 
-class ImportRij(AiiBase):
+class ImportRow(AiiBase):
     """One import of a dossier file: who, what, when, and what it changed."""
 
     __tablename__ = "kbi_import"
@@ -46,7 +46,7 @@ class ImportRij(AiiBase):
     regels_geweigerd: Mapped[int]
 
 
-class PersoonRij(AiiBase):
+class PersoonRow(AiiBase):
     """Every INSZ the KBI holds a dossier for, with when this system first stored it."""
 
     __tablename__ = "persoon"
@@ -55,7 +55,7 @@ class PersoonRij(AiiBase):
     opgenomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class FeitRij(AiiBase):
+class FeitRow(AiiBase):
     """A fact as registered by the KBI; its content is the import format's item, as JSON."""
 
     __tablename__ = "feit"
@@ -71,7 +71,7 @@ class FeitRij(AiiBase):
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))
 
 
-class IntrekkingRij(AiiBase):
+class IntrekkingRow(AiiBase):
     """The withdrawal of a fact: a new row, the fact itself is never changed."""
 
     __tablename__ = "feit_intrekking"
@@ -85,7 +85,7 @@ class IntrekkingRij(AiiBase):
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))
 
 
-class VeldRij(AiiBase):
+class VeldRow(AiiBase):
     """One recorded value of a dossier-level field (vervangen_door, overlijdensdatum, ...)."""
 
     __tablename__ = "dossierveld"
@@ -99,15 +99,15 @@ class VeldRij(AiiBase):
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("kbi_import.id"))
 
 
-class AiiGebruikerRij(GebruikerKolommen, AiiBase):
+class AiiGebruikerRow(GebruikerColumns, AiiBase):
     """A person on the AII node."""
 
 
-class ClientRij(ClientKolommen, AiiBase):
+class ClientRow(ClientColumns, AiiBase):
     """A machine client of the advice service: its token only as a SHA-256 hash (SPEC §7)."""
 
 
-class BeslissingRij(AiiBase):
+class BeslissingRow(AiiBase):
     """An answer given (or a refusal), with what it rested on, so that it can be replayed."""
 
     __tablename__ = "beslissing"
@@ -129,7 +129,7 @@ class BeslissingRij(AiiBase):
     gewist_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LijstRij(AiiBase):
+class LijstRow(AiiBase):
     """A yearly list (SPEC §8) and the steps it went through, each with who and when.
 
     ``enig_jaar`` holds the year of the list that counts for it (`Lijst.telt_voor_jaar`: not
@@ -167,27 +167,27 @@ class LijstRij(AiiBase):
     gewist_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LijstSleutelRij(LijstSleutelKolommen, AiiBase):
+class LijstSleutelRow(LijstSleutelColumns, AiiBase):
     """A person on a list whose payload retention removed, by the keyed hash of the number."""
 
 
-class AuditRij(AuditKolommen, AiiBase):
+class AuditRow(AuditColumns, AiiBase):
     """An entry of the AII node's audit log."""
 
 
-class AuditCheckpointRij(AuditCheckpointKolommen, AiiBase):
+class AuditCheckpointRow(AuditCheckpointColumns, AiiBase):
     """A signed checkpoint of the AII node's audit chain."""
 
 
-class AuditKopRij(AuditKopKolommen, AiiBase):
+class AuditKopRow(AuditKopColumns, AiiBase):
     """The head of the AII node's audit chain."""
 
 
-class ProtocolGebeurtenisRij(ProtocolKolommen, AiiBase):
+class ProtocolGebeurtenisRow(ProtocolColumns, AiiBase):
     """A step in the protocol's life recorded at AII (suspension, notice, end, a lapse)."""
 
 
-class MeldingRij(AiiBase):
+class MeldingRow(AiiBase):
     """A data-quality report of VSB about one person's data (art. 7), and what AII did."""
 
     __tablename__ = "melding"
@@ -207,7 +207,7 @@ class MeldingRij(AiiBase):
     gesloten_door: Mapped[str | None] = mapped_column(String(100))
 
 
-class RectificatieRij(AiiBase):
+class RectificatieRow(AiiBase):
     """A result a correction changed: an F1 answer (for the client that asked) or an F2 list
     entry; ``seq`` orders them for the client that fetches its own. A record can be rectified
     again by a later correction (corrections run one at a time, see `herbeoordeel`)."""
@@ -234,13 +234,13 @@ class RectificatieRij(AiiBase):
     op_lijst: Mapped[bool | None]
 
 
-class IncidentRij(IncidentKolommen, AiiBase):
+class IncidentRow(IncidentColumns, AiiBase):
     """An incident of this node's party, or of the other party as it notified it."""
 
 
-class VerwerkerRij(VerwerkerKolommen, AiiBase):
+class VerwerkerRow(VerwerkerColumns, AiiBase):
     """A processor of this node's party (art. 6)."""
 
 
-class OntvangerRij(OntvangerKolommen, AiiBase):
+class OntvangerRow(OntvangerColumns, AiiBase):
     """A recipient other than a zorgkas (art. 4): as VSB notified it."""

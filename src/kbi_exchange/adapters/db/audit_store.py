@@ -9,22 +9,22 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import AuditCheckpointRij, AuditKopRij, AuditRij
+from kbi_exchange.adapters.db.aii_models import AuditCheckpointRow, AuditKopRow, AuditRow
 from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
-from kbi_exchange.adapters.db.vsb_models import VsbAuditCheckpointRij, VsbAuditKopRij, VsbAuditRij
+from kbi_exchange.adapters.db.vsb_models import VsbAuditCheckpointRow, VsbAuditKopRow, VsbAuditRow
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import (
     CHECKPOINT_ELKE,
     AuditGebeurtenis,
-    AuditRegel,
+    AuditPost,
     Checkpoint,
-    NieuweAuditRegel,
+    NieuweAuditPost,
     checkpoint_gegevens,
     keten,
     kop_gegevens,
 )
 from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
-from kbi_exchange.services.ports import AuditSleutels
+from kbi_exchange.services.ports import AuditKeys
 
 _NAMEN = (
     "seq",
@@ -68,8 +68,8 @@ class AuditTabellen:
         )
 
 
-AII_AUDIT = AuditTabellen(AuditRij, AuditCheckpointRij, AuditKopRij)
-VSB_AUDIT = AuditTabellen(VsbAuditRij, VsbAuditCheckpointRij, VsbAuditKopRij)
+AII_AUDIT = AuditTabellen(AuditRow, AuditCheckpointRow, AuditKopRow)
+VSB_AUDIT = AuditTabellen(VsbAuditRow, VsbAuditCheckpointRow, VsbAuditKopRow)
 
 
 class SqlAudit:
@@ -80,12 +80,12 @@ class SqlAudit:
     written together — so the write lock is held for a moment, not for the whole request.
     """
 
-    def __init__(self, session: Session, tabellen: AuditTabellen, sleutels: AuditSleutels) -> None:
+    def __init__(self, session: Session, tabellen: AuditTabellen, sleutels: AuditKeys) -> None:
         self.session = session
         self.t = tabellen
         # hash the INSZ of an entry, sign checkpoints and the head
         self.sleutels = sleutels
-        self._wachtend: list[NieuweAuditRegel] = []
+        self._wachtend: list[NieuweAuditPost] = []
 
     def record(
         self,
@@ -119,7 +119,7 @@ class SqlAudit:
         here for the writers before it (the lock is held until it commits or rolls back)."""
         self.session.connection().execute(self.t.vergrendel_kop).one()
 
-    def spoel(self) -> list[AuditRegel]:
+    def spoel(self) -> list[AuditPost]:
         """Chain and write the waiting entries and the new head (before the commit).
 
         The head is UPDATEd before it is read, so that a second writer (another process,
@@ -190,14 +190,14 @@ class SqlAudit:
         ).one()
         return int(rij.seq), str(rij.hash), rij.tijdstip, rij.handtekening
 
-    def regels(self) -> Iterator[AuditRegel]:
+    def posten(self) -> Iterator[AuditPost]:
         """Every entry in the order of its sequence number, streamed."""
         self.spoel()
         resultaat = self.session.execute(
             select(*self.t.kolommen).order_by(self.t.audit.c.seq).execution_options(yield_per=1_000)
         )
         for rij in resultaat:
-            yield AuditRegel(*rij)
+            yield AuditPost(*rij)
 
     def checkpoints(self) -> list[Checkpoint]:
         self.spoel()
@@ -209,7 +209,7 @@ class SqlAudit:
 
     def over_lijsten(
         self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
-    ) -> list[AuditRegel]:
+    ) -> list[AuditPost]:
         """The entries of these kinds about these lists or files (``sleutel`` in their
         content: ``"lijst"``, ``"zending"`` for a zorgkas file, ``"aanvraag"``), whether it
         holds one id or a list of them."""
@@ -226,7 +226,7 @@ class SqlAudit:
             )
         )
         return [
-            AuditRegel(*rij)
+            AuditPost(*rij)
             for rij in self.session.execute(
                 select(*self.t.kolommen)
                 .where(audit.c.gebeurtenis.in_(gebeurtenissen), over)
@@ -234,11 +234,11 @@ class SqlAudit:
             )
         ]
 
-    def over(self, insz_hashes: list[str]) -> list[AuditRegel]:
+    def over(self, insz_hashes: list[str]) -> list[AuditPost]:
         """The entries about a person, under any of the keys their INSZ was hashed with."""
         self.spoel()
         return [
-            AuditRegel(*rij)
+            AuditPost(*rij)
             for rij in self.session.execute(
                 select(*self.t.kolommen)
                 .where(self.t.audit.c.insz_hash.in_(insz_hashes))

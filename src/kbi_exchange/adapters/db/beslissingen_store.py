@@ -10,12 +10,12 @@ import orjson
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import BeslissingRij
+from kbi_exchange.adapters.db.aii_models import BeslissingRow
 from kbi_exchange.adapters.db.types import moment_uit_db
-from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissingsrecord, EerdereBeslissing
 from kbi_exchange.domain.protocol import Weigering
 
-_BESLISSING = cast(Table, BeslissingRij.__table__)
+_BESLISSING = cast(Table, BeslissingRow.__table__)
 # SQLite allows 32 766 bound parameters per statement; a write group holds far fewer refertes.
 _IN_BLOK = 1_000
 
@@ -50,12 +50,12 @@ class SqlBeslissingen:
                 )
         return gevonden
 
-    def get(self, beslissing_id: str) -> Beslissing | None:
+    def get(self, beslissing_id: str) -> Beslissingsrecord | None:
         """The whole record with this id, if any."""
-        rij = self.session.get(BeslissingRij, beslissing_id)
+        rij = self.session.get(BeslissingRow, beslissing_id)
         if rij is None:
             return None
-        return Beslissing(
+        return Beslissingsrecord(
             id=rij.id,
             client=rij.client,
             referte=rij.referte,
@@ -69,13 +69,13 @@ class SqlBeslissingen:
             antwoord=rij.antwoord,
         )
 
-    def van_insz(self, insz: str) -> list[Beslissing]:
+    def van_insz(self, insz: str) -> list[Beslissingsrecord]:
         """Every record of a question about this INSZ whose content is still held, oldest
         first (a data-quality correction re-evaluates them)."""
         ids = self.session.scalars(
-            select(BeslissingRij.id)
-            .where(BeslissingRij.insz == insz, BeslissingRij.gewist_op.is_(None))
-            .order_by(BeslissingRij.gegeven_op, BeslissingRij.id)
+            select(BeslissingRow.id)
+            .where(BeslissingRow.insz == insz, BeslissingRow.gewist_op.is_(None))
+            .order_by(BeslissingRow.gegeven_op, BeslissingRow.id)
         ).all()
         return [b for i in ids if (b := self.get(i)) is not None]
 

@@ -17,24 +17,24 @@ from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aanvragen_store import ONBESLIST
 from kbi_exchange.adapters.db.aii_models import (
-    BeslissingRij,
-    LijstRij,
-    LijstSleutelRij,
-    MeldingRij,
-    RectificatieRij,
+    BeslissingRow,
+    LijstRow,
+    LijstSleutelRow,
+    MeldingRow,
+    RectificatieRow,
 )
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT
 from kbi_exchange.adapters.db.leden_store import IN_BLOK, SqlLeden
 from kbi_exchange.adapters.db.vsb_models import (
-    AanvraagRij,
-    VerdelingRij,
-    VsbLijstInszRij,
-    VsbLijstRij,
-    VsbLijstSleutelRij,
-    VsbMeldingRij,
-    VsbRectificatieRij,
-    ZendingRij,
-    ZorgkasBerichtRij,
+    AanvraagRow,
+    VerdelingRow,
+    VsbLijstInszRow,
+    VsbLijstRow,
+    VsbLijstSleutelRow,
+    VsbMeldingRow,
+    VsbRectificatieRow,
+    ZendingRow,
+    ZorgkasBerichtRow,
 )
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import (
@@ -48,14 +48,14 @@ from kbi_exchange.domain.dates import begin_van_dag
 from kbi_exchange.domain.kwaliteit import MeldingStatus
 from kbi_exchange.domain.lijst import LijstStatus
 
-_BESLISSING = cast(Table, BeslissingRij.__table__)
-_LIJST = cast(Table, LijstRij.__table__)
-_AANVRAAG = cast(Table, AanvraagRij.__table__)
-_VSB_LIJST = cast(Table, VsbLijstRij.__table__)
-_LIJST_INSZ = cast(Table, VsbLijstInszRij.__table__)
-_ZENDING = cast(Table, ZendingRij.__table__)
-_VERDELING = cast(Table, VerdelingRij.__table__)
-_BERICHT = cast(Table, ZorgkasBerichtRij.__table__)
+_BESLISSING = cast(Table, BeslissingRow.__table__)
+_LIJST = cast(Table, LijstRow.__table__)
+_AANVRAAG = cast(Table, AanvraagRow.__table__)
+_VSB_LIJST = cast(Table, VsbLijstRow.__table__)
+_LIJST_INSZ = cast(Table, VsbLijstInszRow.__table__)
+_ZENDING = cast(Table, ZendingRow.__table__)
+_VERDELING = cast(Table, VerdelingRow.__table__)
+_BERICHT = cast(Table, ZorgkasBerichtRow.__table__)
 
 
 def _lijst_inhoud_weg(voor: datetime) -> Any:
@@ -87,9 +87,9 @@ class SqlBewaring:
         self.node = node
         self.audit = (AII_AUDIT if node is Node.AII else VSB_AUDIT).audit
         vsb = node is Node.VSB
-        self.melding = cast(Table, (VsbMeldingRij if vsb else MeldingRij).__table__)
-        self.sleutel = cast(Table, (VsbLijstSleutelRij if vsb else LijstSleutelRij).__table__)
-        self.rectificatie = cast(Table, (VsbRectificatieRij if vsb else RectificatieRij).__table__)
+        self.melding = cast(Table, (VsbMeldingRow if vsb else MeldingRow).__table__)
+        self.sleutel = cast(Table, (VsbLijstSleutelRow if vsb else LijstSleutelRow).__table__)
+        self.rectificatie = cast(Table, (VsbRectificatieRow if vsb else RectificatieRow).__table__)
 
     def _ids(self, stmt: Any) -> list[str]:
         return [str(rij[0]) for rij in self.session.connection().execute(stmt)]

@@ -8,14 +8,14 @@ from typing import cast
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import ClientRij
-from kbi_exchange.adapters.db.types import ClientKolommen
-from kbi_exchange.adapters.db.vsb_models import VsbClientRij
+from kbi_exchange.adapters.db.aii_models import ClientRow
+from kbi_exchange.adapters.db.types import ClientColumns
+from kbi_exchange.adapters.db.vsb_models import VsbClientRow
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client, ClientOverzicht
 
 
-def _client(rij: ClientKolommen) -> Client:
+def _client(rij: ClientColumns) -> Client:
     return Client(
         rij.id,
         rij.naam,
@@ -26,7 +26,7 @@ def _client(rij: ClientKolommen) -> Client:
     )
 
 
-def _overzicht(rij: ClientKolommen) -> ClientOverzicht:
+def _overzicht(rij: ClientColumns) -> ClientOverzicht:
     return ClientOverzicht(_client(rij), rij.aangemaakt_op, rij.ingetrokken_op)
 
 
@@ -36,8 +36,8 @@ class SqlClients:
 
     def __init__(self, session: Session, *, vsb: bool = False) -> None:
         self.session = session
-        # both share the client columns (`ClientKolommen`); VSB's add the zorgkas
-        self.model = cast(type[ClientKolommen], VsbClientRij if vsb else ClientRij)
+        # both share the client columns (`ClientColumns`); VSB's add the zorgkas
+        self.model = cast(type[ClientColumns], VsbClientRow if vsb else ClientRow)
 
     def zoek(self, naam_of_id: str) -> ClientOverzicht | None:
         rij = self.session.scalar(
@@ -48,7 +48,7 @@ class SqlClients:
         return _overzicht(rij) if rij is not None else None
 
     def voeg_toe(self, client: Client, aangemaakt_op: datetime) -> None:
-        extra = {"zorgkas": client.zorgkas} if self.model is VsbClientRij else {}
+        extra = {"zorgkas": client.zorgkas} if self.model is VsbClientRow else {}
         self.session.add(
             self.model(  # type: ignore[call-arg]
                 **extra,

@@ -24,11 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aii_models import (
-    FeitRij,
-    ImportRij,
-    IntrekkingRij,
-    PersoonRij,
-    VeldRij,
+    FeitRow,
+    ImportRow,
+    IntrekkingRow,
+    PersoonRow,
+    VeldRow,
 )
 from kbi_exchange.adapters.db.driver import alle_kolommen, fetch_all, omzetter, voeg_rijen_toe
 from kbi_exchange.adapters.db.types import moment_uit_db
@@ -41,10 +41,10 @@ from kbi_exchange.domain.dossier import (
     bouw_dossier,
 )
 
-_PERSOON = cast(Table, PersoonRij.__table__)
-_FEIT = cast(Table, FeitRij.__table__)
-_INTREKKING = cast(Table, IntrekkingRij.__table__)
-_VELD = cast(Table, VeldRij.__table__)
+_PERSOON = cast(Table, PersoonRow.__table__)
+_FEIT = cast(Table, FeitRow.__table__)
+_INTREKKING = cast(Table, IntrekkingRow.__table__)
+_VELD = cast(Table, VeldRow.__table__)
 
 
 def feiten_met_intrekking(*eerst: ColumnElement[Any]) -> Select[Any]:
@@ -266,13 +266,13 @@ class SqlKbi:
         )
 
     def aantal_personen(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(PersoonRij)) or 0
+        return self.session.scalar(select(func.count()).select_from(PersoonRow)) or 0
 
     def begin_import(self, rij: dict[str, Any]) -> None:
-        self.session.execute(insert(ImportRij), [rij])
+        self.session.execute(insert(ImportRow), [rij])
 
     def sluit_import(self, import_id: str, **tellers: Any) -> None:
-        self.session.execute(update(ImportRij).where(ImportRij.id == import_id).values(**tellers))
+        self.session.execute(update(ImportRow).where(ImportRow.id == import_id).values(**tellers))
 
     def voeg_toe(
         self,
@@ -316,10 +316,10 @@ class SqlKbi:
                 (insz, veld, _veldtekst(versie.waarde), naar_db(versie.opgenomen_op), import_id)
                 for veld, versie in w.nieuwe_velden
             )
-        _voeg_toe(verbinding, PersoonRij, personen)
-        _voeg_toe(verbinding, FeitRij, feiten)
-        _voeg_toe(verbinding, IntrekkingRij, intrekkingen)
-        _voeg_toe(verbinding, VeldRij, velden)
+        _voeg_toe(verbinding, PersoonRow, personen)
+        _voeg_toe(verbinding, FeitRow, feiten)
+        _voeg_toe(verbinding, IntrekkingRow, intrekkingen)
+        _voeg_toe(verbinding, VeldRow, velden)
 
 
 def _voeg_toe(verbinding: Connection, model: Any, rijen: list[tuple[Any, ...]]) -> None:

@@ -12,14 +12,14 @@ from typing import cast
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import PersoonRij
+from kbi_exchange.adapters.db.aii_models import PersoonRow
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.kbi_store import EINDE, stroom_dossiers
 from kbi_exchange.adapters.process import worker_pool
 from kbi_exchange.domain.lijst import op_lijst
 from kbi_exchange.parameters import standaard_parameters
 
-_PERSOON = cast(Table, PersoonRij.__table__)
+_PERSOON = cast(Table, PersoonRow.__table__)
 
 
 def grenzen(verbinding: Connection, delen: int) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import MeldingRij, RectificatieRij
+from kbi_exchange.adapters.db.aii_models import MeldingRow, RectificatieRow
 from kbi_exchange.adapters.db.lijsten_store import schrijf_door
 from kbi_exchange.domain.kwaliteit import Melding, MeldingStatus, Rectificatie, Uitkomst
 from kbi_exchange.domain.protocol import Stroom
@@ -28,7 +28,7 @@ _MELDING_VELDEN = (
 )
 
 
-def _melding(rij: MeldingRij) -> Melding:
+def _melding(rij: MeldingRow) -> Melding:
     return Melding(
         id=rij.id,
         status=MeldingStatus(rij.status),
@@ -44,7 +44,7 @@ class SqlMeldingen:
 
     def bewaar(self, melding: Melding) -> None:
         """Insert or update a report as it now stands."""
-        rij = self.session.get(MeldingRij, melding.id) or MeldingRij(id=melding.id)
+        rij = self.session.get(MeldingRow, melding.id) or MeldingRow(id=melding.id)
         for veld in _MELDING_VELDEN:
             setattr(rij, veld, getattr(melding, veld))
         rij.status = melding.status.value
@@ -52,14 +52,14 @@ class SqlMeldingen:
         schrijf_door(self.session)
 
     def get(self, melding_id: str) -> Melding | None:
-        rij = self.session.get(MeldingRij, melding_id)
+        rij = self.session.get(MeldingRow, melding_id)
         return _melding(rij) if rij is not None else None
 
     def alle(self, *, open_: bool = False) -> list[Melding]:
         """Reports, oldest first; ``open_``: those not closed."""
-        stmt = select(MeldingRij).order_by(MeldingRij.gemeld_op, MeldingRij.id)
+        stmt = select(MeldingRow).order_by(MeldingRow.gemeld_op, MeldingRow.id)
         if open_:
-            stmt = stmt.where(MeldingRij.status != MeldingStatus.GESLOTEN.value)
+            stmt = stmt.where(MeldingRow.status != MeldingStatus.GESLOTEN.value)
         return [_melding(rij) for rij in self.session.scalars(stmt)]
 
 
@@ -68,7 +68,7 @@ def _uitkomst(tekst: str | None) -> Uitkomst | None:
     return Uitkomst(**inhoud) if inhoud else None  # None: emptied by retention
 
 
-def _rectificatie(rij: RectificatieRij) -> Rectificatie:
+def _rectificatie(rij: RectificatieRow) -> Rectificatie:
     return Rectificatie(
         id=rij.id,
         melding_id=rij.melding_id,
@@ -114,23 +114,23 @@ class SqlRectificaties:
             "lijst_id": r.lijst_id,
             "op_lijst": r.op_lijst,
         }
-        self.session.add(RectificatieRij(**velden))
+        self.session.add(RectificatieRow(**velden))
         schrijf_door(self.session)
 
     def van_melding(self, melding_id: str) -> list[Rectificatie]:
         stmt = (
-            select(RectificatieRij)
-            .where(RectificatieRij.melding_id == melding_id)
-            .order_by(RectificatieRij.seq)
+            select(RectificatieRow)
+            .where(RectificatieRow.melding_id == melding_id)
+            .order_by(RectificatieRow.seq)
         )
         return [_rectificatie(rij) for rij in self.session.scalars(stmt)]
 
     def van_lijst(self, lijst_id: str, insz: str) -> list[Rectificatie]:
         """The rectifications of a person's entry on one list, oldest first (any report)."""
         stmt = (
-            select(RectificatieRij)
-            .where(RectificatieRij.lijst_id == lijst_id, RectificatieRij.insz == insz)
-            .order_by(RectificatieRij.seq)
+            select(RectificatieRow)
+            .where(RectificatieRow.lijst_id == lijst_id, RectificatieRow.insz == insz)
+            .order_by(RectificatieRow.seq)
         )
         return [_rectificatie(rij) for rij in self.session.scalars(stmt)]
 
@@ -138,9 +138,9 @@ class SqlRectificaties:
         """The latest rectified answer of each of these decision records (of any report)."""
         gevonden: dict[str, Uitkomst] = {}
         stmt = (
-            select(RectificatieRij.beslissing_id, RectificatieRij.nieuw)
-            .where(RectificatieRij.beslissing_id.in_(beslissing_ids))
-            .order_by(RectificatieRij.seq)
+            select(RectificatieRow.beslissing_id, RectificatieRow.nieuw)
+            .where(RectificatieRow.beslissing_id.in_(beslissing_ids))
+            .order_by(RectificatieRow.seq)
         )
         for beslissing_id, nieuw in self.session.execute(stmt):
             uitkomst = _uitkomst(nieuw)
@@ -153,13 +153,13 @@ class SqlRectificaties:
     ) -> list[tuple[int, Rectificatie]]:
         """This client's rectifications of ``stroom`` after sequence number ``na``, in order."""
         stmt = (
-            select(RectificatieRij)
+            select(RectificatieRow)
             .where(
-                RectificatieRij.client == client,
-                RectificatieRij.stroom == stroom.value,
-                RectificatieRij.seq > na,
+                RectificatieRow.client == client,
+                RectificatieRow.stroom == stroom.value,
+                RectificatieRow.seq > na,
             )
-            .order_by(RectificatieRij.seq)
+            .order_by(RectificatieRow.seq)
             .limit(hoeveel)
         )
         return [(rij.seq, _rectificatie(rij)) for rij in self.session.scalars(stmt)]

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
 from kbi_exchange.adapters.db.types import moment_uit_db
-from kbi_exchange.adapters.db.vsb_models import LedenImportRij, LidRij, LidVersieRij
+from kbi_exchange.adapters.db.vsb_models import LedenImportRow, LidRow, LidVersieRow
 from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.periods import Periode
 
-_LID = cast(Table, LidRij.__table__)
-_VERSIE = cast(Table, LidVersieRij.__table__)
+_LID = cast(Table, LidRow.__table__)
+_VERSIE = cast(Table, LidVersieRow.__table__)
 # SQLite allows 32 766 bound parameters per statement; stay well below.
 IN_BLOK = 5_000
 
@@ -60,11 +60,11 @@ class SqlLeden:
         return gevonden
 
     def begin_import(self, rij: dict[str, object]) -> None:
-        self.session.execute(insert(LedenImportRij), [rij])
+        self.session.execute(insert(LedenImportRow), [rij])
 
     def sluit_import(self, import_id: str, **tellers: object) -> None:
         self.session.execute(
-            update(LedenImportRij).where(LedenImportRij.id == import_id).values(**tellers)
+            update(LedenImportRow).where(LedenImportRow.id == import_id).values(**tellers)
         )
 
     def voeg_toe(

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import LijstRij, LijstSleutelRij
-from kbi_exchange.adapters.db.vsb_models import VsbLijstRij
+from kbi_exchange.adapters.db.aii_models import LijstRow, LijstSleutelRow
+from kbi_exchange.adapters.db.vsb_models import VsbLijstRow
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.lijst import LijstFout, LijstStatus
 from kbi_exchange.domain.lijst_staat import GEMAAKT_BIJ_AII, Lijst
@@ -45,7 +45,7 @@ _GEDEELD = (
 )
 
 
-R = TypeVar("R", LijstRij, VsbLijstRij)
+R = TypeVar("R", LijstRow, VsbLijstRow)
 
 
 def schrijf_door(session: Session) -> None:
@@ -96,10 +96,10 @@ class JaarLijsten(Generic[R]):
             schrijf_door(self.session)
 
 
-class SqlLijsten(JaarLijsten[LijstRij]):
+class SqlLijsten(JaarLijsten[LijstRow]):
     """The AII node's lists within one transaction; never commits."""
 
-    model = LijstRij
+    model = LijstRow
     stapvelden = _STAPVELDEN
 
     eigen_velden = (
@@ -115,7 +115,7 @@ class SqlLijsten(JaarLijsten[LijstRij]):
 
     def voeg_toe(self, lijst: Lijst, payload: str) -> None:
         self.session.add(
-            LijstRij(
+            LijstRow(
                 id=lijst.id,
                 jaar=lijst.jaar,
                 enig_jaar=lijst.jaar if lijst.telt_voor_jaar else None,
@@ -144,9 +144,9 @@ class SqlLijsten(JaarLijsten[LijstRij]):
     def geleverd_van(self, jaar: int) -> Lijst | None:
         """The year's current list once it was delivered (what VSB may pull)."""
         rij = self.session.scalar(
-            select(LijstRij).where(
-                LijstRij.jaar == jaar,
-                LijstRij.status.in_([LijstStatus.GELEVERD.value, LijstStatus.ONTVANGEN.value]),
+            select(LijstRow).where(
+                LijstRow.jaar == jaar,
+                LijstRow.status.in_([LijstStatus.GELEVERD.value, LijstStatus.ONTVANGEN.value]),
             )
         )
         return self._als_lijst(rij) if rij is not None else None
@@ -156,7 +156,7 @@ class SqlLijsten(JaarLijsten[LijstRij]):
         return [
             self._als_lijst(rij)
             for rij in self.session.scalars(
-                select(LijstRij).order_by(LijstRij.jaar.desc(), LijstRij.gemaakt_op.desc())
+                select(LijstRow).order_by(LijstRow.jaar.desc(), LijstRow.gemaakt_op.desc())
             )
         ]
 
@@ -165,11 +165,11 @@ class SqlLijsten(JaarLijsten[LijstRij]):
         once retention took the payload, one of ``sleutels`` (their keyed hashes) is kept."""
         ids = list(
             self.session.scalars(
-                select(LijstRij.id).where(LijstRij.payload.contains(f"\n{insz}\n", autoescape=True))
+                select(LijstRow.id).where(LijstRow.payload.contains(f"\n{insz}\n", autoescape=True))
             )
         )
         if sleutels:
             ids += self.session.scalars(
-                select(LijstSleutelRij.lijst_id).where(LijstSleutelRij.insz_hash.in_(sleutels))
+                select(LijstSleutelRow.lijst_id).where(LijstSleutelRow.insz_hash.in_(sleutels))
             )
         return list(dict.fromkeys(ids))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import ProtocolGebeurtenisRij
+from kbi_exchange.adapters.db.aii_models import ProtocolGebeurtenisRow
 from kbi_exchange.adapters.db.lijsten_store import schrijf_door
 from kbi_exchange.adapters.db.types import moment_uit_db
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Soort, Stroom
@@ -16,9 +16,9 @@ from kbi_exchange.domain.protocol import ProtocolGebeurtenis, Soort, Stroom
 
 class SqlProtocol:
     """Within one transaction; never commits. ``rij`` is the node's table (AII's by default,
-    `VsbProtocolGebeurtenisRij` on the VSB node)."""
+    `VsbProtocolGebeurtenisRow` on the VSB node)."""
 
-    def __init__(self, session: Session, rij: type[Any] = ProtocolGebeurtenisRij) -> None:
+    def __init__(self, session: Session, rij: type[Any] = ProtocolGebeurtenisRow) -> None:
         self.session = session
         self.rij = rij
 

@@ -68,7 +68,7 @@ def moment_uit_db(value: str | datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class GebruikerKolommen:
+class GebruikerColumns:
     """The people of a node (SPEC §11): the same table in each node's own database."""
 
     __tablename__ = "gebruiker"
@@ -82,7 +82,7 @@ class GebruikerKolommen:
     aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ClientKolommen:
+class ClientColumns:
     """Machine clients of a node's web service: the token only as a SHA-256 hash (SPEC §7);
     the same table in each node's own database (VSB's are bound to a zorgkas)."""
 
@@ -97,7 +97,7 @@ class ClientKolommen:
     ingetrokken_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class ProtocolKolommen:
+class ProtocolColumns:
     """What happened to the protocol (SPEC §12): suspended, resumed, notice, end, a lapsed
     legal basis; only ever appended."""
 
@@ -118,7 +118,7 @@ class ProtocolKolommen:
     geweigerd: Mapped[str | None] = mapped_column(String(500))
 
 
-class LijstSleutelKolommen:
+class LijstSleutelColumns:
     """A person who was on a list whose INSZ this node no longer keeps in the clear, by the
     keyed hash of the number (SPEC §8.7, §10): the DPO's search by person still finds the list,
     and VSB still knows its member was listed; the same table on each node."""
@@ -129,7 +129,7 @@ class LijstSleutelKolommen:
     insz_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
-class IncidentKolommen:
+class IncidentColumns:
     """An incident (SPEC §12, art. 6 and 9): the node's own, or the other party's as received;
     the same table in each node's own database."""
 
@@ -152,7 +152,7 @@ class IncidentKolommen:
     ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class VerwerkerKolommen:
+class VerwerkerColumns:
     """A processor of the node's party and its agreement (art. 6); the same table on each
     node."""
 
@@ -177,7 +177,7 @@ class VerwerkerKolommen:
     ontvangen_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class OntvangerKolommen:
+class OntvangerColumns:
     """A recipient other than a zorgkas (art. 4): VSB's register, and AII's record of what
     VSB notified; the same table on each node."""
 
@@ -193,7 +193,7 @@ class OntvangerKolommen:
     aan_aii_gemeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class AuditKolommen:
+class AuditColumns:
     """One entry of a node's hash-chained audit log; only ever appended (SPEC §11); the same
     table in each node's own database.
 
@@ -214,7 +214,7 @@ class AuditKolommen:
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditCheckpointKolommen:
+class AuditCheckpointColumns:
     """A signed statement of the chain's head at one entry."""
 
     __tablename__ = "audit_checkpoint"
@@ -226,7 +226,7 @@ class AuditCheckpointKolommen:
     handtekening: Mapped[str] = mapped_column(String(200))
 
 
-class AuditKopKolommen:
+class AuditKopColumns:
     """The head of the audit chain: one row, updated first in every writing transaction, so
     that writers (threads, processes, both databases) append one after another.
 

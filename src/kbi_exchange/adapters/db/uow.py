@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aanvragen_store import SqlAanvragen
-from kbi_exchange.adapters.db.aii_models import IncidentRij, OntvangerRij, VerwerkerRij
+from kbi_exchange.adapters.db.aii_models import IncidentRow, OntvangerRow, VerwerkerRow
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT, SqlAudit
 from kbi_exchange.adapters.db.beslissingen_store import SqlBeslissingen
 from kbi_exchange.adapters.db.bewaring_store import SqlBewaring
@@ -31,17 +31,17 @@ from kbi_exchange.adapters.db.vsb_kwaliteit_store import (
 )
 from kbi_exchange.adapters.db.vsb_lijsten_store import SqlOntvangenLijsten
 from kbi_exchange.adapters.db.vsb_models import (
-    VsbIncidentRij,
-    VsbOntvangerRij,
-    VsbProtocolGebeurtenisRij,
-    VsbVerwerkerRij,
+    VsbIncidentRow,
+    VsbOntvangerRow,
+    VsbProtocolGebeurtenisRow,
+    VsbVerwerkerRow,
 )
 from kbi_exchange.adapters.db.zendingen_store import SqlZendingen
 from kbi_exchange.adapters.passwords import ARGON2, Argon2Passwords
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit import Verstrekking, verstrekkingen
 from kbi_exchange.domain.fouten import Conflict
-from kbi_exchange.services.ports import AuditSleutels
+from kbi_exchange.services.ports import AuditKeys
 
 
 class _SqlUnitOfWork:
@@ -51,7 +51,7 @@ class _SqlUnitOfWork:
 
     node: Node
 
-    def __init__(self, engine: Engine, sleutels: AuditSleutels) -> None:
+    def __init__(self, engine: Engine, sleutels: AuditKeys) -> None:
         self.engine = engine
         self.sleutels = sleutels  # the audit log's: kept beside, never in, the database
 
@@ -76,20 +76,20 @@ class _SqlUnitOfWork:
         """The protocol's recorded life: AII's record (it suspends and ends the protocol), or
         VSB's own (a lapsed legal basis binds VSB too, SPEC §10, §12)."""
         if self.node is Node.VSB:
-            return SqlProtocol(self.session, VsbProtocolGebeurtenisRij)
+            return SqlProtocol(self.session, VsbProtocolGebeurtenisRow)
         return SqlProtocol(self.session)
 
     @property
     def incidenten(self) -> SqlIncidenten:
         """This node's incidents: its own and those the other party notified."""
-        return SqlIncidenten(self.session, VsbIncidentRij if self.node is Node.VSB else IncidentRij)
+        return SqlIncidenten(self.session, VsbIncidentRow if self.node is Node.VSB else IncidentRow)
 
     @property
     def registers(self) -> SqlRegisters:
         """This node's registers: processors; recipients other than a zorgkas."""
         if self.node is Node.VSB:
-            return SqlRegisters(self.session, VsbVerwerkerRij, VsbOntvangerRij)
-        return SqlRegisters(self.session, VerwerkerRij, OntvangerRij)
+            return SqlRegisters(self.session, VsbVerwerkerRow, VsbOntvangerRow)
+        return SqlRegisters(self.session, VerwerkerRow, OntvangerRow)
 
     @property
     def bewaring(self) -> SqlBewaring:
@@ -227,7 +227,7 @@ class _VsbVerstrekkingen:
         self.werk = werk
 
     def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[Verstrekking]:
-        aanvragen = [a.id for a in self.werk.aanvragen.lijst(insz=insz)]
+        aanvragen = [a.id for a in self.werk.aanvragen.alle(insz=insz)]
         return verstrekkingen(
             ontvangen=self.werk.ontvangen_lijsten.met_insz(insz, sleutels),
             zendingen=self.werk.zendingen.met_insz(insz),

@@ -8,14 +8,14 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import AiiGebruikerRij
-from kbi_exchange.adapters.db.types import GebruikerKolommen
-from kbi_exchange.adapters.db.vsb_models import VsbGebruikerRij
+from kbi_exchange.adapters.db.aii_models import AiiGebruikerRow
+from kbi_exchange.adapters.db.types import GebruikerColumns
+from kbi_exchange.adapters.db.vsb_models import VsbGebruikerRow
 from kbi_exchange.domain.access import Account, Gebruiker, Node, Rol
 
-MODEL: dict[Node, type[AiiGebruikerRij] | type[VsbGebruikerRij]] = {
-    Node.AII: AiiGebruikerRij,
-    Node.VSB: VsbGebruikerRij,
+MODEL: dict[Node, type[AiiGebruikerRow] | type[VsbGebruikerRow]] = {
+    Node.AII: AiiGebruikerRow,
+    Node.VSB: VsbGebruikerRow,
 }
 
 
@@ -27,7 +27,7 @@ class SqlGebruikers:
         self.node = node
         self.model = MODEL[node]
 
-    def _account(self, rij: GebruikerKolommen) -> Account:
+    def _account(self, rij: GebruikerColumns) -> Account:
         return Account(
             Gebruiker(rij.naam, self.node, Rol(rij.rol), rij.zorgkas),
             rij.wachtwoord_hash,
@@ -37,12 +37,12 @@ class SqlGebruikers:
         )
 
     def account(self, naam: str) -> Account | None:
-        rij = cast(GebruikerKolommen | None, self.session.get(self.model, naam))
+        rij = cast(GebruikerColumns | None, self.session.get(self.model, naam))
         return self._account(rij) if rij is not None else None
 
     def bewaar(self, account: Account) -> None:
         """Write back what may change: the password's hash and the failed log-ins."""
-        rij = cast(GebruikerKolommen, self.session.get(self.model, account.gebruiker.naam))
+        rij = cast(GebruikerColumns, self.session.get(self.model, account.gebruiker.naam))
         rij.wachtwoord_hash = account.wachtwoord_hash
         rij.mislukte_pogingen = account.mislukte_pogingen
         rij.geblokkeerd_tot = account.geblokkeerd_tot
@@ -62,6 +62,6 @@ class SqlGebruikers:
 
     def alle(self) -> list[Account]:
         return [
-            self._account(cast(GebruikerKolommen, rij))
+            self._account(cast(GebruikerColumns, rij))
             for rij in self.session.scalars(select(self.model).order_by(self.model.naam))
         ]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.lijsten_store import schrijf_door
-from kbi_exchange.adapters.db.vsb_models import VsbMeldingRij, VsbRectificatieRij, ZorgkasBerichtRij
+from kbi_exchange.adapters.db.vsb_models import VsbMeldingRow, VsbRectificatieRow, ZorgkasBerichtRow
 from kbi_exchange.domain.kwaliteit import MeldingStatus, Uitvoering, VsbMelding, ZorgkasBericht
 
 _VELDEN = (
@@ -32,7 +32,7 @@ class SqlVsbMeldingen:
         self.session = session
 
     def bewaar(self, melding: VsbMelding) -> None:
-        rij = self.session.get(VsbMeldingRij, melding.id) or VsbMeldingRij(id=melding.id)
+        rij = self.session.get(VsbMeldingRow, melding.id) or VsbMeldingRow(id=melding.id)
         for veld in _VELDEN:
             setattr(rij, veld, getattr(melding, veld))
         rij.status = melding.status.value
@@ -40,9 +40,9 @@ class SqlVsbMeldingen:
         schrijf_door(self.session)
 
     def alle(self, *, open_: bool = False) -> list[VsbMelding]:
-        stmt = select(VsbMeldingRij).order_by(VsbMeldingRij.gemeld_op, VsbMeldingRij.id)
+        stmt = select(VsbMeldingRow).order_by(VsbMeldingRow.gemeld_op, VsbMeldingRow.id)
         if open_:
-            stmt = stmt.where(VsbMeldingRij.status != MeldingStatus.GESLOTEN.value)
+            stmt = stmt.where(VsbMeldingRow.status != MeldingStatus.GESLOTEN.value)
         return [
             VsbMelding(
                 id=rij.id,
@@ -60,10 +60,10 @@ class SqlVsbRectificaties:
         self.session = session
 
     def bekend(self, rectificatie_id: str) -> bool:
-        return self.session.get(VsbRectificatieRij, rectificatie_id) is not None
+        return self.session.get(VsbRectificatieRow, rectificatie_id) is not None
 
     def laatste_seq(self) -> int:
-        return int(self.session.scalar(select(func.max(VsbRectificatieRij.seq))) or 0)
+        return int(self.session.scalar(select(func.max(VsbRectificatieRow.seq))) or 0)
 
     def voeg_toe(
         self,
@@ -74,7 +74,7 @@ class SqlVsbRectificaties:
         ontvangen_op: object,
     ) -> None:
         self.session.add(
-            VsbRectificatieRij(
+            VsbRectificatieRow(
                 id=str(ruw["id"]),
                 seq=int(str(ruw["seq"])),
                 melding_id=str(ruw["melding"]),
@@ -97,7 +97,7 @@ class SqlZorgkasBerichten:
 
     def voeg_toe(self, bericht: ZorgkasBericht) -> None:
         self.session.add(
-            ZorgkasBerichtRij(
+            ZorgkasBerichtRow(
                 id=bericht.id,
                 zorgkas=bericht.zorgkas,
                 soort=bericht.soort,
@@ -110,7 +110,7 @@ class SqlZorgkasBerichten:
 
     def over(self, insz: str, aanvraag_ids: list[str]) -> list[str]:
         """The ids of the messages about a person: on their applications, or naming them."""
-        m = ZorgkasBerichtRij
+        m = ZorgkasBerichtRow
         return list(
             self.session.scalars(
                 select(m.id).where(m.aanvraag_id.in_(aanvraag_ids) | m.inhoud.contains(f'"{insz}"'))
@@ -120,7 +120,7 @@ class SqlZorgkasBerichten:
     def van(self, zorgkas: str | None, hoeveel: int = 500) -> list[ZorgkasBericht]:
         """A zorgkas's newest ``hoeveel`` messages, oldest first (None: every zorgkas's, for
         VSB staff)."""
-        m = ZorgkasBerichtRij
+        m = ZorgkasBerichtRow
         stmt = select(m).order_by(m.gemaakt_op.desc(), m.id.desc()).limit(hoeveel)
         if zorgkas is not None:
             stmt = stmt.where(m.zorgkas == zorgkas)

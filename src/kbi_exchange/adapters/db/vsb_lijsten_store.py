@@ -9,22 +9,22 @@ from sqlalchemy import delete, select
 
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import JaarLijsten, schrijf_door
-from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRij, VsbLijstRij, VsbLijstSleutelRij
+from kbi_exchange.adapters.db.vsb_models import VsbLijstInszRow, VsbLijstRow, VsbLijstSleutelRow
 from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 
 BLOK = 10_000  # INSZ rows per insert statement
 
 
-class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
+class SqlOntvangenLijsten(JaarLijsten[VsbLijstRow]):
     """Received lists within one transaction; never commits. One list holds a year, as on
     the AII node."""
 
-    model = VsbLijstRij
+    model = VsbLijstRow
     stapvelden = ("vervangen_op",)
 
     def zoek(self, lijst_id: str) -> Lijst | None:
-        rij = self.session.get(VsbLijstRij, lijst_id)
+        rij = self.session.get(VsbLijstRow, lijst_id)
         return self._als_lijst(rij) if rij is not None else None
 
     def voeg_toe(
@@ -37,7 +37,7 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
             raise LijstFout(f"list {lijst.id}: stored before it was received")
         naam, bewijs = ontvangstbewijs
         self.session.add(
-            VsbLijstRij(
+            VsbLijstRow(
                 id=lijst.id,
                 jaar=lijst.jaar,
                 enig_jaar=lijst.jaar if lijst.telt_voor_jaar else None,
@@ -60,7 +60,7 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
         for start in range(0, len(inszen), BLOK):
             voeg_rijen_toe(
                 verbinding,
-                VsbLijstInszRij.__table__,  # type: ignore[arg-type]
+                VsbLijstInszRow.__table__,  # type: ignore[arg-type]
                 ("lijst_id", "insz"),
                 [(lijst.id, insz) for insz in inszen[start : start + BLOK]],
             )
@@ -87,13 +87,13 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
         lijst = self.huidige(jaar)
         if lijst is None:
             return None
-        if self.session.get(VsbLijstInszRij, (lijst.id, insz)) is not None:
+        if self.session.get(VsbLijstInszRow, (lijst.id, insz)) is not None:
             return True
         return sleutels != () and (
             self.session.scalar(
-                select(VsbLijstSleutelRij.lijst_id).where(
-                    VsbLijstSleutelRij.lijst_id == lijst.id,
-                    VsbLijstSleutelRij.insz_hash.in_(sleutels),
+                select(VsbLijstSleutelRow.lijst_id).where(
+                    VsbLijstSleutelRow.lijst_id == lijst.id,
+                    VsbLijstSleutelRow.insz_hash.in_(sleutels),
                 )
             )
             is not None
@@ -102,9 +102,9 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
     def inszen(self, lijst_id: str) -> list[str]:
         """The INSZ of a received list, sorted."""
         stmt = (
-            select(VsbLijstInszRij.insz)
-            .where(VsbLijstInszRij.lijst_id == lijst_id)
-            .order_by(VsbLijstInszRij.insz)
+            select(VsbLijstInszRow.insz)
+            .where(VsbLijstInszRow.lijst_id == lijst_id)
+            .order_by(VsbLijstInszRow.insz)
         )
         return list(self.session.scalars(stmt))
 
@@ -123,27 +123,27 @@ class SqlOntvangenLijsten(JaarLijsten[VsbLijstRij]):
         for start in range(0, len(inszen), BLOK):
             voeg_rijen_toe(
                 verbinding,
-                VsbLijstSleutelRij.__table__,  # type: ignore[arg-type]
+                VsbLijstSleutelRow.__table__,  # type: ignore[arg-type]
                 ("lijst_id", "insz_hash"),
                 list(dict.fromkeys((lijst_id, sleutel(i)) for i in inszen[start : start + BLOK])),
             )
         for start in range(0, len(inszen), BLOK):
             self.session.execute(
-                delete(VsbLijstInszRij).where(
-                    VsbLijstInszRij.lijst_id == lijst_id,
-                    VsbLijstInszRij.insz.in_(inszen[start : start + BLOK]),
+                delete(VsbLijstInszRow).where(
+                    VsbLijstInszRow.lijst_id == lijst_id,
+                    VsbLijstInszRow.insz.in_(inszen[start : start + BLOK]),
                 ),
                 execution_options={"synchronize_session": False},
             )
 
     def met_insz(self, insz: str, sleutels: Collection[str] = ()) -> list[str]:
         """The ids of the received lists this INSZ is on (in the clear, or by a keyed hash)."""
-        stmt = select(VsbLijstInszRij.lijst_id).where(VsbLijstInszRij.insz == insz)
+        stmt = select(VsbLijstInszRow.lijst_id).where(VsbLijstInszRow.insz == insz)
         ids = list(self.session.scalars(stmt))
         if sleutels:
             ids += self.session.scalars(
-                select(VsbLijstSleutelRij.lijst_id).where(
-                    VsbLijstSleutelRij.insz_hash.in_(sleutels)
+                select(VsbLijstSleutelRow.lijst_id).where(
+                    VsbLijstSleutelRow.insz_hash.in_(sleutels)
                 )
             )
         return list(dict.fromkeys(ids))

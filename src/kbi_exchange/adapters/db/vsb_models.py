@@ -8,18 +8,18 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, LargeBinary, String,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kbi_exchange.adapters.db.types import (
-    AuditCheckpointKolommen,
-    AuditKolommen,
-    AuditKopKolommen,
-    ClientKolommen,
-    GebruikerKolommen,
-    IncidentKolommen,
-    LijstSleutelKolommen,
-    OntvangerKolommen,
-    ProtocolKolommen,
+    AuditCheckpointColumns,
+    AuditColumns,
+    AuditKopColumns,
+    ClientColumns,
+    GebruikerColumns,
+    IncidentColumns,
+    LijstSleutelColumns,
+    OntvangerColumns,
+    ProtocolColumns,
     Sleutel,
     UtcDateTime,
-    VerwerkerKolommen,
+    VerwerkerColumns,
     metadata,
 )
 
@@ -28,11 +28,11 @@ class VsbBase(DeclarativeBase):
     metadata = metadata()
 
 
-class VsbGebruikerRij(GebruikerKolommen, VsbBase):
+class VsbGebruikerRow(GebruikerColumns, VsbBase):
     """A person on the VSB node."""
 
 
-class VsbLijstRij(VsbBase):
+class VsbLijstRow(VsbBase):
     """A yearly list VSB received (SPEC §8.6), verified before it was stored.
 
     One list per year as on the AII side: ``enig_jaar`` is unique and moves to an approved
@@ -64,7 +64,7 @@ class VsbLijstRij(VsbBase):
     verdeeld_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class VsbLijstInszRij(VsbBase):
+class VsbLijstInszRow(VsbBase):
     """One INSZ on a received list: kept until the person's death (SPEC §10)."""
 
     __tablename__ = "lijst_insz"
@@ -75,12 +75,12 @@ class VsbLijstInszRij(VsbBase):
     insz: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
 
 
-class VsbLijstSleutelRij(LijstSleutelKolommen, VsbBase):
+class VsbLijstSleutelRow(LijstSleutelColumns, VsbBase):
     """A listed person let go after the distribution (no member, or no VT then), by the keyed
     hash of the number: the list still counts for them if they turn out a member with VT."""
 
 
-class LedenImportRij(VsbBase):
+class LedenImportRow(VsbBase):
     """One import of the member registry (SPEC §6): the file, who, when, and what it changed."""
 
     __tablename__ = "leden_import"
@@ -98,7 +98,7 @@ class LedenImportRij(VsbBase):
     regels_geweigerd: Mapped[int]
 
 
-class LidRij(VsbBase):
+class LidRow(VsbBase):
     """A member as VSB knows them now: the hash of their current version, so that a line that
     changes nothing writes nothing."""
 
@@ -108,7 +108,7 @@ class LidRij(VsbBase):
     inhoud_sha256: Mapped[str] = mapped_column(String(64))
 
 
-class LidVersieRij(VsbBase):
+class LidVersieRow(VsbBase):
     """Every version of a member, by recording time: a line replaces what VSB knew of the
     member, and what it knew before stays (kept until the person's death, SPEC §10)."""
 
@@ -122,7 +122,7 @@ class LidVersieRij(VsbBase):
     import_id: Mapped[str] = mapped_column(String(36), ForeignKey("leden_import.id"))
 
 
-class AanvraagRij(VsbBase):
+class AanvraagRow(VsbBase):
     """A care-budget application (SPEC §9) with AII's answer and the decision on it; kept
     until 5 years after the end of the zorgbudget, or after the refusal (SPEC §10)."""
 
@@ -150,7 +150,7 @@ class AanvraagRij(VsbBase):
     bewaren_tot: Mapped[date | None] = mapped_column(Date, index=True)
 
 
-class ZendingRij(VsbBase):
+class ZendingRow(VsbBase):
     """One zorgkas's part of a yearly list (SPEC §9): the signed and encrypted file as sent,
     stored and audited before it goes to the mailbox; ``verzonden`` once it is there."""
 
@@ -172,7 +172,7 @@ class ZendingRij(VsbBase):
     gedownload_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class VerdelingRij(VsbBase):
+class VerdelingRow(VsbBase):
     """Which listed INSZ went to which zorgkas in which file, per list year: ``huidig`` marks
     the zorgkas that has them now (one per INSZ and year), so that a rerun sends nothing twice
     and a member who moved is forwarded; the earlier rows say who received what (SPEC §11;
@@ -201,29 +201,29 @@ class VerdelingRij(VsbBase):
     huidig: Mapped[bool]
 
 
-class VsbClientRij(ClientKolommen, VsbBase):
+class VsbClientRow(ClientColumns, VsbBase):
     """A machine client of the VSB node's zorgkas API, bound to one zorgkas."""
 
     zorgkas: Mapped[str] = mapped_column(String(8))
 
 
-class VsbAuditRij(AuditKolommen, VsbBase):
+class VsbAuditRow(AuditColumns, VsbBase):
     """An entry of the VSB node's audit log (SPEC §11): VSB is a controller of its own."""
 
 
-class VsbAuditCheckpointRij(AuditCheckpointKolommen, VsbBase):
+class VsbAuditCheckpointRow(AuditCheckpointColumns, VsbBase):
     """A signed checkpoint of the VSB node's audit chain."""
 
 
-class VsbAuditKopRij(AuditKopKolommen, VsbBase):
+class VsbAuditKopRow(AuditKopColumns, VsbBase):
     """The head of the VSB node's audit chain."""
 
 
-class VsbProtocolGebeurtenisRij(ProtocolKolommen, VsbBase):
+class VsbProtocolGebeurtenisRow(ProtocolColumns, VsbBase):
     """A step in the protocol's life as VSB records it (a lapsed legal basis binds VSB too)."""
 
 
-class VsbMeldingRij(VsbBase):
+class VsbMeldingRow(VsbBase):
     """A data-quality report VSB sent AII (art. 7), under AII's id, with AII's finding."""
 
     __tablename__ = "melding"
@@ -243,7 +243,7 @@ class VsbMeldingRij(VsbBase):
     verstuurd_op: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class VsbRectificatieRij(VsbBase):
+class VsbRectificatieRow(VsbBase):
     """A rectification of an answer received from AII, and what VSB did with it."""
 
     __tablename__ = "rectificatie"
@@ -259,7 +259,7 @@ class VsbRectificatieRij(VsbBase):
     uitkomst: Mapped[str] = mapped_column(String(24))
 
 
-class ZorgkasBerichtRij(VsbBase):
+class ZorgkasBerichtRow(VsbBase):
     """A message to one zorgkas about what changed for one of its members (a rectified
     decision, a member taken off a list), read over the zorgkas API."""
 
@@ -274,13 +274,13 @@ class ZorgkasBerichtRij(VsbBase):
     gemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class VsbIncidentRij(IncidentKolommen, VsbBase):
+class VsbIncidentRow(IncidentColumns, VsbBase):
     """An incident of this node's party, or of the other party as it notified it."""
 
 
-class VsbVerwerkerRij(VerwerkerKolommen, VsbBase):
+class VsbVerwerkerRow(VerwerkerColumns, VsbBase):
     """A processor of this node's party (art. 6)."""
 
 
-class VsbOntvangerRij(OntvangerKolommen, VsbBase):
+class VsbOntvangerRow(OntvangerColumns, VsbBase):
     """A recipient other than a zorgkas (art. 4): VSB's register."""

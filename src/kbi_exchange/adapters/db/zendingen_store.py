@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 from kbi_exchange.adapters.db.driver import voeg_rijen_toe
 from kbi_exchange.adapters.db.lijsten_store import schrijf_door
 from kbi_exchange.adapters.db.types import moment_uit_db
-from kbi_exchange.adapters.db.vsb_models import VerdelingRij, ZendingRij
+from kbi_exchange.adapters.db.vsb_models import VerdelingRow, ZendingRow
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.verdeling import Zending
 
-_VERDELING = cast(Table, VerdelingRij.__table__)
+_VERDELING = cast(Table, VerdelingRow.__table__)
 BLOK = 10_000
 
 
-def _als_zending(rij: ZendingRij) -> Zending:
+def _als_zending(rij: ZendingRow) -> Zending:
     return Zending(
         id=rij.id,
         lijst_id=rij.lijst_id,
@@ -44,7 +44,7 @@ class SqlZendingen:
 
     def voeg_toe(self, zending: Zending, bestand: bytes) -> None:
         self.session.add(
-            ZendingRij(
+            ZendingRow(
                 id=zending.id,
                 lijst_id=zending.lijst_id,
                 jaar=zending.jaar,
@@ -62,25 +62,25 @@ class SqlZendingen:
 
     def te_versturen(self) -> list[tuple[Zending, bytes]]:
         """Files stored but not yet in the mailbox (a run ended before it sent them)."""
-        stmt = select(ZendingRij).where(ZendingRij.verzonden_op.is_(None)).order_by(ZendingRij.id)
+        stmt = select(ZendingRow).where(ZendingRow.verzonden_op.is_(None)).order_by(ZendingRow.id)
         return [(_als_zending(r), r.bestand) for r in self.session.scalars(stmt)]
 
     def verzonden(self, zending_id: str, moment: datetime) -> None:
-        rij = self.session.get(ZendingRij, zending_id)
+        rij = self.session.get(ZendingRow, zending_id)
         if rij is not None:
             rij.verzonden_op = moment
             schrijf_door(self.session)
 
     def van(self, *, jaar: int | None = None, zorgkas: str | None = None) -> list[Zending]:
-        stmt = select(ZendingRij).order_by(ZendingRij.gemaakt_op, ZendingRij.id)
+        stmt = select(ZendingRow).order_by(ZendingRow.gemaakt_op, ZendingRow.id)
         if jaar is not None:
-            stmt = stmt.where(ZendingRij.jaar == jaar)
+            stmt = stmt.where(ZendingRow.jaar == jaar)
         if zorgkas is not None:
-            stmt = stmt.where(ZendingRij.zorgkas == zorgkas)
+            stmt = stmt.where(ZendingRow.zorgkas == zorgkas)
         return [_als_zending(r) for r in self.session.scalars(stmt)]
 
     def bestand(self, zending_id: str) -> bytes | None:
-        rij = self.session.get(ZendingRij, zending_id)
+        rij = self.session.get(ZendingRow, zending_id)
         return rij.bestand if rij is not None else None
 
     def verdeeld(self, jaar: int) -> dict[str, str]:
@@ -144,7 +144,7 @@ class SqlZendingen:
 
     def gedownload(self, zending_id: str, moment: datetime) -> None:
         """The zorgkas took the file over the API: the first time is kept."""
-        rij = self.session.get(ZendingRij, zending_id)
+        rij = self.session.get(ZendingRow, zending_id)
         if rij is not None and rij.gedownload_op is None:
             rij.gedownload_op = moment
             schrijf_door(self.session)

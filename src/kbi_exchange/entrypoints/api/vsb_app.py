@@ -271,7 +271,7 @@ class VsbApi:
         if wachtend not in ("true", "false"):
             return _fout("'wachtend': true or false", 400)
         gevonden = await self._in_draad(
-            lambda: aanvragen.lijst(
+            lambda: aanvragen.overzicht(
                 uow=uow(self.settings, Node.VSB),
                 zorgkas=None,
                 onbeslist=wachtend == "true",

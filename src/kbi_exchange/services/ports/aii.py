@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
-from kbi_exchange.domain.beslissingsrecord import Beslissing, EerdereBeslissing
+from kbi_exchange.domain.beslissingsrecord import Beslissingsrecord, EerdereBeslissing
 from kbi_exchange.domain.dossier import Dossier, Wijzigingen
 from kbi_exchange.domain.kwaliteit import (
     Melding,
@@ -47,7 +47,7 @@ class Beslissingen(Protocol):
 
     def eerdere(self, client: str, refertes: Collection[str]) -> dict[str, EerdereBeslissing]: ...
 
-    def get(self, beslissing_id: str) -> Beslissing | None: ...
+    def get(self, beslissing_id: str) -> Beslissingsrecord | None: ...
 
     def voeg_toe(self, rij: dict[str, Any]) -> None: ...
 
@@ -79,7 +79,7 @@ class Rectificaties(Protocol):
 
 
 class BeslissingenVanPersoon(Protocol):
-    def van_insz(self, insz: str) -> list[Beslissing]: ...
+    def van_insz(self, insz: str) -> list[Beslissingsrecord]: ...
 
 
 class LijstenMetPersoon(Protocol):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
-from kbi_exchange.domain.audit import AuditGebeurtenis, AuditRegel, Checkpoint, Verstrekking
+from kbi_exchange.domain.audit import AuditGebeurtenis, AuditPost, Checkpoint, Verstrekking
 from kbi_exchange.domain.audit_inhoud import AuditInhoud
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -19,7 +19,7 @@ from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.registers import Ontvanger, Verwerker
 
 if TYPE_CHECKING:
-    from kbi_exchange.services.line_import import RegelTelling
+    from kbi_exchange.services.line_import import LijnTelling
 
 T = TypeVar("T")
 
@@ -56,7 +56,7 @@ class VsbUnitOfWork(AuditWerk, Protocol):
     def node(self) -> Literal[Node.VSB]: ...
 
 
-class AuditSleutels(Protocol):
+class AuditKeys(Protocol):
     """The node's keys as its audit log uses them (`adapters.keys.Keys`), kept beside, never
     in, its database."""
 
@@ -100,15 +100,15 @@ class AuditLog(Protocol):
 
     def kop(self) -> tuple[int, str, Any, str | None]: ...
 
-    def regels(self) -> Iterator[AuditRegel]: ...
+    def posten(self) -> Iterator[AuditPost]: ...
 
     def checkpoints(self) -> list[Checkpoint]: ...
 
-    def over(self, insz_hashes: list[str]) -> list[AuditRegel]: ...
+    def over(self, insz_hashes: list[str]) -> list[AuditPost]: ...
 
     def over_lijsten(
         self, gebeurtenissen: list[str], lijst_ids: list[str], *, sleutel: str = "lijst"
-    ) -> list[AuditRegel]: ...
+    ) -> list[AuditPost]: ...
 
 
 class ProtocolLog(Protocol):
@@ -155,7 +155,7 @@ class Bewaarplaats(Protocol):
         ...
 
 
-class Postvak(Protocol):
+class MailboxFiles(Protocol):
     """The exchange mailbox as the retention run clears it (`adapters.mailbox`)."""
 
     def zorgkas_files_before(self, grens: date) -> list[str]: ...
@@ -221,8 +221,8 @@ class IncidentWerk(AuditWerk, Protocol):
     def incidenten(self) -> Incidenten: ...
 
 
-class Bode(Protocol):
-    """Carries a notification to the other party's node (`adapters.partij_bode`): returns
+class Messenger(Protocol):
+    """Carries a notification to the other party's node (`adapters.party_messenger`): returns
     that node's answer once it has taken it; raises `PartijOnbereikbaar` otherwise."""
 
     def stuur(self, melding: dict[str, Any]) -> dict[str, Any]: ...
@@ -307,7 +307,7 @@ class GebruikersWerk(UnitOfWork, Protocol):
 
 class LineFile(Protocol[T]):
     """An import file being read (`adapters.line_file`): entered, it reads; the good lines
-    come a block at a time, the bad ones are counted in the use case's `RegelTelling` (and kept
+    come a block at a time, the bad ones are counted in the use case's `LijnTelling` (and kept
     for a rejects file); `rond_af`, after the use case's commit, puts that file in place."""
 
     naam: str
@@ -337,4 +337,4 @@ class LineFile(Protocol[T]):
 class LineFileOpener(Protocol[T]):
     """How a use case opens its import file, with its own count and moment."""
 
-    def __call__(self, telling: RegelTelling, nu: datetime) -> LineFile[T]: ...
+    def __call__(self, telling: LijnTelling, nu: datetime) -> LineFile[T]: ...

@@ -65,7 +65,7 @@ class Aanvragen(Protocol):
 
     def met_referte(self, referte: str) -> Aanvraag | None: ...
 
-    def lijst(
+    def alle(
         self, *, zorgkas: str | None = None, onbeslist: bool = False, insz: str | None = None
     ) -> list[Aanvraag]: ...
 

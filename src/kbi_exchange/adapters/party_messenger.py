@@ -23,7 +23,7 @@ VERWERKERS = "/api/v1/verwerkers"
 MEDIA = "application/pkcs7-mime"
 
 
-class PartijBode:
+class PartyMessenger:
     def __init__(
         self,
         url: str,
