@@ -15,11 +15,10 @@ from kbi_exchange.domain.protocol import (
     Stroom,
     Toestand,
     controleer_stap,
-    ontvangen_stap,
     staat_nu,
     staat_op,
-    te_melden,
 )
+from kbi_exchange.domain.protocol_stap import ontvangen_stap, te_melden
 from kbi_exchange.parameters import protocol_definitie
 
 DEF = protocol_definitie()

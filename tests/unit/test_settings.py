@@ -11,10 +11,10 @@ import pytest
 from kbi_exchange.settings import (
     DEFAULT_SETTINGS,
     SERVE_URL_ENV,
-    OngeldigeInstelling,
     load_settings,
     zet_instellingen,
 )
+from kbi_exchange.settings_check import OngeldigeInstelling
 from tests.conftest import kbi
 
 

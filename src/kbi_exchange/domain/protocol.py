@@ -15,12 +15,9 @@ from typing import Any
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.audit_inhoud import ProtocolStapInhoud
 from kbi_exchange.domain.dates import (
-    OngeldigeTijd,
     dag_in_brussel,
-    datum_uit_tekst,
 )
 from kbi_exchange.domain.fouten import Forbidden, Ongeldig
-from kbi_exchange.domain.gemeld import KLOKVERSCHIL, afzender_id, gemeld_moment, gemeld_object
 from kbi_exchange.domain.periods import plus_maanden
 
 
@@ -163,77 +160,6 @@ TE_MELDEN: dict[Node, frozenset[Soort]] = {
     Node.AII: frozenset(Soort),
     Node.VSB: frozenset({Soort.OPGEZEGD, Soort.GROND_VERVALT}),
 }
-
-
-def te_melden(node: Node, gebeurtenissen: list[ProtocolGebeurtenis]) -> list[ProtocolGebeurtenis]:
-    """This node's own steps the other party's node has not taken yet, oldest first."""
-    return [
-        g
-        for g in gebeurtenissen
-        if not g.ontvangen
-        and g.ontvangen_op is None
-        and g.geweigerd is None
-        and g.soort in TE_MELDEN[node]
-    ]
-
-
-_STAP_VELDEN = {"id", "soort", "op", "reden", "partij", "stroom", "datum"}
-
-
-def ontvangen_stap(
-    inhoud: object, *, van: Node, nu: datetime, definitie: ProtocolDefinitie
-) -> ProtocolGebeurtenis:
-    """The other party's step as it signed it, checked field by field, as this node records
-    it: under the sender's id, at the moment it is taken here (a date the sender writes is
-    its claim; a notice runs from its receipt). Anything malformed is refused whole."""
-    inhoud = gemeld_object(inhoud, _STAP_VELDEN, ProtocolFout)
-    id_ = afzender_id(inhoud, ProtocolFout)
-    try:
-        soort = Soort(str(inhoud.get("soort")))
-    except ValueError:
-        raise ProtocolFout(f"soort: one of {', '.join(s.value for s in TE_MELDEN[van])}") from None
-    if soort not in TE_MELDEN[van]:
-        raise ProtocolFout(f"soort: {van.value} cannot take the step {soort.value!r} (art. 8)")
-    op = gemeld_moment(inhoud, "op", ProtocolFout, nu)
-    if soort is Soort.OPGEZEGD and op < nu - KLOKVERSCHIL:
-        raise ProtocolFout(
-            "op: a notice takes effect when it is received, so it is sent dated now; this "
-            "one is dated in the past"
-        )
-    reden = inhoud.get("reden")
-    if not isinstance(reden, str) or not reden.strip() or len(reden) > 500:
-        raise ProtocolFout("reden: 1 to 500 characters")
-    partij = inhoud.get("partij")
-    if soort is Soort.OPGEZEGD and partij != van.value:
-        raise ProtocolFout(f"partij: the sender is {van.value}")
-    stroom: Stroom | None = None
-    datum: date | None = None
-    if soort is Soort.GROND_VERVALT:
-        try:
-            stroom = Stroom(str(inhoud.get("stroom")))
-        except ValueError:
-            raise ProtocolFout("stroom: F1 or F2") from None
-        try:
-            datum = datum_uit_tekst(inhoud.get("datum"))
-        except OngeldigeTijd as fout:
-            raise ProtocolFout(f"datum: {fout}") from None
-        if datum < definitie.in_werking:
-            raise ProtocolFout(
-                f"datum: before the protocol came into force ({definitie.in_werking})"
-            )
-    if soort is Soort.GROND_VERVALT and van is Node.VSB:
-        soort = Soort.GROND_GEMELD
-    return ProtocolGebeurtenis(
-        id=id_,
-        soort=soort,
-        op=nu,
-        door=f"partij:{van.value}",
-        reden=reden.strip(),
-        partij=van.value if soort is Soort.OPGEZEGD else None,
-        stroom=stroom,
-        datum=datum,
-        ontvangen_op=nu,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,36 +384,6 @@ def controleer_stap(staat: ProtocolStaat, soort: Soort, *, van_de_andere: bool =
             f"notice was given already on {staat.opzegging_onderweg.op:%Y-%m-%d} (by "
             f"{staat.opzegging_onderweg.partij}); it runs from its receipt"
         )
-
-
-def transparantie(definitie: ProtocolDefinitie, staat: ProtocolStaat | None) -> dict[str, Any]:
-    """The protocol's public summary (SPEC §12, art. 10): parties, purposes, data per flow,
-    recipients, retention, contact points, and its state where this node knows it."""
-    return {
-        "protocol": definitie.naam,
-        "in_werking": definitie.in_werking.isoformat(),
-        "opzegtermijn_maanden": definitie.opzegtermijn_maanden,
-        "partijen": list(definitie.partijen),
-        "stromen": [
-            {
-                "stroom": s.stroom.value,
-                "doel": s.doel,
-                "omschrijving": s.omschrijving,
-                "gegevens": list(s.gegevens),
-                "ontvangers": list(s.ontvangers),
-                "bewaring": s.bewaring,
-                "periodiciteit": s.periodiciteit,
-                "rechtsgronden": [
-                    {"instrument": g.instrument, "artikel": g.artikel} for g in s.rechtsgronden
-                ],
-                "toegestaan": staat.weigering(s.stroom) is None if staat else None,
-            }
-            for s in (staat.stromen if staat else definitie.stromen)
-        ],
-        "contactpunten": list(definitie.contactpunten),
-        "toestand": staat.toestand.value if staat else None,
-        "eindigt_op": staat.eindigt_op.isoformat() if staat and staat.eindigt_op else None,
-    }
 
 
 def staat_nu(

@@ -38,11 +38,10 @@ from kbi_exchange.domain.protocol import (
     Soort,
     Stroom,
     controleer_stap,
-    ontvangen_stap,
     staat_nu,
     staat_op,
-    te_melden,
 )
+from kbi_exchange.domain.protocol_stap import ontvangen_stap, te_melden
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.ports import (
     AnnulatieWerk,

@@ -13,7 +13,7 @@ from fastapi import Request, Response
 
 from kbi_exchange.bootstrap import uow
 from kbi_exchange.domain.access import Node
-from kbi_exchange.domain.protocol import transparantie
+from kbi_exchange.domain.transparantie import transparantie
 from kbi_exchange.entrypoints.api.http import json_antwoord
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services import protocol
