@@ -9,7 +9,8 @@ import pytest
 from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.client import Client
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advies import Bericht, Kanaal, Opdracht, Vragen, voer_groep_uit
+from kbi_exchange.services.advies import Opdracht, Vragen, voer_groep_uit
+from kbi_exchange.services.bericht import Bericht, Kanaal
 from tests.conftest import EXAMPLES, NU
 from tests.fakes import (
     FakeAudit,

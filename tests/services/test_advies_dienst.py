@@ -12,12 +12,8 @@ import pytest
 
 from kbi_exchange.domain.client import FailedAuthentications
 from kbi_exchange.domain.uitzondering import Code, Uitzondering
-from kbi_exchange.services.advies import (
-    Bericht,
-    Kanaal,
-    MislukteAanmeldingen,
-    VerzoekGeweigerd,
-)
+from kbi_exchange.services.advies import MislukteAanmeldingen, VerzoekGeweigerd
+from kbi_exchange.services.bericht import Bericht, Kanaal
 from tests.fakes import insz_hash
 from tests.services.conftest import VSB, Writer
 

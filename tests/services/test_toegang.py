@@ -31,13 +31,13 @@ from kbi_exchange.domain.fouten import Forbidden
 # marked with `vereist`; a new function in neither place fails the test below.
 ZONDER_PERMISSIE = {
     "aanvragen.geldig_insz": "pure: checks a written number",
-    "advies.antwoord_bericht": "pure: shapes an answer",
+    "bericht.antwoord_bericht": "pure: shapes an answer",
     "advies.canoniek_insz": "pure: a number's canonical form",
     "advies.gewicht": "pure: what a question costs the rate limit",
     "advies.voer_groep_uit": "carries out authenticated clients' questions: each client's "
     "purposes are checked per question (20005, 40006; test_advies_dienst)",
     "advies.vraag_hash": "pure: a question's hash",
-    "advies.weigering": "pure: shapes a refusal",
+    "bericht.weigering": "pure: shapes a refusal",
     "audit.geleegde_ids": "pure: reads a retention entry",
     "audit.meld_mislukte_aanmeldingen": "records failed authentications (no one is authenticated)",
     "audit.mislukte_aanmeldingen_inhoud": "pure: shapes a security event",

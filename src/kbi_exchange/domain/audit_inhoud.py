@@ -17,6 +17,27 @@ import orjson
 
 from kbi_exchange.domain.audit import AuditGebeurtenis as G
 from kbi_exchange.domain.audit import NieuweAuditPost, inhoud_hash
+from kbi_exchange.domain.audit_inhoud_vsb import (
+    AanvraagBeeindigdInhoud,
+    AanvraagBekekenInhoud,
+    AanvraagBeslistInhoud,
+    AanvraagIngediendInhoud,
+    AanvraagOpnieuwInhoud,
+    AdviesGevraagdInhoud,
+    BerichtBekekenInhoud,
+    ExportInhoud,
+    LedenImportInhoud,
+    LijstBekekenInhoud,
+    LijstGedownloadInhoud,
+    LijstOntvangenInhoud,
+    MeldingVerstuurdInhoud,
+    PremieInhoud,
+    RectificatieToegepastInhoud,
+    RectificatieZonderAanvraagInhoud,
+    VerdeeldBerichtInhoud,
+    VerdeeldZendingInhoud,
+    VerdelingVerslagInhoud,
+)
 
 # --- the advice service (F1) ---------------------------------------------------------------
 
@@ -102,130 +123,7 @@ class OntvangstbewijsInhoud(TypedDict):
     ontvangen_op: str
 
 
-class LijstOntvangenInhoud(TypedDict):
-    lijst: str
-    jaar: int
-    aantal: int
-    bestand_sha256: str
-    vervangt: str | None
-
-
-class VerdeeldBerichtInhoud(TypedDict):
-    lijst: str
-    jaar: int
-    zorgkas: str
-    bericht: str
-    van_de_lijst: int
-
-
-class VerdeeldZendingInhoud(TypedDict):
-    lijst: str
-    jaar: int
-    zorgkas: str
-    zending: str
-    aantal: int
-    doorgestuurd: int
-    bestand_sha256: str
-
-
-class ToewijzingInhoud(TypedDict):
-    """What a distribution counted (`domain.verdeling.Toewijzing`): never who."""
-
-    per_zorgkas: dict[str, int]
-    doorgestuurd: dict[str, int]
-    geen_lid: int
-    zonder_vt: int
-    al_verzonden: int
-    van_de_lijst: int
-    niet_bewaard: int
-
-
-class VerdelingVerslagInhoud(ToewijzingInhoud):
-    lijst: str
-    jaar: int
-
-
-class LijstBekekenInhoud(TypedDict):
-    jaar: int
-    zorgkas: str
-    aantal: int
-    zending: list[str]
-
-
-class LijstGedownloadInhoud(TypedDict):
-    zending: str
-    zorgkas: str
-    lijst: str
-
-
-# "import" is a Python keyword: these two are declared as the functional form allows
-LedenImportInhoud = TypedDict(
-    "LedenImportInhoud",
-    {
-        "import": str,
-        "bestand": str,
-        "sha256": str,
-        "voltooid_op": str,
-        "regels": int,
-        "leden_nieuw": int,
-        "leden_gewijzigd": int,
-        "leden_ongewijzigd": int,
-        "regels_geweigerd": int,
-    },
-)
-
-
 # --- applications and premiums at VSB ------------------------------------------------------
-
-
-class AanvraagIngediendInhoud(TypedDict):
-    aanvraag: str
-    zorgkas: str
-    opening: str
-    referte: NotRequired[str]
-
-
-class AdviesGevraagdInhoud(TypedDict):
-    aanvraag: str
-    referte: str | None
-    datum: str
-
-
-class AanvraagBeslistInhoud(TypedDict):
-    aanvraag: str
-    zorgkas: str
-    referte: str | None
-    status: str
-    advies: str | None
-    reden: str | None
-    uitzonderingen: list[str]
-    niet_gevraagd: str | None
-    poging: int
-
-
-class AanvraagOpnieuwInhoud(TypedDict):
-    aanvraag: str
-    referte: str | None
-    vorige: str | None
-
-
-class AanvraagBeeindigdInhoud(TypedDict):
-    aanvraag: str
-    einde: str
-    reden: str | None
-    bewaren_tot: str | None
-
-
-class AanvraagBekekenInhoud(TypedDict):
-    aanvraag: str | list[str]
-    zorgkas: str | None
-    onbeslist: NotRequired[bool]
-
-
-class PremieInhoud(TypedDict):
-    jaar: int
-    verlaagd: bool
-    bedrag: int
 
 
 # --- data quality (art. 7) -----------------------------------------------------------------
@@ -257,37 +155,6 @@ class RectificatieVerstrektInhoud(TypedDict):
     rectificatie: str
     melding: str
     referte: str | None
-
-
-class MeldingVerstuurdInhoud(TypedDict):
-    melding: str
-    aanvraag: str | None
-    referte: str | None
-
-
-class RectificatieSamenvatting(TypedDict):
-    """A rectification VSB received, as its report names it."""
-
-    rectificatie: object
-    melding: object
-    referte: object
-
-
-class RectificatieZonderAanvraagInhoud(RectificatieSamenvatting):
-    uitkomst: str
-
-
-class RectificatieToegepastInhoud(RectificatieSamenvatting):
-    uitkomst: str
-    aanvraag: str
-    zorgkas: str
-    was: str
-    wordt: str
-
-
-class BerichtBekekenInhoud(TypedDict):
-    zorgkas: str | None
-    berichten: list[str]
 
 
 # --- the protocol, incidents, registers, retention -----------------------------------------
@@ -334,13 +201,6 @@ class RegisterInhoud(TypedDict):
     verwerkers: NotRequired[int]
     ontvanger: NotRequired[object]
     naam: NotRequired[str]
-
-
-class ExportInhoud(TypedDict):
-    ontvanger: str
-    lijst: str
-    jaar: int
-    aantal: int
 
 
 class BewaringRunInhoud(TypedDict):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 
-from kbi_exchange.domain.audit_inhoud import ToewijzingInhoud
+from kbi_exchange.domain.audit_inhoud_vsb import ToewijzingInhoud
 from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.lijst import referentiedatum, tijdstempel
 

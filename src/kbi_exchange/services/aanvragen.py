@@ -30,7 +30,7 @@ from kbi_exchange.domain.aanvraag import (
 )
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.domain.audit_inhoud import AanvraagBeslistInhoud, AanvraagIngediendInhoud
+from kbi_exchange.domain.audit_inhoud_vsb import AanvraagBeslistInhoud, AanvraagIngediendInhoud
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.insz import Insz, OngeldigInsz

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -27,90 +26,13 @@ from kbi_exchange.domain.dossier import Dossier
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.protocol import staat_nu
-from kbi_exchange.domain.uitzondering import Code, Uitzondering, UitzonderingType
+from kbi_exchange.domain.uitzondering import Code, Uitzondering
 from kbi_exchange.parameters import protocol_definitie
 from kbi_exchange.services.audit import mislukte_aanmeldingen_inhoud
+from kbi_exchange.services.bericht import MAX_REFERTE, Bericht, Kanaal, antwoord_bericht, weigering
 from kbi_exchange.services.ports import AdviesWerk
 
 VELDEN = ("insz", "datum", "doel", "referte")
-MAX_REFERTE = 36
-
-
-class Kanaal(StrEnum):
-    """How a question arrived; recorded with each audit entry."""
-
-    REST = "rest"
-    SOAP = "soap"
-
-
-@dataclass(frozen=True, slots=True)
-class BerichtReden:
-    """The reported reason of a NOK: its code and the text for the citizen's letter."""
-
-    code: str
-    omschrijving: str
-
-
-@dataclass(frozen=True, slots=True)
-class Bericht:
-    """An answer as it leaves (SPEC §7), and nothing more: each channel renders these fields."""
-
-    referte: str | None
-    insz: str | None
-    datum: str | None
-    advies: str | None
-    reden: BerichtReden | None
-    uitzonderingen: tuple[Uitzondering, ...]
-
-    @property
-    def weigering(self) -> Code | None:
-        """The code that refused the question, if it was refused."""
-        fouten = [u.identificatie for u in self.uitzonderingen if u.type is UitzonderingType.FOUT]
-        return fouten[0] if fouten else None
-
-    def json(self) -> dict[str, Any]:
-        """The REST body of SPEC §7 (also what a decision record stores)."""
-        return {
-            "referte": self.referte,
-            "insz": self.insz,
-            "datum": self.datum,
-            "advies": self.advies,
-            "reden": (
-                {"code": self.reden.code, "omschrijving": self.reden.omschrijving}
-                if self.reden
-                else None
-            ),
-            "uitzonderingen": [
-                {
-                    "identificatie": u.identificatie.value,
-                    "oorsprong": u.oorsprong,
-                    "type": u.type.value,
-                    "diagnose": u.diagnose,
-                }
-                for u in self.uitzonderingen
-            ],
-        }
-
-    @classmethod
-    def uit_json(cls, body: dict[str, Any]) -> Bericht:
-        """A stored answer read back."""
-        reden = body["reden"]
-        return cls(
-            body["referte"],
-            body["insz"],
-            body["datum"],
-            body["advies"],
-            BerichtReden(reden["code"], reden["omschrijving"]) if reden else None,
-            tuple(
-                Uitzondering(
-                    Code(u["identificatie"]),
-                    UitzonderingType(u["type"]),
-                    u["diagnose"],
-                    u["oorsprong"],
-                )
-                for u in body["uitzonderingen"]
-            ),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,34 +66,6 @@ Opdracht = Vragen | VerzoekGeweigerd | MislukteAanmeldingen
 def gewicht(opdracht: Opdracht) -> int:
     """What an opdracht weighs in a write group: its number of questions."""
     return max(1, len(opdracht.vragen)) if isinstance(opdracht, Vragen) else 1
-
-
-def weigering(referte: object, insz: object, datum: object, u: Uitzondering) -> Bericht:
-    """A refused question: the same fields (as far as a field can hold: what was sent in
-    their place is echoed cut to that length, as the decision record keeps it), no advies,
-    and the uitzondering."""
-    return Bericht(
-        referte[:MAX_REFERTE] if isinstance(referte, str) else None,
-        insz[:32] if isinstance(insz, str) else None,
-        datum[:32] if isinstance(datum, str) else None,
-        None,
-        None,
-        (u,),
-    )
-
-
-def antwoord_bericht(referte: str, antwoord: Antwoord) -> Bericht:
-    """Only what SPEC §7 allows to leave the AII node: no uitleg, no facts, no new number."""
-    beslissing = antwoord.beslissing
-    reden = beslissing.reden if beslissing else None
-    return Bericht(
-        referte,
-        antwoord.insz if antwoord.insz is not None else antwoord.vraag.insz[:32],
-        antwoord.datum.isoformat() if antwoord.datum else str(antwoord.vraag.datum)[:32],
-        beslissing.advies.value if beslissing else None,
-        BerichtReden(reden.code.value, reden.omschrijving) if reden else None,
-        antwoord.uitzonderingen,
-    )
 
 
 def _controleer_vorm(vraag: object) -> dict[str, str] | Uitzondering:
@@ -310,26 +204,47 @@ class _Groep:
         if eerder is not None:
             return self._herhaling(client, kanaal, gecontroleerd, digest, eerder)
 
-        antwoord: Antwoord | None = None
+        bericht, antwoord = self._antwoord(client, gecontroleerd)
+        beslissing_id = self._leg_vast(client, gecontroleerd, digest, bericht, antwoord)
+        gebeurtenis = (
+            AuditGebeurtenis.ADVIES_GEWEIGERD
+            if bericht.weigering
+            else AuditGebeurtenis.ADVIES_GEGEVEN
+        )
+        self.audit(client, kanaal, gebeurtenis, canoniek_insz(insz_tekst), bericht, beslissing_id)
+        return bericht
+
+    def _antwoord(
+        self, client: Client, gecontroleerd: dict[str, str]
+    ) -> tuple[Bericht, Antwoord | None]:
+        """The answer to a well-formed question, or its refusal when the client may not ask
+        for that purpose."""
+        referte, insz_tekst = gecontroleerd["referte"], gecontroleerd["insz"]
         if gecontroleerd["doel"] in set(Doel) and Doel(gecontroleerd["doel"]) not in client.doelen:
-            bericht = weigering(
-                referte,
-                insz_tekst,
-                gecontroleerd["datum"],
-                Uitzondering.fout(
-                    Code.AUTORISATIE,
-                    f"Deze client mag niet vragen voor doel {gecontroleerd['doel']}.",
-                ),
+            geweigerd = Uitzondering.fout(
+                Code.AUTORISATIE,
+                f"Deze client mag niet vragen voor doel {gecontroleerd['doel']}.",
             )
-        else:
-            antwoord = beantwoord(
-                Vraag(insz_tekst, gecontroleerd["datum"], gecontroleerd["doel"]),
-                zoek=self.zoek,
-                vandaag=dag_in_brussel(self.nu),
-                gekend_op=self.nu,
-                parameters=self.parameters,
-            )
-            bericht = antwoord_bericht(referte, antwoord)
+            return weigering(referte, insz_tekst, gecontroleerd["datum"], geweigerd), None
+        antwoord = beantwoord(
+            Vraag(insz_tekst, gecontroleerd["datum"], gecontroleerd["doel"]),
+            zoek=self.zoek,
+            vandaag=dag_in_brussel(self.nu),
+            gekend_op=self.nu,
+            parameters=self.parameters,
+        )
+        return antwoord_bericht(referte, antwoord), antwoord
+
+    def _leg_vast(
+        self,
+        client: Client,
+        gecontroleerd: dict[str, str],
+        digest: str,
+        bericht: Bericht,
+        antwoord: Antwoord | None,
+    ) -> str:
+        """Record the answer under the client's referte (written with the group); its id."""
+        referte, insz_tekst = gecontroleerd["referte"], gecontroleerd["insz"]
         beslissing_id = str(uuid.uuid4())
         beslissing = antwoord.beslissing if antwoord else None
         tekst = orjson.dumps(bericht.json()).decode()
@@ -355,13 +270,7 @@ class _Groep:
         self.eerder[(client.naam, referte)] = EerdereBeslissing(
             beslissing_id, digest, tekst, insz_tekst
         )
-        gebeurtenis = (
-            AuditGebeurtenis.ADVIES_GEWEIGERD
-            if bericht.weigering
-            else AuditGebeurtenis.ADVIES_GEGEVEN
-        )
-        self.audit(client, kanaal, gebeurtenis, canoniek_insz(insz_tekst), bericht, beslissing_id)
-        return bericht
+        return beslissing_id
 
     def _herhaling(
         self,

@@ -34,7 +34,7 @@ from kbi_exchange.domain.lijst import op_lijst
 from kbi_exchange.domain.parameters import ParameterSet
 from kbi_exchange.domain.protocol import Stroom, staat_nu
 from kbi_exchange.parameters import protocol_definitie, standaard_parameters
-from kbi_exchange.services.advies import antwoord_bericht
+from kbi_exchange.services.bericht import antwoord_bericht
 from kbi_exchange.services.ports import KwaliteitWerk
 from kbi_exchange.services.protocol import vereis_stroom
 

@@ -14,7 +14,8 @@ import orjson
 
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.domain.audit_inhoud import ExportInhoud, RegisterInhoud
+from kbi_exchange.domain.audit_inhoud import RegisterInhoud
+from kbi_exchange.domain.audit_inhoud_vsb import ExportInhoud
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.lijst import LijstFout

@@ -14,7 +14,7 @@ from kbi_exchange.domain.dossier import VELDEN, Dossier, bouw_dossier
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.uitzondering import Code
 from kbi_exchange.parameters import standaard_parameters
-from kbi_exchange.services.advies import antwoord_bericht
+from kbi_exchange.services.bericht import antwoord_bericht
 from kbi_exchange.services.ports import HerspeelWerk
 
 

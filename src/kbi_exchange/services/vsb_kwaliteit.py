@@ -17,7 +17,7 @@ from typing import Any
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.domain.audit_inhoud import RectificatieSamenvatting
+from kbi_exchange.domain.audit_inhoud_vsb import RectificatieSamenvatting
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.kwaliteit import (
     TERMIJN,

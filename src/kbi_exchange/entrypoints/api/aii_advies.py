@@ -24,9 +24,7 @@ from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.http import (
     lees_begrensd,
 )
-from kbi_exchange.services.advies import (
-    Kanaal,
-)
+from kbi_exchange.services.bericht import Kanaal
 
 
 class AdviesRoutes(AiiKern):

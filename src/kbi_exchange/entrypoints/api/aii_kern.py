@@ -29,15 +29,9 @@ from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
 from kbi_exchange.entrypoints.api.openbaar import Transparantie
-from kbi_exchange.services.advies import (
-    Bericht,
-    Kanaal,
-    MislukteAanmeldingen,
-    Opdracht,
-    Vragen,
-    weigering,
-)
+from kbi_exchange.services.advies import MislukteAanmeldingen, Opdracht, Vragen
 from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
+from kbi_exchange.services.bericht import Bericht, Kanaal, weigering
 from kbi_exchange.services.clients import actieve_clients
 from kbi_exchange.services.rate_limit import RateLimiter
 from kbi_exchange.settings import Settings

@@ -29,9 +29,7 @@ from kbi_exchange.entrypoints.api.http import (
 )
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.services import incidenten, kwaliteit
-from kbi_exchange.services.advies import (
-    weigering,
-)
+from kbi_exchange.services.bericht import weigering
 
 
 class KwaliteitRoutes(AiiKern):

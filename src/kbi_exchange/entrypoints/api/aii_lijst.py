@@ -16,9 +16,7 @@ from kbi_exchange.entrypoints.api.http import (
     fout_antwoord,
 )
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
-from kbi_exchange.services.advies import (
-    weigering,
-)
+from kbi_exchange.services.bericht import weigering
 from kbi_exchange.services.lijst_levering import haal_lijst_op
 
 

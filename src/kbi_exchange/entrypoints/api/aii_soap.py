@@ -31,11 +31,8 @@ from kbi_exchange.entrypoints.soap.service import (
     wsdl_tekst,
     xsd_tekst,
 )
-from kbi_exchange.services.advies import (
-    Bericht,
-    Kanaal,
-    VerzoekGeweigerd,
-)
+from kbi_exchange.services.advies import VerzoekGeweigerd
+from kbi_exchange.services.bericht import Bericht, Kanaal
 
 
 class SoapRoutes(AiiKern):

@@ -20,7 +20,7 @@ from lxml import etree
 
 from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.uitzondering import Uitzondering
-from kbi_exchange.services.advies import Bericht
+from kbi_exchange.services.bericht import Bericht
 
 SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TNS = "urn:kbi-exchange:GeefAdviesInburgeringsplicht:01.00"
