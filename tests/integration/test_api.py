@@ -379,8 +379,8 @@ def test_a_client_over_its_rate_gets_99996_with_retry_after_at_once(
     instellingen = home / "settings.toml"
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8")
-        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 2")
-        .replace("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 0.01"),
+        .replace("advice_burst_per_client = 20000", "advice_burst_per_client = 2")
+        .replace("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
         encoding="utf-8",
     )
     token = json.loads(

@@ -67,7 +67,7 @@ def node(home: Path, database_url: str, tmp_path: Path, capsys: Cap) -> Iterator
     instellingen = home / "settings.toml"
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8").replace(
-            "advies_piek_per_client = 20000", "advies_piek_per_client = 100000"
+            "advice_burst_per_client = 20000", "advice_burst_per_client = 100000"
         ),
         encoding="utf-8",
     )

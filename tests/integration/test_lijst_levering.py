@@ -367,7 +367,7 @@ def test_after_the_transitional_period_the_file_no_longer_goes_through_the_mailb
     instellingen = cyclus / "settings.toml"
     instellingen.write_text(
         instellingen.read_text().replace(
-            "lijst_bestanden_tot = 2026-12-31", "lijst_bestanden_tot = 2024-12-31"
+            "list_files_until = 2026-12-31", "list_files_until = 2024-12-31"
         )
     )
     lijst_id = _gemaakt_en_goedgekeurd(capsys)

@@ -64,7 +64,7 @@ def test_the_demo_refuses_a_production_home_and_adds_nothing(lege_home: Path, ca
     instellingen = lege_home / "settings.toml"
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8").replace(
-            'omgeving = "development"', 'omgeving = "production"'
+            'environment = "development"', 'environment = "production"'
         ),
         encoding="utf-8",
     )

@@ -266,8 +266,8 @@ def test_each_question_of_a_message_counts_against_the_clients_rate(
     instellingen = home / "settings.toml"
     instellingen.write_text(
         instellingen.read_text(encoding="utf-8")
-        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 150")
-        .replace("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 0.01"),
+        .replace("advice_burst_per_client = 20000", "advice_burst_per_client = 150")
+        .replace("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
         encoding="utf-8",
     )
     assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
