@@ -22,7 +22,7 @@ from kbi_exchange.domain.lid import Aansluiting, Lid
 from kbi_exchange.domain.periods import Periode
 from kbi_exchange.domain.protocol import GeenWettelijkeContext, ProtocolGebeurtenis, Soort, Stroom
 from kbi_exchange.schemas import zorgkas_codes
-from kbi_exchange.services import aanvragen
+from kbi_exchange.services import aanvraag_controle, aanvragen
 from kbi_exchange.services.aanvragen import NietGevonden
 from tests.actors import VSB_OS, behandelaar
 from tests.fakes import FakeAanvraagWerk, insz_hash
@@ -325,7 +325,9 @@ def test_while_the_protocol_stands_still_aii_is_not_asked_and_no_zorgkas_sees_an
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
         aanvragen.herhaal_wachtende(uow=werk, bron=bron, door=VSB, nu=lambda: NU)
     with pytest.raises(GeenWettelijkeContext, match="geschorst"):
-        aanvragen.vraag_advies(uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU)
+        aanvraag_controle.vraag_advies(
+            uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
+        )
     for kijk in (
         lambda: aanvragen.toon(uow=werk, aanvraag_id=wachtend.id, door=ZOE, nu=NU),
         lambda: aanvragen.overzicht(uow=werk, zorgkas=None, onbeslist=False, door=ZOE, nu=NU),
@@ -380,7 +382,7 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
     werk, bron = _werk(), Bron("NOK")
     aanvraag = _dien_in(werk, bron)
     regels = len(werk.audit.posten_)
-    gevonden, antwoord = aanvragen.vraag_advies(
+    gevonden, antwoord = aanvraag_controle.vraag_advies(
         uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=ZOE, nu=NU
     )
     assert gevonden.id == aanvraag.id
@@ -405,11 +407,15 @@ def test_a_check_asks_again_the_question_of_a_recorded_application_and_nothing_e
         (KIND, kind.opening, ZOE),
     ):
         with pytest.raises(AanvraagFout, match="a question to AII belongs to a recorded app"):
-            aanvragen.vraag_advies(uow=werk, bron=bron, insz=insz, datum=datum, door=door, nu=NU)
+            aanvraag_controle.vraag_advies(
+                uow=werk, bron=bron, insz=insz, datum=datum, door=door, nu=NU
+            )
     assert len(bron.vragen) == gevraagd
     bron.down = True
     with pytest.raises(BronOnbeschikbaar):
-        aanvragen.vraag_advies(uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU)
+        aanvraag_controle.vraag_advies(
+            uow=werk, bron=bron, insz=VOLWASSEN, datum=OPENING, door=VSB, nu=NU
+        )
 
 
 def test_one_application_per_opening_and_none_while_another_is_open() -> None:

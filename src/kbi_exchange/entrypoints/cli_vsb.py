@@ -27,7 +27,7 @@ from kbi_exchange.entrypoints.cli_import import (
 from kbi_exchange.entrypoints.cli_users import actor
 from kbi_exchange.parameters import premie_bedragen
 from kbi_exchange.services import premie
-from kbi_exchange.services.aanvragen import vraag_advies
+from kbi_exchange.services.aanvraag_controle import vraag_advies
 from kbi_exchange.services.leden_import import import_leden
 from kbi_exchange.services.lijst_ontvangst import ontvang_lijst
 from kbi_exchange.services.verdeling import verdeel

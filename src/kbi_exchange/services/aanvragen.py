@@ -66,53 +66,6 @@ def _antwoord_audit(aanvraag: Aanvraag) -> AanvraagBeslistInhoud:
     }
 
 
-@vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
-def vraag_advies(
-    *,
-    uow: AanvraagWerk,
-    bron: AdviesBron,
-    insz: str,
-    datum: date,
-    door: Actor,
-    nu: datetime,
-) -> tuple[Aanvraag, BronAntwoord]:
-    """Ask AII again the question of a recorded application (`kbi vsb check`): that of the
-    person's application opening on ``datum`` that the actor may see, under its own referte,
-    so that AII answers from its decision record. Every F1 question belongs to an
-    application (protocol art. 3, 5: the data serve a care-budget application, nothing
-    else); a check of anyone else is refused before AII is asked. Audited before it leaves.
-    Raises `BronOnbeschikbaar` when AII cannot answer."""
-    cijfers = geldig_insz(insz)
-    with uow as werk:
-        aanvraag = next(
-            (
-                a
-                for a in werk.aanvragen.alle(insz=cijfers)
-                if a.opening == datum and door.ziet(a.zorgkas) and a.referte is not None
-            ),
-            None,
-        )
-        if aanvraag is None or aanvraag.referte is None:
-            raise AanvraagFout(
-                f"insz: no application of this person opening on {datum.isoformat()} that "
-                "AII was asked about; a question to AII belongs to a recorded application"
-            )
-        vereis_stroom(werk, Stroom.F1, nu)
-        werk.audit.record(
-            gebeurtenis=AuditGebeurtenis.VSB_ADVIES_GEVRAAGD,
-            actor=door.naam,
-            tijdstip=nu,
-            insz=cijfers,
-            inhoud={
-                "aanvraag": aanvraag.id,
-                "referte": aanvraag.referte,
-                "datum": datum.isoformat(),
-            },
-        )
-        werk.commit()
-    return aanvraag, bron.vraag(cijfers, datum, aanvraag.referte)
-
-
 def _eerste_datum(moment: datetime) -> date:
     """The first opening date the condition applies to, as the parameters say today (a
     moment before the parameter's first value takes that value: an opening before it is a
@@ -147,16 +100,8 @@ def dien_in(
     now reads.
     """
     cijfers = geldig_insz(insz)
-    if zorgkas not in zorgkassen:
-        raise AanvraagFout(f"zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
-    if not door.ziet(zorgkas):
-        raise AanvraagFout(f"zorgkas: you handle the applications of {door.zorgkas} only")
     moment = nu()
-    if opening > dag_in_brussel(moment):
-        raise AanvraagFout(
-            f"opening: {opening.isoformat()} lies in the future; AII advises on dates up to "
-            "today, so record the application on or after its opening"
-        )
+    _controleer_aanvraag(zorgkas, zorgkassen, opening, door, moment)
     with uow as werk:
         lid = werk.leden.op([cijfers]).get(cijfers)
         if lid is None or lid.zorgkas_op(opening) != zorgkas:
@@ -194,20 +139,7 @@ def dien_in(
             beslist_op=moment if reden else None,
         )
         werk.aanvragen.bewaar(aanvraag)
-        ingediend: AanvraagIngediendInhoud = {
-            "aanvraag": aanvraag.id,
-            "zorgkas": zorgkas,
-            "opening": opening.isoformat(),
-        }
-        if aanvraag.referte:
-            ingediend["referte"] = aanvraag.referte
-        werk.audit.record(
-            gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_INGEDIEND,
-            actor=door.naam,
-            tijdstip=moment,
-            insz=cijfers,
-            inhoud=ingediend,
-        )
+        _audit_ingediend(werk, aanvraag, door, moment)
         if reden is not None:  # decided without asking anyone
             _audit_beslissing(werk, aanvraag, door, moment)
         werk.commit()
@@ -215,6 +147,39 @@ def dien_in(
     if reden is not None:
         return aanvraag
     return _vraag_en_beslis(uow=uow, bron=bron, aanvraag=aanvraag, door=door, nu=nu)
+
+
+def _controleer_aanvraag(
+    zorgkas: str, zorgkassen: frozenset[str], opening: date, door: Actor, moment: datetime
+) -> None:
+    """What an application must be before anything about the person is looked at."""
+    if zorgkas not in zorgkassen:
+        raise AanvraagFout(f"zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
+    if not door.ziet(zorgkas):
+        raise AanvraagFout(f"zorgkas: you handle the applications of {door.zorgkas} only")
+    if opening > dag_in_brussel(moment):
+        raise AanvraagFout(
+            f"opening: {opening.isoformat()} lies in the future; AII advises on dates up to "
+            "today, so record the application on or after its opening"
+        )
+
+
+def _audit_ingediend(werk: AanvraagWerk, aanvraag: Aanvraag, door: Actor, moment: datetime) -> None:
+    """The application recorded: audited before any question about the person leaves."""
+    ingediend: AanvraagIngediendInhoud = {
+        "aanvraag": aanvraag.id,
+        "zorgkas": aanvraag.zorgkas,
+        "opening": aanvraag.opening.isoformat(),
+    }
+    if aanvraag.referte:
+        ingediend["referte"] = aanvraag.referte
+    werk.audit.record(
+        gebeurtenis=AuditGebeurtenis.VSB_AANVRAAG_INGEDIEND,
+        actor=door.naam,
+        tijdstip=moment,
+        insz=aanvraag.insz,
+        inhoud=ingediend,
+    )
 
 
 def _audit_beslissing(
