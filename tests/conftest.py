@@ -188,3 +188,14 @@ def kbi(capsys: pytest.CaptureFixture[str], *args: str) -> Uitvoer:
         code = int(einde.code or 0)
     uit = capsys.readouterr()
     return Uitvoer(code, uit.out, uit.err)
+
+
+def stel_in(home: Path, *vervangingen: tuple[str, str]) -> None:
+    """Change lines of a home's settings.toml as an operator would; each line to change must be
+    there, so that a renamed setting cannot turn a test's set-up into nothing."""
+    bestand = home / "settings.toml"
+    tekst = bestand.read_text(encoding="utf-8")
+    for oud, nieuw in vervangingen:
+        assert oud in tekst, f"settings.toml has no line {oud!r}"
+        tekst = tekst.replace(oud, nieuw)
+    bestand.write_text(tekst, encoding="utf-8")

@@ -19,7 +19,7 @@ from kbi_exchange.adapters.db.aii_models import AuditRow, BeslissingRow
 from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.settings import load_settings
-from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
+from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 ANTWOORDVELDEN = {"referte", "insz", "datum", "advies", "reden", "uitzonderingen"}
@@ -376,12 +376,10 @@ def test_an_unknown_decision_is_one_line(capsys: Cap) -> None:
 def test_a_client_over_its_rate_gets_99996_with_retry_after_at_once(
     home: Path, capsys: Cap
 ) -> None:
-    instellingen = home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8")
-        .replace("advice_burst_per_client = 20000", "advice_burst_per_client = 2")
-        .replace("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
-        encoding="utf-8",
+    stel_in(
+        home,
+        ("advice_burst_per_client = 20000", "advice_burst_per_client = 2"),
+        ("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
     )
     token = json.loads(
         kbi(capsys, "aii", "clients", "add", "traag", "--purpose", "ZORGBUDGET").out

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from kbi_exchange.adapters.db.aii_models import AuditRow
 from kbi_exchange.bootstrap import engine, sluit_engines
-from tests.conftest import kbi
+from tests.conftest import kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 MIB = 2**20
@@ -64,13 +64,7 @@ def node(home: Path, database_url: str, tmp_path: Path, capsys: Cap) -> Iterator
     The client's burst is raised to 100 000 questions: the loads below are about what the
     transport and the writer bear, not about the per-client rate (tested on its own).
     """
-    instellingen = home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8").replace(
-            "advice_burst_per_client = 20000", "advice_burst_per_client = 100000"
-        ),
-        encoding="utf-8",
-    )
+    stel_in(home, ("advice_burst_per_client = 20000", "advice_burst_per_client = 100000"))
     dossiers = tmp_path / "dossiers.jsonl"
     synth = ["synth", "dossiers", "--count", "300", "--seed", "7", "--out", str(dossiers)]
     assert kbi(capsys, *synth).code == 0

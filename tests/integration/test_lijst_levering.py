@@ -23,7 +23,7 @@ from kbi_exchange.bootstrap import engine
 from kbi_exchange.domain.lijst import LijstKop, lijst_bestandsnaam, payload
 from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.settings import load_settings
-from tests.conftest import kbi
+from tests.conftest import kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 JAAR = 2024
@@ -364,12 +364,7 @@ def test_vsb_clients_allowed_verlaagde_premie_pull_the_same_file_over_the_api(
 def test_after_the_transitional_period_the_file_no_longer_goes_through_the_mailbox(
     cyclus: Path, capsys: Cap
 ) -> None:
-    instellingen = cyclus / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text().replace(
-            "list_files_until = 2026-12-31", "list_files_until = 2024-12-31"
-        )
-    )
+    stel_in(cyclus, ("list_files_until = 2026-12-31", "list_files_until = 2024-12-31"))
     lijst_id = _gemaakt_en_goedgekeurd(capsys)
     assert _json(capsys, "aii", "list", "deliver", lijst_id)["status"] == "geleverd"
     assert not _in(cyclus, "vsb")

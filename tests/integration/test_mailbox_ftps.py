@@ -21,7 +21,7 @@ from pyftpdlib.authorizers import AuthenticationFailed
 from kbi_exchange.adapters import mailbox_ftps, passwords
 from kbi_exchange.adapters.mailbox_ftps import LoginLimits
 from kbi_exchange.bootstrap import init_home, mailbox
-from tests.conftest import kbi
+from tests.conftest import kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 WACHTWOORD = "mailbox password 1"
@@ -43,12 +43,10 @@ def server(
     monkeypatch.setenv("KBI_HOME", str(home))
     monkeypatch.setenv("KBI_PASSWORD", WACHTWOORD)
     init_home(home)
-    instellingen = home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8")
-        .replace("max_failed_logins = 5", "max_failed_logins = 2")
-        .replace("max_failed_logins_per_address = 20", "max_failed_logins_per_address = 3"),
-        encoding="utf-8",
+    stel_in(
+        home,
+        ("max_failed_logins = 5", "max_failed_logins = 2"),
+        ("max_failed_logins_per_address = 20", "max_failed_logins_per_address = 3"),
     )
     for partij in ("aii", "vsb"):
         assert kbi(capsys, "mailbox", "account", partij).code == 0

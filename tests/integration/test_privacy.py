@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from kbi_exchange.bootstrap import engine, sluit_engines
-from tests.conftest import EXAMPLES, kbi
+from tests.conftest import EXAMPLES, kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 
@@ -61,13 +61,7 @@ def test_the_home_and_its_databases_are_readable_by_their_owner_only(
 
 def test_the_demo_refuses_a_production_home_and_adds_nothing(lege_home: Path, capsys: Cap) -> None:
     assert kbi(capsys, "init").code == 0
-    instellingen = lege_home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8").replace(
-            'environment = "development"', 'environment = "production"'
-        ),
-        encoding="utf-8",
-    )
+    stel_in(lege_home, ('environment = "development"', 'environment = "production"'))
     uit = kbi(capsys, "demo", "--no-serve")
     assert uit.code == 1
     assert "runs only in a development home" in uit.err

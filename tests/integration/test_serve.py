@@ -16,7 +16,7 @@ import pytest
 import zeep
 
 from kbi_exchange.bootstrap import init_home, sluit_engines
-from tests.conftest import kbi
+from tests.conftest import kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 # the servers of these tests wait this long for headers and for a body (`kbi serve` options)
@@ -217,13 +217,7 @@ def test_the_wsdl_names_the_port_kbi_serve_listens_on(poorten: dict[str, int]) -
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_wsdl_names_public_url_when_it_is_set(home: Path, capsys: Cap) -> None:
-    instellingen = home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8").replace(
-            'public_url = ""', 'public_url = "https://aii.example/kbi/"'
-        ),
-        encoding="utf-8",
-    )
+    stel_in(home, ('public_url = ""', 'public_url = "https://aii.example/kbi/"'))
     assert kbi(capsys, "aii", "clients", "list").code == 0  # the file is valid
     poort = _vrije_poort()
     proces = _start("aii", poort)

@@ -19,7 +19,7 @@ from zeep.transports import Transport
 
 from kbi_exchange.demo.server import DemoServer
 from kbi_exchange.settings import load_settings
-from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi
+from tests.conftest import EXAMPLES, assert_matches_expected, example_cases, kbi, stel_in
 
 Cap = pytest.CaptureFixture[str]
 PAD = "/soap/GeefAdviesInburgeringsplicht"
@@ -263,12 +263,10 @@ def test_the_wsdl_names_the_configured_address_never_the_callers_host(
 def test_each_question_of_a_message_counts_against_the_clients_rate(
     home: Path, capsys: Cap
 ) -> None:
-    instellingen = home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8")
-        .replace("advice_burst_per_client = 20000", "advice_burst_per_client = 150")
-        .replace("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
-        encoding="utf-8",
+    stel_in(
+        home,
+        ("advice_burst_per_client = 20000", "advice_burst_per_client = 150"),
+        ("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 0.01"),
     )
     assert kbi(capsys, "aii", "import", str(EXAMPLES / "dossiers.jsonl")).code == 0
     token = json.loads(
