@@ -308,6 +308,15 @@ def verifieer_keten(
             f"entry {zonder_grond[0]}: its content was removed, but no retention entry names it "
             f"({len(zonder_grond)} such entries)"
         )
+    return problemen + _einde(checkpoints, kop, vorige_seq, vorige_hash)
+
+
+def _einde(
+    checkpoints: dict[int, str], kop: GetekendeKop | None, vorige_seq: int, vorige_hash: str
+) -> list[str]:
+    """What the signed checkpoints and head say of the chain's end: a tail cut off, a
+    checkpoint gone, a head that is not the last entry."""
+    problemen: list[str] = []
     for seq in sorted(checkpoints):
         if seq > vorige_seq:
             problemen.append(

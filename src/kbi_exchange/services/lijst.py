@@ -62,18 +62,8 @@ def maak_lijst(
             vervangt=vervangt,
             aantal=len(inszen),
         )
-        inhoud = payload(kop, inszen)
-        lijst = Lijst(
-            id=kop.lijst_id,
-            jaar=jaar,
-            status=LijstStatus.GEMAAKT,
-            aantal=kop.aantal,
-            payload_sha256=hashlib.sha256(inhoud).hexdigest(),
-            vervangt=vervangt,
-            gemaakt_op=nu,
-            gemaakt_door=door.naam,
-        )
-        werk.lijsten.voeg_toe(lijst, inhoud.decode("utf-8"))
+        lijst, inhoud = _nieuwe_lijst(kop, inszen, door=door, nu=nu)
+        werk.lijsten.voeg_toe(lijst, inhoud)
         werk.audit.record(
             gebeurtenis=AuditGebeurtenis.LIJST_GEMAAKT,
             actor=door.naam,
@@ -92,6 +82,24 @@ def maak_lijst(
             raise LijstFout(f"year {jaar} already has a list (made meanwhile)") from fout
         crash_point("list.make:committed")
         return lijst
+
+
+def _nieuwe_lijst(
+    kop: LijstKop, inszen: list[str], *, door: Actor, nu: datetime
+) -> tuple[Lijst, str]:
+    """A list as made, and its payload (the header and the INSZ, one a line)."""
+    inhoud = payload(kop, inszen)
+    lijst = Lijst(
+        id=kop.lijst_id,
+        jaar=kop.jaar,
+        status=LijstStatus.GEMAAKT,
+        aantal=kop.aantal,
+        payload_sha256=hashlib.sha256(inhoud).hexdigest(),
+        vervangt=kop.vervangt,
+        gemaakt_op=nu,
+        gemaakt_door=door.naam,
+    )
+    return lijst, inhoud.decode("utf-8")
 
 
 @vereist(Permissie.KBI_LIJST_KEUR_GOED)
