@@ -6,13 +6,11 @@ finds what is left and nothing else.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
-import orjson
-from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kbi_exchange.adapters.db.aanvragen_store import ONBESLIST
@@ -24,7 +22,13 @@ from kbi_exchange.adapters.db.aii_models import (
     RectificatieRow,
 )
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT
-from kbi_exchange.adapters.db.leden_store import IN_BLOK, SqlLeden
+from kbi_exchange.adapters.db.bewaring_vsb import (
+    meld_onbeslist,
+    overleden,
+    overtollig,
+    vergeet_overledenen,
+)
+from kbi_exchange.adapters.db.leden_store import IN_BLOK
 from kbi_exchange.adapters.db.vsb_models import (
     AanvraagRow,
     VerdelingRow,
@@ -100,6 +104,36 @@ class SqlBewaring:
         if g not in GEGEVENS_VAN_NODE[self.node]:
             raise ValueError(f"{g} is not kept on the {self.node} node")
         voor = begin_van_dag(opdracht.grens)
+        if g is Gegevens.AUDIT:
+            a = self.audit
+            return self._ids(
+                select(a.c.seq)
+                .where(
+                    a.c.inhoud.is_not(None),
+                    a.c.tijdstip < voor,
+                    # the purge entries stay whole: they are what `audit verify` checks every
+                    # emptied entry against (they name ids and reasons, no person)
+                    a.c.gebeurtenis.notin_(PURGE_GEBEURTENISSEN),
+                )
+                .order_by(a.c.seq)
+            )
+        if g is Gegevens.MELDING:
+            m = self.melding
+            return self._ids(
+                select(m.c.id)
+                .where(
+                    m.c.status == MeldingStatus.GESLOTEN.value,
+                    m.c.gesloten_op < voor,
+                    m.c.insz != "",
+                )
+                .order_by(m.c.gesloten_op, m.c.id)
+            )
+        if self.node is Node.AII:
+            return self._aii_te_verwijderen(g, voor)
+        return self._vsb_te_verwijderen(opdracht, voor)
+
+    def _aii_te_verwijderen(self, g: Gegevens, voor: datetime) -> list[str]:
+        """AII's kinds: decision records, lists."""
         if g in (Gegevens.BESLISSING, Gegevens.BESLISSING_F1):
             b = _BESLISSING
             stmt = select(b.c.id).where(b.c.gewist_op.is_(None), b.c.gegeven_op < voor)
@@ -115,19 +149,11 @@ class SqlBewaring:
             )
         if g is Gegevens.LIJST_INHOUD:
             return self._ids(_lijst_inhoud_weg(voor))
-        if g is Gegevens.AUDIT:
-            a = self.audit
-            return self._ids(
-                select(a.c.seq)
-                .where(
-                    a.c.inhoud.is_not(None),
-                    a.c.tijdstip < voor,
-                    # the purge entries stay whole: they are what `audit verify` checks every
-                    # emptied entry against (they name ids and reasons, no person)
-                    a.c.gebeurtenis.notin_(PURGE_GEBEURTENISSEN),
-                )
-                .order_by(a.c.seq)
-            )
+        raise ValueError(f"{g} is not kept on the AII node")
+
+    def _vsb_te_verwijderen(self, opdracht: Opdracht, voor: datetime) -> list[str]:
+        """VSB's kinds: applications, received lists and their distribution, messages."""
+        g = opdracht.gegevens
         if g is Gegevens.AANVRAAG:
             a = _AANVRAAG
             return self._ids(
@@ -155,7 +181,7 @@ class SqlBewaring:
                 .order_by(z.c.gemaakt_op, z.c.id)
             )
         if g is Gegevens.LIJST_OVERTOLLIG:
-            return self._overtollig()
+            return overtollig(self.session)
         if g is Gegevens.AANVRAAG_F1:
             a = _AANVRAAG
             return self._ids(
@@ -174,63 +200,12 @@ class SqlBewaring:
                 .where(x.c.ontvangen_op < voor, or_(met_insz, met_bestand))
                 .order_by(x.c.ontvangen_op, x.c.id)
             )
-        if g is Gegevens.MELDING:
-            m = self.melding
-            return self._ids(
-                select(m.c.id)
-                .where(
-                    m.c.status == MeldingStatus.GESLOTEN.value,
-                    m.c.gesloten_op < voor,
-                    m.c.insz != "",
-                )
-                .order_by(m.c.gesloten_op, m.c.id)
-            )
         if g is Gegevens.BERICHT:
             b = _BERICHT
             return self._ids(
                 select(b.c.id).where(b.c.gemaakt_op < voor).order_by(b.c.gemaakt_op, b.c.id)
             )
-        return self._overleden(opdracht.grens)
-
-    def _overtollig(self) -> list[str]:
-        """``lijst-id/insz`` of each INSZ on a distributed list that is no member, or was a
-        member without VT on 1 January of the list's year, as the registry knows it now."""
-        x, i = _VSB_LIJST, _LIJST_INSZ
-        rijen = [
-            (str(lijst_id), int(jaar), str(insz))
-            for lijst_id, jaar, insz in self.session.connection().execute(
-                select(i.c.lijst_id, x.c.jaar, i.c.insz)
-                .join(x, x.c.id == i.c.lijst_id)
-                .where(x.c.verdeeld_op.is_not(None))
-                .order_by(i.c.lijst_id, i.c.insz)
-            )
-        ]
-        uit: list[str] = []
-        for start in range(0, len(rijen), IN_BLOK):
-            blok = rijen[start : start + IN_BLOK]
-            leden = SqlLeden(self.session).op([insz for _, _, insz in blok])
-            uit += [
-                f"{lijst_id}/{insz}"
-                for lijst_id, jaar, insz in blok
-                if (lid := leden.get(insz)) is None or not lid.vt_op(date(jaar, 1, 1))
-            ]
-        return uit
-
-    def _overleden(self, voor: date) -> list[str]:
-        """The INSZ on a received list or in the distribution of someone who died before
-        ``voor``, as the member registry knows it now."""
-        op_lijst = sorted(
-            set(self._ids(select(_LIJST_INSZ.c.insz).distinct()))
-            | set(self._ids(select(_VERDELING.c.insz).distinct()))
-        )
-        leden = SqlLeden(self.session).op(op_lijst)
-        return [
-            insz
-            for insz in op_lijst
-            if (lid := leden.get(insz)) is not None
-            and lid.overlijdensdatum is not None
-            and lid.overlijdensdatum < voor
-        ]
+        return overleden(self.session, opdracht.grens)
 
     def verwijder(
         self,
@@ -248,44 +223,7 @@ class SqlBewaring:
         bestanden: list[str] = []
         for start in range(0, len(ids), IN_BLOK):
             blok = list(ids[start : start + IN_BLOK])
-            if gegevens in (Gegevens.BESLISSING, Gegevens.BESLISSING_F1):
-                b = _BESLISSING
-                v.execute(
-                    update(b)
-                    .where(b.c.id.in_(blok))
-                    .values(insz="", datum="", antwoord="", feit_ids="[]", gewist_op=nu)
-                )
-            elif gegevens in (Gegevens.LIJST_F2, Gegevens.LIJST_INHOUD):
-                if gegevens is Gegevens.LIJST_INHOUD:
-                    self._bewaar_sleutels(blok, sleutels)
-                else:
-                    v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
-                # a file held back (or never routed) goes with the payload it carried
-                bestanden += [
-                    str(naam)
-                    for (naam,) in v.execute(
-                        select(_LIJST.c.bestand_naam).where(
-                            _LIJST.c.id.in_(blok), _LIJST.c.bestand_naam.is_not(None)
-                        )
-                    )
-                ]
-                v.execute(
-                    update(_LIJST)
-                    .where(_LIJST.c.id.in_(blok))
-                    .values(payload="", bestand=None, gewist_op=nu)
-                )
-            elif gegevens is Gegevens.ZORGKAS_BESTAND:
-                v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(blok)).values(bestand=b""))
-            elif gegevens is Gegevens.LIJST_OVERTOLLIG:
-                for item in blok:
-                    insz, lijst_id = persoon(item)
-                    self._voeg_sleutels_toe([(str(lijst_id), sleutels(insz)[0])])
-                    v.execute(
-                        delete(_LIJST_INSZ).where(
-                            _LIJST_INSZ.c.lijst_id == lijst_id, _LIJST_INSZ.c.insz == insz
-                        )
-                    )
-            elif gegevens is Gegevens.AUDIT:
+            if gegevens is Gegevens.AUDIT:
                 a = self.audit
                 v.execute(update(a).where(a.c.seq.in_([int(i) for i in blok])).values(inhoud=None))
             elif gegevens is Gegevens.MELDING:
@@ -303,25 +241,92 @@ class SqlBewaring:
                     .where(self.melding.c.id.in_(blok))
                     .values(insz="", omschrijving="", bevinding=None)
                 )
-            elif gegevens is Gegevens.BERICHT:
-                v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
-            elif gegevens is Gegevens.AANVRAAG_ONBESLIST:
-                self._meld_onbeslist(blok, nu)
-                v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
-            elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):
-                v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
-            elif gegevens is Gegevens.ONTVANGEN_LIJST_F2:
-                zendingen = select(_ZENDING.c.id).where(_ZENDING.c.lijst_id.in_(blok))
-                v.execute(delete(_VERDELING).where(_VERDELING.c.zending_id.in_(zendingen)))
-                v.execute(update(_ZENDING).where(_ZENDING.c.lijst_id.in_(blok)).values(bestand=b""))
-                v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.lijst_id.in_(blok)))
-                v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
-            elif gegevens is Gegevens.OVERLEDEN:
-                bestanden += self._vergeet_overledenen(blok)
-                hashes = [h for insz in blok for h in sleutels(insz)]
-                v.execute(delete(self.sleutel).where(self.sleutel.c.insz_hash.in_(hashes)))
+            elif self.node is Node.AII:
+                bestanden += self._verwijder_aii(v, gegevens, blok, nu, sleutels)
             else:
-                raise ValueError(f"{gegevens} is not removed by this store")
+                bestanden += self._verwijder_vsb(v, gegevens, blok, nu, sleutels)
+        return bestanden
+
+    def _verwijder_aii(
+        self,
+        v: Connection,
+        gegevens: Gegevens,
+        blok: list[str],
+        nu: datetime,
+        sleutels: Callable[[str], list[str]],
+    ) -> list[str]:
+        """AII's kinds: decision records' content, lists' payloads and files."""
+        bestanden: list[str] = []
+        if gegevens in (Gegevens.BESLISSING, Gegevens.BESLISSING_F1):
+            b = _BESLISSING
+            v.execute(
+                update(b)
+                .where(b.c.id.in_(blok))
+                .values(insz="", datum="", antwoord="", feit_ids="[]", gewist_op=nu)
+            )
+        elif gegevens in (Gegevens.LIJST_F2, Gegevens.LIJST_INHOUD):
+            if gegevens is Gegevens.LIJST_INHOUD:
+                self._bewaar_sleutels(blok, sleutels)
+            else:
+                v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
+            # a file held back (or never routed) goes with the payload it carried
+            bestanden += [
+                str(naam)
+                for (naam,) in v.execute(
+                    select(_LIJST.c.bestand_naam).where(
+                        _LIJST.c.id.in_(blok), _LIJST.c.bestand_naam.is_not(None)
+                    )
+                )
+            ]
+            v.execute(
+                update(_LIJST)
+                .where(_LIJST.c.id.in_(blok))
+                .values(payload="", bestand=None, gewist_op=nu)
+            )
+        else:
+            raise ValueError(f"{gegevens} is not removed by this store")
+        return bestanden
+
+    def _verwijder_vsb(
+        self,
+        v: Connection,
+        gegevens: Gegevens,
+        blok: list[str],
+        nu: datetime,
+        sleutels: Callable[[str], list[str]],
+    ) -> list[str]:
+        """VSB's kinds: applications, received lists, their files and distribution, the dead."""
+        bestanden: list[str] = []
+        if gegevens is Gegevens.ZORGKAS_BESTAND:
+            v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(blok)).values(bestand=b""))
+        elif gegevens is Gegevens.LIJST_OVERTOLLIG:
+            for item in blok:
+                insz, lijst_id = persoon(item)
+                self._voeg_sleutels_toe([(str(lijst_id), sleutels(insz)[0])])
+                v.execute(
+                    delete(_LIJST_INSZ).where(
+                        _LIJST_INSZ.c.lijst_id == lijst_id, _LIJST_INSZ.c.insz == insz
+                    )
+                )
+        elif gegevens is Gegevens.BERICHT:
+            v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
+        elif gegevens is Gegevens.AANVRAAG_ONBESLIST:
+            meld_onbeslist(self.session, blok, nu)
+            v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
+        elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):
+            v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
+        elif gegevens is Gegevens.ONTVANGEN_LIJST_F2:
+            zendingen = select(_ZENDING.c.id).where(_ZENDING.c.lijst_id.in_(blok))
+            v.execute(delete(_VERDELING).where(_VERDELING.c.zending_id.in_(zendingen)))
+            v.execute(update(_ZENDING).where(_ZENDING.c.lijst_id.in_(blok)).values(bestand=b""))
+            v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.lijst_id.in_(blok)))
+            v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
+        elif gegevens is Gegevens.OVERLEDEN:
+            bestanden += vergeet_overledenen(self.session, blok)
+            hashes = [h for insz in blok for h in sleutels(insz)]
+            v.execute(delete(self.sleutel).where(self.sleutel.c.insz_hash.in_(hashes)))
+        else:
+            raise ValueError(f"{gegevens} is not removed by this store")
         return bestanden
 
     def _bewaar_sleutels(self, lijst_ids: list[str], sleutels: Callable[[str], list[str]]) -> None:
@@ -352,61 +357,3 @@ class SqlBewaring:
                 self.sleutel.insert(),
                 [{"lijst_id": a, "insz_hash": b} for a, b in nieuw[start : start + IN_BLOK]],
             )
-
-    def _meld_onbeslist(self, ids: list[str], nu: datetime) -> None:
-        """The zorgkas of each application removed undecided gets a message: its handler
-        knows to record it anew (no INSZ: the application's id and opening)."""
-        a = _AANVRAAG
-        for aanvraag_id, zorgkas, opening in self.session.connection().execute(
-            select(a.c.id, a.c.zorgkas, a.c.opening).where(a.c.id.in_(ids))
-        ):
-            self.session.connection().execute(
-                _BERICHT.insert().values(
-                    id=str(uuid.uuid4()),
-                    zorgkas=zorgkas,
-                    soort="aanvraag_verwijderd",
-                    aanvraag_id=aanvraag_id,
-                    gemaakt_op=nu,
-                    inhoud=orjson.dumps(
-                        {
-                            "aanvraag": aanvraag_id,
-                            "opening": opening.isoformat(),
-                            "toelichting": (
-                                "De aanvraag kreeg geen beslissing binnen de bewaartermijn en "
-                                "werd verwijderd; dien ze opnieuw in als de persoon ze nog wil."
-                            ),
-                        }
-                    ).decode(),
-                )
-            )
-
-    def _vergeet_overledenen(self, inszen: list[str]) -> list[str]:
-        """A deceased person's entries go, and so does the content of every zorgkas file
-        that carried their number (its name, hash and count stay: the proof of what was
-        disclosed) and their number in the messages that named them."""
-        v = self.session.connection()
-        zendingen = select(_VERDELING.c.zending_id).where(_VERDELING.c.insz.in_(inszen))
-        bestanden = [
-            str(naam)
-            for (naam,) in v.execute(
-                select(_ZENDING.c.bestand_naam).where(_ZENDING.c.id.in_(zendingen))
-            )
-        ]
-        v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(zendingen)).values(bestand=b""))
-        weg = set(inszen)
-        for bericht_id, inhoud in v.execute(
-            select(_BERICHT.c.id, _BERICHT.c.inhoud).where(
-                or_(*(_BERICHT.c.inhoud.contains(i) for i in inszen))
-            )
-        ).all():
-            gelezen = orjson.loads(inhoud)
-            if isinstance(gelezen.get("inszen"), list):
-                gelezen["inszen"] = [i for i in gelezen["inszen"] if i not in weg]
-            v.execute(
-                update(_BERICHT)
-                .where(_BERICHT.c.id == bericht_id)
-                .values(inhoud=orjson.dumps(gelezen).decode())
-            )
-        v.execute(delete(_VERDELING).where(_VERDELING.c.insz.in_(inszen)))
-        v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.insz.in_(inszen)))
-        return bestanden
