@@ -319,6 +319,12 @@ def _vsb_termijnen(termijnen: Bewaartermijnen, op: date) -> list[Opdracht]:
             "year are kept: no member at all, or a member without VT then",
         )
     )
+    return opdrachten + _vsb_in_dagen(termijnen, op)
+
+
+def _vsb_in_dagen(termijnen: Bewaartermijnen, op: date) -> list[Opdracht]:
+    """VSB's periods counted in days: an undecided application, a zorgkas file."""
+    opdrachten: list[Opdracht] = []
     onbeslist = op - timedelta(days=termijnen.onbeslist_dagen)
     opdrachten.append(
         Opdracht(

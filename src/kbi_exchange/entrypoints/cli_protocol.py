@@ -289,19 +289,7 @@ def basis_end(
     held only for it is purged by `kbi retention run` after the grace period; `report
     annulment` lists the refusals it bore."""
     if annulering:
-        if datum is not None:
-            raise typer.BadParameter(
-                "the annulment's date comes from the parameters", param_hint="--date"
-            )
-        parameters = standaard_parameters()
-        vandaag = datetime.now(UTC).date()
-        datum = parameters.datum("vernietiging_uitspraak", vandaag)
-        bekend = parameters.datum("vernietiging_bekendmaking", vandaag)
-        bron = parameters["vernietiging_uitspraak"].waarde_op(vandaag).bron
-        reden = (
-            reden
-            or (f"GwH nr. 112/2023 van {datum.isoformat()} (BS {bekend.isoformat()}): {bron}")[:500]
-        )
+        datum, reden = _annulering(datum, reden)
     if datum is None or reden is None:
         raise typer.BadParameter("give --date and --reason, or --annulment", param_hint="--date")
     settings = load_settings()
@@ -321,6 +309,30 @@ def basis_end(
     if json_uit:
         typer.echo(json.dumps(verval.json()))
         return
+    _zeg_verval(settings, node, door, verval, dry_run=dry_run)
+
+
+def _annulering(datum: date | None, reden: str | None) -> tuple[date, str]:
+    """The lapse by GwH 112/2023: its date and (unless given) its reason from the parameters
+    (vernietiging.yaml), with their sources."""
+    if datum is not None:
+        raise typer.BadParameter(
+            "the annulment's date comes from the parameters", param_hint="--date"
+        )
+    parameters = standaard_parameters()
+    vandaag = datetime.now(UTC).date()
+    uitspraak = parameters.datum("vernietiging_uitspraak", vandaag)
+    bekend = parameters.datum("vernietiging_bekendmaking", vandaag)
+    bron = parameters["vernietiging_uitspraak"].waarde_op(vandaag).bron
+    standaard = f"GwH nr. 112/2023 van {uitspraak.isoformat()} (BS {bekend.isoformat()}): {bron}"
+    return uitspraak, reden or standaard[:500]
+
+
+def _zeg_verval(
+    settings: Settings, node: Node, door: Actor, verval: protocol.Verval, *, dry_run: bool
+) -> None:
+    """Say what a lapse stops and what retention will purge; hold the lists it concerns and
+    tell the other node once it is recorded."""
     if verval.gebeurtenis is not None:
         typer.echo(verval.gebeurtenis.id)
     if verval.gebeurtenis is not None and node is Node.AII:

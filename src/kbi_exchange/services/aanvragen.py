@@ -24,6 +24,7 @@ from kbi_exchange.domain.aanvraag import (
     AanvraagStatus,
     BronAntwoord,
     BronOnbeschikbaar,
+    NietGevraagd,
     controleer_nieuwe,
     geboortedatum_uit_insz,
     niet_te_vragen,
@@ -34,6 +35,7 @@ from kbi_exchange.domain.audit_inhoud_vsb import AanvraagBeslistInhoud, Aanvraag
 from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import NotFound
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
+from kbi_exchange.domain.lid import Lid
 from kbi_exchange.domain.protocol import Stroom
 from kbi_exchange.parameters import standaard_parameters
 from kbi_exchange.services.ports import AanvraagWerk, AdviesBron
@@ -115,15 +117,7 @@ def dien_in(
         controleer_nieuwe(
             [a for a in werk.aanvragen.alle(insz=cijfers) if a.zorgkas == zorgkas], opening
         )
-        staat = staat_van(werk, moment)
-        vervallen = staat.vervallen_op(Stroom.F1)
-        geboren = lid.geboortedatum or geboortedatum_uit_insz(Insz(cijfers))
-        reden = niet_te_vragen(
-            geboren=geboren,
-            opening=opening,
-            eerste_datum=_eerste_datum(moment),
-            vernietigd=vervallen is not None and vervallen <= dag_in_brussel(moment),
-        )
+        reden = _niet_te_vragen(werk, lid, opening, moment)
         if reden is None:
             vereis_stroom(werk, Stroom.F1, moment)  # suspended or ended: nothing is asked
         aanvraag = Aanvraag(
@@ -147,6 +141,20 @@ def dien_in(
     if reden is not None:
         return aanvraag
     return _vraag_en_beslis(uow=uow, bron=bron, aanvraag=aanvraag, door=door, nu=nu)
+
+
+def _niet_te_vragen(
+    werk: AanvraagWerk, lid: Lid, opening: date, moment: datetime
+) -> NietGevraagd | None:
+    """Why AII is not asked about this application (too young, too early, the condition's
+    basis lapsed), or None: it is asked."""
+    vervallen = staat_van(werk, moment).vervallen_op(Stroom.F1)
+    return niet_te_vragen(
+        geboren=lid.geboortedatum or geboortedatum_uit_insz(Insz(lid.insz)),
+        opening=opening,
+        eerste_datum=_eerste_datum(moment),
+        vernietigd=vervallen is not None and vervallen <= dag_in_brussel(moment),
+    )
 
 
 def _controleer_aanvraag(

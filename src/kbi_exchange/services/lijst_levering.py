@@ -55,35 +55,7 @@ def lever_lijst(
         vereis_stroom(werk, Stroom.F2, nu)  # suspended, ended or a lapsed basis: not delivered
         bestand = werk.lijsten.bestand(lijst_id)
         if bestand is None:
-            # two deliveries at once: the second waits here and then sees the first
-            werk.audit.vergrendel()
-            controleer_kalenderjaar(lijst, werk.lijsten.alle(), dag_in_brussel(nu))
-            ondertekend = vault.sign(werk.lijsten.payload(lijst_id).encode("utf-8"))
-            bestand = vault.encrypt(ondertekend, VSB)
-            lijst = lijst.met_bestand(
-                lijst_bestandsnaam(lijst.jaar, nu.astimezone(BRUSSEL)),
-                hashlib.sha256(bestand).hexdigest(),
-            )
-            werk.lijsten.zet_bestand(lijst_id, bestand)
-            werk.lijsten.bewaar(lijst)
-            werk.audit.record(
-                gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
-                actor=door.naam,
-                tijdstip=nu,
-                inhoud={
-                    "lijst": lijst.id,
-                    "jaar": lijst.jaar,
-                    "aantal": lijst.aantal,
-                    "sha256": lijst.payload_sha256,
-                    "bestand": lijst.bestand_naam,
-                    "bestand_sha256": lijst.bestand_sha256,
-                    "gemaakt_door": lijst.gemaakt_door,
-                    "goedgekeurd_door": lijst.goedgekeurd_door,
-                    "geleverd_door": door.naam,
-                    "ontvanger": VSB,
-                },
-            )
-            werk.commit()  # audited before it leaves
+            lijst, bestand = _maak_bestand(werk, lijst, vault=vault, door=door, nu=nu)
             crash_point("list.deliver:file-stored")
         naam = lijst.bestand_naam
     if naam is None:
@@ -98,6 +70,43 @@ def lever_lijst(
             werk.lijsten.bewaar(geleverd)
             werk.commit()
         return geleverd
+
+
+def _maak_bestand(
+    werk: LijstWerk, lijst: Lijst, *, vault: Vault, door: Actor, nu: datetime
+) -> tuple[Lijst, bytes]:
+    """The list's file, signed by AII and encrypted for VSB, stored and its disclosure
+    audited in one commit, before it leaves."""
+    # two deliveries at once: the second waits here and then sees the first
+    werk.audit.vergrendel()
+    controleer_kalenderjaar(lijst, werk.lijsten.alle(), dag_in_brussel(nu))
+    ondertekend = vault.sign(werk.lijsten.payload(lijst.id).encode("utf-8"))
+    bestand = vault.encrypt(ondertekend, VSB)
+    lijst = lijst.met_bestand(
+        lijst_bestandsnaam(lijst.jaar, nu.astimezone(BRUSSEL)),
+        hashlib.sha256(bestand).hexdigest(),
+    )
+    werk.lijsten.zet_bestand(lijst.id, bestand)
+    werk.lijsten.bewaar(lijst)
+    werk.audit.record(
+        gebeurtenis=AuditGebeurtenis.LIJST_GELEVERD,
+        actor=door.naam,
+        tijdstip=nu,
+        inhoud={
+            "lijst": lijst.id,
+            "jaar": lijst.jaar,
+            "aantal": lijst.aantal,
+            "sha256": lijst.payload_sha256,
+            "bestand": lijst.bestand_naam,
+            "bestand_sha256": lijst.bestand_sha256,
+            "gemaakt_door": lijst.gemaakt_door,
+            "goedgekeurd_door": lijst.goedgekeurd_door,
+            "geleverd_door": door.naam,
+            "ontvanger": VSB,
+        },
+    )
+    werk.commit()  # audited before it leaves
+    return lijst, bestand
 
 
 @vereist(Permissie.KBI_LIJST_LEVER)

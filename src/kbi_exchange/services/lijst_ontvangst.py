@@ -159,6 +159,14 @@ def ontvang_lijst(
         return _ontvangen(lijst, lijsten.ontvangstbewijs_naam(lijst.id), al=al_ontvangen)
 
 
+def _ontvangstbewijs(kop: LijstKop, sha256: str, vault: Vault, nu: datetime) -> tuple[str, bytes]:
+    """VSB's receipt of a list: its file name and the text, signed by VSB."""
+    bewijs = Ontvangstbewijs(
+        lijst_id=kop.lijst_id, sha256=sha256, aantal=kop.aantal, ontvangen_op=nu.astimezone(BRUSSEL)
+    )
+    return ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)), vault.sign(bewijs.tekst())
+
+
 def _bewaar(
     werk: OntvangstWerk,
     kop: LijstKop,
@@ -193,13 +201,7 @@ def _bewaar(
         ontvangen_op=nu,
         ontvangen_door=door,
     )
-    bewijs = Ontvangstbewijs(
-        lijst_id=kop.lijst_id, sha256=sha256, aantal=kop.aantal, ontvangen_op=nu.astimezone(BRUSSEL)
-    )
-    ontvangstbewijs = (
-        ontvangst_bestandsnaam(kop.jaar, nu.astimezone(BRUSSEL)),
-        vault.sign(bewijs.tekst()),
-    )
+    ontvangstbewijs = _ontvangstbewijs(kop, sha256, vault, nu)
     try:
         if huidige is not None:
             lijsten.bewaar(huidige.vervang(nu))  # the year's uniqueness moves to the rectification

@@ -300,15 +300,7 @@ def grond_vervalt(
             else ("no list is delivered, the pull answers 40001")
         )
         stopt = f"{stroom.value} ({definitie.stroom(stroom).doel}) from {datum}: {kanalen}"
-        # what the retention run will remove for the flow once this is recorded
-        als_vastgelegd = ProtocolGebeurtenis(
-            id="", soort=Soort.GROND_VERVALT, op=nu, door=door.naam, reden=reden, stroom=stroom,
-            datum=datum,
-        )  # fmt: skip
-        einde = einde_van_stroom(
-            staat_op(definitie, [*eerder, als_vastgelegd], nu), stroom
-        ) or StroomEinde(datum, max(datum, dag_in_brussel(nu)), reden)
-        dag = weg_op(termijnen, einde)
+        dag = _weg_op_na_verval(definitie, termijnen, eerder, stroom, datum, reden, door, nu)
         soort = VOOR_STROOM[node][stroom]
         gegevens = {
             soort.value: werk.bewaring.te_verwijderen(
@@ -329,6 +321,28 @@ def grond_vervalt(
         gebeurtenis=PROTOCOL_STAP[node],
     )
     return Verval(stroom, datum, stopt, gegevens, dag, g)
+
+
+def _weg_op_na_verval(
+    definitie: ProtocolDefinitie,
+    termijnen: Bewaartermijnen,
+    eerder: list[ProtocolGebeurtenis],
+    stroom: Stroom,
+    datum: date,
+    reden: str,
+    door: Actor,
+    nu: datetime,
+) -> date:
+    """The day from which the retention run removes the flow's data once this lapse is
+    recorded (its grace period counted as the run will count it)."""
+    als_vastgelegd = ProtocolGebeurtenis(
+        id="", soort=Soort.GROND_VERVALT, op=nu, door=door.naam, reden=reden, stroom=stroom,
+        datum=datum,
+    )  # fmt: skip
+    einde = einde_van_stroom(
+        staat_op(definitie, [*eerder, als_vastgelegd], nu), stroom
+    ) or StroomEinde(datum, max(datum, dag_in_brussel(nu)), reden)
+    return weg_op(termijnen, einde)
 
 
 PROTOCOL_STAP = {

@@ -136,21 +136,35 @@ def _dossier(profiel: str, insz: str, rng: random.Random, tot: date) -> dict[str
     if profiel == "r2022_verklaring":
         voeg("attesten", soort="VERKLARING_INSPANNING", datum=iso(attest))
     if profiel in {"inbreuk_open", "inbreuk_rechtgezet"}:
-        vastgesteld = plus_maanden(begin, rng.randrange(4, 12))
-        inbreuk: dict[str, Any] = {
-            "id": f"ib-{insz[-6:]}",
-            "type": rng.choice(
-                ["NIET_AANGEMELD", "ONREGELMATIGE_AANWEZIGHEID", "WEIGERING_CONTRACT"]
-            ),
-            "datum_vaststelling": iso(vastgesteld),
-            # backdated: the KBI learns of an infringement days or weeks after establishing it
-            "geregistreerd_op": _tijdstip(
-                min(tot, vastgesteld + timedelta(days=rng.randrange(1, 40))), rng
-            ),
-        }
-        if profiel == "inbreuk_rechtgezet":
-            inbreuk["datum_rechtzetting"] = iso(plus_maanden(vastgesteld, rng.randrange(1, 6)))
-        d["inbreuken"] = [inbreuk]
+        d["inbreuken"] = [_inbreuk(profiel, insz, begin, rng, tot)]
+    _plicht_einde(profiel, d, begin, rng, tot)
+    return d
+
+
+def _inbreuk(profiel: str, insz: str, begin: date, rng: random.Random, tot: date) -> dict[str, Any]:
+    """An infringement established months into the obligation, registered late; put right
+    for ``inbreuk_rechtgezet``."""
+    iso = date.isoformat
+    vastgesteld = plus_maanden(begin, rng.randrange(4, 12))
+    inbreuk: dict[str, Any] = {
+        "id": f"ib-{insz[-6:]}",
+        "type": rng.choice(["NIET_AANGEMELD", "ONREGELMATIGE_AANWEZIGHEID", "WEIGERING_CONTRACT"]),
+        "datum_vaststelling": iso(vastgesteld),
+        # backdated: the KBI learns of an infringement days or weeks after establishing it
+        "geregistreerd_op": _tijdstip(
+            min(tot, vastgesteld + timedelta(days=rng.randrange(1, 40))), rng
+        ),
+    }
+    if profiel == "inbreuk_rechtgezet":
+        inbreuk["datum_rechtzetting"] = iso(plus_maanden(vastgesteld, rng.randrange(1, 6)))
+    return inbreuk
+
+
+def _plicht_einde(
+    profiel: str, d: dict[str, Any], begin: date, rng: random.Random, tot: date
+) -> None:
+    """How a profile's obligation ends: ended, the person died, or a new period began."""
+    iso = date.isoformat
     if profiel == "plicht_beeindigd":
         d["doelgroep"][0]["einde"] = iso(plus_maanden(begin, rng.randrange(12, 48)))
     if profiel == "overleden":
@@ -161,7 +175,6 @@ def _dossier(profiel: str, insz: str, rng: random.Random, tot: date) -> dict[str
             {"type": "PLICHT", "begin": iso(begin), "einde": iso(einde)},
             {"type": "PLICHT", "begin": iso(einde + timedelta(days=1))},
         ]
-    return d
 
 
 def synth_dossiers(

@@ -235,29 +235,43 @@ def _pas_toe(
             werk.commit()
             uit.zonder_aanvraag.append({**samenvatting, "uitkomst": "niet_toepasbaar"})
             return
-        werk.aanvragen.bewaar(gerectificeerd)
-        werk.vsb_rectificaties.voeg_toe(
-            ruw, aanvraag_id=aanvraag.id, uitvoering=Uitvoering.TOEGEPAST, ontvangen_op=nu
-        )
-        werk.berichten.voeg_toe(_bericht(aanvraag, gerectificeerd, nu))
-        werk.audit.record(
-            gebeurtenis=AuditGebeurtenis.VSB_RECTIFICATIE_TOEGEPAST,
-            actor=door,
-            tijdstip=nu,
-            insz=aanvraag.insz,
-            inhoud={
-                **samenvatting,
-                "aanvraag": aanvraag.id,
-                "zorgkas": aanvraag.zorgkas,
-                "was": aanvraag.status.value,
-                "wordt": gerectificeerd.status.value,
-                "uitkomst": Uitvoering.TOEGEPAST.value,
-            },
-        )
+        _leg_rectificatie_vast(werk, ruw, samenvatting, aanvraag, gerectificeerd, door, nu)
         werk.commit()
         uit.toegepast.append(
             {**samenvatting, "aanvraag": aanvraag.id, "status": gerectificeerd.status.value}
         )
+
+
+def _leg_rectificatie_vast(
+    werk: VsbKwaliteitWerk,
+    ruw: dict[str, Any],
+    samenvatting: RectificatieSamenvatting,
+    aanvraag: Aanvraag,
+    gerectificeerd: Aanvraag,
+    door: str,
+    nu: datetime,
+) -> None:
+    """The application decided anew, the rectification kept as applied, the zorgkas's
+    message, audited (the caller commits)."""
+    werk.aanvragen.bewaar(gerectificeerd)
+    werk.vsb_rectificaties.voeg_toe(
+        ruw, aanvraag_id=aanvraag.id, uitvoering=Uitvoering.TOEGEPAST, ontvangen_op=nu
+    )
+    werk.berichten.voeg_toe(_bericht(aanvraag, gerectificeerd, nu))
+    werk.audit.record(
+        gebeurtenis=AuditGebeurtenis.VSB_RECTIFICATIE_TOEGEPAST,
+        actor=door,
+        tijdstip=nu,
+        insz=aanvraag.insz,
+        inhoud={
+            **samenvatting,
+            "aanvraag": aanvraag.id,
+            "zorgkas": aanvraag.zorgkas,
+            "was": aanvraag.status.value,
+            "wordt": gerectificeerd.status.value,
+            "uitkomst": Uitvoering.TOEGEPAST.value,
+        },
+    )
 
 
 def _bericht(oud: Aanvraag, nieuw: Aanvraag, nu: datetime) -> ZorgkasBericht:
