@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import orjson
 from rich.console import Console
@@ -53,6 +54,40 @@ def _volgende_opening(console: Console, settings: Settings) -> date:
     return OPENING + timedelta(days=len(eerder))
 
 
+def _corrigeer_bij_aii(
+    console: Console, settings: Settings, correctie: Path, inbreuk: dict[str, str], melding_id: str
+) -> None:
+    """AII withdraws the wrong fact, answers the earlier questions again and closes the
+    report with its finding."""
+    ingetrokken = {**inbreuk, "ingetrokken_op": datetime.now(UTC).isoformat()}
+    correctie.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [ingetrokken]}) + b"\n")
+    bij_aii, _ = kwaliteit.toon(door=AII, uow=aii_uow(settings), melding_id=melding_id)
+    kwaliteit.controleer_correctie(correctie, bij_aii)
+    geimporteerd = import_dossiers(
+        uow=aii_uow(settings), bestand=dossier_file(correctie), door=AII, nu=datetime.now(UTC)
+    )
+    uitkomst = kwaliteit.herbeoordeel(
+        uow=aii_uow(settings),
+        melding_id=melding_id,
+        import_id=geimporteerd.import_id,
+        door=AII,
+        nu=datetime.now(UTC),
+        lijst_ontvanger=settings.vsb_identification,
+    )
+    console.print(
+        f"  AII withdraws the fact (never overwrites), answers {uitkomst.antwoorden_bekeken}"
+        f" earlier questions again and checks {uitkomst.lijsten_bekeken} list(s): "
+        f"{len(uitkomst.rectificaties)} rectification(s)"
+    )
+    kwaliteit.sluit(
+        uow=aii_uow(settings),
+        melding_id=melding_id,
+        bevinding="Inbreuk ten onrechte geregistreerd; ingetrokken en rechtgezet.",
+        door=AII,
+        nu=datetime.now(UTC),
+    )
+
+
 def rechtzetting(console: Console, settings: Settings) -> None:
     """``settings`` are VSB's, wired to the running AII node (both nodes share the home)."""
     console.print("[bold]Data quality (art. 7)[/]: a wrong fact, its NOK, and its correction")
@@ -93,33 +128,7 @@ def rechtzetting(console: Console, settings: Settings) -> None:
             f"  VSB reports it to AII: report {melding.id}, due {melding.vervalt_op:%Y-%m-%d}"
         )
         correctie = map_ / "kwaliteit-correctie.jsonl"
-        ingetrokken = {**inbreuk, "ingetrokken_op": datetime.now(UTC).isoformat()}
-        correctie.write_bytes(orjson.dumps({"insz": WIE, "inbreuken": [ingetrokken]}) + b"\n")
-        bij_aii, _ = kwaliteit.toon(door=AII, uow=aii_uow(settings), melding_id=melding.id)
-        kwaliteit.controleer_correctie(correctie, bij_aii)
-        geimporteerd = import_dossiers(
-            uow=aii_uow(settings), bestand=dossier_file(correctie), door=AII, nu=datetime.now(UTC)
-        )
-        uitkomst = kwaliteit.herbeoordeel(
-            uow=aii_uow(settings),
-            melding_id=melding.id,
-            import_id=geimporteerd.import_id,
-            door=AII,
-            nu=datetime.now(UTC),
-            lijst_ontvanger=settings.vsb_identification,
-        )
-        console.print(
-            f"  AII withdraws the fact (never overwrites), answers {uitkomst.antwoorden_bekeken}"
-            f" earlier questions again and checks {uitkomst.lijsten_bekeken} list(s): "
-            f"{len(uitkomst.rectificaties)} rectification(s)"
-        )
-        kwaliteit.sluit(
-            uow=aii_uow(settings),
-            melding_id=melding.id,
-            bevinding="Inbreuk ten onrechte geregistreerd; ingetrokken en rechtgezet.",
-            door=AII,
-            nu=datetime.now(UTC),
-        )
+        _corrigeer_bij_aii(console, settings, correctie, inbreuk, melding.id)
         bijgewerkt = vsb_kwaliteit.werk_bij(
             uow=uow(settings, Node.VSB),
             bron=bron,

@@ -57,6 +57,41 @@ def _toon(console: Console, lijst: Lijst) -> None:
     console.print(tabel)
 
 
+def _ontvangst(
+    console: Console, settings: Settings, lijst: Lijst, *, maker: Actor, vsb: Actor, nu: datetime
+) -> Lijst:
+    """VSB takes in the file waiting for it and sends its receipt; AII verifies the receipt."""
+    bus = mailbox(settings)
+    for bestand in bus.waiting("vsb", "KBI_VSB_LIJST_*.p7m"):
+        ontvangen = ontvang_lijst(
+            uow=uow(settings, Node.VSB),
+            vault=vault(settings, Node.VSB),
+            outbox=bus,
+            bestand=bestand.read_bytes(),
+            naam=bestand.name,
+            door=vsb,
+            nu=nu,
+            vsb=settings.vsb_identification,
+            aii=settings.aii_identification,
+        )
+        bestand.unlink()
+        console.print(
+            f"VSB decrypted, verified and stored list {ontvangen.id} ({ontvangen.aantal} INSZ); "
+            f"receipt {ontvangen.ontvangstbewijs} sent"
+        )
+    for bestand in bus.waiting("aii", "KBI_VSB_ONTVANGST_*.p7s"):
+        lijst = verwerk_ontvangstbewijs(
+            door=maker,
+            uow=aii_uow(settings),
+            vault=vault(settings, Node.AII),
+            bestand=bestand.read_bytes(),
+            nu=nu,
+        )
+        bestand.unlink()
+        console.print(f"AII verified VSB's signed receipt: list {lijst.id} {lijst.status}")
+    return lijst
+
+
 def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijst:
     """Make (or pick up) the list of this year and take it through every state."""
     maker, keurder, vsb = (_persoon(settings, *mens, nu) for mens in DEMO_MENSEN)
@@ -105,33 +140,7 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
             f"signed by AII, encrypted for VSB, delivered: {bus.folder('vsb', 'in')}/"
             f"{lijst.bestand_naam}"
         )
-    for bestand in bus.waiting("vsb", "KBI_VSB_LIJST_*.p7m"):
-        ontvangen = ontvang_lijst(
-            uow=uow(settings, Node.VSB),
-            vault=vault(settings, Node.VSB),
-            outbox=bus,
-            bestand=bestand.read_bytes(),
-            naam=bestand.name,
-            door=vsb,
-            nu=nu,
-            vsb=settings.vsb_identification,
-            aii=settings.aii_identification,
-        )
-        bestand.unlink()
-        console.print(
-            f"VSB decrypted, verified and stored list {ontvangen.id} ({ontvangen.aantal} INSZ); "
-            f"receipt {ontvangen.ontvangstbewijs} sent"
-        )
-    for bestand in bus.waiting("aii", "KBI_VSB_ONTVANGST_*.p7s"):
-        lijst = verwerk_ontvangstbewijs(
-            door=maker,
-            uow=aii_uow(settings),
-            vault=vault(settings, Node.AII),
-            bestand=bestand.read_bytes(),
-            nu=nu,
-        )
-        bestand.unlink()
-        console.print(f"AII verified VSB's signed receipt: list {lijst.id} {lijst.status}")
+    lijst = _ontvangst(console, settings, lijst, maker=maker, vsb=vsb, nu=nu)
     _toon(console, lijst)
     console.print(
         "demo log-ins (`--as NAME`): "

@@ -111,30 +111,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
         )
     settings = init_home()
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
-    voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
-    synthetisch = settings.home / "demo" / f"synthetic-{SYNTHETISCH}-{ZAAD}.jsonl"
-    synthetisch.parent.mkdir(exist_ok=True)
-    if not synthetisch.exists():
-        schrijf_dossiers(SYNTHETISCH, ZAAD, synthetisch)
-    with resources.as_file(voorbeelden) as voorbeeldbestand:
-        for bestand in (voorbeeldbestand, synthetisch):
-            resultaat = import_dossiers(
-                uow=aii_uow(settings),
-                bestand=dossier_file(bestand),
-                door=AII,
-                nu=nu,
-            )
-            console.print(
-                f"imported {bestand.name}: {resultaat.regels} lines, "
-                f"{resultaat.feiten_toegevoegd} new facts (a rerun adds none)"
-            )
-        inszen = sorted(
-            {
-                orjson.loads(regel)["insz"]
-                for regel in voorbeeldbestand.read_bytes().splitlines()
-                if regel.strip()
-            }
-        )
+    synthetisch, inszen = _kbi(console, settings, nu)
     leden = _leden(console, settings, synthetisch, nu)
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
@@ -179,6 +156,36 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
         vsb.stop()
         aii.stop()
     return 0
+
+
+def _kbi(console: Console, settings: Settings, nu: datetime) -> tuple[Path, list[str]]:
+    """The KBI: the examples and a synthetic population imported (a rerun adds nothing); the
+    synthetic file and the examples' INSZ."""
+    voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
+    synthetisch = settings.home / "demo" / f"synthetic-{SYNTHETISCH}-{ZAAD}.jsonl"
+    synthetisch.parent.mkdir(exist_ok=True)
+    if not synthetisch.exists():
+        schrijf_dossiers(SYNTHETISCH, ZAAD, synthetisch)
+    with resources.as_file(voorbeelden) as voorbeeldbestand:
+        for bestand in (voorbeeldbestand, synthetisch):
+            resultaat = import_dossiers(
+                uow=aii_uow(settings),
+                bestand=dossier_file(bestand),
+                door=AII,
+                nu=nu,
+            )
+            console.print(
+                f"imported {bestand.name}: {resultaat.regels} lines, "
+                f"{resultaat.feiten_toegevoegd} new facts (a rerun adds none)"
+            )
+        inszen = sorted(
+            {
+                orjson.loads(regel)["insz"]
+                for regel in voorbeeldbestand.read_bytes().splitlines()
+                if regel.strip()
+            }
+        )
+    return synthetisch, inszen
 
 
 def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime) -> Path:

@@ -169,15 +169,8 @@ def aanvragen_over_http(
 
     aanvragers = _aanvragers(leden, kbi)
     kind = kinderen(opening)
-    vorige = aanvragen.overzicht(
-        uow=uow(settings, Node.VSB),
-        zorgkas=None,
-        onbeslist=False,
-        door=VSB,
-        nu=datetime.now(UTC),
-    )
     wie = {i for inszen in aanvragers.values() for i in inszen} | set(kind.values())
-    if any(a.insz in wie for a in vorige):
+    if _al_ingediend(settings, wie):
         # one application per person and opening, none while another is open: a rerun
         # records nothing new for the same people (a zorgkas would not either)
         console.print(
@@ -198,6 +191,28 @@ def aanvragen_over_http(
             for insz in inszen[PER_ZORGKAS : PER_ZORGKAS + 1]
         ]
     console.print(tabel)
+    return _herhaal_na_herstart(console, settings, herstart_aii, wachtend)
+
+
+def _al_ingediend(settings: Settings, wie: set[str]) -> bool:
+    """Whether an earlier run recorded applications for these people already."""
+    vorige = aanvragen.overzicht(
+        uow=uow(settings, Node.VSB),
+        zorgkas=None,
+        onbeslist=False,
+        door=VSB,
+        nu=datetime.now(UTC),
+    )
+    return any(a.insz in wie for a in vorige)
+
+
+def _herhaal_na_herstart(
+    console: Console,
+    settings: Settings,
+    herstart_aii: Callable[[], DemoServer],
+    wachtend: list[dict[str, object]],
+) -> DemoServer:
+    """AII back: the applications that waited are asked again under their referte."""
     console.print(
         f"AII was stopped for the last {len(wachtend)}: they wait for the source "
         "(wacht_op_bron), never a silent OK. AII is back; `application retry` asks again with "
