@@ -96,12 +96,15 @@ def _home(kbi: str, home: Path, env: dict[str, str], dossiers: int) -> tuple[Pat
     subprocess.run([kbi, "init"], env=env, check=True, capture_output=True)
     # the per-client rate limit is not what is measured here: lift it in this home
     instellingen = home / "settings.toml"
-    instellingen.write_text(
-        instellingen.read_text(encoding="utf-8")
-        .replace("advies_per_seconde_per_client = 2000.0", "advies_per_seconde_per_client = 1e9")
-        .replace("advies_piek_per_client = 20000", "advies_piek_per_client = 1_000_000_000"),
-        encoding="utf-8",
-    )
+    tekst = instellingen.read_text(encoding="utf-8")
+    for oud, nieuw in (
+        ("advice_per_second_per_client = 2000.0", "advice_per_second_per_client = 1e9"),
+        ("advice_burst_per_client = 20000", "advice_burst_per_client = 1_000_000_000"),
+    ):
+        if oud not in tekst:  # a renamed setting must not lift nothing without a sound
+            raise SystemExit(f"settings.toml has no line {oud!r}")
+        tekst = tekst.replace(oud, nieuw)
+    instellingen.write_text(tekst, encoding="utf-8")
     bestand = home / "dossiers.jsonl"
     subprocess.run(
         [

@@ -31,7 +31,7 @@ HERNOEMD: dict[tuple[str, ...], tuple[str, ...]] = {
     ("pki", "bestanden"): ("pki", "files"),
 }
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("kbi_exchange.settings")  # the settings' own logger, as before
 
 
 def _noem(pad: tuple[str, ...]) -> str:

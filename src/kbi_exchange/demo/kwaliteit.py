@@ -141,9 +141,8 @@ def rechtzetting(console: Console, settings: Settings) -> None:
         door=VSB,
         nu=datetime.now(UTC),
     )
-    if na is not None:
-        console.print(
-            f"  VSB fetches {len(bijgewerkt.toegepast)} rectification(s): the application is "
-            f"now {na.status} ({na.advies}); CM has a message (`kbi vsb messages`, "
-            "GET /api/v1/zorgkas/berichten); the report is closed with AII's finding"
-        )
+    console.print(
+        f"  VSB fetches {len(bijgewerkt.toegepast)} rectification(s): the application is "
+        f"now {na.status} ({na.advies}); CM has a message (`kbi vsb messages`, "
+        "GET /api/v1/zorgkas/berichten); the report is closed with AII's finding"
+    )

@@ -102,8 +102,7 @@ def dien_in(
     now reads.
     """
     cijfers = geldig_insz(insz)
-    moment = nu()
-    _controleer_aanvraag(zorgkas, zorgkassen, opening, door, moment)
+    moment = _controleer_aanvraag(zorgkas, zorgkassen, opening, door, nu)
     with uow as werk:
         lid = werk.leden.op([cijfers]).get(cijfers)
         if lid is None or lid.zorgkas_op(opening) != zorgkas:
@@ -158,18 +157,25 @@ def _niet_te_vragen(
 
 
 def _controleer_aanvraag(
-    zorgkas: str, zorgkassen: frozenset[str], opening: date, door: Actor, moment: datetime
-) -> None:
-    """What an application must be before anything about the person is looked at."""
+    zorgkas: str,
+    zorgkassen: frozenset[str],
+    opening: date,
+    door: Actor,
+    nu: Callable[[], datetime],
+) -> datetime:
+    """What an application must be before anything about the person is looked at; the
+    moment it is recorded."""
     if zorgkas not in zorgkassen:
         raise AanvraagFout(f"zorgkas: unknown zorgkas {zorgkas!r}; codes: {sorted(zorgkassen)}")
     if not door.ziet(zorgkas):
         raise AanvraagFout(f"zorgkas: you handle the applications of {door.zorgkas} only")
+    moment = nu()
     if opening > dag_in_brussel(moment):
         raise AanvraagFout(
             f"opening: {opening.isoformat()} lies in the future; AII advises on dates up to "
             "today, so record the application on or after its opening"
         )
+    return moment
 
 
 def _audit_ingediend(werk: AanvraagWerk, aanvraag: Aanvraag, door: Actor, moment: datetime) -> None:
