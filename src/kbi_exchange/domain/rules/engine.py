@@ -144,8 +144,13 @@ def evaluate(
     """
     feiten = _gekende_feiten(dossier, gekend_op)
     plicht, stap_plicht = _plicht(feiten.doelgroepen, datum)
-    stap_vrijstelling = _vrijstelling(feiten.vrijstellingen, datum)
-    stap_overleden = _overleden(dossier, datum, gekend_op)
+    # most dossiers have no exemption and no date of death: no call for those
+    stap_vrijstelling = (
+        _vrijstelling(feiten.vrijstellingen, datum) if feiten.vrijstellingen else _GEEN_VRIJSTELLING
+    )
+    stap_overleden = (
+        _overleden(dossier, datum, gekend_op) if dossier.overlijdensdatum else _NIET_OVERLEDEN
+    )
     if plicht is None or stap_vrijstelling.geldt or stap_overleden.geldt:
         return Beslissing(
             datum,
