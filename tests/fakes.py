@@ -156,10 +156,11 @@ class FakeAudit:
         self.wachtend.append(
             nieuwe_regel(
                 gebeurtenis=gebeurtenis,
-                actor=actor if isinstance(actor, str) else actor.naam,
+                actor=actor,
                 tijdstip=tijdstip,
                 inhoud=inhoud,
-                insz_hash=self.sleutels.insz_hashes(insz)[0] if insz else None,
+                insz=insz,
+                insz_hashes=self.sleutels.insz_hashes,
             )
         )
 

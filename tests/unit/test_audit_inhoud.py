@@ -62,7 +62,8 @@ def test_content_that_is_not_the_events_payload_is_refused_before_it_is_an_entry
             actor="dora",
             tijdstip=NU,
             inhoud={"gevonden": 1, "extra": 2},  # type: ignore[arg-type]
-            insz_hash=None,
+            insz=None,
+            insz_hashes=lambda _: [],
         )
     # an event with two payloads takes either
     controleer(AuditGebeurtenis.PROTOCOL_STAP, {"gemeld": "p", "soort": "opgezegd"})

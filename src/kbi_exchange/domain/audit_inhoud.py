@@ -8,13 +8,14 @@ does not declare is refused when the entry is made (`controleer`), not stored.
 
 # no `from __future__ import annotations`: `NotRequired` must be seen when the payloads are
 # made, or every key counts as required at run time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import UnionType
 from typing import Any, NotRequired, TypedDict
 
 import orjson
 
+from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import AuditGebeurtenis as G
 from kbi_exchange.domain.audit import NieuweAuditPost, inhoud_hash
 from kbi_exchange.domain.audit_inhoud_vsb import (
@@ -348,21 +349,23 @@ class OngeldigeInhoud(ValueError):
 def nieuwe_regel(
     *,
     gebeurtenis: G,
-    actor: str,
+    actor: Actor | str,
     tijdstip: datetime,
     inhoud: AuditInhoud,
-    insz_hash: str | None,
+    insz: str | None,
+    insz_hashes: Callable[[str], list[str]],
 ) -> NieuweAuditPost:
     """An entry as every audit log writes it, once its content is found to be the event's
     payload: compact JSON with sorted keys (the search for a list or file relies on that
-    form), hashed."""
+    form), hashed; the person, if any, under the current key's hash (``insz_hashes`` gives
+    the keyed hashes, the current key's first)."""
     controleer(gebeurtenis, inhoud)
     tekst = orjson.dumps(inhoud, option=orjson.OPT_SORT_KEYS).decode()
     return NieuweAuditPost(
         tijdstip=tijdstip,
         gebeurtenis=gebeurtenis.value,
-        actor=actor,
-        insz_hash=insz_hash,
+        actor=actor if isinstance(actor, str) else actor.naam,
+        insz_hash=insz_hashes(insz)[0] if insz else None,
         inhoud=tekst,
         inhoud_sha256=inhoud_hash(tekst),
     )

@@ -23,6 +23,13 @@ from kbi_exchange.adapters.db.aii_models import (
 )
 from kbi_exchange.adapters.db.audit_store import AII_AUDIT, VSB_AUDIT
 from kbi_exchange.adapters.db.bewaring_vsb import (
+    AANVRAAG,
+    BERICHT,
+    LIJST_INSZ,
+    VERDELING,
+    VSB_LIJST,
+    ZENDING,
+    ids,
     meld_onbeslist,
     overleden,
     overtollig,
@@ -30,15 +37,9 @@ from kbi_exchange.adapters.db.bewaring_vsb import (
 )
 from kbi_exchange.adapters.db.leden_store import IN_BLOK
 from kbi_exchange.adapters.db.vsb_models import (
-    AanvraagRow,
-    VerdelingRow,
-    VsbLijstInszRow,
-    VsbLijstRow,
     VsbLijstSleutelRow,
     VsbMeldingRow,
     VsbRectificatieRow,
-    ZendingRow,
-    ZorgkasBerichtRow,
 )
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.bewaring import (
@@ -54,12 +55,6 @@ from kbi_exchange.domain.lijst import LijstStatus
 
 _BESLISSING = cast(Table, BeslissingRow.__table__)
 _LIJST = cast(Table, LijstRow.__table__)
-_AANVRAAG = cast(Table, AanvraagRow.__table__)
-_VSB_LIJST = cast(Table, VsbLijstRow.__table__)
-_LIJST_INSZ = cast(Table, VsbLijstInszRow.__table__)
-_ZENDING = cast(Table, ZendingRow.__table__)
-_VERDELING = cast(Table, VerdelingRow.__table__)
-_BERICHT = cast(Table, ZorgkasBerichtRow.__table__)
 
 
 def _lijst_inhoud_weg(voor: datetime) -> Any:
@@ -96,7 +91,7 @@ class SqlBewaring:
         self.rectificatie = cast(Table, (VsbRectificatieRow if vsb else RectificatieRow).__table__)
 
     def _ids(self, stmt: Any) -> list[str]:
-        return [str(rij[0]) for rij in self.session.connection().execute(stmt)]
+        return ids(self.session, stmt)
 
     def te_verwijderen(self, opdracht: Opdracht) -> list[str]:
         """The ids of what ``opdracht`` removes and still holds its data, oldest first."""
@@ -155,14 +150,14 @@ class SqlBewaring:
         """VSB's kinds: applications, received lists and their distribution, messages."""
         g = opdracht.gegevens
         if g is Gegevens.AANVRAAG:
-            a = _AANVRAAG
+            a = AANVRAAG
             return self._ids(
                 select(a.c.id)
                 .where(a.c.bewaren_tot < opdracht.grens)
                 .order_by(a.c.bewaren_tot, a.c.id)
             )
         if g is Gegevens.AANVRAAG_ONBESLIST:
-            a = _AANVRAAG
+            a = AANVRAAG
             laatst = func.coalesce(a.c.gevraagd_op, a.c.aangemaakt_op)  # asked, else recorded
             return self._ids(
                 select(a.c.id)
@@ -170,7 +165,7 @@ class SqlBewaring:
                 .order_by(a.c.aangemaakt_op, a.c.id)
             )
         if g is Gegevens.ZORGKAS_BESTAND:
-            z = _ZENDING
+            z = ZENDING
             return self._ids(
                 select(z.c.id)
                 .where(
@@ -183,17 +178,17 @@ class SqlBewaring:
         if g is Gegevens.LIJST_OVERTOLLIG:
             return overtollig(self.session)
         if g is Gegevens.AANVRAAG_F1:
-            a = _AANVRAAG
+            a = AANVRAAG
             return self._ids(
                 select(a.c.id)
                 .where(a.c.referte.is_not(None), a.c.aangemaakt_op < voor)
                 .order_by(a.c.aangemaakt_op, a.c.id)
             )
         if g is Gegevens.ONTVANGEN_LIJST_F2:
-            x = _VSB_LIJST
-            met_insz = exists().where(_LIJST_INSZ.c.lijst_id == x.c.id)
+            x = VSB_LIJST
+            met_insz = exists().where(LIJST_INSZ.c.lijst_id == x.c.id)
             met_bestand = exists().where(
-                _ZENDING.c.lijst_id == x.c.id, func.length(_ZENDING.c.bestand) > 0
+                ZENDING.c.lijst_id == x.c.id, func.length(ZENDING.c.bestand) > 0
             )
             return self._ids(
                 select(x.c.id)
@@ -201,7 +196,7 @@ class SqlBewaring:
                 .order_by(x.c.ontvangen_op, x.c.id)
             )
         if g is Gegevens.BERICHT:
-            b = _BERICHT
+            b = BERICHT
             return self._ids(
                 select(b.c.id).where(b.c.gemaakt_op < voor).order_by(b.c.gemaakt_op, b.c.id)
             )
@@ -298,28 +293,28 @@ class SqlBewaring:
         """VSB's kinds: applications, received lists, their files and distribution, the dead."""
         bestanden: list[str] = []
         if gegevens is Gegevens.ZORGKAS_BESTAND:
-            v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(blok)).values(bestand=b""))
+            v.execute(update(ZENDING).where(ZENDING.c.id.in_(blok)).values(bestand=b""))
         elif gegevens is Gegevens.LIJST_OVERTOLLIG:
             for item in blok:
                 insz, lijst_id = persoon(item)
                 self._voeg_sleutels_toe([(str(lijst_id), sleutels(insz)[0])])
                 v.execute(
-                    delete(_LIJST_INSZ).where(
-                        _LIJST_INSZ.c.lijst_id == lijst_id, _LIJST_INSZ.c.insz == insz
+                    delete(LIJST_INSZ).where(
+                        LIJST_INSZ.c.lijst_id == lijst_id, LIJST_INSZ.c.insz == insz
                     )
                 )
         elif gegevens is Gegevens.BERICHT:
-            v.execute(delete(_BERICHT).where(_BERICHT.c.id.in_(blok)))
+            v.execute(delete(BERICHT).where(BERICHT.c.id.in_(blok)))
         elif gegevens is Gegevens.AANVRAAG_ONBESLIST:
             meld_onbeslist(self.session, blok, nu)
-            v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
+            v.execute(delete(AANVRAAG).where(AANVRAAG.c.id.in_(blok)))
         elif gegevens in (Gegevens.AANVRAAG, Gegevens.AANVRAAG_F1):
-            v.execute(delete(_AANVRAAG).where(_AANVRAAG.c.id.in_(blok)))
+            v.execute(delete(AANVRAAG).where(AANVRAAG.c.id.in_(blok)))
         elif gegevens is Gegevens.ONTVANGEN_LIJST_F2:
-            zendingen = select(_ZENDING.c.id).where(_ZENDING.c.lijst_id.in_(blok))
-            v.execute(delete(_VERDELING).where(_VERDELING.c.zending_id.in_(zendingen)))
-            v.execute(update(_ZENDING).where(_ZENDING.c.lijst_id.in_(blok)).values(bestand=b""))
-            v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.lijst_id.in_(blok)))
+            zendingen = select(ZENDING.c.id).where(ZENDING.c.lijst_id.in_(blok))
+            v.execute(delete(VERDELING).where(VERDELING.c.zending_id.in_(zendingen)))
+            v.execute(update(ZENDING).where(ZENDING.c.lijst_id.in_(blok)).values(bestand=b""))
+            v.execute(delete(LIJST_INSZ).where(LIJST_INSZ.c.lijst_id.in_(blok)))
             v.execute(delete(self.sleutel).where(self.sleutel.c.lijst_id.in_(blok)))
         elif gegevens is Gegevens.OVERLEDEN:
             bestanden += vergeet_overledenen(self.session, blok)

@@ -11,10 +11,6 @@ import orjson
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import (
-    BeslissingRow,
-    LijstRow,
-)
 from kbi_exchange.adapters.db.leden_store import IN_BLOK, SqlLeden
 from kbi_exchange.adapters.db.vsb_models import (
     AanvraagRow,
@@ -25,24 +21,24 @@ from kbi_exchange.adapters.db.vsb_models import (
     ZorgkasBerichtRow,
 )
 
-_BESLISSING = cast(Table, BeslissingRow.__table__)
-_LIJST = cast(Table, LijstRow.__table__)
-_AANVRAAG = cast(Table, AanvraagRow.__table__)
-_VSB_LIJST = cast(Table, VsbLijstRow.__table__)
-_LIJST_INSZ = cast(Table, VsbLijstInszRow.__table__)
-_ZENDING = cast(Table, ZendingRow.__table__)
-_VERDELING = cast(Table, VerdelingRow.__table__)
-_BERICHT = cast(Table, ZorgkasBerichtRow.__table__)
+# the VSB node's tables the retention run reads and empties (also `bewaring_store`'s)
+AANVRAAG = cast(Table, AanvraagRow.__table__)
+VSB_LIJST = cast(Table, VsbLijstRow.__table__)
+LIJST_INSZ = cast(Table, VsbLijstInszRow.__table__)
+ZENDING = cast(Table, ZendingRow.__table__)
+VERDELING = cast(Table, VerdelingRow.__table__)
+BERICHT = cast(Table, ZorgkasBerichtRow.__table__)
 
 
-def _ids(session: Session, stmt: Any) -> list[str]:
+def ids(session: Session, stmt: Any) -> list[str]:
+    """The first column of each row a statement selects, as strings."""
     return [str(rij[0]) for rij in session.connection().execute(stmt)]
 
 
 def overtollig(session: Session) -> list[str]:
     """``lijst-id/insz`` of each INSZ on a distributed list that is no member, or was a
     member without VT on 1 January of the list's year, as the registry knows it now."""
-    x, i = _VSB_LIJST, _LIJST_INSZ
+    x, i = VSB_LIJST, LIJST_INSZ
     rijen = [
         (str(lijst_id), int(jaar), str(insz))
         for lijst_id, jaar, insz in session.connection().execute(
@@ -68,8 +64,8 @@ def overleden(session: Session, voor: date) -> list[str]:
     """The INSZ on a received list or in the distribution of someone who died before
     ``voor``, as the member registry knows it now."""
     op_lijst = sorted(
-        set(_ids(session, select(_LIJST_INSZ.c.insz).distinct()))
-        | set(_ids(session, select(_VERDELING.c.insz).distinct()))
+        set(ids(session, select(LIJST_INSZ.c.insz).distinct()))
+        | set(ids(session, select(VERDELING.c.insz).distinct()))
     )
     leden = SqlLeden(session).op(op_lijst)
     return [
@@ -84,12 +80,12 @@ def overleden(session: Session, voor: date) -> list[str]:
 def meld_onbeslist(session: Session, ids: list[str], nu: datetime) -> None:
     """The zorgkas of each application removed undecided gets a message: its handler
     knows to record it anew (no INSZ: the application's id and opening)."""
-    a = _AANVRAAG
+    a = AANVRAAG
     for aanvraag_id, zorgkas, opening in session.connection().execute(
         select(a.c.id, a.c.zorgkas, a.c.opening).where(a.c.id.in_(ids))
     ):
         session.connection().execute(
-            _BERICHT.insert().values(
+            BERICHT.insert().values(
                 id=str(uuid.uuid4()),
                 zorgkas=zorgkas,
                 soort="aanvraag_verwijderd",
@@ -114,28 +110,26 @@ def vergeet_overledenen(session: Session, inszen: list[str]) -> list[str]:
     that carried their number (its name, hash and count stay: the proof of what was
     disclosed) and their number in the messages that named them."""
     v = session.connection()
-    zendingen = select(_VERDELING.c.zending_id).where(_VERDELING.c.insz.in_(inszen))
+    zendingen = select(VERDELING.c.zending_id).where(VERDELING.c.insz.in_(inszen))
     bestanden = [
         str(naam)
-        for (naam,) in v.execute(
-            select(_ZENDING.c.bestand_naam).where(_ZENDING.c.id.in_(zendingen))
-        )
+        for (naam,) in v.execute(select(ZENDING.c.bestand_naam).where(ZENDING.c.id.in_(zendingen)))
     ]
-    v.execute(update(_ZENDING).where(_ZENDING.c.id.in_(zendingen)).values(bestand=b""))
+    v.execute(update(ZENDING).where(ZENDING.c.id.in_(zendingen)).values(bestand=b""))
     weg = set(inszen)
     for bericht_id, inhoud in v.execute(
-        select(_BERICHT.c.id, _BERICHT.c.inhoud).where(
-            or_(*(_BERICHT.c.inhoud.contains(i) for i in inszen))
+        select(BERICHT.c.id, BERICHT.c.inhoud).where(
+            or_(*(BERICHT.c.inhoud.contains(i) for i in inszen))
         )
     ).all():
         gelezen = orjson.loads(inhoud)
         if isinstance(gelezen.get("inszen"), list):
             gelezen["inszen"] = [i for i in gelezen["inszen"] if i not in weg]
         v.execute(
-            update(_BERICHT)
-            .where(_BERICHT.c.id == bericht_id)
+            update(BERICHT)
+            .where(BERICHT.c.id == bericht_id)
             .values(inhoud=orjson.dumps(gelezen).decode())
         )
-    v.execute(delete(_VERDELING).where(_VERDELING.c.insz.in_(inszen)))
-    v.execute(delete(_LIJST_INSZ).where(_LIJST_INSZ.c.insz.in_(inszen)))
+    v.execute(delete(VERDELING).where(VERDELING.c.insz.in_(inszen)))
+    v.execute(delete(LIJST_INSZ).where(LIJST_INSZ.c.insz.in_(inszen)))
     return bestanden
