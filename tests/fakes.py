@@ -37,6 +37,7 @@ from kbi_exchange.domain.lijst import LijstFout
 from kbi_exchange.domain.lijst_staat import Lijst
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.verdeling import Zending
+from kbi_exchange.domain.websessie import WebSessie
 from kbi_exchange.services.ports import AuditKeys
 
 
@@ -330,6 +331,8 @@ class FakeGebruikers:
         self.node = node
         self.accounts: dict[str, Account] = {}
         self.bewaard: dict[str, Account] = {}
+        self.sessies: dict[str, WebSessie] = {}
+        self.bewaarde_sessies: dict[str, WebSessie] = {}
 
     @property
     def gebruikers(self) -> FakeGebruikers:
@@ -341,13 +344,16 @@ class FakeGebruikers:
 
     def __enter__(self) -> FakeGebruikers:
         self.accounts = dict(self.bewaard)
+        self.sessies = dict(self.bewaarde_sessies)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.accounts = dict(self.bewaard)
+        self.sessies = dict(self.bewaarde_sessies)
 
     def commit(self) -> None:
         self.bewaard = dict(self.accounts)
+        self.bewaarde_sessies = dict(self.sessies)
 
     def account(self, naam: str) -> Account | None:
         return self.accounts.get(naam)
@@ -360,6 +366,21 @@ class FakeGebruikers:
 
     def voeg_toe(self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime) -> None:
         self.accounts[gebruiker.naam] = Account(gebruiker, wachtwoord_hash, 0, None, aangemaakt_op)
+
+    def sessie(self, token_hash: str) -> WebSessie | None:
+        return self.sessies.get(token_hash)
+
+    def bewaar_sessie(self, sessie: WebSessie) -> None:
+        self.sessies[sessie.token_hash] = sessie
+
+    def verwijder_sessie(self, token_hash: str) -> None:
+        self.sessies.pop(token_hash, None)
+
+    def verwijder_verlopen_sessies(self, nu: datetime) -> int:
+        weg = [h for h, s in self.sessies.items() if s.verlopen(nu)]
+        for h in weg:
+            del self.sessies[h]
+        return len(weg)
 
 
 class FakeLijsten:

@@ -63,6 +63,10 @@ ZONDER_PERMISSIE = {
     "synth.synth_dossiers": "synthetic data, written to a file the caller names",
     "synth.synth_leden": "synthetic data, written to a file the caller names",
     "users.authenticeer": "authentication itself",
+    "websessies.meld_aan": "authentication itself: who logs in is not known yet",
+    "websessies.open_sessie": "authentication: after the identity provider said who it is",
+    "websessies.wie": "authentication: the session's token says who is asking",
+    "websessies.meld_af": "ends the session of the token it is given, nothing else",
 }
 
 

@@ -20,6 +20,7 @@ from kbi_exchange.adapters.db.types import (
     Sleutel,
     UtcDateTime,
     VerwerkerColumns,
+    WebSessieColumns,
     metadata,
 )
 
@@ -101,6 +102,10 @@ class VeldRow(AiiBase):
 
 class AiiGebruikerRow(GebruikerColumns, AiiBase):
     """A person on the AII node."""
+
+
+class AiiWebSessieRow(WebSessieColumns, AiiBase):
+    """A person's log-in on the node's web pages."""
 
 
 class ClientRow(ClientColumns, AiiBase):

@@ -82,6 +82,18 @@ class GebruikerColumns:
     aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class WebSessieColumns:
+    """Log-ins on a node's web pages: the cookie's token only as a SHA-256 hash."""
+
+    __tablename__ = "websessie"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(64), index=True)
+    via: Mapped[str] = mapped_column(String(16))
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    gezien_op: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ClientColumns:
     """Machine clients of a node's web service: the token only as a SHA-256 hash (SPEC §7);
     the same table in each node's own database (VSB's are bound to a zorgkas)."""

@@ -20,6 +20,7 @@ from kbi_exchange.adapters.db.types import (
     Sleutel,
     UtcDateTime,
     VerwerkerColumns,
+    WebSessieColumns,
     metadata,
 )
 
@@ -30,6 +31,10 @@ class VsbBase(DeclarativeBase):
 
 class VsbGebruikerRow(GebruikerColumns, VsbBase):
     """A person on the VSB node."""
+
+
+class VsbWebSessieRow(WebSessieColumns, VsbBase):
+    """A person's log-in on the node's web pages."""
 
 
 class VsbLijstRow(VsbBase):

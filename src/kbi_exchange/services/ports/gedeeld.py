@@ -17,6 +17,7 @@ from kbi_exchange.domain.client import Client, ClientOverzicht
 from kbi_exchange.domain.incident import Incident
 from kbi_exchange.domain.protocol import ProtocolGebeurtenis
 from kbi_exchange.domain.registers import Ontvanger, Verwerker
+from kbi_exchange.domain.websessie import WebSessie
 
 if TYPE_CHECKING:
     from kbi_exchange.services.line_import import LijnTelling
@@ -280,7 +281,7 @@ class PasswordHasher(Protocol):
 
 
 class Gebruikers(Protocol):
-    """The people of one node (`kbi users`)."""
+    """The people of one node (`kbi users`) and their sessions on its web pages."""
 
     node: Node
 
@@ -293,6 +294,14 @@ class Gebruikers(Protocol):
     def voeg_toe(
         self, gebruiker: Gebruiker, wachtwoord_hash: str, aangemaakt_op: datetime
     ) -> None: ...
+
+    def sessie(self, token_hash: str) -> WebSessie | None: ...
+
+    def bewaar_sessie(self, sessie: WebSessie) -> None: ...
+
+    def verwijder_sessie(self, token_hash: str) -> None: ...
+
+    def verwijder_verlopen_sessies(self, nu: datetime) -> int: ...
 
 
 class GebruikersWerk(UnitOfWork, Protocol):
