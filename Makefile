@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,23 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kbi demo
 
-## make test: lint, type-check and run the whole test suite.
-test: $(STAMP) lint
+## make test: lint, type-check and run the whole test suite (the browser tests in Chromium).
+test: $(STAMP) lint chromium
 	$(BIN)/pytest
+
+## Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+## Installed when missing and we are root; otherwise the browser tests say how (CI=true: fail).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	       && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+	            || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	                 apt-get install -y -q --no-install-recommends chromium; }; } >/dev/null; } \
+	  || echo "note: no Chromium (apt-get install chromium): the browser tests will not run"
+
+## make screenshots: photograph the main pages into docs/screenshots/ (the browser tests).
+screenshots: $(STAMP) chromium
+	KBI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/browser
 
 ## make test-fast: the domain, rule and service tests (fakes, no databases): seconds.
 test-fast: $(STAMP)

@@ -351,3 +351,13 @@ def client_permissies(doelen: Iterable[str]) -> frozenset[Permissie]:
     if "VERLAAGDE_PREMIE" in doelen:
         toegestaan.add(Permissie.KBI_LIJST_HAAL)
     return frozenset(toegestaan)
+
+
+def toont(actor: Actor, use_case: Callable[..., object]) -> bool:
+    """Whether a menu shows ``use_case`` to ``actor``: what its `vereist` would say. For
+    display only — the use case decides again, with the reason, when it is called."""
+    permissie = getattr(use_case, "__vereist__", None)
+    if permissie is None:
+        raise TypeError(f"{getattr(use_case, '__name__', use_case)} is not a use case (@vereist)")
+    nodig = permissie if isinstance(permissie, Permissie) else permissie.get(actor.node)
+    return nodig is not None and bool(mag(actor, nodig))

@@ -26,8 +26,15 @@ def transparantie(definitie: ProtocolDefinitie, staat: ProtocolStaat | None) -> 
                 "bewaring": s.bewaring,
                 "periodiciteit": s.periodiciteit,
                 "rechtsgronden": [
-                    {"instrument": g.instrument, "artikel": g.artikel} for g in s.rechtsgronden
+                    {
+                        "instrument": g.instrument,
+                        "artikel": g.artikel,
+                        "geldig_van": g.geldig_van.isoformat(),
+                        "geldig_tot": g.geldig_tot.isoformat() if g.geldig_tot else None,
+                    }
+                    for g in s.rechtsgronden
                 ],
+                "weigering": staat.weigering(s.stroom) if staat else None,
                 "toegestaan": staat.weigering(s.stroom) is None if staat else None,
             }
             for s in (staat.stromen if staat else definitie.stromen)

@@ -139,3 +139,9 @@ def protocol_definitie() -> ProtocolDefinitie:
     """The protocol as shipped with this version of the product."""
     tekst = resources.files(__package__).joinpath("protocol", "protocol.yaml").read_text("utf-8")
     return parse_protocol(tekst)
+
+
+def protocol_tekst() -> str:
+    """The protocol's own text (1 October 2021), as signed, for the transparency page."""
+    bestand = resources.files(__package__).joinpath("protocol", "protocol-2021.txt")
+    return bestand.read_text("utf-8").strip()

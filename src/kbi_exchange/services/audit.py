@@ -21,6 +21,7 @@ from kbi_exchange.domain.audit import (
 )
 from kbi_exchange.domain.audit_inhoud import MislukteAanmeldingenInhoud
 from kbi_exchange.domain.client import FailedAuthentications
+from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.services.ports import AuditLog, AuditWerk, AuditZoekWerk
 
 
@@ -139,3 +140,31 @@ def zoek_over_persoon(
         )
         werk.commit()
     return regels
+
+
+MAX_GEVONDEN = 1_000
+
+
+@vereist({Node.AII: Permissie.KBI_AUDIT_ZOEK, Node.VSB: Permissie.VSB_AUDIT_ZOEK})
+def zoek_in_periode(
+    *,
+    uow: AuditZoekWerk,
+    van: datetime,
+    tot: datetime,
+    door: Actor,
+    nu: datetime,
+) -> tuple[list[AuditPost], int]:
+    """The entries made in [``van``, ``tot``) — at most `MAX_GEVONDEN`, the newest — and how
+    many there were; the search itself audited, in one transaction."""
+    if tot <= van:
+        raise Ongeldig("the end of the period comes after its start")
+    with uow as werk:
+        gevonden = [p for p in werk.audit.posten() if van <= p.tijdstip < tot]
+        werk.audit.record(
+            gebeurtenis=GEZOCHT[door.node],
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"gevonden": len(gevonden)},
+        )
+        werk.commit()
+    return gevonden[-MAX_GEVONDEN:], len(gevonden)

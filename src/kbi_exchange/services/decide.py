@@ -50,6 +50,21 @@ def beslis(
         return decide(vraag, zoek=werk.kbi.zoek, nu=nu, gekend_op=gekend_op)
 
 
+@vereist(Permissie.KBI_ADVIES_BEKIJK)
+def dossier(*, uow: HerspeelWerk, insz: str, door: Actor) -> Dossier | None:
+    """A person's dossier as the KBI holds it, every fact with when it was registered and
+    withdrawn (the AII page's timeline; nothing is recorded, nothing leaves the node)."""
+    with uow as werk:
+        return werk.kbi.zoek(insz)
+
+
+@vereist(Permissie.KBI_ADVIES_BEKIJK)
+def aantal_dossiers(*, uow: KbiOverzichtWerk, door: Actor) -> int:
+    """How many persons the KBI holds a dossier for (the dossier page's heading)."""
+    with uow as werk:
+        return werk.kbi.aantal_personen()
+
+
 @dataclass(slots=True)
 class Overzicht:
     """Every dossier decided on one date: how many per status, and the reported reasons."""

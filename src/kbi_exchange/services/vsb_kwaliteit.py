@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
 from kbi_exchange.domain.access import Actor, Permissie, vereist
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.audit_inhoud_vsb import RectificatieSamenvatting
+from kbi_exchange.domain.dates import dag_in_brussel
 from kbi_exchange.domain.fouten import Conflict
 from kbi_exchange.domain.kwaliteit import (
     TERMIJN,
@@ -60,6 +61,10 @@ def meld(
             insz, referte = aanvraag.insz, aanvraag.referte
         if insz is None:
             raise KwaliteitFout("give the insz or the aanvraag it is about")
+        if aanvraag_id is None and not _eigen_lid(werk, door, geldig_insz(insz), nu):
+            # need-to-know: a zorgkas passes on complaints of its own members only, and the
+            # refusal says nothing about the person (SPEC §9)
+            raise NietGevonden(f"no member of {door.zorgkas} with that insz")
         melding = VsbMelding(
             id=str(uuid.uuid4()),  # VSB's id: sent again, AII recognises it
             insz=geldig_insz(insz),
@@ -109,9 +114,32 @@ def _verstuur(
 
 
 @vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
-def meldingen(*, door: Actor, uow: VsbKwaliteitWerk, open_: bool = False) -> list[VsbMelding]:
+def meldingen(
+    *, door: Actor, uow: VsbKwaliteitWerk, open_: bool = False, nu: datetime | None = None
+) -> list[VsbMelding]:
+    """The reports VSB sent (a zorgkas handler: those about its own applications and members,
+    as affiliated today)."""
     with uow as werk:
-        return werk.vsb_meldingen.alle(open_=open_)
+        alle = werk.vsb_meldingen.alle(open_=open_)
+        if door.zorgkas is None:
+            return alle
+        moment = nu or datetime.now(UTC)
+        return [m for m in alle if _van_zorgkas(werk, door, m, moment)]
+
+
+def _eigen_lid(werk: VsbKwaliteitWerk, door: Actor, insz: str, nu: datetime) -> bool:
+    """Whether ``insz`` is affiliated today with the actor's zorgkas (VSB staff: always)."""
+    if door.zorgkas is None:
+        return True
+    lid = werk.leden.op([insz]).get(insz)
+    return lid is not None and lid.zorgkas_op(dag_in_brussel(nu)) == door.zorgkas
+
+
+def _van_zorgkas(werk: VsbKwaliteitWerk, door: Actor, melding: VsbMelding, nu: datetime) -> bool:
+    if melding.aanvraag_id is not None:
+        aanvraag = werk.aanvragen.get(melding.aanvraag_id)
+        return aanvraag is not None and door.ziet(aanvraag.zorgkas)
+    return _eigen_lid(werk, door, melding.insz, nu)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from kbi_exchange.entrypoints.api.schemas import (
     BatchAntwoord,
     BatchVraag,
 )
+from kbi_exchange.entrypoints.web.routes import voeg_aii_paginas_toe
 from kbi_exchange.settings import Settings
 
 
@@ -72,6 +73,7 @@ def maak_app(settings: Settings) -> FastAPI:
     _kwaliteit_routes(app, api)
     _partij_routes(app, api)
     _openbaar_routes(app, api)
+    voeg_aii_paginas_toe(app, settings, api.wacht)
     _direct(
         app,
         {

@@ -17,6 +17,7 @@ from kbi_exchange.entrypoints.api.http import (
 )
 from kbi_exchange.entrypoints.api.vsb_kern import PREFIX, fout_json
 from kbi_exchange.entrypoints.api.vsb_zorgkas import ZorgkasRoutes
+from kbi_exchange.entrypoints.web.routes import voeg_vsb_paginas_toe
 from kbi_exchange.settings import Settings
 
 
@@ -82,6 +83,7 @@ def maak_app(settings: Settings) -> FastAPI:
     ]
     for pad, handler, methode, samenvatting in routes:
         app.add_api_route(pad, handler, methods=[methode], summary=samenvatting)
+    voeg_vsb_paginas_toe(app, settings, api.wacht, api.bron)
     # gone since every question to AII belongs to an application: a clear 410, undocumented
     app.add_api_route(f"{PREFIX}/advies", api.advies, methods=["POST"], include_in_schema=False)
     return app

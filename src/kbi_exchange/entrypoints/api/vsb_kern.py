@@ -181,6 +181,10 @@ class VsbKern:
         """The zorgkas's machine client as the use cases see it: a handler of its zorgkas."""
         return Actor.client(f"client:{client.naam}", Node.VSB, zorgkas=client.zorgkas)
 
+    def bron(self) -> AiiClient:
+        """The client of AII's advice service, made at first use (the pages share it)."""
+        return self._bron_()
+
     def _bron_(self) -> AiiClient:
         if self._bron is None:
             self._bron = aii_client(self.settings)

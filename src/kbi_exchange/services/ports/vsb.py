@@ -207,6 +207,9 @@ class VsbKwaliteitWerk(VsbUnitOfWork, Protocol):
     def vsb_meldingen(self) -> VsbMeldingen: ...
 
     @property
+    def leden(self) -> LedenLezer: ...
+
+    @property
     def vsb_rectificaties(self) -> VsbRectificaties: ...
 
     @property

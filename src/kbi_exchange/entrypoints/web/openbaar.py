@@ -1,0 +1,191 @@
+"""The pages anyone may open: the transparency page (art. 10), log-in and log-out, the start
+page of whoever is logged in, and the style sheet."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
+
+from kbi_exchange.bootstrap import uow
+from kbi_exchange.domain.transparantie import transparantie
+from kbi_exchange.entrypoints.web.kern import (
+    AANMELD_COOKIE,
+    BEVEILIGING,
+    SESSIE_COOKIE,
+    PaginaFout,
+    Paginas,
+    naar,
+    nieuw_aanmeldtoken,
+    nu,
+    veilig_pad,
+)
+from kbi_exchange.parameters import protocol_definitie, protocol_tekst
+from kbi_exchange.services import protocol, websessies
+from kbi_exchange.services.users import AuthenticatieMislukt
+
+TOESTANDEN = {
+    "nog_niet": "nog niet in werking",
+    "in_werking": "in werking",
+    "geschorst": "geschorst (de gegevensstromen staan stil)",
+    "opgezegd": "opgezegd (nog in werking tot het einde van de opzegtermijn)",
+    "beeindigd": "beëindigd",
+}
+
+
+@functools.cache
+def stijl() -> bytes:
+    return resources.files(__package__).joinpath("static", "kbi.css").read_bytes()
+
+
+class OpenbarePaginas(Paginas):
+    """What needs no log-in, and the log-in itself."""
+
+    async def index(self, request: Request) -> Response:
+        bezoek = await self.bezoek(request)
+        return naar("/start" if bezoek else "/protocol")
+
+    async def stijlblad(self, _: Request) -> Response:
+        return Response(
+            stijl(),
+            media_type="text/css",
+            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+        )
+
+    async def protocol(self, request: Request) -> Response:
+        """The protocol's public summary, its state now and its text (no log-in)."""
+        try:
+            staat = await self.in_draad(
+                lambda: protocol.status(
+                    uow=uow(self.settings, self.node), definitie=protocol_definitie(), nu=nu()
+                )
+            )
+        except PaginaFout:
+            staat = None
+        except Exception:  # the database cannot be read: the summary still holds
+            staat = None
+        bezoek = await self._bezoek_stil(request)
+        return self.toon(
+            request,
+            "protocol.html",
+            bezoek,
+            samenvatting=transparantie(protocol_definitie(), staat),
+            toestanden=TOESTANDEN,
+            tekst=protocol_tekst(),
+        )
+
+    async def _bezoek_stil(self, request: Request) -> Any:
+        try:
+            return await self.bezoek(request)
+        except Exception:  # a public page answers even when sessions cannot be read
+            return None
+
+    async def aanmelden_formulier(self, request: Request) -> Response:
+        return self._aanmelden(request, volgende=request.query_params.get("volgende", ""))
+
+    def _aanmelden(
+        self, request: Request, *, volgende: str, naam: str = "", fout: str = "", status: int = 200
+    ) -> Response:
+        token = request.cookies.get(AANMELD_COOKIE) or nieuw_aanmeldtoken()
+        antwoord = self.toon(
+            request,
+            "login.html",
+            None,
+            status=status,
+            aanmeldtoken=token,
+            volgende=veilig_pad(volgende),
+            naam=naam[:64],
+            fout=fout,
+            oidc=self.oidc_naam(),
+        )
+        self._cookie(request, antwoord, AANMELD_COOKIE, token, max_age=3600)
+        return antwoord
+
+    def oidc_naam(self) -> str:
+        return ""
+
+    async def aanmelden(self, request: Request) -> Response:
+        """Name and password checked (lockout after repeated failures), a session opened."""
+        herkomst = request.client.host if request.client else "unknown"
+        formulier = await self.formulier(request, None)
+        volgende = veilig_pad(formulier.get("volgende"))
+        naam = formulier.get("naam", "").strip()[:64]
+        wachtwoord = formulier.get("wachtwoord", "")
+        if self.wacht.blocked(herkomst):
+            self.wacht.failed(herkomst)
+            return self._aanmelden(
+                request,
+                volgende=volgende,
+                naam=naam,
+                fout="Te veel mislukte pogingen van dit adres; probeer het straks opnieuw.",
+                status=429,
+            )
+        if not naam or not wachtwoord or len(wachtwoord) > 1024:
+            return self._aanmelden(
+                request,
+                volgende=volgende,
+                naam=naam,
+                fout="Vul uw naam en wachtwoord in.",
+                status=400,
+            )
+        try:
+            token, _ = await self.in_draad(
+                lambda: websessies.meld_aan(
+                    uow=uow(self.settings, self.node), naam=naam, wachtwoord=wachtwoord, nu=nu()
+                )
+            )
+        except PaginaFout as fout:
+            if fout.status != AuthenticatieMislukt.status:
+                raise
+            self.wacht.failed(herkomst)
+            return self._aanmelden(
+                request,
+                volgende=volgende,
+                naam=naam,
+                fout="Aanmelden mislukt: naam of wachtwoord onjuist, of het account is tijdelijk "
+                "geblokkeerd.",
+                status=401,
+            )
+        antwoord = naar(volgende)
+        self._cookie(request, antwoord, SESSIE_COOKIE, token, max_age=None)
+        antwoord.delete_cookie(AANMELD_COOKIE, path="/")
+        return antwoord
+
+    async def afmelden(self, request: Request) -> Response:
+        bezoek = await self.bezoek(request)
+        await self.formulier(request, bezoek)
+        token = request.cookies.get(SESSIE_COOKIE)
+        await self.in_draad(
+            lambda: websessies.meld_af(uow=uow(self.settings, self.node), token=token)
+        )
+        antwoord = naar("/login")
+        antwoord.delete_cookie(SESSIE_COOKIE, path="/")
+        return antwoord
+
+    async def start(self, request: Request) -> Response:
+        bezoek = await self.vereist_bezoek(request)
+        return self.toon(request, "start.html", bezoek)
+
+    @staticmethod
+    def _cookie(
+        request: Request,
+        antwoord: HTMLResponse | Response,
+        naam: str,
+        waarde: str,
+        max_age: int | None,
+    ) -> None:
+        antwoord.set_cookie(
+            naam,
+            waarde,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+
+
+__all__ = ["BEVEILIGING", "OpenbarePaginas"]

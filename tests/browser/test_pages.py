@@ -1,0 +1,177 @@
+"""The pages in a real browser (Debian's Chromium, driven by Playwright) against both nodes
+served by `kbi serve` in their own processes: log-in with the keyboard only, a zorgkas
+application, the four-eyes approval with two people, a page refused for a wrong role, a form
+post without its CSRF token, the transparency page without log-in. The main pages are
+photographed on the way (`make screenshots` keeps them in docs/screenshots/)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.aii_node import serveer
+from tests.browser.conftest import Browser
+from tests.web_wereld import NOK_INSZ, WACHTWOORD, Wereld, bouw_wereld, poort_voor
+
+Page = object  # playwright's Page, imported lazily (only where a browser runs)
+
+
+@pytest.fixture(scope="module")
+def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wereld, str, str]]:
+    """The populated home, AII served by its fixture and VSB by `kbi serve` here."""
+    with pytest.MonkeyPatch.context() as mp:
+        for w in bouw_wereld(tmp_path_factory.mktemp("browser"), mp, poort_voor(19_900)):
+            vsb_poort = w.aii_node.poort + 1
+            vsb = serveer("vsb", vsb_poort)
+            try:
+                yield w, w.aii_node.adres, f"http://127.0.0.1:{vsb_poort}"
+            finally:
+                vsb.terminate()
+                vsb.wait(timeout=20)
+
+
+def foto(pagina: object, naam: str, map_: Path) -> None:
+    """A screenshot of the whole page; kept in docs/ when `KBI_SCREENSHOTS` says where."""
+    doel = Path(os.environ.get("KBI_SCREENSHOTS") or map_)
+    doel.mkdir(parents=True, exist_ok=True)
+    pagina.screenshot(path=str(doel / f"{naam}.png"), full_page=True)  # type: ignore[attr-defined]
+    assert (doel / f"{naam}.png").stat().st_size > 5_000
+
+
+def meld_aan(pagina: object, adres: str, naam: str) -> None:
+    p = pagina
+    p.goto(f"{adres}/login")  # type: ignore[attr-defined]
+    p.fill("#naam", naam)  # type: ignore[attr-defined]
+    p.fill("#wachtwoord", WACHTWOORD)  # type: ignore[attr-defined]
+    p.click("button[type=submit]")  # type: ignore[attr-defined]
+    p.wait_for_url(f"{adres}/start")  # type: ignore[attr-defined]
+
+
+def test_the_transparency_page_opens_without_log_in(
+    browser: Browser, wereld: tuple[Wereld, str, str], tmp_path: Path
+) -> None:
+    _, aii, vsb = wereld
+    for adres in (aii, vsb):
+        pagina = browser.nieuwe_pagina()
+        pagina.goto(f"{adres}/protocol")
+        assert "OK betekent: geen niet-naleving gekend in de KBI" in pagina.inner_text("main")
+        assert "PROTOCOL VOOR DE ELEKTRONISCHE MEDEDELING" in pagina.inner_text(".tekst")
+        assert pagina.url.endswith("/protocol")  # no log-in asked
+    foto(pagina, "protocol", tmp_path)
+
+
+def test_the_log_in_form_works_with_the_keyboard_alone(
+    browser: Browser, wereld: tuple[Wereld, str, str], tmp_path: Path
+) -> None:
+    _, aii, _ = wereld
+    pagina = browser.nieuwe_pagina()
+    pagina.goto(f"{aii}/login")
+    foto(pagina, "login", tmp_path)
+    # the name field has the focus on arrival; Tab goes to the password, then the button
+    assert pagina.evaluate("document.activeElement.id") == "naam"
+    pagina.keyboard.type("olga")
+    pagina.keyboard.press("Tab")
+    assert pagina.evaluate("document.activeElement.id") == "wachtwoord"
+    pagina.keyboard.type(WACHTWOORD)
+    pagina.keyboard.press("Tab")
+    assert pagina.evaluate("document.activeElement.textContent") == "Aanmelden"
+    # the focus is visible (an outline, WCAG 2.4.7)
+    assert pagina.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    pagina.keyboard.press("Enter")
+    pagina.wait_for_url(f"{aii}/start")
+    assert "aii-operator" in pagina.inner_text("main")
+    # the skip link is the first stop on every page
+    pagina.keyboard.press("Tab")
+    assert pagina.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+
+
+def test_a_zorgkas_handler_records_an_application_and_reads_the_letter(
+    browser: Browser, wereld: tuple[Wereld, str, str], tmp_path: Path
+) -> None:
+    _, _, vsb = wereld
+    pagina = browser.nieuwe_pagina()
+    meld_aan(pagina, vsb, "zoe")
+    pagina.get_by_role("link", name="Aanvragen zorgbudget").first.click()
+    pagina.fill("input[name=insz]", NOK_INSZ)
+    pagina.fill("input[name=opening]", "2022-01-01")
+    foto(pagina, "zorgkas-aanvragen", tmp_path)
+    pagina.get_by_role("button", name="Aanvraag indienen").click()
+    pagina.wait_for_selector(".brief")
+    tekst = pagina.inner_text("main")
+    assert "NOK" in tekst
+    assert "kan niet worden toegekend" in pagina.inner_text(".brief")
+    foto(pagina, "zorgkas-aanvraag-nok", tmp_path)
+
+
+def test_the_four_eyes_approval_takes_two_people(
+    browser: Browser, wereld: tuple[Wereld, str, str], tmp_path: Path
+) -> None:
+    _, aii, _ = wereld
+    olga = browser.nieuwe_pagina()
+    meld_aan(olga, aii, "olga")
+    olga.goto(f"{aii}/aii/lijsten")
+    olga.fill("input[name=jaar]", "2023")
+    olga.get_by_role("button", name="Lijst maken").click()
+    olga.wait_for_load_state()
+    assert "Goedkeuren" in olga.inner_text("main"), olga.inner_text("main")
+    olga.get_by_role("button", name="Goedkeuren").click()
+    assert "does not grant kbi:lijst:approve" in olga.inner_text("main")
+    anton = browser.nieuwe_pagina(nieuwe_context=True)
+    meld_aan(anton, aii, "anton")
+    anton.goto(f"{aii}/aii/lijsten")
+    anton.get_by_role("button", name="Goedkeuren").click()
+    anton.get_by_role("button", name="Leveren").wait_for()
+    rij = anton.inner_text("tbody tr")
+    assert "goedgekeurd" in rij
+    assert "anton" in rij
+    assert "olga" in rij
+    foto(anton, "aii-lijsten", tmp_path)
+
+
+def test_a_page_of_another_role_is_refused(
+    browser: Browser, wereld: tuple[Wereld, str, str]
+) -> None:
+    _, _, vsb = wereld
+    pagina = browser.nieuwe_pagina()
+    meld_aan(pagina, vsb, "zoe")
+    antwoord = pagina.goto(f"{vsb}/vsb/verdeling")
+    assert antwoord is not None
+    assert antwoord.status == 403
+    assert "does not grant vsb:lijst:distribute" in pagina.inner_text("main")
+    assert "Verdeling per zorgkas" not in pagina.inner_text("nav")
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(
+    browser: Browser, wereld: tuple[Wereld, str, str]
+) -> None:
+    _, _, vsb = wereld
+    pagina = browser.nieuwe_pagina()
+    meld_aan(pagina, vsb, "zoe")
+    # the browser's own session cookie goes along; the token does not
+    antwoord = pagina.request.post(
+        f"{vsb}/zorgkas/aanvragen", form={"insz": NOK_INSZ, "opening": "2023-01-01"}
+    )
+    assert antwoord.status == 403
+    assert "CSRF" in antwoord.text()
+
+
+def test_the_main_pages_of_each_role_render(
+    browser: Browser, wereld: tuple[Wereld, str, str], tmp_path: Path
+) -> None:
+    _, aii, vsb = wereld
+    for adres, naam, pad, foto_naam in (
+        (aii, "olga", f"/aii/dossiers?insz={NOK_INSZ}&datum=2022-01-01", "aii-dossier"),
+        (aii, "dora", "/audit", "dpo-auditlog"),
+        (vsb, "vera", "/vsb/verdeling?jaar=2023", "vsb-verdeling"),
+        (vsb, "vera", "/incidenten", "incidenten"),
+        (vsb, "zoe", "/zorgkas/meldingen", "zorgkas-meldingen"),
+    ):
+        pagina = browser.nieuwe_pagina(nieuwe_context=True)
+        meld_aan(pagina, adres, naam)
+        antwoord = pagina.goto(f"{adres}{pad}")
+        assert antwoord is not None
+        assert antwoord.status == 200, (pad, pagina.inner_text("main"))
+        foto(pagina, foto_naam, tmp_path)

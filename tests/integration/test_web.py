@@ -1,0 +1,414 @@
+"""The pages of both nodes in-process (issue 22): log-in, sessions, CSRF, lockout, the public
+transparency page, a zorgkas application, the four-eyes approval, refusals by role, junk in
+every form — on one populated home (tests/web_wereld.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web_wereld import (
+    GEEN_LID,
+    LM_INSZ,
+    NOK_INSZ,
+    WACHTWOORD,
+    Wereld,
+    bouw_wereld,
+    csrf,
+    meld_aan,
+    poort_voor,
+)
+
+
+@pytest.fixture(scope="module")
+def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wereld]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield from bouw_wereld(tmp_path_factory.mktemp("web"), mp, poort_voor(19_300))
+
+
+@pytest.fixture
+def aii(wereld: Wereld) -> Iterator[TestClient]:
+    with wereld.client("aii") as client:
+        yield client
+
+
+@pytest.fixture
+def vsb(wereld: Wereld) -> Iterator[TestClient]:
+    with wereld.client("vsb") as client:
+        yield client
+
+
+def als(client: TestClient, naam: str) -> TestClient:
+    antwoord = meld_aan(client, naam)
+    assert antwoord.status_code == 303, antwoord.text
+    return client
+
+
+@pytest.mark.parametrize("node", ["aii", "vsb"])
+def test_the_transparency_page_needs_no_log_in_and_says_what_ok_means(
+    wereld: Wereld, node: str
+) -> None:
+    with wereld.client(node) as client:
+        pagina = client.get("/protocol")
+    assert pagina.status_code == 200
+    assert "OK betekent: geen niet-naleving gekend in de KBI" in pagina.text
+    # the protocol's own text, shipped in the package
+    assert "PROTOCOL VOOR DE ELEKTRONISCHE MEDEDELING VAN PERSOONS" in pagina.text
+    assert "uw zorgkas" in pagina.text
+    assert "geen einde gekend" in pagina.text  # the legal bases with their end dates
+    assert "in werking" in pagina.text
+    assert pagina.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "set-cookie" not in pagina.headers
+    with wereld.client(node) as client:
+        stijl = client.get("/static/kbi.css")
+    assert stijl.status_code == 200
+    assert stijl.headers["content-type"].startswith("text/css")
+    assert ".kop" in stijl.text
+
+
+def test_log_in_sets_a_strict_http_only_cookie_and_log_out_ends_the_session(
+    vsb: TestClient,
+) -> None:
+    antwoord = meld_aan(vsb, "zoe")
+    assert antwoord.status_code == 303
+    assert antwoord.headers["location"] == "/start"
+    koek = antwoord.headers["set-cookie"]
+    assert "kbi_sessie=" in koek
+    assert "HttpOnly" in koek
+    assert "SameSite=strict" in koek or "SameSite=Strict" in koek
+    start = vsb.get("/start")
+    assert "zorgkas-handler" in start.text
+    assert "zorgkas <strong>CM</strong>" in start.text
+    token = vsb.cookies["kbi_sessie"]
+    weg = vsb.post("/logout", data={"csrf": csrf(start)}, follow_redirects=False)
+    assert weg.status_code == 303
+    # the old cookie, kept by an attacker, opens nothing any more
+    vsb.cookies.set("kbi_sessie", token)
+    terug = vsb.get("/start", follow_redirects=False)
+    assert terug.status_code == 303
+    assert terug.headers["location"].startswith("/login?volgende=/start")
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(
+    aii: TestClient,
+) -> None:
+    fout = meld_aan(aii, "lena", "not the password")
+    assert fout.status_code == 401
+    assert "Aanmelden mislukt" in fout.text
+    assert "kbi_sessie" not in fout.headers.get("set-cookie", "")
+    for _ in range(4):
+        meld_aan(aii, "lena", "not the password")
+    # locked now: the right password is refused with the same words
+    geblokkeerd = meld_aan(aii, "lena", WACHTWOORD)
+    assert geblokkeerd.status_code == 401
+    assert "tijdelijk geblokkeerd" in geblokkeerd.text
+
+
+def test_forms_without_or_with_a_wrong_csrf_token_or_from_another_site_are_refused(
+    vsb: TestClient,
+) -> None:
+    als(vsb, "zoe")
+    zonder = vsb.post("/zorgkas/aanvragen", data={"insz": NOK_INSZ, "opening": "2022-01-01"})
+    assert zonder.status_code == 403
+    assert "CSRF" in zonder.text
+    fout = vsb.post(
+        "/zorgkas/aanvragen", data={"csrf": "0" * 64, "insz": NOK_INSZ, "opening": "2022-01-01"}
+    )
+    assert fout.status_code == 403
+    token = csrf(vsb.get("/zorgkas/aanvragen"))
+    elders = vsb.post(
+        "/zorgkas/aanvragen",
+        data={"csrf": token, "insz": NOK_INSZ, "opening": "2022-01-01"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert elders.status_code == 403
+    # the log-in form too: no token, no log-in
+    assert vsb.post("/login", data={"naam": "zoe", "wachtwoord": WACHTWOORD}).status_code == 403
+    # nothing was recorded by any of them
+    assert NOK_INSZ not in vsb.get("/zorgkas/aanvragen").text
+
+
+def test_a_zorgkas_handler_records_an_application_and_reads_the_letter(vsb: TestClient) -> None:
+    als(vsb, "zoe")
+    token = csrf(vsb.get("/zorgkas/aanvragen"))
+    antwoord = vsb.post(
+        "/zorgkas/aanvragen",
+        data={"csrf": token, "insz": NOK_INSZ, "opening": "2022-01-01"},
+        follow_redirects=False,
+    )
+    assert antwoord.status_code == 303, antwoord.text
+    pagina = vsb.get(antwoord.headers["location"])
+    assert pagina.status_code == 200
+    assert "NOK" in pagina.text
+    assert "NIET_TIJDIG_AANGEMELD" in pagina.text
+    assert "Brieftekst bij de weigering" in pagina.text
+    assert "kan niet worden toegekend" in pagina.text
+    assert NOK_INSZ in vsb.get("/zorgkas/aanvragen").text
+
+
+@pytest.mark.parametrize("insz", [LM_INSZ, GEEN_LID])
+def test_a_person_not_of_the_handlers_zorgkas_is_refused_in_the_same_words(
+    vsb: TestClient, insz: str
+) -> None:
+    als(vsb, "zoe")
+    token = csrf(vsb.get("/zorgkas/aanvragen"))
+    antwoord = vsb.post(
+        "/zorgkas/aanvragen", data={"csrf": token, "insz": insz, "opening": "2023-01-01"}
+    )
+    assert 400 <= antwoord.status_code < 500
+    assert "LM" not in antwoord.text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert insz not in antwoord.text
+
+
+def test_another_zorgkass_application_is_not_found_for_a_handler(vsb: TestClient) -> None:
+    als(vsb, "lou")
+    token = csrf(vsb.get("/zorgkas/aanvragen"))
+    eigen = vsb.post(
+        "/zorgkas/aanvragen",
+        data={"csrf": token, "insz": LM_INSZ, "opening": "2023-01-01"},
+        follow_redirects=False,
+    )
+    assert eigen.status_code == 303, eigen.text
+    pad = eigen.headers["location"]
+    vsb.cookies.clear()
+    als(vsb, "zoe")
+    vreemd = vsb.get(pad)
+    assert vreemd.status_code == 404
+    assert LM_INSZ not in vreemd.text
+    assert LM_INSZ not in vsb.get("/zorgkas/aanvragen").text
+    # VSB staff see both zorgkassen
+    vsb.cookies.clear()
+    als(vsb, "vera")
+    alles = vsb.get("/zorgkas/aanvragen").text
+    assert LM_INSZ in alles
+
+
+def test_the_four_eyes_approval_needs_another_person(aii: TestClient) -> None:
+    als(aii, "olga")
+    token = csrf(aii.get("/aii/lijsten"))
+    gemaakt = aii.post("/aii/lijsten", data={"csrf": token, "jaar": "2024"}, follow_redirects=False)
+    assert gemaakt.status_code == 303, gemaakt.text
+    lijst_id = gemaakt.headers["location"].split("gemaakt=")[1]
+    eigen = aii.post(f"/aii/lijsten/{lijst_id}", data={"csrf": token, "stap": "goedkeuren"})
+    assert eigen.status_code == 403
+    assert "kbi:lijst:approve" in eigen.text
+    aii.cookies.clear()
+    als(aii, "anton")
+    token = csrf(aii.get("/aii/lijsten"))
+    goed = aii.post(
+        f"/aii/lijsten/{lijst_id}",
+        data={"csrf": token, "stap": "goedkeuren"},
+        follow_redirects=False,
+    )
+    assert goed.status_code == 303, goed.text
+    geleverd = aii.post(
+        f"/aii/lijsten/{lijst_id}", data={"csrf": token, "stap": "leveren"}, follow_redirects=True
+    )
+    assert geleverd.status_code == 200
+    assert "geleverd" in geleverd.text
+    assert "anton" in geleverd.text
+
+
+@pytest.mark.parametrize(
+    ("naam", "pad"),
+    [
+        ("zoe", "/vsb/verdeling"),
+        ("zoe", "/audit"),
+        ("vera", "/audit"),
+        ("anton", "/aii/dossiers"),
+        ("anton", "/aii/meldingen"),
+        ("aida", "/aii/lijsten"),
+        ("olga", "/audit"),
+    ],
+)
+def test_a_page_for_another_role_is_refused_with_the_reason(
+    wereld: Wereld, naam: str, pad: str
+) -> None:
+    from tests.web_wereld import node_van  # noqa: PLC0415
+
+    with wereld.client(node_van(naam)) as client:
+        als(client, naam)
+        antwoord = client.get(pad)
+    assert antwoord.status_code == 403
+    assert "does not grant" in antwoord.text
+
+
+def test_a_page_without_a_session_sends_to_the_log_in_and_back(aii: TestClient) -> None:
+    antwoord = aii.get("/aii/dossiers?insz=1", follow_redirects=False)
+    assert antwoord.status_code == 303
+    assert antwoord.headers["location"] == "/login?volgende=/aii/dossiers"
+    # and no open redirect after log-in
+    token = csrf(aii.get("/login"))
+    weg = aii.post(
+        "/login",
+        data={
+            "csrf": token,
+            "naam": "olga",
+            "wachtwoord": WACHTWOORD,
+            "volgende": "//evil.example",
+        },
+        follow_redirects=False,
+    )
+    assert weg.headers["location"] == "/start"
+
+
+def test_the_dossier_page_shows_the_timeline_and_the_decision_as_known_at(
+    aii: TestClient,
+) -> None:
+    als(aii, "olga")
+    pagina = aii.get(f"/aii/dossiers?insz={NOK_INSZ}&datum=2022-01-01")
+    assert pagina.status_code == 200
+    assert "NIET_TIJDIG_AANGEMELD" in pagina.text
+    assert 'class="tijdlijn"' in pagina.text
+    assert "In de doelgroep" in pagina.text
+    # as known at another moment: the decision says which
+    vroeger = aii.get(f"/aii/dossiers?insz={NOK_INSZ}&datum=2022-01-01&gekend_op=2024-03-01")
+    assert vroeger.status_code == 200
+    assert "gekend op 2024-03-01 23:59 UTC" in vroeger.text
+    fout = aii.get("/aii/dossiers?insz=12345&datum=2022-01-01")
+    assert fout.status_code == 200
+    assert "Geen beslissing" in fout.text
+
+
+def test_the_dpo_searches_the_audit_log_by_person_and_period(aii: TestClient) -> None:
+    als(aii, "dora")
+    pagina = aii.get("/audit")
+    assert "De keten is intact" in pagina.text
+    persoon = aii.get(f"/audit?insz={NOK_INSZ}")
+    assert persoon.status_code == 200
+    assert "kbi:advies" in persoon.text  # VSB's question about them
+    periode = aii.get("/audit?van=2000-01-01")
+    assert periode.status_code == 200
+    assert "regel(s) gevonden" in periode.text
+    assert NOK_INSZ not in periode.text.split("<table>", 1)[1]
+
+
+JUNK = [
+    {"csrf": "x", "insz": "x" * 5000, "opening": "2022-01-01"},
+    {"insz": "\x00\xff", "opening": "9999-99-99"},
+]
+
+
+@pytest.mark.parametrize(
+    ("node", "naam", "pad"),
+    [
+        ("vsb", "zoe", "/zorgkas/aanvragen"),
+        ("vsb", "zoe", "/zorgkas/meldingen"),
+        ("vsb", "vera", "/incidenten"),
+        ("aii", "olga", "/aii/lijsten"),
+        ("aii", "olga", "/aii/lijsten/geen-lijst"),
+        ("aii", "olga", "/incidenten"),
+        ("aii", "olga", "/login"),
+        ("aii", "olga", "/logout"),
+    ],
+)
+def test_no_form_answers_5xx_to_junk_long_fields_or_a_missing_token(
+    wereld: Wereld, node: str, naam: str, pad: str
+) -> None:
+    with wereld.client(node) as client:
+        als(client, naam)
+        token = csrf(client.get("/start"))
+        lang = "é" * 5_000
+        pogingen = [
+            client.post(
+                pad,
+                data={
+                    "csrf": token,
+                    "insz": lang,
+                    "opening": lang,
+                    "jaar": lang,
+                    "omschrijving": lang,
+                    "vastgesteld": lang,
+                    "stap": lang,
+                    "naam": lang,
+                    "wachtwoord": lang,
+                    "aanvraag": lang,
+                },
+            ),
+            client.post(pad, data={"insz": "1"}),
+            client.post(
+                pad,
+                content=b"\xff\xfe\x00garbage",
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            ),
+            client.post(
+                pad,
+                content=b"a=1&" * 20_000,
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            ),
+            client.post(pad, content=b"{}", headers={"content-type": "application/json"}),
+            client.post(
+                pad,
+                content=f"csrf={token}&csrf={token}".encode(),
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            ),
+            client.post(
+                pad,
+                data={
+                    "csrf": token,
+                    "jaar": "20x4",
+                    "opening": "2022-02-30",
+                    "vastgesteld": "2999-01-01T00:00",
+                },
+            ),
+        ]
+    for antwoord in pogingen:
+        assert antwoord.status_code < 500, (pad, antwoord.status_code, antwoord.text[:300])
+        assert antwoord.status_code != 200 or pad in ("/login", "/logout")
+
+
+def test_a_complaint_is_passed_on_for_an_own_member_only_and_seen_by_its_zorgkas_only(
+    wereld: Wereld,
+) -> None:
+    with wereld.client("vsb") as vsb:
+        als(vsb, "lou")
+        token = csrf(vsb.get("/zorgkas/meldingen"))
+        eigen = vsb.post(
+            "/zorgkas/meldingen",
+            data={"csrf": token, "insz": LM_INSZ, "omschrijving": "Mijn attest ontbreekt."},
+            follow_redirects=False,
+        )
+        assert eigen.status_code == 303, eigen.text
+        assert LM_INSZ in vsb.get("/zorgkas/meldingen").text
+        vsb.cookies.clear()
+        als(vsb, "zoe")
+        token = csrf(vsb.get("/zorgkas/meldingen"))
+        vreemd = vsb.post(
+            "/zorgkas/meldingen",
+            data={"csrf": token, "insz": LM_INSZ, "omschrijving": "Niet van ons."},
+        )
+        assert vreemd.status_code == 404
+        assert LM_INSZ not in vreemd.text
+        # another zorgkas's report is not in the handler's list; VSB staff see it
+        assert LM_INSZ not in vsb.get("/zorgkas/meldingen").text
+        vsb.cookies.clear()
+        als(vsb, "vera")
+        assert LM_INSZ in vsb.get("/zorgkas/meldingen").text
+    with wereld.client("aii") as aii:
+        als(aii, "olga")
+        wachtrij = aii.get("/aii/meldingen")
+        assert "Mijn attest ontbreekt." in wachtrij.text
+        assert "Niet van ons." not in wachtrij.text
+
+
+def test_an_incident_is_registered_and_its_deadlines_shown(wereld: Wereld) -> None:
+    with wereld.client("aii") as aii:
+        als(aii, "olga")
+        token = csrf(aii.get("/incidenten"))
+        antwoord = aii.post(
+            "/incidenten",
+            data={
+                "csrf": token,
+                "vastgesteld": "2026-01-05T09:30",
+                "omschrijving": "Verkeerd geadresseerde mail",
+                "betrokkenen": "3",
+                "categorie_insz": "ja",
+                "datalek": "ja",
+            },
+        )
+        assert antwoord.status_code == 200, antwoord.text
+        assert "Verkeerd geadresseerde mail" in antwoord.text
+        # VSB is not served here: registered, and said plainly that it was not notified
+        assert "kon niet bereikt worden" in antwoord.text
