@@ -130,3 +130,17 @@ def node_van(naam: str) -> str:
 
 def poort_voor(basis: int) -> int:
     return basis + os.getpid() % 500
+
+
+def zet_oidc(home: Path, node: str, issuer: str, client_id: str, secret: str) -> None:
+    """Point a node's pages at an identity provider, as an operator edits settings.toml."""
+    import tomlkit  # noqa: PLC0415 - the OIDC tests only
+
+    bestand = home / "settings.toml"
+    document = tomlkit.parse(bestand.read_text(encoding="utf-8"))
+    tabel = document[node]["oidc"]  # type: ignore[index]
+    tabel["issuer"] = issuer  # type: ignore[index]
+    tabel["client_id"] = client_id  # type: ignore[index]
+    tabel["client_secret"] = secret  # type: ignore[index]
+    tabel["label"] = "de testidentiteitsdienst"  # type: ignore[index]
+    bestand.write_text(tomlkit.dumps(document), encoding="utf-8")

@@ -51,6 +51,18 @@ list_files_until = 2026-12-31
 # key). KBI_AII_VSB_URL overrides it.
 vsb_url = "http://127.0.0.1:8001"
 
+[aii.oidc]
+# Log-in on the AII pages through the agency's OpenID Connect identity provider (the Flemish
+# government's ACM/IDM speaks it), beside name and password; off while `issuer` is empty.
+# Register this node's `<address>/login/oidc/terug` as redirect URI there. The claim named by
+# `claim` must be the name of a person of `kbi users` on this node: their role is that
+# person's. KBI_AII_OIDC_CLIENT_SECRET overrides `client_secret`.
+issuer = ""
+client_id = ""
+client_secret = ""
+claim = "preferred_username"
+label = "de identiteitsdienst van de Vlaamse overheid"
+
 [vsb]
 identification = "VSB"
 # The AII node's advice service as VSB calls it, with VSB's client token (made on the AII node
@@ -69,6 +81,14 @@ aii_breaker_seconds = 30.0
 # authentications are limited as on the AII node ([aii] auth_failures_*).
 api_per_second_per_client = 20.0
 api_burst_per_client = 200
+
+[vsb.oidc]
+# As [aii.oidc], for the VSB pages; KBI_VSB_OIDC_CLIENT_SECRET overrides `client_secret`.
+issuer = ""
+client_id = ""
+client_secret = ""
+claim = "preferred_username"
+label = "de identiteitsdienst van de Vlaamse overheid"
 
 [retention]
 # SPEC §10. Days after a flow's legal basis lapsed or the protocol ended before the data held
@@ -105,6 +125,22 @@ folder = "pki"
 
 [pki.files]
 """
+
+
+@dataclass(frozen=True, slots=True)
+class OidcSettings:
+    """A node's OpenID Connect identity provider for its pages: off while ``issuer`` is
+    empty."""
+
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    claim: str = "preferred_username"
+    label: str = "de identiteitsdienst van de Vlaamse overheid"
+
+    @property
+    def on(self) -> bool:
+        return bool(self.issuer and self.client_id)
 
 
 class NietGeinitialiseerd(KbiFout):
@@ -148,6 +184,11 @@ class Settings:
     retention_audit_content_years: int = 10
     retention_undecided_application_days: int = 365
     retention_zorgkas_file_days: int = 90
+    aii_oidc: OidcSettings = OidcSettings()
+    vsb_oidc: OidcSettings = OidcSettings()
+
+    def oidc(self, node: str) -> OidcSettings:
+        return self.aii_oidc if node == "aii" else self.vsb_oidc
 
     def pki_file(self, naam: str) -> Path:
         """Where a PKI file (``ca.crt``, ``aii.key``, ...) is: its override, else the PKI map."""
@@ -218,6 +259,19 @@ def zet_instellingen(home: Path, sectie: str, waarden: dict[str, str | int | flo
     os.replace(tijdelijk, bestand)
 
 
+def _oidc(sectie: dict[str, Any], secret_env: str) -> OidcSettings:
+    """A node's identity provider: its section's ``oidc`` table over the defaults."""
+    standaard = tomllib.loads(DEFAULT_SETTINGS)["aii"]["oidc"]
+    tabel = {**standaard, **sectie.get("oidc", {})}
+    return OidcSettings(
+        issuer=str(tabel["issuer"]).rstrip("/"),
+        client_id=str(tabel["client_id"]),
+        client_secret=os.environ.get(secret_env) or str(tabel["client_secret"]),
+        claim=str(tabel["claim"]),
+        label=str(tabel["label"]),
+    )
+
+
 def _public_url(ingesteld: str) -> str:
     """The WSDL's address: `public_url` when set, else the one `kbi serve` listens on."""
     return (ingesteld or os.environ.get(SERVE_URL_ENV) or STANDAARD_PUBLIC_URL).rstrip("/")
@@ -264,6 +318,8 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         vsb_api_per_second_per_client=float(vsb["api_per_second_per_client"]),
         vsb_api_burst_per_client=float(vsb["api_burst_per_client"]),
         aii_vsb_url=(os.environ.get("KBI_AII_VSB_URL") or str(aii["vsb_url"])).rstrip("/"),
+        aii_oidc=_oidc(aii, "KBI_AII_OIDC_CLIENT_SECRET"),
+        vsb_oidc=_oidc(vsb, "KBI_VSB_OIDC_CLIENT_SECRET"),
         retention_grace_days=_geheel(bewaring, "grace_days"),
         retention_decision_records_years=_geheel(bewaring, "decision_records_years"),
         retention_audit_content_years=_geheel(bewaring, "audit_content_years"),

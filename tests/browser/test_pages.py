@@ -14,16 +14,21 @@ import pytest
 
 from tests.aii_node import serveer
 from tests.browser.conftest import Browser
-from tests.web_wereld import NOK_INSZ, WACHTWOORD, Wereld, bouw_wereld, poort_voor
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
+from tests.web_wereld import NOK_INSZ, WACHTWOORD, Wereld, bouw_wereld, poort_voor, zet_oidc
 
 Page = object  # playwright's Page, imported lazily (only where a browser runs)
 
 
 @pytest.fixture(scope="module")
 def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wereld, str, str]]:
-    """The populated home, AII served by its fixture and VSB by `kbi serve` here."""
+    """The populated home, AII served by its fixture and VSB by `kbi serve` here, its pages
+    pointed at a test identity provider."""
+    provider = TestProvider()
+    provider.start()
     with pytest.MonkeyPatch.context() as mp:
         for w in bouw_wereld(tmp_path_factory.mktemp("browser"), mp, poort_voor(19_900)):
+            zet_oidc(w.home, "vsb", provider.issuer, CLIENT_ID, CLIENT_SECRET)
             vsb_poort = w.aii_node.poort + 1
             vsb = serveer("vsb", vsb_poort)
             try:
@@ -31,6 +36,7 @@ def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wereld, s
             finally:
                 vsb.terminate()
                 vsb.wait(timeout=20)
+                provider.stop()
 
 
 def foto(pagina: object, naam: str, map_: Path) -> None:
@@ -86,6 +92,22 @@ def test_the_log_in_form_works_with_the_keyboard_alone(
     # the skip link is the first stop on every page
     pagina.keyboard.press("Tab")
     assert pagina.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+
+
+def test_log_in_through_the_identity_provider(
+    browser: Browser, wereld: tuple[Wereld, str, str]
+) -> None:
+    _, _, vsb = wereld
+    pagina = browser.nieuwe_pagina()
+    pagina.goto(f"{vsb}/login")
+    pagina.get_by_role("link", name="Aanmelden via de testidentiteitsdienst").click()
+    pagina.wait_for_selector("text=Testidentiteitsdienst")  # the provider's own page
+    pagina.fill("#als", "zoe")
+    pagina.get_by_role("button", name="Ga verder").click()
+    pagina.wait_for_url(f"{vsb}/start")
+    tekst = pagina.inner_text("main")
+    assert "zorgkas-handler" in tekst
+    assert "zoe" in pagina.inner_text("header")
 
 
 def test_a_zorgkas_handler_records_an_application_and_reads_the_letter(

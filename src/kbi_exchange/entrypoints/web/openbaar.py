@@ -3,13 +3,16 @@ page of whoever is logged in, and the style sheet."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import hmac
 from importlib import resources
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
+from kbi_exchange.adapters.oidc import OidcFailed, OidcProvider, OidcUnavailable
 from kbi_exchange.bootstrap import uow
 from kbi_exchange.domain.transparantie import transparantie
 from kbi_exchange.entrypoints.web.kern import (
@@ -27,6 +30,8 @@ from kbi_exchange.parameters import protocol_definitie, protocol_tekst
 from kbi_exchange.services import protocol, websessies
 from kbi_exchange.services.users import AuthenticatieMislukt
 
+OIDC_COOKIE = "kbi_oidc"
+OIDC_TERUG = "/login/oidc/terug"
 TOESTANDEN = {
     "nog_niet": "nog niet in werking",
     "in_werking": "in werking",
@@ -43,6 +48,8 @@ def stijl() -> bytes:
 
 class OpenbarePaginas(Paginas):
     """What needs no log-in, and the log-in itself."""
+
+    _provider: OidcProvider | None = None
 
     async def index(self, request: Request) -> Response:
         bezoek = await self.bezoek(request)
@@ -105,7 +112,98 @@ class OpenbarePaginas(Paginas):
         return antwoord
 
     def oidc_naam(self) -> str:
-        return ""
+        instellingen = self.settings.oidc(self.node.value)
+        return instellingen.label if instellingen.on else ""
+
+    def _oidc(self) -> OidcProvider:
+        instellingen = self.settings.oidc(self.node.value)
+        if not instellingen.on:
+            raise PaginaFout(
+                404, "Aanmelden via een identiteitsdienst is op deze dienst niet ingesteld."
+            )
+        if self._provider is None or self._provider.settings != instellingen:
+            self._provider = OidcProvider(instellingen)
+        return self._provider
+
+    @staticmethod
+    def _terug(request: Request) -> str:
+        return str(request.base_url).rstrip("/") + OIDC_TERUG
+
+    async def oidc_begin(self, request: Request) -> Response:
+        """To the identity provider, with a fresh state, nonce and PKCE verifier kept in a
+        short-lived cookie of this path only (Lax: it must come back with the provider's
+        redirect)."""
+        provider = self._oidc()
+        terug = self._terug(request)
+        poging = await self.in_draad(lambda: provider.start(terug))
+        antwoord = RedirectResponse(poging.url, status_code=303, headers=BEVEILIGING)
+        antwoord.set_cookie(
+            OIDC_COOKIE,
+            f"{poging.state}.{poging.nonce}.{poging.verifier}",
+            max_age=600,
+            path="/login/oidc",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return antwoord
+
+    async def oidc_terug(self, request: Request) -> Response:
+        """The provider's answer: state checked, code exchanged, ID token checked, the claim
+        mapped to a person of this node, a session opened."""
+        provider = self._oidc()
+        herkomst = request.client.host if request.client else "unknown"
+        q = request.query_params
+        state, nonce, verifier = [*request.cookies.get(OIDC_COOKIE, "").split("."), "", "", ""][:3]
+        if self.wacht.blocked(herkomst):
+            self.wacht.failed(herkomst)
+            raise PaginaFout(
+                429, "Te veel mislukte pogingen van dit adres; probeer het straks opnieuw."
+            )
+        if (
+            q.get("error")
+            or not q.get("code")
+            or not state
+            or not hmac.compare_digest(q.get("state", "")[:200].encode(), state.encode())
+        ):
+            self.wacht.failed(herkomst)
+            return self._aanmelden(
+                request,
+                volgende="/start",
+                fout=f"Aanmelden via {provider.settings.label} is niet gelukt of werd afgebroken.",
+                status=401,
+            )
+        code, terug = q["code"][:2000], self._terug(request)
+        try:
+            naam = await asyncio.to_thread(
+                lambda: provider.person_name(
+                    code=code, redirect_uri=terug, nonce=nonce, verifier=verifier
+                )
+            )
+            token = await asyncio.to_thread(
+                lambda: websessies.open_sessie(
+                    uow=uow(self.settings, self.node), naam=naam, via="oidc", nu=nu()
+                )
+            )
+        except OidcUnavailable:
+            raise PaginaFout(
+                503, f"{provider.settings.label} is nu niet bereikbaar; probeer later opnieuw."
+            ) from None
+        except (OidcFailed, AuthenticatieMislukt):
+            self.wacht.failed(herkomst)
+            return self._aanmelden(
+                request,
+                volgende="/start",
+                fout=f"Aanmelden via {provider.settings.label} mislukt: u bent daar niet gekend "
+                "of niet als persoon van deze dienst.",
+                status=401,
+            )
+        # SameSite=Strict: a cookie set on a redirect that began at another site is not sent
+        # on its next hop, so the way on is a page of this site
+        antwoord = self.toon(request, "verder.html", None, naar="/start")
+        self._cookie(request, antwoord, SESSIE_COOKIE, token, max_age=None)
+        antwoord.delete_cookie(OIDC_COOKIE, path="/login/oidc")
+        return antwoord
 
     async def aanmelden(self, request: Request) -> Response:
         """Name and password checked (lockout after repeated failures), a session opened."""

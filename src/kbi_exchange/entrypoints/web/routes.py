@@ -65,6 +65,8 @@ def _openbaar(p: OpenbarePaginas) -> list[tuple[str, str, Handler]]:
         ("/protocol", "GET", p.protocol),
         ("/login", "GET", p.aanmelden_formulier),
         ("/login", "POST", p.aanmelden),
+        ("/login/oidc", "GET", p.oidc_begin),
+        ("/login/oidc/terug", "GET", p.oidc_terug),
         ("/logout", "POST", p.afmelden),
         ("/start", "GET", p.start),
     ]
