@@ -138,9 +138,9 @@ def zet_oidc(home: Path, node: str, issuer: str, client_id: str, secret: str) ->
 
     bestand = home / "settings.toml"
     document = tomlkit.parse(bestand.read_text(encoding="utf-8"))
-    tabel = document[node]["oidc"]  # type: ignore[index]
-    tabel["issuer"] = issuer  # type: ignore[index]
-    tabel["client_id"] = client_id  # type: ignore[index]
-    tabel["client_secret"] = secret  # type: ignore[index]
-    tabel["label"] = "de testidentiteitsdienst"  # type: ignore[index]
+    tabel = document[node]["oidc"]
+    tabel["issuer"] = issuer
+    tabel["client_id"] = client_id
+    tabel["client_secret"] = secret
+    tabel["label"] = "de testidentiteitsdienst"
     bestand.write_text(tomlkit.dumps(document), encoding="utf-8")

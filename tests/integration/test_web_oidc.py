@@ -44,7 +44,8 @@ def _via_provider(aii: TestClient, als: str) -> httpx.Response:
     heen = httpx.get(naar.headers["location"] + f"&als={als}", follow_redirects=False)
     assert heen.status_code == 302, heen.text
     terug = urlsplit(heen.headers["location"])
-    return aii.get(f"{terug.path}?{terug.query}", follow_redirects=False)
+    antwoord: httpx.Response = aii.get(f"{terug.path}?{terug.query}", follow_redirects=False)
+    return antwoord
 
 
 def test_off_by_default_no_link_and_no_route(wereld: Wereld) -> None:
