@@ -4,6 +4,7 @@ every form — on one populated home (tests/web_wereld.py)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -412,3 +413,93 @@ def test_an_incident_is_registered_and_its_deadlines_shown(wereld: Wereld) -> No
         assert "Verkeerd geadresseerde mail" in antwoord.text
         # VSB is not served here: registered, and said plainly that it was not notified
         assert "kon niet bereikt worden" in antwoord.text
+
+
+# SPEC §11 as the pages should show it, written out here (not derived from PERMISSIES): which
+# pages each person may open; every other page of their node is refused (403 or, for a
+# zorgkas's own view that staff do not have, 404).
+PAGINAS = {
+    "aii": ["/start", "/protocol", "/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/audit",
+            "/incidenten"],
+    "vsb": ["/start", "/protocol", "/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024",
+            "/zorgkas/meldingen", "/vsb/verdeling", "/audit", "/incidenten"],
+}  # fmt: skip
+MAG = {
+    "olga": {"/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/incidenten"},
+    "anton": {"/aii/lijsten"},
+    "dora": {"/aii/dossiers", "/aii/lijsten", "/audit", "/incidenten"},
+    "aida": {"/audit"},
+    "zoe": {"/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024", "/zorgkas/meldingen"},
+    "lou": {"/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024", "/zorgkas/meldingen"},
+    "vera": {"/zorgkas/aanvragen", "/zorgkas/meldingen", "/vsb/verdeling", "/incidenten"},
+    "vida": {"/audit", "/incidenten"},
+    "vic": {"/audit"},
+}
+# what each zorgkas handler may never read, anywhere: the other zorgkas's members
+VREEMD = {"zoe": [LM_INSZ], "lou": [NOK_INSZ, "85073001348"]}
+
+
+def test_every_role_walks_every_page_and_sees_only_what_spec_11_allows(wereld: Wereld) -> None:
+    from tests.web_wereld import MENSEN  # noqa: PLC0415
+
+    tijden: list[float] = []
+    for naam, mag in MAG.items():
+        node = MENSEN[naam][0]
+        with wereld.client(node) as client:
+            als(client, naam)
+            start = client.get("/start").text
+            for pad in PAGINAS[node]:
+                begin = time.perf_counter()
+                antwoord = client.get(pad)
+                tijden.append(time.perf_counter() - begin)
+                if pad in ("/start", "/protocol") or pad in mag:
+                    assert antwoord.status_code == 200, (naam, pad, antwoord.text[:500])
+                else:
+                    assert antwoord.status_code in (403, 404), (naam, pad, antwoord.status_code)
+                    assert f'href="{pad.split("?")[0]}"' not in start, (naam, pad)  # no menu link
+                for insz in VREEMD.get(naam, []):
+                    assert insz not in antwoord.text, (naam, pad, insz)
+    tijden.sort()
+    print(f"\npages walked: {len(tijden)}, median {1000 * tijden[len(tijden) // 2]:.1f} ms")
+
+
+# every action (a form) of the pages, with a form that would do it; 403 for whom SPEC §11
+# refuses it, and anything else but 403 (done, or refused for another reason) for whom it allows
+ACTIES = {
+    "aii": [
+        ("/aii/lijsten", {"jaar": "2025"}, {"olga"}),
+        ("/aii/lijsten/geen-lijst", {"stap": "goedkeuren"}, {"anton"}),
+        ("/aii/lijsten/geen-lijst", {"stap": "leveren"}, {"olga", "anton"}),
+        ("/incidenten", {"vastgesteld": "2026-01-02T10:00", "omschrijving": "x",
+                         "categorie_andere": "ja"}, {"olga", "dora"}),
+    ],
+    "vsb": [
+        # lou (LM) may record applications and pass complaints on, but not for a CM member:
+        # refused for the person (400/404, the same words as for anyone unknown), never 403
+        ("/zorgkas/aanvragen", {"insz": NOK_INSZ, "opening": "2023-06-01", "zorgkas": "CM"},
+         {"zoe", "vera", "lou"}),
+        ("/zorgkas/meldingen", {"insz": NOK_INSZ, "omschrijving": "klopt niet"},
+         {"zoe", "vera", "lou"}),
+        ("/incidenten", {"vastgesteld": "2026-01-02T10:00", "omschrijving": "x",
+                         "categorie_andere": "ja"}, {"vera", "vida"}),
+    ],
+}  # fmt: skip
+
+
+def test_every_role_tries_every_action_and_only_spec_11_lets_it_through(wereld: Wereld) -> None:
+    from tests.web_wereld import MENSEN  # noqa: PLC0415
+
+    for naam in MAG:
+        node = MENSEN[naam][0]
+        with wereld.client(node) as client:
+            als(client, naam)
+            token = csrf(client.get("/start"))
+            for pad, velden, mogen in ACTIES[node]:
+                antwoord = client.post(pad, data={"csrf": token, **velden})
+                if naam in mogen:
+                    assert antwoord.status_code != 403, (naam, pad, antwoord.text[:400])
+                else:
+                    assert antwoord.status_code == 403, (naam, pad, antwoord.status_code)
+                assert antwoord.status_code < 500, (naam, pad, antwoord.text[:400])
+                for insz in VREEMD.get(naam, []):
+                    assert insz not in antwoord.text, (naam, pad, insz)

@@ -70,6 +70,8 @@ class Menu:
     tekst: str
     use_case: Callable[..., object]
     node: Node | None = None
+    # a zorgkas's own view (its members on the list): not in VSB staff's menu
+    zorgkas_eigen: bool = False
 
 
 @dataclass(slots=True)
@@ -231,6 +233,7 @@ class Paginas:
             for m in self.MENU
             if bezoek is not None
             and (m.node is None or m.node is self.node)
+            and (not m.zorgkas_eigen or bezoek.gebruiker.zorgkas is not None)
             and toont(bezoek.actor, m.use_case)
         ]
         html = TEMPLATES.get_template(sjabloon).render(

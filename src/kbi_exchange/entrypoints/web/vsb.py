@@ -30,7 +30,7 @@ from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
 
 VSB_MENU = (
     Menu("/zorgkas/aanvragen", "Aanvragen zorgbudget", aanvragen.overzicht, Node.VSB),
-    Menu("/zorgkas/lijst", "Leden op de jaarlijst", verdeling.leden_op_lijst, Node.VSB),
+    Menu("/zorgkas/lijst", "Leden op de jaarlijst", verdeling.leden_op_lijst, Node.VSB, True),
     Menu("/zorgkas/meldingen", "Meldingen over gegevens", vsb_kwaliteit.meldingen, Node.VSB),
     Menu("/vsb/verdeling", "Verdeling per zorgkas", verdeling.per_zorgkas, Node.VSB),
 )
