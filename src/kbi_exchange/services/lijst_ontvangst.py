@@ -223,3 +223,10 @@ def _bewaar(
         raise LijstFout(f"{naam}: another list for {kop.jaar} was stored meanwhile") from None
     crash_point("list.ingest:stored")
     return lijst
+
+
+@vereist(Permissie.VSB_LIJST_VERDEEL)
+def huidige_lijst(*, uow: OntvangstWerk, jaar: int, door: Actor) -> Lijst | None:
+    """The list of ``jaar`` VSB holds now (its steps, no INSZ), for the distribution page."""
+    with uow as werk:
+        return werk.ontvangen_lijsten.huidige(jaar)

@@ -37,7 +37,7 @@ from kbi_exchange.entrypoints.web.kern import (
     vandaag,
     veld,
 )
-from kbi_exchange.services import decide, kwaliteit, lijst, lijst_levering
+from kbi_exchange.services import decide, kwaliteit, lijst, lijst_levering, replay
 
 AII_MENU = (
     Menu("/aii/dossiers", "Dossiers", decide.aantal_dossiers, Node.AII),
@@ -238,4 +238,19 @@ class AiiPaginas(Paginas):
             bezoek,
             meldingen=sorted(alle, key=lambda m: (m.status.value == "gesloten", m.vervalt_op)),
             nu=moment,
+        )
+
+    async def herspeel(self, request: Request) -> Response:
+        """A stored decision replayed on exactly its inputs: the same answer, or the difference."""
+        bezoek = await self.vereist_bezoek(request)
+        beslissing_id = request.query_params.get("id", "").strip()[:64]
+        if not beslissing_id:  # the form is on the dossier page
+            return naar("/aii/dossiers#herspelen")
+        herspeling = await self.in_draad(
+            lambda: replay.herspeel(
+                door=bezoek.actor, uow=uow(self.settings, Node.AII), beslissing_id=beslissing_id
+            )
+        )
+        return self.toon(
+            request, "aii_herspeel.html", bezoek, beslissing_id=beslissing_id, h=herspeling
         )

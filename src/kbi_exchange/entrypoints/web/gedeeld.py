@@ -14,12 +14,13 @@ from kbi_exchange.bootstrap import messenger, uow
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.entrypoints.web.kern import Menu, PaginaFout, Paginas, dag, naar, nu, veld
-from kbi_exchange.services import audit, incidenten
+from kbi_exchange.services import audit, incidenten, registers
 
 BRUSSEL = ZoneInfo("Europe/Brussels")
 GEDEELD_MENU = (
     Menu("/audit", "Auditlog", audit.verifieer_audit),
     Menu("/incidenten", "Incidenten", incidenten.alle),
+    Menu("/registers", "Registers", registers.verwerkers),
 )
 
 
@@ -125,6 +126,20 @@ class GedeeldePaginas(Paginas):
         except PartijOnbereikbaar:
             return naar(f"/incidenten?niet_gemeld={incident.id}")
         return naar(f"/incidenten?gemeld={incident.id}")
+
+    async def registers(self, request: Request) -> Response:
+        """The processors of both parties (art. 6) and, at VSB, the recipients other than a
+        zorgkas with whether AII was notified (art. 4)."""
+        bezoek = await self.vereist_bezoek(request)
+        verwerkers = await self.in_draad(
+            lambda: registers.verwerkers(door=bezoek.actor, uow=uow(self.settings, self.node))
+        )
+        ontvangers = await self.in_draad(
+            lambda: registers.ontvangers(door=bezoek.actor, uow=uow(self.settings, self.node))
+        )
+        return self.toon(
+            request, "registers.html", bezoek, verwerkers=verwerkers, ontvangers=ontvangers
+        )
 
 
 def _moment(tekst: str) -> datetime:

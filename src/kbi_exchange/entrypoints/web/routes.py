@@ -77,6 +77,7 @@ def _gedeeld(p: GedeeldePaginas) -> list[tuple[str, str, Handler]]:
         ("/audit", "GET", p.auditlog),
         ("/incidenten", "GET", p.incidenten),
         ("/incidenten", "POST", p.incident_toevoegen),
+        ("/registers", "GET", p.registers),
     ]
 
 
@@ -93,6 +94,7 @@ def voeg_aii_paginas_toe(app: FastAPI, settings: Settings, wacht: Authentication
             ("/aii/lijsten", "POST", p.lijst_maken),
             ("/aii/lijsten/{lijst_id}", "POST", p.lijst_stap),
             ("/aii/meldingen", "GET", p.meldingen),
+            ("/aii/herspeel", "GET", p.herspeel),
         ],
     )
     return p
@@ -117,6 +119,7 @@ def voeg_vsb_paginas_toe(
             ("/zorgkas/meldingen", "GET", p.meldingen),
             ("/zorgkas/meldingen", "POST", p.melding_toevoegen),
             ("/vsb/verdeling", "GET", p.verdeling),
+            ("/zorgkas/premie", "GET", p.premie),
         ],
     )
     return p

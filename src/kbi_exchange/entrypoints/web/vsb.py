@@ -25,8 +25,9 @@ from kbi_exchange.entrypoints.web.kern import (
     vandaag,
     veld,
 )
+from kbi_exchange.parameters import premie_bedragen
 from kbi_exchange.schemas import zorgkas_codes, zorgkas_namen
-from kbi_exchange.services import aanvragen, verdeling, vsb_kwaliteit
+from kbi_exchange.services import aanvragen, lijst_ontvangst, premie, verdeling, vsb_kwaliteit
 
 VSB_MENU = (
     Menu("/zorgkas/aanvragen", "Aanvragen zorgbudget", aanvragen.overzicht, Node.VSB),
@@ -204,6 +205,11 @@ class VsbPaginas(Paginas):
                 uow=uow(self.settings, Node.VSB), door=bezoek.actor, jaar=gekozen
             )
         )
+        huidige = await self.in_draad(
+            lambda: lijst_ontvangst.huidige_lijst(
+                uow=uow(self.settings, Node.VSB), jaar=gekozen, door=bezoek.actor
+            )
+        )
         namen = zorgkas_namen()
         return self.toon(
             request,
@@ -212,8 +218,31 @@ class VsbPaginas(Paginas):
             jaar=gekozen,
             per=per,
             namen=namen,
+            lijst=huidige,
             grafiek=staafdiagram(
                 [(z, n) for z, n in per.items()],
                 titel=f"Leden op de lijst van {gekozen}, per zorgkas",
             ),
+        )
+
+    async def premie(self, request: Request) -> Response:
+        """A member's zorgpremie for a year: reduced or not, the amount, and why."""
+        bezoek = await self.vereist_bezoek(request)
+        q = request.query_params
+        gekozen = jaar(q.get("jaar"), standaard=vandaag().year)
+        insz = q.get("insz", "").strip()[:32]
+        if not insz:  # the form is on the applications page
+            return naar("/zorgkas/aanvragen#premie")
+        uitkomst = await self.in_draad(
+            lambda: premie.bepaal(
+                uow=uow(self.settings, Node.VSB),
+                insz=insz,
+                jaar=gekozen,
+                bedragen=premie_bedragen(),
+                door=bezoek.actor,
+                nu=nu(),
+            )
+        )
+        return self.toon(
+            request, "vsb_premie.html", bezoek, insz=insz, jaar=gekozen, premie=uitkomst
         )
