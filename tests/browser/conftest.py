@@ -46,7 +46,9 @@ class Browser:
         self._context = None
 
 
-@pytest.fixture(scope="session")
+# per module, not per session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and the other tests' `asyncio.run` must not find one
+@pytest.fixture(scope="module")
 def _chromium() -> Iterator[Any]:
     pad = chromium()
     if pad is None:
