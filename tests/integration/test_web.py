@@ -284,6 +284,14 @@ def test_the_dpo_searches_the_audit_log_by_person_and_period(aii: TestClient) ->
     assert periode.status_code == 200
     assert "regel(s) gevonden" in periode.text
     assert NOK_INSZ not in periode.text.split("<table>", 1)[1]
+    from tests.web_wereld import kbi_cli  # noqa: PLC0415
+
+    kbi_cli("retention", "run", "--node", "aii")
+    runs = aii.get("/audit?soort=bewaring")
+    assert runs.status_code == 200
+    assert "Bewaarruns" in runs.text
+    assert "kbi:retention:run" in runs.text
+    assert "kbi:advies" not in runs.text.split("Bewaarruns", 1)[1]
 
 
 JUNK = [

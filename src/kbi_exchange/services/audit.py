@@ -153,13 +153,20 @@ def zoek_in_periode(
     tot: datetime,
     door: Actor,
     nu: datetime,
+    gebeurtenissen: frozenset[str] | None = None,
 ) -> tuple[list[AuditPost], int]:
-    """The entries made in [``van``, ``tot``) — at most `MAX_GEVONDEN`, the newest — and how
+    """The entries made in [``van``, ``tot``) — of these events only, when given (the
+    retention runs and what they removed, say) — at most `MAX_GEVONDEN`, the newest, and how
     many there were; the search itself audited, in one transaction."""
     if tot <= van:
         raise Ongeldig("the end of the period comes after its start")
     with uow as werk:
-        gevonden = [p for p in werk.audit.posten() if van <= p.tijdstip < tot]
+        gevonden = [
+            p
+            for p in werk.audit.posten()
+            if van <= p.tijdstip < tot
+            and (gebeurtenissen is None or p.gebeurtenis in gebeurtenissen)
+        ]
         werk.audit.record(
             gebeurtenis=GEZOCHT[door.node],
             actor=door.naam,
@@ -168,3 +175,13 @@ def zoek_in_periode(
         )
         werk.commit()
     return gevonden[-MAX_GEVONDEN:], len(gevonden)
+
+
+BEWARING = frozenset(
+    {
+        AuditGebeurtenis.BEWARING_RUN,
+        AuditGebeurtenis.BEWARING_VERWIJDERD,
+        AuditGebeurtenis.VSB_BEWARING_RUN,
+        AuditGebeurtenis.VSB_BEWARING_VERWIJDERD,
+    }
+)

@@ -54,6 +54,18 @@ class GedeeldePaginas(Paginas):
                     uow=uow(self.settings, self.node), insz=cijfers, door=bezoek.actor, nu=nu()
                 )
             )
+        elif q.get("soort") == "bewaring":
+            posten, totaal = await self.in_draad(
+                lambda: audit.zoek_in_periode(
+                    uow=uow(self.settings, self.node),
+                    van=datetime(2000, 1, 1, tzinfo=UTC),
+                    tot=nu(),
+                    door=bezoek.actor,
+                    nu=nu(),
+                    gebeurtenissen=frozenset(audit.BEWARING),
+                )
+            )
+            waarden |= {"posten": list(reversed(posten)), "totaal": totaal, "bewaring": True}
         elif q.get("van"):
             van = datetime.combine(dag(q["van"], label="Van"), time.min, tzinfo=UTC)
             tot = (
