@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_lijst.py
 	$(BIN)/python benchmarks/bench_leden.py
 	$(BIN)/python benchmarks/bench_verdeling.py
+	$(BIN)/python benchmarks/bench_paginas.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

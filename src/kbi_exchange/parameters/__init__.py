@@ -141,6 +141,7 @@ def protocol_definitie() -> ProtocolDefinitie:
     return parse_protocol(tekst)
 
 
+@cache
 def protocol_tekst() -> str:
     """The protocol's own text (1 October 2021), as signed, for the transparency page."""
     bestand = resources.files(__package__).joinpath("protocol", "protocol-2021.txt")

@@ -110,12 +110,7 @@ class AiiPaginas(Paginas):
         bezoek = await self.vereist_bezoek(request)
         q = request.query_params
         insz = q.get("insz", "").strip()[:32]
-        # the KBI's size, from a use case that also says whether this person may look
-        aantal = await self.in_draad(
-            lambda: decide.aantal_dossiers(uow=uow(self.settings, Node.AII), door=bezoek.actor)
-        )
         waarden: dict[str, Any] = {
-            "aantal": aantal,
             "insz": insz,
             "datum": q.get("datum", "")[:10],
             "gekend_op": q.get("gekend_op", "")[:10],
@@ -154,6 +149,10 @@ class AiiPaginas(Paginas):
                 "momenten": tijdlijn(gevonden) if gevonden else [],
                 "gevonden": gevonden is not None,
             }
+        else:  # the empty form: the KBI's size, from a use case that checks who may look
+            waarden["aantal"] = await self.in_draad(
+                lambda: decide.aantal_dossiers(uow=uow(self.settings, Node.AII), door=bezoek.actor)
+            )
         return self.toon(request, "aii_dossiers.html", bezoek, **waarden)
 
     async def lijsten(self, request: Request) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hmac
+import time
 from importlib import resources
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from kbi_exchange.adapters.oidc import OidcFailed, OidcProvider, OidcUnavailable
 from kbi_exchange.bootstrap import uow
 from kbi_exchange.domain.transparantie import transparantie
+from kbi_exchange.entrypoints.api.openbaar import GELDIG
 from kbi_exchange.entrypoints.web.kern import (
     AANMELD_COOKIE,
     BEVEILIGING,
@@ -50,6 +52,7 @@ class OpenbarePaginas(Paginas):
     """What needs no log-in, and the log-in itself."""
 
     _provider: OidcProvider | None = None
+    _samengevat: tuple[float, dict[str, Any]] | None = None
 
     async def index(self, request: Request) -> Response:
         bezoek = await self.bezoek(request)
@@ -64,25 +67,31 @@ class OpenbarePaginas(Paginas):
 
     async def protocol(self, request: Request) -> Response:
         """The protocol's public summary, its state now and its text (no log-in)."""
-        try:
-            staat = await self.in_draad(
-                lambda: protocol.status(
-                    uow=uow(self.settings, self.node), definitie=protocol_definitie(), nu=nu()
-                )
-            )
-        except PaginaFout:
-            staat = None
-        except Exception:  # the database cannot be read: the summary still holds
-            staat = None
         bezoek = await self._bezoek_stil(request)
         return self.toon(
             request,
             "protocol.html",
             bezoek,
-            samenvatting=transparantie(protocol_definitie(), staat),
+            samenvatting=await self._samenvatting(),
             toestanden=TOESTANDEN,
             tekst=protocol_tekst(),
         )
+
+    async def _samenvatting(self) -> dict[str, Any]:
+        """The summary with the state now, read at most every `GELDIG` seconds (anyone may
+        ask, as often as they like); when the database cannot be read, the summary alone."""
+        moment = time.monotonic()
+        if self._samengevat is None or moment - self._samengevat[0] > GELDIG:
+            try:
+                staat = await asyncio.to_thread(
+                    lambda: protocol.status(
+                        uow=uow(self.settings, self.node), definitie=protocol_definitie(), nu=nu()
+                    )
+                )
+            except Exception:  # the database cannot be read: the summary still holds
+                staat = None
+            self._samengevat = (moment, transparantie(protocol_definitie(), staat))
+        return self._samengevat[1]
 
     async def _bezoek_stil(self, request: Request) -> Any:
         try:
