@@ -428,21 +428,21 @@ def test_an_incident_is_registered_and_its_deadlines_shown(wereld: Wereld) -> No
 # zorgkas's own view that staff do not have, 404).
 PAGINAS = {
     "aii": ["/start", "/protocol", "/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/audit",
-            "/incidenten", "/aii/herspeel?id=x", "/registers"],
+            "/incidenten", "/aii/herspeel?id=x", "/registers", "/clients"],
     "vsb": ["/start", "/protocol", "/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024",
             "/zorgkas/meldingen", "/vsb/verdeling", "/audit", "/incidenten", "/registers",
-            f"/zorgkas/premie?insz={NOK_INSZ}&jaar=2024"],
+            f"/zorgkas/premie?insz={NOK_INSZ}&jaar=2024", "/clients"],
 }  # fmt: skip
 PREMIE = f"/zorgkas/premie?insz={NOK_INSZ}&jaar=2024"
 MAG = {
     "olga": {"/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/incidenten"},
     "anton": {"/aii/lijsten"},
-    "dora": {"/aii/dossiers", "/aii/lijsten", "/audit", "/incidenten", "/registers"},
+    "dora": {"/aii/dossiers", "/aii/lijsten", "/audit", "/incidenten", "/registers", "/clients"},
     "aida": {"/audit"},
     "zoe": {"/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024", "/zorgkas/meldingen"},
     "lou": {"/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024", "/zorgkas/meldingen"},
     "vera": {"/zorgkas/aanvragen", "/zorgkas/meldingen", "/vsb/verdeling", "/incidenten"},
-    "vida": {"/audit", "/incidenten", "/registers"},
+    "vida": {"/audit", "/incidenten", "/registers", "/clients"},
     "vic": {"/audit"},
 }  # fmt: skip
 # what each zorgkas handler may never read, anywhere: the other zorgkas's members
@@ -492,6 +492,8 @@ ACTIES = {
         ("/aii/lijsten/geen-lijst", {"stap": "leveren"}, {"olga", "anton"}),
         ("/incidenten", {"vastgesteld": "2026-01-02T10:00", "omschrijving": "x",
                          "categorie_andere": "ja"}, {"olga", "dora"}),
+        ("/clients", {"naam": "walk-client", "doel_ZORGBUDGET": "ja"}, {"dora"}),
+        ("/clients/walk-client/intrekken", {}, {"dora"}),
     ],
     "vsb": [
         # lou (LM) may record applications and pass complaints on, but not for a CM member:
@@ -502,6 +504,8 @@ ACTIES = {
          {"zoe", "vera", "lou"}),
         ("/incidenten", {"vastgesteld": "2026-01-02T10:00", "omschrijving": "x",
                          "categorie_andere": "ja"}, {"vera", "vida"}),
+        ("/clients", {"naam": "walk-client", "zorgkas": "CM"}, {"vida"}),
+        ("/clients/walk-client/intrekken", {}, {"vida"}),
     ],
 }  # fmt: skip
 
@@ -549,3 +553,26 @@ def test_a_stored_decision_is_replayed_and_the_premium_decided(wereld: Wereld) -
         vroeg = vsb.get(f"/zorgkas/premie?insz={NOK_INSZ}&jaar=2021")
         assert vroeg.status_code == 400
         assert "applies from 2023" in vroeg.text
+
+
+def test_the_dpo_adds_a_client_sees_its_token_once_and_revokes_it(wereld: Wereld) -> None:
+    with wereld.client("vsb") as vsb:
+        als(vsb, "vida")
+        token = csrf(vsb.get("/clients"))
+        nieuw = vsb.post("/clients", data={"csrf": token, "naam": "cm-portaal", "zorgkas": "CM"})
+        assert nieuw.status_code == 200, nieuw.text
+        geheim = nieuw.text.split('<code class="token">', 1)[1].split("<", 1)[0]
+        assert len(geheim) >= 43
+        lijst = vsb.get("/clients").text
+        assert "cm-portaal" in lijst
+        assert geheim not in lijst  # shown once, kept nowhere
+        # the token works on the zorgkas API (known within the register's 0.25 s), until revoked
+        time.sleep(0.3)
+        kop = {"Authorization": f"Bearer {geheim}"}
+        assert vsb.get("/api/v1/zorgkas/aanvragen", headers=kop).status_code == 200
+        weg = vsb.post("/clients/cm-portaal/intrekken", data={"csrf": token})
+        assert weg.status_code == 200
+        assert "Intrekken" not in weg.text.split("cm-portaal", 1)[1].split("</tr>", 1)[0]
+        dubbel = vsb.post("/clients", data={"csrf": token, "naam": "cm-portaal", "zorgkas": "CM"})
+        assert dubbel.status_code == 400
+        assert "exists already" in dubbel.text

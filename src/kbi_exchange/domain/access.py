@@ -69,8 +69,11 @@ class Permissie(StrEnum):
     # send the other node what binds it and it has not taken yet (decided already: steps,
     # processors); a notification of an incident is part of registering it
     MELDING_VERSTUUR = "party:notification:send"
-    # people and machine clients of a node: the node's own operating-system account only
+    # people of a node: the node's own operating-system account only
     TOEGANG_BEHEER = "access:account:manage"
+    # the machine clients that receive data (AII's advice and list clients, VSB's zorgkas
+    # clients): who may receive what is the DPO's to decide, and the OS account's (issue 22)
+    CLIENT_BEHEER = "access:client:manage"
 
 
 ROLLEN_VAN_NODE: dict[Node, frozenset[Rol]] = {
@@ -113,6 +116,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.INCIDENT_MELD,
             Permissie.INCIDENT_BEHEER,
             Permissie.REGISTER_BEHEER,
+            Permissie.CLIENT_BEHEER,
         }
     ),
     Rol.VSB_OPERATOR: frozenset(
@@ -139,6 +143,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
             Permissie.INCIDENT_MELD,
             Permissie.INCIDENT_BEHEER,
             Permissie.REGISTER_BEHEER,
+            Permissie.CLIENT_BEHEER,
         }
     ),
     # bound to one zorgkas: sees and handles its own applications and members only

@@ -28,7 +28,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@vereist(Permissie.TOEGANG_BEHEER)
+@vereist(Permissie.CLIENT_BEHEER)
 def voeg_client_toe(
     *,
     uow: ClientenWerk,
@@ -85,7 +85,7 @@ def voeg_client_toe(
     return client, token
 
 
-@vereist(Permissie.TOEGANG_BEHEER)
+@vereist(Permissie.CLIENT_BEHEER)
 def trek_client_in(*, uow: ClientenWerk, naam: str, nu: datetime, door: Actor) -> Client:
     """Revoke a client: its token stops working within a second (the servers' cache)."""
     with uow as werk:
@@ -106,7 +106,7 @@ def trek_client_in(*, uow: ClientenWerk, naam: str, nu: datetime, door: Actor) -
     return gevonden.client
 
 
-@vereist(Permissie.TOEGANG_BEHEER)
+@vereist(Permissie.CLIENT_BEHEER)
 def alle_clients(*, door: Actor, uow: ClientenWerk) -> list[ClientOverzicht]:
     """Every client, by name (never a token)."""
     with uow as werk:

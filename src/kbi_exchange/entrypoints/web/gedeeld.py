@@ -11,16 +11,20 @@ from zoneinfo import ZoneInfo
 from fastapi import Request, Response
 
 from kbi_exchange.bootstrap import messenger, uow
+from kbi_exchange.domain.access import Node
+from kbi_exchange.domain.advies import Doel
 from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.entrypoints.web.kern import Menu, PaginaFout, Paginas, dag, naar, nu, veld
-from kbi_exchange.services import audit, incidenten, registers
+from kbi_exchange.entrypoints.web.kern import Bezoek, Menu, PaginaFout, Paginas, dag, naar, nu, veld
+from kbi_exchange.schemas import zorgkas_namen
+from kbi_exchange.services import audit, clients, incidenten, registers
 
 BRUSSEL = ZoneInfo("Europe/Brussels")
 GEDEELD_MENU = (
     Menu("/audit", "Auditlog", audit.verifieer_audit),
     Menu("/incidenten", "Incidenten", incidenten.alle),
     Menu("/registers", "Registers", registers.verwerkers),
+    Menu("/clients", "Clients", clients.alle_clients),
 )
 
 
@@ -152,6 +156,59 @@ class GedeeldePaginas(Paginas):
         return self.toon(
             request, "registers.html", bezoek, verwerkers=verwerkers, ontvangers=ontvangers
         )
+
+    async def clients(self, request: Request) -> Response:
+        """The node's machine clients (never a token), the form for a new one."""
+        bezoek = await self.vereist_bezoek(request)
+        return await self._clients(request, bezoek)
+
+    async def _clients(
+        self, request: Request, bezoek: Bezoek, *, nieuw: tuple[str, str] | None = None
+    ) -> Response:
+        alle = await self.in_draad(
+            lambda: clients.alle_clients(door=bezoek.actor, uow=uow(self.settings, self.node))
+        )
+        return self.toon(
+            request,
+            "clients.html",
+            bezoek,
+            clients=alle,
+            nieuw=nieuw,
+            doelen=[d.value for d in Doel],
+            zorgkassen=sorted(zorgkas_namen().items()),
+        )
+
+    async def client_toevoegen(self, request: Request) -> Response:
+        """A new client; its token is shown on this answer once, and kept nowhere."""
+        bezoek = await self.vereist_bezoek(request)
+        formulier = await self.formulier(request, bezoek)
+        naam = veld(formulier, "naam", label="Naam", maximum=64)
+        zorgkas = formulier.get("zorgkas", "").strip()[:16] or None
+        doelen = [d.value for d in Doel if formulier.get(f"doel_{d.value}") == "ja"]
+        afzender = formulier.get("afzender", "").strip()[:100] or None
+        client, token = await self.in_draad(
+            lambda: clients.voeg_client_toe(
+                uow=uow(self.settings, self.node),
+                naam=naam,
+                doelen=doelen,
+                afzender=afzender,
+                nu=nu(),
+                door=bezoek.actor,
+                zorgkas=zorgkas if self.node is Node.VSB else None,
+            )
+        )
+        return await self._clients(request, bezoek, nieuw=(client.naam, token))
+
+    async def client_intrekken(self, request: Request) -> Response:
+        bezoek = await self.vereist_bezoek(request)
+        await self.formulier(request, bezoek)
+        naam = str(request.path_params["naam"])[:64]
+        await self.in_draad(
+            lambda: clients.trek_client_in(
+                uow=uow(self.settings, self.node), naam=naam, nu=nu(), door=bezoek.actor
+            )
+        )
+        return naar("/clients")
 
 
 def _moment(tekst: str) -> datetime:

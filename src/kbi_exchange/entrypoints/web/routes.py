@@ -78,6 +78,9 @@ def _gedeeld(p: GedeeldePaginas) -> list[tuple[str, str, Handler]]:
         ("/incidenten", "GET", p.incidenten),
         ("/incidenten", "POST", p.incident_toevoegen),
         ("/registers", "GET", p.registers),
+        ("/clients", "GET", p.clients),
+        ("/clients", "POST", p.client_toevoegen),
+        ("/clients/{naam}/intrekken", "POST", p.client_intrekken),
     ]
 
 
