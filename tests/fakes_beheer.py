@@ -40,6 +40,11 @@ class FakeKbiOpslag:
     def sluit_import(self, import_id: str, **tellers: object) -> None:
         self.imports[import_id].update(tellers)
 
+    def recente_imports(self, aantal: int) -> list[dict[str, object]]:
+        return sorted(self.imports.values(), key=lambda r: str(r["gestart_op"]), reverse=True)[
+            :aantal
+        ]
+
     def voeg_toe(
         self,
         veranderd: dict[str, tuple[bool, Wijzigingen]],

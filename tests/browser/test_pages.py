@@ -14,6 +14,7 @@ import pytest
 
 from tests.aii_node import serveer
 from tests.browser.conftest import Browser
+from tests.conftest import EXAMPLES
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
 from tests.web_wereld import NOK_INSZ, WACHTWOORD, Wereld, bouw_wereld, poort_voor, zet_oidc
 
@@ -151,6 +152,20 @@ def test_the_four_eyes_approval_takes_two_people(
     assert "anton" in rij
     assert "olga" in rij
     foto(anton, "aii-lijsten", tmp_path)
+
+
+def test_an_import_shows_its_progress_and_its_result(
+    browser: Browser, wereld: tuple[Wereld, str, str], tmp_path: Path
+) -> None:
+    _, aii, _ = wereld
+    pagina = browser.nieuwe_pagina()
+    meld_aan(pagina, aii, "olga")
+    pagina.get_by_role("link", name="Importeren").first.click()
+    pagina.set_input_files("#bestand", str(EXAMPLES / "dossiers.jsonl"))
+    pagina.get_by_role("button", name="Importeren").click()
+    pagina.wait_for_selector("text=Klaar: 11 regels", timeout=30_000)
+    assert "dossiers.jsonl" in pagina.inner_text("table")
+    foto(pagina, "aii-import", tmp_path)
 
 
 def test_a_page_of_another_role_is_refused(

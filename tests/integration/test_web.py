@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import EXAMPLES
 from tests.web_wereld import (
     GEEN_LID,
     LM_INSZ,
@@ -428,14 +429,14 @@ def test_an_incident_is_registered_and_its_deadlines_shown(wereld: Wereld) -> No
 # zorgkas's own view that staff do not have, 404).
 PAGINAS = {
     "aii": ["/start", "/protocol", "/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/audit",
-            "/incidenten", "/aii/herspeel?id=x", "/registers", "/clients"],
+            "/incidenten", "/aii/herspeel?id=x", "/registers", "/clients", "/aii/import"],
     "vsb": ["/start", "/protocol", "/zorgkas/aanvragen", "/zorgkas/lijst?jaar=2024",
             "/zorgkas/meldingen", "/vsb/verdeling", "/audit", "/incidenten", "/registers",
             f"/zorgkas/premie?insz={NOK_INSZ}&jaar=2024", "/clients"],
 }  # fmt: skip
 PREMIE = f"/zorgkas/premie?insz={NOK_INSZ}&jaar=2024"
 MAG = {
-    "olga": {"/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/incidenten"},
+    "olga": {"/aii/dossiers", "/aii/lijsten", "/aii/meldingen", "/incidenten", "/aii/import"},
     "anton": {"/aii/lijsten"},
     "dora": {"/aii/dossiers", "/aii/lijsten", "/audit", "/incidenten", "/registers", "/clients"},
     "aida": {"/audit"},
@@ -576,3 +577,54 @@ def test_the_dpo_adds_a_client_sees_its_token_once_and_revokes_it(wereld: Wereld
         dubbel = vsb.post("/clients", data={"csrf": token, "naam": "cm-portaal", "zorgkas": "CM"})
         assert dubbel.status_code == 400
         assert "exists already" in dubbel.text
+
+
+def test_an_operator_imports_a_file_and_follows_its_progress(wereld: Wereld) -> None:
+    goed = (EXAMPLES / "dossiers.jsonl").read_bytes()
+    with wereld.client("aii") as aii:
+        als(aii, "olga")
+        token = csrf(aii.get("/aii/import"))
+        fout = aii.post(
+            "/aii/import",
+            data={"csrf": token},
+            files={"bestand": ("slecht.jsonl", b'{"insz": "12345678901"}\n' + goed)},
+            follow_redirects=False,
+        )
+        assert fout.status_code == 303, fout.text
+        stand = _wacht_op_import(aii, fout.headers["location"])
+        assert "Niet geïmporteerd" in stand
+        assert "line 1: insz" in stand
+        zonder = aii.post("/aii/import", files={"bestand": ("a.jsonl", goed)})
+        assert zonder.status_code == 403
+        antwoord = aii.post(
+            "/aii/import",
+            data={"csrf": token},
+            files={"bestand": ("goed.jsonl", goed)},
+            follow_redirects=False,
+        )
+        stand = _wacht_op_import(aii, antwoord.headers["location"])
+        assert "Klaar: 11 regels" in stand
+        assert "goed.jsonl" in aii.get("/aii/import").text
+        # the upload is not kept; the progress files hold no INSZ
+        importmap = wereld.home / "imports"
+        assert not list(importmap.glob("**/*.jsonl"))
+        for bestand in importmap.glob("*.json"):
+            assert NOK_INSZ not in bestand.read_text()
+    with wereld.client("aii") as aii:
+        als(aii, "dora")  # the DPO does not change KBI data
+        token = csrf(aii.get("/start"))
+        geweigerd = aii.post(
+            "/aii/import", data={"csrf": token}, files={"bestand": ("x.jsonl", goed)}
+        )
+        assert geweigerd.status_code == 403
+        assert aii.get("/aii/import").status_code == 403
+
+
+def _wacht_op_import(client: TestClient, pad: str) -> str:
+    for _ in range(100):
+        pagina = client.get(pad)
+        assert pagina.status_code == 200, pagina.text
+        if 'http-equiv="refresh"' not in pagina.text:
+            return str(pagina.text)
+        time.sleep(0.1)
+    raise AssertionError("the import did not finish")

@@ -86,3 +86,12 @@ def import_dossiers(
         crash_point("import:committed")
         lezer.rond_af()
     return resultaat
+
+
+@vereist(Permissie.KBI_DOSSIER_IMPORTEER)
+def recente_imports(
+    *, uow: KbiImportWerk, door: Actor, aantal: int = 20
+) -> list[dict[str, object]]:
+    """The last imports: which file (its name and SHA-256), who, when, what it changed."""
+    with uow:
+        return uow.kbi.recente_imports(aantal)

@@ -274,6 +274,15 @@ class SqlKbi:
     def sluit_import(self, import_id: str, **tellers: Any) -> None:
         self.session.execute(update(ImportRow).where(ImportRow.id == import_id).values(**tellers))
 
+    def recente_imports(self, aantal: int) -> list[dict[str, object]]:
+        rijen = self.session.scalars(
+            select(ImportRow).order_by(ImportRow.gestart_op.desc()).limit(aantal)
+        )
+        return [
+            {kolom.key: getattr(rij, kolom.key) for kolom in ImportRow.__table__.columns}
+            for rij in rijen
+        ]
+
     def voeg_toe(
         self,
         veranderd: dict[str, tuple[bool, Wijzigingen]],

@@ -37,12 +37,13 @@ from kbi_exchange.entrypoints.web.kern import (
     vandaag,
     veld,
 )
-from kbi_exchange.services import decide, kwaliteit, lijst, lijst_levering, replay
+from kbi_exchange.services import decide, kbi_import, kwaliteit, lijst, lijst_levering, replay
 
 AII_MENU = (
     Menu("/aii/dossiers", "Dossiers", decide.aantal_dossiers, Node.AII),
     Menu("/aii/lijsten", "Jaarlijsten", lijst.alle_lijsten, Node.AII),
     Menu("/aii/meldingen", "Datakwaliteit", kwaliteit.meldingen, Node.AII),
+    Menu("/aii/import", "Importeren", kbi_import.recente_imports, Node.AII),
 )
 
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 from kbi_exchange.adapters.aii_client import AiiClient
 from kbi_exchange.domain.access import Node
 from kbi_exchange.entrypoints.web.aii import AII_MENU, AiiPaginas
+from kbi_exchange.entrypoints.web.aii_import import ImportPaginas
 from kbi_exchange.entrypoints.web.gedeeld import GEDEELD_MENU, GedeeldePaginas
 from kbi_exchange.entrypoints.web.kern import NaarAanmelden, PaginaFout, Paginas, naar_aanmelden
 from kbi_exchange.entrypoints.web.openbaar import OpenbarePaginas
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-class AiiWeb(OpenbarePaginas, AiiPaginas, GedeeldePaginas):
+class AiiWeb(OpenbarePaginas, AiiPaginas, ImportPaginas, GedeeldePaginas):
     MENU = AII_MENU + GEDEELD_MENU
 
 
@@ -98,6 +99,9 @@ def voeg_aii_paginas_toe(app: FastAPI, settings: Settings, wacht: Authentication
             ("/aii/lijsten/{lijst_id}", "POST", p.lijst_stap),
             ("/aii/meldingen", "GET", p.meldingen),
             ("/aii/herspeel", "GET", p.herspeel),
+            ("/aii/import", "GET", p.importeren),
+            ("/aii/import", "POST", p.import_starten),
+            ("/aii/import/{import_id}", "GET", p.import_stand),
         ],
     )
     return p
