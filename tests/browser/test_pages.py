@@ -212,3 +212,40 @@ def test_the_main_pages_of_each_role_render(
         assert antwoord is not None
         assert antwoord.status == 200, (pad, pagina.inner_text("main"))
         foto(pagina, foto_naam, tmp_path)
+
+
+def test_many_callers_at_once_with_junk_get_no_server_error(
+    wereld: tuple[Wereld, str, str],
+) -> None:
+    """Against the served VSB node (no browser needed): 8 callers at once, 400 requests —
+    the public page, log-ins without a token, a thousand random session cookies, forms
+    without a session — every answer below 500, the page still answering after."""
+    import secrets  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    _, _, vsb = wereld
+
+    def beller(n: int) -> list[int]:
+        codes = []
+        with httpx.Client(base_url=vsb, timeout=30) as client:
+            for i in range(50):
+                koek = {"kbi_sessie": secrets.token_urlsafe(32)}
+                soort = (n + i) % 4
+                if soort == 0:
+                    r = client.get("/protocol")
+                elif soort == 1:
+                    r = client.post("/login", data={"naam": "zoe", "wachtwoord": "x" * 5000})
+                elif soort == 2:
+                    r = client.get("/zorgkas/aanvragen", cookies=koek)
+                else:
+                    r = client.post("/zorgkas/aanvragen", data={"insz": "1" * 5000}, cookies=koek)
+                codes.append(r.status_code)
+        return codes
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = [c for lijst in pool.map(beller, range(8)) for c in lijst]
+    assert len(codes) == 400
+    assert max(codes) < 500, sorted(set(codes))
+    assert httpx.get(f"{vsb}/protocol", timeout=10).status_code == 200

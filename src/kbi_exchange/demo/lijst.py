@@ -30,6 +30,36 @@ DEMO_MENSEN = (
     ("demo-vsb", Node.VSB, "vsb-operator"),
 )
 DEMO_WACHTWOORD = "kbi-demo-password"
+# and the other roles, for the pages: (name, node, role, zorgkas)
+PAGINA_MENSEN = (
+    ("demo-dpo", Node.AII, "aii-dpo", None),
+    ("demo-auditor", Node.AII, "auditor", None),
+    ("demo-vsb-dpo", Node.VSB, "vsb-dpo", None),
+    ("demo-zorgkas-cm", Node.VSB, "zorgkas-handler", "CM"),
+    ("demo-zorgkas-lm", Node.VSB, "zorgkas-handler", "LM"),
+)
+
+
+# everyone the demo makes, as the end of the demo lists them
+DEMO_LOG_INS = (
+    *((naam, node, rol, None) for naam, node, rol in DEMO_MENSEN),
+    *PAGINA_MENSEN,
+)
+
+
+def pagina_mensen(settings: Settings, nu: datetime) -> None:
+    """A person of every other role, so that each page can be seen (the same password)."""
+    for naam, node, rol, zorgkas in PAGINA_MENSEN:
+        with suppress(GebruikerFout):  # made by an earlier run
+            voeg_gebruiker_toe(
+                door=Actor.os_account(node, getpass.getuser()),
+                uow=uow(settings, node),
+                naam=naam,
+                rol=rol,
+                zorgkas=zorgkas,
+                wachtwoord=DEMO_WACHTWOORD,
+                nu=nu,
+            )
 
 
 def _persoon(settings: Settings, naam: str, node: Node, rol: str, nu: datetime) -> Actor:
@@ -142,9 +172,4 @@ def jaarlijst_cyclus(console: Console, settings: Settings, nu: datetime) -> Lijs
         )
     lijst = _ontvangst(console, settings, lijst, maker=maker, vsb=vsb, nu=nu)
     _toon(console, lijst)
-    console.print(
-        "demo log-ins (`--as NAME`): "
-        + ", ".join(f"{naam} ({rol})" for naam, _, rol in DEMO_MENSEN)
-        + f"; password {DEMO_WACHTWOORD!r}"
-    )
     return lijst

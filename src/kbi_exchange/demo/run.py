@@ -14,7 +14,7 @@ from rich.table import Table
 from kbi_exchange.adapters.line_file import dossier_file, member_file
 from kbi_exchange.bootstrap import aii_uow, init_home, uow
 from kbi_exchange.demo.kwaliteit import WIE, rechtzetting
-from kbi_exchange.demo.lijst import jaarlijst_cyclus
+from kbi_exchange.demo.lijst import jaarlijst_cyclus, pagina_mensen
 from kbi_exchange.demo.server import (
     DemoServer,
     demo_token,
@@ -116,6 +116,7 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
     lijst = jaarlijst_cyclus(console, settings, nu)
+    pagina_mensen(settings, nu)
     verdeling = verdeel_lijst(console, settings, lijst.jaar, nu)
     token = demo_token(settings)  # before the servers start, which read their clients then
     tokens = zorgkas_tokens(settings)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kbi_exchange.bootstrap import aii_uow
+from kbi_exchange.demo.lijst import DEMO_LOG_INS, DEMO_WACHTWOORD
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.insz import Insz
 from kbi_exchange.entrypoints.api.app import maak_app
@@ -137,7 +138,16 @@ def serveer_tot_ctrl_c(console: Console, aii: DemoServer, vsb: DemoServer, home:
         f"health {aii.adres}/api/v1/health)\nand the VSB node at {vsb.adres} (docs "
         f"{vsb.adres}/api/v1/docs).\nTokens (`Authorization: Bearer <token>`): VSB's client of "
         f"AII in {home}/demo/vsb-client.token; each zorgkas's client of VSB in "
-        f"{home}/demo/zorgkas-<CODE>.token.\nPress Ctrl-C to stop."
+        f"{home}/demo/zorgkas-<CODE>.token."
+    )
+    console.print(
+        f"[bold]Pages[/]: open {aii.adres}/protocol (public), then log in at {aii.adres}/login "
+        f"(AII) or {vsb.adres}/login (VSB) with password {DEMO_WACHTWOORD!r} as\n"
+        + "\n".join(
+            f"  {naam:<18} {rol}{' of ' + zk if zk else ''} ({node.value.upper()})"
+            for naam, node, rol, zk in DEMO_LOG_INS
+        )
+        + "\n(the same people work on the command line with `--as NAME`). Press Ctrl-C to stop."
     )
     try:
         while aii.draad.is_alive() and vsb.draad.is_alive():
