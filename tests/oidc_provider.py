@@ -120,7 +120,7 @@ class TestProvider:
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": CLIENT_ID,
-            "sub": f"sub-{gevraagd['als']}",
+            "sub": gevraagd["als"],
             "preferred_username": gevraagd["als"],
             "nonce": gevraagd.get("nonce", ""),
             "iat": nu,
@@ -137,7 +137,7 @@ class TestProvider:
         elif bederf == "exp":
             claims["exp"] = nu - 600
         elif bederf == "claim":
-            del claims["preferred_username"]
+            del claims["sub"]
         elif bederf == "sleutel":
             sleutel = RSAKey.generate_key(2048, parameters={"kid": "test-1"})
         return jwt.encode({"alg": "RS256", "kid": "test-1"}, claims, sleutel)

@@ -56,11 +56,13 @@ vsb_url = "http://127.0.0.1:8001"
 # government's ACM/IDM speaks it), beside name and password; off while `issuer` is empty.
 # Register this node's `<address>/login/oidc/terug` as redirect URI there. The claim named by
 # `claim` must be the name of a person of `kbi users` on this node: their role is that
-# person's. KBI_AII_OIDC_CLIENT_SECRET overrides `client_secret`.
+# person's. Choose a claim the person cannot change at the provider and no one else holds
+# (`sub`, the provider's stable subject, by default; not a display or user name).
+# KBI_AII_OIDC_CLIENT_SECRET overrides `client_secret`.
 issuer = ""
 client_id = ""
 client_secret = ""
-claim = "preferred_username"
+claim = "sub"
 label = "de identiteitsdienst van de Vlaamse overheid"
 
 [vsb]
@@ -87,7 +89,7 @@ api_burst_per_client = 200
 issuer = ""
 client_id = ""
 client_secret = ""
-claim = "preferred_username"
+claim = "sub"
 label = "de identiteitsdienst van de Vlaamse overheid"
 
 [retention]
@@ -135,7 +137,7 @@ class OidcSettings:
     issuer: str = ""
     client_id: str = ""
     client_secret: str = ""
-    claim: str = "preferred_username"
+    claim: str = "sub"
     label: str = "de identiteitsdienst van de Vlaamse overheid"
 
     @property

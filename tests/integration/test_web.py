@@ -363,7 +363,12 @@ def test_no_form_answers_5xx_to_junk_long_fields_or_a_missing_token(
                     "vastgesteld": "2999-01-01T00:00",
                 },
             ),
-        ]
+            # digits that are not ASCII, a moment out of range, one with its own offset
+            client.post(pad, data={"csrf": token, "jaar": "²²²²", "betrokkenen": "²",
+                                   "vastgesteld": "0001-01-01T00:00", "omschrijving": "x"}),
+            client.post(pad, data={"csrf": token, "vastgesteld": "2026-01-01T10:00+05:00",
+                                   "omschrijving": "x", "naam": "cc", "zorgkas": ""}),
+        ]  # fmt: skip
     for antwoord in pogingen:
         assert antwoord.status_code < 500, (pad, antwoord.status_code, antwoord.text[:300])
         assert antwoord.status_code != 200 or pad in ("/login", "/logout")
@@ -628,3 +633,69 @@ def _wacht_op_import(client: TestClient, pad: str) -> str:
             return str(pagina.text)
         time.sleep(0.1)
     raise AssertionError("the import did not finish")
+
+
+@pytest.mark.parametrize(
+    "pad",
+    ["/vsb/verdeling?jaar=²²²²", "/zorgkas/lijst?jaar=٢٠٢٤", "/zorgkas/premie?insz=1&jaar=²²²²",
+     "/audit?van=0001-01-01", "/audit?van=2024-13-01", "/audit?insz=%00",
+     "/zorgkas/aanvragen?zorgkas=XX", "/zorgkas/aanvragen/" + "x" * 500,
+     "/zorgkas/bestanden/..%2F..%2Fetc"],
+)  # fmt: skip
+def test_junk_in_addresses_gets_a_clear_refusal_not_a_server_error(
+    wereld: Wereld, pad: str
+) -> None:
+    with wereld.client("vsb") as vsb:
+        als(vsb, "vida" if pad.startswith("/audit") else "vera")  # whom the page would serve
+        antwoord = vsb.get(pad)
+    assert 400 <= antwoord.status_code < 500, (pad, antwoord.status_code, antwoord.text[:300])
+    assert antwoord.status_code != 403, (pad, antwoord.text[:300])
+
+
+def test_after_the_session_ended_a_form_leads_back_to_a_page_and_log_out_just_works(
+    aii: TestClient,
+) -> None:
+    als(aii, "olga")
+    token = csrf(aii.get("/aii/lijsten"))
+    aii.cookies.set("kbi_sessie", "ended-session")
+    weg = aii.post(
+        "/aii/lijsten/x", data={"csrf": token, "stap": "leveren"}, follow_redirects=False
+    )
+    assert weg.status_code == 303
+    assert weg.headers["location"] == "/login?volgende=/start"  # not a POST-only address
+    uit = aii.post("/logout", data={}, follow_redirects=False)
+    assert uit.status_code == 303
+    assert uit.headers["location"] == "/login"
+
+
+def test_an_import_left_by_a_dead_process_is_cleared_and_a_running_one_blocks_another(
+    wereld: Wereld,
+) -> None:
+    import json  # noqa: PLC0415
+
+    from kbi_exchange.entrypoints.web.aii_import import SLOT, ruim_op  # noqa: PLC0415
+
+    map_ = wereld.home / "imports"
+    map_.mkdir(exist_ok=True)
+    (map_ / "dood").mkdir()
+    (map_ / "dood" / "dossiers.jsonl").write_text("personal data", encoding="utf-8")
+    (map_ / "dood.json").write_text(json.dumps({"status": "bezig", "regels": 3}))
+    ruim_op(map_)
+    assert not (map_ / "dood").exists()  # the upload of the dead import is gone
+    assert json.loads((map_ / "dood.json").read_text())["status"] == "onderbroken"
+    # a slot held by a running import (another process, say): a new upload is refused first
+    (map_ / SLOT).write_text("0" * 36, encoding="utf-8")
+    try:
+        with wereld.client("aii") as aii:
+            als(aii, "olga")
+            token = csrf(aii.get("/aii/import"))
+            bezet = aii.post(
+                "/aii/import",
+                data={"csrf": token},
+                files={"bestand": ("../../elders é.jsonl", b"{}\n")},
+            )
+            assert bezet.status_code == 409
+            assert "Er loopt al een import" in bezet.text
+    finally:
+        (map_ / SLOT).unlink()
+    assert not list(map_.glob("**/*.jsonl"))

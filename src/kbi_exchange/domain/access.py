@@ -163,7 +163,7 @@ PERMISSIES: dict[Rol, frozenset[Permissie]] = {
 # account runs the node on its own machine — imports, deliveries of approved lists, the
 # distribution, the retention run, applications for VSB staff, the audit — where a person
 # could do nothing the account could not do with the database itself; it is recorded as
-# ``os:<account>``. It alone manages people and machine clients.
+# ``os:<account>``. It alone manages people; machine clients, its DPO too.
 ALLEEN_PERSONEN = frozenset(
     {
         Permissie.KBI_LIJST_MAAK,

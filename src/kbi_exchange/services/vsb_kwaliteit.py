@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from kbi_exchange.domain.aanvraag import Aanvraag, AanvraagFout, BronOnbeschikbaar, brief
@@ -114,17 +114,14 @@ def _verstuur(
 
 
 @vereist(Permissie.VSB_AANVRAAG_BEHANDEL)
-def meldingen(
-    *, door: Actor, uow: VsbKwaliteitWerk, open_: bool = False, nu: datetime | None = None
-) -> list[VsbMelding]:
-    """The reports VSB sent (a zorgkas handler: those about its own applications and members,
-    as affiliated today)."""
+def meldingen(*, door: Actor, uow: VsbKwaliteitWerk, open_: bool = False) -> list[VsbMelding]:
+    """The reports VSB sent (a zorgkas handler: those about its zorgkas's applications, and
+    those they sent themselves)."""
     with uow as werk:
         alle = werk.vsb_meldingen.alle(open_=open_)
         if door.zorgkas is None:
             return alle
-        moment = nu or datetime.now(UTC)
-        return [m for m in alle if _van_zorgkas(werk, door, m, moment)]
+        return [m for m in alle if _van_zorgkas(werk, door, m)]
 
 
 def _eigen_lid(werk: VsbKwaliteitWerk, door: Actor, insz: str, nu: datetime) -> bool:
@@ -135,11 +132,14 @@ def _eigen_lid(werk: VsbKwaliteitWerk, door: Actor, insz: str, nu: datetime) -> 
     return lid is not None and lid.zorgkas_op(dag_in_brussel(nu)) == door.zorgkas
 
 
-def _van_zorgkas(werk: VsbKwaliteitWerk, door: Actor, melding: VsbMelding, nu: datetime) -> bool:
+def _van_zorgkas(werk: VsbKwaliteitWerk, door: Actor, melding: VsbMelding) -> bool:
+    """A report a zorgkas handler may see: about one of their zorgkas's applications, or one
+    they sent themselves. Not by the member's affiliation today: after a move the new zorgkas
+    would read what the old one reported, and the old one lose it."""
     if melding.aanvraag_id is not None:
         aanvraag = werk.aanvragen.get(melding.aanvraag_id)
         return aanvraag is not None and door.ziet(aanvraag.zorgkas)
-    return _eigen_lid(werk, door, melding.insz, nu)
+    return melding.gemeld_door == door.naam
 
 
 @dataclass

@@ -9,6 +9,7 @@ server process can show it; it holds no personal data.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from kbi_exchange.bootstrap import uow, werk_statistieken_bij
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.entrypoints.web.kern import (
+    CIJFERS,
     Bezoek,
     PaginaFout,
     Paginas,
@@ -38,9 +40,12 @@ from kbi_exchange.entrypoints.web.kern import (
 )
 from kbi_exchange.services import kbi_import
 
-MAX_BESTAND = 4 * 1024**3  # 4 GiB: a full KBI is a few hundred MiB
+# what a browser sends within `kbi serve`'s body time (2 × --body-timeout, 60 s by default):
+# a larger file goes through `kbi aii import` on the node, or a longer --body-timeout
+MAX_BESTAND = 512 * 1024**2
 VERGETEN = 600.0  # a running import that wrote no progress for this long is taken as gone
-_ID = re.compile(r"^[0-9a-f-]{36}$")
+_ID = re.compile(r"[0-9a-f-]{36}")
+SLOT = ".bezig"  # made exclusively by the one import that runs (any server process)
 
 
 def _map(home: Path) -> Path:
@@ -64,62 +69,127 @@ def _lees(pad: Path) -> dict[str, Any] | None:
     return gelezen
 
 
+def _neem_slot(map_: Path, import_id: str) -> bool:
+    """The one import's slot, taken atomically (an exclusive create), or False when another
+    import holds it; a slot left by a process that died is taken over after `VERGETEN`."""
+    slot = map_ / SLOT
+    for _ in range(2):
+        try:
+            handvat = os.open(slot, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            try:
+                if time.time() - slot.stat().st_mtime < VERGETEN:
+                    return False
+                slot.unlink()
+            except FileNotFoundError:
+                pass
+            continue
+        os.write(handvat, import_id.encode())
+        os.close(handvat)
+        return True
+    return False
+
+
+def _lopend(map_: Path) -> str | None:
+    """The id of the import running now, in any server process, if any."""
+    try:
+        slot = map_ / SLOT
+        if time.time() - slot.stat().st_mtime < VERGETEN:
+            return slot.read_text(encoding="utf-8")[:36]
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def ruim_op(map_: Path) -> None:
+    """What a process that died mid-import left: its upload (personal data) removed, its
+    progress said to be interrupted (nothing was stored: one transaction)."""
+    if _lopend(map_) is not None:
+        return
+    for pad in map_.glob("*.json"):
+        stand = _lees(pad)
+        if stand is not None and stand.get("status") == "bezig":
+            _schrijf(pad, {**stand, "status": "onderbroken", "fout": "the import was stopped"})
+    for folder in map_.iterdir():
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class ImportPaginas(Paginas):
     """`/aii/import`: the upload, the imports that ran, and one import's progress."""
 
-    def _lopend(self) -> str | None:
-        """The id of an import running now (in any server process), if any."""
-        for pad in _map(self.settings.home).glob("*.json"):
-            stand = _lees(pad)
-            verloop = time.time() - pad.stat().st_mtime
-            if stand and stand.get("status") == "bezig" and verloop < VERGETEN:
-                return pad.stem
-        return None
+    _opgeruimd = False
+
+    def _map(self) -> Path:
+        map_ = _map(self.settings.home)
+        if not self._opgeruimd:
+            ruim_op(map_)
+            self._opgeruimd = True
+        return map_
+
+    async def _recent(self, bezoek: Bezoek) -> list[dict[str, object]]:
+        """The imports that ran — a use case that also says whether this person imports."""
+        return await self.in_draad(
+            lambda: kbi_import.recente_imports(uow=uow(self.settings, Node.AII), door=bezoek.actor)
+        )
 
     async def importeren(self, request: Request) -> Response:
         bezoek = await self.vereist_bezoek(request)
-        recent = await self.in_draad(
-            lambda: kbi_import.recente_imports(uow=uow(self.settings, Node.AII), door=bezoek.actor)
-        )
+        recent = await self._recent(bezoek)
+        lopend = await asyncio.to_thread(lambda: _lopend(self._map()))
         return self.toon(
-            request, "aii_import.html", bezoek, imports=recent, lopend=self._lopend(), stand=None
-        )
+            request, "aii_import.html", bezoek, imports=recent, lopend=lopend, stand=None,
+            max_mib=MAX_BESTAND // 1024**2,
+        )  # fmt: skip
 
     async def import_stand(self, request: Request) -> Response:
         """One import's progress; the page reloads itself every 2 s while it runs."""
         bezoek = await self.vereist_bezoek(request)
-        recent = await self.in_draad(
-            lambda: kbi_import.recente_imports(uow=uow(self.settings, Node.AII), door=bezoek.actor)
-        )
+        recent = await self._recent(bezoek)
         import_id = str(request.path_params["import_id"])
         stand = (
-            _lees(_map(self.settings.home) / f"{import_id}.json") if _ID.match(import_id) else None
+            await asyncio.to_thread(lambda: _lees(self._map() / f"{import_id}.json"))
+            if _ID.fullmatch(import_id)
+            else None
         )
         if stand is None:
             raise PaginaFout(404, "Geen import met dit nummer.")
         return self.toon(
-            request, "aii_import.html", bezoek, imports=recent, lopend=None, stand=stand
-        )
+            request, "aii_import.html", bezoek, imports=recent, lopend=None, stand=stand,
+            max_mib=MAX_BESTAND // 1024**2,
+        )  # fmt: skip
 
     async def import_starten(self, request: Request) -> Response:
-        """The uploaded file kept, its import started in a thread, its progress page shown."""
+        """The uploaded file kept, its import started in a thread, its progress page shown.
+
+        Everything that needs no body comes first: who (the use case), from where, how much,
+        and whether an import runs; only then is the file read, into this import's slot."""
         bezoek = await self.vereist_bezoek(request)
+        await self._recent(bezoek)
         van_deze_site(request)
         lengte = request.headers.get("content-length", "")
-        if not lengte.isdigit():
+        if not CIJFERS.fullmatch(lengte):
             raise PaginaFout(411, "Verstuur het bestand vanuit het formulier (lengte onbekend).")
         if int(lengte) > MAX_BESTAND:
-            raise PaginaFout(413, f"Het bestand is groter dan {MAX_BESTAND // 1024**3} GiB.")
-        bestand = await self._upload(request, bezoek)
-        if self._lopend() is not None:
-            raise PaginaFout(409, "Er loopt al een import; wacht tot ze klaar is.")
+            raise PaginaFout(
+                413,
+                f"Het bestand is groter dan {MAX_BESTAND // 1024**2} MiB: importeer het op de "
+                "node met `kbi aii import`.",
+            )
+        map_ = await asyncio.to_thread(self._map)
         import_id = str(uuid.uuid4())
-        map_ = _map(self.settings.home)
-        # the file keeps its name (the import records it), in a folder of this import's own
-        naam = re.sub(r"[^\w.-]", "_", Path(bestand.filename or "dossiers.jsonl").name)[:200]
-        (map_ / import_id).mkdir(mode=0o700)
-        doel = map_ / import_id / (naam.lstrip(".") or "dossiers.jsonl")
-        await self.in_draad(lambda: _bewaar(bestand, doel))
+        if not await asyncio.to_thread(_neem_slot, map_, import_id):
+            raise PaginaFout(409, "Er loopt al een import; wacht tot ze klaar is.")
+        try:
+            bestand = await self._upload(request, bezoek)
+            # the file keeps its name (the import records it), in a folder of its own
+            naam = re.sub(r"[^A-Za-z0-9._-]", "_", Path(bestand.filename or "").name)
+            naam = naam.lstrip(".")[:100] or "dossiers.jsonl"
+            doel = map_ / import_id / naam
+            await asyncio.to_thread(_bewaar, bestand, doel)
+        except BaseException:
+            await asyncio.to_thread(_geef_vrij, map_, import_id)
+            raise
         stand = {"id": import_id, "bestand": naam, "door": bezoek.gebruiker.naam,
                  "gestart": nu().isoformat(), "status": "bezig", "regels": 0}  # fmt: skip
         _schrijf(map_ / f"{import_id}.json", stand)
@@ -157,6 +227,7 @@ class ImportPaginas(Paginas):
             if time.monotonic() - laatst > 0.5:
                 laatst = time.monotonic()
                 _schrijf(voortgang, {**stand, "regels": regels})
+                (voortgang.parent / SLOT).touch()  # still running: the slot stays taken
 
         try:
             resultaat = kbi_import.import_dossiers(
@@ -183,9 +254,22 @@ class ImportPaginas(Paginas):
         finally:  # personal data: not kept past the import
             shutil.rmtree(bestand.parent, ignore_errors=True)
         _schrijf(voortgang, {**stand, **einde, "klaar": nu().isoformat()})
+        _geef_vrij(voortgang.parent, str(stand["id"]))
 
 
 def _bewaar(bestand: UploadFile, doel: Path) -> None:
+    doel.parent.mkdir(mode=0o700)
     with doel.open("wb") as uit:
         os.chmod(doel, 0o600)
         shutil.copyfileobj(bestand.file, uit, 1024 * 1024)
+
+
+def _geef_vrij(map_: Path, import_id: str) -> None:
+    """Give the slot back (only this import's) and remove what it kept of the upload."""
+    shutil.rmtree(map_ / import_id, ignore_errors=True)
+    slot = map_ / SLOT
+    try:
+        if slot.read_text(encoding="utf-8") == import_id:
+            slot.unlink()
+    except FileNotFoundError:
+        pass

@@ -13,9 +13,20 @@ from fastapi import Request, Response
 from kbi_exchange.bootstrap import messenger, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Doel
-from kbi_exchange.domain.incident import CATEGORIEEN, PartijOnbereikbaar
+from kbi_exchange.domain.fouten import KbiFout
+from kbi_exchange.domain.incident import CATEGORIEEN
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
-from kbi_exchange.entrypoints.web.kern import Bezoek, Menu, PaginaFout, Paginas, dag, naar, nu, veld
+from kbi_exchange.entrypoints.web.kern import (
+    CIJFERS,
+    Bezoek,
+    Menu,
+    PaginaFout,
+    Paginas,
+    dag,
+    naar,
+    nu,
+    veld,
+)
 from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services import audit, clients, incidenten, registers
 
@@ -112,7 +123,7 @@ class GedeeldePaginas(Paginas):
         omschrijving = veld(formulier, "omschrijving", label="Omschrijving", maximum=2000)
         vastgesteld = _moment(veld(formulier, "vastgesteld", label="Vastgesteld op", maximum=16))
         betrokkenen_tekst = formulier.get("betrokkenen", "0").strip() or "0"
-        if not betrokkenen_tekst.isdigit() or len(betrokkenen_tekst) > 9:
+        if not CIJFERS.fullmatch(betrokkenen_tekst) or len(betrokkenen_tekst) > 9:
             raise PaginaFout(400, "‘Betrokkenen’ is een aantal personen (een getal).")
         categorieen = [c for c in CATEGORIEEN if formulier.get(f"categorie_{c}") == "ja"]
         incident = await self.in_draad(
@@ -139,7 +150,7 @@ class GedeeldePaginas(Paginas):
                     nu=nu(),
                 )
             )
-        except PartijOnbereikbaar:
+        except KbiFout:  # unreachable, or refused: registered, and said that it was not told
             return naar(f"/incidenten?niet_gemeld={incident.id}")
         return naar(f"/incidenten?gemeld={incident.id}")
 
@@ -183,7 +194,11 @@ class GedeeldePaginas(Paginas):
         bezoek = await self.vereist_bezoek(request)
         formulier = await self.formulier(request, bezoek)
         naam = veld(formulier, "naam", label="Naam", maximum=64)
-        zorgkas = formulier.get("zorgkas", "").strip()[:16] or None
+        zorgkas = (
+            veld(formulier, "zorgkas", label="Zorgkas", maximum=16)
+            if self.node is Node.VSB
+            else None
+        )
         doelen = [d.value for d in Doel if formulier.get(f"doel_{d.value}") == "ja"]
         afzender = formulier.get("afzender", "").strip()[:100] or None
         client, token = await self.in_draad(
@@ -194,7 +209,7 @@ class GedeeldePaginas(Paginas):
                 afzender=afzender,
                 nu=nu(),
                 door=bezoek.actor,
-                zorgkas=zorgkas if self.node is Node.VSB else None,
+                zorgkas=zorgkas,
             )
         )
         return await self._clients(request, bezoek, nieuw=(client.naam, token))
@@ -214,7 +229,10 @@ class GedeeldePaginas(Paginas):
 def _moment(tekst: str) -> datetime:
     """A moment as a browser's datetime-local field gives it, in Brussels time; not ahead."""
     try:
-        moment = datetime.fromisoformat(tekst).replace(tzinfo=BRUSSEL)
+        gelezen = datetime.fromisoformat(tekst)
+        if gelezen.tzinfo is not None or not 2000 <= gelezen.year <= 9999:
+            raise ValueError(tekst)
+        moment = gelezen.replace(tzinfo=BRUSSEL)
     except ValueError:
         raise PaginaFout(
             400, "‘Vastgesteld op’ is geen geldig moment (JJJJ-MM-DDTUU:MM)."

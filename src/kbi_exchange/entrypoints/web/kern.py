@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,8 @@ MAX_VELDEN = 40
 MAX_VELD = 2_000
 
 T = TypeVar("T")
+# ASCII digits only: str.isdigit() also takes "²", which int() refuses
+CIJFERS = re.compile(r"[0-9]+")
 
 BEVEILIGING = {
     "Content-Security-Policy": (
@@ -134,7 +137,7 @@ def dag(waarde: str, *, label: str) -> date:
 def jaar(waarde: str | None, *, standaard: int) -> int:
     if waarde is None or waarde == "":
         return standaard
-    if not (waarde.isdigit() and len(waarde) == 4 and 2000 <= int(waarde) <= 9999):
+    if not (CIJFERS.fullmatch(waarde) and len(waarde) == 4 and 2000 <= int(waarde) <= 9999):
         raise PaginaFout(400, "Een jaar is een getal van vier cijfers, zoals 2025.")
     return int(waarde)
 
@@ -167,7 +170,8 @@ class Paginas:
         """The person logged in; else they are sent to the log-in page and back."""
         bezoek = await self.bezoek(request)
         if bezoek is None:
-            raise NaarAanmelden(request.url.path)
+            # back to the page after log-in; a form's address is no page: its form's page is
+            raise NaarAanmelden(request.url.path if request.method == "GET" else "/start")
         return bezoek
 
     # --- forms --------------------------------------------------------------------------

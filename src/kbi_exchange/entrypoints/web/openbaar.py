@@ -262,12 +262,13 @@ class OpenbarePaginas(Paginas):
         return antwoord
 
     async def afmelden(self, request: Request) -> Response:
+        """End the session; with none left (expired), there is nothing to end or to forge."""
         bezoek = await self.bezoek(request)
-        await self.formulier(request, bezoek)
-        token = request.cookies.get(SESSIE_COOKIE)
-        await self.in_draad(
-            lambda: websessies.meld_af(uow=uow(self.settings, self.node), token=token)
-        )
+        if bezoek is not None:
+            await self.formulier(request, bezoek)
+            await self.in_draad(
+                lambda: websessies.meld_af(uow=uow(self.settings, self.node), token=bezoek.token)
+            )
         antwoord = naar("/login")
         antwoord.delete_cookie(SESSIE_COOKIE, path="/")
         return antwoord

@@ -9,9 +9,11 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from starlette.requests import ClientDisconnect
 
 from kbi_exchange.adapters.aii_client import AiiClient
 from kbi_exchange.domain.access import Node
+from kbi_exchange.entrypoints.api.http import BodyNotReceived
 from kbi_exchange.entrypoints.web.aii import AII_MENU, AiiPaginas
 from kbi_exchange.entrypoints.web.aii_import import ImportPaginas
 from kbi_exchange.entrypoints.web.gedeeld import GEDEELD_MENU, GedeeldePaginas
@@ -43,6 +45,12 @@ def _pagina(paginas: Paginas, handler: Handler) -> Handler:
             return paginas.fout(request, fout, None)
         except NaarAanmelden as weg:
             return naar_aanmelden(weg.pad)
+        except (BodyNotReceived, ClientDisconnect):  # too slow, or gone: 408, not a defect
+            return paginas.fout(
+                request,
+                PaginaFout(408, "Het formulier kwam niet (volledig) aan; probeer opnieuw."),
+                None,
+            )
         except Exception as fout:  # a defect: said plainly, named in the log without data
             log.error("page %s failed: %s", request.url.path, type(fout).__name__)
             return paginas.fout(

@@ -158,9 +158,7 @@ class VsbPaginas(Paginas):
         """Reports sent to AII, with their due dates; the form to pass a complaint on."""
         bezoek = await self.vereist_bezoek(request)
         gevonden = await self.in_draad(
-            lambda: vsb_kwaliteit.meldingen(
-                door=bezoek.actor, uow=uow(self.settings, Node.VSB), nu=nu()
-            )
+            lambda: vsb_kwaliteit.meldingen(door=bezoek.actor, uow=uow(self.settings, Node.VSB))
         )
         berichten = await self.in_draad(
             lambda: vsb_kwaliteit.berichten(
