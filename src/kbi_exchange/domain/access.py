@@ -333,7 +333,7 @@ def vereist(permissie: Vereiste) -> Callable[[Callable[P, R]], Callable[P, R]]:
             door = kwargs.get("door")
             if not isinstance(door, Actor):
                 raise TypeError(f"{functie.__name__}: door= must be an authenticated Actor")
-            nodig = permissie if isinstance(permissie, Permissie) else permissie.get(door.node)
+            nodig = _nodig(permissie, door.node)
             if nodig is None:
                 raise Forbidden(f"{functie.__name__} is not done on the {door.node.value} node")
             vereis(door, nodig)
@@ -364,5 +364,10 @@ def toont(actor: Actor, use_case: Callable[..., object]) -> bool:
     permissie = getattr(use_case, "__vereist__", None)
     if permissie is None:
         raise TypeError(f"{getattr(use_case, '__name__', use_case)} is not a use case (@vereist)")
-    nodig = permissie if isinstance(permissie, Permissie) else permissie.get(actor.node)
+    nodig = _nodig(permissie, actor.node)
     return nodig is not None and bool(mag(actor, nodig))
+
+
+def _nodig(permissie: Vereiste, node: Node) -> Permissie | None:
+    """What a use case needs on ``node`` (None: it is not done there)."""
+    return permissie if isinstance(permissie, Permissie) else permissie.get(node)

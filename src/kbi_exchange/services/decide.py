@@ -51,11 +51,27 @@ def beslis(
 
 
 @vereist(Permissie.KBI_ADVIES_BEKIJK)
-def dossier(*, uow: HerspeelWerk, insz: str, door: Actor) -> Dossier | None:
-    """A person's dossier as the KBI holds it, every fact with when it was registered and
-    withdrawn (the AII page's timeline; nothing is recorded, nothing leaves the node)."""
+def met_dossier(
+    *,
+    uow: HerspeelWerk,
+    vraag: Vraag,
+    door: Actor,
+    nu: datetime,
+    gekend_op: datetime | None = None,
+) -> tuple[Antwoord, Dossier | None]:
+    """`beslis`, and the dossier it was decided on as the KBI holds it — every fact with
+    when it was registered and withdrawn — read once (the AII page's timeline; nothing is
+    recorded, nothing leaves the node)."""
     with uow as werk:
-        return werk.kbi.zoek(insz)
+        gelezen: dict[str, Dossier | None] = {}
+
+        def zoek(insz: str) -> Dossier | None:
+            if insz not in gelezen:
+                gelezen[insz] = werk.kbi.zoek(insz)
+            return gelezen[insz]
+
+        antwoord = decide(vraag, zoek=zoek, nu=nu, gekend_op=gekend_op)
+        return antwoord, zoek(antwoord.insz) if antwoord.insz else None
 
 
 @vereist(Permissie.KBI_ADVIES_BEKIJK)

@@ -124,25 +124,14 @@ class AiiPaginas(Paginas):
                 else None
             )
             moment = nu()
-            antwoord = await self.in_draad(
-                lambda: decide.beslis(
+            antwoord, gevonden = await self.in_draad(
+                lambda: decide.met_dossier(
                     uow=uow(self.settings, Node.AII),
                     vraag=Vraag(insz, datum),
                     door=bezoek.actor,
                     nu=moment,
                     gekend_op=gekend,
                 )
-            )
-            gevonden = (
-                await self.in_draad(
-                    lambda: decide.dossier(
-                        uow=uow(self.settings, Node.AII),
-                        insz=antwoord.insz or "",
-                        door=bezoek.actor,
-                    )
-                )
-                if antwoord.insz
-                else None
             )
             waarden |= {
                 "antwoord": antwoord,

@@ -24,6 +24,7 @@ from fastapi import Request, Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
+from kbi_exchange.adapters.files import write_atomic
 from kbi_exchange.adapters.line_file import dossier_file
 from kbi_exchange.bootstrap import uow, werk_statistieken_bij
 from kbi_exchange.domain.access import Actor, Node
@@ -56,9 +57,7 @@ def _map(home: Path) -> Path:
 
 def _schrijf(pad: Path, stand: dict[str, Any]) -> None:
     """A progress file, replaced whole (a reader never sees half of one)."""
-    tijdelijk = pad.with_suffix(".tmp")
-    tijdelijk.write_text(json.dumps(stand), encoding="utf-8")
-    os.replace(tijdelijk, pad)
+    write_atomic(pad, json.dumps(stand).encode(), modus=0o600)
 
 
 def _lees(pad: Path) -> dict[str, Any] | None:

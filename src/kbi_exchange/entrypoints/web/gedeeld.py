@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 
 from kbi_exchange.bootstrap import messenger, uow
 from kbi_exchange.domain.access import Node
 from kbi_exchange.domain.advies import Doel
+from kbi_exchange.domain.dates import BRUSSEL
 from kbi_exchange.domain.fouten import KbiFout
 from kbi_exchange.domain.incident import CATEGORIEEN
 from kbi_exchange.domain.insz import Insz, OngeldigInsz
@@ -30,7 +30,6 @@ from kbi_exchange.entrypoints.web.kern import (
 from kbi_exchange.schemas import zorgkas_namen
 from kbi_exchange.services import audit, clients, incidenten, registers
 
-BRUSSEL = ZoneInfo("Europe/Brussels")
 GEDEELD_MENU = (
     Menu("/audit", "Auditlog", audit.verifieer_audit),
     Menu("/incidenten", "Incidenten", incidenten.alle),

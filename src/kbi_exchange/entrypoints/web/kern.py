@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -153,7 +152,6 @@ class Paginas:
         # failed log-ins count with the API's failed authentications (one security event per
         # address and window, reported by the app)
         self.wacht = wacht
-        self.tijden: list[float] = []
 
     # --- who is asking ------------------------------------------------------------------
 
@@ -229,7 +227,6 @@ class Paginas:
         status: int = 200,
         **waarden: Any,
     ) -> HTMLResponse:
-        begin = getattr(request.state, "begin", None)
         menu = [
             m
             for m in self.MENU
@@ -249,11 +246,7 @@ class Paginas:
             csrf=bezoek.csrf if bezoek is not None else "",
             **waarden,
         )
-        antwoord = HTMLResponse(html, status_code=status, headers=BEVEILIGING)
-        if begin is not None:
-            self.tijden.append(time.perf_counter() - begin)
-            del self.tijden[:-1000]
-        return antwoord
+        return HTMLResponse(html, status_code=status, headers=BEVEILIGING)
 
     def fout(self, request: Request, fout: PaginaFout, bezoek: Bezoek | None) -> HTMLResponse:
         return self.toon(request, "fout.html", bezoek, status=fout.status, boodschap=fout.boodschap)

@@ -1,11 +1,10 @@
 """The pages of each node, added to its app beside the API (`kbi serve`): every page through
-one wrapper that times it, turns a refusal into a page and sends who is not logged in to the
+one wrapper that turns a refusal into a page and sends who is not logged in to the
 log-in page. The pages are not in the API's OpenAPI description."""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -38,7 +37,6 @@ class VsbWeb(OpenbarePaginas, VsbPaginas, GedeeldePaginas):
 
 def _pagina(paginas: Paginas, handler: Handler) -> Handler:
     async def pagina(request: Request) -> Response:
-        request.state.begin = time.perf_counter()
         try:
             return await handler(request)
         except PaginaFout as fout:
