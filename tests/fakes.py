@@ -13,16 +13,21 @@ import orjson
 
 from kbi_exchange.adapters.kbi_jsonl import lees_lijn
 from kbi_exchange.adapters.passwords import ARGON2, Argon2Passwords
+from kbi_exchange.domain import merkle
 from kbi_exchange.domain.aanvraag import Aanvraag
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
 from kbi_exchange.domain.audit import (
     BEGIN_HASH,
     AuditGebeurtenis,
+    AuditKop,
     AuditPost,
     Checkpoint,
+    GetekendeKop,
     NieuweAuditPost,
     Verstrekking,
+    blad,
     keten,
+    kop_gegevens,
     verstrekkingen,
 )
 from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
@@ -144,6 +149,7 @@ class FakeAudit:
         self.sleutels = sleutels or FakeSleutels()
         self.posten_: list[AuditPost] = []
         self.wachtend: list[NieuweAuditPost] = []
+        self.getuigd: list[dict[str, Any]] = []  # the other node's heads witnessed here
 
     def record(
         self,
@@ -181,9 +187,59 @@ class FakeAudit:
         )
         self.wachtend = []
 
-    def kop(self) -> tuple[int, str, Any, str | None]:
+    def onderteken(self, gegevens: bytes) -> tuple[str, str]:
+        return self.sleutels.sign(gegevens)
+
+    def kop(self) -> AuditKop | None:
+        """The head, signed with its tree root like the real one's."""
         laatste = self.posten_[-1] if self.posten_ else None
-        return (laatste.seq, laatste.hash, None, None) if laatste else (0, BEGIN_HASH, None, None)
+        if laatste is None:
+            return AuditKop(0, BEGIN_HASH, None, None, merkle.LEEG.hex(), "")
+        boom = merkle.Rand()
+        for p in self.posten_:
+            boom.voeg_toe(blad(p.hash))
+        wortel = boom.wortel().hex()
+        _, handtekening = self.sleutels.sign(
+            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip, wortel)
+        )
+        return AuditKop(
+            laatste.seq, laatste.hash, laatste.tijdstip, handtekening, wortel, boom.bewaar()
+        )
+
+    def bladen(self, tot: int) -> list[bytes]:
+        return [blad(p.hash) for p in self.posten_[:tot]]
+
+    def post(self, seq: int) -> AuditPost | None:
+        return next((p for p in self.posten_ if p.seq == seq), None)
+
+    def getuig(
+        self,
+        kop: GetekendeKop,
+        tijdstip: datetime,
+        sleutel_id: str,
+        handtekening: str,
+        ontvangen_op: datetime,
+    ) -> bool:
+        if any((g["seq"], g["wortel"]) == (kop.seq, kop.wortel) for g in self.getuigd):
+            return False
+        self.getuigd.append(
+            {
+                "seq": kop.seq,
+                "hash": kop.hash,
+                "wortel": kop.wortel,
+                "tijdstip": tijdstip,
+                "sleutel_id": sleutel_id,
+                "handtekening": handtekening,
+                "ontvangen_op": ontvangen_op,
+            }
+        )
+        return True
+
+    def grootste_getuigde_kop(self) -> dict[str, Any] | None:
+        return max(self.getuigd, key=lambda g: g["seq"], default=None)
+
+    def getuigde_koppen(self, na: int, hoeveel: int) -> list[dict[str, Any]]:
+        return sorted((g for g in self.getuigd if g["seq"] > na), key=lambda g: g["seq"])[:hoeveel]
 
     def posten(self) -> Iterator[AuditPost]:
         return iter(self.posten_)

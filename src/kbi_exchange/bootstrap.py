@@ -16,6 +16,7 @@ from kbi_exchange.adapters.crypto.vault import CmsVault
 from kbi_exchange.adapters.db.engine import maak_engine
 from kbi_exchange.adapters.db.migrate import is_actueel, migreer
 from kbi_exchange.adapters.db.uow import SqlAiiUnitOfWork, SqlVsbUnitOfWork
+from kbi_exchange.adapters.getuige import Getuige
 from kbi_exchange.adapters.group_commit import GroupHandler, ProcessWriter, commit_groups
 from kbi_exchange.adapters.keys import Keys
 from kbi_exchange.adapters.mailbox import Mailbox
@@ -151,8 +152,17 @@ def uow(settings: Settings, node: Node) -> SqlAiiUnitOfWork | SqlVsbUnitOfWork:
 def messenger(settings: Settings, node: Node, pad: str = INCIDENTEN) -> PartyMessenger:
     """How this node's party notifies the other party over its API: of an incident, or with
     ``pad`` `STAPPEN` of a step in the protocol's life, `VERWERKERS` of its processors."""
-    url = settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
-    return PartyMessenger(url, pki(settings), node, pad)
+    return PartyMessenger(andere_node(settings, node), pki(settings), node, pad)
+
+
+def andere_node(settings: Settings, node: Node) -> str:
+    """The other party's node's address, as this node reaches it."""
+    return settings.aii_vsb_url if node is Node.AII else settings.vsb_aii_url
+
+
+def getuige(settings: Settings, node: Node) -> Getuige:
+    """The other node as witness of this node's audit log (what it witnessed)."""
+    return Getuige(andere_node(settings, node))
 
 
 def ontvanger_messenger(settings: Settings) -> PartyMessenger:

@@ -38,7 +38,11 @@ ZONDER_PERMISSIE = {
     "purposes are checked per question (20005, 40006; test_advies_dienst)",
     "advies.vraag_hash": "pure: a question's hash",
     "bericht.weigering": "pure: shapes a refusal",
+    "audit.boomkop": "runs inside the caller's checked unit of work (a proof, a witness)",
     "audit.geleegde_ids": "pure: reads a retention entry",
+    "audit.getuigde_koppen": "public: the other node's signed heads (sizes and roots) kept "
+    "here, which its own `kbi audit verify` reads; nothing about anyone",
+    "audit.laatste_getuigde_kop": "public: as audit.getuigde_koppen, the largest one",
     "audit.meld_mislukte_aanmeldingen": "records failed authentications (no one is authenticated)",
     "audit.mislukte_aanmeldingen_inhoud": "pure: shapes a security event",
     "audit.zoek_audit": "the search `zoek_over_persoon` runs inside its own check",

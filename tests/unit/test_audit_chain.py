@@ -8,10 +8,13 @@ from kbi_exchange.domain.audit import (
     BEGIN_HASH,
     AuditPost,
     GetekendeKop,
+    GetuigdeKop,
+    blad,
     inhoud_hash,
     keten_hash,
     verifieer_keten,
 )
+from kbi_exchange.domain.merkle import Rand
 from kbi_exchange.services.audit import geleegde_ids
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -151,4 +154,55 @@ def test_every_thousandth_entry_must_have_its_checkpoint() -> None:
     del checkpoints[1000]
     assert verifieer_keten(keten, checkpoints, _kop(keten)) == [
         "checkpoint 1000: missing (1 of the required checkpoints, one every 1000 entries, are gone)"
+    ]
+
+
+def _getuigd(keten: list[AuditPost], seq: int) -> GetuigdeKop:
+    """The head of the chain's first ``seq`` entries, as the other node witnessed it."""
+    boom = Rand()
+    for r in keten[:seq]:
+        boom.voeg_toe(blad(r.hash))
+    return GetuigdeKop(seq, boom.wortel().hex(), T0 + timedelta(days=seq), "VSB")
+
+
+def test_a_log_holding_every_witnessed_head_verifies() -> None:
+    keten = _keten(12)
+    getuigd = [_getuigd(keten, 3), _getuigd(keten, 7), _getuigd(keten, 12)]
+    assert verifieer_keten(keten, {}, _kop(keten), getuigd=getuigd) == []
+
+
+def test_a_log_shorter_than_a_witnessed_head_names_the_missing_entries() -> None:
+    keten = _keten(12)
+    getuigd = [_getuigd(keten, 3), _getuigd(keten, 9), _getuigd(keten, 12)]
+    # rolled back to entry 5, its own signed head put back: intact but for the witness
+    assert verifieer_keten(keten[:5], {}, _kop(keten[:5]), getuigd=getuigd) == [
+        "entries 6–12 are missing: VSB witnessed a signed head of 12 entries on "
+        "2026-01-13T00:00:00+00:00, the log ends at entry 5 (rolled back)"
+    ]
+
+
+def test_a_rewritten_log_names_the_range_between_witnessed_heads() -> None:
+    """An administrator with the key recomputes the chain after changing entry 6: the chain and
+    its head hold, but the heads witnessed at 7 and 12 no longer match; the one at 3 does."""
+    keten = _keten(12)
+    getuigd = [_getuigd(keten, 3), _getuigd(keten, 7), _getuigd(keten, 12)]
+    herschreven, vorige = [], BEGIN_HASH
+    for r in keten:
+        actor = "iemand" if r.seq == 6 else r.actor
+        h = keten_hash(vorige, r.seq, r.tijdstip, r.gebeurtenis, actor, r.insz_hash,
+                       r.inhoud_sha256)  # fmt: skip
+        herschreven.append(replace(r, actor=actor, vorige_hash=vorige, hash=h))
+        vorige = h
+    assert verifieer_keten(herschreven, {}, _kop(herschreven), getuigd=getuigd) == [
+        "entries 4–7 differ from what VSB witnessed: its head of 7 entries of "
+        "2026-01-08T00:00:00+00:00 has another tree root (an entry was changed, removed or "
+        "inserted and the chain recomputed; its head of 3 entries still matches)"
+    ]
+
+
+def test_a_signed_root_that_is_not_the_logs_is_found() -> None:
+    keten = _keten(4)
+    kop = GetekendeKop(4, keten[-1].hash, "00" * 32)
+    assert verifieer_keten(keten, {}, kop) == [
+        "the chain's head: its signed tree root is not that of the log's 4 entries"
     ]

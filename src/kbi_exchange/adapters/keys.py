@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,13 +117,25 @@ class Keys:
         return hashlib.sha256(publiek).hexdigest()[:16]
 
     def verify_signature(self, gegevens: bytes, handtekening: str) -> bool:
-        publiek = serialization.load_pem_public_key(
-            (self.map / "audit-checkpoint.pub").read_bytes()
-        )
-        if not isinstance(publiek, Ed25519PublicKey):
-            raise TypeError("the checkpoint public key is not an Ed25519 key")
+        return klopt_met(self.publieke_sleutel())(gegevens, handtekening)
+
+    def publieke_sleutel(self) -> bytes:
+        """The checkpoint key's public half (PEM): all anyone needs to check a head or proof."""
+        return (self.map / "audit-checkpoint.pub").read_bytes()
+
+
+def klopt_met(publieke_pem: bytes) -> Callable[[bytes, str], bool]:
+    """Whether a signature (hex) over some bytes was made by this Ed25519 public key (PEM);
+    ValueError when the PEM is not such a key."""
+    publiek = serialization.load_pem_public_key(publieke_pem)
+    if not isinstance(publiek, Ed25519PublicKey):
+        raise ValueError("the public key is not an Ed25519 key (audit-checkpoint.pub)")
+
+    def klopt(gegevens: bytes, handtekening: str) -> bool:
         try:
             publiek.verify(bytes.fromhex(handtekening), gegevens)
         except (InvalidSignature, ValueError):
             return False
         return True
+
+    return klopt

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kbi_exchange.domain.fouten import KbiFout
+from kbi_exchange.domain.merkle import Rand, blad_hash
+
 BEGIN_HASH = "0" * 64
 CHECKPOINT_ELKE = 1_000
 
@@ -21,6 +24,10 @@ class AuditGebeurtenis(StrEnum):
     CLIENT_TOEGEVOEGD = "kbi:client:add"
     CLIENT_INGETROKKEN = "kbi:client:revoke"
     AUDIT_GEZOCHT = "kbi:audit:search"
+    # a proof made of the log (an entry in it; a head extending another); the other node's
+    # head refused because it does not extend the heads witnessed before (rolled back)
+    AUDIT_BEWEZEN = "kbi:audit:prove"
+    AUDIT_KOP_GEWEIGERD = "kbi:audit:witness-refused"
     LIJST_GEMAAKT = "kbi:lijst:make"
     LIJST_GOEDGEKEURD = "kbi:lijst:approve"
     # the disclosure: one entry per list, written before the file leaves (SPEC §8.7)
@@ -69,6 +76,8 @@ class AuditGebeurtenis(StrEnum):
     # a zorgkas's part of a list: one entry per file, written before it leaves; and the run
     VSB_LIJST_VERDEELD = "vsb:lijst:distribute"
     VSB_AUDIT_GEZOCHT = "vsb:audit:search"
+    VSB_AUDIT_BEWEZEN = "vsb:audit:prove"
+    VSB_AUDIT_KOP_GEWEIGERD = "vsb:audit:witness-refused"
     VSB_LIJST_BEKEKEN = "vsb:lijst:view"
     VSB_LIJST_GEDOWNLOAD = "vsb:lijst:download"
     VSB_CLIENT_TOEGEVOEGD = "vsb:client:add"
@@ -249,17 +258,61 @@ def checkpoint_gegevens(seq: int, hash_: str, tijdstip: datetime) -> bytes:
     return f"KBI-AUDIT-CHECKPOINT 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
 
 
-def kop_gegevens(seq: int, hash_: str, tijdstip: datetime) -> bytes:
-    """What the signature of the chain's head covers (signed at every commit that appends)."""
-    return f"KBI-AUDIT-KOP 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
+def kop_gegevens(seq: int, hash_: str, tijdstip: datetime, wortel: str | None = None) -> bytes:
+    """What the signature of the chain's head covers (signed at every commit that appends):
+    the number of entries, the last one's hash and moment, and the root of the Merkle tree of
+    all entries (`domain.merkle`). Without a root: a head signed before the log was a tree
+    (version 1), still read after the upgrade until the next entry is written."""
+    if wortel is None:
+        return f"KBI-AUDIT-KOP 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
+    return f"KBI-AUDIT-KOP 2\n{seq}\n{hash_}\n{wortel}\n{tijdstip.isoformat()}\n".encode()
+
+
+def blad(entry_hash: str) -> bytes:
+    """An entry's leaf in the Merkle tree: the hash of its chain hash (RFC 9162's leaf)."""
+    return blad_hash(bytes.fromhex(entry_hash))
+
+
+class KopOntbreekt(KbiFout):
+    """The audit log's head row is gone (removed by hand): named as such, not as a database
+    error; `kbi audit verify` reports it, and nothing is appended until it is restored."""
+
+    status = 500
+
+
+@dataclass(frozen=True, slots=True)
+class AuditKop:
+    """The stored head: the number of entries, the last one's hash and moment, the tree's root
+    and its edge (`merkle.Rand`, stored so that appending need not read the log), and the
+    signature (None: not signed)."""
+
+    seq: int
+    hash: str
+    tijdstip: datetime | None
+    handtekening: str | None
+    wortel: str | None = None
+    rand: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class GetekendeKop:
-    """The chain's head as signed: the last entry's number and hash (the signature checked)."""
+    """The chain's head as signed: the last entry's number and hash, and the tree's root when
+    the signature covers one (the signature checked)."""
 
     seq: int
     hash: str
+    wortel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetuigdeKop:
+    """A signed head of this node's log as the other node witnessed it (`services.audit`): the
+    log must still hold these entries, with this root."""
+
+    seq: int
+    wortel: str
+    tijdstip: datetime
+    getuige: str
 
 
 def verifieer_keten(
@@ -267,12 +320,20 @@ def verifieer_keten(
     checkpoints: dict[int, str],
     kop: GetekendeKop | None = None,
     geleegde_ids: Callable[[str], Iterable[int]] = lambda _: (),
+    getuigd: Sequence[GetuigdeKop] = (),
 ) -> list[str]:
     """Every problem in the chain: a changed, deleted, inserted or reordered entry, a missing
     checkpoint, or a tail cut off. ``checkpoints`` maps a sequence number to its signed hash;
-    ``kop`` is the signed head (None: there is none, or its signature does not verify)."""
+    ``kop`` is the signed head (None: there is none, or its signature does not verify);
+    ``getuigd`` the heads the other node witnessed (their signatures checked): a log rolled
+    back to an older head of its own still differs from those."""
     problemen: list[str] = []
     vorige_seq, vorige_hash = 0, BEGIN_HASH
+    boom = Rand()
+    te_zien: dict[int, list[GetuigdeKop]] = {}
+    for g in sorted(getuigd, key=lambda g: g.seq):
+        te_zien.setdefault(g.seq, []).append(g)
+    klopt_tot, verschil = 0, False  # the largest witnessed head that matched; one reported
     geleegd: list[int] = []  # entries whose content is gone
     genoemd: set[int] = set()  # entries a retention purge entry says it emptied
     for regel in regels:
@@ -302,13 +363,44 @@ def verifieer_keten(
         if regel.seq in checkpoints and checkpoints[regel.seq] != regel.hash:
             problemen.append(f"entry {regel.seq}: differs from its signed checkpoint")
         vorige_seq, vorige_hash = regel.seq, regel.hash
+        boom.voeg_toe(blad(regel.hash))
+        for g in te_zien.pop(boom.grootte, []):
+            if verschil:
+                break
+            if boom.wortel().hex() == g.wortel:
+                klopt_tot = g.seq
+            else:
+                verschil = True
+                problemen.append(
+                    f"entries {klopt_tot + 1}–{g.seq} differ from what {g.getuige} witnessed: "
+                    f"its head of {g.seq} entries of {g.tijdstip.isoformat()} has another tree "
+                    f"root (an entry was changed, removed or inserted and the chain recomputed"
+                    f"{f'; its head of {klopt_tot} entries still matches' if klopt_tot else ''})"
+                )
     zonder_grond = [seq for seq in geleegd if seq not in genoemd]
     if zonder_grond:
         problemen.append(
             f"entry {zonder_grond[0]}: its content was removed, but no retention entry names it "
             f"({len(zonder_grond)} such entries)"
         )
-    return problemen + _einde(checkpoints, kop, vorige_seq, vorige_hash)
+    problemen += _einde(checkpoints, kop, vorige_seq, vorige_hash)
+    if (
+        kop is not None
+        and kop.wortel is not None
+        and kop.seq == vorige_seq
+        and kop.wortel != boom.wortel().hex()
+    ):
+        problemen.append(
+            f"the chain's head: its signed tree root is not that of the log's {vorige_seq} entries"
+        )
+    for g in reversed([g for gelijk in te_zien.values() for g in gelijk]):  # the largest
+        problemen.append(
+            f"entries {vorige_seq + 1}–{g.seq} are missing: {g.getuige} witnessed a signed "
+            f"head of {g.seq} entries on {g.tijdstip.isoformat()}, the log ends at entry "
+            f"{vorige_seq} (rolled back)"
+        )
+        break
+    return problemen
 
 
 def _einde(

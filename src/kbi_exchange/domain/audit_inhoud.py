@@ -69,6 +69,23 @@ class ZoekInhoud(TypedDict):
     gevonden: int
 
 
+class BewijsInhoud(TypedDict):
+    """A proof made: of an entry (``post``) or between two sizes (``oud``), at ``grootte``."""
+
+    soort: str
+    grootte: int
+    post: NotRequired[int]
+    oud: NotRequired[int]
+
+
+class KopGeweigerdInhoud(TypedDict):
+    """The other node's head refused: its size, the witnessed head it does not extend, why."""
+
+    seq: int
+    getuigd: int
+    reden: str
+
+
 class ClientInhoud(TypedDict):
     client: str
     doelen: NotRequired[str]
@@ -221,6 +238,8 @@ AuditInhoud = (
     | GeweigerdVerzoekInhoud
     | MislukteAanmeldingenInhoud
     | ZoekInhoud
+    | BewijsInhoud
+    | KopGeweigerdInhoud
     | ClientInhoud
     | LijstGemaaktInhoud
     | LijstGoedgekeurdInhoud
@@ -268,6 +287,8 @@ INHOUD: dict[G, type | UnionType] = {
     G.CLIENT_TOEGEVOEGD: ClientInhoud,
     G.CLIENT_INGETROKKEN: ClientInhoud,
     G.AUDIT_GEZOCHT: ZoekInhoud,
+    G.AUDIT_BEWEZEN: BewijsInhoud,
+    G.AUDIT_KOP_GEWEIGERD: KopGeweigerdInhoud,
     G.LIJST_GEMAAKT: LijstGemaaktInhoud,
     G.LIJST_GOEDGEKEURD: LijstGoedgekeurdInhoud,
     G.LIJST_GELEVERD: LijstGeleverdInhoud,
@@ -302,6 +323,8 @@ INHOUD: dict[G, type | UnionType] = {
     G.VSB_PREMIE_GEWEIGERD: WeigeringInhoud,
     G.VSB_LIJST_VERDEELD: VerdeeldBerichtInhoud | VerdeeldZendingInhoud,
     G.VSB_AUDIT_GEZOCHT: ZoekInhoud,
+    G.VSB_AUDIT_BEWEZEN: BewijsInhoud,
+    G.VSB_AUDIT_KOP_GEWEIGERD: KopGeweigerdInhoud,
     G.VSB_LIJST_BEKEKEN: LijstBekekenInhoud,
     G.VSB_LIJST_GEDOWNLOAD: LijstGedownloadInhoud,
     G.VSB_CLIENT_TOEGEVOEGD: ClientInhoud,

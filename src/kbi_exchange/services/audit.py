@@ -3,25 +3,35 @@ through its unit of work (`AuditLog.record`), built with the node's keys."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
 
+from kbi_exchange.domain import merkle
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
     AuditPost,
     GetekendeKop,
+    GetuigdeKop,
+    KopOntbreekt,
     Verstrekking,
     checkpoint_gegevens,
     kop_gegevens,
     verifieer_keten,
 )
+from kbi_exchange.domain.audit_bewijs import (
+    BoomKop,
+    Klopt,
+    consistentie_document,
+    inclusie_document,
+)
 from kbi_exchange.domain.audit_inhoud import MislukteAanmeldingenInhoud
 from kbi_exchange.domain.client import FailedAuthentications
-from kbi_exchange.domain.fouten import Ongeldig
+from kbi_exchange.domain.fouten import KbiFout, NotFound, Ongeldig
 from kbi_exchange.services.ports import AuditLog, AuditWerk, AuditZoekWerk
 
 
@@ -54,17 +64,64 @@ def meld_mislukte_aanmeldingen(
         werk.commit()
 
 
-@vereist(Permissie.AUDIT_VERIFIEER)
-def verifieer_audit(*, door: Actor, audit: AuditLog) -> tuple[int, list[str]]:
-    """The number of entries checked and every problem found (none: the log is intact)."""
+def _getekende_kop(audit: AuditLog) -> tuple[GetekendeKop | None, list[str]]:
+    """The stored head if its signature holds (with its tree root, or as signed before the
+    log was a tree), and what is wrong with it."""
+    opgeslagen = audit.kop()
+    if opgeslagen is None:
+        return None, ["the chain's head: missing (its row was removed from the database)"]
+    k = opgeslagen
+    if k.handtekening is None or k.tijdstip is None:
+        return None, []
+    if k.wortel is not None and audit.handtekening_klopt(
+        kop_gegevens(k.seq, k.hash, k.tijdstip, k.wortel), k.handtekening
+    ):
+        return GetekendeKop(k.seq, k.hash, k.wortel), []
+    if audit.handtekening_klopt(kop_gegevens(k.seq, k.hash, k.tijdstip), k.handtekening):
+        return GetekendeKop(k.seq, k.hash), []  # signed before the upgrade to a tree
+    return None, ["the chain's head: its signature does not verify"]
+
+
+def _getuigd(
+    audit: AuditLog, getuigd: Sequence[Mapping[str, Any]], getuige: str
+) -> tuple[list[GetuigdeKop], list[str]]:
+    """The heads the other node says it witnessed, each checked to be this node's own signed
+    statement (a head no key of ours signed proves nothing, and is named)."""
+    koppen: list[GetuigdeKop] = []
     problemen: list[str] = []
-    seq, hash_, tijdstip, handtekening = audit.kop()
-    kop = None
-    if handtekening is not None and tijdstip is not None:
-        if audit.handtekening_klopt(kop_gegevens(seq, hash_, tijdstip), handtekening):
-            kop = GetekendeKop(seq, hash_)
-        else:
-            problemen.append("the chain's head: its signature does not verify")
+    for i, ruw in enumerate(getuigd):
+        try:
+            kop = BoomKop.uit_json(ruw, f"witnessed head {i + 1}")
+        except Ongeldig as fout:
+            problemen.append(f"{getuige}'s witnessed heads: {fout}")
+            continue
+        if not audit.handtekening_klopt(kop.gegevens(), kop.handtekening):
+            problemen.append(
+                f"{getuige}'s witnessed head of {kop.seq} entries: not signed by this node's "
+                f"key (key {kop.sleutel_id}: rotated since, or not this node's head)"
+            )
+            continue
+        koppen.append(GetuigdeKop(kop.seq, kop.wortel, kop.tijdstip, getuige))
+    return koppen, problemen
+
+
+@vereist(Permissie.AUDIT_VERIFIEER)
+def verifieer_audit(
+    *,
+    door: Actor,
+    audit: AuditLog,
+    getuigd: Sequence[Mapping[str, Any]] = (),
+    getuige: str = "the other node",
+) -> tuple[int, list[str]]:
+    """The number of entries checked and every problem found (none: the log is intact).
+
+    ``getuigd`` are the heads of this log that ``getuige`` (the other node) witnessed: the log
+    must still hold each, with its tree root — an old signed head put back after the entries
+    after it were deleted is found here, naming the missing range.
+    """
+    kop, problemen = _getekende_kop(audit)
+    koppen, over_getuige = _getuigd(audit, getuigd, getuige)
+    problemen += over_getuige
     checkpoints: dict[int, str] = {}
     for cp in audit.checkpoints():
         if not audit.handtekening_klopt(
@@ -80,8 +137,82 @@ def verifieer_audit(*, door: Actor, audit: AuditLog) -> tuple[int, list[str]]:
             geteld += 1
             yield regel
 
-    problemen.extend(verifieer_keten(tel(), checkpoints, kop, geleegde_ids))
+    problemen.extend(verifieer_keten(tel(), checkpoints, kop, geleegde_ids, koppen))
     return geteld, problemen
+
+
+def boomkop(audit: AuditLog, node: Node, seq: int | None = None) -> BoomKop:
+    """This node's signed head of its log's first ``seq`` entries (all: None), signed now: the
+    same statement the node signed (or would have) at the commit that made the log that long."""
+    k = audit.kop()
+    if k is None:
+        raise KopOntbreekt("the audit log's head row is missing: no head can be signed")
+    n = k.seq if seq is None else seq
+    if not 1 <= n <= k.seq:
+        raise NotFound(f"the log has {k.seq} entries: no head of {n} entries")
+    if n == k.seq and k.wortel is not None and k.tijdstip is not None:
+        # the root is carried by the head: no entries to read (Ed25519 signs deterministically:
+        # the signature is the one made at the commit)
+        gegevens = kop_gegevens(n, k.hash, k.tijdstip, k.wortel)
+        sleutel_id, handtekening = audit.onderteken(gegevens)
+        return BoomKop(node.value, n, k.hash, k.wortel, k.tijdstip, sleutel_id, handtekening)
+    post = audit.post(n)
+    if post is None:
+        raise NotFound(f"entry {n} is not in the log")
+    wortel = merkle.wortel(audit.bladen(n)).hex()
+    gegevens = kop_gegevens(n, post.hash, post.tijdstip, wortel)
+    sleutel_id, handtekening = audit.onderteken(gegevens)
+    return BoomKop(node.value, n, post.hash, wortel, post.tijdstip, sleutel_id, handtekening)
+
+
+BEWEZEN = {Node.AII: AuditGebeurtenis.AUDIT_BEWEZEN, Node.VSB: AuditGebeurtenis.VSB_AUDIT_BEWEZEN}
+
+
+@vereist(Permissie.AUDIT_VERIFIEER)
+def bewijs_opname(
+    *, door: Actor, uow: AuditWerk, seq: int, grootte: int | None, nu: datetime
+) -> dict[str, Any]:
+    """A proof that entry ``seq`` is in the log (of ``grootte`` entries; None: all of it),
+    which anyone can check with this node's public key alone (`audit_bewijs.controleer`).
+    The proof shows the entry, so making it is audited."""
+    with uow as werk:
+        kop = boomkop(werk.audit, door.node, grootte)
+        if not 1 <= seq <= kop.seq:
+            raise NotFound(f"entry {seq}: the log of {kop.seq} entries has no such entry")
+        post = werk.audit.post(seq)
+        if post is None:
+            raise NotFound(f"entry {seq} is not in the log")
+        pad = merkle.inclusie_bewijs(seq - 1, werk.audit.bladen(kop.seq))
+        werk.audit.record(
+            gebeurtenis=BEWEZEN[door.node],
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"soort": "inclusion", "post": seq, "grootte": kop.seq},
+        )
+        werk.commit()
+    return inclusie_document(kop, post, pad)
+
+
+@vereist(Permissie.AUDIT_VERIFIEER)
+def bewijs_consistentie(
+    *, door: Actor, uow: AuditWerk, oud: int, nieuw: int | None, nu: datetime
+) -> dict[str, Any]:
+    """A proof that the log's head of ``nieuw`` entries (None: all) extends its head of
+    ``oud`` entries: nothing in the first ``oud`` was changed, removed or reordered."""
+    with uow as werk:
+        later = boomkop(werk.audit, door.node, nieuw)
+        if not 1 <= oud <= later.seq:
+            raise Ongeldig(f"OLD: a size from 1 to {later.seq} (the new head's) is needed")
+        eerder = boomkop(werk.audit, door.node, oud)
+        bewijs = merkle.consistentie_bewijs(oud, werk.audit.bladen(later.seq))
+        werk.audit.record(
+            gebeurtenis=BEWEZEN[door.node],
+            actor=door.naam,
+            tijdstip=nu,
+            inhoud={"soort": "consistency", "oud": oud, "grootte": later.seq},
+        )
+        werk.commit()
+    return consistentie_document(eerder, later, bewijs)
 
 
 def geleegde_ids(inhoud: str) -> list[int]:
@@ -185,3 +316,195 @@ BEWARING = frozenset(
         AuditGebeurtenis.VSB_BEWARING_VERWIJDERD,
     }
 )
+
+
+# --- witnessing: each node keeps the other's signed heads (issue 23) ---------------------
+
+
+class Teruggerold(KbiFout):
+    """This log no longer holds what the other node witnessed: it was rolled back or rewritten
+    (`kbi audit verify` names the range)."""
+
+    status = 409
+
+
+class KopGeweigerd(KbiFout):
+    """The other node's head is not witnessed: it does not extend the heads witnessed before."""
+
+    status = 409
+
+
+GEWEIGERD = {
+    Node.AII: AuditGebeurtenis.AUDIT_KOP_GEWEIGERD,
+    Node.VSB: AuditGebeurtenis.VSB_AUDIT_KOP_GEWEIGERD,
+}
+MAX_KOPPEN = 1_000
+
+
+@vereist(Permissie.AUDIT_VERIFIEER)
+def kop_voor_getuige(
+    *, door: Actor, uow: AuditWerk, getuigd: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """What asks the other node to witness this log's head: the head, and a proof that it
+    extends ``getuigd``, the largest head the other node witnessed before (None: none yet).
+
+    A log that no longer holds that head is refused here already (`Teruggerold`): the other
+    node would refuse it too, and the DPO must hear of it.
+    """
+    with uow as werk:
+        kop = boomkop(werk.audit, door.node)
+        if getuigd is None:
+            return {"kop": kop.als_json(), "oud": 0, "bewijs": []}
+        vorige = BoomKop.uit_json(getuigd, "the head the other node witnessed")
+        if vorige.seq > kop.seq:
+            raise Teruggerold(
+                f"the other node witnessed a head of {vorige.seq} entries on "
+                f"{vorige.tijdstip.isoformat()}; this log has {kop.seq}: entries "
+                f"{kop.seq + 1}–{vorige.seq} are gone (run `kbi audit verify`)"
+            )
+        bewijs: list[bytes] = []
+        if vorige.seq < kop.seq:
+            bewijs = merkle.consistentie_bewijs(vorige.seq, werk.audit.bladen(kop.seq))
+        if not merkle.consistent(
+            vorige.seq, kop.seq, bytes.fromhex(vorige.wortel), bytes.fromhex(kop.wortel), bewijs
+        ):
+            raise Teruggerold(
+                f"this log's first {vorige.seq} entries differ from the head the other node "
+                f"witnessed on {vorige.tijdstip.isoformat()} (run `kbi audit verify`)"
+            )
+    return {"kop": kop.als_json(), "oud": vorige.seq, "bewijs": [b.hex() for b in bewijs]}
+
+
+@dataclass(frozen=True, slots=True)
+class Getuigd:
+    """A head witnessed here, as the sender hears of it."""
+
+    id: str
+    ontvangen_op: datetime
+
+
+def _lees_getuigenverzoek(
+    inhoud: object, van: Node, klopt_met: Callable[[bytes], Klopt]
+) -> tuple[BoomKop, int, list[bytes]]:
+    """The head, the size the proof starts from and the proof, the head's signature checked
+    with the public key the other party signed in the same message; `Ongeldig` naming what
+    is wrong."""
+    if not isinstance(inhoud, dict):
+        raise Ongeldig("the signed content: an object is needed")
+    pem = inhoud.get("publieke_sleutel")
+    if not isinstance(pem, str) or len(pem) > 2_000:
+        raise Ongeldig("publieke_sleutel: the audit key's public half (PEM) is needed")
+    try:
+        klopt = klopt_met(pem.encode())
+    except ValueError as fout:
+        raise Ongeldig(f"publieke_sleutel: {fout}") from None
+    kop = BoomKop.uit_json(inhoud.get("kop"), "kop")
+    if kop.node != van.value:
+        raise Ongeldig(f"kop.node: {van.value!r} (the sender) is needed")
+    if kop.seq < 1:
+        raise Ongeldig("kop.seq: a head of at least one entry is needed")
+    oud = inhoud.get("oud")
+    if not isinstance(oud, int) or isinstance(oud, bool) or not 0 <= oud <= kop.seq:
+        raise Ongeldig(f"oud: a size from 0 to {kop.seq} is needed")
+    bewijs = inhoud.get("bewijs")
+    if not isinstance(bewijs, list) or len(bewijs) > 64:
+        raise Ongeldig("bewijs: a list of at most 64 hashes is needed")
+    try:
+        hashes = [bytes.fromhex(h) for h in bewijs if isinstance(h, str) and len(h) == 64]
+    except ValueError:
+        hashes = []
+    if len(hashes) != len(bewijs):
+        raise Ongeldig("bewijs: each hash is 64 hexadecimal digits")
+    if not klopt(kop.gegevens(), kop.handtekening):
+        raise Ongeldig("kop.handtekening: does not verify with publieke_sleutel")
+    return kop, oud, hashes
+
+
+@vereist(Permissie.PARTIJ_MELDING)
+def ontvang_kop(
+    *,
+    uow: AuditWerk,
+    door: Actor,
+    van: Node,
+    inhoud: object,
+    klopt_met: Callable[[bytes], Klopt],
+    nu: datetime,
+) -> tuple[Getuigd, bool]:
+    """Witness a signed head of the other party's log (their signature on the message
+    checked by the caller): kept for good when it extends the largest head witnessed before
+    (a consistency proof from that one); refused — and the refusal audited here — when it is
+    smaller, or differs: the other node's log was rolled back or rewritten. True when new."""
+    kop, oud, bewijs = _lees_getuigenverzoek(inhoud, van, klopt_met)
+    with uow as werk:
+        werk.audit.vergrendel()  # one witness at a time: the largest head is compared and kept
+        vorige = werk.audit.grootste_getuigde_kop()
+        reden = None
+        if vorige is not None:
+            laatste = BoomKop.uit_json(_als_json(vorige, van), "witnessed")
+            wanneer = laatste.tijdstip.isoformat()
+            if kop.seq < laatste.seq:
+                reden = (
+                    f"it has {kop.seq} entries, fewer than the head of {laatste.seq} entries "
+                    f"witnessed here ({wanneer}): the log was rolled back"
+                )
+            elif kop.seq == laatste.seq and kop.wortel != laatste.wortel:
+                reden = (
+                    f"its root differs from that of the head of {laatste.seq} entries witnessed "
+                    f"here ({wanneer}): the log was rewritten"
+                )
+            elif kop.seq > laatste.seq:
+                if oud != laatste.seq:
+                    raise KopGeweigerd(
+                        f"the proof starts at {oud} entries; the largest head witnessed here has "
+                        f"{laatste.seq}: ask GET /api/v1/audit/koppen/laatste again"
+                    )
+                if not merkle.consistent(
+                    oud,
+                    kop.seq,
+                    bytes.fromhex(laatste.wortel),
+                    bytes.fromhex(kop.wortel),
+                    bewijs,
+                ):
+                    reden = (
+                        f"it does not extend the head of {laatste.seq} entries witnessed here "
+                        f"({wanneer}): the log was rewritten in between"
+                    )
+            if reden is not None:
+                werk.audit.record(
+                    gebeurtenis=GEWEIGERD[door.node],
+                    actor=door.naam,
+                    tijdstip=nu,
+                    inhoud={"seq": kop.seq, "getuigd": laatste.seq, "reden": reden},
+                )
+                werk.commit()
+                raise KopGeweigerd(f"{van.value.upper()}'s audit head refused: {reden}")
+        nieuw = werk.audit.getuig(
+            GetekendeKop(kop.seq, kop.hash, kop.wortel),
+            kop.tijdstip,
+            kop.sleutel_id,
+            kop.handtekening,
+            nu,
+        )
+        werk.commit()
+    return Getuigd(f"{kop.seq}-{kop.wortel[:16]}", nu), nieuw
+
+
+def _als_json(g: Mapping[str, Any], node: Node) -> dict[str, Any]:
+    return {
+        "node": node.value,
+        **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in g.items()},
+    }
+
+
+def getuigde_koppen(*, uow: AuditWerk, van: Node, na: int = 0) -> list[dict[str, Any]]:
+    """The heads of ``van``'s log witnessed here, by size, after size ``na``, at most
+    `MAX_KOPPEN` (public: signed statements of sizes and roots, nothing about anyone)."""
+    with uow as werk:
+        return [_als_json(g, van) for g in werk.audit.getuigde_koppen(na, MAX_KOPPEN)]
+
+
+def laatste_getuigde_kop(*, uow: AuditWerk, van: Node) -> dict[str, Any] | None:
+    """The largest head of ``van``'s log witnessed here (public, as `getuigde_koppen`)."""
+    with uow as werk:
+        g = werk.audit.grootste_getuigde_kop()
+    return None if g is None else _als_json(g, van)

@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.types import (
     AuditKopColumns,
     ClientColumns,
     GebruikerColumns,
+    GetuigdeKopColumns,
     IncidentColumns,
     LijstSleutelColumns,
     OntvangerColumns,
@@ -249,3 +250,7 @@ class VerwerkerRow(VerwerkerColumns, AiiBase):
 
 class OntvangerRow(OntvangerColumns, AiiBase):
     """A recipient other than a zorgkas (art. 4): as VSB notified it."""
+
+
+class GetuigdeKopRow(GetuigdeKopColumns, AiiBase):
+    """A signed head of VSB's audit log, witnessed here."""

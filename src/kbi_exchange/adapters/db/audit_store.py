@@ -9,21 +9,36 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from kbi_exchange.adapters.db.aii_models import AuditCheckpointRow, AuditKopRow, AuditRow
+from kbi_exchange.adapters.db.aii_models import (
+    AuditCheckpointRow,
+    AuditKopRow,
+    AuditRow,
+    GetuigdeKopRow,
+)
 from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
-from kbi_exchange.adapters.db.vsb_models import VsbAuditCheckpointRow, VsbAuditKopRow, VsbAuditRow
+from kbi_exchange.adapters.db.vsb_models import (
+    VsbAuditCheckpointRow,
+    VsbAuditKopRow,
+    VsbAuditRow,
+    VsbGetuigdeKopRow,
+)
 from kbi_exchange.domain.access import Actor
 from kbi_exchange.domain.audit import (
     CHECKPOINT_ELKE,
     AuditGebeurtenis,
+    AuditKop,
     AuditPost,
     Checkpoint,
+    GetekendeKop,
+    KopOntbreekt,
     NieuweAuditPost,
+    blad,
     checkpoint_gegevens,
     keten,
     kop_gegevens,
 )
 from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
+from kbi_exchange.domain.merkle import Rand
 from kbi_exchange.services.ports import AuditKeys
 
 _NAMEN = (
@@ -42,8 +57,11 @@ _NAMEN = (
 class AuditTabellen:
     """One node's audit tables and the statements every writing group runs, built once."""
 
-    def __init__(self, audit: type[Any], checkpoint: type[Any], kop: type[Any]) -> None:
+    def __init__(
+        self, audit: type[Any], checkpoint: type[Any], kop: type[Any], getuigd: type[Any]
+    ) -> None:
         self.audit = cast(Table, audit.__table__)
+        self.getuigd = cast(Table, getuigd.__table__)
         self.checkpoint = cast(Table, checkpoint.__table__)
         self.kop = cast(Table, kop.__table__)
         self.kolommen = [self.audit.c[naam] for naam in _NAMEN]
@@ -53,7 +71,7 @@ class AuditTabellen:
             update(kop_t)
             .where(kop_t.c.id == 1)
             .values(seq=kop_t.c.seq)
-            .returning(kop_t.c.seq, kop_t.c.hash)
+            .returning(kop_t.c.seq, kop_t.c.hash, kop_t.c.boom_rand)
         )
         self.zet_kop = (
             update(kop_t)
@@ -64,12 +82,14 @@ class AuditTabellen:
                 tijdstip=bindparam("nieuw_tijdstip"),
                 sleutel_id=bindparam("nieuw_sleutel_id"),
                 handtekening=bindparam("nieuw_handtekening"),
+                wortel=bindparam("nieuw_wortel"),
+                boom_rand=bindparam("nieuw_rand"),
             )
         )
 
 
-AII_AUDIT = AuditTabellen(AuditRow, AuditCheckpointRow, AuditKopRow)
-VSB_AUDIT = AuditTabellen(VsbAuditRow, VsbAuditCheckpointRow, VsbAuditKopRow)
+AII_AUDIT = AuditTabellen(AuditRow, AuditCheckpointRow, AuditKopRow, GetuigdeKopRow)
+VSB_AUDIT = AuditTabellen(VsbAuditRow, VsbAuditCheckpointRow, VsbAuditKopRow, VsbGetuigdeKopRow)
 
 
 class SqlAudit:
@@ -114,11 +134,15 @@ class SqlAudit:
     def handtekening_klopt(self, gegevens: bytes, handtekening: str) -> bool:
         return self.sleutels.verify_signature(gegevens, handtekening)
 
+    def onderteken(self, gegevens: bytes) -> tuple[str, str]:
+        return self.sleutels.sign(gegevens)
+
     def vergrendel(self) -> None:
         """Take the chain's head row now, not at commit: a unit of work that must see what
         other writers committed, and keep its own rows in the order it commits them, waits
         here for the writers before it (the lock is held until it commits or rolls back)."""
-        self.session.connection().execute(self.t.vergrendel_kop).one()
+        if self.session.connection().execute(self.t.vergrendel_kop).one_or_none() is None:
+            raise KopOntbreekt("the audit log's head row is missing: nothing can be appended")
 
     def spoel(self) -> list[AuditPost]:
         """Chain and write the waiting entries and the new head (before the commit).
@@ -129,8 +153,14 @@ class SqlAudit:
         if not self._wachtend:
             return []
         verbinding = self.session.connection()
-        kop = verbinding.execute(self.t.vergrendel_kop).one()
+        kop = verbinding.execute(self.t.vergrendel_kop).one_or_none()
+        if kop is None:
+            raise KopOntbreekt("the audit log's head row is missing: nothing can be appended")
         regels = keten(int(kop.seq), str(kop.hash), self._wachtend)
+        boom = Rand.lees(int(kop.seq), kop.boom_rand)
+        for r in regels:
+            boom.voeg_toe(blad(r.hash))
+        wortel = boom.wortel().hex()
         naar_db = omzetter(verbinding)
         self._wachtend = []
         voeg_rijen_toe(
@@ -154,7 +184,7 @@ class SqlAudit:
         )
         laatste = regels[-1]
         sleutel_id, handtekening = self.sleutels.sign(
-            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip)
+            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip, wortel)
         )
         verbinding.execute(
             self.t.zet_kop,
@@ -164,6 +194,8 @@ class SqlAudit:
                 "nieuw_tijdstip": laatste.tijdstip,
                 "nieuw_sleutel_id": sleutel_id,
                 "nieuw_handtekening": handtekening,
+                "nieuw_wortel": wortel,
+                "nieuw_rand": boom.bewaar(),
             },
         )
         for regel in regels:
@@ -182,14 +214,87 @@ class SqlAudit:
                 )
         return regels
 
-    def kop(self) -> tuple[int, str, datetime | None, str | None]:
-        """The stored head: sequence number, hash, moment and signature (None: unsigned)."""
+    def kop(self) -> AuditKop | None:
+        """The stored head (None: its row is gone)."""
         self.spoel()
         kop = self.t.kop
         rij = self.session.execute(
-            select(kop.c.seq, kop.c.hash, kop.c.tijdstip, kop.c.handtekening).where(kop.c.id == 1)
-        ).one()
-        return int(rij.seq), str(rij.hash), rij.tijdstip, rij.handtekening
+            select(
+                kop.c.seq,
+                kop.c.hash,
+                kop.c.tijdstip,
+                kop.c.handtekening,
+                kop.c.wortel,
+                kop.c.boom_rand,
+            ).where(kop.c.id == 1)
+        ).one_or_none()
+        if rij is None:
+            return None
+        return AuditKop(
+            int(rij.seq), str(rij.hash), rij.tijdstip, rij.handtekening, rij.wortel, rij.boom_rand
+        )
+
+    def bladen(self, tot: int) -> list[bytes]:
+        """The Merkle tree's leaves of the first ``tot`` entries (fewer: the log is shorter)."""
+        self.spoel()
+        a = self.t.audit
+        return [
+            blad(h)
+            for h in self.session.scalars(select(a.c.hash).where(a.c.seq <= tot).order_by(a.c.seq))
+        ]
+
+    def post(self, seq: int) -> AuditPost | None:
+        self.spoel()
+        rij = self.session.execute(
+            select(*self.t.kolommen).where(self.t.audit.c.seq == seq)
+        ).one_or_none()
+        return AuditPost(*rij) if rij is not None else None
+
+    def getuig(
+        self,
+        kop: GetekendeKop,
+        tijdstip: datetime,
+        sleutel_id: str,
+        handtekening: str,
+        ontvangen_op: datetime,
+    ) -> bool:
+        """Keep a head of the other node's log (its signature checked by the caller); False
+        when this very head was witnessed before."""
+        g = self.t.getuigd
+        bestaand = self.session.execute(
+            select(g.c.id).where(g.c.seq == kop.seq, g.c.wortel == kop.wortel)
+        ).first()
+        if bestaand is not None:
+            return False
+        self.session.execute(
+            insert(g).values(
+                seq=kop.seq,
+                hash=kop.hash,
+                wortel=kop.wortel,
+                tijdstip=tijdstip,
+                sleutel_id=sleutel_id,
+                handtekening=handtekening,
+                ontvangen_op=ontvangen_op,
+            )
+        )
+        return True
+
+    def grootste_getuigde_kop(self) -> dict[str, Any] | None:
+        g = self.t.getuigd
+        rij = self.session.execute(
+            select(g).order_by(g.c.seq.desc(), g.c.id.desc()).limit(1)
+        ).first()
+        return None if rij is None else _getuigd_als_dict(rij)
+
+    def getuigde_koppen(self, na: int, hoeveel: int) -> list[dict[str, Any]]:
+        """The other node's heads witnessed here, by size, after size ``na``."""
+        g = self.t.getuigd
+        return [
+            _getuigd_als_dict(r)
+            for r in self.session.execute(
+                select(g).where(g.c.seq > na).order_by(g.c.seq, g.c.id).limit(hoeveel)
+            )
+        ]
 
     def posten(self) -> Iterator[AuditPost]:
         """Every entry in the order of its sequence number, streamed."""
@@ -246,3 +351,15 @@ class SqlAudit:
                 .order_by(self.t.audit.c.seq)
             )
         ]
+
+
+def _getuigd_als_dict(r: Any) -> dict[str, Any]:
+    return {
+        "seq": int(r.seq),
+        "hash": r.hash,
+        "wortel": r.wortel,
+        "tijdstip": r.tijdstip,
+        "sleutel_id": r.sleutel_id,
+        "handtekening": r.handtekening,
+        "ontvangen_op": r.ontvangen_op,
+    }

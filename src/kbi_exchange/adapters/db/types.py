@@ -254,3 +254,25 @@ class AuditKopColumns:
     tijdstip: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sleutel_id: Mapped[str | None] = mapped_column(String(16))
     handtekening: Mapped[str | None] = mapped_column(String(200))
+    # the Merkle tree of the entries (`domain.merkle`): its root, signed with the head, and its
+    # right edge (hex, comma-separated), so that appending reads no entries
+    wortel: Mapped[str | None] = mapped_column(String(64))
+    boom_rand: Mapped[str | None] = mapped_column(Text)
+
+
+class GetuigdeKopColumns:
+    """A signed head of the other node's audit log, as this node witnessed it: kept for good, so
+    that the other node's log cannot be rolled back past it unnoticed (`kbi audit verify`
+    there asks for these)."""
+
+    __tablename__ = "getuigde_kop"
+    __table_args__ = (UniqueConstraint("seq", "wortel"),)
+
+    id: Mapped[int] = mapped_column(Sleutel, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Sleutel, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    wortel: Mapped[str] = mapped_column(String(64))
+    tijdstip: Mapped[datetime] = mapped_column(UtcDateTime)
+    sleutel_id: Mapped[str] = mapped_column(String(16))
+    handtekening: Mapped[str] = mapped_column(String(200))
+    ontvangen_op: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,6 +13,7 @@ from kbi_exchange.adapters.db.types import (
     AuditKopColumns,
     ClientColumns,
     GebruikerColumns,
+    GetuigdeKopColumns,
     IncidentColumns,
     LijstSleutelColumns,
     OntvangerColumns,
@@ -289,3 +290,7 @@ class VsbVerwerkerRow(VerwerkerColumns, VsbBase):
 
 class VsbOntvangerRow(OntvangerColumns, VsbBase):
     """A recipient other than a zorgkas (art. 4): VSB's register."""
+
+
+class VsbGetuigdeKopRow(GetuigdeKopColumns, VsbBase):
+    """A signed head of AII's audit log, witnessed here."""

@@ -177,8 +177,28 @@ def _kwaliteit_routes(app: FastAPI, api: AiiApi) -> None:
 
 
 def _partij_routes(app: FastAPI, api: AiiApi) -> None:
-    """What VSB's node tells AII's, signed (art. 4, 6, 9; the protocol's steps), and the
-    overdue count VSB reads."""
+    """What VSB's node tells AII's, signed (art. 4, 6, 9; the protocol's steps; its audit
+    heads to witness), the overdue count VSB reads, and VSB's heads witnessed here."""
+    app.add_api_route(
+        "/api/v1/audit/koppen",
+        api.partij.kop,
+        methods=["POST"],
+        status_code=201,
+        summary="A signed head of VSB's audit log to witness, with a consistency proof: CMS "
+        "signed by VSB",
+    )
+    app.add_api_route(
+        "/api/v1/audit/koppen",
+        api.partij.koppen,
+        methods=["GET"],
+        summary="VSB's audit heads witnessed here (?na=N), for VSB's `kbi audit verify`",
+    )
+    app.add_api_route(
+        "/api/v1/audit/koppen/laatste",
+        api.partij.laatste_kop,
+        methods=["GET"],
+        summary="The largest head of VSB's audit log witnessed here",
+    )
     app.add_api_route(
         "/api/v1/incidenten",
         api.partij.ontvang,

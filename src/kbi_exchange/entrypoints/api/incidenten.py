@@ -17,11 +17,12 @@ from fastapi import Request, Response
 
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
+from kbi_exchange.adapters.keys import klopt_met
 from kbi_exchange.bootstrap import pki, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.fouten import CmsError, Conflict, KbiFout
 from kbi_exchange.entrypoints.api.http import adres, fout_antwoord, json_antwoord, lees_begrensd
-from kbi_exchange.services import incidenten, protocol, registers
+from kbi_exchange.services import audit, incidenten, protocol, registers
 from kbi_exchange.services.authentication import AuthenticationGuard
 from kbi_exchange.settings import Settings
 
@@ -148,3 +149,38 @@ class PartijOntvanger:
                 **self._werk(), node=self.node, van=self.van, inhoud=inhoud, nu=nu
             ),
         )
+
+    async def kop(self, request: Request) -> Response:
+        """A signed head of the other party's audit log, to witness (issue 23): kept when it
+        extends the heads witnessed before, refused (409, audited) when it does not."""
+        return await self._neem_aan(
+            request,
+            lambda inhoud, nu: audit.ontvang_kop(
+                **self._werk(), van=self.van, inhoud=inhoud, klopt_met=klopt_met, nu=nu
+            ),
+        )
+
+    async def koppen(self, request: Request) -> Response:
+        """The other party's heads witnessed here, by size (``?na=N``: after N entries), at
+        most 1 000 an answer: public, as its own `kbi audit verify` reads them."""
+        ruw = request.query_params.get("na", "0")
+        if not (ruw.isascii() and ruw.isdigit() and len(ruw) <= 18):
+            return json_antwoord({"detail": "na: a number of entries (0 or more) is needed"}, 400)
+        try:
+            koppen = await asyncio.to_thread(
+                audit.getuigde_koppen, uow=uow(self.settings, self.node), van=self.van, na=int(ruw)
+            )
+        except KbiFout as fout:
+            return fout_antwoord(fout)
+        volgende = koppen[-1]["seq"] if len(koppen) == audit.MAX_KOPPEN else None
+        return json_antwoord({"koppen": koppen, "volgende_na": volgende})
+
+    async def laatste_kop(self, _: Request) -> Response:
+        """The largest head of the other party's log witnessed here (null: none yet)."""
+        try:
+            kop = await asyncio.to_thread(
+                audit.laatste_getuigde_kop, uow=uow(self.settings, self.node), van=self.van
+            )
+        except KbiFout as fout:
+            return fout_antwoord(fout)
+        return json_antwoord({"kop": kop})

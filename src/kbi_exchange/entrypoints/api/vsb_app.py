@@ -67,6 +67,20 @@ def maak_app(settings: Settings) -> FastAPI:
         ("/api/v1/incidenten", api.partij.ontvang, "POST", "AII's incident notification"),
         ("/api/v1/verwerkers", api.partij.verwerker, "POST", "AII's processor, added or ended"),
         (
+            "/api/v1/audit/koppen",
+            api.partij.kop,
+            "POST",
+            "A signed head of AII's audit log to witness, with a consistency proof: CMS signed "
+            "by AII",
+        ),
+        ("/api/v1/audit/koppen", api.partij.koppen, "GET", "AII's audit heads witnessed here"),
+        (
+            "/api/v1/audit/koppen/laatste",
+            api.partij.laatste_kop,
+            "GET",
+            "The largest head of AII's audit log witnessed here",
+        ),
+        (
             "/api/v1/protocol/stappen",
             api.partij.stap,
             "POST",

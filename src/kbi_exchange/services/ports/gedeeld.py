@@ -10,7 +10,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 from kbi_exchange.domain.access import Account, Actor, Gebruiker, Node
-from kbi_exchange.domain.audit import AuditGebeurtenis, AuditPost, Checkpoint, Verstrekking
+from kbi_exchange.domain.audit import (
+    AuditGebeurtenis,
+    AuditKop,
+    AuditPost,
+    Checkpoint,
+    GetekendeKop,
+    Verstrekking,
+)
 from kbi_exchange.domain.audit_inhoud import AuditInhoud
 from kbi_exchange.domain.bewaring import Gegevens, Opdracht
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -97,9 +104,40 @@ class AuditLog(Protocol):
         """Whether this node's checkpoint key made the signature."""
         ...
 
+    def onderteken(self, gegevens: bytes) -> tuple[str, str]:
+        """(key id, signature in hex) with this node's checkpoint key: a head of any size."""
+        ...
+
     def vergrendel(self) -> None: ...
 
-    def kop(self) -> tuple[int, str, Any, str | None]: ...
+    def kop(self) -> AuditKop | None:
+        """The stored head; None when its row is gone (named so, not a database error)."""
+        ...
+
+    def bladen(self, tot: int) -> list[bytes]:
+        """The Merkle tree's leaves (`domain.audit.blad`) of the first ``tot`` entries."""
+        ...
+
+    def post(self, seq: int) -> AuditPost | None: ...
+
+    def getuig(
+        self,
+        kop: GetekendeKop,
+        tijdstip: datetime,
+        sleutel_id: str,
+        handtekening: str,
+        ontvangen_op: datetime,
+    ) -> bool:
+        """Keep a head of the other node's log; False when it was witnessed before."""
+        ...
+
+    def getuigde_koppen(self, na: int, hoeveel: int) -> list[dict[str, Any]]:
+        """The other node's heads witnessed here, by size, after size ``na``."""
+        ...
+
+    def grootste_getuigde_kop(self) -> dict[str, Any] | None:
+        """The other node's largest head witnessed here (None: none yet)."""
+        ...
 
     def posten(self) -> Iterator[AuditPost]: ...
 

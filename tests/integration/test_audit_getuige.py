@@ -1,0 +1,226 @@
+"""An audit log a court can rely on (issue 23), between two real nodes (`kbi serve`) on SQLite
+and PostgreSQL: each node's signed head witnessed by the other; a log rolled back to an old
+signed head of its own (entries after it deleted, the head put back) found by `kbi audit
+verify`, naming the missing range, and refused by the witness; inclusion and consistency
+proofs checked with the public key alone, failing for a changed entry or root."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from kbi_exchange.adapters.getuige import KOPPEN
+from kbi_exchange.bootstrap import engine, keys, messenger, uow
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.incident import PartijWeigert
+from kbi_exchange.services.audit import kop_voor_getuige
+from kbi_exchange.settings import load_settings
+from tests.aii_node import NodeServer, start_beide
+from tests.conftest import kbi
+
+Cap = pytest.CaptureFixture[str]
+INSZ = "85073003328"
+
+
+@pytest.fixture
+def nodes(twee_nodes: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    aii, vsb = start_beide(monkeypatch)
+    yield twee_nodes
+    aii.stop()
+    vsb.stop()
+
+
+def _posten(capsys: Cap, aantal: int) -> None:
+    """``aantal`` entries in AII's log: searches by its OS account, each audited."""
+    for _ in range(aantal):
+        assert kbi(capsys, "audit", "search", "--insz", INSZ, "--node", "aii").code == 0
+
+
+def _kop(url: str) -> dict[str, Any]:
+    with engine(url).connect() as verbinding:
+        return dict(
+            verbinding.execute(text("SELECT * FROM audit_kop WHERE id = 1")).mappings().one()
+        )
+
+
+def _rol_terug(url: str, kop: dict[str, Any]) -> None:
+    """What a database administrator can do: delete the entries after an old signed head and
+    put that head back (its signature is the node's own, so it still verifies)."""
+    with engine(url).begin() as verbinding:
+        verbinding.execute(text("DELETE FROM audit WHERE seq > :seq"), {"seq": kop["seq"]})
+        verbinding.execute(text("DELETE FROM audit_checkpoint WHERE seq > :seq"), kop)
+        verbinding.execute(
+            text(
+                "UPDATE audit_kop SET seq = :seq, hash = :hash, tijdstip = :tijdstip, "
+                "sleutel_id = :sleutel_id, handtekening = :handtekening, wortel = :wortel, "
+                "boom_rand = :boom_rand WHERE id = 1"
+            ),
+            kop,
+        )
+
+
+def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
+    nodes: Path, database_url: str, vsb_database_url: str, capsys: Cap
+) -> None:
+    _posten(capsys, 3)
+    eerste = kbi(capsys, "audit", "witness", "--node", "aii")
+    assert eerste.code == 0, eerste
+    assert "head of 3 entries" in eerste.out
+    oud = _kop(database_url)  # the administrator keeps this signed head
+    _posten(capsys, 4)
+    tweede = kbi(capsys, "audit", "witness", "--node", "aii")
+    assert tweede.code == 0, tweede
+    assert "head of 7 entries" in tweede.out
+    assert "extending its head of 3" in tweede.out
+    # a repeat is witnessed once
+    assert kbi(capsys, "audit", "witness", "--node", "aii").code == 0
+    gezien = kbi(capsys, "audit", "witnessed", "--of", "aii")
+    assert "vsb witnessed 2 heads of aii's audit log, the largest of 7 entries" in gezien.out
+    heel = kbi(capsys, "audit", "verify", "--node", "aii")
+    assert heel.code == 0, heel
+    assert "7 entries verified, 2 witnessed heads held" in heel.out
+
+    _rol_terug(database_url, oud)
+
+    # alone, the log looks intact: its chain, checkpoints and signed head all hold
+    alleen = kbi(capsys, "audit", "verify", "--node", "aii", "--alone")
+    assert alleen.code == 0, alleen
+    assert "3 entries verified" in alleen.out
+    # with the heads VSB witnessed, it is not, and the missing range is named
+    uit = kbi(capsys, "audit", "verify", "--node", "aii")
+    assert uit.code == 1
+    assert "NOT intact" in uit.err
+    assert "entries 4–7 are missing: VSB witnessed a signed head of 7 entries" in uit.err
+    assert "rolled back" in uit.err
+    # the same from a file of VSB's witnessed heads (when AII cannot ask VSB)
+    bestand = nodes / "witnessed.json"
+    als_json = kbi(capsys, "audit", "witnessed", "--of", "aii", "--json")
+    bestand.write_text(als_json.out, encoding="utf-8")
+    uit_bestand = kbi(capsys, "audit", "verify", "--node", "aii", "--witnessed", str(bestand))
+    assert uit_bestand.code == 1
+    assert "entries 4–7 are missing" in uit_bestand.err
+    # sending the rolled-back head is refused before it leaves ...
+    weer = kbi(capsys, "audit", "witness", "--node", "aii")
+    assert weer.code == 1
+    assert "entries 4–7 are gone" in weer.err
+    # ... and by VSB, which audits the refusal, should it be sent anyway
+    settings = load_settings()
+    bericht = kop_voor_getuige(
+        door=Actor.os_account(Node.AII, "mallory"), uow=uow(settings, Node.AII), getuigd=None
+    )
+    bericht["publieke_sleutel"] = keys(settings, Node.AII).publieke_sleutel().decode()
+    with pytest.raises(PartijWeigert, match=r"HTTP 409.*fewer than the head of 7 entries"):
+        messenger(settings, Node.AII, KOPPEN).stuur(bericht)
+    with engine(vsb_database_url).connect() as verbinding:
+        geweigerd = verbinding.execute(
+            text("SELECT inhoud FROM audit WHERE gebeurtenis = :g"),
+            {"g": AuditGebeurtenis.VSB_AUDIT_KOP_GEWEIGERD.value},
+        ).scalar_one()
+    assert json.loads(geweigerd)["getuigd"] == 7
+
+
+def test_proofs_hold_with_the_public_key_alone_and_fail_for_a_changed_entry(
+    nodes: Path, capsys: Cap, tmp_path: Path
+) -> None:
+    _posten(capsys, 9)
+    sleutel = nodes / "keys" / "aii" / "audit-checkpoint.pub"
+    opname = tmp_path / "entry.json"
+    uit = kbi(capsys, "audit", "prove", "5", "--node", "aii", "--size", "9", "--out", str(opname))
+    assert uit.code == 0, uit
+    # checked without the home: only the file and the public key
+    nagekeken = kbi(capsys, "audit", "check-proof", str(opname), "--key", str(sleutel))
+    assert nagekeken.code == 0, nagekeken
+    assert "entry 5 (kbi:audit:search" in nagekeken.out
+    assert "log of 9 entries" in nagekeken.out
+    bewijs = json.loads(opname.read_text(encoding="utf-8"))
+    for veld, waarde in (("actor", "os:iemand"), ("tijdstip", "2020-01-01T00:00:00+00:00")):
+        vervalst = tmp_path / f"vervalst-{veld}.json"
+        vervalst.write_text(
+            json.dumps({**bewijs, "post": {**bewijs["post"], veld: waarde}}), encoding="utf-8"
+        )
+        fout = kbi(capsys, "audit", "check-proof", str(vervalst), "--key", str(sleutel))
+        assert fout.code == 1
+        assert "do not lead to the signed root" in fout.err
+    # a root changed to match: its signature no longer holds
+    andere_wortel = {**bewijs, "kop": {**bewijs["kop"], "wortel": "0" * 64}}
+    (tmp_path / "wortel.json").write_text(json.dumps(andere_wortel), encoding="utf-8")
+    fout = kbi(capsys, "audit", "check-proof", str(tmp_path / "wortel.json"), "--key", str(sleutel))
+    assert fout.code == 1
+    assert "signature does not verify" in fout.err
+    # another node's key does not check it
+    vsb_sleutel = nodes / "keys" / "vsb" / "audit-checkpoint.pub"
+    fout = kbi(capsys, "audit", "check-proof", str(opname), "--key", str(vsb_sleutel))
+    assert fout.code == 1
+    assert "signature does not verify" in fout.err
+
+    consistentie = tmp_path / "consistency.json"
+    uit = kbi(capsys, "audit", "consistency", "4", "--node", "aii", "--out", str(consistentie))
+    assert uit.code == 0, uit
+    nagekeken = kbi(capsys, "audit", "check-proof", str(consistentie), "--key", str(sleutel))
+    assert nagekeken.code == 0, nagekeken
+    # the log grew by the inclusion proof's own audit entry: 9 searches, 1 proof
+    assert "log of 10 entries" in nagekeken.out
+    assert "extends its log of 4 entries" in nagekeken.out
+    c = json.loads(consistentie.read_text(encoding="utf-8"))
+    herschreven = {**c, "bewijs": ["0" * 64, *c["bewijs"][1:]]}
+    (tmp_path / "herschreven.json").write_text(json.dumps(herschreven), encoding="utf-8")
+    fout = kbi(
+        capsys, "audit", "check-proof", str(tmp_path / "herschreven.json"), "--key", str(sleutel)
+    )
+    assert fout.code == 1
+    assert "does not extend" in fout.err
+    # nonsense is named, not a traceback
+    (tmp_path / "rommel.json").write_text('{"soort": "kbi-audit-inclusion/1"}', encoding="utf-8")
+    fout = kbi(capsys, "audit", "check-proof", str(tmp_path / "rommel.json"), "--key", str(sleutel))
+    assert fout.code == 1
+    assert "kop: an object is needed" in fout.err
+    assert kbi(capsys, "audit", "prove", "99", "--node", "aii").code == 1
+
+
+@pytest.mark.usefixtures("home")
+def test_a_missing_head_is_named_as_such(database_url: str, capsys: Cap) -> None:
+    _posten(capsys, 2)
+    with engine(database_url).begin() as verbinding:
+        verbinding.execute(text("DELETE FROM audit_kop"))
+    uit = kbi(capsys, "audit", "verify", "--node", "aii", "--alone")
+    assert uit.code == 1
+    assert "the chain's head: missing (its row was removed from the database)" in uit.err
+    schrijven = kbi(capsys, "audit", "search", "--insz", INSZ, "--node", "aii")
+    assert schrijven.code == 1
+    assert "head row is missing" in schrijven.err
+
+
+def test_a_head_signed_before_the_upgrade_still_verifies(
+    nodes: Path, database_url: str, capsys: Cap
+) -> None:
+    """After the migration to a tree, the head keeps its old signature (over size and hash)
+    until the next entry: the log verifies, and the next commit signs the root too."""
+    _posten(capsys, 2)
+    settings = load_settings()
+    k = _kop(database_url)
+    _, v1 = keys(settings, Node.AII).sign(
+        f"KBI-AUDIT-KOP 1\n{k['seq']}\n{k['hash']}\n{_moment(k['tijdstip']).isoformat()}\n".encode()
+    )
+    with engine(database_url).begin() as verbinding:
+        verbinding.execute(text("UPDATE audit_kop SET handtekening = :h"), {"h": v1})
+    assert kbi(capsys, "audit", "verify", "--node", "aii", "--alone").code == 0
+    _posten(capsys, 1)
+    assert kbi(capsys, "audit", "verify", "--node", "aii", "--alone").code == 0
+    assert _kop(database_url)["handtekening"] != v1
+
+
+def _moment(waarde: Any) -> datetime:
+    """A stored moment as the store reads it (SQLite gives text, PostgreSQL a datetime)."""
+    if isinstance(waarde, datetime):
+        return waarde if waarde.tzinfo else waarde.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(waarde)).replace(tzinfo=UTC)
+
+
+_ = NodeServer  # the nodes are `kbi serve` processes (tests.aii_node)

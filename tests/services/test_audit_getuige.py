@@ -1,0 +1,204 @@
+"""Witnessing the other node's audit head (issue 23) on fakes: a head is kept when a
+consistency proof shows it extends the largest one witnessed; a smaller or rewritten head is
+refused and the refusal audited; junk is refused naming the field, nothing kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kbi_exchange.domain.access import Actor, Node
+from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit_bewijs import BewijsFaalt, Klopt, controleer
+from kbi_exchange.domain.fouten import Ongeldig
+from kbi_exchange.services.audit import (
+    KopGeweigerd,
+    Teruggerold,
+    bewijs_consistentie,
+    bewijs_opname,
+    kop_voor_getuige,
+    laatste_getuigde_kop,
+    ontvang_kop,
+)
+from tests.fakes import FakeAudit, FakeSleutels
+
+NU = datetime(2026, 12, 3, 12, tzinfo=UTC)
+AII = Actor.os_account(Node.AII, "cron")
+VSB_PARTIJ = Actor.partij(Node.AII, Node.VSB)  # AII's node, as VSB's node knows it
+
+
+class _Werk:
+    """An `AuditWerk` over one fake log."""
+
+    def __init__(self, audit: FakeAudit, node: Node) -> None:
+        self.audit = audit
+        self.node = node
+
+    def __enter__(self) -> _Werk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.audit.wachtend = []
+
+    def commit(self) -> None:
+        self.audit.spoel()
+
+
+def _schrijf(audit: FakeAudit, aantal: int) -> None:
+    for i in range(aantal):
+        audit.record(
+            gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT,
+            actor="dora",
+            tijdstip=NU + timedelta(seconds=len(audit.posten_) + i),
+            inhoud={"gevonden": i},
+        )
+    audit.spoel()
+
+
+def _klopt_met(_: bytes) -> Klopt:
+    return FakeSleutels().verify_signature
+
+
+def _stuur(aii: FakeAudit, vsb: FakeAudit) -> tuple[Any, bool]:
+    bericht = kop_voor_getuige(
+        door=AII, uow=_Werk(aii, Node.AII), getuigd=laatste_getuigde_kop(
+            uow=_Werk(vsb, Node.VSB), van=Node.AII
+        )
+    )  # fmt: skip
+    return _ontvang(vsb, {**bericht, "publieke_sleutel": "PEM"})
+
+
+def _ontvang(
+    vsb: FakeAudit, bericht: object, klopt_met: Callable[[bytes], Klopt] = _klopt_met
+) -> tuple[Any, bool]:
+    return ontvang_kop(
+        uow=_Werk(vsb, Node.VSB),
+        door=VSB_PARTIJ,
+        van=Node.AII,
+        inhoud=bericht,
+        klopt_met=klopt_met,
+        nu=NU,
+    )
+
+
+def test_heads_that_extend_each_other_are_witnessed_once_each() -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 3)
+    assert _stuur(aii, vsb)[1] is True
+    _schrijf(aii, 5)
+    getuigd, nieuw = _stuur(aii, vsb)
+    assert nieuw is True
+    assert getuigd.id.startswith("8-")
+    assert _stuur(aii, vsb)[1] is False  # the same head again: a repeat
+    assert [g["seq"] for g in vsb.getuigd] == [3, 8]
+
+
+def test_a_rolled_back_log_is_refused_by_itself_and_by_the_witness_which_audits_it() -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 6)
+    _stuur(aii, vsb)
+    aii.posten_ = aii.posten_[:4]  # rolled back to entry 4
+    with pytest.raises(Teruggerold, match="entries 5–6 are gone"):
+        _stuur(aii, vsb)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None)
+    with pytest.raises(KopGeweigerd, match="fewer than the head of 6 entries"):
+        _ontvang(vsb, {**bericht, "publieke_sleutel": "PEM"})
+    (weigering,) = [p for p in vsb.posten_ if p.gebeurtenis == "vsb:audit:witness-refused"]
+    assert '"getuigd":6' in (weigering.inhoud or "")
+    assert [g["seq"] for g in vsb.getuigd] == [6]
+
+
+def test_a_rewritten_log_of_the_same_or_a_larger_size_is_refused() -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 4)
+    _stuur(aii, vsb)
+    anders = FakeAudit()
+    _schrijf(anders, 1)
+    anders.record(
+        gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT, actor="x", tijdstip=NU, inhoud={"gevonden": 9}
+    )
+    anders.spoel()
+    _schrijf(anders, 2)  # 4 entries, the second another
+    zelfde = kop_voor_getuige(door=AII, uow=_Werk(anders, Node.AII), getuigd=None)
+    with pytest.raises(KopGeweigerd, match="root differs"):
+        _ontvang(vsb, {**zelfde, "publieke_sleutel": "PEM"})
+    _schrijf(anders, 3)
+    groter = kop_voor_getuige(door=AII, uow=_Werk(anders, Node.AII), getuigd=None)
+    # a proof that starts elsewhere is asked again, not taken
+    with pytest.raises(KopGeweigerd, match="ask GET /api/v1/audit/koppen/laatste again"):
+        _ontvang(vsb, {**groter, "publieke_sleutel": "PEM"})
+    # the rewritten log cannot make a proof from the witnessed head: its own check refuses
+    with pytest.raises(Teruggerold, match="first 4 entries differ"):
+        kop_voor_getuige(
+            door=AII,
+            uow=_Werk(anders, Node.AII),
+            getuigd=laatste_getuigde_kop(uow=_Werk(vsb, Node.VSB), van=Node.AII),
+        )
+    # and a forged proof does not pass the witness
+    vervalst = {**groter, "oud": 4, "bewijs": ["00" * 32] * 3, "publieke_sleutel": "PEM"}
+    with pytest.raises(KopGeweigerd, match="does not extend the head of 4 entries"):
+        _ontvang(vsb, vervalst)
+    assert [g["seq"] for g in vsb.getuigd] == [4]
+
+
+@pytest.mark.parametrize(
+    ("wijzig", "melding"),
+    [
+        (lambda b: None, "an object is needed"),
+        (lambda b: {**b, "publieke_sleutel": None}, "publieke_sleutel"),
+        (lambda b: {**b, "kop": {**b["kop"], "node": "vsb"}}, "kop.node"),
+        (lambda b: {**b, "kop": {**b["kop"], "seq": -1}}, "kop.seq"),
+        (lambda b: {**b, "kop": {**b["kop"], "seq": True}}, "kop.seq"),
+        (lambda b: {**b, "kop": {**b["kop"], "wortel": "zz" * 32}}, "kop.wortel"),
+        (lambda b: {**b, "kop": {**b["kop"], "tijdstip": "gisteren"}}, "kop.tijdstip"),
+        (lambda b: {**b, "kop": {**b["kop"], "tijdstip": "2026-01-01T00:00:00"}}, "offset"),
+        (lambda b: {**b, "kop": {**b["kop"], "seq": 2}}, "kop.handtekening: does not verify"),
+        (lambda b: {**b, "oud": 99}, "oud"),
+        (lambda b: {**b, "bewijs": ["x"]}, "bewijs"),
+        (lambda b: {**b, "bewijs": ["00"] * 65}, "bewijs"),
+    ],
+)
+def test_junk_is_refused_naming_the_field_and_nothing_is_kept(
+    wijzig: Callable[[dict[str, Any]], object], melding: str
+) -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 3)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None)
+    with pytest.raises(Ongeldig, match=melding):
+        _ontvang(vsb, wijzig({**bericht, "publieke_sleutel": "PEM"}))
+    assert vsb.getuigd == []
+    assert vsb.posten_ == []
+
+
+def test_a_key_that_is_not_ed25519_is_named() -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 1)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None)
+
+    def geen_sleutel(_: bytes) -> Klopt:
+        raise ValueError("not a PEM key")
+
+    with pytest.raises(Ongeldig, match="publieke_sleutel: not a PEM key"):
+        _ontvang(vsb, {**bericht, "publieke_sleutel": "PEM"}, geen_sleutel)
+
+
+def test_proofs_made_by_the_service_are_checked_by_the_checker() -> None:
+    aii = FakeAudit()
+    _schrijf(aii, 20)
+    klopt = FakeSleutels().verify_signature
+    for seq in (1, 7, 20):
+        document = bewijs_opname(door=AII, uow=_Werk(aii, Node.AII), seq=seq, grootte=20, nu=NU)
+        assert f"entry {seq} " in controleer(document, klopt)
+    document = bewijs_consistentie(door=AII, uow=_Werk(aii, Node.AII), oud=5, nieuw=None, nu=NU)
+    assert "extends its log of 5 entries" in controleer(document, klopt)
+    # each proof is audited on the log it proves
+    assert sum(p.gebeurtenis == "kbi:audit:prove" for p in aii.posten_) == 4
+    with pytest.raises(BewijsFaalt, match="does not extend"):
+        controleer({**document, "bewijs": list(reversed(document["bewijs"]))}, klopt)
+    with pytest.raises(Ongeldig, match="soort"):
+        controleer({"soort": "iets"}, klopt)
+    with pytest.raises(Ongeldig, match="OLD: a size from 1 to"):
+        bewijs_consistentie(door=AII, uow=_Werk(aii, Node.AII), oud=99, nieuw=None, nu=NU)
