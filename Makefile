@@ -16,9 +16,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kbi demo
 
-## make test: lint, type-check and run the whole test suite (the browser tests in Chromium).
+## make test: lint, type-check and run the whole test suite (the browser tests in Chromium),
+## in TEST_WORKERS processes (pytest-xdist; a module's tests stay in one process, so its
+## module-wide set-up is made once). TEST_WORKERS=0: one process, as before.
+TEST_WORKERS ?= 2
 test: $(STAMP) lint chromium
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
 ## Installed when missing and we are root; otherwise the browser tests say how (CI=true: fail).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,14 @@ from kbi_exchange.settings import load_settings
 from tests.conftest import kbi
 
 
+def vrije_poort() -> int:
+    """A port free now, from the kernel's ephemeral range: tests running in parallel (pytest
+    -n) never share one, as a port derived from the process id could."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def serveer(node: str, poort: int, pad: str = "/api/v1/live") -> subprocess.Popen[bytes]:
     """`kbi serve --node NODE --port PORT` on this home, once ``pad`` answers 200."""
     proces = subprocess.Popen(
@@ -25,6 +34,8 @@ def serveer(node: str, poort: int, pad: str = "/api/v1/live") -> subprocess.Pope
         stderr=subprocess.DEVNULL,
     )
     for _ in range(150):
+        if proces.poll() is not None:  # it could not start (the port taken): never ask another
+            raise AssertionError(f"the {node} node exited with {proces.returncode} at start")
         try:
             if httpx.get(f"http://127.0.0.1:{poort}{pad}", timeout=1).status_code == 200:
                 return proces
@@ -70,10 +81,10 @@ class NodeServer:
 
 def start_beide(monkeypatch: pytest.MonkeyPatch) -> tuple[NodeServer, NodeServer]:
     """`kbi serve` for both nodes of this home, each told the other's address."""
-    basis = 19_700 + os.getpid() % 600
-    monkeypatch.setenv("KBI_AII_VSB_URL", f"http://127.0.0.1:{basis + 1}")
-    monkeypatch.setenv("KBI_VSB_AII_URL", f"http://127.0.0.1:{basis}")
-    return NodeServer("aii", basis), NodeServer("vsb", basis + 1)
+    aii, vsb = vrije_poort(), vrije_poort()
+    monkeypatch.setenv("KBI_AII_VSB_URL", f"http://127.0.0.1:{vsb}")
+    monkeypatch.setenv("KBI_VSB_AII_URL", f"http://127.0.0.1:{aii}")
+    return NodeServer("aii", aii), NodeServer("vsb", vsb)
 
 
 def leden_bij_vsb(
@@ -107,7 +118,7 @@ def verbind_met_aii(
     pause of the breaker in the home's settings, and the AII node started."""
     uit = kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET")
     monkeypatch.setenv("KBI_VSB_AII_TOKEN", json.loads(uit.out)["token"])
-    node = AiiNode(19_000 + os.getpid() % 700)
+    node = AiiNode(vrije_poort())
     monkeypatch.setenv("KBI_VSB_AII_URL", node.adres)
     instellingen = home / "settings.toml"
     tekst = instellingen.read_text().replace(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,10 +125,6 @@ def csrf(pagina: httpx.Response) -> str:
 
 def node_van(naam: str) -> str:
     return MENSEN[naam][0]
-
-
-def poort_voor(basis: int) -> int:
-    return basis + os.getpid() % 500
 
 
 def zet_oidc(home: Path, node: str, issuer: str, client_id: str, secret: str) -> None:

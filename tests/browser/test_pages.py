@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.aii_node import serveer
+from tests.aii_node import serveer, vrije_poort
 from tests.browser.conftest import Browser
 from tests.conftest import EXAMPLES
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
-from tests.web_wereld import NOK_INSZ, WACHTWOORD, Wereld, bouw_wereld, poort_voor, zet_oidc
+from tests.web_wereld import NOK_INSZ, WACHTWOORD, Wereld, bouw_wereld, zet_oidc
 
 Page = object  # playwright's Page, imported lazily (only where a browser runs)
 
@@ -28,9 +28,9 @@ def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wereld, s
     provider = TestProvider()
     provider.start()
     with pytest.MonkeyPatch.context() as mp:
-        for w in bouw_wereld(tmp_path_factory.mktemp("browser"), mp, poort_voor(19_900)):
+        for w in bouw_wereld(tmp_path_factory.mktemp("browser"), mp, vrije_poort()):
             zet_oidc(w.home, "vsb", provider.issuer, CLIENT_ID, CLIENT_SECRET)
-            vsb_poort = w.aii_node.poort + 1
+            vsb_poort = vrije_poort()
             vsb = serveer("vsb", vsb_poort)
             try:
                 yield w, w.aii_node.adres, f"http://127.0.0.1:{vsb_poort}"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from kbi_exchange.adapters.db.aii_models import AuditRow, BeslissingRow
 from kbi_exchange.bootstrap import engine, sluit_engines
+from tests.aii_node import vrije_poort
 from tests.conftest import EXAMPLES, kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -39,7 +40,7 @@ def test_every_answer_received_before_a_kill_is_recorded_and_audited(
     token = json.loads(kbi(capsys, "aii", "clients", "add", "vsb", "--purpose", "ZORGBUDGET").out)[
         "token"
     ]
-    poort = 18_300 + os.getpid() % 500
+    poort = vrije_poort()
     server = subprocess.Popen(
         [sys.executable, "-m", "kbi_exchange", "serve", "--node", "aii", "--port", str(poort)],
         env=dict(os.environ),

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kbi_exchange.bootstrap import sluit_engines
+from kbi_exchange.entrypoints import cli
 from kbi_exchange.entrypoints.cli import app
 
 runner = CliRunner()
@@ -56,7 +57,11 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
     sluit_engines()
 
 
-def test_rules_lists_every_rule_with_its_legal_basis_and_marks_assumptions() -> None:
+def test_rules_lists_every_rule_with_its_legal_basis_and_marks_assumptions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the console reads COLUMNS once, when the module is first imported (by any test before)
+    monkeypatch.setattr(cli.console, "width", 200)
     resultaat = runner.invoke(app, ["rules"], env={"COLUMNS": "200"})
     assert resultaat.exit_code == 0, resultaat.output
     assert "contract_niet_ondertekend" in resultaat.output

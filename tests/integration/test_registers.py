@@ -5,7 +5,6 @@ notified to AII over its API (a real AII process), then the disclosure audited."
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.bootstrap import pki
 from kbi_exchange.settings import load_settings
 from tests.aii_node import NodeServer as Node
-from tests.aii_node import leden_bij_vsb, lijst_bij_vsb
+from tests.aii_node import leden_bij_vsb, lijst_bij_vsb, vrije_poort
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -78,7 +77,7 @@ def test_a_recipient_gets_nothing_until_registered_and_notified_to_aii(  # noqa:
     monkeypatch.setenv("KBI_PASSWORD", "correct horse battery")
     _, op_lijst = lijst_bij_vsb(twee_nodes, capsys, 2025, ("vic", "--node", "vsb", "--role",
                                                            "vsb-dpo"))  # fmt: skip
-    poort = 19_100 + os.getpid() % 500
+    poort = vrije_poort()
     monkeypatch.setenv("KBI_VSB_AII_URL", f"http://127.0.0.1:{poort}")
     # VSB's members on the list: three of them (one without VT: still a member); the rest of
     # the list are numbers of no member, which VSB never passes on

@@ -30,7 +30,7 @@ from kbi_exchange.bootstrap import engine
 from kbi_exchange.entrypoints.api.vsb_app import maak_app
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.settings import load_settings
-from tests.aii_node import AiiNode, verbind_met_aii
+from tests.aii_node import AiiNode, verbind_met_aii, vrije_poort
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -359,7 +359,7 @@ def test_kbi_serve_node_vsb_serves_and_each_client_has_its_rate(
     twee_nodes: Path, capsys: Cap
 ) -> None:
     token = _token(capsys, "api-sol", "SOL")
-    poort = 19_800 + os.getpid() % 150
+    poort = vrije_poort()
     server = subprocess.Popen(
         [sys.executable, "-m", "kbi_exchange", "serve", "--node", "vsb", "--port", str(poort)],
         env=dict(os.environ),

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.aii_node import vrije_poort
 from tests.conftest import EXAMPLES
 from tests.web_wereld import (
     GEEN_LID,
@@ -20,14 +21,13 @@ from tests.web_wereld import (
     bouw_wereld,
     csrf,
     meld_aan,
-    poort_voor,
 )
 
 
 @pytest.fixture(scope="module")
 def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wereld]:
     with pytest.MonkeyPatch.context() as mp:
-        yield from bouw_wereld(tmp_path_factory.mktemp("web"), mp, poort_voor(19_300))
+        yield from bouw_wereld(tmp_path_factory.mktemp("web"), mp, vrije_poort())
 
 
 @pytest.fixture

@@ -12,14 +12,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.aii_node import vrije_poort
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
-from tests.web_wereld import Wereld, bouw_wereld, poort_voor, zet_oidc
+from tests.web_wereld import Wereld, bouw_wereld, zet_oidc
 
 
 @pytest.fixture(scope="module")
 def wereld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wereld]:
     with pytest.MonkeyPatch.context() as mp:
-        yield from bouw_wereld(tmp_path_factory.mktemp("oidc"), mp, poort_voor(20_500))
+        yield from bouw_wereld(tmp_path_factory.mktemp("oidc"), mp, vrije_poort())
 
 
 @pytest.fixture(scope="module")
