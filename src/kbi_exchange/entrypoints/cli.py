@@ -6,6 +6,7 @@ import functools
 import importlib
 import ipaddress
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -170,11 +171,24 @@ def serve(
     body_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a client has for a request's body.")
     ] = grenzen.BODY_TIMEOUT,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(help="Write the JSON log lines here (appended); default: standard error."),
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option(help="debug, info, warning or error.", case_sensitive=False)
+    ] = "info",
+    access_log: Annotated[
+        bool, typer.Option(help="A JSON line per request: route, method, status, milliseconds.")
+    ] = False,
 ) -> None:
-    """Run a node's web service (API and pages) until Ctrl-C."""
+    """Run a node's web service (API and pages) until Ctrl-C. Logs are JSON lines without
+    personal data; `GET /metrics` (Prometheus) answers the machine itself."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
+    from kbi_exchange.adapters import json_log  # noqa: PLC0415 - nor its logs
     from kbi_exchange.entrypoints.api import http  # noqa: PLC0415 - nor its protocol
+    from kbi_exchange.entrypoints.api.metrics import MULTIPROC_ENV  # noqa: PLC0415
 
     settings = load_settings()  # refuses an uninitialised home before any worker starts
     poort = port or (8000 if node is Node.AII else 8001)
@@ -185,6 +199,19 @@ def serve(
     os.environ[SERVE_URL_ENV] = adres
     os.environ[grenzen.HEADER_TIMEOUT_ENV] = repr(header_timeout)
     os.environ[grenzen.BODY_TIMEOUT_ENV] = repr(body_timeout)
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise typer.BadParameter("debug, info, warning or error", param_hint="--log-level")
+    os.environ[json_log.LOG_LEVEL_ENV] = log_level.upper()
+    os.environ[json_log.ACCESS_LOG_ENV] = "1" if access_log else "0"
+    if log_file is not None:
+        os.environ[json_log.LOG_FILE_ENV] = str(log_file.resolve())
+    json_log.configure_from_env(node.value)
+    # several worker processes add up their figures in files of one folder, emptied here
+    if workers > 1:
+        metriek_map = settings.home / "run" / f"metrics-{node.value}"
+        shutil.rmtree(metriek_map, ignore_errors=True)
+        metriek_map.mkdir(parents=True, mode=0o700)
+        os.environ[MULTIPROC_ENV] = str(metriek_map)
     module = "app" if node is Node.AII else "vsb_app"
     typer.echo(f"{node.value.upper()} node on {adres} (API under /api/v1, docs /api/v1/docs)")
     if node is Node.AII and _alle_adressen(host) and load_settings().public_url == adres:
@@ -198,7 +225,8 @@ def serve(
         host=host,
         port=poort,
         workers=workers,
-        log_level="warning",
+        log_config=None,  # the JSON logs configured above and in each worker
+        log_level=log_level.lower(),
         access_log=False,
         # what one client may hold of a process (api/http.py); no websockets: neither app has one
         http=http.BoundedHttpToolsProtocol,

@@ -28,6 +28,7 @@ from kbi_exchange.entrypoints.api.http import adres as _adres
 from kbi_exchange.entrypoints.api.http import bearer_token as _token
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
 from kbi_exchange.entrypoints.api.incidenten import PartijOntvanger
+from kbi_exchange.entrypoints.api.metrics import schrijver_gemeten, tel_antwoorden
 from kbi_exchange.entrypoints.api.openbaar import Transparantie
 from kbi_exchange.services.advies import MislukteAanmeldingen, Opdracht, Vragen
 from kbi_exchange.services.authentication import AuthenticationGuard, ClientRegister
@@ -221,10 +222,13 @@ class AiiKern:
         return overbelast() if geblokkeerd else niet_aangemeld()
 
     async def _via_schrijver(self, opdracht: Opdracht) -> Any:
+        begin = time.perf_counter()
         try:
-            return await self.schrijver.ask(opdracht)
+            uitkomst = await self.schrijver.ask(opdracht)
         except (WriterBusy, WriterUnavailable):
             raise Overbelast from None
+        schrijver_gemeten("aii", self.schrijver.waiting, time.perf_counter() - begin)
+        return uitkomst
 
     async def _beantwoord(
         self, client: Client, vragen: list[object], kanaal: Kanaal
@@ -232,7 +236,9 @@ class AiiKern:
         """Answers in order; a large batch goes in parts that share the writer with others."""
         delen = [tuple(vragen[i : i + DEEL]) for i in range(0, len(vragen), DEEL)] or [()]
         if len(delen) == 1:
-            return list(await self._via_schrijver(Vragen(client, delen[0], kanaal)))
+            berichten = list(await self._via_schrijver(Vragen(client, delen[0], kanaal)))
+            tel_antwoorden("aii", kanaal.value, [b.advies for b in berichten])
+            return berichten
         uitkomsten: list[list[Bericht]] = [[] for _ in delen]
         tegelijk = asyncio.Semaphore(DELEN_TEGELIJK)
 
@@ -243,7 +249,9 @@ class AiiKern:
         # Parts already answered stay recorded if a later one fails: a retry with the same
         # refertes gets their stored answers.
         await asyncio.gather(*(deel(i) for i in range(len(delen))))
-        return [bericht for deel_ in uitkomsten for bericht in deel_]
+        berichten = [bericht for deel_ in uitkomsten for bericht in deel_]
+        tel_antwoorden("aii", kanaal.value, [b.advies for b in berichten])
+        return berichten
 
     # --- liveness and health ----------------------------------------------------------------
 

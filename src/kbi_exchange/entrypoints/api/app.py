@@ -25,6 +25,7 @@ from kbi_exchange.entrypoints.api.http import (
     body_not_received,
 )
 from kbi_exchange.entrypoints.api.http import json_antwoord as _json
+from kbi_exchange.entrypoints.api.metrics import Meter, metrics
 from kbi_exchange.entrypoints.api.schemas import (
     AdviesAntwoord,
     AdviesVraag,
@@ -58,6 +59,9 @@ def maak_app(settings: Settings) -> FastAPI:
     )
     api = AiiApi(settings)
     app.state.api = api
+    # every request counted and timed by its route's template; `GET /metrics` (loopback only)
+    app.add_middleware(Meter, node="aii")
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
     app.router.on_startup.append(api.start)
     app.router.on_shutdown.append(api.stop)
 
@@ -286,6 +290,9 @@ def _direct(app: FastAPI, handlers: set[Callable[..., Any]]) -> None:
 
 def maak_app_uit_omgeving() -> FastAPI:
     """The app for `uvicorn --factory` worker processes: settings from KBI_HOME and the env."""
-    from kbi_exchange.settings import load_settings  # noqa: PLC0415 - only worker processes
+    from kbi_exchange.adapters import json_log  # noqa: PLC0415 - only worker processes
+    from kbi_exchange.settings import load_settings  # noqa: PLC0415
+
+    json_log.configure_from_env("aii")
 
     return maak_app(load_settings())

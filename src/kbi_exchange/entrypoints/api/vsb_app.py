@@ -15,6 +15,7 @@ from kbi_exchange.entrypoints.api.http import (
     BodyNotReceived,
     body_not_received,
 )
+from kbi_exchange.entrypoints.api.metrics import Meter, metrics
 from kbi_exchange.entrypoints.api.vsb_kern import PREFIX, fout_json
 from kbi_exchange.entrypoints.api.vsb_zorgkas import ZorgkasRoutes
 from kbi_exchange.entrypoints.web.routes import voeg_vsb_paginas_toe
@@ -45,6 +46,9 @@ def maak_app(settings: Settings) -> FastAPI:
     )
     api = VsbApi(settings)
     app.state.api = api
+    # every request counted and timed by its route's template; `GET /metrics` (loopback only)
+    app.add_middleware(Meter, node="vsb")
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
     app.router.on_startup.append(api.start)
     app.router.on_shutdown.append(api.stop)
 
@@ -105,6 +109,9 @@ def maak_app(settings: Settings) -> FastAPI:
 
 def maak_app_uit_omgeving() -> FastAPI:
     """The app for `uvicorn --factory` worker processes: settings from KBI_HOME and the env."""
-    from kbi_exchange.settings import load_settings  # noqa: PLC0415 - only worker processes
+    from kbi_exchange.adapters import json_log  # noqa: PLC0415 - only worker processes
+    from kbi_exchange.settings import load_settings  # noqa: PLC0415
+
+    json_log.configure_from_env("vsb")
 
     return maak_app(load_settings())
