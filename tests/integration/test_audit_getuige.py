@@ -22,7 +22,7 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.incident import PartijWeigert
 from kbi_exchange.services.audit import kop_voor_getuige
 from kbi_exchange.settings import load_settings
-from tests.aii_node import NodeServer, start_beide
+from tests.aii_node import start_beide
 from tests.conftest import kbi
 
 Cap = pytest.CaptureFixture[str]
@@ -221,6 +221,3 @@ def _moment(waarde: Any) -> datetime:
     if isinstance(waarde, datetime):
         return waarde if waarde.tzinfo else waarde.replace(tzinfo=UTC)
     return datetime.fromisoformat(str(waarde)).replace(tzinfo=UTC)
-
-
-_ = NodeServer  # the nodes are `kbi serve` processes (tests.aii_node)

@@ -7,6 +7,7 @@ import importlib
 import ipaddress
 import os
 import shutil
+import ssl
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -181,6 +182,27 @@ def serve(
     access_log: Annotated[
         bool, typer.Option(help="A JSON line per request: route, method, status, milliseconds.")
     ] = False,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="Serve HTTPS with this certificate (PEM, with its chain).")
+    ] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="The certificate's private key.")] = None,
+    ssl_ca_certs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ask clients for a certificate issued by these CAs (PEM), as MAGDA does."
+        ),
+    ] = None,
+    require_client_cert: Annotated[
+        bool,
+        typer.Option(help="With --ssl-ca-certs: refuse a connection without a valid certificate."),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Behind a reverse proxy at these addresses (comma-separated): trust its "
+            "X-Forwarded-For/-Proto, so that addresses and https are the client's."
+        ),
+    ] = None,
 ) -> None:
     """Run a node's web service (API and pages) until Ctrl-C. Logs are JSON lines without
     personal data; `GET /metrics` (Prometheus) answers the machine itself."""
@@ -192,7 +214,8 @@ def serve(
 
     settings = load_settings()  # refuses an uninitialised home before any worker starts
     poort = port or (8000 if node is Node.AII else 8001)
-    adres = _http_adres(host, poort)
+    tls = _tls(ssl_certfile, ssl_keyfile, ssl_ca_certs, require_client_cert)
+    adres = _http_adres(host, poort, https=bool(tls))
     # uvicorn's worker processes read their settings from the environment: the home, the
     # address the WSDL publishes when `[aii] public_url` is empty, and the timeouts
     os.environ["KBI_HOME"] = str(settings.home)
@@ -233,12 +256,41 @@ def serve(
         ws="none",
         timeout_keep_alive=grenzen.KEEP_ALIVE_TIMEOUT,
         limit_concurrency=grenzen.MAX_CONCURRENCY,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
+        **tls,
     )
 
 
-def _http_adres(host: str, poort: int) -> str:
+def _tls(
+    certfile: Path | None, keyfile: Path | None, ca_certs: Path | None, verplicht: bool
+) -> dict[str, Any]:
+    """uvicorn's TLS options, each file checked first (a clear error, not a traceback)."""
+    if certfile is None:
+        if keyfile or ca_certs or verplicht:
+            raise typer.BadParameter("TLS needs --ssl-certfile", param_hint="--ssl-certfile")
+        return {}
+    if keyfile is None:
+        raise typer.BadParameter("the certificate's key is needed", param_hint="--ssl-keyfile")
+    if verplicht and ca_certs is None:
+        raise typer.BadParameter(
+            "whose certificates to accept: give --ssl-ca-certs", param_hint="--ssl-ca-certs"
+        )
+    for pad, optie in ((certfile, "--ssl-certfile"), (keyfile, "--ssl-keyfile"),
+                       (ca_certs, "--ssl-ca-certs")):  # fmt: skip
+        if pad is not None and not pad.is_file():
+            raise typer.BadParameter(f"{pad}: no such file", param_hint=optie)
+    opties: dict[str, Any] = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
+    if ca_certs is not None:
+        opties["ssl_ca_certs"] = str(ca_certs)
+        opties["ssl_cert_reqs"] = ssl.CERT_REQUIRED if verplicht else ssl.CERT_OPTIONAL
+    return opties
+
+
+def _http_adres(host: str, poort: int, *, https: bool = False) -> str:
     """The URL of a listening address (an IPv6 address in brackets)."""
-    return f"http://[{host}]:{poort}" if ":" in host else f"http://{host}:{poort}"
+    schema = "https" if https else "http"
+    return f"{schema}://[{host}]:{poort}" if ":" in host else f"{schema}://{host}:{poort}"
 
 
 def _alle_adressen(host: str) -> bool:
