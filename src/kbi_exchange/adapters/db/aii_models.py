@@ -117,7 +117,8 @@ class BeslissingRow(AiiBase):
     """An answer given (or a refusal), with what it rested on, so that it can be replayed."""
 
     __tablename__ = "beslissing"
-    __table_args__ = (UniqueConstraint("client", "referte"),)
+    # the referte first: the earlier-answer lookup uses both columns without statistics (0016)
+    __table_args__ = (UniqueConstraint("referte", "client"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     client: Mapped[str] = mapped_column(String(64))
