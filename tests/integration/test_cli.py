@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from kbi_exchange.adapters.json_log import GEMASKEERD, INSZ_PATROON
 from kbi_exchange.bootstrap import sluit_engines
 from kbi_exchange.entrypoints import cli
 from kbi_exchange.entrypoints.cli import app
@@ -18,7 +20,9 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
     monkeypatch.setenv("KBI_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("KBI_AII_DATABASE_URL", raising=False)
     monkeypatch.delenv("KBI_VSB_DATABASE_URL", raising=False)
-    resultaat = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
+    resultaat = runner.invoke(
+        app, ["demo", "--no-serve", "--dossiers", "3000"], env={"COLUMNS": "200"}
+    )
     assert resultaat.exit_code == 0, resultaat.output
     for verwacht in (
         "VERPLICHT_VOLDOET_NIET",
@@ -45,7 +49,18 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
         assert verwacht in resultaat.output, verwacht
     # the zorgkassen's files are in their mailboxes; the applications that waited are answered
     assert len(list((tmp_path / "home" / "mailbox").glob("zorgkas-*/in/*.p7m"))) >= 2
-    opnieuw = runner.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
+    # both nodes ran as `kbi serve` processes, each writing JSON lines, none naming anyone
+    logs = {n: tmp_path / "home" / "demo" / "logs" / f"{n}.jsonl" for n in ("aii", "vsb")}
+    regels = {n: [json.loads(r) for r in pad.read_text().splitlines()] for n, pad in logs.items()}
+    assert {"/api/v1/advies", "/api/v1/health"} <= {r.get("route") for r in regels["aii"]}
+    assert "/api/v1/zorgkas/aanvragen" in {r.get("route") for r in regels["vsb"]}
+    for pad in logs.values():
+        tekst = pad.read_text()
+        assert not INSZ_PATROON.search(tekst), pad
+        assert GEMASKEERD not in tekst, f"{pad}: a line tried to name someone (masked)"
+    opnieuw = runner.invoke(
+        app, ["demo", "--no-serve", "--dossiers", "3000"], env={"COLUMNS": "200"}
+    )
     assert opnieuw.exit_code == 0, opnieuw.output
     assert "0 new facts" in opnieuw.output
     assert "0 new members, 8000 unchanged" in opnieuw.output

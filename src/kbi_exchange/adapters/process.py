@@ -14,6 +14,11 @@ from contextlib import contextmanager
 _PR_SET_PDEATHSIG = 1
 
 
+# `kbi serve` started by another program (the demo) with this set to that program's process id
+# dies with it, even when it is SIGKILLed
+PARENT_PID_ENV = "KBI_PARENT_PID"
+
+
 def die_with_parent(parent: int) -> None:
     """Die with the parent, also when that one is SIGKILLed (Linux); call first in the child."""
     if sys.platform == "linux":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -43,8 +44,8 @@ from kbi_exchange.settings import Settings, load_settings
 
 DEMO_DATUMS = (date(2022, 1, 1), date(2023, 6, 1), date(2024, 10, 1))
 SAMENVATTING_DATUM = date(2025, 1, 1)
-SYNTHETISCH = 3_000
-LEDEN = 8_000  # VSB's members: most of the synthetic KBI persons, and many others
+SYNTHETISCH = 100_000  # the synthetic KBI's size (`kbi demo --dossiers N`)
+LEDEN = 8_000  # VSB's members at least: most of the synthetic KBI persons, and many others
 ZAAD = 2026
 
 
@@ -98,7 +99,9 @@ class NietVoorProductie(KbiFout):
     a home whose settings say it is not for development."""
 
 
-def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
+def run_demo(
+    console: Console, *, nu: datetime, serveer: bool = True, dossiers: int = SYNTHETISCH
+) -> int:
     """Set up a home, import the examples and a synthetic population, show decisions, take the
     yearly list through every state, then run the AII node, ask it over HTTP, and (unless
     ``serveer`` is off) serve until Ctrl-C."""
@@ -110,9 +113,11 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
             "development home"
         )
     settings = init_home()
+    # a `kill` (SIGTERM) stops the demo as Ctrl-C does: its node processes stopped first
+    signal.signal(signal.SIGTERM, _als_ctrl_c)
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
-    synthetisch, inszen = _kbi(console, settings, nu)
-    leden = _leden(console, settings, synthetisch, nu)
+    synthetisch, inszen = _kbi(console, settings, nu, dossiers)
+    leden = _leden(console, settings, synthetisch, nu, max(LEDEN, dossiers))
     _voorbeelden(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
     lijst = jaarlijst_cyclus(console, settings, nu)
@@ -120,17 +125,19 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     verdeling = verdeel_lijst(console, settings, lijst.jaar, nu)
     token = demo_token(settings)  # before the servers start, which read their clients then
     tokens = zorgkas_tokens(settings)
-    aii = DemoServer(settings)
+    aii = DemoServer(settings, Node.AII)
     aii.start()
+    _meld_poort(console, aii)
     vsb: DemoServer | None = None
     try:
         vraag_over_http(console, aii.adres, token)
         vsb_settings = verbind_vsb_met_aii(settings, aii.adres, token)
         vsb = vsb_server(vsb_settings)
         vsb.start()
+        _meld_poort(console, vsb)
 
         def herstart_aii() -> DemoServer:
-            opnieuw = DemoServer(settings, aii.poort)
+            opnieuw = DemoServer(settings, Node.AII, aii.poort)
             opnieuw.start()
             return opnieuw
 
@@ -159,22 +166,41 @@ def run_demo(console: Console, *, nu: datetime, serveer: bool = True) -> int:
     return 0
 
 
-def _kbi(console: Console, settings: Settings, nu: datetime) -> tuple[Path, list[str]]:
+def _als_ctrl_c(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _meld_poort(console: Console, server: DemoServer) -> None:
+    naam = server.node.value.upper()
+    if server.bezet is not None:
+        console.print(
+            f"[yellow]port {server.bezet} is in use[/]: the {naam} node serves on "
+            f"{server.poort} instead"
+        )
+    console.print(
+        f"{naam} node: `kbi serve` (process {server.proces.pid if server.proces else '?'})"
+        f" at {server.adres}, log lines in {server.log}"
+    )
+
+
+def _kbi(console: Console, settings: Settings, nu: datetime, aantal: int) -> tuple[Path, list[str]]:
     """The KBI: the examples and a synthetic population imported (a rerun adds nothing); the
     synthetic file and the examples' INSZ."""
     voorbeelden = resources.files("kbi_exchange.demo_data").joinpath("dossiers.jsonl")
-    synthetisch = settings.home / "demo" / f"synthetic-{SYNTHETISCH}-{ZAAD}.jsonl"
+    synthetisch = settings.home / "demo" / f"synthetic-{aantal}-{ZAAD}.jsonl"
     synthetisch.parent.mkdir(exist_ok=True)
     if not synthetisch.exists():
-        schrijf_dossiers(SYNTHETISCH, ZAAD, synthetisch)
+        with console.status(f"writing {aantal:,} synthetic dossiers (kbi synth dossiers)"):
+            schrijf_dossiers(aantal, ZAAD, synthetisch)
     with resources.as_file(voorbeelden) as voorbeeldbestand:
         for bestand in (voorbeeldbestand, synthetisch):
-            resultaat = import_dossiers(
-                uow=aii_uow(settings),
-                bestand=dossier_file(bestand),
-                door=AII,
-                nu=nu,
-            )
+            with console.status(f"AII imports {bestand.name} (all or nothing, one transaction)"):
+                resultaat = import_dossiers(
+                    uow=aii_uow(settings),
+                    bestand=dossier_file(bestand),
+                    door=AII,
+                    nu=nu,
+                )
             console.print(
                 f"imported {bestand.name}: {resultaat.regels} lines, "
                 f"{resultaat.feiten_toegevoegd} new facts (a rerun adds none)"
@@ -189,18 +215,22 @@ def _kbi(console: Console, settings: Settings, nu: datetime) -> tuple[Path, list
     return synthetisch, inszen
 
 
-def _leden(console: Console, settings: Settings, synthetisch: Path, nu: datetime) -> Path:
+def _leden(
+    console: Console, settings: Settings, synthetisch: Path, nu: datetime, aantal: int
+) -> Path:
     """VSB's member registry: synthetic members, and the demo's own (the children who apply,
     the data-quality round's applicant). Returns the synthetic members' file."""
-    leden = settings.home / "demo" / f"members-{LEDEN}-{ZAAD}.jsonl"
+    leden = settings.home / "demo" / f"members-{aantal}-{ZAAD}.jsonl"
     if not leden.exists():
-        schrijf_leden(LEDEN, ZAAD, leden, kbi=synthetisch)
-    ingelezen = import_leden(
-        uow=uow(settings, Node.VSB),
-        bestand=member_file(leden),
-        door=VSB,
-        nu=nu,
-    )
+        with console.status(f"writing {aantal:,} synthetic VSB members (kbi synth members)"):
+            schrijf_leden(aantal, ZAAD, leden, kbi=synthetisch)
+    with console.status(f"VSB imports {leden.name}"):
+        ingelezen = import_leden(
+            uow=uow(settings, Node.VSB),
+            bestand=member_file(leden),
+            door=VSB,
+            nu=nu,
+        )
     console.print(
         f"VSB imported {leden.name}: {ingelezen.leden_nieuw} new members, "
         f"{ingelezen.leden_ongewijzigd} unchanged (a rerun changes none)"

@@ -1,28 +1,27 @@
-"""The demo's AII node: served in a thread, asked over HTTP like VSB will ask it."""
+"""The demo's nodes, each `kbi serve` in a process of its own; AII asked over HTTP like VSB
+asks it."""
 
 from __future__ import annotations
 
 import getpass
+import os
 import socket
-import threading
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
+from kbi_exchange.adapters.process import PARENT_PID_ENV
 from kbi_exchange.bootstrap import aii_uow
 from kbi_exchange.demo.lijst import DEMO_LOG_INS, DEMO_WACHTWOORD
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.insz import Insz
-from kbi_exchange.entrypoints.api.app import maak_app
 from kbi_exchange.services.clients import voeg_client_toe
 from kbi_exchange.settings import Settings
 
@@ -66,42 +65,75 @@ def demo_token(settings: Settings) -> str:
 
 
 class DemoServer:
-    """A node's web service in a background thread of the demo process: AII's by default."""
+    """A node's web service as production runs it: `kbi serve` in a process of its own, on
+    the node's own database, writing JSON log lines (with a line per request) to
+    ``<home>/demo/logs/<node>.jsonl``. A busy preferred port is replaced by a free one, and
+    the demo says so."""
 
     def __init__(
         self,
         settings: Settings,
-        poort: int = 8000,
-        maak: Callable[[Settings], FastAPI] | None = None,
+        node: Node = Node.AII,
+        poort: int | None = None,
+        omgeving: dict[str, str] | None = None,
     ) -> None:
-        self.poort = _vrije_poort(poort)
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                # AII's WSDL names the address it is served at: that of this demo
-                (maak or maak_app)(replace(settings, public_url=self.adres)),
-                host="127.0.0.1",
-                port=self.poort,
-                log_level="warning",
-                access_log=False,
-            )
-        )
-        self.draad = threading.Thread(target=self.server.run, daemon=True)
+        self.node = node
+        voorkeur = poort or (8000 if node is Node.AII else 8001)
+        self.poort = _vrije_poort(voorkeur)
+        self.bezet = None if self.poort == voorkeur else voorkeur
+        self.log = settings.home / "demo" / "logs" / f"{node.value}.jsonl"
+        self.home = settings.home
+        self.omgeving = omgeving or {}
+        self.proces: subprocess.Popen[bytes] | None = None
 
     @property
     def adres(self) -> str:
         return f"http://127.0.0.1:{self.poort}"
 
     def start(self) -> None:
-        self.draad.start()
-        for _ in range(100):
-            if self.server.started:
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"the demo node at {self.adres} did not start")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        fouten = self.log.with_suffix(".stderr")
+        with fouten.open("ab") as stderr:
+            self.proces = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+                [sys.executable, "-m", "kbi_exchange", "serve", "--node", self.node.value,
+                 "--port", str(self.poort), "--log-file", str(self.log), "--access-log"],
+                # should the demo die without stopping them, the nodes die with it
+                env={**os.environ, "KBI_HOME": str(self.home), PARENT_PID_ENV: str(os.getpid()),
+                     **self.omgeving},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                # Ctrl-C reaches the demo, which stops its nodes in order, not each on its own
+                start_new_session=True,
+            )  # fmt: skip
+        for _ in range(300):
+            if self.proces.poll() is not None:
+                raise RuntimeError(
+                    f"the demo's {self.node.value.upper()} node exited at start "
+                    f"(code {self.proces.returncode}); see {fouten}"
+                )
+            try:
+                if httpx.get(f"{self.adres}/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the demo node at {self.adres} did not start; see {fouten}")
+
+    def leeft(self) -> bool:
+        return self.proces is not None and self.proces.poll() is None
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.draad.join(timeout=5)
+        if self.proces is None:
+            return
+        self.proces.terminate()  # uvicorn stops gracefully: answers in flight are finished
+        try:
+            self.proces.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proces.kill()
+            self.proces.wait()
+        self.proces = None
 
 
 def vraag_over_http(console: Console, adres: str, token: str) -> None:
@@ -150,10 +182,11 @@ def serveer_tot_ctrl_c(console: Console, aii: DemoServer, vsb: DemoServer, home:
         + "\n(the same people work on the command line with `--as NAME`). Press Ctrl-C to stop."
     )
     try:
-        while aii.draad.is_alive() and vsb.draad.is_alive():
+        while aii.leeft() and vsb.leeft():
             time.sleep(0.5)
+        console.print("a node stopped: stopping the demo (its log is in the home's demo/logs/)")
     except KeyboardInterrupt:
-        console.print("stopping")
+        console.print("stopping both nodes")
     finally:
         vsb.stop()
         aii.stop()

@@ -20,7 +20,6 @@ from rich.table import Table
 from kbi_exchange.bootstrap import aii_client, mailbox, uow, vault
 from kbi_exchange.demo.server import DemoServer
 from kbi_exchange.domain.access import Actor, Node
-from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
 from kbi_exchange.schemas import zorgkas_codes
 from kbi_exchange.services import aanvragen
 from kbi_exchange.services import verdeling as verdeling_
@@ -79,7 +78,17 @@ def zorgkas_tokens(settings: Settings) -> dict[str, str]:
 def verbind_vsb_met_aii(settings: Settings, adres: str, token: str) -> Settings:
     """Write the demo AII node's address and VSB's client token into the home's settings, so
     that `kbi vsb check` and `application retry` work after the demo too."""
-    zet_instellingen(settings.home, "vsb", {"aii_url": adres, "aii_token": token})
+    # the demo stops AII for a moment and starts it again at once: retry and trial soon
+    zet_instellingen(
+        settings.home,
+        "vsb",
+        {
+            "aii_url": adres,
+            "aii_token": token,
+            "aii_retry_pause_seconds": 0.1,
+            "aii_breaker_seconds": 1.0,
+        },
+    )
     return replace(
         settings,
         vsb_aii_url=adres,
@@ -266,4 +275,5 @@ def per_zorgkas(console: Console, settings: Settings, verdeling: Verdeling) -> N
 
 
 def vsb_server(settings: Settings) -> DemoServer:
-    return DemoServer(settings, 8001, maak_vsb_app)
+    """VSB's node, told AII's address and its client token by the home's settings."""
+    return DemoServer(settings, Node.VSB)

@@ -209,9 +209,12 @@ def serve(
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from kbi_exchange.adapters import json_log  # noqa: PLC0415 - nor its logs
+    from kbi_exchange.adapters.process import PARENT_PID_ENV, die_with_parent  # noqa: PLC0415
     from kbi_exchange.entrypoints.api import http  # noqa: PLC0415 - nor its protocol
     from kbi_exchange.entrypoints.api.metrics import MULTIPROC_ENV  # noqa: PLC0415
 
+    if ouder := os.environ.pop(PARENT_PID_ENV, ""):
+        die_with_parent(int(ouder))  # started by the demo: gone with it
     settings = load_settings()  # refuses an uninitialised home before any worker starts
     poort = port or (8000 if node is Node.AII else 8001)
     tls = _tls(ssl_certfile, ssl_keyfile, ssl_ca_certs, require_client_cert)
@@ -304,11 +307,16 @@ def _alle_adressen(host: str) -> bool:
 @app.command()
 def demo(
     serve: Annotated[bool, typer.Option(help="Keep serving the nodes until Ctrl-C.")] = True,
+    dossiers: Annotated[
+        int,
+        typer.Option(min=1_000, max=3_000_000, help="The synthetic KBI's size (members: as many)."),
+    ] = 100_000,
 ) -> None:
-    """The main job: a complete demo home, both flows as far as built, then serve until Ctrl-C."""
+    """The main job: a complete demo home with both nodes as `kbi serve` processes, both flows
+    end to end, then serve until Ctrl-C."""
     from kbi_exchange.demo.run import run_demo  # noqa: PLC0415 - only this command needs it
 
-    raise typer.Exit(run_demo(console, nu=datetime.now(UTC), serveer=serve))
+    raise typer.Exit(run_demo(console, nu=datetime.now(UTC), serveer=serve, dossiers=dossiers))
 
 
 @app.command()
