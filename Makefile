@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench clean chromium screenshots
+.PHONY: run test test-fast lint bench bench-quick bench-scale clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,15 +46,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-## make bench: the benchmarks under benchmarks/ (import and list set up a million dossiers: minutes).
+## make bench: every benchmark under benchmarks/, on SQLite and PostgreSQL, then one table of
+## figures, baselines, verdicts, wall time and peak memory (a million dossiers: most of an hour).
+## make bench-quick: the same at a tenth of the sizes (a smoke run); make bench-scale: the list
+## and the distribution at 100 000, 1 000 000 and 3 000 000 dossiers.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_rules.py
-	$(BIN)/python benchmarks/bench_import.py
-	$(BIN)/python benchmarks/bench_advies.py
-	$(BIN)/python benchmarks/bench_lijst.py
-	$(BIN)/python benchmarks/bench_leden.py
-	$(BIN)/python benchmarks/bench_verdeling.py
-	$(BIN)/python benchmarks/bench_paginas.py
+	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --quick
+
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
