@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench bench-quick bench-scale clean chromium screenshots
+.PHONY: run test test-fast lint bench bench-quick bench-scale reliability clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench-quick: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --scale
+
+## make reliability: kill -9 at every named step then rerun, fuzzing of every input format, and
+## a 10-minute open-loop soak of F1 on SQLite and PostgreSQL; one table of what was lost.
+## (The kill and fuzz tests also run in `make test`: the short form.)
+reliability: $(STAMP)
+	$(BIN)/python benchmarks/reliability.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
