@@ -21,7 +21,7 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
     monkeypatch.delenv("KBI_AII_DATABASE_URL", raising=False)
     monkeypatch.delenv("KBI_VSB_DATABASE_URL", raising=False)
     resultaat = runner.invoke(
-        app, ["demo", "--no-serve", "--dossiers", "3000"], env={"COLUMNS": "200"}
+        app, ["demo", "--no-serve", "--dossiers", "3000", "--detail"], env={"COLUMNS": "200"}
     )
     assert resultaat.exit_code == 0, resultaat.output
     for verwacht in (
@@ -58,10 +58,14 @@ def test_demo_runs_the_whole_cycle_and_a_rerun_adds_nothing(
         tekst = pad.read_text()
         assert not INSZ_PATROON.search(tekst), pad
         assert GEMASKEERD not in tekst, f"{pad}: a line tried to name someone (masked)"
+    # again, without --detail: the examples are counted, not shown
     opnieuw = runner.invoke(
         app, ["demo", "--no-serve", "--dossiers", "3000"], env={"COLUMNS": "200"}
     )
     assert opnieuw.exit_code == 0, opnieuw.output
+    assert "the 10 example dossiers on 2022-01-01: 3 NOK, 7 OK" in opnieuw.output
+    assert "doelgroep_plicht" not in opnieuw.output
+    assert len(opnieuw.output.splitlines()) < len(resultaat.output.splitlines()) - 50
     assert "0 new facts" in opnieuw.output
     assert "0 new members, 8000 unchanged" in opnieuw.output
     assert "exists (ontvangen): picking it up, no new one" in opnieuw.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from collections import Counter
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -89,6 +90,26 @@ def _voorbeelden(console: Console, settings: Settings, inszen: list[str], nu: da
         console.print()
 
 
+def _voorbeelden_kort(
+    console: Console, settings: Settings, inszen: list[str], nu: datetime
+) -> None:
+    """The example dossiers on the demo's dates, counted in one line per date (``--detail``:
+    every answer with the rules that held)."""
+    for datum in DEMO_DATUMS:
+        telling: Counter[str] = Counter()
+        for insz in inszen:
+            antwoord = beslis(door=AII, uow=aii_uow(settings), vraag=Vraag(insz, datum), nu=nu)
+            telling[antwoord.advies.value if antwoord.advies else "refused"] += 1
+        console.print(
+            f"the {len(inszen)} example dossiers on {datum.isoformat()}: "
+            + ", ".join(f"{n} {advies}" for advies, n in sorted(telling.items()))
+        )
+    console.print(
+        "(`kbi demo --detail` shows every answer with the rules that held; "
+        "`kbi aii decide INSZ --date D` one person's, and the dossier page the same)"
+    )
+
+
 # the demo acts as each node's operating-system account
 AII = Actor.os_account(Node.AII, "demo")
 VSB = Actor.os_account(Node.VSB, "demo")
@@ -100,7 +121,12 @@ class NietVoorProductie(KbiFout):
 
 
 def run_demo(
-    console: Console, *, nu: datetime, serveer: bool = True, dossiers: int = SYNTHETISCH
+    console: Console,
+    *,
+    nu: datetime,
+    serveer: bool = True,
+    dossiers: int = SYNTHETISCH,
+    detail: bool = False,
 ) -> int:
     """Set up a home, import the examples and a synthetic population, show decisions, take the
     yearly list through every state, then run the AII node, ask it over HTTP, and (unless
@@ -118,7 +144,10 @@ def run_demo(
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
     synthetisch, inszen = _kbi(console, settings, nu, dossiers)
     leden = _leden(console, settings, synthetisch, nu, max(LEDEN, dossiers))
-    _voorbeelden(console, settings, inszen, nu)
+    if detail:
+        _voorbeelden(console, settings, inszen, nu)
+    else:
+        _voorbeelden_kort(console, settings, inszen, nu)
     _samenvatting(console, settings, nu)
     lijst = jaarlijst_cyclus(console, settings, nu)
     pagina_mensen(settings, nu)

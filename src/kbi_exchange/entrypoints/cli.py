@@ -311,12 +311,17 @@ def demo(
         int,
         typer.Option(min=1_000, max=3_000_000, help="The synthetic KBI's size (members: as many)."),
     ] = 100_000,
+    detail: Annotated[
+        bool, typer.Option(help="Every example answer with the rules that held, not a count.")
+    ] = False,
 ) -> None:
     """The main job: a complete demo home with both nodes as `kbi serve` processes, both flows
     end to end, then serve until Ctrl-C."""
     from kbi_exchange.demo.run import run_demo  # noqa: PLC0415 - only this command needs it
 
-    raise typer.Exit(run_demo(console, nu=datetime.now(UTC), serveer=serve, dossiers=dossiers))
+    raise typer.Exit(
+        run_demo(console, nu=datetime.now(UTC), serveer=serve, dossiers=dossiers, detail=detail)
+    )
 
 
 @app.command()
