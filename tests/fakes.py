@@ -206,8 +206,8 @@ class FakeAudit:
             laatste.seq, laatste.hash, laatste.tijdstip, handtekening, wortel, boom.bewaar()
         )
 
-    def bladen(self, tot: int) -> list[bytes]:
-        return [blad(p.hash) for p in self.posten_[:tot]]
+    def bladen(self, tot: int) -> Iterator[bytes]:
+        return (blad(p.hash) for p in self.posten_[:tot])
 
     def post(self, seq: int) -> AuditPost | None:
         return next((p for p in self.posten_ if p.seq == seq), None)

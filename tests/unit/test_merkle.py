@@ -174,3 +174,23 @@ def test_certificate_transparencys_vectors() -> None:
             bytes.fromhex(CT_WORTELS[n - 1]),
             [bytes.fromhex(b) for b in bewijs],
         )
+
+
+@pytest.mark.parametrize("n", range(1, 40))
+def test_streamed_proofs_are_the_proofs(n: int) -> None:
+    """The proofs made from leaves read once (O(log n) memory) are those of the definition."""
+    bladen = _bladen(n)
+    for i in range(n):
+        assert merkle.inclusie_bewijs_stroom(i, n, iter(bladen + _bladen(3))) == inclusie_bewijs(
+            i, bladen
+        )
+    for m in range(1, n + 1):
+        assert merkle.consistentie_bewijs_stroom(m, n, iter(bladen)) == consistentie_bewijs(
+            m, bladen
+        )
+    assert merkle.wortel_stroom(iter(bladen)) == wortel(bladen)
+
+
+def test_a_streamed_proof_needs_its_leaves() -> None:
+    with pytest.raises(ValueError, match="fewer leaves"):
+        merkle.inclusie_bewijs_stroom(3, 8, iter(_bladen(5)))

@@ -11,7 +11,7 @@ no key, only the leaf, the proof and the root (whose signature is checked elsewh
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 LEEG = hashlib.sha256(b"").digest()
 
@@ -169,3 +169,72 @@ def consistent(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == oude_wortel and sr == nieuwe_wortel
+
+
+# --- the same proofs from leaves streamed once, in O(log n) memory -------------------------
+
+
+def _inclusie_bereiken(index: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    if hi - lo == 1:
+        return []
+    k = _splits(hi - lo)
+    if index < lo + k:
+        return [*_inclusie_bereiken(index, lo, lo + k), (lo + k, hi)]
+    return [*_inclusie_bereiken(index, lo + k, hi), (lo, lo + k)]
+
+
+def _consistentie_bereiken(m: int, lo: int, hi: int, b: bool) -> list[tuple[int, int]]:
+    n = hi - lo
+    if m == n:
+        return [] if b else [(lo, hi)]
+    k = _splits(n)
+    if m <= k:
+        return [*_consistentie_bereiken(m, lo, lo + k, b), (lo + k, hi)]
+    return [*_consistentie_bereiken(m - k, lo + k, hi, False), (lo, lo + k)]
+
+
+def _wortels(bereiken: Sequence[tuple[int, int]], bladen: Iterable[bytes]) -> list[bytes]:
+    """The roots of these disjoint leaf ranges, in their order, from the leaves read once."""
+    volgorde = sorted(range(len(bereiken)), key=lambda j: bereiken[j][0])
+    uit: list[bytes] = [b""] * len(bereiken)
+    plek = 0
+    boom: Rand | None = None
+    for i, blad in enumerate(bladen):
+        while plek < len(volgorde) and i >= bereiken[volgorde[plek]][1]:
+            plek += 1
+        if plek == len(volgorde):
+            break
+        a, b = bereiken[volgorde[plek]]
+        if i < a:
+            continue
+        if boom is None:
+            boom = Rand()
+        boom.voeg_toe(blad)
+        if i == b - 1:
+            uit[volgorde[plek]] = boom.wortel()
+            boom = None
+    if any(not w for w in uit):
+        raise ValueError("fewer leaves than the proof needs")
+    return uit
+
+
+def inclusie_bewijs_stroom(index: int, grootte: int, bladen: Iterable[bytes]) -> list[bytes]:
+    """`inclusie_bewijs` from the first ``grootte`` leaves streamed in order (never held)."""
+    if not 0 <= index < grootte:
+        raise ValueError(f"leaf {index} is not in a tree of {grootte} leaves")
+    return _wortels(_inclusie_bereiken(index, 0, grootte), bladen)
+
+
+def consistentie_bewijs_stroom(oud: int, grootte: int, bladen: Iterable[bytes]) -> list[bytes]:
+    """`consistentie_bewijs` from the first ``grootte`` leaves streamed in order."""
+    if not 0 < oud <= grootte:
+        raise ValueError(f"no consistency proof from {oud} to {grootte} leaves")
+    return _wortels(_consistentie_bereiken(oud, 0, grootte, True), bladen)
+
+
+def wortel_stroom(bladen: Iterable[bytes]) -> bytes:
+    """MTH of the leaves streamed in order."""
+    boom = Rand()
+    for blad in bladen:
+        boom.voeg_toe(blad)
+    return boom.wortel()

@@ -159,7 +159,7 @@ def boomkop(audit: AuditLog, node: Node, seq: int | None = None) -> BoomKop:
     post = audit.post(n)
     if post is None:
         raise NotFound(f"entry {n} is not in the log")
-    wortel = merkle.wortel(audit.bladen(n)).hex()
+    wortel = merkle.wortel_stroom(audit.bladen(n)).hex()
     gegevens = kop_gegevens(n, post.hash, post.tijdstip, wortel)
     sleutel_id, handtekening = audit.onderteken(gegevens)
     return BoomKop(node.value, n, post.hash, wortel, post.tijdstip, sleutel_id, handtekening)
@@ -182,7 +182,7 @@ def bewijs_opname(
         post = werk.audit.post(seq)
         if post is None:
             raise NotFound(f"entry {seq} is not in the log")
-        pad = merkle.inclusie_bewijs(seq - 1, werk.audit.bladen(kop.seq))
+        pad = merkle.inclusie_bewijs_stroom(seq - 1, kop.seq, werk.audit.bladen(kop.seq))
         werk.audit.record(
             gebeurtenis=BEWEZEN[door.node],
             actor=door.naam,
@@ -204,7 +204,7 @@ def bewijs_consistentie(
         if not 1 <= oud <= later.seq:
             raise Ongeldig(f"OLD: a size from 1 to {later.seq} (the new head's) is needed")
         eerder = boomkop(werk.audit, door.node, oud)
-        bewijs = merkle.consistentie_bewijs(oud, werk.audit.bladen(later.seq))
+        bewijs = merkle.consistentie_bewijs_stroom(oud, later.seq, werk.audit.bladen(later.seq))
         werk.audit.record(
             gebeurtenis=BEWEZEN[door.node],
             actor=door.naam,
@@ -364,7 +364,9 @@ def kop_voor_getuige(
             )
         bewijs: list[bytes] = []
         if vorige.seq < kop.seq:
-            bewijs = merkle.consistentie_bewijs(vorige.seq, werk.audit.bladen(kop.seq))
+            bewijs = merkle.consistentie_bewijs_stroom(
+                vorige.seq, kop.seq, werk.audit.bladen(kop.seq)
+            )
         if not merkle.consistent(
             vorige.seq, kop.seq, bytes.fromhex(vorige.wortel), bytes.fromhex(kop.wortel), bewijs
         ):

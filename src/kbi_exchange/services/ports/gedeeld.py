@@ -114,8 +114,9 @@ class AuditLog(Protocol):
         """The stored head; None when its row is gone (named so, not a database error)."""
         ...
 
-    def bladen(self, tot: int) -> list[bytes]:
-        """The Merkle tree's leaves (`domain.audit.blad`) of the first ``tot`` entries."""
+    def bladen(self, tot: int) -> Iterator[bytes]:
+        """The Merkle tree's leaves (`domain.audit.blad`) of the first ``tot`` entries, in
+        order, streamed."""
         ...
 
     def post(self, seq: int) -> AuditPost | None: ...
