@@ -56,7 +56,11 @@ def _tot_klaar(demo: subprocess.Popen[str]) -> str:
 def _nodes(uit: str) -> dict[str, tuple[int, str]]:
     """node → (process id, address) as the demo printed them (the last AII: it restarts)."""
     gevonden = re.findall(r"(AII|VSB) node: `kbi serve` \(process (\d+)\) at (http://\S+),", uit)
-    return {node: (int(pid), adres) for node, pid, adres in gevonden}
+    uit_map = {node: (int(pid), adres) for node, pid, adres in gevonden}
+    postbus = re.search(r"mailbox: `kbi mailbox serve` \(process (\d+)\) at (ftps://\S+),", uit)
+    if postbus:
+        uit_map["mailbox"] = (int(postbus.group(1)), postbus.group(2))
+    return uit_map
 
 
 def test_the_demo_serves_both_nodes_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
@@ -68,12 +72,20 @@ def test_the_demo_serves_both_nodes_and_ctrl_c_stops_everything(tmp_path: Path) 
     try:
         uit = _tot_klaar(demo)
         nodes = _nodes(uit)
-        assert set(nodes) == {"AII", "VSB"}, uit
+        assert set(nodes) == {"AII", "VSB", "mailbox"}, uit
         assert "port 8001 is in use" in uit
         assert not nodes["VSB"][1].endswith(":8001")
-        for _, adres in nodes.values():
+        for node in ("AII", "VSB"):
+            adres = nodes[node][1]
             assert httpx.get(f"{adres}/protocol").status_code == 200
             assert httpx.get(f"{adres}/login").status_code == 200
+        # and the mailbox, over FTPS
+        postbus = re.search(
+            r"mailbox: `kbi mailbox serve` \(process (\d+)\) at ftps://[\d.]+:(\d+)", uit
+        )
+        assert postbus, uit
+        with socket.create_connection(("127.0.0.1", int(postbus.group(2))), timeout=5) as ftp:
+            assert ftp.recv(3) == b"220"
         demo.send_signal(signal.SIGINT)  # Ctrl-C
         assert demo.wait(timeout=60) == 0
     finally:

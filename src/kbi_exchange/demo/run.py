@@ -18,6 +18,7 @@ from kbi_exchange.bootstrap import aii_uow, init_home, uow
 from kbi_exchange.demo.kwaliteit import WIE, rechtzetting
 from kbi_exchange.demo.lijst import jaarlijst_cyclus, pagina_mensen
 from kbi_exchange.demo.server import (
+    DemoMailbox,
     DemoServer,
     demo_token,
     serveer_tot_ctrl_c,
@@ -188,11 +189,24 @@ def run_demo(
         aii.stop()
         raise
     if serveer:
-        serveer_tot_ctrl_c(console, aii, vsb, settings.home)
+        _serveer(console, settings, aii, vsb)
     else:
         vsb.stop()
         aii.stop()
     return 0
+
+
+def _serveer(console: Console, settings: Settings, aii: DemoServer, vsb: DemoServer) -> None:
+    """The mailbox served beside both nodes, and all three until Ctrl-C."""
+    postbus = DemoMailbox(settings)
+    try:
+        postbus.start()
+        _meld_poort(console, postbus)
+    except BaseException:
+        vsb.stop()
+        aii.stop()
+        raise
+    serveer_tot_ctrl_c(console, aii, vsb, postbus, settings.home)
 
 
 def _als_ctrl_c(_signum: int, _frame: object) -> None:
@@ -200,15 +214,16 @@ def _als_ctrl_c(_signum: int, _frame: object) -> None:
 
 
 def _meld_poort(console: Console, server: DemoServer) -> None:
-    naam = server.node.value.upper()
     if server.bezet is not None:
         console.print(
-            f"[yellow]port {server.bezet} is in use[/]: the {naam} node serves on "
+            f"[yellow]port {server.bezet} is in use[/]: the {server.naam} serves on "
             f"{server.poort} instead"
         )
+    postbus = server.naam == "mailbox"
+    commando = " ".join(server.commando()[: 2 if postbus else 1])
     console.print(
-        f"{naam} node: `kbi serve` (process {server.proces.pid if server.proces else '?'})"
-        f" at {server.adres}, log lines in {server.log}"
+        f"{server.naam}: `kbi {commando}` (process {server.proces.pid if server.proces else '?'})"
+        f" at {server.adres}, {'its messages' if postbus else 'log lines'} in {server.log}"
     )
 
 

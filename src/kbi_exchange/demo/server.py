@@ -17,8 +17,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from kbi_exchange.adapters.mailbox_ftps import Accounts
 from kbi_exchange.adapters.process import PARENT_PID_ENV
-from kbi_exchange.bootstrap import aii_uow
+from kbi_exchange.bootstrap import aii_uow, pki_partijen
 from kbi_exchange.demo.lijst import DEMO_LOG_INS, DEMO_WACHTWOORD
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.insz import Insz
@@ -78,6 +79,7 @@ class DemoServer:
         omgeving: dict[str, str] | None = None,
     ) -> None:
         self.node = node
+        self.naam = f"{node.value.upper()} node"
         voorkeur = poort or (8000 if node is Node.AII else 8001)
         self.poort = _vrije_poort(voorkeur)
         self.bezet = None if self.poort == voorkeur else voorkeur
@@ -90,13 +92,22 @@ class DemoServer:
     def adres(self) -> str:
         return f"http://127.0.0.1:{self.poort}"
 
+    def commando(self) -> list[str]:
+        return ["serve", "--node", self.node.value, "--port", str(self.poort),
+                "--log-file", str(self.log), "--access-log"]  # fmt: skip
+
+    def gereed(self) -> bool:
+        try:
+            return httpx.get(f"{self.adres}/api/v1/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         fouten = self.log.with_suffix(".stderr")
         with fouten.open("ab") as stderr:
             self.proces = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-                [sys.executable, "-m", "kbi_exchange", "serve", "--node", self.node.value,
-                 "--port", str(self.poort), "--log-file", str(self.log), "--access-log"],
+                [sys.executable, "-m", "kbi_exchange", *self.commando()],
                 # should the demo die without stopping them, the nodes die with it
                 env={**os.environ, "KBI_HOME": str(self.home), PARENT_PID_ENV: str(os.getpid()),
                      **self.omgeving},
@@ -109,17 +120,14 @@ class DemoServer:
         for _ in range(300):
             if self.proces.poll() is not None:
                 raise RuntimeError(
-                    f"the demo's {self.node.value.upper()} node exited at start "
+                    f"the demo's {self.naam} exited at start "
                     f"(code {self.proces.returncode}); see {fouten}"
                 )
-            try:
-                if httpx.get(f"{self.adres}/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if self.gereed():
+                return
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"the demo node at {self.adres} did not start; see {fouten}")
+        raise RuntimeError(f"the demo's {self.naam} at {self.adres} did not start; see {fouten}")
 
     def leeft(self) -> bool:
         return self.proces is not None and self.proces.poll() is None
@@ -134,6 +142,35 @@ class DemoServer:
             self.proces.kill()
             self.proces.wait()
         self.proces = None
+
+
+class DemoMailbox(DemoServer):
+    """The mailbox served over FTPS (`kbi mailbox serve`), a process of its own too; each
+    party's account has the demo password."""
+
+    def __init__(self, settings: Settings, poort: int = 2121) -> None:
+        super().__init__(settings, Node.AII, poort)
+        self.log = settings.home / "demo" / "logs" / "mailbox.stderr"
+        self.naam = "mailbox"
+        accounts = Accounts(settings.home / "keys" / "mailbox-accounts.json")
+        bekend = accounts.read()
+        for partij, _ in pki_partijen(settings):
+            if partij not in bekend:
+                accounts.zet(partij, DEMO_WACHTWOORD)
+
+    @property
+    def adres(self) -> str:
+        return f"ftps://127.0.0.1:{self.poort}"
+
+    def commando(self) -> list[str]:
+        return ["mailbox", "serve", "--port", str(self.poort)]
+
+    def gereed(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.poort), timeout=1) as verbinding:
+                return verbinding.recv(3) == b"220"
+        except OSError:
+            return False
 
 
 def vraag_over_http(console: Console, adres: str, token: str) -> None:
@@ -164,13 +201,18 @@ def vraag_over_http(console: Console, adres: str, token: str) -> None:
     console.print(tabel)
 
 
-def serveer_tot_ctrl_c(console: Console, aii: DemoServer, vsb: DemoServer, home: Path) -> None:
+def serveer_tot_ctrl_c(
+    console: Console, aii: DemoServer, vsb: DemoServer, postbus: DemoServer, home: Path
+) -> None:
     console.print(
         f"\n[bold]Serving[/] the AII node at {aii.adres} (docs {aii.adres}/api/v1/docs, "
         f"health {aii.adres}/api/v1/health)\nand the VSB node at {vsb.adres} (docs "
         f"{vsb.adres}/api/v1/docs).\nTokens (`Authorization: Bearer <token>`): VSB's client of "
         f"AII in {home}/demo/vsb-client.token; each zorgkas's client of VSB in "
-        f"{home}/demo/zorgkas-<CODE>.token."
+        f"{home}/demo/zorgkas-<CODE>.token.\nThe mailbox at {postbus.adres} (explicit TLS): "
+        f"each party logs in with its name (vsb, zorgkas-cm, …) and {DEMO_WACHTWOORD!r}, e.g. "
+        f"curl --ssl-reqd --cacert {home}/pki/ca.crt -u zorgkas-cm:{DEMO_WACHTWOORD} "
+        f"ftp://127.0.0.1:{postbus.poort}/in/"
     )
     console.print(
         f"[bold]Pages[/]: open {aii.adres}/protocol (public), then log in at {aii.adres}/login "
@@ -182,11 +224,12 @@ def serveer_tot_ctrl_c(console: Console, aii: DemoServer, vsb: DemoServer, home:
         + "\n(the same people work on the command line with `--as NAME`). Press Ctrl-C to stop."
     )
     try:
-        while aii.leeft() and vsb.leeft():
+        while aii.leeft() and vsb.leeft() and postbus.leeft():
             time.sleep(0.5)
-        console.print("a node stopped: stopping the demo (its log is in the home's demo/logs/)")
+        console.print("a process stopped: stopping the demo (its log is in the home's demo/logs/)")
     except KeyboardInterrupt:
-        console.print("stopping both nodes")
+        console.print("stopping the nodes and the mailbox")
     finally:
+        postbus.stop()
         vsb.stop()
         aii.stop()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from kbi_exchange.adapters.crypto.pki import MAILBOX
 from kbi_exchange.adapters.mailbox_ftps import Accounts, LoginLimits, maak_server
+from kbi_exchange.adapters.process import PARENT_PID_ENV, die_with_parent
 from kbi_exchange.bootstrap import mailbox, pki_partijen
 from kbi_exchange.entrypoints.cli_users import wachtwoord
 from kbi_exchange.settings import load_settings
@@ -36,6 +38,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port of the FTPS control connection.")] = 2121,
 ) -> None:
     """Serve the mailbox over FTPS (explicit TLS) until Ctrl-C; one account per party."""
+    if ouder := os.environ.pop(PARENT_PID_ENV, ""):
+        die_with_parent(int(ouder))  # started by the demo: gone with it
     settings = load_settings()
     server = maak_server(
         mailbox(settings),
