@@ -145,11 +145,12 @@ def insz_hash(insz: str) -> str:
 class FakeAudit:
     """`AuditLog` as a list, chained at commit like the real one."""
 
-    def __init__(self, sleutels: AuditKeys | None = None) -> None:
+    def __init__(self, sleutels: AuditKeys | None = None, node: str = "aii") -> None:
         self.sleutels = sleutels or FakeSleutels()
+        self.node = node
         self.posten_: list[AuditPost] = []
         self.wachtend: list[NieuweAuditPost] = []
-        self.getuigd: list[dict[str, Any]] = []  # the other node's heads witnessed here
+        self.getuigde: list[dict[str, Any]] = []  # the other node's heads witnessed here
 
     def record(
         self,
@@ -199,11 +200,17 @@ class FakeAudit:
         for p in self.posten_:
             boom.voeg_toe(blad(p.hash))
         wortel = boom.wortel().hex()
-        _, handtekening = self.sleutels.sign(
-            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip, wortel)
+        sleutel_id, handtekening = self.sleutels.sign(
+            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip, wortel, self.node)
         )
         return AuditKop(
-            laatste.seq, laatste.hash, laatste.tijdstip, handtekening, wortel, boom.bewaar()
+            laatste.seq,
+            laatste.hash,
+            laatste.tijdstip,
+            handtekening,
+            wortel,
+            boom.bewaar(),
+            sleutel_id,
         )
 
     def bladen(self, tot: int) -> Iterator[bytes]:
@@ -220,9 +227,9 @@ class FakeAudit:
         handtekening: str,
         ontvangen_op: datetime,
     ) -> bool:
-        if any((g["seq"], g["wortel"]) == (kop.seq, kop.wortel) for g in self.getuigd):
+        if any((g["seq"], g["wortel"]) == (kop.seq, kop.wortel) for g in self.getuigde):
             return False
-        self.getuigd.append(
+        self.getuigde.append(
             {
                 "seq": kop.seq,
                 "hash": kop.hash,
@@ -235,11 +242,14 @@ class FakeAudit:
         )
         return True
 
+    def getuigd(self, seq: int, wortel: str) -> bool:
+        return any((g["seq"], g["wortel"]) == (seq, wortel) for g in self.getuigde)
+
     def grootste_getuigde_kop(self) -> dict[str, Any] | None:
-        return max(self.getuigd, key=lambda g: g["seq"], default=None)
+        return max(self.getuigde, key=lambda g: g["seq"], default=None)
 
     def getuigde_koppen(self, na: int, hoeveel: int) -> list[dict[str, Any]]:
-        return sorted((g for g in self.getuigd if g["seq"] > na), key=lambda g: g["seq"])[:hoeveel]
+        return sorted((g for g in self.getuigde if g["seq"] > na), key=lambda g: g["seq"])[:hoeveel]
 
     def posten(self) -> Iterator[AuditPost]:
         return iter(self.posten_)

@@ -87,10 +87,10 @@ def test_a_client_that_cannot_exist_is_refused_in_one_line(
 def test_an_untouched_log_verifies_and_the_dpo_finds_the_person(capsys: Cap) -> None:
     _schrijf(3)
     _schrijf(2, insz="85073001348")
-    assert kbi(capsys, "audit", "verify").code == 0
+    assert kbi(capsys, "audit", "verify", "--alone").code == 0
     gevonden = json.loads(kbi(capsys, "audit", "search", "--insz", INSZ, "--json").out)
     assert [g["inhoud"]["referte"] for g in gevonden] == ["r-0", "r-1", "r-2"]
-    assert "entries verified" in kbi(capsys, "audit", "verify").out
+    assert "entries verified" in kbi(capsys, "audit", "verify", "--alone").out
 
 
 @pytest.mark.usefixtures("home")
@@ -124,7 +124,7 @@ def test_verify_detects_every_change_deletion_and_reordering(
 ) -> None:
     _schrijf(4)
     _sabotage(database_url, sabotage)
-    uit = kbi(capsys, "audit", "verify")
+    uit = kbi(capsys, "audit", "verify", "--alone")
     assert uit.code == 1
     assert "NOT intact" in uit.err
     assert melding in uit.err
@@ -135,7 +135,7 @@ def test_verify_detects_a_forged_checkpoint(database_url: str, capsys: Cap) -> N
     _schrijf(1_000)
     with engine(database_url).begin() as verbinding:
         verbinding.execute(update(AuditCheckpointRow).values(handtekening="00" * 64))
-    uit = kbi(capsys, "audit", "verify")
+    uit = kbi(capsys, "audit", "verify", "--alone")
     assert uit.code == 1
     assert "signature does not verify" in uit.err
 
@@ -161,7 +161,7 @@ def test_every_thousandth_entry_gets_a_signed_checkpoint(database_url: str, caps
             werk.commit()
     with engine(database_url).connect() as verbinding:
         assert list(verbinding.scalars(select(AuditCheckpointRow.seq))) == [1000]
-    assert "1200 entries verified" in kbi(capsys, "audit", "verify").out
+    assert "1200 entries verified" in kbi(capsys, "audit", "verify", "--alone").out
 
 
 def _herbereken_keten(database_url: str) -> None:
@@ -202,9 +202,9 @@ def _herbereken_keten(database_url: str) -> None:
 def test_verify_detects_the_last_five_entries_deleted(database_url: str, capsys: Cap) -> None:
     for _ in range(3):
         _schrijf(4)
-    assert kbi(capsys, "audit", "verify").code == 0
+    assert kbi(capsys, "audit", "verify", "--alone").code == 0
     _sabotage(database_url, "DELETE FROM audit WHERE seq > 7")
-    uit = kbi(capsys, "audit", "verify")
+    uit = kbi(capsys, "audit", "verify", "--alone")
     assert uit.code == 1
     assert "signed at entry 12, but the log ends at entry 7" in uit.err
 
@@ -217,7 +217,7 @@ def test_verify_detects_entries_deleted_and_the_chain_recomputed(
         _schrijf(4)
     _sabotage(database_url, "DELETE FROM audit WHERE seq IN (5, 6)")
     _herbereken_keten(database_url)
-    uit = kbi(capsys, "audit", "verify")
+    uit = kbi(capsys, "audit", "verify", "--alone")
     assert uit.code == 1
     assert "the chain's head" in uit.err
 
@@ -225,8 +225,8 @@ def test_verify_detects_entries_deleted_and_the_chain_recomputed(
 @pytest.mark.usefixtures("home")
 def test_verify_detects_a_deleted_checkpoint(database_url: str, capsys: Cap) -> None:
     _schrijf(1_005)
-    assert kbi(capsys, "audit", "verify").code == 0
+    assert kbi(capsys, "audit", "verify", "--alone").code == 0
     _sabotage(database_url, "DELETE FROM audit_checkpoint WHERE seq = 1000")
-    uit = kbi(capsys, "audit", "verify")
+    uit = kbi(capsys, "audit", "verify", "--alone")
     assert uit.code == 1
     assert "checkpoint 1000: missing" in uit.err

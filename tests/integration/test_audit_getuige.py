@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
+from kbi_exchange.adapters.db.migrate import alembic_config
 from kbi_exchange.adapters.getuige import KOPPEN
 from kbi_exchange.bootstrap import engine, keys, messenger, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.incident import PartijWeigert
+from kbi_exchange.domain.merkle import Rand
 from kbi_exchange.services.audit import kop_voor_getuige
 from kbi_exchange.settings import load_settings
 from tests.aii_node import start_beide
@@ -73,8 +76,9 @@ def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
     eerste = kbi(capsys, "audit", "witness", "--node", "aii")
     assert eerste.code == 0, eerste
     assert "head of 3 entries" in eerste.out
-    oud = _kop(database_url)  # the administrator keeps this signed head
-    _posten(capsys, 4)
+    _posten(capsys, 2)
+    oud = _kop(database_url)  # the administrator keeps this signed head (5), never witnessed
+    _posten(capsys, 2)
     tweede = kbi(capsys, "audit", "witness", "--node", "aii")
     assert tweede.code == 0, tweede
     assert "head of 7 entries" in tweede.out
@@ -92,12 +96,12 @@ def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
     # alone, the log looks intact: its chain, checkpoints and signed head all hold
     alleen = kbi(capsys, "audit", "verify", "--node", "aii", "--alone")
     assert alleen.code == 0, alleen
-    assert "3 entries verified" in alleen.out
+    assert "5 entries verified" in alleen.out
     # with the heads VSB witnessed, it is not, and the missing range is named
     uit = kbi(capsys, "audit", "verify", "--node", "aii")
     assert uit.code == 1
     assert "NOT intact" in uit.err
-    assert "entries 4–7 are missing: VSB witnessed a signed head of 7 entries" in uit.err
+    assert "entries 6–7 are missing: VSB witnessed a signed head of 7 entries" in uit.err
     assert "rolled back" in uit.err
     # the same from a file of VSB's witnessed heads (when AII cannot ask VSB)
     bestand = nodes / "witnessed.json"
@@ -105,15 +109,18 @@ def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
     bestand.write_text(als_json.out, encoding="utf-8")
     uit_bestand = kbi(capsys, "audit", "verify", "--node", "aii", "--witnessed", str(bestand))
     assert uit_bestand.code == 1
-    assert "entries 4–7 are missing" in uit_bestand.err
+    assert "entries 6–7 are missing" in uit_bestand.err
     # sending the rolled-back head is refused before it leaves ...
     weer = kbi(capsys, "audit", "witness", "--node", "aii")
     assert weer.code == 1
-    assert "entries 4–7 are gone" in weer.err
+    assert "entries 6–7 are gone" in weer.err
     # ... and by VSB, which audits the refusal, should it be sent anyway
     settings = load_settings()
     bericht = kop_voor_getuige(
-        door=Actor.os_account(Node.AII, "mallory"), uow=uow(settings, Node.AII), getuigd=None
+        door=Actor.os_account(Node.AII, "mallory"),
+        uow=uow(settings, Node.AII),
+        getuigd=None,
+        nu=datetime.now(UTC),
     )
     bericht["publieke_sleutel"] = keys(settings, Node.AII).publieke_sleutel().decode()
     with pytest.raises(PartijWeigert, match=r"HTTP 409.*fewer than the head of 7 entries"):
@@ -221,3 +228,42 @@ def _moment(waarde: Any) -> datetime:
     if isinstance(waarde, datetime):
         return waarde if waarde.tzinfo else waarde.replace(tzinfo=UTC)
     return datetime.fromisoformat(str(waarde)).replace(tzinfo=UTC)
+
+
+@pytest.mark.usefixtures("home")
+def test_the_upgrade_to_a_tree_computes_the_root_of_the_entries_already_there(
+    database_url: str, capsys: Cap
+) -> None:
+    """A log written before migration 0015 (here: downgraded to 0014 after 7 entries, which
+    drops the tree) gets its root and edge from its entries at the upgrade; it verifies with
+    its old head, and the next entry signs a head over the root."""
+    _posten(capsys, 7)
+    wortel = _kop(database_url)["wortel"]
+    db = engine(database_url)
+    config = alembic_config("aii")
+    with db.begin() as verbinding:
+        config.attributes["connection"] = verbinding
+        command.downgrade(config, "0014")
+    assert "wortel" not in _kop(database_url)
+    with db.begin() as verbinding:
+        config.attributes["connection"] = verbinding
+        command.upgrade(config, "head")
+    na = _kop(database_url)
+    assert na["wortel"] == wortel
+    assert Rand.lees(7, na["boom_rand"]).wortel().hex() == wortel
+    assert kbi(capsys, "audit", "verify", "--node", "aii", "--alone").code == 0
+    _posten(capsys, 1)
+    assert kbi(capsys, "audit", "verify", "--node", "aii", "--alone").code == 0
+
+
+@pytest.mark.usefixtures("home")
+def test_verify_fails_closed_when_the_witness_cannot_be_asked(
+    capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KBI_AII_VSB_URL", "http://127.0.0.1:9")  # nothing listens
+    _posten(capsys, 2)
+    uit = kbi(capsys, "audit", "verify", "--node", "aii")
+    assert uit.code == 1
+    assert "could not be read" in uit.err
+    assert "NOT checked against them" in uit.err
+    assert kbi(capsys, "audit", "verify", "--node", "aii", "--alone").code == 0

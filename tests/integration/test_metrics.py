@@ -108,4 +108,9 @@ def test_metrics_add_up_over_two_processes_and_logs_name_no_one(
 def test_metrics_answer_the_machine_itself_only(home: Path) -> None:
     with TestClient(maak_app(load_settings())) as client:  # its address is "testclient"
         assert client.get("/metrics").status_code == 404
+    with TestClient(maak_app(load_settings()), client=("127.0.0.1", 5000)) as client:
+        assert client.get("/metrics").status_code == 200
+        # through a proxy the address is the proxy's, or a client's claim: not the machine
+        doorgestuurd = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"})
+        assert doorgestuurd.status_code == 404
         assert "/metrics" not in client.get("/api/v1/openapi.json").json()["paths"]

@@ -194,7 +194,7 @@ def test_postgresql_restarted_under_load_loses_nothing(
     assert beantwoord <= opgeslagen  # every answer given was recorded
     assert {r for _, r, s, _ in uitkomsten if s == 503}.isdisjoint(opgeslagen - {referte})
     assert gegeven == len(opgeslagen)  # and audited
-    uit = kbi(capsys, "audit", "verify", "--node", "aii", "--alone")
+    uit = kbi(capsys, "audit", "verify", "--alone", "--node", "aii", "--alone")
     assert uit.code == 0, uit
     print(
         f"{len(uitkomsten)} questions; down {gestopt:.1f}–{gestart:.1f} s: "

@@ -131,7 +131,7 @@ def test_suspended_every_flow_answers_40001_until_the_dpo_resumes_it(  # noqa: P
         "opgezegd",
         "beeindigd",
     ]
-    assert kbi(capsys, "audit", "verify", "--node", "aii").code == 0
+    assert kbi(capsys, "audit", "verify", "--alone", "--node", "aii").code == 0
 
 
 def test_suspended_soap_answers_each_question_with_40001(

@@ -65,7 +65,7 @@ def test_two_server_processes_keep_one_chain_and_answer_a_referte_once(
         assert (a["advies"], a["reden"], a["referte"]) == (b["advies"], b["reden"], b["referte"])
     assert all(status == 200 for status, _ in extra)
 
-    uit = kbi(capsys, "audit", "verify", "--node", "aii", "--alone")
+    uit = kbi(capsys, "audit", "verify", "--alone", "--node", "aii", "--alone")
     assert uit.code == 0, uit
     with engine(database_url).connect() as verbinding:
         per_soort: dict[str, int] = dict(

@@ -121,7 +121,7 @@ def test_every_command_acting_as_a_person_checks_that_persons_permission(capsys:
         assert kbi(capsys, "users", "add", naam, "--node", "aii", "--role", rol).code == 0
     onbekend = "6f1c7a56-1111-4c4c-8888-000000000000"
     gevallen = [
-        (("audit", "verify", "--node", "aii"), "dora", "anna", "audit:log:verify"),
+        (("audit", "verify", "--alone", "--node", "aii"), "dora", "anna", "audit:log:verify"),
         (("audit", "search", "--insz", "85073003328"), "dora", "olga", "kbi:audit:search"),
         (("aii", "decision", "show", onbekend), "olga", "anna", "kbi:advies:view"),
     ]

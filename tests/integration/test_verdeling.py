@@ -168,7 +168,7 @@ def test_each_zorgkas_gets_exactly_its_listed_members_with_vt_and_nothing_twice(
     assert len(inhoud) == 4
     for tekst in inhoud:
         assert not any(insz in (tekst or "") for insz in ontvangen)
-    assert kbi(capsys, "audit", "verify", "--node", "vsb").code == 0
+    assert kbi(capsys, "audit", "verify", "--alone", "--node", "vsb").code == 0
 
 
 def test_distributing_needs_a_received_list_and_the_right_role(

@@ -16,6 +16,7 @@ from kbi_exchange.domain.audit_bewijs import BewijsFaalt, Klopt, controleer
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.services.audit import (
     KopGeweigerd,
+    NietOndertekend,
     Teruggerold,
     bewijs_consistentie,
     bewijs_opname,
@@ -66,7 +67,7 @@ def _stuur(aii: FakeAudit, vsb: FakeAudit) -> tuple[Any, bool]:
     bericht = kop_voor_getuige(
         door=AII, uow=_Werk(aii, Node.AII), getuigd=laatste_getuigde_kop(
             uow=_Werk(vsb, Node.VSB), van=Node.AII
-        )
+        ), nu=NU,
     )  # fmt: skip
     return _ontvang(vsb, {**bericht, "publieke_sleutel": "PEM"})
 
@@ -93,7 +94,7 @@ def test_heads_that_extend_each_other_are_witnessed_once_each() -> None:
     assert nieuw is True
     assert getuigd.id.startswith("8-")
     assert _stuur(aii, vsb)[1] is False  # the same head again: a repeat
-    assert [g["seq"] for g in vsb.getuigd] == [3, 8]
+    assert [g["seq"] for g in vsb.getuigde] == [3, 8]
 
 
 def test_a_rolled_back_log_is_refused_by_itself_and_by_the_witness_which_audits_it() -> None:
@@ -103,12 +104,12 @@ def test_a_rolled_back_log_is_refused_by_itself_and_by_the_witness_which_audits_
     aii.posten_ = aii.posten_[:4]  # rolled back to entry 4
     with pytest.raises(Teruggerold, match="entries 5–6 are gone"):
         _stuur(aii, vsb)
-    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None, nu=NU)
     with pytest.raises(KopGeweigerd, match="fewer than the head of 6 entries"):
         _ontvang(vsb, {**bericht, "publieke_sleutel": "PEM"})
     (weigering,) = [p for p in vsb.posten_ if p.gebeurtenis == "vsb:audit:witness-refused"]
     assert '"getuigd":6' in (weigering.inhoud or "")
-    assert [g["seq"] for g in vsb.getuigd] == [6]
+    assert [g["seq"] for g in vsb.getuigde] == [6]
 
 
 def test_a_rewritten_log_of_the_same_or_a_larger_size_is_refused() -> None:
@@ -122,11 +123,11 @@ def test_a_rewritten_log_of_the_same_or_a_larger_size_is_refused() -> None:
     )
     anders.spoel()
     _schrijf(anders, 2)  # 4 entries, the second another
-    zelfde = kop_voor_getuige(door=AII, uow=_Werk(anders, Node.AII), getuigd=None)
+    zelfde = kop_voor_getuige(door=AII, uow=_Werk(anders, Node.AII), getuigd=None, nu=NU)
     with pytest.raises(KopGeweigerd, match="root differs"):
         _ontvang(vsb, {**zelfde, "publieke_sleutel": "PEM"})
     _schrijf(anders, 3)
-    groter = kop_voor_getuige(door=AII, uow=_Werk(anders, Node.AII), getuigd=None)
+    groter = kop_voor_getuige(door=AII, uow=_Werk(anders, Node.AII), getuigd=None, nu=NU)
     # a proof that starts elsewhere is asked again, not taken
     with pytest.raises(KopGeweigerd, match="ask GET /api/v1/audit/koppen/laatste again"):
         _ontvang(vsb, {**groter, "publieke_sleutel": "PEM"})
@@ -136,12 +137,13 @@ def test_a_rewritten_log_of_the_same_or_a_larger_size_is_refused() -> None:
             door=AII,
             uow=_Werk(anders, Node.AII),
             getuigd=laatste_getuigde_kop(uow=_Werk(vsb, Node.VSB), van=Node.AII),
+            nu=NU,
         )
     # and a forged proof does not pass the witness
     vervalst = {**groter, "oud": 4, "bewijs": ["00" * 32] * 3, "publieke_sleutel": "PEM"}
     with pytest.raises(KopGeweigerd, match="does not extend the head of 4 entries"):
         _ontvang(vsb, vervalst)
-    assert [g["seq"] for g in vsb.getuigd] == [4]
+    assert [g["seq"] for g in vsb.getuigde] == [4]
 
 
 @pytest.mark.parametrize(
@@ -166,17 +168,17 @@ def test_junk_is_refused_naming_the_field_and_nothing_is_kept(
 ) -> None:
     aii, vsb = FakeAudit(), FakeAudit()
     _schrijf(aii, 3)
-    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None, nu=NU)
     with pytest.raises(Ongeldig, match=melding):
         _ontvang(vsb, wijzig({**bericht, "publieke_sleutel": "PEM"}))
-    assert vsb.getuigd == []
+    assert vsb.getuigde == []
     assert vsb.posten_ == []
 
 
 def test_a_key_that_is_not_ed25519_is_named() -> None:
     aii, vsb = FakeAudit(), FakeAudit()
     _schrijf(aii, 1)
-    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None, nu=NU)
 
     def geen_sleutel(_: bytes) -> Klopt:
         raise ValueError("not a PEM key")
@@ -202,3 +204,66 @@ def test_proofs_made_by_the_service_are_checked_by_the_checker() -> None:
         controleer({"soort": "iets"}, klopt)
     with pytest.raises(Ongeldig, match="OLD: a size from 1 to"):
         bewijs_consistentie(door=AII, uow=_Werk(aii, Node.AII), oud=99, nieuw=None, nu=NU)
+
+
+def test_a_replayed_or_stale_request_is_refused_and_nothing_recorded() -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 3)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None, nu=NU)
+    later = NU + timedelta(minutes=11)
+    with pytest.raises(KopGeweigerd, match="stale or replayed"):
+        ontvang_kop(
+            uow=_Werk(vsb, Node.VSB),
+            door=VSB_PARTIJ,
+            van=Node.AII,
+            inhoud={**bericht, "publieke_sleutel": "PEM"},
+            klopt_met=_klopt_met,
+            nu=later,
+        )
+    assert vsb.getuigde == []
+    assert vsb.posten_ == []
+
+
+def test_an_earlier_head_sent_again_is_a_repeat_not_a_rollback() -> None:
+    """Two witness runs crossing (cron on two machines of one database): the smaller head,
+    witnessed before, arrives after the larger one — a repeat, no alarm."""
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 3)
+    klein = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None, nu=NU)
+    _ontvang(vsb, {**klein, "publieke_sleutel": "PEM"})
+    _schrijf(aii, 4)
+    _stuur(aii, vsb)
+    assert _ontvang(vsb, {**klein, "publieke_sleutel": "PEM"})[1] is False
+    assert not [p for p in vsb.posten_ if p.gebeurtenis == "vsb:audit:witness-refused"]
+
+
+def test_no_head_is_signed_over_a_log_edited_behind_the_nodes_back() -> None:
+    """An administrator rewrites entry 2 and its chain: the stored signed head no longer
+    covers the entries, and the node signs no head of an earlier size over them."""
+    aii = FakeAudit()
+    _schrijf(aii, 6)
+    echt = aii.kop()
+    herschreven = FakeAudit()
+    _schrijf(herschreven, 1)
+    herschreven.record(
+        gebeurtenis=AuditGebeurtenis.AUDIT_GEZOCHT, actor="x", tijdstip=NU, inhoud={"gevonden": 9}
+    )
+    herschreven.spoel()
+    _schrijf(herschreven, 4)
+    herschreven.kop = lambda: echt  # type: ignore[method-assign]  # the old signed head row
+    with pytest.raises(NietOndertekend, match="not those under its signed head of 6"):
+        bewijs_opname(door=AII, uow=_Werk(herschreven, Node.AII), seq=2, grootte=4, nu=NU)
+    # the head of the whole log is the one signed at the commit: a proof over the rewritten
+    # entries does not lead to its root
+    document = bewijs_opname(door=AII, uow=_Werk(herschreven, Node.AII), seq=2, grootte=None, nu=NU)
+    with pytest.raises(BewijsFaalt, match="do not lead to the signed root"):
+        controleer(document, FakeSleutels().verify_signature)
+
+
+def test_the_node_is_part_of_the_signed_head() -> None:
+    aii = FakeAudit()
+    _schrijf(aii, 5)
+    document = bewijs_opname(door=AII, uow=_Werk(aii, Node.AII), seq=3, grootte=None, nu=NU)
+    andere_node = {**document, "kop": {**document["kop"], "node": "vsb"}}
+    with pytest.raises(BewijsFaalt, match="signature does not verify"):
+        controleer(andere_node, FakeSleutels().verify_signature)

@@ -33,11 +33,13 @@ def test_a_line_is_one_json_object_with_the_callers_fields_masked() -> None:
     )
     record.route = "/api/v1/advies"
     record.insz = 85073001348
+    record.jong = 1052000135  # an INSZ of someone born in 2010 as a number: no leading zero
     record.status = 200
     regel = json.loads(JsonFormatter("aii").format(record))
     assert regel["msg"] == "for [INSZ]"
     assert (regel["level"], regel["logger"], regel["node"]) == ("warning", "kbi_exchange.x", "aii")
     assert (regel["route"], regel["status"], regel["insz"]) == ("/api/v1/advies", 200, "[INSZ]")
+    assert regel["jong"] == "[INSZ]"
 
 
 def test_an_exception_is_logged_by_its_kind_only() -> None:

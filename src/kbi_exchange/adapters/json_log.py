@@ -34,7 +34,8 @@ def _veilig(waarde: Any) -> Any:
     if isinstance(waarde, str):
         return maskeer(waarde)
     if isinstance(waarde, bool | int | float) or waarde is None:
-        return maskeer(str(waarde)) if isinstance(waarde, int) and waarde >= 10**10 else waarde
+        # an INSZ as a number loses its leading zero (born 2000–2009): 10 digits or more
+        return GEMASKEERD if isinstance(waarde, int) and waarde >= 10**9 else waarde
     return maskeer(str(waarde))
 
 

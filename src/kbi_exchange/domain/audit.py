@@ -258,14 +258,18 @@ def checkpoint_gegevens(seq: int, hash_: str, tijdstip: datetime) -> bytes:
     return f"KBI-AUDIT-CHECKPOINT 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
 
 
-def kop_gegevens(seq: int, hash_: str, tijdstip: datetime, wortel: str | None = None) -> bytes:
+def kop_gegevens(
+    seq: int, hash_: str, tijdstip: datetime, wortel: str | None = None, node: str = ""
+) -> bytes:
     """What the signature of the chain's head covers (signed at every commit that appends):
-    the number of entries, the last one's hash and moment, and the root of the Merkle tree of
-    all entries (`domain.merkle`). Without a root: a head signed before the log was a tree
-    (version 1), still read after the upgrade until the next entry is written."""
+    whose log (``node``), the number of entries, the last one's hash and moment, and the root
+    of the Merkle tree of all entries (`domain.merkle`). Without a root: a head signed before
+    the log was a tree (version 1), still read after the upgrade until the next entry."""
     if wortel is None:
         return f"KBI-AUDIT-KOP 1\n{seq}\n{hash_}\n{tijdstip.isoformat()}\n".encode()
-    return f"KBI-AUDIT-KOP 2\n{seq}\n{hash_}\n{wortel}\n{tijdstip.isoformat()}\n".encode()
+    if not node:
+        raise ValueError("a head over a tree root names its node")
+    return f"KBI-AUDIT-KOP 2\n{node}\n{seq}\n{hash_}\n{wortel}\n{tijdstip.isoformat()}\n".encode()
 
 
 def blad(entry_hash: str) -> bytes:
@@ -292,6 +296,7 @@ class AuditKop:
     handtekening: str | None
     wortel: str | None = None
     rand: str | None = None
+    sleutel_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ class BoomKop:
 
     def gegevens(self) -> bytes:
         """What the signature covers."""
-        return kop_gegevens(self.seq, self.hash, self.tijdstip, self.wortel)
+        return kop_gegevens(self.seq, self.hash, self.tijdstip, self.wortel, self.node)
 
     def als_json(self) -> dict[str, Any]:
         return {
@@ -222,8 +222,7 @@ def _controleer_inclusie(d: dict[str, Any], klopt: Klopt) -> str:
         )
     return (
         f"entry {seq} ({velden['gebeurtenis']}, {tijdstip.isoformat()}) is in {kop.node}'s "
-        f"audit log of {kop.seq} entries, root {kop.wortel[:16]}…, signed with key "
-        f"{kop.sleutel_id}"
+        f"audit log of {kop.seq} entries, root {kop.wortel[:16]}…"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,10 @@ class AuditGeschonden(KbiFout):
         super().__init__(f"audit log NOT intact: {problemen[0]}{meer}")
 
 
+class GetuigeOnbereikbaar(KbiFout):
+    """`kbi audit verify` could not ask the other node what it witnessed: not a pass."""
+
+
 app = typer.Typer(help="The audit log: verify the chain, search by person.", no_args_is_help=True)
 console = Console()
 
@@ -66,12 +71,12 @@ def _getuigd(settings: Settings, n: Node, bestand: Path | None, alleen: bool) ->
     try:
         return getuige(settings, n).alle()
     except PartijOnbereikbaar as fout:
-        typer.echo(
-            f"note: {n.value} checked without the heads the other node witnessed: {fout} "
-            "(--alone to not ask)",
-            err=True,
-        )
-        return []
+        # fail closed: a log rolled back past what the other node witnessed passes without it
+        raise GetuigeOnbereikbaar(
+            f"{n.value}: the heads the other node witnessed could not be read ({fout}): the "
+            "log is NOT checked against them; try again, give --witnessed FILE, or --alone to "
+            "check the log on its own"
+        ) from None
 
 
 @app.command("verify")
@@ -207,10 +212,15 @@ def check_proof(
     except (OSError, ValueError) as fout:
         raise typer.BadParameter(f"{bestand}: {fout}", param_hint="FILE") from None
     try:
-        klopt = klopt_met(sleutel.read_bytes())
+        pem = sleutel.read_bytes()
+        klopt = klopt_met(pem)
     except (OSError, ValueError) as fout:
         raise typer.BadParameter(f"{sleutel}: {fout}", param_hint="--key") from None
-    typer.echo(f"proof holds: {controleer(document, klopt)}")
+    # the key that checked it, named by its own hash (what the proof says of itself is no proof)
+    typer.echo(
+        f"proof holds: {controleer(document, klopt)} "
+        f"(signed with key {hashlib.sha256(pem).hexdigest()[:16]}, {sleutel.name})"
+    )
 
 
 @app.command("witness")
@@ -225,7 +235,9 @@ def witness(
     for n in [node] if node else list(Node):
         door = Actor.os_account(n, getpass.getuser())
         wie = getuige(settings, n)
-        bericht = kop_voor_getuige(door=door, uow=uow(settings, n), getuigd=wie.laatste())
+        bericht = kop_voor_getuige(
+            door=door, uow=uow(settings, n), getuigd=wie.laatste(), nu=datetime.now(UTC)
+        )
         bericht["publieke_sleutel"] = keys(settings, n).publieke_sleutel().decode()
         messenger(settings, n, KOPPEN).stuur(bericht)
         kop, oud = bericht["kop"], bericht["oud"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -14,6 +14,7 @@ from kbi_exchange.domain import merkle
 from kbi_exchange.domain.access import Actor, Node, Permissie, vereist
 from kbi_exchange.domain.audit import (
     AuditGebeurtenis,
+    AuditKop,
     AuditPost,
     GetekendeKop,
     GetuigdeKop,
@@ -64,7 +65,7 @@ def meld_mislukte_aanmeldingen(
         werk.commit()
 
 
-def _getekende_kop(audit: AuditLog) -> tuple[GetekendeKop | None, list[str]]:
+def _getekende_kop(audit: AuditLog, node: Node) -> tuple[GetekendeKop | None, list[str]]:
     """The stored head if its signature holds (with its tree root, or as signed before the
     log was a tree), and what is wrong with it."""
     opgeslagen = audit.kop()
@@ -73,13 +74,23 @@ def _getekende_kop(audit: AuditLog) -> tuple[GetekendeKop | None, list[str]]:
     k = opgeslagen
     if k.handtekening is None or k.tijdstip is None:
         return None, []
-    if k.wortel is not None and audit.handtekening_klopt(
-        kop_gegevens(k.seq, k.hash, k.tijdstip, k.wortel), k.handtekening
-    ):
+    if _boom_getekend(audit, k, node):
         return GetekendeKop(k.seq, k.hash, k.wortel), []
     if audit.handtekening_klopt(kop_gegevens(k.seq, k.hash, k.tijdstip), k.handtekening):
         return GetekendeKop(k.seq, k.hash), []  # signed before the upgrade to a tree
     return None, ["the chain's head: its signature does not verify"]
+
+
+def _boom_getekend(audit: AuditLog, k: AuditKop, node: Node) -> bool:
+    """Whether the stored head is this node's signed statement over its tree's root."""
+    return (
+        k.wortel is not None
+        and k.tijdstip is not None
+        and k.handtekening is not None
+        and audit.handtekening_klopt(
+            kop_gegevens(k.seq, k.hash, k.tijdstip, k.wortel, node.value), k.handtekening
+        )
+    )
 
 
 def _getuigd(
@@ -119,7 +130,7 @@ def verifieer_audit(
     must still hold each, with its tree root — an old signed head put back after the entries
     after it were deleted is found here, naming the missing range.
     """
-    kop, problemen = _getekende_kop(audit)
+    kop, problemen = _getekende_kop(audit, door.node)
     koppen, over_getuige = _getuigd(audit, getuigd, getuige)
     problemen += over_getuige
     checkpoints: dict[int, str] = {}
@@ -141,28 +152,51 @@ def verifieer_audit(
     return geteld, problemen
 
 
+class NietOndertekend(KbiFout):
+    """The stored head is not this node's signed statement over its tree: the node signs no
+    head over it (`kbi audit verify` says what is wrong; a head signed before the upgrade to a
+    tree is replaced at the next entry)."""
+
+    status = 409
+
+
 def boomkop(audit: AuditLog, node: Node, seq: int | None = None) -> BoomKop:
-    """This node's signed head of its log's first ``seq`` entries (all: None), signed now: the
-    same statement the node signed (or would have) at the commit that made the log that long."""
+    """This node's signed head of its log's first ``seq`` entries (all: None).
+
+    The whole log's is the head signed at its last commit, never signed anew: a database
+    edited behind the node's back gets no new signature. A smaller one is signed now — the
+    statement the node made (or would have) when the log was that long — but only after the
+    entries streamed by are found to be exactly those under the stored signed root.
+    """
     k = audit.kop()
     if k is None:
         raise KopOntbreekt("the audit log's head row is missing: no head can be signed")
+    if not _boom_getekend(audit, k, node) or k.wortel is None or k.tijdstip is None:
+        raise NietOndertekend(
+            "the stored audit head is not this node's signature over its tree (run `kbi audit "
+            "verify`; a head from before the upgrade is replaced at the next entry)"
+        )
     n = k.seq if seq is None else seq
     if not 1 <= n <= k.seq:
         raise NotFound(f"the log has {k.seq} entries: no head of {n} entries")
-    if n == k.seq and k.wortel is not None and k.tijdstip is not None:
-        # the root is carried by the head: no entries to read (Ed25519 signs deterministically:
-        # the signature is the one made at the commit)
-        gegevens = kop_gegevens(n, k.hash, k.tijdstip, k.wortel)
-        sleutel_id, handtekening = audit.onderteken(gegevens)
-        return BoomKop(node.value, n, k.hash, k.wortel, k.tijdstip, sleutel_id, handtekening)
+    if n == k.seq:
+        return BoomKop(
+            node.value, n, k.hash, k.wortel, k.tijdstip, k.sleutel_id or "", k.handtekening or ""
+        )
     post = audit.post(n)
-    if post is None:
-        raise NotFound(f"entry {n} is not in the log")
-    wortel = merkle.wortel_stroom(audit.bladen(n)).hex()
-    gegevens = kop_gegevens(n, post.hash, post.tijdstip, wortel)
+    boom, deel = merkle.Rand(), b""
+    for blad in audit.bladen(k.seq):
+        boom.voeg_toe(blad)
+        if boom.grootte == n:
+            deel = boom.wortel()
+    if post is None or boom.grootte != k.seq or boom.wortel().hex() != k.wortel:
+        raise NietOndertekend(
+            f"the log's entries are not those under its signed head of {k.seq} entries (run "
+            "`kbi audit verify`): no head of an earlier size is signed"
+        )
+    gegevens = kop_gegevens(n, post.hash, post.tijdstip, deel.hex(), node.value)
     sleutel_id, handtekening = audit.onderteken(gegevens)
-    return BoomKop(node.value, n, post.hash, wortel, post.tijdstip, sleutel_id, handtekening)
+    return BoomKop(node.value, n, post.hash, deel.hex(), post.tijdstip, sleutel_id, handtekening)
 
 
 BEWEZEN = {Node.AII: AuditGebeurtenis.AUDIT_BEWEZEN, Node.VSB: AuditGebeurtenis.VSB_AUDIT_BEWEZEN}
@@ -343,7 +377,7 @@ MAX_KOPPEN = 1_000
 
 @vereist(Permissie.AUDIT_VERIFIEER)
 def kop_voor_getuige(
-    *, door: Actor, uow: AuditWerk, getuigd: Mapping[str, Any] | None
+    *, door: Actor, uow: AuditWerk, getuigd: Mapping[str, Any] | None, nu: datetime
 ) -> dict[str, Any]:
     """What asks the other node to witness this log's head: the head, and a proof that it
     extends ``getuigd``, the largest head the other node witnessed before (None: none yet).
@@ -354,8 +388,13 @@ def kop_voor_getuige(
     with uow as werk:
         kop = boomkop(werk.audit, door.node)
         if getuigd is None:
-            return {"kop": kop.als_json(), "oud": 0, "bewijs": []}
+            return {"kop": kop.als_json(), "oud": 0, "bewijs": [], "verstuurd_op": nu.isoformat()}
         vorige = BoomKop.uit_json(getuigd, "the head the other node witnessed")
+        if not werk.audit.handtekening_klopt(vorige.gegevens(), vorige.handtekening):
+            raise Ongeldig(
+                f"the head of {vorige.seq} entries the other node says it witnessed is not "
+                "signed by this node's key: not answered with a proof"
+            )
         if vorige.seq > kop.seq:
             raise Teruggerold(
                 f"the other node witnessed a head of {vorige.seq} entries on "
@@ -374,7 +413,13 @@ def kop_voor_getuige(
                 f"this log's first {vorige.seq} entries differ from the head the other node "
                 f"witnessed on {vorige.tijdstip.isoformat()} (run `kbi audit verify`)"
             )
-    return {"kop": kop.als_json(), "oud": vorige.seq, "bewijs": [b.hex() for b in bewijs]}
+    return {
+        "kop": kop.als_json(),
+        "oud": vorige.seq,
+        "bewijs": [b.hex() for b in bewijs],
+        # when it was signed: the witness refuses an old message replayed (`VERS`)
+        "verstuurd_op": nu.isoformat(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,8 +430,11 @@ class Getuigd:
     ontvangen_op: datetime
 
 
+VERS = timedelta(minutes=10)  # a witness request older than this (or as far ahead) is stale
+
+
 def _lees_getuigenverzoek(
-    inhoud: object, van: Node, klopt_met: Callable[[bytes], Klopt]
+    inhoud: object, van: Node, klopt_met: Callable[[bytes], Klopt], nu: datetime
 ) -> tuple[BoomKop, int, list[bytes]]:
     """The head, the size the proof starts from and the proof, the head's signature checked
     with the public key the other party signed in the same message; `Ongeldig` naming what
@@ -419,6 +467,17 @@ def _lees_getuigenverzoek(
         raise Ongeldig("bewijs: each hash is 64 hexadecimal digits")
     if not klopt(kop.gegevens(), kop.handtekening):
         raise Ongeldig("kop.handtekening: does not verify with publieke_sleutel")
+    try:
+        verstuurd = datetime.fromisoformat(str(inhoud.get("verstuurd_op")))
+    except ValueError:
+        raise Ongeldig("verstuurd_op: the ISO 8601 moment it was signed is needed") from None
+    if verstuurd.tzinfo is None:
+        raise Ongeldig("verstuurd_op: the moment needs its offset from UTC")
+    if abs(nu - verstuurd) > VERS:
+        raise KopGeweigerd(
+            f"the request was signed at {verstuurd.isoformat()}, more than {VERS} from now: "
+            "stale or replayed, not witnessed (nothing recorded)"
+        )
     return kop, oud, hashes
 
 
@@ -436,9 +495,11 @@ def ontvang_kop(
     checked by the caller): kept for good when it extends the largest head witnessed before
     (a consistency proof from that one); refused — and the refusal audited here — when it is
     smaller, or differs: the other node's log was rolled back or rewritten. True when new."""
-    kop, oud, bewijs = _lees_getuigenverzoek(inhoud, van, klopt_met)
+    kop, oud, bewijs = _lees_getuigenverzoek(inhoud, van, klopt_met, nu)
     with uow as werk:
         werk.audit.vergrendel()  # one witness at a time: the largest head is compared and kept
+        if werk.audit.getuigd(kop.seq, kop.wortel):  # this very head before: a repeat
+            return Getuigd(f"{kop.seq}-{kop.wortel[:16]}", nu), False
         vorige = werk.audit.grootste_getuigde_kop()
         reden = None
         if vorige is not None:

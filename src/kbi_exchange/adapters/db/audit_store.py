@@ -58,8 +58,14 @@ class AuditTabellen:
     """One node's audit tables and the statements every writing group runs, built once."""
 
     def __init__(
-        self, audit: type[Any], checkpoint: type[Any], kop: type[Any], getuigd: type[Any]
+        self,
+        node: str,
+        audit: type[Any],
+        checkpoint: type[Any],
+        kop: type[Any],
+        getuigd: type[Any],
     ) -> None:
+        self.node = node  # named in the head's signature
         self.audit = cast(Table, audit.__table__)
         self.getuigd = cast(Table, getuigd.__table__)
         self.checkpoint = cast(Table, checkpoint.__table__)
@@ -88,8 +94,10 @@ class AuditTabellen:
         )
 
 
-AII_AUDIT = AuditTabellen(AuditRow, AuditCheckpointRow, AuditKopRow, GetuigdeKopRow)
-VSB_AUDIT = AuditTabellen(VsbAuditRow, VsbAuditCheckpointRow, VsbAuditKopRow, VsbGetuigdeKopRow)
+AII_AUDIT = AuditTabellen("aii", AuditRow, AuditCheckpointRow, AuditKopRow, GetuigdeKopRow)
+VSB_AUDIT = AuditTabellen(
+    "vsb", VsbAuditRow, VsbAuditCheckpointRow, VsbAuditKopRow, VsbGetuigdeKopRow
+)
 
 
 class SqlAudit:
@@ -184,7 +192,7 @@ class SqlAudit:
         )
         laatste = regels[-1]
         sleutel_id, handtekening = self.sleutels.sign(
-            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip, wortel)
+            kop_gegevens(laatste.seq, laatste.hash, laatste.tijdstip, wortel, self.t.node)
         )
         verbinding.execute(
             self.t.zet_kop,
@@ -226,12 +234,19 @@ class SqlAudit:
                 kop.c.handtekening,
                 kop.c.wortel,
                 kop.c.boom_rand,
+                kop.c.sleutel_id,
             ).where(kop.c.id == 1)
         ).one_or_none()
         if rij is None:
             return None
         return AuditKop(
-            int(rij.seq), str(rij.hash), rij.tijdstip, rij.handtekening, rij.wortel, rij.boom_rand
+            int(rij.seq),
+            str(rij.hash),
+            rij.tijdstip,
+            rij.handtekening,
+            rij.wortel,
+            rij.boom_rand,
+            rij.sleutel_id,
         )
 
     def bladen(self, tot: int) -> Iterator[bytes]:
@@ -283,6 +298,13 @@ class SqlAudit:
             )
         )
         return True
+
+    def getuigd(self, seq: int, wortel: str) -> bool:
+        g = self.t.getuigd
+        return (
+            self.session.execute(select(g.c.id).where(g.c.seq == seq, g.c.wortel == wortel)).first()
+            is not None
+        )
 
     def grootste_getuigde_kop(self) -> dict[str, Any] | None:
         g = self.t.getuigd

@@ -9,6 +9,7 @@ valid signature."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from kbi_exchange.services.authentication import AuthenticationGuard
 from kbi_exchange.settings import Settings
 
 MAX_MELDING = 64 * 1024
+GELDIG = 2.0  # seconds a public read of witnessed heads is served again
 VERIFICATIES = 16  # signature checks at once per process (to_thread's pool bounds the CPU)
 
 
@@ -46,6 +48,10 @@ class PartijOntvanger:
             now=lambda: datetime.now(UTC),
         )
         self.pki = pki(settings)
+        # the public reads of witnessed heads: one at a time per process, the same answer
+        # served for `GELDIG` seconds (a flood of them never holds the database's connections)
+        self._lezen = asyncio.Lock()
+        self._gelezen: dict[str, tuple[float, Response]] = {}
 
     def _controleer(self, ruw: bytes) -> bytes:
         return cms.verify(
@@ -153,12 +159,26 @@ class PartijOntvanger:
     async def kop(self, request: Request) -> Response:
         """A signed head of the other party's audit log, to witness (issue 23): kept when it
         extends the heads witnessed before, refused (409, audited) when it does not."""
-        return await self._neem_aan(
+        antwoord = await self._neem_aan(
             request,
             lambda inhoud, nu: audit.ontvang_kop(
                 **self._werk(), van=self.van, inhoud=inhoud, klopt_met=klopt_met, nu=nu
             ),
         )
+        self._gelezen.clear()  # the public reads show the new head at once (in this process)
+        return antwoord
+
+    async def _gedeeld(self, sleutel: str, lees: Callable[[], Response]) -> Response:
+        """An answer read once per `GELDIG` seconds, one read at a time (at most 64 kept)."""
+        async with self._lezen:
+            bewaard = self._gelezen.get(sleutel)
+            if bewaard is not None and time.monotonic() - bewaard[0] < GELDIG:
+                return bewaard[1]
+            antwoord = await asyncio.to_thread(lees)
+            if len(self._gelezen) >= 64:
+                self._gelezen.clear()
+            self._gelezen[sleutel] = (time.monotonic(), antwoord)
+            return antwoord
 
     async def koppen(self, request: Request) -> Response:
         """The other party's heads witnessed here, by size (``?na=N``: after N entries), at
@@ -166,21 +186,27 @@ class PartijOntvanger:
         ruw = request.query_params.get("na", "0")
         if not (ruw.isascii() and ruw.isdigit() and len(ruw) <= 18):
             return json_antwoord({"detail": "na: a number of entries (0 or more) is needed"}, 400)
-        try:
-            koppen = await asyncio.to_thread(
-                audit.getuigde_koppen, uow=uow(self.settings, self.node), van=self.van, na=int(ruw)
-            )
-        except KbiFout as fout:
-            return fout_antwoord(fout)
-        volgende = koppen[-1]["seq"] if len(koppen) == audit.MAX_KOPPEN else None
-        return json_antwoord({"koppen": koppen, "volgende_na": volgende})
+
+        def lees() -> Response:
+            try:
+                koppen = audit.getuigde_koppen(
+                    uow=uow(self.settings, self.node), van=self.van, na=int(ruw)
+                )
+            except KbiFout as fout:
+                return fout_antwoord(fout)
+            volgende = koppen[-1]["seq"] if len(koppen) == audit.MAX_KOPPEN else None
+            return json_antwoord({"koppen": koppen, "volgende_na": volgende})
+
+        return await self._gedeeld(f"na={int(ruw)}", lees)
 
     async def laatste_kop(self, _: Request) -> Response:
         """The largest head of the other party's log witnessed here (null: none yet)."""
-        try:
-            kop = await asyncio.to_thread(
-                audit.laatste_getuigde_kop, uow=uow(self.settings, self.node), van=self.van
-            )
-        except KbiFout as fout:
-            return fout_antwoord(fout)
-        return json_antwoord({"kop": kop})
+
+        def lees() -> Response:
+            try:
+                kop = audit.laatste_getuigde_kop(uow=uow(self.settings, self.node), van=self.van)
+            except KbiFout as fout:
+                return fout_antwoord(fout)
+            return json_antwoord({"kop": kop})
+
+        return await self._gedeeld("laatste", lees)

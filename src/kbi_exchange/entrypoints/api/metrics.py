@@ -68,7 +68,7 @@ AUDIT_VERTRAGING = Histogram(
 
 toegang = logging.getLogger("kbi_exchange.access")
 
-LOKAAL = frozenset({"127.0.0.1", "::1", "localhost"})
+LOKAAL = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1", "localhost"})
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -135,7 +135,9 @@ def schrijver_gemeten(node: str, wachtend: int, seconden: float) -> None:
 async def metrics(request: Request) -> Response:
     """Prometheus's text format: this process's figures, or all processes' of the server."""
     client = request.client.host if request.client else ""
-    if client not in LOKAAL:
+    # through a proxy (a forwarded header), the address may be the proxy's or a client's claim
+    doorgestuurd = any(k in request.headers for k in ("x-forwarded-for", "forwarded"))
+    if client not in LOKAAL or doorgestuurd:
         return Response(status_code=404)
     if os.environ.get(MULTIPROC_ENV):
         register = CollectorRegistry()

@@ -136,6 +136,10 @@ class AuditLog(Protocol):
         """The other node's heads witnessed here, by size, after size ``na``."""
         ...
 
+    def getuigd(self, seq: int, wortel: str) -> bool:
+        """Whether this head of the other node's log was witnessed here before."""
+        ...
+
     def grootste_getuigde_kop(self) -> dict[str, Any] | None:
         """The other node's largest head witnessed here (None: none yet)."""
         ...

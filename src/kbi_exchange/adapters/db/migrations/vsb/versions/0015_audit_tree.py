@@ -30,7 +30,15 @@ def upgrade() -> None:
     op.add_column("audit_kop", sa.Column("boom_rand", sa.Text(), nullable=True))
     verbinding = op.get_bind()
     boom = Rand()
-    for (hash_,) in verbinding.execute(sa.text("SELECT hash FROM audit ORDER BY seq")):
+    # streamed (a log of millions of entries is never held), up to the head: the tree is the
+    # one the head's next signature covers
+    hashes = verbinding.execute(
+        sa.text(
+            "SELECT hash FROM audit WHERE seq <= (SELECT seq FROM audit_kop WHERE id = 1) "
+            "ORDER BY seq"
+        ).execution_options(stream_results=True, yield_per=10_000)
+    )
+    for (hash_,) in hashes:
         boom.voeg_toe(blad(hash_))
     verbinding.execute(
         sa.text("UPDATE audit_kop SET wortel = :wortel, boom_rand = :rand WHERE id = 1"),
