@@ -35,19 +35,21 @@ from bench_advies import _home  # noqa: E402 - the same home set-up as the throu
 MAX_IN_VLUCHT = 512  # past this many questions waiting for a connection the client drops one
 
 
-def _rss_mib(pid: int) -> float:
-    """The resident memory of a process and its children (the writer), in MiB."""
-    totaal = 0
+def _rss(pid: int) -> float:
+    try:
+        for regel in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if regel.startswith("VmRSS:"):
+                return int(regel.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _rss_mib(pid: int) -> tuple[float, float]:
+    """The resident memory of the server process and of its children (the writer), in MiB."""
     kinderen = Path(f"/proc/{pid}/task/{pid}/children")
-    pids = [pid, *(int(p) for p in kinderen.read_text().split())] if kinderen.exists() else [pid]
-    for p in pids:
-        try:
-            for regel in Path(f"/proc/{p}/status").read_text().splitlines():
-                if regel.startswith("VmRSS:"):
-                    totaal += int(regel.split()[1])
-        except OSError:
-            continue
-    return totaal / 1024
+    schrijver = [int(p) for p in kinderen.read_text().split()] if kinderen.exists() else []
+    return _rss(pid), sum(_rss(p) for p in schrijver)
 
 
 class _Verbinding:
@@ -90,10 +92,10 @@ VERBINDINGEN = 64
 
 async def _soak(
     adres: str, token: str, inszen: list[str], rate: float, seconden: float, pid: int
-) -> tuple[Counter[str], list[float], list[tuple[float, float]], int]:
+) -> tuple[Counter[str], list[float], list[tuple[float, tuple[float, float]]], int]:
     uitkomsten: Counter[str] = Counter()
     latenties: list[float] = []
-    geheugen: list[tuple[float, float]] = []
+    geheugen: list[tuple[float, tuple[float, float]]] = []
     host, poort = adres.removeprefix("http://").split(":")
     wachtrij: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
     kop = (
@@ -181,9 +183,13 @@ def main() -> int:
     def pct(p: float) -> float:
         return latenties[min(len(latenties) - 1, int(len(latenties) * p))] * 1000
 
+    def gemiddeld(metingen: list[tuple[float, float]], i: int | None) -> float:
+        waarden = [sum(m) if i is None else m[i] for m in metingen]
+        return sum(waarden) / len(waarden)
+
     eerste = [m for t, m in geheugen if t < 60] or [geheugen[0][1]]
     laatste = [m for t, m in geheugen if t >= geheugen[-1][0] - 60] or [geheugen[-1][1]]
-    groei = (sum(laatste) / len(laatste)) / (sum(eerste) / len(eerste)) - 1
+    groei = gemiddeld(laatste, None) / gemiddeld(eerste, None) - 1
     fouten = sum(n for soort, n in uitkomsten.items() if soort != "HTTP 200")
     print(
         f"soak F1: {args.minutes:g} min at {args.rate:g}/s open loop, "
@@ -195,8 +201,11 @@ def main() -> int:
         f"p99.9 {pct(0.999):.1f} ms, max {latenties[-1] * 1000:.1f} ms"
     )
     print(
-        f"server memory (process and writer): first minute {sum(eerste) / len(eerste):.0f} MiB, "
-        f"last minute {sum(laatste) / len(laatste):.0f} MiB ({groei:+.1%})"
+        f"server memory (process and writer): first minute {gemiddeld(eerste, None):.0f} MiB, "
+        f"last minute {gemiddeld(laatste, None):.0f} MiB ({groei:+.1%}); the process "
+        f"{gemiddeld(eerste, 0):.0f} → {gemiddeld(laatste, 0):.0f} MiB, the writer "
+        f"{gemiddeld(eerste, 1):.0f} → {gemiddeld(laatste, 1):.0f} MiB"
+        + ("" if args.database_url else " (its SQLite page cache holds up to 64 MiB)")
     )
     geslaagd = fouten == 0 and groei <= 0.20
     print(f"goal: no errors and flat memory (≤ +20 %) — {'PASS' if geslaagd else 'FAIL'}")
