@@ -140,8 +140,11 @@ def run_demo(
             "development home"
         )
     settings = init_home()
-    # a `kill` (SIGTERM) stops the demo as Ctrl-C does: its node processes stopped first
+    # a `kill` (SIGTERM) stops the demo as Ctrl-C does: its node processes stopped first; and
+    # Ctrl-C works even when whoever started the demo ignores it (a background job, a test
+    # runner's worker: Python then keeps SIGINT ignored)
     signal.signal(signal.SIGTERM, _als_ctrl_c)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     console.print(f"[bold]kbi-exchange demo[/] — home {settings.home}")
     synthetisch, inszen = _kbi(console, settings, nu, dossiers)
     leden = _leden(console, settings, synthetisch, nu, max(LEDEN, dossiers))
