@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-# 11 digits, plain or as YY.MM.DD-XXX.CC, not inside a longer run of digits
+# 11 digits, plain or written as YY.MM.DD-NNN.CC, not inside a longer run of digits
 INSZ_PATROON = re.compile(r"(?<!\d)(?:\d{11}|\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2})(?!\d)")
 GEMASKEERD = "[INSZ]"
 # what a LogRecord has of its own: everything else is a field the caller passed in `extra`

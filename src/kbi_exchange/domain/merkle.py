@@ -89,6 +89,16 @@ def inclusie_bewijs(index: int, bladen: Sequence[bytes]) -> list[bytes]:
     return [*inclusie_bewijs(index - k, bladen[k:]), wortel(bladen[:k])]
 
 
+def _schuif(fn: int, sn: int) -> tuple[int, int]:
+    """RFC 9162 §2.1.3.2 step 4b2 (and §2.1.4.2 6b2): shift both right until LSB(fn) is set
+    or fn is 0 (at least once: fn is even and not 0 here)."""
+    while True:
+        fn >>= 1
+        sn >>= 1
+        if fn & 1 or fn == 0:
+            return fn, sn
+
+
 def wortel_uit_inclusie(index: int, grootte: int, blad: bytes, pad: Sequence[bytes]) -> bytes:
     """The root an inclusion proof leads to (RFC 9162 §2.1.3.2); ValueError when the proof
     cannot belong to this leaf and size. ``blad`` is the leaf's hash."""
@@ -102,11 +112,7 @@ def wortel_uit_inclusie(index: int, grootte: int, blad: bytes, pad: Sequence[byt
         if fn & 1 or fn == sn:
             r = knoop_hash(p, r)
             if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
+                fn, sn = _schuif(fn, sn)
         else:
             r = knoop_hash(r, p)
         fn >>= 1
@@ -159,11 +165,7 @@ def consistent(
             fr = knoop_hash(c, fr)
             sr = knoop_hash(c, sr)
             if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
+                fn, sn = _schuif(fn, sn)
         else:
             sr = knoop_hash(sr, c)
         fn >>= 1
