@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbi_exchange.adapters.process import die_with_parent
+from kbi_exchange.adapters.process import die_with_parent, freeze_heap
 
 # Questions per write group: a 10 000-question batch is cut into jobs of at most this many and
 # fed a few at a time, so that it shares the writer with everyone else.
@@ -265,6 +265,7 @@ def _child_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     handle = make_handler()
+    freeze_heap()  # the forked heap and the handler's set-up stay out of every collection
     inbox = _Inbox(sock)
     stopping = False
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -26,6 +27,19 @@ def die_with_parent(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
+
+
+def freeze_heap() -> None:
+    """Keep what start-up built (the framework, the app, its connections) out of every later
+    garbage collection: a long-running process calls this once it is ready to serve.
+
+    A full collection walks every tracked object; in a server process that is the whole of
+    FastAPI, SQLAlchemy and the rules, and it stopped the event loop (or the writer) for up to
+    145 ms a few times a minute under load — the p99 of the advice service on PostgreSQL.
+    Frozen objects are never collected; garbage made after this is, as before.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @contextmanager

@@ -291,8 +291,11 @@ def _direct(app: FastAPI, handlers: set[Callable[..., Any]]) -> None:
 def maak_app_uit_omgeving() -> FastAPI:
     """The app for `uvicorn --factory` worker processes: settings from KBI_HOME and the env."""
     from kbi_exchange.adapters import json_log  # noqa: PLC0415 - only worker processes
+    from kbi_exchange.adapters.process import freeze_heap  # noqa: PLC0415
     from kbi_exchange.settings import load_settings  # noqa: PLC0415
 
     json_log.configure_from_env("aii")
-
-    return maak_app(load_settings())
+    app = maak_app(load_settings())
+    # once started (and its writer forked), what start-up built is left out of the collector
+    app.router.on_startup.append(freeze_heap)
+    return app
