@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
 
 from kbi_exchange.adapters.db.aii_models import (
     AiiBase,
@@ -19,8 +33,10 @@ from kbi_exchange.adapters.db.aii_models import (
     PersoonRow,
     VeldRow,
 )
+from kbi_exchange.adapters.db.driver import omzetter, voeg_rijen_toe
 from kbi_exchange.adapters.db.kbi_store import stroom_dossiers
 from kbi_exchange.adapters.db.kbi_stream import grenzen
+from kbi_exchange.adapters.db.types import UtcDateTime
 from kbi_exchange.adapters.db.vsb_models import VsbBase
 from kbi_exchange.bootstrap import aii_uow, engine
 from kbi_exchange.entrypoints.cli_synth import schrijf_dossiers
@@ -316,3 +332,58 @@ def test_one_person_many_and_a_range_stream_read_the_same_dossiers(
         assert [veel[d.insz] for d in met_inhoud] == met_inhoud
         assert [uow.kbi.zoek(d.insz) for d in met_inhoud[:200]] == met_inhoud[:200]
         assert any(f.ingetrokken_op for d in met_inhoud for f in d.feiten()), "withdrawals read"
+
+
+def test_rows_appended_in_one_statement_keep_every_kind_of_value(database_url: str) -> None:
+    """`voeg_rijen_toe` (on PostgreSQL one statement of arrays, on SQLite an executemany):
+    every column type of the models comes back as written, NULLs and a column of NULLs too; a
+    value too long for its column (PostgreSQL) fails the whole statement instead of being cut;
+    rows of another width are refused before anything is sent."""
+    metadata = MetaData()
+    tabel = Table(
+        "zz_rijen",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=False),
+        Column("code", String(3)),
+        Column("tekst", Text),
+        Column("waar", Boolean),
+        Column("bytes", LargeBinary),
+        Column("dag", Date),
+        Column("moment", UtcDateTime),
+        Column("leeg", String(8)),
+    )
+    db = engine(database_url)
+    metadata.create_all(db)
+    moment = datetime(2026, 1, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    rijen = [
+        (
+            i,
+            "abc" if i % 2 else None,
+            "é" * i,
+            i % 3 == 0,
+            bytes([i, 0, 255]),
+            date(2025, 1, i + 1),
+            moment + timedelta(seconds=i),
+            None,
+        )
+        for i in range(1, 26)
+    ]
+    kolommen = [k.name for k in tabel.columns]
+    try:
+        with db.begin() as verbinding:
+            naar_db = omzetter(verbinding)
+            voeg_rijen_toe(
+                verbinding, tabel, kolommen, [(*r[:6], naar_db(r[6]), r[7]) for r in rijen]
+            )
+        with db.connect() as verbinding:
+            terug = verbinding.execute(select(tabel).order_by(tabel.c.id)).all()
+        assert [tuple(r) for r in terug] == rijen
+        if db.dialect.name == "postgresql":  # SQLite keeps no lengths
+            with pytest.raises(DBAPIError, match="too long"), db.begin() as verbinding:
+                voeg_rijen_toe(verbinding, tabel, ["id", "code"], [(100, "ok"), (101, "vier")])
+        with pytest.raises(ValueError, match="do not match"), db.begin() as verbinding:
+            voeg_rijen_toe(verbinding, tabel, ["id", "code"], [(102,), (103, "x")])
+        with db.connect() as verbinding:
+            assert verbinding.scalar(select(func.count()).select_from(tabel)) == len(rijen)
+    finally:
+        metadata.drop_all(db)

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table
+from sqlalchemy import Connection, Dialect, Select, String, Table
+from sqlalchemy.types import TypeEngine
 
 from kbi_exchange.adapters.db.types import UtcDateTime
 
+# rows per statement on PostgreSQL: a large import's arrays stay a few megabytes
+_RIJEN_PER_INSERT = 10_000
 _GECOMPILEERD: dict[tuple[int, str], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
 
 
@@ -55,7 +58,8 @@ def fetch_all(verbinding: Connection, stmt: Select[Any], **waarden: Any) -> Sequ
 def voeg_rijen_toe(
     verbinding: Connection, tabel: Table, kolommen: Sequence[str], rijen: list[tuple[Any, ...]]
 ) -> None:
-    """One executemany of rows already in the database's form, values in `kolommen` order."""
+    """Rows already in the database's form, values in `kolommen` order, appended in one
+    statement (PostgreSQL) or one executemany (SQLite)."""
     if not rijen:
         return
     if len(kolommen) != len(rijen[0]):
@@ -63,12 +67,27 @@ def voeg_rijen_toe(
     onbekend = [k for k in kolommen if k not in tabel.c]
     if onbekend:
         raise ValueError(f"{tabel.name}: no such columns {onbekend}")
-    plaats = "?" if verbinding.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {tabel.name} ({', '.join(kolommen)}) "  # noqa: S608
-        f"VALUES ({', '.join(plaats for _ in kolommen)})"
-    )
-    verbinding.exec_driver_sql(sql, rijen)
+    dialect = verbinding.dialect
+    kop = f"INSERT INTO {tabel.name} ({', '.join(kolommen)}) "
+    if dialect.name != "postgresql":  # in-process: a statement per row costs nothing more
+        plaats = "?" if dialect.paramstyle == "qmark" else "%s"
+        verbinding.exec_driver_sql(f"{kop}VALUES ({', '.join(plaats for _ in kolommen)})", rijen)
+        return
+    # Over the network, one statement for all rows: a column each as an array. Its text depends
+    # only on the columns, so the driver prepares it once (executemany sent a statement per row,
+    # 5 ms for 16 rows; a VALUES list per row count was parsed anew each time).
+    soorten = ", ".join(f"%s::{_array_soort(tabel.c[k].type, dialect)}[]" for k in kolommen)
+    sql = f"{kop}SELECT * FROM unnest({soorten})"  # noqa: S608 - names from the models
+    for start in range(0, len(rijen), _RIJEN_PER_INSERT):
+        blok = rijen[start : start + _RIJEN_PER_INSERT]
+        # through SQLAlchemy, so that a failure is its error (a uniqueness: IntegrityError)
+        verbinding.exec_driver_sql(sql, tuple(list(kolom) for kolom in zip(*blok, strict=True)))
+
+
+def _array_soort(soort: TypeEngine[Any], dialect: Dialect) -> str:
+    """The element type of a column's array: a string without its length, so that a value too
+    long for the column fails the insert (a cast to VARCHAR(n) would cut it silently)."""
+    return "TEXT" if isinstance(soort, String) else soort.compile(dialect=dialect)
 
 
 def alle_kolommen(tabel: Table) -> list[str]:

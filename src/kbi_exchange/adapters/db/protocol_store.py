@@ -23,7 +23,9 @@ class SqlProtocol:
         self.rij = rij
 
     def gebeurtenissen(self) -> list[ProtocolGebeurtenis]:
-        stmt = select(self.rij).order_by(self.rij.op, self.rij.id)
+        # read with Core, not the ORM: every write group of the advice service reads this
+        tabel = self.rij.__table__
+        stmt = select(*tabel.columns).order_by(tabel.c.op, tabel.c.id)
         return [
             ProtocolGebeurtenis(
                 id=r.id,
@@ -37,7 +39,7 @@ class SqlProtocol:
                 ontvangen_op=moment_uit_db(r.ontvangen_op) if r.ontvangen_op else None,
                 geweigerd=r.geweigerd,
             )
-            for r in self.session.scalars(stmt)
+            for r in self.session.connection().execute(stmt)
         ]
 
     def ontvangen(self, gebeurtenis_id: str, moment: datetime) -> None:
