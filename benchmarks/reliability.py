@@ -79,7 +79,9 @@ def _soak(minuten: float, rate: float, url: str | None, console: Console) -> tup
     args += ["--rate", str(rate)] + (["--database-url", url] if url else [])
     uit = subprocess.run(args, check=False, capture_output=True, text=True)
     console.print(uit.stdout, markup=False)
-    regels = [r for r in uit.stdout.splitlines() if r.startswith(("sent", "latency", "server"))]
+    regels = [
+        r for r in uit.stdout.splitlines() if r.startswith(("warm-up", "sent", "latency", "server"))
+    ]
     oordeel = "PASS" if uit.returncode == 0 else "FAIL"
     return f"{oordeel}: " + "; ".join(regels), time.monotonic() - begin
 
