@@ -30,6 +30,7 @@ from kbi_exchange.domain.audit import (
     kop_gegevens,
     verstrekkingen,
 )
+from kbi_exchange.domain.audit_bewijs import sleutel_id_van
 from kbi_exchange.domain.audit_inhoud import AuditInhoud, nieuwe_regel
 from kbi_exchange.domain.beslissingsrecord import Beslissingsrecord, EerdereBeslissing
 from kbi_exchange.domain.client import Client, ClientOverzicht
@@ -130,8 +131,12 @@ class FakeSleutels:
     def insz_hashes(self, insz: str) -> list[str]:
         return [hmac.new(g, insz.encode(), hashlib.sha256).hexdigest() for g in self.geheimen]
 
+    # the fake's "public key", as the witness tests send it: its id is what heads are signed as
+    PUBLIEK = b"PEM"
+
     def sign(self, gegevens: bytes) -> tuple[str, str]:
-        return "fake", hmac.new(b"test signing key", gegevens, hashlib.sha256).hexdigest()
+        handtekening = hmac.new(b"test signing key", gegevens, hashlib.sha256).hexdigest()
+        return sleutel_id_van(self.PUBLIEK), handtekening
 
     def verify_signature(self, gegevens: bytes, handtekening: str) -> bool:
         return hmac.compare_digest(self.sign(gegevens)[1], handtekening)

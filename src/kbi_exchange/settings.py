@@ -50,6 +50,12 @@ list_files_until = 2026-12-31
 # The VSB node's address, to which AII sends its incident notifications (signed with AII's
 # key). KBI_AII_VSB_URL overrides it.
 vsb_url = "http://127.0.0.1:8001"
+# The id of VSB's audit key (16 hexadecimal digits: the first of the SHA-256 of VSB's
+# `audit-checkpoint.pub`; `kbi audit witnessed` shows it), with which every head of VSB's log
+# that this node witnesses must be signed. Empty: the key of the first head witnessed is
+# kept, and a head signed with another key is refused (and audited) until its id is set
+# here — which is also how a key that VSB rotated is accepted.
+vsb_audit_key = ""
 
 [aii.oidc]
 # Log-in on the AII pages through the agency's OpenID Connect identity provider (the Flemish
@@ -83,6 +89,9 @@ aii_breaker_seconds = 30.0
 # authentications are limited as on the AII node ([aii] auth_failures_*).
 api_per_second_per_client = 20.0
 api_burst_per_client = 200
+# As [aii] vsb_audit_key: the id of AII's audit key, with which the heads of AII's log that
+# this node witnesses must be signed (empty: the key of the first head witnessed).
+aii_audit_key = ""
 
 [vsb.oidc]
 # As [aii.oidc], for the VSB pages; KBI_VSB_OIDC_CLIENT_SECRET overrides `client_secret`.
@@ -181,6 +190,9 @@ class Settings:
     vsb_api_per_second_per_client: float
     vsb_api_burst_per_client: float
     aii_vsb_url: str = "http://127.0.0.1:8001"
+    # the id of the other party's audit key that this node witnesses heads under ("" = first)
+    aii_vsb_audit_key: str = ""
+    vsb_aii_audit_key: str = ""
     retention_grace_days: int = 90
     retention_decision_records_years: int = 10
     retention_audit_content_years: int = 10
@@ -188,6 +200,11 @@ class Settings:
     retention_zorgkas_file_days: int = 90
     aii_oidc: OidcSettings = OidcSettings()
     vsb_oidc: OidcSettings = OidcSettings()
+
+    def witness_key(self, node: str) -> str | None:
+        """The id of the audit key the other party's heads must carry at ``node`` (None: the
+        key of the first head witnessed there)."""
+        return (self.aii_vsb_audit_key if node == "aii" else self.vsb_aii_audit_key) or None
 
     def oidc(self, node: str) -> OidcSettings:
         return self.aii_oidc if node == "aii" else self.vsb_oidc
@@ -320,6 +337,8 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         vsb_api_per_second_per_client=float(vsb["api_per_second_per_client"]),
         vsb_api_burst_per_client=float(vsb["api_burst_per_client"]),
         aii_vsb_url=(os.environ.get("KBI_AII_VSB_URL") or str(aii["vsb_url"])).rstrip("/"),
+        aii_vsb_audit_key=_sleutel_id(aii, "aii", "vsb_audit_key"),
+        vsb_aii_audit_key=_sleutel_id(vsb, "vsb", "aii_audit_key"),
         aii_oidc=_oidc(aii, "KBI_AII_OIDC_CLIENT_SECRET"),
         vsb_oidc=_oidc(vsb, "KBI_VSB_OIDC_CLIENT_SECRET"),
         retention_grace_days=_geheel(bewaring, "grace_days"),
@@ -328,6 +347,19 @@ def load_settings(home: Path | None = None, *, required: bool = True) -> Setting
         retention_undecided_application_days=_geheel(bewaring, "undecided_application_days"),
         retention_zorgkas_file_days=_geheel(bewaring, "zorgkas_file_days"),
     )
+
+
+def _sleutel_id(sectie: dict[str, Any], naam: str, veld: str) -> str:
+    """An audit key's id (16 lowercase hexadecimal digits) or empty."""
+    waarde = sectie[veld]
+    if not isinstance(waarde, str) or not (
+        waarde == "" or (len(waarde) == 16 and all(c in "0123456789abcdef" for c in waarde))
+    ):
+        raise OngeldigeInstelling(
+            f"settings [{naam}] {veld}: {waarde!r} is not an audit key id (16 lowercase "
+            "hexadecimal digits, as `kbi audit witnessed` shows) nor empty"
+        )
+    return waarde
 
 
 def _geheel(sectie: dict[str, Any], naam: str) -> int:

@@ -24,7 +24,7 @@ from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.incident import PartijWeigert
 from kbi_exchange.domain.merkle import Rand
 from kbi_exchange.services.audit import kop_voor_getuige
-from kbi_exchange.settings import load_settings
+from kbi_exchange.settings import load_settings, zet_instellingen
 from tests.aii_node import start_beide
 from tests.conftest import kbi
 
@@ -267,3 +267,34 @@ def test_verify_fails_closed_when_the_witness_cannot_be_asked(
     assert "could not be read" in uit.err
     assert "NOT checked against them" in uit.err
     assert kbi(capsys, "audit", "verify", "--node", "aii", "--alone").code == 0
+
+
+def test_the_witness_keeps_only_heads_signed_with_the_pinned_key(
+    twee_nodes: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[vsb] aii_audit_key` through the real endpoint: another key's heads are refused (and
+    the refusal audited at VSB), the pinned key's are witnessed."""
+    eigen = keys(load_settings(), Node.AII).checkpoint_key_id()
+    for gepind, witnessed in (("0123456789abcdef", False), (eigen, True)):
+        zet_instellingen(twee_nodes, "vsb", {"aii_audit_key": gepind})
+        aii, vsb = start_beide(monkeypatch)
+        try:
+            _posten(capsys, 2)
+            uit = kbi(capsys, "audit", "witness", "--node", "aii")
+            gezien = kbi(capsys, "audit", "witnessed", "--of", "aii").out
+        finally:
+            aii.stop()
+            vsb.stop()
+        if witnessed:
+            assert uit.code == 0, uit
+            assert f"signed with audit key {eigen}" in gezien
+        else:
+            assert uit.code == 1, uit
+            assert f"signed with audit key {eigen}, not with {gepind}, the key pinned" in uit.err
+            assert "vsb witnessed 0 heads" in gezien
+    with engine(load_settings().database_url("vsb")).connect() as verbinding:
+        redenen = verbinding.execute(
+            text("SELECT inhoud FROM audit WHERE gebeurtenis = :g"),
+            {"g": AuditGebeurtenis.VSB_AUDIT_KOP_GEWEIGERD.value},
+        ).scalars()
+        assert ["key pinned" in json.loads(r)["reden"] for r in redenen] == [True]

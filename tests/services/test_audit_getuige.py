@@ -12,7 +12,7 @@ import pytest
 
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
-from kbi_exchange.domain.audit_bewijs import BewijsFaalt, Klopt, controleer
+from kbi_exchange.domain.audit_bewijs import BewijsFaalt, Klopt, controleer, sleutel_id_van
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.services.audit import (
     KopGeweigerd,
@@ -267,3 +267,75 @@ def test_the_node_is_part_of_the_signed_head() -> None:
     andere_node = {**document, "kop": {**document["kop"], "node": "vsb"}}
     with pytest.raises(BewijsFaalt, match="signature does not verify"):
         controleer(andere_node, FakeSleutels().verify_signature)
+
+
+class _AndereSleutel(FakeSleutels):
+    """Another audit key: a test or staging node's, or the other party's after a rotation."""
+
+    PUBLIEK = b"ANOTHER PEM"
+
+
+def _bericht(aii: FakeAudit, vsb: FakeAudit, pem: str) -> dict[str, Any]:
+    getuigd = laatste_getuigde_kop(uow=_Werk(vsb, Node.VSB), van=Node.AII)
+    bericht = kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=getuigd, nu=NU)
+    return {**bericht, "publieke_sleutel": pem}
+
+
+def _ontvang_met(vsb: FakeAudit, bericht: object, sleutel: str | None) -> tuple[Any, bool]:
+    return ontvang_kop(
+        uow=_Werk(vsb, Node.VSB),
+        door=VSB_PARTIJ,
+        van=Node.AII,
+        inhoud=bericht,
+        klopt_met=_klopt_met,
+        nu=NU,
+        sleutel=sleutel,
+    )
+
+
+def test_a_head_must_name_the_key_it_is_sent_with() -> None:
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 3)
+    with pytest.raises(Ongeldig, match=r"kop.sleutel_id: [0-9a-f]{16} \(the id of publieke_sl"):
+        _ontvang(vsb, _bericht(aii, vsb, "ANOTHER PEM"))
+    assert vsb.getuigde == []
+    assert vsb.posten_ == []
+
+
+def test_with_no_key_pinned_the_first_heads_key_is_kept_and_another_is_refused_and_audited() -> (
+    None
+):
+    aii, vsb, staging = FakeAudit(), FakeAudit(), FakeAudit(_AndereSleutel())
+    _schrijf(aii, 3)
+    assert _stuur(aii, vsb)[1] is True
+    _schrijf(staging, 5)  # the party's certificate, but not its audit key
+    eerste = sleutel_id_van(FakeSleutels.PUBLIEK)
+    ander = sleutel_id_van(_AndereSleutel.PUBLIEK)
+    with pytest.raises(
+        KopGeweigerd, match=f"signed with audit key {ander}, not with {eerste}, the key of the"
+    ):
+        _ontvang(vsb, _bericht(staging, vsb, "ANOTHER PEM"))
+    assert [g["seq"] for g in vsb.getuigde] == [3]
+    (weigering,) = [p for p in vsb.posten_ if p.gebeurtenis == "vsb:audit:witness-refused"]
+    assert ander in (weigering.inhoud or "")
+
+
+def test_a_pinned_key_is_the_only_one_witnessed_and_pinning_accepts_a_rotated_key() -> None:
+    aii, vsb, staging = FakeAudit(), FakeAudit(), FakeAudit(_AndereSleutel())
+    gepind = sleutel_id_van(FakeSleutels.PUBLIEK)
+    _schrijf(staging, 2)
+    with pytest.raises(
+        KopGeweigerd, match=f"not with {gepind}, the key pinned in this node's settings"
+    ):
+        _ontvang_met(vsb, _bericht(staging, vsb, "ANOTHER PEM"), gepind)  # not even at first
+    assert vsb.getuigde == []
+    _schrijf(aii, 3)
+    assert _ontvang_met(vsb, _bericht(aii, vsb, "PEM"), gepind)[1] is True
+    # the other party rotates its audit key: refused until its new id is pinned here
+    aii.sleutels = _AndereSleutel()
+    _schrijf(aii, 2)
+    with pytest.raises(KopGeweigerd, match="the key of the heads witnessed here before"):
+        _ontvang_met(vsb, _bericht(aii, vsb, "ANOTHER PEM"), None)
+    nieuw = sleutel_id_van(_AndereSleutel.PUBLIEK)
+    assert _ontvang_met(vsb, _bericht(aii, vsb, "ANOTHER PEM"), nieuw)[1] is True
+    assert [(g["seq"], g["sleutel_id"]) for g in vsb.getuigde] == [(3, gepind), (5, nieuw)]

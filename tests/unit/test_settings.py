@@ -298,3 +298,24 @@ def test_an_old_and_a_new_name_of_one_setting_at_once_are_refused(tmp_path: Path
         OngeldigeInstelling, match=r"\[aii\] identificatie and \[aii\] identification"
     ):
         load_settings(tmp_path)
+
+
+def test_the_other_partys_audit_key_is_pinned_by_its_id_or_left_to_the_first_head(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "settings.toml").write_text(DEFAULT_SETTINGS, encoding="utf-8")
+    standaard = load_settings(tmp_path)
+    assert (standaard.witness_key("aii"), standaard.witness_key("vsb")) == (None, None)
+    (tmp_path / "settings.toml").write_text(
+        DEFAULT_SETTINGS.replace('vsb_audit_key = ""', 'vsb_audit_key = "0123456789abcdef"'),
+        encoding="utf-8",
+    )
+    assert load_settings(tmp_path).witness_key("aii") == "0123456789abcdef"
+    assert load_settings(tmp_path).witness_key("vsb") is None
+    for fout in ("0123456789ABCDEF", "0123456789abcde", "audit-checkpoint.pub"):
+        (tmp_path / "settings.toml").write_text(
+            DEFAULT_SETTINGS.replace('aii_audit_key = ""', f'aii_audit_key = "{fout}"'),
+            encoding="utf-8",
+        )
+        with pytest.raises(OngeldigeInstelling, match=r"\[vsb\] aii_audit_key: .* not an audit"):
+            load_settings(tmp_path)

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kbi_exchange.adapters.files import write_atomic
+from kbi_exchange.domain.audit_bewijs import sleutel_id_van
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,7 @@ class Keys:
         return self._sleutel_id, handtekening
 
     def checkpoint_key_id(self) -> str:
-        publiek = (self.map / "audit-checkpoint.pub").read_bytes()
-        return hashlib.sha256(publiek).hexdigest()[:16]
+        return sleutel_id_van((self.map / "audit-checkpoint.pub").read_bytes())
 
     def verify_signature(self, gegevens: bytes, handtekening: str) -> bool:
         return klopt_met(self.publieke_sleutel())(gegevens, handtekening)

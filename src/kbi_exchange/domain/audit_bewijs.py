@@ -10,6 +10,7 @@ same statement the node signs at every commit); the tree is RFC 9162's (`domain.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,12 @@ from kbi_exchange.domain.merkle import consistent, wortel_uit_inclusie
 
 INCLUSIE = "kbi-audit-inclusion/1"
 CONSISTENTIE = "kbi-audit-consistency/1"
+
+
+def sleutel_id_van(publieke_pem: bytes) -> str:
+    """An audit key's id, as every signed head names it: the first 16 hexadecimal digits of the
+    SHA-256 of its public half (the PEM file `audit-checkpoint.pub`)."""
+    return hashlib.sha256(publieke_pem).hexdigest()[:16]
 
 
 class BewijsFaalt(KbiFout):

@@ -279,7 +279,8 @@ def witnessed(
         typer.echo(
             f"{hier.value} witnessed {len(koppen)} heads of {andere.value}'s audit log"
             + (
-                f", the largest of {laatste['seq']} entries ({laatste['tijdstip']})"
+                f", the largest of {laatste['seq']} entries ({laatste['tijdstip']}), signed "
+                f"with audit key {laatste['sleutel_id']}"
                 if laatste
                 else ""
             )

@@ -29,6 +29,7 @@ from kbi_exchange.domain.audit_bewijs import (
     Klopt,
     consistentie_document,
     inclusie_document,
+    sleutel_id_van,
 )
 from kbi_exchange.domain.audit_inhoud import MislukteAanmeldingenInhoud
 from kbi_exchange.domain.client import FailedAuthentications
@@ -449,6 +450,10 @@ def _lees_getuigenverzoek(
     except ValueError as fout:
         raise Ongeldig(f"publieke_sleutel: {fout}") from None
     kop = BoomKop.uit_json(inhoud.get("kop"), "kop")
+    if kop.sleutel_id != sleutel_id_van(pem.encode()):
+        raise Ongeldig(
+            f"kop.sleutel_id: {sleutel_id_van(pem.encode())} (the id of publieke_sleutel) is needed"
+        )
     if kop.node != van.value:
         raise Ongeldig(f"kop.node: {van.value!r} (the sender) is needed")
     if kop.seq < 1:
@@ -490,20 +495,25 @@ def ontvang_kop(
     inhoud: object,
     klopt_met: Callable[[bytes], Klopt],
     nu: datetime,
+    sleutel: str | None = None,
 ) -> tuple[Getuigd, bool]:
     """Witness a signed head of the other party's log (their signature on the message
     checked by the caller): kept for good when it extends the largest head witnessed before
     (a consistency proof from that one); refused — and the refusal audited here — when it is
-    smaller, or differs: the other node's log was rolled back or rewritten. True when new."""
+    smaller, or differs: the other node's log was rolled back or rewritten. True when new.
+
+    The head must be signed with the audit key ``sleutel`` (its id, pinned in the settings),
+    else with the key of the heads witnessed before: a node that holds the party's
+    certificate but not its audit key (a test or staging node) cannot plant heads here."""
     kop, oud, bewijs = _lees_getuigenverzoek(inhoud, van, klopt_met, nu)
     with uow as werk:
         werk.audit.vergrendel()  # one witness at a time: the largest head is compared and kept
         if werk.audit.getuigd(kop.seq, kop.wortel):  # this very head before: a repeat
             return Getuigd(f"{kop.seq}-{kop.wortel[:16]}", nu), False
         vorige = werk.audit.grootste_getuigde_kop()
-        reden = None
-        if vorige is not None:
-            laatste = BoomKop.uit_json(_als_json(vorige, van), "witnessed")
+        laatste = None if vorige is None else BoomKop.uit_json(_als_json(vorige, van), "witnessed")
+        reden = _andere_sleutel(kop.sleutel_id, laatste, sleutel)
+        if laatste is not None and reden is None:
             wanneer = laatste.tijdstip.isoformat()
             if kop.seq < laatste.seq:
                 reden = (
@@ -532,15 +542,19 @@ def ontvang_kop(
                         f"it does not extend the head of {laatste.seq} entries witnessed here "
                         f"({wanneer}): the log was rewritten in between"
                     )
-            if reden is not None:
-                werk.audit.record(
-                    gebeurtenis=GEWEIGERD[door.node],
-                    actor=door.naam,
-                    tijdstip=nu,
-                    inhoud={"seq": kop.seq, "getuigd": laatste.seq, "reden": reden},
-                )
-                werk.commit()
-                raise KopGeweigerd(f"{van.value.upper()}'s audit head refused: {reden}")
+        if reden is not None:
+            werk.audit.record(
+                gebeurtenis=GEWEIGERD[door.node],
+                actor=door.naam,
+                tijdstip=nu,
+                inhoud={
+                    "seq": kop.seq,
+                    "getuigd": laatste.seq if laatste else 0,
+                    "reden": reden,
+                },
+            )
+            werk.commit()
+            raise KopGeweigerd(f"{van.value.upper()}'s audit head refused: {reden}")
         nieuw = werk.audit.getuig(
             GetekendeKop(kop.seq, kop.hash, kop.wortel),
             kop.tijdstip,
@@ -550,6 +564,25 @@ def ontvang_kop(
         )
         werk.commit()
     return Getuigd(f"{kop.seq}-{kop.wortel[:16]}", nu), nieuw
+
+
+def _andere_sleutel(sleutel_id: str, laatste: BoomKop | None, vastgepind: str | None) -> str | None:
+    """Why a head signed with key ``sleutel_id`` is not witnessed, or None when its key is
+    the pinned one (or, with none pinned, that of the heads witnessed before, if any)."""
+    if vastgepind is not None:
+        if sleutel_id == vastgepind:
+            return None
+        return (
+            f"it is signed with audit key {sleutel_id}, not with {vastgepind}, the key pinned "
+            "in this node's settings: if the other party rotated its key, set the new id there"
+        )
+    if laatste is None or sleutel_id == laatste.sleutel_id:
+        return None
+    return (
+        f"it is signed with audit key {sleutel_id}, not with {laatste.sleutel_id}, the key of "
+        "the heads witnessed here before: if the other party rotated its key, pin the new id "
+        "in this node's settings ([aii] vsb_audit_key or [vsb] aii_audit_key)"
+    )
 
 
 def _als_json(g: Mapping[str, Any], node: Node) -> dict[str, Any]:

@@ -162,7 +162,12 @@ class PartijOntvanger:
         antwoord = await self._neem_aan(
             request,
             lambda inhoud, nu: audit.ontvang_kop(
-                **self._werk(), van=self.van, inhoud=inhoud, klopt_met=klopt_met, nu=nu
+                **self._werk(),
+                van=self.van,
+                inhoud=inhoud,
+                klopt_met=klopt_met,
+                nu=nu,
+                sleutel=self.settings.witness_key(self.node.value),
             ),
         )
         self._gelezen.clear()  # the public reads show the new head at once (in this process)
