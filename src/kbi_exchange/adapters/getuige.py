@@ -49,7 +49,8 @@ class Getuige:
         return kop if isinstance(kop, dict) else None
 
     def alle(self) -> list[dict[str, Any]]:
-        """Every head of this node's log the other node witnessed, by size."""
+        """Every head of this node's log the other node witnessed, by size; an answer whose
+        heads are not in increasing size, across its pages too, fails (nothing is skipped)."""
         koppen: list[dict[str, Any]] = []
         na = 0
         with httpx.Client(timeout=self.timeout, transport=self.transport) as http:
@@ -58,7 +59,16 @@ class Getuige:
                 pagina = body.get("koppen")
                 if not isinstance(pagina, list):
                     raise PartijOnbereikbaar(f"the other node at {self.url}: no list of heads")
-                koppen += [k for k in pagina if isinstance(k, dict)]
+                for kop in pagina:
+                    seq = kop.get("seq") if isinstance(kop, dict) else None
+                    vorige = koppen[-1]["seq"] if koppen else na
+                    # by size, each once: an answer that is not cannot be read as the whole list
+                    if not isinstance(seq, int) or isinstance(seq, bool) or seq <= vorige:
+                        raise PartijOnbereikbaar(
+                            f"the other node at {self.url} answered {KOPPEN} with heads out of "
+                            f"order (a head of {seq!r} entries after {vorige})"
+                        )
+                    koppen.append(kop)
                 volgende = body.get("volgende_na")
                 if not isinstance(volgende, int) or volgende <= na:
                     return koppen
