@@ -23,6 +23,7 @@ from kbi_exchange.services.audit import (
     kop_voor_getuige,
     laatste_getuigde_kop,
     ontvang_kop,
+    verifieer_audit,
 )
 from tests.fakes import FakeAudit, FakeSleutels
 
@@ -339,3 +340,23 @@ def test_a_pinned_key_is_the_only_one_witnessed_and_pinning_accepts_a_rotated_ke
     nieuw = sleutel_id_van(_AndereSleutel.PUBLIEK)
     assert _ontvang_met(vsb, _bericht(aii, vsb, "ANOTHER PEM"), nieuw)[1] is True
     assert [(g["seq"], g["sleutel_id"]) for g in vsb.getuigde] == [(3, gepind), (5, nieuw)]
+
+
+def test_a_witnessed_head_deleted_from_the_witness_table_is_found_by_verify_there() -> None:
+    aii, vsb = FakeAudit(), FakeAudit(node="vsb")
+    _schrijf(aii, 3)
+    _stuur(aii, vsb)
+    _schrijf(aii, 4)
+    _stuur(aii, vsb)
+    (eerste, tweede) = [p for p in vsb.posten_ if p.gebeurtenis == "vsb:audit:witness"]
+    assert '"seq":3' in (eerste.inhoud or "")
+    assert '"seq":7' in (tweede.inhoud or "")
+    dpo = Actor.os_account(Node.VSB, "dpo")
+    assert verifieer_audit(door=dpo, audit=vsb)[1] == []
+    vsb.getuigde = vsb.getuigde[:1]  # a DBA at VSB deletes the largest witnessed head
+    geteld, problemen = verifieer_audit(door=dpo, audit=vsb)
+    assert geteld == 2
+    assert problemen == [
+        f"the heads of AII's log witnessed here: the head of 7 entries witnessed on "
+        f"{NU.isoformat()} (entry {tweede.seq}) is gone from their table"
+    ]

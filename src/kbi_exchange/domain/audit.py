@@ -28,6 +28,8 @@ class AuditGebeurtenis(StrEnum):
     # head refused because it does not extend the heads witnessed before (rolled back)
     AUDIT_BEWEZEN = "kbi:audit:prove"
     AUDIT_KOP_GEWEIGERD = "kbi:audit:witness-refused"
+    # the other node's head witnessed here: its own table of heads is checked against these
+    AUDIT_KOP_GETUIGD = "kbi:audit:witness"
     LIJST_GEMAAKT = "kbi:lijst:make"
     LIJST_GOEDGEKEURD = "kbi:lijst:approve"
     # the disclosure: one entry per list, written before the file leaves (SPEC §8.7)
@@ -78,6 +80,7 @@ class AuditGebeurtenis(StrEnum):
     VSB_AUDIT_GEZOCHT = "vsb:audit:search"
     VSB_AUDIT_BEWEZEN = "vsb:audit:prove"
     VSB_AUDIT_KOP_GEWEIGERD = "vsb:audit:witness-refused"
+    VSB_AUDIT_KOP_GETUIGD = "vsb:audit:witness"
     VSB_LIJST_BEKEKEN = "vsb:lijst:view"
     VSB_LIJST_GEDOWNLOAD = "vsb:lijst:download"
     VSB_CLIENT_TOEGEVOEGD = "vsb:client:add"

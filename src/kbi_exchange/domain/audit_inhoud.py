@@ -86,6 +86,15 @@ class KopGeweigerdInhoud(TypedDict):
     reden: str
 
 
+class KopGetuigdInhoud(TypedDict):
+    """The other node's head witnessed here: its size and root, and the key it was signed
+    with (`kbi audit verify` finds a witnessed head deleted from its table by these)."""
+
+    seq: int
+    wortel: str
+    sleutel_id: str
+
+
 class ClientInhoud(TypedDict):
     client: str
     doelen: NotRequired[str]
@@ -240,6 +249,7 @@ AuditInhoud = (
     | ZoekInhoud
     | BewijsInhoud
     | KopGeweigerdInhoud
+    | KopGetuigdInhoud
     | ClientInhoud
     | LijstGemaaktInhoud
     | LijstGoedgekeurdInhoud
@@ -289,6 +299,7 @@ INHOUD: dict[G, type | UnionType] = {
     G.AUDIT_GEZOCHT: ZoekInhoud,
     G.AUDIT_BEWEZEN: BewijsInhoud,
     G.AUDIT_KOP_GEWEIGERD: KopGeweigerdInhoud,
+    G.AUDIT_KOP_GETUIGD: KopGetuigdInhoud,
     G.LIJST_GEMAAKT: LijstGemaaktInhoud,
     G.LIJST_GOEDGEKEURD: LijstGoedgekeurdInhoud,
     G.LIJST_GELEVERD: LijstGeleverdInhoud,
@@ -325,6 +336,7 @@ INHOUD: dict[G, type | UnionType] = {
     G.VSB_AUDIT_GEZOCHT: ZoekInhoud,
     G.VSB_AUDIT_BEWEZEN: BewijsInhoud,
     G.VSB_AUDIT_KOP_GEWEIGERD: KopGeweigerdInhoud,
+    G.VSB_AUDIT_KOP_GETUIGD: KopGetuigdInhoud,
     G.VSB_LIJST_BEKEKEN: LijstBekekenInhoud,
     G.VSB_LIJST_GEDOWNLOAD: LijstGedownloadInhoud,
     G.VSB_CLIENT_TOEGEVOEGD: ClientInhoud,

@@ -3,6 +3,7 @@ through its unit of work (`AuditLog.record`), built with the node's keys."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,15 +143,41 @@ def verifieer_audit(
             problemen.append(f"checkpoint {cp.seq}: its signature does not verify")
         checkpoints[cp.seq] = cp.hash
     geteld = 0
+    getuigd_hier: dict[tuple[int, str], AuditPost] = {}
 
     def tel() -> Any:
         nonlocal geteld
         for regel in audit.posten():
             geteld += 1
+            if regel.gebeurtenis == GETUIGD[door.node].value and regel.inhoud:
+                # content changed by hand fails the chain check; here it is only not read
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    inhoud = orjson.loads(regel.inhoud)
+                    getuigd_hier[(int(inhoud["seq"]), str(inhoud["wortel"]))] = regel
             yield regel
 
     problemen.extend(verifieer_keten(tel(), checkpoints, kop, geleegde_ids, koppen))
+    problemen.extend(_getuigd_verdwenen(audit, getuigd_hier, door.node))
     return geteld, problemen
+
+
+def _getuigd_verdwenen(
+    audit: AuditLog, getuigd_hier: Mapping[tuple[int, str], AuditPost], node: Node
+) -> list[str]:
+    """The other node's heads witnessed here (by this log's entries) whose rows are gone from
+    the table `kbi audit verify` on the other node reads: deleted behind the log's back."""
+    bewaard: set[tuple[int, str]] = set()
+    na = 0
+    while pagina := audit.getuigde_koppen(na, MAX_KOPPEN):
+        bewaard |= {(int(g["seq"]), str(g["wortel"])) for g in pagina}
+        na = int(pagina[-1]["seq"])
+    ander = (Node.VSB if node is Node.AII else Node.AII).value.upper()
+    return [
+        f"the heads of {ander}'s log witnessed here: the head of {seq} entries witnessed on "
+        f"{post.tijdstip.isoformat()} (entry {post.seq}) is gone from their table"
+        for (seq, wortel), post in sorted(getuigd_hier.items())
+        if (seq, wortel) not in bewaard
+    ]
 
 
 class NietOndertekend(KbiFout):
@@ -373,6 +400,10 @@ GEWEIGERD = {
     Node.AII: AuditGebeurtenis.AUDIT_KOP_GEWEIGERD,
     Node.VSB: AuditGebeurtenis.VSB_AUDIT_KOP_GEWEIGERD,
 }
+GETUIGD = {
+    Node.AII: AuditGebeurtenis.AUDIT_KOP_GETUIGD,
+    Node.VSB: AuditGebeurtenis.VSB_AUDIT_KOP_GETUIGD,
+}
 MAX_KOPPEN = 1_000
 
 
@@ -562,6 +593,13 @@ def ontvang_kop(
             kop.handtekening,
             nu,
         )
+        if nieuw:  # in this node's own chain too: a row deleted from the table is found
+            werk.audit.record(
+                gebeurtenis=GETUIGD[door.node],
+                actor=door.naam,
+                tijdstip=nu,
+                inhoud={"seq": kop.seq, "wortel": kop.wortel, "sleutel_id": kop.sleutel_id},
+            )
         werk.commit()
     return Getuigd(f"{kop.seq}-{kop.wortel[:16]}", nu), nieuw
 
