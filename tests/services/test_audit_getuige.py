@@ -74,7 +74,10 @@ def _stuur(aii: FakeAudit, vsb: FakeAudit) -> tuple[Any, bool]:
 
 
 def _ontvang(
-    vsb: FakeAudit, bericht: object, klopt_met: Callable[[bytes], Klopt] = _klopt_met
+    vsb: FakeAudit,
+    bericht: object,
+    klopt_met: Callable[[bytes], Klopt] = _klopt_met,
+    sleutel: str | None = None,
 ) -> tuple[Any, bool]:
     return ontvang_kop(
         uow=_Werk(vsb, Node.VSB),
@@ -83,6 +86,7 @@ def _ontvang(
         inhoud=bericht,
         klopt_met=klopt_met,
         nu=NU,
+        sleutel=sleutel,
     )
 
 
@@ -282,18 +286,6 @@ def _bericht(aii: FakeAudit, vsb: FakeAudit, pem: str) -> dict[str, Any]:
     return {**bericht, "publieke_sleutel": pem}
 
 
-def _ontvang_met(vsb: FakeAudit, bericht: object, sleutel: str | None) -> tuple[Any, bool]:
-    return ontvang_kop(
-        uow=_Werk(vsb, Node.VSB),
-        door=VSB_PARTIJ,
-        van=Node.AII,
-        inhoud=bericht,
-        klopt_met=_klopt_met,
-        nu=NU,
-        sleutel=sleutel,
-    )
-
-
 def test_a_head_must_name_the_key_it_is_sent_with() -> None:
     aii, vsb = FakeAudit(), FakeAudit()
     _schrijf(aii, 3)
@@ -328,17 +320,17 @@ def test_a_pinned_key_is_the_only_one_witnessed_and_pinning_accepts_a_rotated_ke
     with pytest.raises(
         KopGeweigerd, match=f"not with {gepind}, the key pinned in this node's settings"
     ):
-        _ontvang_met(vsb, _bericht(staging, vsb, "ANOTHER PEM"), gepind)  # not even at first
+        _ontvang(vsb, _bericht(staging, vsb, "ANOTHER PEM"), sleutel=gepind)  # not even at first
     assert vsb.getuigde == []
     _schrijf(aii, 3)
-    assert _ontvang_met(vsb, _bericht(aii, vsb, "PEM"), gepind)[1] is True
+    assert _ontvang(vsb, _bericht(aii, vsb, "PEM"), sleutel=gepind)[1] is True
     # the other party rotates its audit key: refused until its new id is pinned here
     aii.sleutels = _AndereSleutel()
     _schrijf(aii, 2)
     with pytest.raises(KopGeweigerd, match="the key of the heads witnessed here before"):
-        _ontvang_met(vsb, _bericht(aii, vsb, "ANOTHER PEM"), None)
+        _ontvang(vsb, _bericht(aii, vsb, "ANOTHER PEM"), sleutel=None)
     nieuw = sleutel_id_van(_AndereSleutel.PUBLIEK)
-    assert _ontvang_met(vsb, _bericht(aii, vsb, "ANOTHER PEM"), nieuw)[1] is True
+    assert _ontvang(vsb, _bericht(aii, vsb, "ANOTHER PEM"), sleutel=nieuw)[1] is True
     assert [(g["seq"], g["sleutel_id"]) for g in vsb.getuigde] == [(3, gepind), (5, nieuw)]
 
 
