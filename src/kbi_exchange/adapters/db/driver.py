@@ -75,8 +75,10 @@ def voeg_rijen_toe(
         return
     # Over the network, one statement for all rows: a column each as an array. Its text depends
     # only on the columns, so the driver prepares it once (executemany sent a statement per row,
-    # 5 ms for 16 rows; a VALUES list per row count was parsed anew each time).
-    soorten = ", ".join(f"%s::{_array_soort(tabel.c[k].type, dialect)}[]" for k in kolommen)
+    # 5 ms for 16 rows; a VALUES list per row count was parsed anew each time). The arrays go
+    # in psycopg's binary format (%b): in text, every element was escaped with a regular
+    # expression, half of a write group's time in the driver.
+    soorten = ", ".join(f"%b::{_array_soort(tabel.c[k].type, dialect)}[]" for k in kolommen)
     sql = f"{kop}SELECT * FROM unnest({soorten})"  # noqa: S608 - names from the models
     for start in range(0, len(rijen), _RIJEN_PER_INSERT):
         blok = rijen[start : start + _RIJEN_PER_INSERT]
