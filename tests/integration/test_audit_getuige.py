@@ -298,3 +298,16 @@ def test_the_witness_keeps_only_heads_signed_with_the_pinned_key(
             {"g": AuditGebeurtenis.VSB_AUDIT_KOP_GEWEIGERD.value},
         ).scalars()
         assert ["key pinned" in json.loads(r)["reden"] for r in redenen] == [True]
+
+
+@pytest.mark.usefixtures("nodes")
+def test_a_new_nodes_empty_log_is_said_to_be_empty(capsys: Cap) -> None:
+    fout = kbi(capsys, "audit", "prove", "1", "--node", "aii")
+    assert fout.code == 1
+    assert "the AII audit log has no entries yet" in fout.err
+    # from cron on a new node whose log VSB never witnessed: said, not an error, nothing sent
+    uit = kbi(capsys, "audit", "witness", "--node", "aii")
+    assert uit.code == 0, uit.err
+    assert "aii: the audit log has no entries yet: nothing to witness" in uit.out
+    _posten(capsys, 1)
+    assert kbi(capsys, "audit", "prove", "1", "--node", "aii").code == 0

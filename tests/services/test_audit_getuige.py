@@ -16,6 +16,7 @@ from kbi_exchange.domain.audit_bewijs import BewijsFaalt, Klopt, controleer, sle
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.services.audit import (
     KopGeweigerd,
+    LegeLog,
     NietOndertekend,
     Teruggerold,
     bewijs_consistentie,
@@ -352,3 +353,23 @@ def test_a_witnessed_head_deleted_from_the_witness_table_is_found_by_verify_ther
         f"the heads of AII's log witnessed here: the head of 7 entries witnessed on "
         f"{NU.isoformat()} (entry {tweede.seq}) is gone from their table"
     ]
+
+
+def test_an_empty_log_has_no_head_to_prove_or_send_and_an_emptied_one_is_a_rollback() -> None:
+    leeg = FakeAudit()
+    werk = _Werk(leeg, Node.AII)
+    with pytest.raises(LegeLog, match="AII audit log has no entries yet"):
+        bewijs_opname(door=AII, uow=werk, seq=1, grootte=None, nu=NU)
+    with pytest.raises(LegeLog, match="no entries yet"):
+        bewijs_consistentie(door=AII, uow=werk, oud=1, nieuw=None, nu=NU)
+    with pytest.raises(LegeLog, match="no entries yet"):
+        kop_voor_getuige(door=AII, uow=werk, getuigd=None, nu=NU)
+    assert leeg.posten_ == []  # nothing proved, nothing audited
+    # a log the other node witnessed, emptied afterwards, is named as the rollback it is
+    aii, vsb = FakeAudit(), FakeAudit()
+    _schrijf(aii, 4)
+    assert _stuur(aii, vsb)[1] is True
+    getuigd = laatste_getuigde_kop(uow=_Werk(vsb, Node.VSB), van=Node.AII)
+    aii.posten_.clear()
+    with pytest.raises(Teruggerold, match="this log has 0: entries 1–4 are gone"):
+        kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=getuigd, nu=NU)

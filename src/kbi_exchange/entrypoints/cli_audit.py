@@ -25,6 +25,7 @@ from kbi_exchange.domain.insz import Insz, OngeldigInsz
 from kbi_exchange.entrypoints.cli_users import actor, bestaat
 from kbi_exchange.services.audit import (
     MAX_KOPPEN,
+    LegeLog,
     bewijs_consistentie,
     bewijs_opname,
     getuigde_koppen,
@@ -235,9 +236,13 @@ def witness(
     for n in [node] if node else list(Node):
         door = Actor.os_account(n, getpass.getuser())
         wie = getuige(settings, n)
-        bericht = kop_voor_getuige(
-            door=door, uow=uow(settings, n), getuigd=wie.laatste(), nu=datetime.now(UTC)
-        )
+        try:
+            bericht = kop_voor_getuige(
+                door=door, uow=uow(settings, n), getuigd=wie.laatste(), nu=datetime.now(UTC)
+            )
+        except LegeLog:  # a new node (from cron, every few minutes): not an error
+            typer.echo(f"{n.value}: the audit log has no entries yet: nothing to witness")
+            continue
         bericht["publieke_sleutel"] = keys(settings, n).publieke_sleutel().decode()
         messenger(settings, n, KOPPEN).stuur(bericht)
         kop, oud = bericht["kop"], bericht["oud"]

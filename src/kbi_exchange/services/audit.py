@@ -188,6 +188,10 @@ class NietOndertekend(KbiFout):
     status = 409
 
 
+class LegeLog(NotFound):
+    """The log has no entry yet: there is no head to sign, prove or have witnessed."""
+
+
 def boomkop(audit: AuditLog, node: Node, seq: int | None = None) -> BoomKop:
     """This node's signed head of its log's first ``seq`` entries (all: None).
 
@@ -199,6 +203,8 @@ def boomkop(audit: AuditLog, node: Node, seq: int | None = None) -> BoomKop:
     k = audit.kop()
     if k is None:
         raise KopOntbreekt("the audit log's head row is missing: no head can be signed")
+    if k.seq == 0:
+        raise LegeLog(f"the {node.value.upper()} audit log has no entries yet: no head to sign")
     if not _boom_getekend(audit, k, node) or k.wortel is None or k.tijdstip is None:
         raise NietOndertekend(
             "the stored audit head is not this node's signature over its tree (run `kbi audit "
@@ -418,20 +424,30 @@ def kop_voor_getuige(
     node would refuse it too, and the DPO must hear of it.
     """
     with uow as werk:
-        kop = boomkop(werk.audit, door.node)
-        if getuigd is None:
-            return {"kop": kop.als_json(), "oud": 0, "bewijs": [], "verstuurd_op": nu.isoformat()}
+        if getuigd is None:  # the first head (an empty log has none: `LegeLog`)
+            eerste = boomkop(werk.audit, door.node)
+            return {
+                "kop": eerste.als_json(),
+                "oud": 0,
+                "bewijs": [],
+                "verstuurd_op": nu.isoformat(),
+            }
+        try:
+            kop: BoomKop | None = boomkop(werk.audit, door.node)
+        except LegeLog:
+            kop = None  # emptied after the other node witnessed it: said as such below
         vorige = BoomKop.uit_json(getuigd, "the head the other node witnessed")
         if not werk.audit.handtekening_klopt(vorige.gegevens(), vorige.handtekening):
             raise Ongeldig(
                 f"the head of {vorige.seq} entries the other node says it witnessed is not "
                 "signed by this node's key: not answered with a proof"
             )
-        if vorige.seq > kop.seq:
+        grootte = kop.seq if kop is not None else 0
+        if kop is None or vorige.seq > kop.seq:
             raise Teruggerold(
                 f"the other node witnessed a head of {vorige.seq} entries on "
-                f"{vorige.tijdstip.isoformat()}; this log has {kop.seq}: entries "
-                f"{kop.seq + 1}–{vorige.seq} are gone (run `kbi audit verify`)"
+                f"{vorige.tijdstip.isoformat()}; this log has {grootte}: entries "
+                f"{grootte + 1}–{vorige.seq} are gone (run `kbi audit verify`)"
             )
         bewijs: list[bytes] = []
         if vorige.seq < kop.seq:
