@@ -162,7 +162,7 @@ def andere_node(settings: Settings, node: Node) -> str:
 
 def getuige(settings: Settings, node: Node) -> Getuige:
     """The other node as witness of this node's audit log (what it witnessed)."""
-    return Getuige(andere_node(settings, node))
+    return Getuige(andere_node(settings, node), pki=pki(settings), node=node)
 
 
 def ontvanger_messenger(settings: Settings) -> PartyMessenger:

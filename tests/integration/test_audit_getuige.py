@@ -7,11 +7,13 @@ proofs checked with the public key alone, failing for a changed entry or root.""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -69,6 +71,28 @@ def _rol_terug(url: str, kop: dict[str, Any]) -> None:
         )
 
 
+def _getuigenis_is_getekend(home: Path) -> None:
+    """VSB's answer of the heads it witnessed: plain JSON to anyone, CMS signed by VSB (which
+    `openssl` verifies against the CA) to a node that asks for it, naming both nodes."""
+    url = load_settings().aii_vsb_url + "/api/v1/audit/koppen"
+    publiek = httpx.get(url, params={"na": 0}).json()
+    assert [k["seq"] for k in publiek["koppen"]] == [3, 7]
+    assert (publiek["getuige"], publiek["van"], publiek["na"]) == ("vsb", "aii", 0)
+    getekend = httpx.get(url, params={"na": 3}, headers={"Accept": "application/pkcs7-mime"})
+    assert getekend.headers["content-type"] == "application/pkcs7-mime"
+    (home / "koppen.der").write_bytes(getekend.content)
+    pki = home / "pki"
+    verify = subprocess.run(
+        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", home / "koppen.der",
+         "-CAfile", pki / "ca.crt", "-certfile", pki / "vsb.crt", "-out", home / "koppen.json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stderr
+    gezegd = json.loads((home / "koppen.json").read_text(encoding="utf-8"))
+    assert [k["seq"] for k in gezegd["koppen"]] == [7]
+    assert (gezegd["getuige"], gezegd["van"], gezegd["na"]) == ("vsb", "aii", 3)
+
+
 def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
     nodes: Path, database_url: str, vsb_database_url: str, capsys: Cap
 ) -> None:
@@ -90,6 +114,7 @@ def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
     heel = kbi(capsys, "audit", "verify", "--node", "aii")
     assert heel.code == 0, heel
     assert "7 entries verified, 2 witnessed heads held" in heel.out
+    _getuigenis_is_getekend(nodes)
 
     _rol_terug(database_url, oud)
 

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from fastapi import Request, Response
 
 from kbi_exchange.adapters import strict_json
 from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.keys import klopt_met
+from kbi_exchange.adapters.party_messenger import MEDIA
 from kbi_exchange.bootstrap import pki, uow
 from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.fouten import CmsError, Conflict, KbiFout
@@ -185,12 +187,35 @@ class PartijOntvanger:
             self._gelezen[sleutel] = (time.monotonic(), antwoord)
             return antwoord
 
+    def _getuigenis(self, inhoud: dict[str, Any], ondertekend: bool) -> Response:
+        """What this node witnessed, said by it: who witnessed whose heads, and when it said
+        so; CMS signed with this party's key when asked (``Accept: application/pkcs7-mime``:
+        the other node's `kbi audit verify` always asks, so that no one on the way can drop
+        the newest heads from the answer), plain JSON for anyone else."""
+        document = {
+            "getuige": self.node.value,
+            "van": self.van.value,
+            "op": datetime.now(UTC).isoformat(),
+            **inhoud,
+        }
+        if not ondertekend:
+            return json_antwoord(document)
+        return Response(
+            cms.sign(
+                orjson.dumps(document),
+                self.pki.certificaat(self.node.value),
+                self.pki.sleutel(self.node.value),
+            ),
+            media_type=MEDIA,
+        )
+
     async def koppen(self, request: Request) -> Response:
         """The other party's heads witnessed here, by size (``?na=N``: after N entries), at
         most 1 000 an answer: public, as its own `kbi audit verify` reads them."""
         ruw = request.query_params.get("na", "0")
         if not (ruw.isascii() and ruw.isdigit() and len(ruw) <= 18):
             return json_antwoord({"detail": "na: a number of entries (0 or more) is needed"}, 400)
+        ondertekend = MEDIA in request.headers.get("accept", "")
 
         def lees() -> Response:
             try:
@@ -200,18 +225,21 @@ class PartijOntvanger:
             except KbiFout as fout:
                 return fout_antwoord(fout)
             volgende = koppen[-1]["seq"] if len(koppen) == audit.MAX_KOPPEN else None
-            return json_antwoord({"koppen": koppen, "volgende_na": volgende})
+            return self._getuigenis(
+                {"na": int(ruw), "koppen": koppen, "volgende_na": volgende}, ondertekend
+            )
 
-        return await self._gedeeld(f"na={int(ruw)}", lees)
+        return await self._gedeeld(f"na={int(ruw)} cms={ondertekend}", lees)
 
-    async def laatste_kop(self, _: Request) -> Response:
+    async def laatste_kop(self, request: Request) -> Response:
         """The largest head of the other party's log witnessed here (null: none yet)."""
+        ondertekend = MEDIA in request.headers.get("accept", "")
 
         def lees() -> Response:
             try:
                 kop = audit.laatste_getuigde_kop(uow=uow(self.settings, self.node), van=self.van)
             except KbiFout as fout:
                 return fout_antwoord(fout)
-            return json_antwoord({"kop": kop})
+            return self._getuigenis({"kop": kop}, ondertekend)
 
-        return await self._gedeeld("laatste", lees)
+        return await self._gedeeld(f"laatste cms={ondertekend}", lees)
