@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,10 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from kbi_exchange.adapters.crypto import cms
 from kbi_exchange.adapters.db.migrate import alembic_config
 from kbi_exchange.adapters.getuige import KOPPEN
 from kbi_exchange.bootstrap import engine, keys, messenger, uow
@@ -25,6 +29,8 @@ from kbi_exchange.domain.access import Actor, Node
 from kbi_exchange.domain.audit import AuditGebeurtenis
 from kbi_exchange.domain.incident import PartijWeigert
 from kbi_exchange.domain.merkle import Rand
+from kbi_exchange.entrypoints.api.incidenten import ONDERTEKENINGEN
+from kbi_exchange.entrypoints.api.vsb_app import maak_app as maak_vsb_app
 from kbi_exchange.services.audit import kop_voor_getuige
 from kbi_exchange.settings import load_settings, zet_instellingen
 from tests.aii_node import start_beide
@@ -78,7 +84,12 @@ def _getuigenis_is_getekend(home: Path) -> None:
     publiek = httpx.get(url, params={"na": 0}).json()
     assert [k["seq"] for k in publiek["koppen"]] == [3, 7]
     assert (publiek["getuige"], publiek["van"], publiek["na"]) == ("vsb", "aii", 0)
-    getekend = httpx.get(url, params={"na": 3}, headers={"Accept": "application/pkcs7-mime"})
+    cms_gevraagd = {"Accept": "application/pkcs7-mime"}
+    zonder = httpx.get(url, params={"na": 3}, headers=cms_gevraagd)
+    assert zonder.status_code == 400
+    assert "nonce" in zonder.json()["detail"]
+    nonce = "5a" * 16
+    getekend = httpx.get(url, params={"na": 3, "nonce": nonce}, headers=cms_gevraagd)
     assert getekend.headers["content-type"] == "application/pkcs7-mime"
     (home / "koppen.der").write_bytes(getekend.content)
     pki = home / "pki"
@@ -91,6 +102,11 @@ def _getuigenis_is_getekend(home: Path) -> None:
     gezegd = json.loads((home / "koppen.json").read_text(encoding="utf-8"))
     assert [k["seq"] for k in gezegd["koppen"]] == [7]
     assert (gezegd["getuige"], gezegd["van"], gezegd["na"]) == ("vsb", "aii", 3)
+    assert (gezegd["vraag"], gezegd["nonce"]) == ("koppen", nonce)
+    # the same page asked again a moment later (from the cache of reads) is signed anew
+    weer = httpx.get(url, params={"na": 3, "nonce": "6b" * 16}, headers=cms_gevraagd)
+    assert weer.content != getekend.content
+    assert b"6b6b" in weer.content
 
 
 def test_a_log_rolled_back_to_an_old_signed_head_is_found_by_the_witness(
@@ -326,6 +342,30 @@ def test_the_witness_keeps_only_heads_signed_with_the_pinned_key(
 
 
 @pytest.mark.usefixtures("nodes")
+def test_a_witnessed_log_emptied_to_the_state_of_a_new_node_is_a_rollback_of_all_of_it(
+    database_url: str, capsys: Cap
+) -> None:
+    _posten(capsys, 3)
+    assert kbi(capsys, "audit", "witness", "--node", "aii").code == 0
+    with engine(database_url).begin() as verbinding:  # what `kbi init` leaves, put back
+        verbinding.execute(text("DELETE FROM audit"))
+        verbinding.execute(text("DELETE FROM audit_checkpoint"))
+        verbinding.execute(
+            text(
+                "UPDATE audit_kop SET seq = 0, hash = :hash, tijdstip = NULL, sleutel_id = NULL,"
+                " handtekening = NULL, wortel = :wortel, boom_rand = NULL WHERE id = 1"
+            ),
+            {"hash": "0" * 64, "wortel": Rand().wortel().hex()},
+        )
+    weer = kbi(capsys, "audit", "witness", "--node", "aii")
+    assert weer.code == 1
+    assert "this log has 0: entries 1–3 are gone" in weer.err
+    uit = kbi(capsys, "audit", "verify", "--node", "aii")
+    assert uit.code == 1
+    assert "entries 1–3 are missing" in uit.err
+
+
+@pytest.mark.usefixtures("nodes")
 def test_a_new_nodes_empty_log_is_said_to_be_empty(capsys: Cap) -> None:
     fout = kbi(capsys, "audit", "prove", "1", "--node", "aii")
     assert fout.code == 1
@@ -336,3 +376,46 @@ def test_a_new_nodes_empty_log_is_said_to_be_empty(capsys: Cap) -> None:
     assert "aii: the audit log has no entries yet: nothing to witness" in uit.out
     _posten(capsys, 1)
     assert kbi(capsys, "audit", "prove", "1", "--node", "aii").code == 0
+
+
+@pytest.mark.usefixtures("home")
+def test_signed_reads_past_the_bound_are_told_to_wait_and_the_rest_are_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A flood of signed reads (each a signature over its own nonce) holds at most
+    `ONDERTEKENINGEN` signatures at once; past that, 503 with Retry-After, which the reader
+    honours (tests/unit/test_getuige.py)."""
+    los = threading.Event()
+    binnen = threading.Semaphore(0)  # released once by each signature that has begun
+    echt = cms.sign
+
+    def traag(*args: Any) -> bytes:
+        binnen.release()
+        los.wait(10)
+        return echt(*args)
+
+    monkeypatch.setattr(cms, "sign", traag)
+    with TestClient(maak_vsb_app(load_settings())) as http:
+
+        def lees(i: int) -> httpx.Response:
+            antwoord: httpx.Response = http.get(
+                "/api/v1/audit/koppen",
+                params={"na": 0, "nonce": f"{i:032x}"},
+                headers={"Accept": "application/pkcs7-mime"},
+            )
+            return antwoord
+
+        with ThreadPoolExecutor(ONDERTEKENINGEN) as pool:
+            bezig = [pool.submit(lees, i) for i in range(ONDERTEKENINGEN)]
+            for _ in bezig:  # every one of them is signing now
+                assert binnen.acquire(timeout=10)
+            te_veel = [lees(100 + i) for i in range(3)]
+            los.set()
+            antwoorden = [t.result() for t in bezig]
+    assert [a.status_code for a in te_veel] == [503] * 3
+    assert all(a.headers["retry-after"] == "1" for a in te_veel)
+    assert [a.status_code for a in antwoorden] == [200] * ONDERTEKENINGEN
+    assert all(a.headers["content-type"] == "application/pkcs7-mime" for a in antwoorden)
+    # and once they are done, the next is signed again
+    with TestClient(maak_vsb_app(load_settings())) as http:
+        assert lees(7).status_code == 200

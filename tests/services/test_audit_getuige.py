@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from kbi_exchange.domain import merkle
 from kbi_exchange.domain.access import Actor, Node
-from kbi_exchange.domain.audit import AuditGebeurtenis
+from kbi_exchange.domain.audit import BEGIN_HASH, AuditGebeurtenis, AuditKop
 from kbi_exchange.domain.audit_bewijs import BewijsFaalt, Klopt, controleer, sleutel_id_van
 from kbi_exchange.domain.fouten import Ongeldig
 from kbi_exchange.services.audit import (
@@ -373,3 +374,16 @@ def test_an_empty_log_has_no_head_to_prove_or_send_and_an_emptied_one_is_a_rollb
     aii.posten_.clear()
     with pytest.raises(Teruggerold, match="this log has 0: entries 1–4 are gone"):
         kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=getuigd, nu=NU)
+
+
+def test_a_head_reset_to_size_0_over_entries_is_tampering_not_an_empty_log() -> None:
+    class Teruggezet(FakeAudit):
+        def kop(self) -> AuditKop | None:
+            return AuditKop(0, BEGIN_HASH, None, None, merkle.LEEG.hex(), "")
+
+    aii = Teruggezet()
+    _schrijf(aii, 3)
+    with pytest.raises(NietOndertekend, match="not this node's signature"):
+        kop_voor_getuige(door=AII, uow=_Werk(aii, Node.AII), getuigd=None, nu=NU)
+    with pytest.raises(NietOndertekend):
+        bewijs_opname(door=AII, uow=_Werk(aii, Node.AII), seq=1, grootte=None, nu=NU)

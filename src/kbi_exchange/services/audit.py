@@ -203,7 +203,9 @@ def boomkop(audit: AuditLog, node: Node, seq: int | None = None) -> BoomKop:
     k = audit.kop()
     if k is None:
         raise KopOntbreekt("the audit log's head row is missing: no head can be signed")
-    if k.seq == 0:
+    # empty: a head as `kbi init` left it, and no first entry (a head row reset to size 0
+    # over entries that are still there is not an empty log but a tampered one, below)
+    if k.seq == 0 and not k.handtekening and audit.post(1) is None:
         raise LegeLog(f"the {node.value.upper()} audit log has no entries yet: no head to sign")
     if not _boom_getekend(audit, k, node) or k.wortel is None or k.tijdstip is None:
         raise NietOndertekend(

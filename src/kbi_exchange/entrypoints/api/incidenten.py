@@ -9,6 +9,7 @@ valid signature."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,6 +32,9 @@ from kbi_exchange.settings import Settings
 
 MAX_MELDING = 64 * 1024
 GELDIG = 2.0  # seconds a public read of witnessed heads is served again
+BEWAARD = 64  # such reads kept per process (pages of 1 000 heads)
+ONDERTEKENINGEN = 4  # signed answers of witnessed heads being made at once per process
+_NONCE = re.compile(r"[0-9a-f]{32,64}")
 VERIFICATIES = 16  # signature checks at once per process (to_thread's pool bounds the CPU)
 
 
@@ -53,7 +57,9 @@ class PartijOntvanger:
         # the public reads of witnessed heads: one at a time per process, the same answer
         # served for `GELDIG` seconds (a flood of them never holds the database's connections)
         self._lezen = asyncio.Lock()
-        self._gelezen: dict[str, tuple[float, Response]] = {}
+        self._gelezen: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._ondertekenend = 0
+        self._generatie = 0  # a new head witnessed here: what was read before is stale
 
     def _controleer(self, ruw: bytes) -> bytes:
         return cms.verify(
@@ -172,42 +178,75 @@ class PartijOntvanger:
                 sleutel=self.settings.witness_key(self.node.value),
             ),
         )
-        self._gelezen.clear()  # the public reads show the new head at once (in this process)
+        # the public reads show the new head at once (in this process), also a read under way
+        self._gelezen.clear()
+        self._generatie += 1
         return antwoord
 
-    async def _gedeeld(self, sleutel: str, lees: Callable[[], Response]) -> Response:
-        """An answer read once per `GELDIG` seconds, one read at a time (at most 64 kept)."""
+    async def _gedeeld(
+        self, sleutel: str, lees: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any] | Response:
+        """What was witnessed, read once per `GELDIG` seconds, one read at a time; at most
+        `BEWAARD` reads kept, the oldest dropped first (a refusal is not kept)."""
         async with self._lezen:
             bewaard = self._gelezen.get(sleutel)
             if bewaard is not None and time.monotonic() - bewaard[0] < GELDIG:
                 return bewaard[1]
-            antwoord = await asyncio.to_thread(lees)
-            if len(self._gelezen) >= 64:
-                self._gelezen.clear()
-            self._gelezen[sleutel] = (time.monotonic(), antwoord)
-            return antwoord
+            generatie = self._generatie
+            try:
+                gelezen = await asyncio.to_thread(lees)
+            except KbiFout as fout:
+                return fout_antwoord(fout)
+            if generatie != self._generatie:  # a head came in meanwhile: not kept
+                return gelezen
+            self._gelezen.pop(sleutel, None)
+            while len(self._gelezen) >= BEWAARD:
+                del self._gelezen[next(iter(self._gelezen))]
+            self._gelezen[sleutel] = (time.monotonic(), gelezen)
+            return gelezen
 
-    def _getuigenis(self, inhoud: dict[str, Any], ondertekend: bool) -> Response:
-        """What this node witnessed, said by it: who witnessed whose heads, and when it said
-        so; CMS signed with this party's key when asked (``Accept: application/pkcs7-mime``:
-        the other node's `kbi audit verify` always asks, so that no one on the way can drop
-        the newest heads from the answer), plain JSON for anyone else."""
+    async def _getuigenis(
+        self, request: Request, vraag: str, sleutel: str, lees: Callable[[], dict[str, Any]]
+    ) -> Response:
+        """What this node witnessed, said by it: the question (``vraag``), who witnessed whose
+        heads, and when it said so. The other node's `kbi audit verify` and `witness` ask with
+        ``Accept: application/pkcs7-mime`` and a ``nonce`` of their own: the answer is then CMS
+        signed with this party's key over that nonce too, so that no one on the way can drop
+        the newest heads from it, or give an answer from before. Anyone else gets plain JSON.
+        Signatures are made `ONDERTEKENINGEN` at a time per process; past that, 503 with
+        Retry-After, and the reader tries again."""
+        ondertekend = MEDIA in request.headers.get("accept", "")
+        nonce = request.query_params.get("nonce", "")
+        if ondertekend and not _NONCE.fullmatch(nonce):
+            return json_antwoord({"detail": "nonce: 32 to 64 hexadecimal digits are needed"}, 400)
+        if ondertekend and self._ondertekenend >= ONDERTEKENINGEN:
+            return json_antwoord(
+                {"detail": "too many signed reads at once; try again"}, 503, {"Retry-After": "1"}
+            )
+        gelezen = await self._gedeeld(sleutel, lees)
+        if isinstance(gelezen, Response):
+            return gelezen
         document = {
+            "vraag": vraag,
             "getuige": self.node.value,
             "van": self.van.value,
             "op": datetime.now(UTC).isoformat(),
-            **inhoud,
+            **gelezen,
         }
         if not ondertekend:
             return json_antwoord(document)
-        return Response(
-            cms.sign(
+        document["nonce"] = nonce
+        self._ondertekenend += 1
+        try:
+            getekend = await asyncio.to_thread(
+                cms.sign,
                 orjson.dumps(document),
                 self.pki.certificaat(self.node.value),
                 self.pki.sleutel(self.node.value),
-            ),
-            media_type=MEDIA,
-        )
+            )
+        finally:
+            self._ondertekenend -= 1
+        return Response(getekend, media_type=MEDIA)
 
     async def koppen(self, request: Request) -> Response:
         """The other party's heads witnessed here, by size (``?na=N``: after N entries), at
@@ -215,31 +254,20 @@ class PartijOntvanger:
         ruw = request.query_params.get("na", "0")
         if not (ruw.isascii() and ruw.isdigit() and len(ruw) <= 18):
             return json_antwoord({"detail": "na: a number of entries (0 or more) is needed"}, 400)
-        ondertekend = MEDIA in request.headers.get("accept", "")
+        na = int(ruw)
 
-        def lees() -> Response:
-            try:
-                koppen = audit.getuigde_koppen(
-                    uow=uow(self.settings, self.node), van=self.van, na=int(ruw)
-                )
-            except KbiFout as fout:
-                return fout_antwoord(fout)
+        def lees() -> dict[str, Any]:
+            koppen = audit.getuigde_koppen(uow=uow(self.settings, self.node), van=self.van, na=na)
             volgende = koppen[-1]["seq"] if len(koppen) == audit.MAX_KOPPEN else None
-            return self._getuigenis(
-                {"na": int(ruw), "koppen": koppen, "volgende_na": volgende}, ondertekend
-            )
+            return {"na": na, "koppen": koppen, "volgende_na": volgende}
 
-        return await self._gedeeld(f"na={int(ruw)} cms={ondertekend}", lees)
+        return await self._getuigenis(request, "koppen", f"na={na}", lees)
 
     async def laatste_kop(self, request: Request) -> Response:
         """The largest head of the other party's log witnessed here (null: none yet)."""
-        ondertekend = MEDIA in request.headers.get("accept", "")
 
-        def lees() -> Response:
-            try:
-                kop = audit.laatste_getuigde_kop(uow=uow(self.settings, self.node), van=self.van)
-            except KbiFout as fout:
-                return fout_antwoord(fout)
-            return self._getuigenis({"kop": kop}, ondertekend)
+        def lees() -> dict[str, Any]:
+            kop = audit.laatste_getuigde_kop(uow=uow(self.settings, self.node), van=self.van)
+            return {"kop": kop}
 
-        return await self._gedeeld(f"laatste cms={ondertekend}", lees)
+        return await self._getuigenis(request, "laatste", "laatste", lees)
