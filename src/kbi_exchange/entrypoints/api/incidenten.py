@@ -223,21 +223,23 @@ class PartijOntvanger:
             return json_antwoord(
                 {"detail": "too many signed reads at once; try again"}, 503, {"Retry-After": "1"}
             )
-        gelezen = await self._gedeeld(sleutel, lees)
-        if isinstance(gelezen, Response):
-            return gelezen
-        document = {
-            "vraag": vraag,
-            "getuige": self.node.value,
-            "van": self.van.value,
-            "op": datetime.now(UTC).isoformat(),
-            **gelezen,
-        }
-        if not ondertekend:
-            return json_antwoord(document)
-        document["nonce"] = nonce
-        self._ondertekenend += 1
+        # a signed read holds its place from here (also while it waits for the read), so that
+        # no more than the bound are ever signing or about to
+        self._ondertekenend += int(ondertekend)
         try:
+            gelezen = await self._gedeeld(sleutel, lees)
+            if isinstance(gelezen, Response):
+                return gelezen
+            document = {
+                "vraag": vraag,
+                "getuige": self.node.value,
+                "van": self.van.value,
+                "op": datetime.now(UTC).isoformat(),
+                **gelezen,
+            }
+            if not ondertekend:
+                return json_antwoord(document)
+            document["nonce"] = nonce
             getekend = await asyncio.to_thread(
                 cms.sign,
                 orjson.dumps(document),
@@ -245,7 +247,7 @@ class PartijOntvanger:
                 self.pki.sleutel(self.node.value),
             )
         finally:
-            self._ondertekenend -= 1
+            self._ondertekenend -= int(ondertekend)
         return Response(getekend, media_type=MEDIA)
 
     async def koppen(self, request: Request) -> Response:
