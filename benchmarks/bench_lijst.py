@@ -26,6 +26,7 @@ from pathlib import Path
 from bench_import import kind
 
 DOEL_SECONDEN_PER_MILJOEN = 60.0
+SPEC_PERSONEN = 1_000_000  # the size SPEC §13's mark is set at
 DOEL_MIB = 1024.0
 WACHTWOORD = "benchmark password"
 BASELINE = """
@@ -116,7 +117,14 @@ def main() -> None:
     print(f"deliver (sign + encrypt + mailbox): {t_lever:.1f} s, peak {rss_lever:.0f} MiB")
     print(f"made, signed and encrypted: {totaal:.1f} s ({totaal / t_basis:.1f}× baseline)")
     geslaagd = totaal <= doel and piek <= DOEL_MIB
-    print(f"goal: ≤ {doel:.0f} s and ≤ {DOEL_MIB:.0f} MiB — {'PASS' if geslaagd else 'FAIL'}")
+    if personen == SPEC_PERSONEN:
+        print(f"goal: ≤ {doel:.0f} s and ≤ {DOEL_MIB:.0f} MiB — {'PASS' if geslaagd else 'FAIL'}")
+    else:  # SPEC §13 sets its mark at a million; elsewhere a guide (fixed costs do not scale)
+        print(
+            f"guide: ≤ {doel:.0f} s (SPEC §13's {DOEL_SECONDEN_PER_MILJOEN:.0f} s for "
+            f"{SPEC_PERSONEN:,} dossiers, scaled) and ≤ {DOEL_MIB:.0f} MiB — "
+            f"{'within' if geslaagd else 'over'}"
+        )
 
 
 if __name__ == "__main__":

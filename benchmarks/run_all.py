@@ -102,6 +102,14 @@ class Uitkomst:
 FIGUUR = re.compile(r"(/s\b|\bs\b.*goal|×|MiB|ms|per second|seconds?\b)")
 
 
+def _oordeel(regel: str) -> str:
+    """A benchmark's verdict line: against its goal (PASS, FAIL), or against a guide where the
+    goal is set at another size (within, over)."""
+    if regel.startswith("guide"):
+        return "within guide" if "within" in regel else "over guide"
+    return "PASS" if "PASS" in regel else "FAIL"
+
+
 def _draai(bench: Bench, extra: tuple[str, ...], db: str, console: Console) -> Uitkomst:
     args = [sys.executable, str(HIER / bench.script), *bench.args, *extra]
     console.rule(f"[bold]{bench.naam}[/] on {db}: {' '.join(args[1:])}")
@@ -115,13 +123,10 @@ def _draai(bench: Bench, extra: tuple[str, ...], db: str, console: Console) -> U
     _, status, gebruik = os.wait4(proces.pid, 0)
     proces.returncode = os.waitstatus_to_exitcode(status)
     seconden = time.monotonic() - begin
-    oordeel = next(
-        ("PASS" if "PASS" in r else "FAIL" for r in reversed(regels) if r.startswith("goal")),
-        "—",
-    )
+    oordeel = next((_oordeel(r) for r in reversed(regels) if r.startswith(("goal", "guide"))), "—")
     if proces.returncode != 0:
         oordeel = f"ERROR (exit {proces.returncode})"
-    figuren = [r for r in regels if not r.startswith("goal") and FIGUUR.search(r)][-4:]
+    figuren = [r for r in regels if not r.startswith(("goal", "guide")) and FIGUUR.search(r)][-4:]
     return Uitkomst(bench.naam, db, figuren, oordeel, seconden, gebruik.ru_maxrss / 1024)
 
 
