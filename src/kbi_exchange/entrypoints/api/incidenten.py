@@ -54,8 +54,9 @@ class PartijOntvanger:
             now=lambda: datetime.now(UTC),
         )
         self.pki = pki(settings)
-        # the public reads of witnessed heads: one at a time per process, the same answer
-        # served for `GELDIG` seconds (a flood of them never holds the database's connections)
+        # the public reads of witnessed heads: one database read at a time per process, the
+        # same read served for `GELDIG` seconds (a flood of them never holds the database's
+        # connections); a signed answer is made anew for each nonce (`_getuigenis`)
         self._lezen = asyncio.Lock()
         self._gelezen: dict[str, tuple[float, dict[str, Any]]] = {}
         self._ondertekenend = 0
